@@ -1,0 +1,66 @@
+/**
+ * argv → commander → one command handler. Renders errors in one place and sets the exit code;
+ * commands never call process.exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { makeContext } from './core/context.js';
+import type { Context } from './core/context.js';
+import { renderError, makeOutput } from './ui.js';
+import type { Cli } from './commands/cli-types.js';
+import * as install from './commands/install.js';
+import * as list from './commands/list.js';
+import * as uninstall from './commands/uninstall.js';
+
+declare const TPX_VERSION: string;
+
+async function main(argv: string[]): Promise<void> {
+  // `tpx --version` is measured against `node -e 0`: answer it before building the command tree.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${TPX_VERSION}\n`);
+    return;
+  }
+  const program = new Command('tpx')
+    .description('Install and run Python command-line tools, each in its own isolated environment.')
+    .version(TPX_VERSION, '-V, --version', 'print the tpx version')
+    .option('-v, --verbose', 'stream pip output and show error causes')
+    .showHelpAfterError('(run `tpx --help` or `tpx <command> --help` for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  let ctx: Context | null = null;
+  const cli: Cli = {
+    program,
+    async run(action) {
+      const verbose = Boolean(program.opts().verbose);
+      ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose }) });
+      try {
+        const code = await action(ctx);
+        process.exitCode = code ?? 0;
+      } catch (err) {
+        process.exitCode = renderError(err, verbose);
+      }
+    },
+  };
+  for (const command of [install, list, uninstall]) command.register(cli);
+
+  // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
+  const onSignal = (signal: NodeJS.Signals) => {
+    ctx?.interrupts.runAll();
+    process.stderr.write(`\ninterrupted: the unfinished change was undone\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = renderError(err, false);
+  }
+}
+
+await main(process.argv.slice(2));

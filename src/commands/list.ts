@@ -1,0 +1,66 @@
+import type { Context } from '../core/context.js';
+import { toolStatus } from '../core/status.js';
+import type { ToolStatus } from '../core/status.js';
+import { toolKeys } from '../core/store.js';
+import type { Cli } from './cli-types.js';
+
+/** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
+export const LIST_SCHEMA = 1;
+
+export function register(cli: Cli): void {
+  cli.program
+    .command('list')
+    .description('show installed tools with their versions, Python and apps (exit 1 if any is broken)')
+    .option('--short', 'one line per tool: name and version')
+    .option('--json', `machine-readable output (schema ${LIST_SCHEMA}, see README)`)
+    .action((flags: { short?: boolean; json?: boolean }) => cli.run((ctx) => list(ctx, flags)));
+}
+
+/** Reads receipts and the bin dir only: never spawns Python. */
+async function list(ctx: Context, flags: { short?: boolean; json?: boolean }): Promise<number> {
+  const tools = toolKeys(ctx)
+    .map((k) => toolStatus(ctx, k))
+    .filter((t): t is ToolStatus => t !== null);
+  const broken = tools.some((t) => t.problems.length > 0);
+  if (flags.json) {
+    ctx.out.result(JSON.stringify({ schema: LIST_SCHEMA, tools: tools.map(toJson) }, null, 2));
+  } else if (tools.length === 0) {
+    ctx.out.info(`no tools installed (in ${ctx.paths.home})`);
+  } else {
+    ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t))).join('\n'));
+  }
+  return broken ? 1 : 0;
+}
+
+function short(t: ToolStatus): string {
+  return `${t.key} ${t.receipt?.version ?? '?'}${t.problems.length ? ' (broken)' : ''}`;
+}
+
+function long(t: ToolStatus): string {
+  const r = t.receipt;
+  const head = r ? `${t.key} ${r.version} (Python ${r.python.version})${r.pinned ? ' [pinned]' : ''}` : `${t.key} ?`;
+  const lines = [t.problems.length ? `${head}  BROKEN` : head];
+  for (const a of t.apps) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+  for (const p of t.problems.filter((p) => !t.apps.some((a) => p.startsWith(`${a.name}: `)))) lines.push(`    ! ${p}`);
+  if (t.problems.length) lines.push(`    fix: tpx reinstall ${t.key}  (or: tpx uninstall ${t.key})`);
+  return lines.join('\n');
+}
+
+function toJson(t: ToolStatus) {
+  const r = t.receipt;
+  return {
+    name: t.key,
+    package: r?.name ?? null,
+    version: r?.version ?? null,
+    spec: r?.request.spec ?? null,
+    suffix: r?.request.suffix ?? '',
+    pinned: r?.pinned ?? false,
+    python: r ? { version: r.python.version, executable: r.python.executable } : null,
+    apps: t.apps.map((a) => ({ name: a.name, link: a.link, ok: a.problem === null, problem: a.problem })),
+    injected: r?.request.injected.map((i) => i.spec) ?? [],
+    ok: t.problems.length === 0,
+    problems: t.problems,
+    installedAt: r?.installedAt ?? null,
+    updatedAt: r?.updatedAt ?? null,
+  };
+}

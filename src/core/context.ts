@@ -1,0 +1,50 @@
+import type { Paths } from './paths.js';
+import { resolvePaths } from './paths.js';
+
+/** Progress, warnings and errors go to stderr; results (list, --json) to stdout. */
+export interface Output {
+  info(message: string): void;
+  warn(message: string): void;
+  result(text: string): void;
+  /** Runs `work` with a spinner on a TTY, a plain line otherwise; streaming (`--verbose`) shows no spinner. */
+  task<T>(text: string, work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Synchronous undo actions run if the process is interrupted (Ctrl-C, SIGTERM) mid-change. Each
+ * pipeline registers what it must undo the moment it creates something and drops it at its commit
+ * point. Synchronous because a signal handler cannot wait for an async rollback to be scheduled.
+ */
+export class Interrupts {
+  private readonly actions = new Set<() => void>();
+
+  register(action: () => void): () => void {
+    this.actions.add(action);
+    return () => this.actions.delete(action);
+  }
+
+  /** Runs every registered action, newest first; each failure is ignored so the rest still run. */
+  runAll(): void {
+    for (const action of [...this.actions].reverse()) {
+      try {
+        action();
+      } catch {
+        // best effort: the next run's garbage collection removes what is left
+      }
+    }
+    this.actions.clear();
+  }
+}
+
+export interface Context {
+  paths: Paths;
+  /** The environment tpx was started with; children get a cleaned copy (proc.ts). */
+  env: NodeJS.ProcessEnv;
+  verbose: boolean;
+  out: Output;
+  interrupts: Interrupts;
+}
+
+export function makeContext(opts: { env: NodeJS.ProcessEnv; verbose: boolean; out: Output }): Context {
+  return { paths: resolvePaths(opts.env), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
+}

@@ -1,0 +1,129 @@
+/**
+ * Reads installed distributions straight from `*.dist-info` on disk: what a tool's apps are is
+ * decided here without spawning Python.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TpxError } from './errors.js';
+import { readTextOrNull, readdirOrEmpty } from './fsx.js';
+import { isSafeFileName, normalizeName } from './names.js';
+
+export type AppKind = 'console' | 'gui' | 'script';
+
+export interface App {
+  name: string;
+  kind: AppKind;
+  /** Normalised name of the distribution that provides it. */
+  dist: string;
+}
+
+export interface Dist {
+  name: string;
+  version: string;
+  dir: string;
+  requires: string[];
+}
+
+/** Every distribution installed in `site`. */
+export function listDists(site: string): Dist[] {
+  return readdirOrEmpty(site)
+    .filter((d) => d.endsWith('.dist-info'))
+    .map((d) => readDist(path.join(site, d)))
+    .filter((d): d is Dist => d !== null);
+}
+
+export function findDist(site: string, name: string): Dist | null {
+  const want = normalizeName(name);
+  for (const d of readdirOrEmpty(site)) {
+    if (!d.endsWith('.dist-info')) continue;
+    // `{name}-{version}.dist-info`: the name part has `-` escaped to `_`, so the first `-` ends it.
+    if (normalizeName(d.slice(0, d.indexOf('-'))) !== want) continue;
+    const dist = readDist(path.join(site, d));
+    if (dist && normalizeName(dist.name) === want) return dist;
+  }
+  return null;
+}
+
+function readDist(dir: string): Dist | null {
+  const meta = readTextOrNull(path.join(dir, 'METADATA'));
+  if (meta === null) return null;
+  const header = meta.split(/\r?\n\r?\n/)[0] ?? '';
+  const field = (k: string) => header.split(/\r?\n/).filter((l) => l.toLowerCase().startsWith(`${k.toLowerCase()}:`)).map((l) => l.slice(k.length + 1).trim());
+  const name = field('Name')[0];
+  const version = field('Version')[0];
+  if (!name || !version) return null;
+  return { name, version, dir, requires: field('Requires-Dist') };
+}
+
+/** `entry_points.txt` is INI: `[console_scripts]` then `name = module:func`. */
+export function readEntryPoints(dist: Dist): { console: string[]; gui: string[] } {
+  const text = readTextOrNull(path.join(dist.dir, 'entry_points.txt')) ?? '';
+  const out = { console: [] as string[], gui: [] as string[] };
+  let section = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const sec = /^\[(.*)\]$/.exec(line);
+    if (sec) {
+      section = (sec[1] ?? '').trim();
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const name = line.slice(0, eq).trim();
+    if (section === 'console_scripts') out.console.push(name);
+    else if (section === 'gui_scripts') out.gui.push(name);
+  }
+  return out;
+}
+
+/** Files `RECORD` places directly in the venv's bin dir (entry-point wrappers and `data/scripts`). */
+function recordScripts(dist: Dist, site: string, binDir: string): string[] {
+  const record = readTextOrNull(path.join(dist.dir, 'RECORD')) ?? '';
+  const out: string[] = [];
+  for (const line of record.split(/\r?\n/)) {
+    const file = parseCsvFirst(line);
+    if (!file) continue;
+    const abs = path.resolve(site, file);
+    if (path.dirname(abs) === path.resolve(binDir)) out.push(path.basename(abs));
+  }
+  return out;
+}
+
+function parseCsvFirst(line: string): string {
+  if (!line.startsWith('"')) return line.split(',')[0] ?? '';
+  const end = line.indexOf('",');
+  return (end < 0 ? line.slice(1) : line.slice(1, end)).replace(/""/g, '"');
+}
+
+/**
+ * The apps a distribution provides: its console and gui entry points, plus scripts RECORD puts in
+ * the bin dir. An app name that could escape the bin dir refuses the whole install: such a package
+ * is broken or hostile, and linking "the rest" would hide that.
+ */
+export function appsOf(dist: Dist, site: string, binDir: string): App[] {
+  const eps = readEntryPoints(dist);
+  const dn = normalizeName(dist.name);
+  for (const name of [...eps.console, ...eps.gui]) {
+    if (!isSafeFileName(name)) {
+      throw new TpxError('bad-app-name', `${dist.name} declares an app named ${JSON.stringify(name)}, which is not a plain file name`, {
+        hint: 'tpx refuses packages whose entry points could write outside the bin folder; report it to the package author',
+      });
+    }
+  }
+  const strip = (f: string) => (process.platform === 'win32' ? f.replace(/(-script\.pyw?|\.exe|\.cmd|\.bat)$/i, '') : f);
+  const apps = new Map<string, App>();
+  for (const name of eps.console) apps.set(name, { name, kind: 'console', dist: dn });
+  for (const name of eps.gui) apps.set(name, { name, kind: 'gui', dist: dn });
+  for (const file of recordScripts(dist, site, binDir)) {
+    const name = strip(file);
+    if (!apps.has(name) && !/^(activate|python|pip)/i.test(name) && isSafeFileName(name)) apps.set(name, { name, kind: 'script', dist: dn });
+  }
+  // Only what pip actually put in bin can be linked.
+  return [...apps.values()].filter((a) => fs.existsSync(path.join(binDir, appFile(a.name)))).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The file an app is in the venv's bin dir. */
+export function appFile(name: string): string {
+  return process.platform === 'win32' ? `${name}.exe` : name;
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isErrno } from './errors.js';
+
+/** A short unique suffix for temp names: pid + random, so two processes never collide. */
+export function uniqueSuffix(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Writes a file atomically: a temp file in the same directory, fsync, then rename over the target.
+ * A reader sees the old content or the new, never a torn write. Hand-written rather than
+ * write-file-atomic because that package's current major needs Node 22.
+ */
+export function writeFileAtomic(file: string, data: string, mode = 0o644): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${uniqueSuffix()}`;
+  try {
+    const fd = fs.openSync(tmp, 'w', mode);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Points `link` at `target` with one rename, so the switch is atomic: anyone resolving `link` sees
+ * the old target or the new one. This is the commit point of every install and upgrade.
+ */
+export function switchSymlink(target: string, link: string): void {
+  const tmp = `${link}.tmp-${uniqueSuffix()}`;
+  fs.symlinkSync(target, tmp, process.platform === 'win32' ? 'junction' : 'dir');
+  try {
+    fs.renameSync(tmp, link);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return null;
+    throw err;
+  }
+}
+
+export function readlinkOrNull(p: string): string | null {
+  try {
+    return fs.readlinkSync(p);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'EINVAL') || isErrno(err, 'ENOTDIR')) return null;
+    throw err;
+  }
+}
+
+export function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
+    throw err;
+  }
+}
+
+export function readTextOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return null;
+    throw err;
+  }
+}
+
+/** True when `child` is `dir` itself or inside it (compared with a trailing separator: `pkg` ≠ `pk`). */
+export function isInside(child: string, dir: string): boolean {
+  const c = path.resolve(child);
+  const d = path.resolve(dir);
+  return c === d || c.startsWith(d.endsWith(path.sep) ? d : d + path.sep);
+}

@@ -1,0 +1,51 @@
+import { TpxError } from './errors.js';
+
+/** PEP 503 normalisation: runs of `-`, `_`, `.` become one `-`, lower-cased. */
+export function normalizeName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+/** A distribution name as PEP 508 allows it (letters, digits, `-_.`, alphanumeric at both ends). */
+const DIST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+export function isValidDistName(name: string): boolean {
+  return DIST_NAME.test(name);
+}
+
+/**
+ * An app name becomes a file name in the user's bin dir: it must be one plain path component.
+ * Refuses empty names, `.`/`..`, separators, NUL and control characters.
+ */
+export function isSafeFileName(name: string): boolean {
+  if (name === '' || name === '.' || name === '..') return false;
+  if (name.length > 255) return false;
+  return !/[/\\\0-\x1f:]/.test(name);
+}
+
+/** A tool's suffix (`--suffix`) becomes part of every app and folder name. */
+export function validateSuffix(suffix: string): string {
+  if (suffix === '') return suffix;
+  if (!/^[A-Za-z0-9._@+-]+$/.test(suffix) || suffix === '.' || suffix === '..') {
+    throw new TpxError('bad-suffix', `invalid suffix ${JSON.stringify(suffix)}`, {
+      hint: 'a suffix may contain letters, digits and . _ - + @, e.g. --suffix @1.0 or --suffix -dev',
+      exitCode: 2,
+    });
+  }
+  return suffix;
+}
+
+/** A tool is addressed by its normalised name plus suffix; this is also its folder and lock name. */
+export function toolKey(name: string, suffix = ''): string {
+  return normalizeName(name) + suffix;
+}
+
+/** Validates a NAME argument naming an installed tool (uninstall, upgrade, …) before it reaches a path. */
+export function parseToolArg(arg: string): string {
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)([A-Za-z0-9._@+-]*)$/.exec(arg);
+  if (!m || !isSafeFileName(arg)) {
+    throw new TpxError('bad-name', `${JSON.stringify(arg)} is not a valid tool name`, {
+      hint: 'name the tool as `tpx list` shows it, e.g. `tpx uninstall black`',
+    });
+  }
+  return normalizeName(m[1] ?? '') + (m[2] ?? '');
+}

@@ -1,0 +1,90 @@
+/**
+ * The only module that starts processes. Argv arrays only, never a shell; every child gets an
+ * environment built here, never tpx's own unfiltered.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from './context.js';
+
+/** Variables that would make pip or Python act on something other than the venv we name. */
+const DROPPED = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PIP_TARGET', 'PIP_PREFIX', 'PIP_ROOT', 'PIP_USER', 'VIRTUAL_ENV', '__PYVENV_LAUNCHER__'];
+
+/** The environment for Python and pip children: the user's (index, certs, proxies keep working) minus what would redirect the install. */
+export function childEnv(ctx: Context, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !DROPPED.includes(k)) env[k] = v;
+  // A user config with `user = true` would make pip refuse to install into a venv.
+  env.PIP_USER = '0';
+  env.PIP_NO_INPUT = '1';
+  env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+  return { ...env, ...extra };
+}
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a short command and captures its output (interpreter probes). Missing executable → code 127. */
+export function captureSync(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Captured {
+  const r = spawnSync(file, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message) };
+  return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface Logged {
+  code: number;
+  /** Combined stdout+stderr, as pip printed it. */
+  output: string;
+  logFile: string;
+}
+
+/**
+ * Runs a long command (pip) with its output captured to a log file and, with --verbose, streamed to
+ * stderr. An interrupt kills the child first so nothing writes into a directory being rolled back.
+ */
+export async function runLogged(
+  ctx: Context,
+  file: string,
+  args: string[],
+  opts: { env: Record<string, string>; logName: string; cwd?: string },
+): Promise<Logged> {
+  const { execa } = await import('execa');
+  const child = execa(file, args, {
+    env: opts.env,
+    extendEnv: false,
+    cwd: opts.cwd,
+    stdin: 'ignore',
+    all: true,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  const unregister = ctx.interrupts.register(() => child.kill('SIGKILL'));
+  if (ctx.verbose) child.all?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  const result = await child;
+  unregister();
+  const output = typeof result.all === 'string' ? result.all : '';
+  const logFile = writeLog(ctx, opts.logName, [`$ ${[file, ...args].join(' ')}`, output].join('\n'));
+  const code = typeof result.exitCode === 'number' ? result.exitCode : result.failed && result.isTerminated ? 130 : 1;
+  if (result.failed && result.exitCode === undefined && !result.isTerminated) {
+    return { code: 127, output: `${output}\n${result.shortMessage}`, logFile };
+  }
+  return { code, output, logFile };
+}
+
+function writeLog(ctx: Context, name: string, text: string): string {
+  fs.mkdirSync(ctx.paths.logs, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = path.join(ctx.paths.logs, `${stamp}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
+  fs.writeFileSync(file, text);
+  pruneLogs(ctx.paths.logs, 50);
+  return file;
+}
+
+/** Keeps the newest `keep` logs; names start with an ISO timestamp, so name order is age order. */
+function pruneLogs(dir: string, keep: number): void {
+  const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+  for (const old of logs.slice(0, Math.max(0, logs.length - keep))) fs.rmSync(path.join(dir, old), { force: true });
+}

@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from './context.js';
+import { TpxError } from './errors.js';
+import { captureSync, childEnv } from './proc.js';
+
+/** What tpx knows about an interpreter after asking it once. */
+export interface Interpreter {
+  /** The real executable (`sys.executable`), never a pyenv shim or a PATH name. */
+  executable: string;
+  version: string;
+  /** pip wheels the interpreter ships for ensurepip (CPython's _bundled dir, Debian's python-wheels). */
+  pipWheels: string[];
+}
+
+// -I -S: nothing from the user's environment or site-packages can change what the probe reports.
+const PROBE = `
+import json, os, sys, sysconfig
+dirs = [os.path.join(sysconfig.get_paths()["stdlib"], "ensurepip", "_bundled")]
+extra = sysconfig.get_config_var("WHEEL_PKG_DIR")
+if extra: dirs.append(extra)
+dirs.append("/usr/share/python-wheels")
+wheels = []
+for d in dirs:
+    try:
+        wheels += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.startswith("pip-") and f.endswith(".whl")]
+    except OSError:
+        pass
+print(json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3], "pipWheels": wheels}))
+`;
+
+/**
+ * Finds the interpreter for `--python PY` (a path, a command like `python3.12`, or a version like
+ * `3.12`), else TPX_DEFAULT_PYTHON, else `python3` on PATH, and asks it what it is.
+ */
+export function findInterpreter(ctx: Context, request?: string): Interpreter {
+  const wanted = request ?? ctx.env.TPX_DEFAULT_PYTHON ?? defaultCommand();
+  const candidates = candidatesFor(ctx, wanted);
+  if (candidates.length === 0) {
+    throw new TpxError('no-python', `no Python interpreter found for ${JSON.stringify(wanted)}`, {
+      hint: /^\d/.test(wanted)
+        ? `install Python ${wanted}, or pass a path with --python /path/to/python`
+        : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)',
+    });
+  }
+  let lastError = '';
+  for (const exe of candidates) {
+    const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx));
+    if (r.code !== 0) {
+      lastError = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
+      continue;
+    }
+    const info = JSON.parse(r.stdout) as Interpreter;
+    if (/^\d+(\.\d+)*$/.test(wanted) && !versionMatches(info.version, wanted)) continue;
+    return info;
+  }
+  throw new TpxError('bad-python', `the Python interpreter for ${JSON.stringify(wanted)} does not run`, {
+    hint: lastError ? `it said: ${lastError}` : 'check that it is a working Python 3 interpreter',
+  });
+}
+
+function defaultCommand(): string {
+  return process.platform === 'win32' ? 'python' : 'python3';
+}
+
+export function versionMatches(actual: string, wanted: string): boolean {
+  const a = actual.split('.');
+  return wanted.split('.').every((part, i) => a[i] === part);
+}
+
+function candidatesFor(ctx: Context, wanted: string): string[] {
+  if (wanted.includes('/') || wanted.includes('\\')) {
+    const abs = path.resolve(wanted);
+    return isExecutable(abs) ? [abs] : [];
+  }
+  if (/^\d+(\.\d+)*$/.test(wanted)) {
+    const [major, minor] = wanted.split('.');
+    const names = minor !== undefined ? [`python${major}.${minor}`] : [`python${major}`];
+    const found = names.flatMap((n) => whichAll(ctx, n));
+    return [...found, ...pyenvCandidates(ctx, wanted), ...whichAll(ctx, defaultCommand())];
+  }
+  return whichAll(ctx, wanted);
+}
+
+/** pyenv keeps every version under $PYENV_ROOT/versions/<x.y.z>; newest matching first. */
+function pyenvCandidates(ctx: Context, wanted: string): string[] {
+  const root = ctx.env.PYENV_ROOT || (ctx.env.HOME ? path.join(ctx.env.HOME, '.pyenv') : '');
+  if (!root) return [];
+  let versions: string[];
+  try {
+    versions = fs.readdirSync(path.join(root, 'versions'));
+  } catch {
+    return [];
+  }
+  return versions
+    .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && versionMatches(v, wanted))
+    .sort((a, b) => compareVersions(b, a))
+    .map((v) => path.join(root, 'versions', v, 'bin', 'python3'))
+    .filter(isExecutable);
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((x) => parseInt(x, 10) || 0);
+  const pb = b.split('.').map((x) => parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function whichAll(ctx: Context, command: string): string[] {
+  const exts = process.platform === 'win32' ? (ctx.env.PATHEXT ?? '.EXE').split(';') : [''];
+  const out: string[] = [];
+  for (const dir of (ctx.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const p = path.join(dir, command + ext);
+      if (isExecutable(p)) out.push(p);
+    }
+  }
+  return out;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

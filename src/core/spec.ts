@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TpxError } from './errors.js';
+import { isValidDistName, normalizeName } from './names.js';
+
+/**
+ * What the user asked to install. A requirement names its distribution up front, which lets
+ * `install` answer "already installed" without spawning anything; for paths and URLs the name is
+ * only known once pip has reported what it installed.
+ */
+export type Spec =
+  | { kind: 'requirement'; spec: string; name: string; pinned: boolean }
+  | { kind: 'path'; spec: string; name: string | null }
+  | { kind: 'url'; spec: string; name: string | null };
+
+const SPECIFIER = String.raw`\s*(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9_.*+!-]+\s*`;
+const REQUIREMENT = new RegExp(
+  String.raw`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*` + // name
+    String.raw`(\[\s*(?:[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:,\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*)*)?\])?\s*` + // extras
+    String.raw`(?:(\(?${SPECIFIER}(?:,${SPECIFIER})*\)?)|@\s*(\S+))?\s*` + // versions or direct URL
+    String.raw`(?:;\s*(.+))?$`, // environment marker: checked by pip
+);
+
+/** Parses SPEC as pip would accept it; a malformed one fails here, before any venv exists. */
+export function parseSpec(raw: string, cwd: string): Spec {
+  const spec = raw.trim();
+  if (spec === '') throw badSpec(raw, 'the package spec is empty');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
+  if (looksLikePath(spec)) {
+    const abs = path.resolve(cwd, spec.replace(/^~(?=$|[/\\])/, process.env.HOME ?? '~'));
+    if (!fs.existsSync(abs)) {
+      throw new TpxError('no-such-path', `${spec}: no such file or directory`, {
+        hint: 'give the path of a project directory, a .whl or an sdist; or a package name like `black`',
+      });
+    }
+    return { kind: 'path', spec: abs, name: nameFromFile(abs) };
+  }
+  const m = REQUIREMENT.exec(spec);
+  if (!m) throw badSpec(raw, 'it is not a valid requirement');
+  const name = m[1] ?? '';
+  const versions = m[3];
+  // Pinned: exactly one `==`/`===` without a wildcard. Upgrades drop such a pin (and say so).
+  const pinned = versions !== undefined && /^\(?\s*===?\s*[^,*\s)]+\s*\)?$/.test(versions);
+  return { kind: 'requirement', spec, name: normalizeName(name), pinned };
+}
+
+function looksLikePath(spec: string): boolean {
+  return (
+    spec.startsWith('.') ||
+    spec.startsWith('/') ||
+    spec.startsWith('~') ||
+    spec.includes('\\') ||
+    /^[A-Za-z]:[\\/]/.test(spec) ||
+    /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec) ||
+    (spec.includes('/') && !spec.includes('@'))
+  );
+}
+
+/** `black-22.12.0-py3-none-any.whl` or `black-22.12.0.tar.gz` → `black`; otherwise unknown until pip says. */
+function nameFromFile(spec: string): string | null {
+  const base = path.basename(spec.split(/[?#]/)[0] ?? '');
+  const wheel = /^([A-Za-z0-9_.]+)-[^-]+(?:-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/.exec(base);
+  if (wheel?.[1] && isValidDistName(wheel[1])) return normalizeName(wheel[1]);
+  return null;
+}
+
+function badSpec(raw: string, why: string): TpxError {
+  return new TpxError('bad-spec', `invalid package spec ${JSON.stringify(raw)}: ${why}`, {
+    hint: "use a name with an optional version, e.g. `black`, `black==22.12.0` or 'black[d]>=22', a path, or a URL",
+  });
+}

@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from './context.js';
+import { TpxError } from './errors.js';
+import { captureSync, childEnv } from './proc.js';
+import type { Interpreter } from './python.js';
+
+const WIN = process.platform === 'win32';
+
+export function venvBinDir(venv: string): string {
+  return path.join(venv, WIN ? 'Scripts' : 'bin');
+}
+
+export function venvPython(venv: string): string {
+  return path.join(venvBinDir(venv), WIN ? 'python.exe' : 'python');
+}
+
+/** The venv's site-packages, found on disk (lib/pythonX.Y/site-packages) rather than by asking Python. */
+export function sitePackages(venv: string): string {
+  if (WIN) return path.join(venv, 'Lib', 'site-packages');
+  const lib = path.join(venv, 'lib');
+  const py = fs.readdirSync(lib).find((d) => /^python\d+\.\d+t?$/.test(d) || d.startsWith('pypy'));
+  if (!py) throw new TpxError('bad-venv', `${venv} has no lib/pythonX.Y directory`);
+  return path.join(lib, py, 'site-packages');
+}
+
+/**
+ * Creates a venv without pip (~0.05 s instead of ~3.5 s with it): one shared pip serves every venv.
+ */
+export function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean }): void {
+  const args = ['-m', 'venv', '--without-pip', ...(opts.systemSitePackages ? ['--system-site-packages'] : []), dir];
+  const r = captureSync(py.executable, args, childEnv(ctx), 120_000);
+  if (r.code !== 0) {
+    throw new TpxError('venv-failed', `could not create a virtual environment with ${py.executable}`, {
+      details: (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n'),
+      hint: 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
+    });
+  }
+}
