@@ -1,0 +1,160 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+/** Nothing tpx made is left: no tool, no generation, no link. */
+function expectNothingLeft(w: World): void {
+  expect(w.ls(join(w.tpxHome, 'tools'))).toEqual([]);
+  expect(w.ls(join(w.tpxHome, 'envs'))).toEqual([]);
+  expect(w.ls(w.binDir)).toEqual([]);
+}
+
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
+
+describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves nothing', () => {
+  it('a package that does not exist', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'no-such-package-tpx']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: pip could not install no-such-package-tpx']);
+    expect(r.stderr).toMatch(/hint: no package "no-such-package-tpx" was found on the index/);
+    expectNothingLeft(world);
+  });
+
+  it('a version that does not exist: the hint lists the versions there are', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0'] });
+    const r = await world.run(['install', 'tpxdemo==9.9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/hint: no version of tpxdemo==9\.9 matches; available: 1\.0, 2\.0/);
+    expectNothingLeft(world);
+  });
+
+  it('a malformed spec is refused before anything is created', async () => {
+    world = await makeWorld();
+    for (const bad of ['tpxdemo==', 'tpx demo', '[x]', 'tpxdemo>>1']) {
+      const r = await world.run(['install', bad]);
+      expect(r.code, bad).toBe(1);
+      expect(errorLines(r.stderr), bad).toEqual([`error: invalid package spec ${JSON.stringify(bad)}: it is not a valid requirement`]);
+      expect(r.stderr).toContain('hint: ');
+    }
+    expect(existsSync(world.tpxHome)).toBe(false);
+  });
+
+  it('a path that does not exist; a name with a separator', async () => {
+    world = await makeWorld();
+    for (const bad of ['./no-such-dir', 'a/b', '../x']) {
+      const r = await world.run(['install', bad]);
+      expect(r.code, bad).toBe(1);
+      expect(errorLines(r.stderr)).toEqual([`error: ${bad}: no such file or directory`]);
+    }
+    expect(existsSync(world.tpxHome)).toBe(false);
+  });
+
+  it('pip failing half-way: the tail of pip output and the full log', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'brokendep']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: pip could not install brokendep']);
+    expect(r.stderr).toMatch(/\| .*does-not-exist-tpx/);
+    const log = /hint: full log: (\S+)/.exec(r.stderr)?.[1] as string;
+    expect(readFileSync(log, 'utf8')).toContain('does-not-exist-tpx');
+    expectNothingLeft(world);
+  });
+
+  it('a package with no apps: exit 1, venv removed, hint names its dependencies apps', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'noapps']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: noapps 1.0 has no apps to link']);
+    expect(r.stderr).toContain('helperlib-cli (from helperlib)');
+    expect(r.stderr).toContain('--include-deps');
+    expectNothingLeft(world);
+  });
+
+  it('an entry point whose name escapes the bin dir refuses the package', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'evilname']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: evilname declares an app named "../evil", which is not a plain file name']);
+    expectNothingLeft(world);
+    expect(existsSync(join(world.root, 'evil'))).toBe(false);
+  });
+
+  it('a bad --suffix and a bad tool name are refused', async () => {
+    world = await makeWorld();
+    const s = await world.run(['install', 'oneapp', '--suffix', '/x']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^error: invalid suffix "\/x"/m);
+    for (const bad of ['../x', 'a/b', '..']) {
+      const u = await world.run(['uninstall', bad]);
+      expect(u.code, bad).toBe(1);
+      expect(errorLines(u.stderr)).toEqual([`error: ${JSON.stringify(bad)} is not a valid tool name`]);
+    }
+    expectNothingLeft(world);
+  });
+
+  it('an unreachable index: a clear error, never a prompt', async () => {
+    world = await makeWorld();
+    world.index.setDown(true);
+    const r = await world.run(['install', 'oneapp']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: pip could not install oneapp']);
+    expectNothingLeft(world);
+  });
+
+  it('credentials in an index URL are never printed', async () => {
+    world = await makeWorld();
+    const url = world.index.url.replace('http://', 'http://alice:s3cret-pw@');
+    const r = await world.run(['install', '--index-url', url, 'no-such-package-tpx', '--verbose']);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('s3cret-pw');
+  });
+});
+
+describe('tpx install: the bin dir', () => {
+  it('refuses to overwrite a file it does not own, naming it; --force replaces it', async () => {
+    world = await makeWorld();
+    mkdirSync(world.binDir, { recursive: true });
+    writeFileSync(join(world.binDir, 'tpxdemo-admin'), 'mine');
+    const r = await world.run(['install', 'tpxdemo']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual([`error: a file is in the way: ${join(world.binDir, 'tpxdemo-admin')} (a file tpx did not make)`]);
+    expect(r.stderr).toContain('--force');
+    expect(world.ls(world.binDir)).toEqual(['tpxdemo-admin']);
+    expect(readFileSync(join(world.binDir, 'tpxdemo-admin'), 'utf8')).toBe('mine');
+    expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
+    const forced = await world.run(['install', '--force', 'tpxdemo']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'tpxdemo-admin'), [])).stdout).toContain('tpxdemo-admin');
+  });
+
+  it('two tools exporting the same app: the second is refused, naming the owner', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'clash-a'])).code).toBe(0);
+    const r = await world.run(['install', 'clash-b']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(world.binDir, 'clash')} (an app of tpx tool clash-a)`);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['clash-a']);
+    expect((await world.exec(join(world.binDir, 'clash'), [])).stdout).toMatch(/clash-a/);
+  });
+});
+
+describe('tpx install: interrupted', () => {
+  it('Ctrl-C while pip runs removes the half-made venv and links', async () => {
+    world = await makeWorld();
+    world.index.pause();
+    const child = world.spawn(['install', 'tpxdemo']);
+    await world.index.waitForRequest();
+    child.kill('SIGINT');
+    const r = await child.done;
+    world.index.resume();
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted');
+    expectNothingLeft(world);
+    expect(world.ls(join(world.tpxHome, 'locks'))).toEqual([]);
+  });
+});

@@ -1,0 +1,135 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+const receiptOf = (w: World, key: string) => JSON.parse(readFileSync(join(w.tpxHome, 'tools', key, 'tpx.json'), 'utf8'));
+
+describe('tpx install', () => {
+  it('installs a tool, links only its own apps, and the apps run', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'tpxdemo==1.0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('installed tpxdemo 1.0');
+    expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-admin']);
+    // The link goes through the tool's stable path, not a generation.
+    expect(world.readlink(join(world.binDir, 'tpxdemo'))).toBe(join(world.tpxHome, 'tools', 'tpxdemo', 'bin', 'tpxdemo'));
+    const app = await world.exec(join(world.binDir, 'tpxdemo'), ['--version']);
+    expect(app.stdout.trim()).toBe('tpxdemo 1.0');
+    // No pip in the tool's venv: one shared pip serves all.
+    expect(readdirSync(join(world.tpxHome, 'shared'))).toEqual([expect.stringMatching(/^pip-\d/)]);
+    const site = join(world.tpxHome, 'tools', 'tpxdemo', 'lib');
+    const pyDir = readdirSync(site)[0] as string;
+    expect(readdirSync(join(site, pyDir, 'site-packages')).some((f) => f.startsWith('pip'))).toBe(false);
+  });
+
+  it('writes a schema-versioned receipt recording the request', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'tpxdemo==1.0', '--pip-args=--no-compile', '--index-url', world.index.url]);
+    expect(r.code, r.stderr).toBe(0);
+    const receipt = receiptOf(world, 'tpxdemo');
+    expect(receipt).toMatchObject({
+      schema: 1,
+      key: 'tpxdemo',
+      name: 'tpxdemo',
+      version: '1.0',
+      request: { spec: 'tpxdemo==1.0', indexUrl: world.index.url, pipArgs: ['--no-compile'], suffix: '' },
+      python: { version: expect.stringMatching(/^3\.\d+\.\d+$/) },
+    });
+    expect(receipt.apps.map((a: { name: string; link: string }) => [a.name, a.link])).toEqual([
+      ['tpxdemo', join(world.binDir, 'tpxdemo')],
+      ['tpxdemo-admin', join(world.binDir, 'tpxdemo-admin')],
+    ]);
+  });
+
+  it('leaves dependencies invisible unless --include-deps', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'withdep'])).code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['withdep']);
+    expect((await world.run(['uninstall', 'withdep'])).code).toBe(0);
+    const r = await world.run(['install', '--include-deps', 'withdep']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['helperlib-cli', 'withdep']);
+  });
+
+  it('links RECORD scripts and gui scripts', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'shscript', 'guitool'])).code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['guitool', 'shscript']);
+    expect((await world.exec(join(world.binDir, 'shscript'), [])).stdout).toContain('shscript 1.0');
+  });
+
+  it('installs from a wheel file and from a local path, naming the tool from what pip reports', async () => {
+    world = await makeWorld();
+    const wheel = join(world.indexDir, readdirSync(world.indexDir).find((f) => f.startsWith('oneapp-')) as string);
+    const r = await world.run(['install', wheel]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp']);
+    expect(receiptOf(world, 'oneapp').request.spec).toBe(wheel);
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
+  });
+
+  it('says "already installed" with exit 0, and --force reinstalls', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    const again = await world.run(['install', 'tpxdemo']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('tpxdemo is already installed (1.0)');
+    expect(again.stderr).toMatch(/tpx upgrade tpxdemo.*--force/);
+    const gen = world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'));
+    const forced = await world.run(['install', '--force', 'tpxdemo']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'))).not.toBe(gen);
+    expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
+  });
+
+  it('installs several specs one after the other; a failure does not undo the others', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'tpxdemo', 'no-such-package-tpx', 'oneapp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('installed tpxdemo 1.0');
+    expect(r.stderr).toContain('installed oneapp 1.0');
+    expect(r.stderr).toMatch(/error: pip could not install no-such-package-tpx/);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp', 'tpxdemo']);
+  });
+
+  it('installs a second copy under --suffix', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0'] });
+    expect((await world.run(['install', 'tpxdemo==1.0'])).code).toBe(0);
+    const r = await world.run(['install', 'tpxdemo==2.0', '--suffix', '@2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-admin', 'tpxdemo-serve@2', 'tpxdemo@2']);
+    expect((await world.exec(join(world.binDir, 'tpxdemo@2'), ['--version'])).stdout.trim()).toBe('tpxdemo 2.0');
+    expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
+  });
+
+  it('warns with the exact fix when the bin dir is not on PATH, and not when it is', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'oneapp']);
+    expect(r.stderr).toContain(`${world.binDir} is not on your PATH`);
+    expect(r.stderr).toContain(`export PATH="${world.binDir}:$PATH"`);
+    const onPath = await world.run(['install', 'tpxdemo'], { env: { PATH: `${world.binDir}:${world.env.PATH}` } });
+    expect(onPath.code).toBe(0);
+    expect(onPath.stderr).not.toContain('not on your PATH');
+  });
+
+  it('keeps the user pip configuration working (an index set only in PIP_CONFIG_FILE)', async () => {
+    world = await makeWorld();
+    writeFileSync(world.pipConf, `[global]\nindex-url = ${world.index.url}\n`);
+    const r = await world.run(['install', 'oneapp'], { env: { PIP_INDEX_URL: undefined } });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('never lets PYTHONPATH or PIP_TARGET redirect the install', async () => {
+    world = await makeWorld();
+    const target = join(world.root, 'elsewhere');
+    mkdirSync(target);
+    const r = await world.run(['install', 'oneapp'], { env: { PIP_TARGET: target, PIP_USER: '1', PYTHONPATH: target } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(target)).toEqual([]);
+    expect(existsSync(join(world.binDir, 'oneapp-cli'))).toBe(true);
+  });
+});

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+const receiptFile = (w: World, key: string) => join(w.tpxHome, 'tools', key, 'tpx.json');
+
+describe('tpx list', () => {
+  it('shows every tool with version, Python and apps; --short and --json', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    const r = await world.run(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^oneapp 1\.0 \(Python 3\.\d+\.\d+\)\n {4}oneapp-cli\ntpxdemo 1\.0 \(Python 3\.\d+\.\d+\)\n {4}tpxdemo\n {4}tpxdemo-admin\n$/);
+    expect((await world.run(['list', '--short'])).stdout).toBe('oneapp 1.0\ntpxdemo 1.0\n');
+    const json = JSON.parse((await world.run(['list', '--json'])).stdout);
+    expect(json.schema).toBe(1);
+    expect(json.tools[1]).toMatchObject({
+      name: 'tpxdemo',
+      package: 'tpxdemo',
+      version: '1.0',
+      spec: 'tpxdemo',
+      ok: true,
+      problems: [],
+      apps: [
+        { name: 'tpxdemo', link: join(world.binDir, 'tpxdemo'), ok: true },
+        { name: 'tpxdemo-admin', link: join(world.binDir, 'tpxdemo-admin'), ok: true },
+      ],
+    });
+  });
+
+  it('with nothing installed says so, exit 0', async () => {
+    world = await makeWorld();
+    const r = await world.run(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('no tools installed');
+    expect(JSON.parse((await world.run(['list', '--json'])).stdout)).toEqual({ schema: 1, tools: [] });
+  });
+
+  it('shows broken tools as broken and exits 1: missing link, missing python, corrupt receipt', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp', 'withdep'])).code).toBe(0);
+    rmSync(join(world.binDir, 'tpxdemo-admin'));
+    // The interpreter vanished underneath: the venv's python link now dangles.
+    const py = join(world.tpxHome, 'tools', 'oneapp', 'bin', 'python');
+    rmSync(py);
+    symlinkSync(join(world.root, 'gone', 'python3'), py);
+    writeFileSync(receiptFile(world, 'withdep'), '{not json');
+    const r = await world.run(['list']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('tpxdemo-admin  (link missing)');
+    expect(r.stdout).toMatch(/oneapp 1\.0 .*BROKEN\n.*\n {4}! its Python is gone/);
+    expect(r.stdout).toMatch(/withdep \?  BROKEN\n {4}! its receipt is unreadable/);
+    expect(r.stdout).toContain('fix: tpx reinstall tpxdemo');
+    const json = JSON.parse((await world.run(['list', '--json'])).stdout);
+    expect(json.tools.map((t: { name: string; ok: boolean }) => [t.name, t.ok])).toEqual([
+      ['oneapp', false],
+      ['tpxdemo', false],
+      ['withdep', false],
+    ]);
+  });
+});
+
+describe('tpx uninstall', () => {
+  it('removes exactly what tpx made: links into the tool, its generations, its folder', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    const r = await world.run(['uninstall', 'tpxdemo']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('uninstalled tpxdemo 1.0 (removed 2 links)');
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp']);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
+  });
+
+  it('leaves a link that now points elsewhere alone', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'clash-a'])).code).toBe(0);
+    expect((await world.run(['install', '--force', 'clash-b'])).code).toBe(0);
+    expect((await world.run(['uninstall', 'clash-a'])).code).toBe(0);
+    expect((await world.exec(join(world.binDir, 'clash'), [])).stdout).toMatch(/clash-b/);
+  });
+
+  it('an unknown name: exit 1 with a hint listing what is installed', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
+    const r = await world.run(['uninstall', 'tpxdemo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: installed tools: oneapp\n');
+  });
+
+  it('works when the receipt is corrupt or the python is gone', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    writeFileSync(receiptFile(world, 'tpxdemo'), 'garbage');
+    rmSync(join(world.tpxHome, 'tools', 'oneapp', 'bin', 'python'));
+    const r = await world.run(['uninstall', 'tpxdemo', 'oneapp']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(world.ls(world.binDir)).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
+  });
+
+  it('uninstall-all removes every tool', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    const r = await world.run(['uninstall-all']);
+    expect(r.code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+  });
+});
+
+describe('generations, locks and the CLI surface', () => {
+  it('a generation left by a killed install is collected by the next command', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
+    const orphan = join(world.tpxHome, 'envs', 'orphan-1');
+    mkdirSync(orphan);
+    writeFileSync(join(orphan, '.tpx-building'), '999999');
+    writeFileSync(join(orphan, 'tpx.json'), '{}');
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    expect(existsSync(orphan)).toBe(false);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(2);
+  });
+
+  it('a lock held by a dead process is taken over', async () => {
+    world = await makeWorld();
+    const lock = join(world.tpxHome, 'locks', 'oneapp.lock');
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(join(lock, 'owner'), `999999 ${(await import('node:os')).hostname()}\n`);
+    const r = await world.run(['install', 'oneapp']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('--version and --help', async () => {
+    world = await makeWorld();
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect((await world.run(['--version'])).stdout).toBe(`${pkg.version}\n`);
+    const help = await world.run(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['install', 'list', 'uninstall', 'uninstall-all']) expect(help.stdout).toContain(c);
+    const sub = await world.run(['install', '--help']);
+    expect(sub.stdout).toContain('--include-deps');
+    const bad = await world.run(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown command 'frobnicate'");
+  });
+});
