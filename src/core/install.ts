@@ -8,18 +8,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { appsOf, findDist, listDists } from './distinfo.js';
-import type { App } from './distinfo.js';
+import { appsOf, listDists } from './distinfo.js';
+import type { App, Dist } from './distinfo.js';
 import { applyLinks, planLinks, removeOwnedLinks } from './links.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
 import { ensureSharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip } from './pip.js';
 import { findInterpreter } from './python.js';
+import type { Interpreter } from './python.js';
 import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
 import type { Receipt, Request } from './receipt.js';
 import { parseSpec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
-import { sitePackages, venvBinDir, venvPython, createVenv } from './venv.js';
+import { createVenv, sitePackages, venvBinDir, venvPython } from './venv.js';
 
 export interface InstallOptions {
   request: Request;
@@ -31,6 +32,8 @@ export interface InstallOptions {
   extraPipArgs?: string[];
   /** Must be this key (upgrade/reinstall of a known tool): a spec that turns out to be another package is refused. */
   expectKey?: string;
+  /** Replace only if the tool is still at this generation (null: not installed) when committing. */
+  expectGeneration?: string | null;
   /** Fields carried over from the receipt being replaced. */
   carry?: Pick<Receipt, 'pinned' | 'installedAt'>;
   cwd: string;
@@ -49,63 +52,33 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
     if (existing) return { status: 'already', key: existing.key, version: existing.receipt?.version ?? null };
   }
   const req: Request = { ...request, spec: spec.spec };
-  const py = findInterpreter(ctx, req.python ?? undefined);
-  const runner = ensureSharedPip(ctx, py);
-
   const gen = newGeneration(ctx);
   let committed = false;
   try {
-    createVenv(ctx, py, gen.dir, { systemSitePackages: req.systemSitePackages });
-    const reportFile = path.join(gen.dir, '.tpx-report.json');
-    const args = [
-      'install',
-      '--no-input',
-      '--no-warn-script-location',
-      '--progress-bar',
-      'off',
-      '--report',
-      reportFile,
-      ...(req.indexUrl ? ['--index-url', req.indexUrl] : []),
-      ...req.pipArgs,
-      ...(opts.extraPipArgs ?? []),
-      req.spec,
-      ...req.injected.map((i) => i.spec),
-    ];
-    const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(gen.dir), args, `install-${spec.name ?? 'spec'}`));
-    if (pip.code !== 0) {
-      throw new TpxError('pip-failed', `pip could not install ${redact(req.spec)}`, {
-        details: pipTail(pip.output),
-        hint: [hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
-      });
-    }
-    const installed = readInstallReport(reportFile).install.find((i) => i.requested && sameName(i.metadata.name, spec.name, i.is_direct));
-    fs.rmSync(reportFile, { force: true });
-    const name = installed?.metadata.name ?? spec.name;
-    if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);
-    const key = toolKey(name, req.suffix);
+    const built = await buildEnvironment(ctx, gen.dir, req, { extraPipArgs: opts.extraPipArgs, logName: `install-${spec.name ?? 'spec'}` });
+    const key = toolKey(built.name, req.suffix);
     if (opts.expectKey && key !== opts.expectKey) {
-      throw new TpxError('other-package', `${redact(req.spec)} installs ${name}, not ${opts.expectKey}`, {
+      throw new TpxError('other-package', `${redact(req.spec)} installs ${built.name}, not ${opts.expectKey}`, {
         hint: `the recorded spec no longer points at ${opts.expectKey}; reinstall it with \`tpx install --force SPEC\``,
       });
     }
-
-    const site = sitePackages(gen.dir);
-    const dist = findDist(site, name);
-    if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
-    const apps = toolApps(ctx, req, dist.name, site, gen.dir);
+    const apps = selectApps(req, built);
 
     return await withLock(ctx, key, async () => {
       const current = readInstalled(ctx, key);
       if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+      if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
+        throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
+      }
       const plans = planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
       const now = new Date().toISOString();
       const receipt: Receipt = {
         schema: RECEIPT_SCHEMA,
         key,
-        name: dist.name,
-        version: dist.version,
+        name: built.name,
+        version: built.version,
         request: req,
-        python: { executable: py.executable, version: py.version },
+        python: { executable: built.py.executable, version: built.py.version },
         apps: apps.map((a, i) => ({ name: a.name, kind: a.kind, dist: a.dist, link: plans[i]?.link ?? '' })),
         pinned: opts.carry?.pinned ?? current?.receipt?.pinned ?? false,
         generation: gen.gen,
@@ -136,22 +109,84 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
   }
 }
 
+/** What an environment build produced, read from pip's report and the dist-info on disk. */
+export interface Built {
+  py: Interpreter;
+  venv: string;
+  /** The requested distribution, as its metadata spells it. */
+  name: string;
+  version: string;
+  site: string;
+  dists: Dist[];
+}
+
+/**
+ * Builds a venv at `dir` (which must exist, empty but for tpx markers) holding `req.spec` plus
+ * `req.injected` and `extraSpecs`: interpreter → venv without pip → shared pip with --report.
+ * Shared by install, upgrade, reinstall and run. Throws a TpxError on any failure; the caller
+ * owns `dir` and removes it.
+ */
+export async function buildEnvironment(
+  ctx: Context,
+  dir: string,
+  req: Request,
+  opts: { extraPipArgs?: string[]; extraSpecs?: string[]; logName: string },
+): Promise<Built> {
+  const spec = parseSpec(req.spec, '/');
+  const py = findInterpreter(ctx, req.python ?? undefined);
+  const runner = ensureSharedPip(ctx, py);
+  createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
+  const reportFile = path.join(dir, '.tpx-report.json');
+  const args = [
+    'install',
+    '--no-input',
+    '--no-warn-script-location',
+    '--progress-bar',
+    'off',
+    '--report',
+    reportFile,
+    ...(req.indexUrl ? ['--index-url', req.indexUrl] : []),
+    ...req.pipArgs,
+    ...(opts.extraPipArgs ?? []),
+    req.spec,
+    ...req.injected.map((i) => i.spec),
+    ...(opts.extraSpecs ?? []),
+  ];
+  const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(dir), args, opts.logName));
+  if (pip.code !== 0) {
+    throw new TpxError('pip-failed', `pip could not install ${redact(req.spec)}`, {
+      details: pipTail(pip.output),
+      hint: [hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
+    });
+  }
+  const installed = readInstallReport(reportFile).install.find((i) => i.requested && sameName(i.metadata.name, spec.name, i.is_direct));
+  fs.rmSync(reportFile, { force: true });
+  const name = installed?.metadata.name ?? spec.name;
+  if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);
+  const site = sitePackages(dir);
+  const dists = listDists(site);
+  const dist = dists.find((d) => toolKey(d.name) === toolKey(name));
+  if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
+  return { py, venv: dir, name: dist.name, version: dist.version, site, dists };
+}
+
 function sameName(reported: string, predicted: string | null, direct: boolean | undefined): boolean {
   return predicted === null || direct === true || toolKey(reported) === toolKey(predicted);
 }
 
-/** The apps to link: the main package's, or every installed distribution's with --include-deps. */
-function toolApps(ctx: Context, req: Request, mainDist: string, site: string, venv: string): App[] {
-  const bin = venvBinDir(venv);
-  const dists = listDists(site);
-  const main = dists.find((d) => toolKey(d.name) === toolKey(mainDist));
-  if (!main) return [];
+/**
+ * The apps to link: the main package's, plus injected packages' with --include-apps, or every
+ * installed distribution's with --include-deps. No apps at all refuses the install.
+ */
+export function selectApps(req: Request, built: Built): App[] {
+  const bin = venvBinDir(built.venv);
+  const main = built.dists.find((d) => toolKey(d.name) === toolKey(built.name)) as Dist;
   const injected = new Set(req.injected.filter((i) => i.includeApps).map((i) => toolKey(i.name)));
-  const chosen = req.includeDeps ? dists : dists.filter((d) => d === main || injected.has(toolKey(d.name)));
+  const chosen = req.includeDeps ? built.dists : built.dists.filter((d) => injected.has(toolKey(d.name)));
   const apps = new Map<string, App>();
-  for (const d of [main, ...chosen]) for (const a of appsOf(d, site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
+  for (const d of [main, ...chosen]) for (const a of appsOf(d, built.site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
   if (apps.size > 0) return [...apps.values()];
-  const depApps = dists.filter((d) => d !== main).flatMap((d) => appsOf(d, site, bin).map((a) => `${a.name} (from ${d.name})`));
+  const depApps = built.dists.filter((d) => d !== main).flatMap((d) => appsOf(d, built.site, bin).map((a) => `${a.name} (from ${d.name})`));
   throw new TpxError('no-apps', `${main.name} ${main.version} has no apps to link`, {
     hint: depApps.length > 0 ? `its dependencies have apps: ${depApps.join(', ')}; install with --include-deps to link them` : 'it is a library, not a command-line tool; nothing was installed',
   });
