@@ -1,0 +1,139 @@
+// Medians, ratios and target checks, rendered for the terminal and for bench/RESULTS.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { basename } from 'node:path';
+import { repoRoot, tpxJs } from '../test/helpers/fixtures.js';
+import type { Machine, Side, SideName } from './world.js';
+
+/** Within this factor of `node -e 0` counts as "as fast as Node allows". */
+export const NODE_FLOOR_FACTOR = 1.3;
+
+export interface Row {
+  id: string;
+  title: string;
+  kind: 'startup' | 'pip';
+  floor: boolean;
+  runs: number;
+  samples: Partial<Record<SideName, number[]>>;
+  target?: number;
+  nodeFloor?: boolean;
+  /** Set when the row was not measured: "not available in this build" or "failed: …". */
+  status?: string;
+}
+
+export interface Info {
+  date: string;
+  machine: string;
+  load: string;
+  versions: Record<string, string>;
+}
+
+export function median(xs: number[] | undefined): number | undefined {
+  if (!xs?.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function out(file: string, args: string[], env?: Record<string, string>): string {
+  const r = spawnSync(file, args, { encoding: 'utf8', env: env ?? process.env, cwd: repoRoot });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+}
+
+export function machineInfo(machine: Machine, floor: Side): Info {
+  const cpu = cpus();
+  const os = /^PRETTY_NAME="?([^"\n]*)/m.exec(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '')?.[1] ?? process.platform;
+  const dirty = out('git', ['status', '--porcelain', '--', 'src', 'scripts', 'package.json']) ? ', uncommitted changes' : '';
+  const pipWheel = machine.bootstrapWheels.map((w) => basename(w)).find((w) => w.startsWith('pip-')) ?? '?';
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${cpu.length} × ${cpu[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os}, Linux ${release()}`,
+    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+    versions: {
+      tpx: `${out(process.execPath, [tpxJs, '--version'])} (${out('git', ['rev-parse', '--short', 'HEAD'])}${dirty})`,
+      pipx: `${out(machine.pipx, ['--version'], floor.env)} (${machine.pipx}, Debian package)`,
+      node: process.version,
+      python: `${out(machine.python, ['-V'])} (${machine.python}, used by both)`,
+      pip: `${pipWheel.replace(/-py3.*$/, '')} (the interpreter's bundled wheel: tpx's shared pip, pipx's shared libs, the pip floor)`,
+    },
+  };
+}
+
+interface Evaluated {
+  tpx?: number;
+  pipx?: number;
+  ratio?: number;
+  nodeRatio?: number;
+  verdict: string;
+}
+
+function evaluate(row: Row, nodeMedian: number | undefined): Evaluated {
+  const tpx = median(row.samples.tpx);
+  const pipx = median(row.samples.pipx);
+  const ratio = tpx !== undefined && pipx !== undefined ? tpx / pipx : undefined;
+  const nodeRatio = tpx !== undefined && nodeMedian ? tpx / nodeMedian : undefined;
+  let verdict = row.status ?? '';
+  if (!row.status && row.target !== undefined && ratio !== undefined) {
+    const missed = [ratio > row.target ? `ratio > ${row.target}` : '', row.nodeFloor && nodeRatio !== undefined && nodeRatio > NODE_FLOOR_FACTOR ? `> ${NODE_FLOOR_FACTOR}× node` : ''].filter(Boolean);
+    verdict = missed.length ? `MISSED (${missed.join(', ')})` : 'met';
+  } else if (!row.status) {
+    verdict = 'no target';
+  }
+  return { tpx, pipx, ratio, nodeRatio, verdict };
+}
+
+const sec = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(3)} s`);
+const num = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
+const targetText = (r: Row) => (r.target === undefined ? '–' : `≤ ${r.target}${r.nodeFloor ? `, ≤ ${NODE_FLOOR_FACTOR}× node` : ''}`);
+
+function nodeMedianOf(rows: Row[]): number | undefined {
+  return median(rows.find((r) => r.id === 'floor-node')?.samples.floor);
+}
+
+export function renderMarkdown(rows: Row[], info: Info, notes: string[], opts: { quick: boolean }): string {
+  const node = nodeMedianOf(rows);
+  const lines = [
+    `Run on ${info.date}${opts.quick ? ' (--quick: fewer runs)' : ''}.`,
+    '',
+    `- Machine: ${info.machine}; load average at the end: ${info.load}`,
+    ...Object.entries(info.versions).map(([k, v]) => `- ${k}: ${v}`),
+    ...notes.map((n) => `- Note: ${n}`),
+    '',
+    '| Scenario | Runs | tpx (median) | pipx (median) | tpx/pipx | Target | tpx ÷ `node -e 0` | Result |',
+    '|---|--:|--:|--:|--:|---|--:|---|',
+  ];
+  for (const r of rows.filter((r) => !r.floor)) {
+    const e = evaluate(r, node);
+    lines.push(`| ${r.title} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${num(e.nodeRatio)} | ${e.verdict} |`);
+  }
+  lines.push('', 'Floors (what neither tool can beat):', '', '| Floor | Runs | Median |', '|---|--:|--:|');
+  for (const r of rows.filter((r) => r.floor)) lines.push(`| ${r.title} | ${r.runs} | ${r.status ?? sec(median(r.samples.floor))} |`);
+  return lines.join('\n');
+}
+
+export function renderTerminal(rows: Row[], info: Info): string {
+  const node = nodeMedianOf(rows);
+  const table = [['scenario', 'runs', 'tpx', 'pipx', 'tpx/pipx', 'target', '÷node', 'result']];
+  for (const r of rows) {
+    const e = r.floor ? { tpx: median(r.samples.floor), verdict: r.status ?? 'floor' } : evaluate(r, node);
+    const ev = e as Evaluated;
+    table.push([r.id, String(r.runs), sec(ev.tpx), sec(ev.pipx), num(ev.ratio), targetText(r), num(ev.nodeRatio), ev.verdict]);
+  }
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+  const text = table.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  return [`${info.date}  ${info.machine}`, ...Object.entries(info.versions).map(([k, v]) => `${k}: ${v}`), '', ...text].join('\n');
+}
+
+const START = '<!-- bench:results:start (written by `npm run bench`) -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the generated part of RESULTS.md, keeping the hand-written notes around it. */
+export function writeResults(file: string, markdown: string): void {
+  const block = `${START}\n${markdown}\n${END}`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results: tpx vs pipx\n\n${START}\n${END}\n`;
+  const a = old.indexOf(START);
+  const b = old.indexOf(END);
+  const next = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${old.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+}

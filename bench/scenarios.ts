@@ -1,0 +1,200 @@
+// What the benchmark measures. Each scenario builds its starting state once (setup, untimed), resets
+// to it before every timed run (prepare, untimed), and times one command. tpx and pipx run the same
+// command line on the same index; `floor` scenarios time the things neither tool can beat.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IndexWorld, Side, SideName, Synthetic } from './world.js';
+import { mustRun, resetState, restore, runSide, snapshot, wheelName } from './world.js';
+
+export interface BenchWorld {
+  index: IndexWorld;
+  /** What the install/uninstall scenarios install (default tpxdemo; --package). */
+  pkg: string;
+  python: string;
+  listTools: Synthetic[];
+  /** Version 1.0 of each; the matching 2.0 is hidden during setup so they are outdated. */
+  upgradeTools: Synthetic[];
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  /** startup: many runs; pip: bound by pip, fewer runs. */
+  kind: 'startup' | 'pip';
+  sides: SideName[];
+  /** The tpx command this needs; without it the row says "not available in this build". */
+  needs?: string;
+  /** Highest acceptable tpx/pipx median ratio. */
+  target?: number;
+  /** Also must be within 1.3x of `node -e 0`. */
+  nodeFloor?: boolean;
+  setup?(side: Side, w: BenchWorld): void;
+  prepare?(side: Side, w: BenchWorld): void;
+  args(side: Side, w: BenchWorld): string[];
+  /** Checked after the first timed run: the command really did its job. */
+  verify?(side: Side, w: BenchWorld): void;
+}
+
+const TPXDEMO_NEW = ['tpxdemo-2.0-py3-none-any.whl', 'tpxdemo-3.0-py3-none-any.whl'];
+
+/** A home with the shared pip bootstrapped and one tool (helperlib) installed. */
+function ensureWarm(side: Side): void {
+  if (existsSync(join(side.root, 'snap-warm'))) return;
+  resetState(side);
+  runSide(side, ['install', 'helperlib']);
+  snapshot(side, 'warm');
+}
+
+/** Installs every spec, one command per spec for pipx 1.1 (it takes one package per install). */
+function installAll(side: Side, specs: string[]): void {
+  if (side.name === 'tpx') runSide(side, ['install', ...specs]);
+  else for (const s of specs) runSide(side, ['install', s]);
+}
+
+function expectAppSays(side: Side, app: string, text: string): void {
+  const out = mustRun(join(side.bin, app), ['--version'], side.env);
+  if (!out.includes(text)) throw new Error(`${side.name}: after the timed command, ${app} --version says ${JSON.stringify(out.trim())}, expected ${text}`);
+}
+
+function upgradeSetup(side: Side, w: BenchWorld, name: string, specs: string[], hidden: string[]): void {
+  w.index.hide(hidden);
+  try {
+    ensureWarm(side);
+    restore(side, 'warm');
+    installAll(side, specs);
+    snapshot(side, name);
+  } finally {
+    w.index.show(hidden);
+  }
+}
+
+export const scenarios: Scenario[] = [
+  { id: 'floor-node', title: '`node -e 0`', kind: 'startup', sides: ['floor'], args: () => [process.execPath, '-e', '0'] },
+  { id: 'floor-python', title: '`python3 -c pass`', kind: 'startup', sides: ['floor'], args: (_s, w) => [w.python, '-c', 'pass'] },
+  {
+    id: 'floor-pip',
+    title: 'pip alone: `python -m pip install PKG` into an existing venv',
+    kind: 'pip',
+    sides: ['floor'],
+    setup(side, w) {
+      resetState(side);
+      mustRun(w.python, ['-m', 'venv', join(side.state, 'venv')], side.env);
+      snapshot(side, 'venv');
+    },
+    prepare: (side) => restore(side, 'venv'),
+    args: (side, w) => [join(side.state, 'venv', 'bin', 'python'), '-m', 'pip', 'install', '-q', w.pkg],
+  },
+  { id: 'version', title: '`--version`', kind: 'startup', sides: ['tpx', 'pipx'], target: 0.5, nodeFloor: true, args: () => ['--version'] },
+  {
+    id: 'install-cold',
+    title: 'install, empty home (shared pip bootstrap included)',
+    kind: 'pip',
+    sides: ['tpx', 'pipx'],
+    target: 0.3,
+    prepare: (side) => resetState(side, { pipCache: true }),
+    args: (_s, w) => ['install', w.pkg],
+  },
+  {
+    id: 'install-warm',
+    title: 'install, warm home',
+    kind: 'pip',
+    sides: ['tpx', 'pipx'],
+    target: 0.8,
+    setup: ensureWarm,
+    prepare: (side) => restore(side, 'warm'),
+    args: (_s, w) => ['install', w.pkg],
+  },
+  {
+    id: 'list-2',
+    title: '`list`, 2 tools',
+    kind: 'startup',
+    sides: ['tpx', 'pipx'],
+    setup(side, w) {
+      ensureWarm(side);
+      restore(side, 'warm');
+      runSide(side, ['install', w.pkg]);
+    },
+    args: () => ['list'],
+  },
+  {
+    id: 'list-30',
+    title: '`list`, 30 tools',
+    kind: 'startup',
+    sides: ['tpx', 'pipx'],
+    target: 0.5,
+    nodeFloor: true,
+    setup(side, w) {
+      resetState(side);
+      installAll(side, w.listTools.map((t) => t.name));
+    },
+    args: () => ['list'],
+  },
+  {
+    id: 'upgrade',
+    title: 'upgrade one tool (tpxdemo 1.0 → 3.0)',
+    kind: 'pip',
+    sides: ['tpx', 'pipx'],
+    needs: 'upgrade',
+    target: 0.8,
+    setup: (side, w) => upgradeSetup(side, w, 'upgrade', ['tpxdemo'], TPXDEMO_NEW),
+    prepare: (side) => restore(side, 'upgrade'),
+    args: () => ['upgrade', 'tpxdemo'],
+    verify: (side) => expectAppSays(side, 'tpxdemo', '3.0'),
+  },
+  {
+    id: 'upgrade-all',
+    title: '`upgrade-all`, 6 outdated tools',
+    kind: 'pip',
+    sides: ['tpx', 'pipx'],
+    needs: 'upgrade-all',
+    target: 0.5,
+    setup(side, w) {
+      const newer = w.upgradeTools.map((t) => wheelName({ ...t, version: '2.0' }));
+      upgradeSetup(side, w, 'upgrade-all', w.upgradeTools.map((t) => t.name), newer);
+    },
+    prepare: (side) => restore(side, 'upgrade-all'),
+    args: () => ['upgrade-all'],
+    verify: (side, w) => w.upgradeTools.forEach((t) => expectAppSays(side, t.name, '2.0')),
+  },
+  {
+    id: 'run-miss',
+    title: '`run tpxdemo --version`, cache miss',
+    kind: 'pip',
+    sides: ['tpx', 'pipx'],
+    needs: 'run',
+    setup: ensureWarm,
+    prepare: (side) => restore(side, 'warm'),
+    args: () => ['run', 'tpxdemo', '--version'],
+  },
+  {
+    id: 'run-hit',
+    title: '`run tpxdemo --version`, cache hit',
+    kind: 'startup',
+    sides: ['tpx', 'pipx'],
+    needs: 'run',
+    target: 0.5,
+    nodeFloor: true,
+    setup(side) {
+      ensureWarm(side);
+      restore(side, 'warm');
+      runSide(side, ['run', 'tpxdemo', '--version']);
+    },
+    args: () => ['run', 'tpxdemo', '--version'],
+  },
+  {
+    id: 'uninstall',
+    title: 'uninstall',
+    kind: 'startup',
+    sides: ['tpx', 'pipx'],
+    target: 0.5,
+    nodeFloor: true,
+    setup(side, w) {
+      ensureWarm(side);
+      restore(side, 'warm');
+      runSide(side, ['install', w.pkg]);
+      snapshot(side, 'installed');
+    },
+    prepare: (side) => restore(side, 'installed'),
+    args: (_s, w) => ['uninstall', w.pkg],
+  },
+];
