@@ -13,12 +13,8 @@ import * as uninstall from './commands/uninstall.js';
 
 declare const TPX_VERSION: string;
 
-async function main(argv: string[]): Promise<void> {
-  // `tpx --version` is measured against `node -e 0`: answer it before building the command tree.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(`${TPX_VERSION}\n`);
-    return;
-  }
+/** Runs one tpx command line (src/entry.ts answers `--version` before loading this). */
+export async function main(argv: string[]): Promise<void> {
   const program = new Command('tpx')
     .description('Install and run Python command-line tools, each in its own isolated environment.')
     .version(TPX_VERSION, '-V, --version', 'print the tpx version')
@@ -62,5 +58,3 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = renderError(err, false);
   }
 }
-
-await main(process.argv.slice(2));

@@ -2,10 +2,15 @@
  * The only module that starts processes. Argv arrays only, never a shell; every child gets an
  * environment built here, never tpx's own unfiltered.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Context } from './context.js';
+
+// child_process is required on first spawn, not imported: loading it pulls in net, dgram and streams
+// (~3 ms of start-up), and list, uninstall and --version never spawn (bench/RESULTS.md, profile).
+const lazyRequire = createRequire(import.meta.url);
+const childProcess = () => lazyRequire('node:child_process') as typeof import('node:child_process');
 
 /** Variables that would make pip or Python act on something other than the venv we name. */
 const DROPPED = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PIP_TARGET', 'PIP_PREFIX', 'PIP_ROOT', 'PIP_USER', 'VIRTUAL_ENV', '__PYVENV_LAUNCHER__'];
@@ -29,7 +34,7 @@ export interface Captured {
 
 /** Runs a short command and captures its output (interpreter probes). Missing executable → code 127. */
 export function captureSync(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Captured {
-  const r = spawnSync(file, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = childProcess().spawnSync(file, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message) };
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
