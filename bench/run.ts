@@ -44,9 +44,13 @@ function timeOnce(side: Side, args: string[]): number {
   return seconds;
 }
 
-/** Does this tpx build have `command`? (Other commands land in parallel; the bench runs either way.) */
+/**
+ * Does this tpx build have `command`? (Other commands land in parallel; the bench runs either way.)
+ * Read from `tpx --help`: `tpx unknown --help` prints the program's help and exits 0.
+ */
 function tpxHas(command: string): boolean {
-  return spawnSync(process.execPath, [tpxJs, command, '--help'], { stdio: 'ignore' }).status === 0;
+  const help = spawnSync(process.execPath, [tpxJs, '--help'], { encoding: 'utf8' }).stdout ?? '';
+  return new RegExp(`^  ${command.replace(/[-]/g, '\\-')}[\\s|]`, 'm').test(help);
 }
 
 async function main(): Promise<void> {
@@ -106,23 +110,26 @@ async function main(): Promise<void> {
   }
 }
 
-/** Setup once per side, then runs alternating between sides (tpx first on even runs, pipx first on odd). */
+/**
+ * Setup once per side, then runs alternating between sides (tpx first on even runs, pipx first on odd).
+ * Scenarios held to `node -e 0` time it in the same rotation, so a load change hits all three alike.
+ */
 function measure(s: Scenario, sides: Record<SideName, Side>, world: BenchWorld, row: Row): void {
-  const contenders = s.sides.map((n) => sides[n]);
-  for (const side of contenders) s.setup?.(side, world);
+  const contenders = s.sides.map((n) => ({ key: n as string, side: sides[n], args: () => s.args(sides[n], world), prepare: s.prepare, verify: s.verify }));
+  if (s.nodeFloor) contenders.push({ key: 'node', side: sides.floor, args: () => [process.execPath, '-e', '0'], prepare: undefined, verify: undefined });
+  for (const n of s.sides) s.setup?.(sides[n], world);
   const warmups = s.kind === 'startup' ? 2 : 0;
-  console.error(`bench: ${s.id}: ${row.runs} runs${warmups ? ` (+${warmups} warm-up)` : ''} of ${contenders.map((c) => c.name).join(' / ')}`);
+  console.error(`bench: ${s.id}: ${row.runs} runs${warmups ? ` (+${warmups} warm-up)` : ''} of ${contenders.map((c) => c.key).join(' / ')}`);
   for (let i = -warmups; i < row.runs; i++) {
     const order = i % 2 === 0 ? contenders : [...contenders].reverse();
-    for (const side of order) {
-      s.prepare?.(side, world);
-      const t = timeOnce(side, s.args(side, world));
-      if (i === 0) s.verify?.(side, world);
-      if (i >= 0) (row.samples[side.name] ??= []).push(t);
+    for (const c of order) {
+      c.prepare?.(c.side, world);
+      const t = timeOnce(c.side, c.args());
+      if (i === 0) c.verify?.(c.side, world);
+      if (i >= 0) (row.samples[c.key] ??= []).push(t);
     }
   }
 }
-
 
 // The bundle is also the index server's worker thread (see serveWheels): it serves until terminated.
 if (!(await runIndexWorker())) await main();

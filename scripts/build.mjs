@@ -5,7 +5,7 @@
 // Start-up (bench/RESULTS.md has the profile): src/entry.ts answers --version before loading anything;
 // the two plugins below keep Node from loading built-in modules no command needs.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 
 // Built-ins through require(), not ESM import: importing a built-in from ESM builds a namespace of all
@@ -40,19 +40,29 @@ const lazyChildProcessInCommander = {
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', define: { TPX_VERSION: JSON.stringify(version) } };
+
+// The CLI: ES modules, split so execa and ora are chunks loaded only by the paths that need them.
 await build({
-  entryPoints: { tpx: 'src/entry.ts' },
-  outdir: 'dist',
-  bundle: true,
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist/lib',
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  banner: { js: '#!/usr/bin/env node\nimport { createRequire as __tpxRequire } from "node:module"; const require = __tpxRequire(import.meta.url);' },
+  banner: { js: 'import { createRequire as __tpxRequire } from "node:module"; const require = __tpxRequire(import.meta.url);' },
   chunkNames: 'chunks/[name]-[hash]',
-  legalComments: 'none',
-  logLevel: 'warning',
-  define: { TPX_VERSION: JSON.stringify(version) },
   plugins: [builtinsViaRequire, lazyChildProcessInCommander],
 });
+// The executable: CommonJS, so `tpx --version` never starts the ES module loader (src/entry.ts).
+await build({
+  ...common,
+  entryPoints: { tpx: 'src/entry.ts' },
+  outfile: 'dist/tpx.js',
+  format: 'cjs',
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './lib/cli.js', external: true })) }],
+});
+// package.json is "type": "module"; these say which files under dist/ are which.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+writeFileSync('dist/lib/package.json', '{ "type": "module" }\n');
 chmodSync('dist/tpx.js', 0o755);
