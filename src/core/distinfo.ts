@@ -120,7 +120,8 @@ export function appsOf(dist: Dist, site: string, binDir: string): App[] {
     if (!apps.has(name) && !/^(activate|python|pip)/i.test(name) && isSafeFileName(name)) apps.set(name, { name, kind: 'script', dist: dn });
   }
   // Only what pip actually put in bin can be linked.
-  return [...apps.values()].filter((a) => fs.existsSync(path.join(binDir, appFile(a.name)))).sort((a, b) => a.name.localeCompare(b.name));
+  // Code-point order, not localeCompare: its first call loads ICU collation data (~6 ms).
+  return [...apps.values()].filter((a) => fs.existsSync(path.join(binDir, appFile(a.name)))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The file an app is in the venv's bin dir. */

@@ -8,11 +8,14 @@ export function uniqueSuffix(): string {
 }
 
 /**
- * `bytes` random bytes as hex. Web Crypto's global loads node:crypto on first use only: importing
- * node:crypto up front costs every command ~3 ms of start-up, even those that never need it.
+ * `bytes` random bytes as hex, for names that must not collide (temp files, generations), never for
+ * secrets: they live in tpx's own directories. Math.random, not node:crypto: loading crypto costs
+ * ~6 ms, a tenth of a start-up (bench/RESULTS.md).
  */
 export function randomHex(bytes: number): string {
-  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+  let hex = '';
+  for (let i = 0; i < bytes; i++) hex += Math.floor(Math.random() * 256).toString(16).padStart(2, '0');
+  return hex;
 }
 
 /**

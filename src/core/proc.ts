@@ -56,27 +56,28 @@ export async function runLogged(
   args: string[],
   opts: { env: Record<string, string>; logName: string; cwd?: string },
 ): Promise<Logged> {
-  const { execa } = await import('execa');
-  const child = execa(file, args, {
-    env: opts.env,
-    extendEnv: false,
-    cwd: opts.cwd,
-    stdin: 'ignore',
-    all: true,
-    reject: false,
-    stripFinalNewline: false,
-  });
+  // child_process directly rather than execa: execa is a 230 KB chunk whose loading cost ~30 ms of
+  // every install (bench/RESULTS.md), and this needs only spawn, one combined output, and kill.
+  const chunks: Buffer[] = [];
+  const child = childProcess().spawn(file, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const unregister = ctx.interrupts.register(() => child.kill('SIGKILL'));
-  if (ctx.verbose) child.all?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const result = await child;
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk);
+    if (ctx.verbose) process.stderr.write(chunk);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    // 'close', not 'exit': all output has been read by then.
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
   unregister();
-  const output = typeof result.all === 'string' ? result.all : '';
+  const output = Buffer.concat(chunks).toString('utf8');
   const logFile = writeLog(ctx, opts.logName, [`$ ${[file, ...args].join(' ')}`, output].join('\n'));
-  const code = typeof result.exitCode === 'number' ? result.exitCode : result.failed && result.isTerminated ? 130 : 1;
-  if (result.failed && result.exitCode === undefined && !result.isTerminated) {
-    return { code: 127, output: `${output}\n${result.shortMessage}`, logFile };
-  }
-  return { code, output, logFile };
+  // Could not start (missing executable): 127, as a shell says.
+  if (exit.error) return { code: 127, output: `${output}\n${exit.error.message}`, logFile };
+  return { code: exit.code ?? (exit.signal ? 130 : 1), output, logFile };
 }
 
 function writeLog(ctx: Context, name: string, text: string): string {
