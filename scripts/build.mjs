@@ -6,16 +6,21 @@
 // the two plugins below keep Node from loading built-in modules no command needs.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 
-// Built-ins through require(), not ESM import: importing a built-in from ESM builds a namespace of all
-// its exports, which runs their lazy getters (fs.promises and fs.ReadStream load streams and readline,
-// process.report, crypto.webcrypto…). require() returns the object; getters run only when used.
+// Built-ins with lazy getters through require(), not ESM import: importing a built-in from ESM builds
+// a namespace of all its exports, which runs the getters (fs.promises and fs.ReadStream load streams,
+// process.stdin/stdout/stderr create the stdio streams, crypto.webcrypto…). require() returns the object
+// and getters run only when used. Built-ins without getters (path, os…) stay ESM imports: the require()
+// route costs a copy of the exports per importing module (esbuild's __toESM).
+const require = createRequire(import.meta.url);
+const hasGetters = (name) => Object.values(Object.getOwnPropertyDescriptors(require(name))).some((d) => d.get);
 const builtinsViaRequire = {
   name: 'builtins-via-require',
   setup(b) {
     b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
-      if (args.namespace === 'builtin' || !builtinModules.includes(args.path.replace(/^node:/, ''))) return undefined;
+      const name = args.path.replace(/^node:/, '');
+      if (args.namespace === 'builtin' || !builtinModules.includes(name) || !hasGetters(name)) return undefined;
       return { path: args.path, namespace: 'builtin' };
     });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
