@@ -14,6 +14,10 @@ const DROPPED = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PIP_TARGET', 'PIP
 export function childEnv(ctx: Context, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !DROPPED.includes(k)) env[k] = v;
+  // The shared pip is unpacked from a wheel without bytecode; letting Python cache it on first use
+  // makes every later pip run ~0.3 s faster. It only touches tpx's own shared/ dir (pip compiles
+  // the packages it installs either way).
+  delete env.PYTHONDONTWRITEBYTECODE;
   // A user config with `user = true` would make pip refuse to install into a venv.
   env.PIP_USER = '0';
   env.PIP_NO_INPUT = '1';
