@@ -13,7 +13,7 @@ import type { App, Dist } from './distinfo.js';
 import { applyLinks, planLinks, removeOwnedLinks } from './links.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
-import { ensureSharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip } from './pip.js';
+import { ensureSharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip, unreachableIndexHint } from './pip.js';
 import { findInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
 import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
@@ -154,9 +154,10 @@ export async function buildEnvironment(
   ];
   const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(dir), args, opts.logName));
   if (pip.code !== 0) {
+    const unreachable = /from versions: none/.test(pip.output) ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL) : undefined;
     throw new TpxError('pip-failed', `pip could not install ${redact(req.spec)}`, {
       details: pipTail(pip.output),
-      hint: [hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
+      hint: [unreachable ?? hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
     });
   }
   const installed = readInstallReport(reportFile).install.find((i) => i.requested && sameName(i.metadata.name, spec.name, i.is_direct));

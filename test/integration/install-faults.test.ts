@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -97,12 +99,28 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
     expectNothingLeft(world);
   });
 
-  it('an unreachable index: a clear error, never a prompt', async () => {
+  it('an index that fails (HTTP 503): a clear error, never a prompt', async () => {
     world = await makeWorld();
     world.index.setDown(true);
     const r = await world.run(['install', 'oneapp']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: pip could not install oneapp']);
+    expect(r.stderr).toContain(`hint: the package index ${world.index.url} is failing (HTTP 503)`);
+    expectNothingLeft(world);
+  });
+
+  it('an index that refuses connections: the hint says it could not be reached', async () => {
+    world = await makeWorld();
+    // A port that was free a moment ago: nothing listens there.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    server.close();
+    const url = `http://127.0.0.1:${port}/simple`;
+    const r = await world.run(['install', 'oneapp'], { env: { PIP_INDEX_URL: url } });
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: pip could not install oneapp']);
+    expect(r.stderr).toContain(`hint: the package index ${url} could not be reached (ECONNREFUSED)`);
     expectNothingLeft(world);
   });
 
