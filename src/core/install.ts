@@ -13,7 +13,7 @@ import type { App, Dist } from './distinfo.js';
 import { applyLinks, planLinks, removeOwnedLinks } from './links.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
-import { ensureSharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip, unreachableIndexHint } from './pip.js';
+import { sharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip, unreachableIndexHint } from './pip.js';
 import { findInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
 import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
@@ -134,7 +134,7 @@ export async function buildEnvironment(
 ): Promise<Built> {
   const spec = parseSpec(req.spec, '/');
   const py = findInterpreter(ctx, req.python ?? undefined);
-  const runner = ensureSharedPip(ctx, py);
+  const runner = await sharedPip(ctx, py);
   createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   const reportFile = path.join(dir, '.tpx-report.json');
   const args = [

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from '../helpers/world.js';
+import { makeWorld, realPython, type World } from '../helpers/world.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
@@ -174,5 +175,36 @@ describe('tpx install: interrupted', () => {
     expect(r.stderr).toContain('interrupted');
     expectNothingLeft(world);
     expect(world.ls(join(world.tpxHome, 'locks'))).toEqual([]);
+  });
+});
+
+describe('tpx install: the shared pip', () => {
+  it('an interpreter with no bundled pip wheel: pip is fetched from the index, and tpx says so', async () => {
+    world = await makeWorld();
+    // The index also serves pip itself, as PyPI does.
+    const bundled = join(dirname(execFileSync(realPython(), ['-c', 'import ensurepip; print(ensurepip.__file__)'], { encoding: 'utf8' }).trim()), '_bundled');
+    const pipWheel = readdirSync(bundled).find((f) => f.startsWith('pip-')) as string;
+    copyFileSync(join(bundled, pipWheel), join(world.indexDir, pipWheel));
+    // An interpreter like Debian's python3 without python3-venv: it runs, but ships no pip wheel.
+    const fake = join(world.root, 'python-without-pip-wheel');
+    writeFileSync(
+      fake,
+      [
+        `#!${realPython()} -I`,
+        'import json, subprocess, sys',
+        `r = subprocess.run([${JSON.stringify(realPython())}] + sys.argv[1:], capture_output=True, text=True)`,
+        'out = r.stdout',
+        'if "pipWheels" in out:',
+        '    d = json.loads(out); d["pipWheels"] = []; out = json.dumps(d)',
+        'sys.stdout.write(out); sys.stderr.write(r.stderr); sys.exit(r.returncode)',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const r = await world.run(['install', 'oneapp', '--python', fake]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`ships no pip wheel; downloading pip from ${world.index.url}`);
+    expect(world.ls(join(world.tpxHome, 'shared', 'wheels'))).toEqual([pipWheel]);
+    expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).stdout).toContain('oneapp-cli 1.0');
   });
 });
