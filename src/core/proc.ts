@@ -2,7 +2,7 @@
  * The only module that starts processes. Argv arrays only, never a shell; every child gets an
  * environment built here, never tpx's own unfiltered.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
@@ -91,4 +91,16 @@ function writeLog(ctx: Context, name: string, text: string): string {
 function pruneLogs(dir: string, keep: number): void {
   const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
   for (const old of logs.slice(0, Math.max(0, logs.length - keep))) fs.rmSync(path.join(dir, old), { force: true });
+}
+
+/**
+ * Runs a command attached to tpx's own terminal (stdin, stdout, stderr inherited), for commands
+ * whose output is the user's (`tpx runpip`). Resolves to its exit code; 127 if it cannot start.
+ */
+export async function runInherit(file: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env, stdio: 'inherit' });
+    child.once('error', () => resolve(127));
+    child.once('close', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 128)));
+  });
 }
