@@ -42,6 +42,12 @@ export async function rebuildTool(
     if (outcome.status !== 'installed') throw new Error(`rebuilding ${inst.key} did not replace it`);
     return { receipt: outcome.receipt, after: freeze(envPath(ctx, outcome.receipt.generation)) };
   } catch (err) {
+    if (err instanceof TpxError && err.code === 'no-such-path') {
+      throw new TpxError(err.code, `${inst.key} cannot be rebuilt: ${err.message}`, {
+        cause: err,
+        hint: `${inst.key} was left as it was. Changing it rebuilds it from its recorded specs, and that path is gone; reinstall it from where the project is now (\`tpx install --force PATH\`)`,
+      });
+    }
     if (!(err instanceof TpxError) || err.code !== 'pip-failed') throw err;
     throw new TpxError(err.code, err.message, {
       details: err.details,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -132,5 +132,18 @@ describe('tpx inject / uninject: bad input and faults leave the tool as it was',
     expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
     expect((await world.exec(join(world.binDir, 'withdep'), [])).code).toBe(0);
     expect(existsSync(join(world.binDir, 'helperlib-cli'))).toBe(true);
+  });
+
+  it('a tool installed from a path that is gone cannot be rebuilt: clear error, nothing changed', async () => {
+    world = await makeWorld();
+    const wheel = join(world.root, 'tpxdemo-1.0-py3-none-any.whl');
+    copyFileSync(join(world.indexDir, 'tpxdemo-1.0-py3-none-any.whl'), wheel);
+    expect((await world.run(['install', wheel])).code).toBe(0);
+    rmSync(wheel);
+    const before = snapshot(world, 'tpxdemo');
+    const r = await world.run(['inject', 'tpxdemo', 'helperlib']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: tpxdemo cannot be rebuilt: ${wheel}: no such file or directory\nhint: tpxdemo was left as it was.`);
+    expect(snapshot(world, 'tpxdemo')).toEqual(before);
   });
 });
