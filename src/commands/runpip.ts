@@ -7,7 +7,7 @@ import { selectApps } from '../core/install.js';
 import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
 import { withLock } from '../core/lock.js';
 import { parseToolArg, toolKey } from '../core/names.js';
-import { ensureSharedPip } from '../core/pip.js';
+import { sharedPip } from '../core/pip.js';
 import { childEnv, runInherit } from '../core/proc.js';
 import { findInterpreter } from '../core/python.js';
 import type { Interpreter } from '../core/python.js';
@@ -53,7 +53,7 @@ async function runpip(ctx: Context, name: string, args: string[]): Promise<numbe
     } catch (cause) {
       throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, { cause, hint: `reinstall it with \`tpx reinstall ${key}\`` });
     }
-    const runner = ensureSharedPip(ctx, py);
+    const runner = await sharedPip(ctx, py);
     const before = freeze(inst.dir);
     // pip may ask (`uninstall` confirms): keep its prompts unless the user turned them off.
     const env = childEnv(ctx);

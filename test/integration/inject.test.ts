@@ -83,12 +83,21 @@ describe('tpx inject', () => {
     expect(receipt(world, 'tpxdemo').request.injected.map((i: { spec: string }) => i.spec)).toEqual(['helperlib>=1.0', 'oneapp']);
   });
 
-  it('a local wheel is recorded by the name pip reports', async () => {
+  it('a local project directory and a wheel are recorded by the names pip reports', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    const project = join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool');
     const wheel = join(world.indexDir, 'oneapp-1.0-py3-none-any.whl');
-    expect((await world.run(['inject', 'tpxdemo', wheel])).code).toBe(0);
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: wheel, name: 'oneapp', includeApps: false }]);
+    const r = await world.run(['inject', '--include-apps', 'tpxdemo', project, wheel]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('injected localtool 0.1 into tpxdemo');
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
+      { spec: project, name: 'localtool', includeApps: true },
+      { spec: wheel, name: 'oneapp', includeApps: true },
+    ]);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+    expect((await world.run(['uninject', 'tpxdemo', 'localtool'])).code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
   });
 });
 
