@@ -106,8 +106,9 @@ async function uninject(ctx: Context, name: string, pkgs: string[], flags: { lea
     ctx,
     inst,
     { ...receipt.request, injected },
-    // Without --leave-deps only what the request still names gets installed: orphaned dependencies go.
-    { constraints: kept, requirements: flags.leaveDeps ? without(kept, [receipt.name, ...injected.map((i) => i.name)]) : [] },
+    // Constraints install nothing, so all of `before` is held (a removed package still needed keeps its
+    // version); without --leave-deps only what the request still names is installed: orphans go.
+    { constraints: before, requirements: flags.leaveDeps ? without(kept, [receipt.name, ...injected.map((i) => i.name)]) : [] },
     false,
   );
   const remaining = new Set(rebuilt.after.map((p) => normalizeName(p.name)));

@@ -56,7 +56,7 @@ export async function rebuildTool(
         `${inst.key} was left as it was.`,
         // Scraped only to add a hint: a conflict may come from holding the installed versions.
         /ResolutionImpossible|conflict/i.test(err.details ?? '')
-          ? `Every package already in it is held at its installed version; if the new one needs newer ones, upgrade the tool first (\`tpx upgrade ${inst.key}\`).`
+          ? `Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too (it is then recorded as injected), or upgrade the tool first (\`tpx upgrade ${inst.key}\`).`
           : null,
         err.hint,
       ]

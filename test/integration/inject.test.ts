@@ -63,10 +63,13 @@ describe('tpx inject', () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
     expect((await world.run(['inject', 'tpxdemo', 'withdep', 'helperlib'])).code).toBe(0);
+    world.publish('helperlib-2.0');
     const u = await world.run(['uninject', 'tpxdemo', 'helperlib']);
     expect(u.code).toBe(0);
     expect(u.stderr).toContain('uninjected helperlib from tpxdemo; it stays installed because another package in tpxdemo needs it');
     expect(receipt(world, 'tpxdemo').request.injected.map((i: { name: string }) => i.name)).toEqual(['withdep']);
+    // Still needed by withdep, and still at the version it had, though a newer one is out.
+    expect(distInfos(world, 'tpxdemo')).toContain('helperlib-1.0.dist-info');
     const l = await world.run(['uninject', '--leave-deps', 'tpxdemo', 'withdep']);
     expect(l.code).toBe(0);
     expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-1.0.dist-info']);
@@ -141,6 +144,21 @@ describe('tpx inject / uninject: bad input and faults leave the tool as it was',
     expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
     expect((await world.exec(join(world.binDir, 'withdep'), [])).code).toBe(0);
     expect(existsSync(join(world.binDir, 'helperlib-cli'))).toBe(true);
+  });
+
+  it('a package that needs a newer version of a held one: the hint says how to let it move', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'withdep'])).code).toBe(0);
+    world.publish('helperlib-2.0');
+    const before = snapshot(world, 'withdep');
+    const r = await world.run(['inject', 'withdep', 'needsnew']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('hint: withdep was left as it was.\nhint: Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too');
+    expect(snapshot(world, 'withdep')).toEqual(before);
+    // Naming helperlib lets it move.
+    const ok = await world.run(['inject', 'withdep', 'needsnew', 'helperlib']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(distInfos(world, 'withdep')).toEqual(['helperlib-2.0.dist-info', 'needsnew-1.0.dist-info', 'withdep-1.0.dist-info']);
   });
 
   it('a tool installed from a path that is gone cannot be rebuilt: clear error, nothing changed', async () => {
