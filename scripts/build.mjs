@@ -20,7 +20,8 @@ const builtinsViaRequire = {
   setup(b) {
     b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      if (args.namespace === 'builtin' || !builtinModules.includes(name) || !hasGetters(name)) return undefined;
+      // A dynamic import() already runs only when needed, and a CommonJS wrapper would change its result.
+      if (args.kind === 'dynamic-import' || args.namespace === 'builtin' || !builtinModules.includes(name) || !hasGetters(name)) return undefined;
       return { path: args.path, namespace: 'builtin' };
     });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));

@@ -7,8 +7,12 @@ import { makeContext } from './core/context.js';
 import type { Context } from './core/context.js';
 import { renderError, makeOutput } from './ui.js';
 import type { Cli } from './commands/cli-types.js';
+import * as exporter from './commands/export.js';
+import * as inject from './commands/inject.js';
 import * as install from './commands/install.js';
+import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
+import * as runpip from './commands/runpip.js';
 import * as uninstall from './commands/uninstall.js';
 
 declare const TPX_VERSION: string;
@@ -37,7 +41,7 @@ export async function main(argv: string[]): Promise<void> {
       }
     },
   };
-  for (const command of [install, list, uninstall]) command.register(cli);
+  for (const command of [install, list, uninstall, inject, runpip, exporter, installAll]) command.register(cli);
 
   // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -49,7 +53,7 @@ export async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(runpip.shieldPipArgs(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
-import { isErrno } from './errors.js';
+import { TpxError, isErrno } from './errors.js';
 import { randomHex, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
 import { readReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
@@ -53,6 +53,24 @@ export function readInstalled(ctx: Context, key: string): Installed | null {
   } catch (err) {
     return { key, gen, dir, receipt: null, receiptError: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** The error for a NAME that is not an installed tool; its hint lists the tools that are. */
+export function notInstalled(ctx: Context, key: string): TpxError {
+  const known = toolKeys(ctx);
+  return new TpxError('not-installed', `${key} is not installed`, {
+    hint: known.length > 0 ? `installed tools: ${known.join(', ')}` : 'no tools are installed; see `tpx install --help`',
+  });
+}
+
+/** An installed tool with a readable receipt, for commands that change it; a clear error otherwise. */
+export function requireInstalled(ctx: Context, key: string): Installed & { receipt: Receipt } {
+  const inst = readInstalled(ctx, key);
+  if (!inst) throw notInstalled(ctx, key);
+  if (!inst.receipt) {
+    throw new TpxError('bad-receipt', `${key} cannot be changed: ${inst.receiptError}`, { hint: `reinstall it with \`tpx reinstall ${key}\`, or remove it with \`tpx uninstall ${key}\`` });
+  }
+  return { ...inst, receipt: inst.receipt };
 }
 
 /**
