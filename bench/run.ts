@@ -132,4 +132,9 @@ function measure(s: Scenario, sides: Record<SideName, Side>, world: BenchWorld, 
 }
 
 // The bundle is also the index server's worker thread (see serveWheels): it serves until terminated.
-if (!(await runIndexWorker())) await main();
+if (!(await runIndexWorker())) {
+  await main().catch((err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
