@@ -9,7 +9,11 @@ import { renderError, makeOutput } from './ui.js';
 import type { Cli } from './commands/cli-types.js';
 import * as install from './commands/install.js';
 import * as list from './commands/list.js';
+import * as pin from './commands/pin.js';
+import * as reinstall from './commands/reinstall.js';
+import * as rollback from './commands/rollback.js';
 import * as uninstall from './commands/uninstall.js';
+import * as upgrade from './commands/upgrade.js';
 
 declare const TPX_VERSION: string;
 
@@ -41,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
       }
     },
   };
-  for (const command of [install, list, uninstall]) command.register(cli);
+  for (const command of [install, list, uninstall, upgrade, reinstall, pin, rollback]) command.register(cli);
 
   // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
   const onSignal = (signal: NodeJS.Signals) => {

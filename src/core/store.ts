@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
-import { isErrno } from './errors.js';
+import { TpxError, isErrno } from './errors.js';
 import { readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
 import { readReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
@@ -54,6 +54,23 @@ export function readInstalled(ctx: Context, key: string): Installed | null {
   } catch (err) {
     return { key, gen, dir, receipt: null, receiptError: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * An installed tool with a readable receipt (what upgrade, reinstall, pin and rollback work from),
+ * or a TpxError saying which of the two it is not.
+ */
+export function requireInstalled(ctx: Context, key: string, hint?: string): Installed & { receipt: Receipt } {
+  const inst = readInstalled(ctx, key);
+  if (!inst) {
+    const known = toolKeys(ctx);
+    const others = known.length > 0 ? `installed tools: ${known.join(', ')}` : 'no tools are installed';
+    throw new TpxError('not-installed', `${key} is not installed`, { hint: hint ? `${hint}; ${others}` : others });
+  }
+  if (!inst.receipt) {
+    throw new TpxError('bad-receipt', `${key} has no readable receipt (${inst.receiptError})`, { hint: 'reinstall it by spec: tpx install --force SPEC' });
+  }
+  return { ...inst, receipt: inst.receipt };
 }
 
 /**
