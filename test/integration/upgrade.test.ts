@@ -1,21 +1,13 @@
-import { readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
+import { receipt, receiptFile, removePython } from '../helpers/tools.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
 
-const receiptFile = (w: World, key: string) => join(w.tpxHome, 'tools', key, 'tpx.json');
-const receipt = (w: World, key: string) => JSON.parse(readFileSync(receiptFile(w, key), 'utf8'));
 const version = async (w: World, app: string) => (await w.exec(join(w.binDir, app), ['--version'])).stdout.trim();
-
-/** The venv's python link now dangles, as after its base interpreter was removed. */
-function removePython(w: World, key: string): void {
-  const py = join(w.tpxHome, 'tools', key, 'bin', 'python');
-  rmSync(py);
-  symlinkSync(join(w.root, 'gone', 'python3'), py);
-}
 
 describe('tpx upgrade', () => {
   it('drops a pin, says so, relinks apps (new ones linked, vanished ones removed) and records the unpinned spec', async () => {
