@@ -73,6 +73,7 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
     pipArgs: flags.pipArgs === undefined ? undefined : splitArgs(flags.pipArgs),
     indexUrl: flags.indexUrl,
     force: Boolean(flags.force),
+    check: false,
     jobs: defaultJobs(),
     cwd: process.cwd(),
     onOutcome: (o) => {
@@ -98,6 +99,7 @@ async function upgradeAll(ctx: Context, flags: Flags): Promise<number> {
   const outcomes = await upgradeTools(quiet(ctx), todo, {
     includeInjected: Boolean(flags.includeInjected),
     force: false,
+    check: true,
     jobs: jobsFrom(flags),
     cwd: process.cwd(),
     onOutcome: (o) => printOutcome(ctx, o),

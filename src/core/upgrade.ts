@@ -40,6 +40,12 @@ export interface UpgradeOptions {
   indexUrl?: string;
   /** Upgrade pinned tools too. */
   force: boolean;
+  /**
+   * Ask the index first which tools have a newer version (one pip dry-run shared by all), and build
+   * only those. Pays off for many tools, most of them current (upgrade-all); for a few named tools a
+   * direct build is faster, and one that turns out unchanged is discarded.
+   */
+  check: boolean;
   jobs: number;
   cwd: string;
   /** Called as each tool finishes (upgrade-all prints one line per tool). */
@@ -90,13 +96,14 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     return { ...r, ...upgradeRequest(r.receipt.request, opts) };
   });
   const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
-  const checks = await checkTools(ctx, todo, opts);
+  const checks = opts.check ? await checkTools(ctx, todo, opts) : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null }]));
   const outcomes = await mapPool(todo, opts.jobs, async (t) => {
     const found = checks.get(t.key);
     if (found instanceof TpxError) return done({ key: t.key, status: 'failed', error: found });
     if (!found?.newer) return done({ key: t.key, status: 'latest', version: t.receipt.version });
     try {
-      const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, keepInjected: !opts.includeInjected, verb: 'upgrading' });
+      const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, keepInjected: !opts.includeInjected, verb: 'upgrading', unlessUnchanged: true });
+      if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version });
       const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
       return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes });
     } catch (err) {
@@ -144,7 +151,7 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
  * Builds `request` as a new generation of tool `t` and switches to it, unless the tool changed
  * meanwhile. With `keepInjected`, injected packages are held at their installed versions.
  */
-export async function rebuild(ctx: Context, t: Ready, request: Request, opts: { cwd: string; keepInjected: boolean; verb: string }): Promise<Receipt> {
+export async function rebuild(ctx: Context, t: Ready, request: Request, opts: { cwd: string; keepInjected: boolean; verb: string; unlessUnchanged?: boolean }): Promise<Receipt | null> {
   // The build's progress line names what is happening to this tool, not "installing".
   const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tpx-upgrade-'));
@@ -165,10 +172,10 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: { 
       expectGeneration: t.inst.gen,
       carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt },
       extraPipArgs,
+      unlessUnchanged: opts.unlessUnchanged,
       cwd: opts.cwd,
     });
-    if (outcome.status !== 'installed') throw new TpxError('changed', `${t.key} changed while it was rebuilt`, { hint: 'run the command again' });
-    return outcome.receipt;
+    return outcome.status === 'installed' ? outcome.receipt : null;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -181,6 +188,7 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
   try {
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
     const r = await rebuild(ctx, t, request, { cwd: opts.cwd, keepInjected: false, verb: 'reinstalling' });
+    if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
     return { key, status: 'reinstalled', version: r.version, python: r.python.version };
   } catch (err) {
     return { key, status: 'failed', error: asTpxError(err) };

@@ -24,7 +24,7 @@ describe('tpx upgrade', () => {
 
     const again = await world.run(['upgrade', 'tpxdemo']);
     expect(again.code).toBe(0);
-    expect(again.stderr).toBe('checking whether tpxdemo has a newer version…\ntpxdemo is already at the latest version (3.0)\n');
+    expect(again.stderr).toBe('upgrading tpxdemo…\ntpxdemo is already at the latest version (3.0)\n');
   });
 
   it('a tool that is not installed: exit 1 with a hint; --install installs it', async () => {
@@ -46,7 +46,7 @@ describe('tpx upgrade', () => {
     world.index.setDown(true);
     const r = await world.run(['upgrade', 'tpxdemo']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/\nerror: tpxdemo: could not find the newest version of tpxdemo/);
+    expect(r.stderr).toMatch(/^upgrading tpxdemo…\nerror: tpxdemo: pip could not install tpxdemo\n/);
     expect(r.stderr).toContain('hint: ');
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 1.0');
     expect(readFileSync(receiptFile(world, 'tpxdemo'), 'utf8')).toBe(before);
@@ -62,7 +62,7 @@ describe('tpx upgrade', () => {
     world.publish('withdep-2.0');
     const r = await world.run(['upgrade', 'withdep']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^checking whether withdep has a newer version…\nupgrading withdep…\nerror: withdep: pip could not install withdep\n/);
+    expect(r.stderr).toMatch(/^upgrading withdep…\nerror: withdep: pip could not install withdep\n/);
     expect(r.stderr).toMatch(/helperlib>=9/);
     expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
     expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(before);
@@ -149,5 +149,15 @@ describe('tpx upgrade-all', () => {
     const bad = await world.run(['upgrade-all', '--jobs', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: --jobs must be a whole number ≥ 1, not "0"\n');
+  });
+});
+
+describe('the shared pip', () => {
+  it('caches its bytecode even under PYTHONDONTWRITEBYTECODE, so later pip runs skip compiling pip', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'oneapp'], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const [pip] = world.ls(join(world.tpxHome, 'shared'));
+    expect(world.ls(join(world.tpxHome, 'shared', pip as string, 'pip', '_internal'))).toContain('__pycache__');
   });
 });
