@@ -146,7 +146,7 @@ export function summarize(ctx: Context, outcomes: Outcome[]): void {
     if (o.status === 'latest') return ['latest', o.version];
     if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
     if (o.status === 'skipped') return ['skipped', o.reason];
-    return ['FAILED', `${o.error.message}${o.error.hint ? ` (${o.error.hint.split('\n')[0]})` : ''}`];
+    return ['FAILED', `${o.error.message}${o.error.hint ? `; ${o.error.hint.split('\n')[0]}` : ''}`];
   };
   const lines = outcomes.map((o) => {
     const [what, detail] = cell(o);

@@ -1,8 +1,13 @@
 import * as os from 'node:os';
 
-/** How many tools to work on at once by default: pip is part CPU, part waiting on the index. */
+/**
+ * How many tools to work on at once by default: two per CPU, at most 8. Each job is mostly one pip
+ * process, part CPU (starting Python, resolving, unpacking) and part waiting on the index; on a
+ * loopback index one job per CPU left the CPUs a third idle (bench/upgrade.sh), and a real index
+ * makes the waiting longer.
+ */
 export function defaultJobs(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(2, Math.min(8, 2 * os.availableParallelism()));
 }
 
 /**

@@ -68,7 +68,7 @@ export function readyTool(ctx: Context, key: string, needPython: boolean): Ready
   }
   // existsSync follows the venv's python symlink: false when its base interpreter was removed.
   if (needPython && !fs.existsSync(venvPython(inst.dir))) {
-    const hint = `rebuild it: tpx reinstall ${key} (add --python PY to pick another interpreter)`;
+    const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
     return { key, status: 'failed', error: new TpxError('python-gone', `${key}'s Python is gone (${inst.receipt.python.executable})`, { hint }) };
   }
   return { key, inst, receipt: inst.receipt };
@@ -83,7 +83,7 @@ export function upgradeRequest(recorded: Request, opts: Pick<UpgradeOptions, 'pi
   };
 }
 
-/** Upgrades `keys`: one shared version check, then the outdated ones built in parallel. Never throws. */
+/** Upgrades `keys`: (with `check`) one shared version check, then the outdated ones built `jobs` at a time. Never throws. */
 export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOptions): Promise<Outcome[]> {
   const done = (o: Outcome) => {
     opts.onOutcome?.(o);

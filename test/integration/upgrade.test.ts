@@ -126,7 +126,7 @@ describe('tpx upgrade-all', () => {
     expect(r.stdout).toBe('');
     const summary = r.stderr.slice(r.stderr.indexOf('\nsummary: '));
     expect(summary).toMatch(/^\nsummary: 2 upgraded, 1 skipped, 2 failed\n {2}tool {6}result {7}detail\n/);
-    expect(summary).toMatch(/\n {2}guitool {3}FAILED {7}guitool's Python is gone .*\(rebuild it: tpx reinstall guitool/);
+    expect(summary).toMatch(/\n {2}guitool {3}FAILED {7}guitool's Python is gone .*; rebuild it: tpx reinstall guitool/);
     expect(summary).toMatch(/\n {2}multiapp {2}skipped {6}pinned at 1\.0\n/);
     expect(summary).toMatch(/\n {2}oneapp {4}upgraded {5}1\.0 → 2\.0\n/);
     expect(summary).toMatch(/\n {2}tpxdemo {3}upgraded {5}1\.0 → 2\.0\n/);
