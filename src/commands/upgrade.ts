@@ -96,11 +96,13 @@ async function upgradeAll(ctx: Context, flags: Flags): Promise<number> {
   }
   for (const s of skip) if (!keys.includes(s)) ctx.out.warn(`--skip ${s}: no such tool is installed`);
   const todo = keys.filter((k) => !skip.has(k));
+  const jobs = jobsFrom(flags);
+  ctx.out.info(`checking ${todo.length} tool${todo.length === 1 ? '' : 's'} for newer versions, then upgrading ${jobs} at a time…`);
   const outcomes = await upgradeTools(quiet(ctx), todo, {
     includeInjected: Boolean(flags.includeInjected),
     force: false,
     check: true,
-    jobs: jobsFrom(flags),
+    jobs,
     cwd: process.cwd(),
     onOutcome: (o) => printOutcome(ctx, o),
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -161,3 +161,33 @@ describe('the shared pip', () => {
     expect(world.ls(join(world.tpxHome, 'shared', pip as string, 'pip', '_internal'))).toContain('__pycache__');
   });
 });
+
+describe('injected packages', () => {
+  it('are replayed by reinstall, held by upgrade, and upgraded with --include-injected', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    // What `tpx inject tpxdemo helperlib` records; reinstall replays it.
+    const r0 = receipt(world, 'tpxdemo');
+    writeFileSync(receiptFile(world, 'tpxdemo'), JSON.stringify({ ...r0, request: { ...r0.request, injected: [{ spec: 'helperlib', name: 'helperlib', includeApps: false }] } }));
+    expect((await world.run(['reinstall', 'tpxdemo'])).code).toBe(0);
+    const helperlib = () => world.ls(sitePackages(world)).filter((d) => d.startsWith('helperlib-'));
+    expect(helperlib()).toEqual(['helperlib-1.0.dist-info']);
+
+    world.publish('tpxdemo-2.0');
+    world.publish('helperlib-2.0');
+    const up = await world.run(['upgrade', 'tpxdemo']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain('tpxdemo 1.0 → 2.0');
+    expect(helperlib()).toEqual(['helperlib-1.0.dist-info']);
+    const inj = await world.run(['upgrade', '--include-injected', 'tpxdemo']);
+    expect(inj.code, inj.stderr).toBe(0);
+    expect(inj.stderr).toContain('tpxdemo 2.0 rebuilt with newer packages');
+    expect(helperlib()).toEqual(['helperlib-2.0.dist-info']);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'helperlib', name: 'helperlib', includeApps: false }]);
+  });
+});
+
+function sitePackages(w: World): string {
+  const lib = join(w.tpxHome, 'tools', 'tpxdemo', 'lib');
+  return join(lib, w.ls(lib)[0] as string, 'site-packages');
+}
