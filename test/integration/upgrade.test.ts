@@ -27,7 +27,7 @@ describe('tpx upgrade', () => {
     expect(again.stderr).toBe('upgrading tpxdemo…\ntpxdemo is already at the latest version (3.0)\n');
   });
 
-  it('a tool that is not installed: exit 1 with a hint; --install installs it', async () => {
+  it('a tool that is not installed: exit 1 with a hint; --install installs it; overrides are recorded', async () => {
     world = await makeWorld();
     const r = await world.run(['upgrade', 'tpxdemo']);
     expect(r.code).toBe(1);
@@ -36,6 +36,11 @@ describe('tpx upgrade', () => {
     const i = await world.run(['upgrade', '--install', 'tpxdemo']);
     expect(i.code, i.stderr).toBe(0);
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 1.0');
+    // --index-url / --pip-args replace the recorded ones, and are recorded.
+    world.publish('tpxdemo-2.0');
+    const o = await world.run(['upgrade', '--index-url', world.index.url, '--pip-args', '--no-cache-dir', 'tpxdemo']);
+    expect(o.code, o.stderr).toBe(0);
+    expect(receipt(world, 'tpxdemo').request).toMatchObject({ indexUrl: world.index.url, pipArgs: ['--no-cache-dir'] });
   });
 
   it('index down: exit 1, the old version still works, the receipt is byte-identical', async () => {
