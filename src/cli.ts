@@ -7,11 +7,15 @@ import { makeContext } from './core/context.js';
 import type { Context } from './core/context.js';
 import { renderError, makeOutput } from './ui.js';
 import type { Cli } from './commands/cli-types.js';
+import * as exporter from './commands/export.js';
+import * as inject from './commands/inject.js';
 import * as install from './commands/install.js';
+import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
 import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
 import * as rollback from './commands/rollback.js';
+import * as runpip from './commands/runpip.js';
 import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
 
@@ -45,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
       }
     },
   };
-  for (const command of [install, list, uninstall, upgrade, reinstall, pin, rollback]) command.register(cli);
+  for (const command of [install, list, uninstall, upgrade, reinstall, pin, rollback, inject, runpip, exporter, installAll]) command.register(cli);
 
   // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -57,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(runpip.shieldPipArgs(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;

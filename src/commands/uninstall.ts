@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import type { Context } from '../core/context.js';
-import { TpxError } from '../core/errors.js';
 import { removeOwnedLinks, scanOwnedLinks } from '../core/links.js';
 import { withLock } from '../core/lock.js';
 import { parseToolArg } from '../core/names.js';
-import { collectGarbage, envPath, readInstalled, removeTool, toolKeys } from '../core/store.js';
+import { collectGarbage, envPath, notInstalled, readInstalled, removeTool, toolKeys } from '../core/store.js';
 import { renderError } from '../ui.js';
 import type { Cli } from './cli-types.js';
 
@@ -41,12 +40,7 @@ async function uninstallMany(ctx: Context, names: string[], all = false): Promis
 export async function uninstallTool(ctx: Context, key: string): Promise<void> {
   await withLock(ctx, key, async () => {
     const inst = readInstalled(ctx, key);
-    if (!inst) {
-      const known = toolKeys(ctx);
-      throw new TpxError('not-installed', `${key} is not installed`, {
-        hint: known.length > 0 ? `installed tools: ${known.join(', ')}` : 'no tools are installed; see `tpx install --help`',
-      });
-    }
+    if (!inst) throw notInstalled(ctx, key);
     const recorded = inst.receipt?.apps.map((a) => a.link) ?? [];
     const removed = removeOwnedLinks(ctx, key, [...recorded, ...scanOwnedLinks(ctx, key)]);
     removeTool(ctx, key);

@@ -5,7 +5,7 @@ import { TpxError, usageError } from '../core/errors.js';
 import { installTool } from '../core/install.js';
 import { parseToolArg } from '../core/names.js';
 import { defaultJobs } from '../core/pool.js';
-import { readInstalled, requireInstalled, toolKeys } from '../core/store.js';
+import { notInstalled, readInstalled, toolKeys } from '../core/store.js';
 import { upgradeTools } from '../core/upgrade.js';
 import type { Outcome } from '../core/upgrade.js';
 import { renderError } from '../ui.js';
@@ -59,7 +59,11 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
   let failed = 0;
   for (const key of missing) {
     try {
-      if (!flags.install) requireInstalled(ctx, key, `install it with \`tpx install ${key}\` (or \`tpx upgrade --install ${key}\`)`);
+      if (!flags.install) {
+        const err = notInstalled(ctx, key);
+        const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
+        throw new TpxError(err.code, err.message, { hint: `install it with \`tpx install ${key}\` (or \`tpx upgrade --install ${key}\`)${others}` });
+      }
       const outcome = await installTool(ctx, { request: requestFrom(key, flags), replace: false, forceLinks: false, cwd: process.cwd() });
       if (outcome.status === 'installed') ctx.out.info(`installed ${key} ${outcome.receipt.version}`);
     } catch (err) {

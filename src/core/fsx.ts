@@ -13,7 +13,7 @@ export function uniqueSuffix(): string {
  * A reader sees the old content or the new, never a torn write. Hand-written rather than
  * write-file-atomic because that package's current major needs Node 22.
  */
-export function writeFileAtomic(file: string, data: string, mode = 0o644): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${uniqueSuffix()}`;
   try {

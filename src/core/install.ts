@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { appsOf, listDists } from './distinfo.js';
@@ -13,12 +14,13 @@ import type { App, Dist } from './distinfo.js';
 import { applyLinks, planLinks, removeOwnedLinks } from './links.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
-import { ensureSharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip } from './pip.js';
+import { sharedPip, hintFromPipOutput, pipTail, readInstallReport, redact, runPip, unreachableIndexHint } from './pip.js';
 import { findInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
 import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
 import type { Receipt, Request } from './receipt.js';
 import { parseSpec } from './spec.js';
+import type { Spec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
 import { createVenv, sitePackages, venvBinDir, venvPython } from './venv.js';
 
@@ -58,13 +60,14 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
   let committed = false;
   try {
     const built = await buildEnvironment(ctx, gen.dir, req, { extraPipArgs: opts.extraPipArgs, logName: `install-${spec.name ?? 'spec'}` });
+    const named = nameInjected(req, built);
     const key = toolKey(built.name, req.suffix);
     if (opts.expectKey && key !== opts.expectKey) {
       throw new TpxError('other-package', `${redact(req.spec)} installs ${built.name}, not ${opts.expectKey}`, {
         hint: `the recorded spec no longer points at ${opts.expectKey}; reinstall it with \`tpx install --force SPEC\``,
       });
     }
-    const apps = selectApps(req, built);
+    const apps = selectApps(named, built);
 
     return await withLock(ctx, key, async () => {
       const current = readInstalled(ctx, key);
@@ -80,7 +83,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
         key,
         name: built.name,
         version: built.version,
-        request: req,
+        request: named,
         python: { executable: built.py.executable, version: built.py.version },
         apps: apps.map((a, i) => ({ name: a.name, kind: a.kind, dist: a.dist, link: plans[i]?.link ?? '' })),
         pinned: opts.carry?.pinned ?? current?.receipt?.pinned ?? false,
@@ -121,6 +124,16 @@ export interface Built {
   version: string;
   site: string;
   dists: Dist[];
+  /** Everything pip reported as requested: the spec, injected packages, extra requirements. */
+  requested: Requested[];
+}
+
+export interface Requested {
+  name: string;
+  version: string;
+  /** Where pip got it (`download_info.url`): matches a path or URL spec. */
+  url: string | null;
+  direct: boolean;
 }
 
 /**
@@ -137,7 +150,7 @@ export async function buildEnvironment(
 ): Promise<Built> {
   const spec = parseSpec(req.spec, '/');
   const py = findInterpreter(ctx, req.python ?? undefined);
-  const runner = ensureSharedPip(ctx, py);
+  const runner = await sharedPip(ctx, py);
   createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   const reportFile = path.join(dir, '.tpx-report.json');
   const args = [
@@ -157,20 +170,42 @@ export async function buildEnvironment(
   ];
   const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(dir), args, opts.logName));
   if (pip.code !== 0) {
+    const unreachable = /from versions: none/.test(pip.output) ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL) : undefined;
     throw new TpxError('pip-failed', `pip could not install ${redact(req.spec)}`, {
       details: pipTail(pip.output),
-      hint: [hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
+      hint: [unreachable ?? hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
     });
   }
-  const installed = readInstallReport(reportFile).install.find((i) => i.requested && sameName(i.metadata.name, spec.name, i.is_direct));
+  const requested = readInstallReport(reportFile)
+    .install.filter((i) => i.requested)
+    .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
   fs.rmSync(reportFile, { force: true });
-  const name = installed?.metadata.name ?? spec.name;
+  const installed = reportedFor(spec, requested) ?? requested.find((i) => sameName(i.name, spec.name, i.direct));
+  const name = installed?.name ?? spec.name;
   if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);
   const site = sitePackages(dir);
   const dists = listDists(site);
   const dist = dists.find((d) => toolKey(d.name) === toolKey(name));
   if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
-  return { py, venv: dir, name: dist.name, version: dist.version, site, dists };
+  return { py, venv: dir, name: dist.name, version: dist.version, site, dists, requested };
+}
+
+/** The report entry a spec produced: by where pip got it (paths, URLs), else by name. */
+export function reportedFor(spec: Spec, requested: Requested[]): Requested | undefined {
+  const url = spec.kind === 'path' ? pathToFileURL(spec.spec).href : spec.kind === 'url' ? (spec.spec.split('#')[0] ?? '') : null;
+  return requested.find((r) => url !== null && r.url === url) ?? requested.find((r) => spec.name !== null && toolKey(r.name) === spec.name);
+}
+
+/** Injected paths and URLs name their distribution only once pip has installed them: fill in those names. */
+function nameInjected(req: Request, built: Built): Request {
+  if (req.injected.every((i) => i.name !== '')) return req;
+  const injected = req.injected.map((i) => {
+    if (i.name !== '') return i;
+    const found = reportedFor(parseSpec(i.spec, '/'), built.requested);
+    if (!found) throw new TpxError('no-report', `pip did not report which distribution ${redact(i.spec)} installed`);
+    return { ...i, name: toolKey(found.name) };
+  });
+  return { ...req, injected };
 }
 
 function sameDists(dists: Dist[], venv: string): boolean {

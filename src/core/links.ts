@@ -85,15 +85,19 @@ export function applyLinks(ctx: Context, plans: LinkPlan[]): { commit: () => voi
   try {
     for (const p of plans) {
       if (p.action === 'keep') continue;
-      const tmp = `${p.link}.tpx-${uniqueSuffix()}`;
-      fs.symlinkSync(p.target, tmp);
       let backup: string | null = null;
       if (p.action !== 'create') {
         backup = `${p.link}.tpx-old-${uniqueSuffix()}`;
         fs.renameSync(p.link, backup);
       }
+      try {
+        // symlink() never replaces: if something appeared in the slot since planning, this fails (EEXIST) instead of clobbering it.
+        fs.symlinkSync(p.target, p.link);
+      } catch (err) {
+        if (backup) fs.renameSync(backup, p.link);
+        throw err;
+      }
       done.push({ link: p.link, backup });
-      fs.renameSync(tmp, p.link);
     }
   } catch (err) {
     rollback();

@@ -2,7 +2,7 @@
  * The only module that starts processes. Argv arrays only, never a shell; every child gets an
  * environment built here, never tpx's own unfiltered.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
@@ -14,6 +14,10 @@ const DROPPED = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PIP_TARGET', 'PIP
 export function childEnv(ctx: Context, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !DROPPED.includes(k)) env[k] = v;
+  // The shared pip is unpacked from a wheel without bytecode; letting Python cache it on first use
+  // makes every later pip run ~0.3 s faster. It only touches tpx's own shared/ dir (pip compiles
+  // the packages it installs either way).
+  delete env.PYTHONDONTWRITEBYTECODE;
   // A user config with `user = true` would make pip refuse to install into a venv.
   env.PIP_USER = '0';
   env.PIP_NO_INPUT = '1';
@@ -87,4 +91,16 @@ function writeLog(ctx: Context, name: string, text: string): string {
 function pruneLogs(dir: string, keep: number): void {
   const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
   for (const old of logs.slice(0, Math.max(0, logs.length - keep))) fs.rmSync(path.join(dir, old), { force: true });
+}
+
+/**
+ * Runs a command attached to tpx's own terminal (stdin, stdout, stderr inherited), for commands
+ * whose output is the user's (`tpx runpip`). Resolves to its exit code; 127 if it cannot start.
+ */
+export async function runInherit(file: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env, stdio: 'inherit' });
+    child.once('error', () => resolve(127));
+    child.once('close', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 128)));
+  });
 }

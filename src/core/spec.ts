@@ -17,7 +17,7 @@ const SPECIFIER = String.raw`\s*(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9_.*+!-]+\
 const REQUIREMENT = new RegExp(
   String.raw`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*` + // name
     String.raw`(\[\s*(?:[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:,\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*)*)?\])?\s*` + // extras
-    String.raw`(?:(\(?${SPECIFIER}(?:,${SPECIFIER})*\)?)|@\s*(\S+))?\s*` + // versions or direct URL
+    String.raw`(?:(\(?${SPECIFIER}(?:,${SPECIFIER})*\)?)|@\s*([a-z][a-z0-9+.-]*:\S+))?\s*` + // versions or direct URL
     String.raw`(?:;\s*(.+))?$`, // environment marker: checked by pip
 );
 
@@ -29,7 +29,7 @@ export function parseSpec(raw: string, cwd: string): Spec {
   const spec = raw.trim();
   if (spec === '') throw badSpec(raw, 'the package spec is empty');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
-  if (looksLikePath(spec)) {
+  if (!/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@/.test(spec) && looksLikePath(spec)) {
     const abs = path.resolve(cwd, spec.replace(/^~(?=$|[/\\])/, process.env.HOME ?? '~'));
     if (!fs.existsSync(abs)) {
       throw new TpxError('no-such-path', `${spec}: no such file or directory`, {

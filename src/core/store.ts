@@ -56,19 +56,23 @@ export function readInstalled(ctx: Context, key: string): Installed | null {
   }
 }
 
-/**
- * An installed tool with a readable receipt (what upgrade, reinstall, pin and rollback work from),
- * or a TpxError saying which of the two it is not.
- */
-export function requireInstalled(ctx: Context, key: string, hint?: string): Installed & { receipt: Receipt } {
+/** The error for a NAME that is not an installed tool; its hint lists the tools that are. */
+export function notInstalled(ctx: Context, key: string): TpxError {
+  const known = toolKeys(ctx);
+  return new TpxError('not-installed', `${key} is not installed`, {
+    hint: known.length > 0 ? `installed tools: ${known.join(', ')}` : 'no tools are installed; see `tpx install --help`',
+  });
+}
+
+/** An installed tool with a readable receipt, for commands that change it; a clear error otherwise. */
+export function requireInstalled(ctx: Context, key: string): Installed & { receipt: Receipt } {
   const inst = readInstalled(ctx, key);
-  if (!inst) {
-    const known = toolKeys(ctx);
-    const others = known.length > 0 ? `installed tools: ${known.join(', ')}` : 'no tools are installed';
-    throw new TpxError('not-installed', `${key} is not installed`, { hint: hint ? `${hint}; ${others}` : others });
-  }
+  if (!inst) throw notInstalled(ctx, key);
   if (!inst.receipt) {
-    throw new TpxError('bad-receipt', `${key} has no readable receipt (${inst.receiptError})`, { hint: 'reinstall it by spec: tpx install --force SPEC' });
+    throw new TpxError('bad-receipt', `${key} cannot be changed: ${inst.receiptError}`, {
+      // Not `tpx reinstall`: that rebuilds from the receipt, which is what is unreadable.
+      hint: `install it again by spec (\`tpx install --force SPEC\`), or remove it with \`tpx uninstall ${key}\``,
+    });
   }
   return { ...inst, receipt: inst.receipt };
 }

@@ -8,11 +8,9 @@
  * every tool, not a venv each.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Context } from './context.js';
-import { listDists } from './distinfo.js';
 import { TpxError } from './errors.js';
+import { freeze, withPins } from './freeze.js';
 import { installTool } from './install.js';
 import { latestVersions } from './latest.js';
 import type { Latest, Query } from './latest.js';
@@ -23,7 +21,7 @@ import type { Receipt, Request } from './receipt.js';
 import { dropPin, parseSpec } from './spec.js';
 import { requireInstalled } from './store.js';
 import type { Installed } from './store.js';
-import { sitePackages, venvPython } from './venv.js';
+import { venvPython } from './venv.js';
 
 export type Outcome =
   | { key: string; status: 'upgraded'; from: string; to: string; notes: string[] }
@@ -127,7 +125,7 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
     result.set(t.key, { newer: false, latest: null });
     const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, indexUrl: t.request.indexUrl, pipArgs: t.request.pipArgs };
     const injected = opts.includeInjected ? t.request.injected : [];
-    const dists = injected.length ? listDists(sitePackages(t.inst.dir)) : [];
+    const dists = injected.length ? freeze(t.inst.dir) : [];
     for (const [spec, installed, main] of [[t.request.spec, t.receipt.version, true] as const, ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const)]) {
       if (parseSpec(spec, opts.cwd).kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, main });
       else result.set(t.key, { newer: true, latest: null });
@@ -154,17 +152,10 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
 export async function rebuild(ctx: Context, t: Ready, request: Request, opts: { cwd: string; keepInjected: boolean; verb: string; unlessUnchanged?: boolean }): Promise<Receipt | null> {
   // The build's progress line names what is happening to this tool, not "installing".
   const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tpx-upgrade-'));
-  try {
-    const extraPipArgs: string[] = [];
-    if (opts.keepInjected && request.injected.length > 0) {
-      const held = new Set(request.injected.map((i) => toolKey(i.name)));
-      const pins = listDists(sitePackages(t.inst.dir)).filter((d) => held.has(toolKey(d.name)));
-      const file = path.join(tmp, 'constraints.txt');
-      fs.writeFileSync(file, pins.map((d) => `${d.name}==${d.version}\n`).join(''));
-      extraPipArgs.push('--constraint', file);
-    }
-    const outcome = await installTool({ ...ctx, out }, {
+  const held = opts.keepInjected ? request.injected.map((i) => i.name) : [];
+  const constraints = held.length > 0 ? freeze(t.inst.dir).filter((p) => held.some((n) => toolKey(n) === toolKey(p.name))) : [];
+  const outcome = await withPins(ctx, { constraints, requirements: [] }, (extraPipArgs) =>
+    installTool({ ...ctx, out }, {
       request,
       replace: true,
       forceLinks: false,
@@ -174,11 +165,9 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: { 
       extraPipArgs,
       unlessUnchanged: opts.unlessUnchanged,
       cwd: opts.cwd,
-    });
-    return outcome.status === 'installed' ? outcome.receipt : null;
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+    }),
+  );
+  return outcome.status === 'installed' ? outcome.receipt : null;
 }
 
 /** Rebuilds `key` from its receipt (optionally on another interpreter, which is then recorded). */

@@ -1,7 +1,10 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from '../helpers/world.js';
+import { makeWorld, realPython, type World } from '../helpers/world.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
@@ -97,12 +100,28 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
     expectNothingLeft(world);
   });
 
-  it('an unreachable index: a clear error, never a prompt', async () => {
+  it('an index that fails (HTTP 503): a clear error, never a prompt', async () => {
     world = await makeWorld();
     world.index.setDown(true);
     const r = await world.run(['install', 'oneapp']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: pip could not install oneapp']);
+    expect(r.stderr).toContain(`hint: the package index ${world.index.url} is failing (HTTP 503)`);
+    expectNothingLeft(world);
+  });
+
+  it('an index that refuses connections: the hint says it could not be reached', async () => {
+    world = await makeWorld();
+    // A port that was free a moment ago: nothing listens there.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    server.close();
+    const url = `http://127.0.0.1:${port}/simple`;
+    const r = await world.run(['install', 'oneapp'], { env: { PIP_INDEX_URL: url } });
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual(['error: pip could not install oneapp']);
+    expect(r.stderr).toContain(`hint: the package index ${url} could not be reached (ECONNREFUSED)`);
     expectNothingLeft(world);
   });
 
@@ -156,5 +175,36 @@ describe('tpx install: interrupted', () => {
     expect(r.stderr).toContain('interrupted');
     expectNothingLeft(world);
     expect(world.ls(join(world.tpxHome, 'locks'))).toEqual([]);
+  });
+});
+
+describe('tpx install: the shared pip', () => {
+  it('an interpreter with no bundled pip wheel: pip is fetched from the index, and tpx says so', async () => {
+    world = await makeWorld();
+    // The index also serves pip itself, as PyPI does.
+    const bundled = join(dirname(execFileSync(realPython(), ['-c', 'import ensurepip; print(ensurepip.__file__)'], { encoding: 'utf8' }).trim()), '_bundled');
+    const pipWheel = readdirSync(bundled).find((f) => f.startsWith('pip-')) as string;
+    copyFileSync(join(bundled, pipWheel), join(world.indexDir, pipWheel));
+    // An interpreter like Debian's python3 without python3-venv: it runs, but ships no pip wheel.
+    const fake = join(world.root, 'python-without-pip-wheel');
+    writeFileSync(
+      fake,
+      [
+        `#!${realPython()} -I`,
+        'import json, subprocess, sys',
+        `r = subprocess.run([${JSON.stringify(realPython())}] + sys.argv[1:], capture_output=True, text=True)`,
+        'out = r.stdout',
+        'if "pipWheels" in out:',
+        '    d = json.loads(out); d["pipWheels"] = []; out = json.dumps(d)',
+        'sys.stdout.write(out); sys.stderr.write(r.stderr); sys.exit(r.returncode)',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const r = await world.run(['install', 'oneapp', '--python', fake]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`ships no pip wheel; downloading pip from ${world.index.url}`);
+    expect(world.ls(join(world.tpxHome, 'shared', 'wheels'))).toEqual([pipWheel]);
+    expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).stdout).toContain('oneapp-cli 1.0');
   });
 });

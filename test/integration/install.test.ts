@@ -133,3 +133,30 @@ describe('tpx install', () => {
     expect(existsSync(join(world.binDir, 'oneapp-cli'))).toBe(true);
   });
 });
+
+describe('tpx install: other spec forms and output', () => {
+  it('installs a local project directory (built by pip) and a wheel URL', async () => {
+    world = await makeWorld();
+    const project = join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool');
+    const r = await world.run(['install', project]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+    expect(receiptOf(world, 'localtool').request.spec).toBe(project);
+
+    const wheel = readdirSync(world.indexDir).find((f) => f.startsWith('oneapp-')) as string;
+    const url = `${world.index.url.replace(/\/simple\/?$/, '')}/files/${wheel}`;
+    const u = await world.run(['install', url]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['localtool', 'oneapp']);
+  });
+
+  it('--verbose streams pip output; without it pip stays quiet', async () => {
+    world = await makeWorld();
+    const v = await world.run(['--verbose', 'install', 'oneapp']);
+    expect(v.code).toBe(0);
+    expect(v.stderr).toContain('Successfully installed oneapp-1.0');
+    const q = await world.run(['install', 'tpxdemo']);
+    expect(q.stderr).not.toContain('Successfully installed');
+    expect(q.stderr).toContain('installing tpxdemo…');
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -30,6 +30,29 @@ describe('tpx list', () => {
         { name: 'tpxdemo-admin', link: join(world.binDir, 'tpxdemo-admin'), ok: true },
       ],
     });
+  });
+
+  it('never starts Python: list, --version and "already installed" read receipts only', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    // Every Python tpx could start now leaves a trace: the tool's venv python and the default interpreter.
+    const trace = join(world.root, 'python-was-started');
+    const spy = (real: string) => `#!/bin/sh\necho "$0 $*" >> '${trace}'\nexec '${real}' "$@"\n`;
+    const venvPy = join(world.tpxHome, 'tools', 'tpxdemo', 'bin', 'python');
+    const real = realpathSync(venvPy);
+    rmSync(venvPy);
+    writeFileSync(venvPy, spy(real), { mode: 0o755 });
+    const defaultPy = join(world.root, 'spy-python3');
+    writeFileSync(defaultPy, spy(real), { mode: 0o755 });
+    const env = { TPX_DEFAULT_PYTHON: defaultPy };
+    expect((await world.run(['list'], { env })).code).toBe(0);
+    expect((await world.run(['list', '--json'], { env })).code).toBe(0);
+    expect((await world.run(['--version'], { env })).code).toBe(0);
+    expect((await world.run(['install', 'tpxdemo'], { env })).stderr).toContain('already installed');
+    expect(existsSync(trace)).toBe(false);
+    // The spy works: an install that needs Python does leave a trace.
+    expect((await world.run(['install', 'oneapp'], { env })).code).toBe(0);
+    expect(readFileSync(trace, 'utf8')).toContain(defaultPy);
   });
 
   it('with nothing installed says so, exit 0', async () => {

@@ -31,7 +31,7 @@ describe('tpx upgrade', () => {
     world = await makeWorld();
     const r = await world.run(['upgrade', 'tpxdemo']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: install it with `tpx install tpxdemo` (or `tpx upgrade --install tpxdemo`); no tools are installed\n');
+    expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: install it with `tpx install tpxdemo` (or `tpx upgrade --install tpxdemo`)\n');
     expect(world.ls(world.binDir)).toEqual([]);
     const i = await world.run(['upgrade', '--install', 'tpxdemo']);
     expect(i.code, i.stderr).toBe(0);
@@ -112,7 +112,7 @@ describe('tpx pin / unpin', () => {
     world = await makeWorld();
     const r = await world.run(['pin', 'nope']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: nope is not installed\nhint: no tools are installed\n');
+    expect(r.stderr).toBe('error: nope is not installed\nhint: no tools are installed; see `tpx install --help`\n');
   });
 });
 

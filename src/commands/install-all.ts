@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import type { Context } from '../core/context.js';
+import { TpxError } from '../core/errors.js';
+import { without, withPins } from '../core/freeze.js';
+import { installTool } from '../core/install.js';
+import { isOnPath } from '../core/links.js';
+import { findInterpreter, versionMatches } from '../core/python.js';
+import type { Request } from '../core/receipt.js';
+import { readInstalled } from '../core/store.js';
+import { parseToolbox } from '../core/toolbox.js';
+import type { ExportedTool } from '../core/toolbox.js';
+import { renderError } from '../ui.js';
+import type { Cli } from './cli-types.js';
+
+interface Flags {
+  latest?: boolean;
+  force?: boolean;
+}
+
+export function register(cli: Cli): void {
+  cli.program
+    .command('install-all')
+    .description('install every tool in a file written by `tpx export`, at the exact versions it records')
+    .argument('<file>', 'the export file ("-": stdin)')
+    .option('--latest', 'resolve the newest versions the requests allow instead of the recorded ones')
+    .option('-f, --force', 'replace tools already installed, and bin files tpx does not own')
+    .action((file: string, flags: Flags) => cli.run((ctx) => installAll(ctx, file, flags)));
+}
+
+/** One tool after the other; a failure does not stop the rest. Exit 1 if any failed. */
+async function installAll(ctx: Context, file: string, flags: Flags): Promise<number> {
+  const toolbox = parseToolbox(readSource(file), file === '-' ? 'stdin' : file);
+  if (toolbox.tools.length === 0) ctx.out.info(`${file} lists no tools`);
+  const failed: string[] = [];
+  const pythons = new Map<string, string | null>();
+  for (const tool of toolbox.tools) {
+    try {
+      const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons) };
+      const names = [tool.package, ...request.injected.map((i) => i.name)];
+      // The recorded versions of everything, and everything recorded gets installed: the same venv again.
+      const pins = flags.latest ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
+      const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
+      const outcome = await withPins(ctx, pins, (pipArgs) =>
+        installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt }, cwd: process.cwd() }),
+      );
+      if (outcome.status === 'already') {
+        ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}; left as it is (--force replaces it)`);
+      } else {
+        const r = outcome.receipt;
+        ctx.out.info(`installed ${r.key} ${r.version} (Python ${r.python.version})`);
+      }
+    } catch (err) {
+      failed.push(tool.name);
+      renderError(err, ctx.verbose);
+    }
+  }
+  if (toolbox.tools.length > 0 && !isOnPath(ctx.env, ctx.paths.bin)) ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
+  if (failed.length > 0) {
+    ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.join(', ')}`);
+    return 1;
+  }
+  if (toolbox.tools.length > 1) ctx.out.info(`all ${toolbox.tools.length} tools installed`);
+  return 0;
+}
+
+function readSource(file: string): string {
+  try {
+    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (cause) {
+    throw new TpxError('no-such-file', `cannot read ${file}`, { cause, hint: 'give the path of a file written by `tpx export`' });
+  }
+}
+
+/**
+ * The interpreter to record: the one asked for at export time if it exists here, else the same
+ * major.minor as the exporting machine used, else the default (with a warning: the exact versions
+ * may not all exist for another Python).
+ */
+function choosePython(ctx: Context, tool: ExportedTool, memo: Map<string, string | null>): string | null {
+  const minor = tool.python.version.split('.').slice(0, 2).join('.');
+  const version = (want: string | undefined): string | null => {
+    const k = want ?? '';
+    if (!memo.has(k)) {
+      try {
+        memo.set(k, findInterpreter(ctx, want).version);
+      } catch {
+        memo.set(k, null);
+      }
+    }
+    return memo.get(k) ?? null;
+  };
+  if (tool.request.python !== null && version(tool.request.python) !== null) return tool.request.python;
+  if (tool.request.python === null && versionMatches(version(undefined) ?? '', minor)) return null;
+  if (version(minor) !== null) return minor;
+  ctx.out.warn(`${tool.name} was exported with Python ${tool.python.version}, which is not available here; using the default Python ${version(undefined) ?? ''}`.trimEnd());
+  return null;
+}

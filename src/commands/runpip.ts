@@ -1,0 +1,115 @@
+import type { Context } from '../core/context.js';
+import { TpxError } from '../core/errors.js';
+import { listDists } from '../core/distinfo.js';
+import { freeze } from '../core/freeze.js';
+import type { Pin } from '../core/freeze.js';
+import { selectApps } from '../core/install.js';
+import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
+import { withLock } from '../core/lock.js';
+import { parseToolArg, toolKey } from '../core/names.js';
+import { sharedPip } from '../core/pip.js';
+import { childEnv, runInherit } from '../core/proc.js';
+import { findInterpreter } from '../core/python.js';
+import type { Interpreter } from '../core/python.js';
+import { writeReceipt } from '../core/receipt.js';
+import type { LinkedApp, Receipt } from '../core/receipt.js';
+import { requireInstalled } from '../core/store.js';
+import type { Installed } from '../core/store.js';
+import { sitePackages, venvPython } from '../core/venv.js';
+import type { Cli } from './cli-types.js';
+
+export function register(cli: Cli): void {
+  cli.program
+    .command('runpip')
+    .description("run pip inside a tool's venv; then record what changed (version, injected packages, apps)")
+    .argument('<name>', 'the installed tool')
+    .argument('[args...]', 'passed to pip untouched, e.g. `tpx runpip black list --format json`')
+    .allowUnknownOption()
+    .action((name: string, args: string[]) => cli.run((ctx) => runpip(ctx, name, args)));
+}
+
+/**
+ * Everything after `runpip NAME` is pip's: `tpx runpip black install -v --help` must hand `-v` and
+ * `--help` to pip, not to tpx. A `--` after NAME makes commander treat the rest as operands.
+ * Only tpx's global flags (which take no values) may come before `runpip`.
+ */
+export function shieldPipArgs(argv: string[]): string[] {
+  const cmd = argv.findIndex((a) => !a.startsWith('-'));
+  if (cmd < 0 || argv[cmd] !== 'runpip') return argv;
+  const name = argv[cmd + 1];
+  if (name === undefined || name.startsWith('-') || argv[cmd + 2] === '--') return argv;
+  return [...argv.slice(0, cmd + 2), '--', ...argv.slice(cmd + 2)];
+}
+
+/** pip changes the tool's current venv in place: that is what the user asked for. Exit code: pip's. */
+async function runpip(ctx: Context, name: string, args: string[]): Promise<number> {
+  const key = parseToolArg(name);
+  requireInstalled(ctx, key);
+  return withLock(ctx, key, async () => {
+    const inst = requireInstalled(ctx, key);
+    let py: Interpreter;
+    try {
+      py = findInterpreter(ctx, inst.receipt.python.executable);
+    } catch (cause) {
+      throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, { cause, hint: `reinstall it with \`tpx reinstall ${key}\`` });
+    }
+    const runner = await sharedPip(ctx, py);
+    const before = freeze(inst.dir);
+    // pip may ask (`uninstall` confirms): keep its prompts unless the user turned them off.
+    const env = childEnv(ctx);
+    if (ctx.env.PIP_NO_INPUT === undefined) delete env.PIP_NO_INPUT;
+    const code = await runInherit(venvPython(inst.dir), [runner, ...args], env);
+    reconcile(ctx, inst, py, before);
+    return code;
+  });
+}
+
+/**
+ * Brings the receipt back in line with the venv: the main package's version; injected packages
+ * pip removed are dropped; packages this run added that nothing else requires (what the user
+ * installed) are recorded as injected, so upgrade and reinstall keep them; apps are relinked.
+ */
+function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, py: Interpreter, before: Pin[]): void {
+  const { key, receipt: rec } = inst;
+  const site = sitePackages(inst.dir);
+  const dists = listDists(site);
+  const installed = new Set(dists.map((d) => toolKey(d.name)));
+  const main = dists.find((d) => toolKey(d.name) === toolKey(rec.name));
+  if (!main) {
+    ctx.out.warn(`pip removed ${rec.name}, ${key}'s own package: ${key} no longer works`);
+    ctx.out.info(`hint: reinstall it with \`tpx reinstall ${key}\`, or remove it with \`tpx uninstall ${key}\``);
+    return;
+  }
+  const injected = rec.request.injected.filter((i) => {
+    if (installed.has(i.name)) return true;
+    ctx.out.info(`${i.name} is no longer installed in ${key}, so it is no longer recorded as injected`);
+    return false;
+  });
+  const old = new Set(before.map((p) => toolKey(p.name)));
+  const required = new Set(dists.flatMap((d) => d.requires.map((r) => toolKey(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(r)?.[1] ?? ''))));
+  for (const d of dists) {
+    const n = toolKey(d.name);
+    if (old.has(n) || required.has(n) || injected.some((i) => i.name === n)) continue;
+    injected.push({ spec: n, name: n, includeApps: false });
+    ctx.out.info(`recorded ${d.name} ${d.version} as injected into ${key}: upgrade and reinstall will keep it`);
+  }
+  const request = { ...rec.request, injected };
+  const apps: LinkedApp[] = [];
+  try {
+    for (const app of selectApps(request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [] })) {
+      // One app at a time: a bin entry in the way costs that app its link, not the others theirs.
+      try {
+        const [plan] = planLinks(ctx, key, [app.name], rec.request.suffix, false);
+        if (plan) applyLinks(ctx, [plan]).commit();
+        if (plan) apps.push({ name: app.name, kind: app.kind, dist: app.dist, link: plan.link });
+      } catch (err) {
+        ctx.out.warn(`${app.name} was not linked: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } catch (err) {
+    ctx.out.warn(err instanceof Error ? err.message : String(err));
+  }
+  removeOwnedLinks(ctx, key, rec.apps.map((a) => a.link).filter((l) => !apps.some((a) => a.link === l)));
+  if (main.version !== rec.version) ctx.out.info(`${key} is now ${main.version} (was ${rec.version})`);
+  writeReceipt(inst.dir, { ...rec, version: main.version, request, apps, updatedAt: new Date().toISOString() });
+}
