@@ -131,7 +131,7 @@ export function printOutcome(ctx: Context, o: Outcome): void {
 function describe(o: Outcome): string {
   switch (o.status) {
     case 'upgraded':
-      return o.from === o.to ? `${o.key} ${o.to} rebuilt with newer packages` : `${o.key} ${o.from} → ${o.to}`;
+      return o.from === o.to ? `${o.key} ${o.to} rebuilt (same version; its source or packages changed)` : `${o.key} ${o.from} → ${o.to}`;
     case 'latest':
       return `${o.key} is already at the latest version (${o.version})`;
     case 'reinstalled':

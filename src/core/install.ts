@@ -151,7 +151,7 @@ export async function buildEnvironment(
   const spec = parseSpec(req.spec, '/');
   const py = findInterpreter(ctx, req.python ?? undefined);
   const runner = await sharedPip(ctx, py);
-  createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
+  await createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   const reportFile = path.join(dir, '.tpx-report.json');
   const args = [
     'install',

@@ -38,6 +38,22 @@ export function captureSync(file: string, args: string[], env: Record<string, st
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * captureSync without blocking: for children that take a while (creating a venv), so that tools
+ * built side by side (upgrade-all) create their venvs at the same time instead of one by one.
+ */
+export function capture(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Captured> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', (err) => resolve({ code: 127, stdout, stderr: err.message }));
+    child.once('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+  });
+}
+
 export interface Logged {
   code: number;
   /** Combined stdout+stderr, as pip printed it. */

@@ -100,12 +100,14 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     if (found instanceof TpxError) return done({ key: t.key, status: 'failed', error: found });
     if (!found?.newer) return done({ key: t.key, status: 'latest', version: t.receipt.version });
     try {
-      const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, keepInjected: !opts.includeInjected, verb: 'upgrading', unlessUnchanged: true });
+      // A project path or URL can change without its version changing: such a rebuild is always kept.
+      const fromIndex = [t.request.spec, ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, opts.cwd));
+      const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, keepInjected: !opts.includeInjected, verb: 'upgrading', unlessUnchanged: fromIndex });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version });
       const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
       return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes });
     } catch (err) {
-      return done({ key: t.key, status: 'failed', error: asTpxError(err) });
+      return done({ key: t.key, status: 'failed', error: explain(t.key, err) });
     }
   });
   return keys.map((k) => (outcomes.find((o) => o.key === k) ?? ready.find((r) => 'status' in r && r.key === k)) as Outcome);
@@ -127,7 +129,14 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
     const injected = opts.includeInjected ? t.request.injected : [];
     const dists = injected.length ? freeze(t.inst.dir) : [];
     for (const [spec, installed, main] of [[t.request.spec, t.receipt.version, true] as const, ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const)]) {
-      if (parseSpec(spec, opts.cwd).kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, main });
+      let kind: string;
+      try {
+        kind = parseSpec(spec, opts.cwd).kind;
+      } catch (err) {
+        result.set(t.key, explain(t.key, err));
+        break;
+      }
+      if (kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, main });
       else result.set(t.key, { newer: true, latest: null });
     }
   }
@@ -180,8 +189,25 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
     if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
     return { key, status: 'reinstalled', version: r.version, python: r.python.version };
   } catch (err) {
-    return { key, status: 'failed', error: asTpxError(err) };
+    return { key, status: 'failed', error: explain(key, err) };
   }
+}
+
+function isRequirement(spec: string, cwd: string): boolean {
+  try {
+    return parseSpec(spec, cwd).kind === 'requirement';
+  } catch {
+    return false;
+  }
+}
+
+/** A recorded path that is gone gets a hint about the tool, not about typing a path. */
+function explain(key: string, err: unknown): TpxError {
+  if (!(err instanceof TpxError) || err.code !== 'no-such-path') return asTpxError(err);
+  return new TpxError(err.code, `${key} cannot be rebuilt: ${err.message}`, {
+    cause: err,
+    hint: `it was installed from that path; install it from where the project is now (\`tpx install --force PATH\`)`,
+  });
 }
 
 function asTpxError(err: unknown): TpxError {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -185,7 +185,7 @@ describe('injected packages', () => {
     expect(helperlib()).toEqual(['helperlib-1.0.dist-info']);
     const inj = await world.run(['upgrade', '--include-injected', 'tpxdemo']);
     expect(inj.code, inj.stderr).toBe(0);
-    expect(inj.stderr).toContain('tpxdemo 2.0 rebuilt with newer packages');
+    expect(inj.stderr).toContain('tpxdemo 2.0 rebuilt (same version; its source or packages changed)');
     expect(helperlib()).toEqual(['helperlib-2.0.dist-info']);
     expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'helperlib', name: 'helperlib', includeApps: false }]);
   });
@@ -195,3 +195,23 @@ function sitePackages(w: World): string {
   const lib = join(w.tpxHome, 'tools', 'tpxdemo', 'lib');
   return join(lib, w.ls(lib)[0] as string, 'site-packages');
 }
+
+describe('tools installed from a path', () => {
+  it('are rebuilt by upgrade-all; once the path is gone, that tool fails with a hint and the others still upgrade', async () => {
+    world = await makeWorld();
+    const project = join(world.root, 'localtool');
+    cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, { recursive: true });
+    expect((await world.run(['install', project, 'oneapp'])).code).toBe(0);
+    const built = await world.run(['upgrade-all']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toMatch(/localtool +upgraded +0\.1 \(rebuilt\)/);
+
+    rmSync(project, { recursive: true });
+    world.publish('oneapp-2.0');
+    const r = await world.run(['upgrade-all']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/localtool +FAILED +localtool cannot be rebuilt: .*localtool: no such file or directory; it was installed from that path/);
+    expect(r.stderr).toMatch(/oneapp +upgraded +1\.0 → 2\.0/);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+  });
+});
