@@ -3,9 +3,10 @@
  * Until `installTool` switches tools/<key> the old generation is untouched, so a failing index, a
  * resolver conflict or a kill leaves the old version working and its receipt byte-identical.
  *
- * An upgrade first asks pip, for all tools at once, whether a newer version exists (latest.ts) and
+ * upgrade-all first asks pip, for all tools at once, whether a newer version exists (latest.ts) and
  * builds only the tools that have one: "already at the latest version" costs one dry-run shared by
- * every tool, not a venv each.
+ * every tool, not a venv each. `upgrade NAME` builds at once (one pip run, as pipx does) and throws
+ * the build away if it holds exactly what the current generation holds.
  */
 import * as fs from 'node:fs';
 import type { Context } from './context.js';
