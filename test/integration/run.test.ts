@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -227,5 +229,66 @@ describe('tpx cache', () => {
     expect(envs(world)).toEqual([]);
     expect(existsSync(runDir(world))).toBe(true);
     expect(readdirSync(runDir(world)).includes('scripts')).toBe(false);
+  });
+});
+
+describe('tpx run script.py', () => {
+  const writeScript = (w: World, name: string, ...lines: string[]) => {
+    const file = join(w.home, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const withHelperlib = ['# /// script', '# requires-python = ">=3.8"', '# dependencies = ["helperlib"]', '# ///', 'import sys, helperlib', 'print("helperlib", helperlib.__version__, sys.argv[1:])', 'sys.exit(int(sys.stdin.read() or 0))'];
+
+  it('installs the PEP 723 dependencies from the index, runs the script with them, and reuses the environment', async () => {
+    world = await makeWorld();
+    writeScript(world, 'tool.py', ...withHelperlib);
+    const first = await world.run(['run', 'tool.py', '--help', 'a b'], { input: '3' });
+    expect(first.code, first.stderr).toBe(3);
+    expect(first.stdout).toBe("helperlib 1.0 ['--help', 'a b']\n");
+    expect(entries(world)).toHaveLength(1);
+    const requests = pipRequests(world);
+    const second = await world.run(['run', join(world.home, 'tool.py')]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toBe('');
+    expect(pipRequests(world)).toBe(requests);
+  });
+
+  it('runs a script without metadata with the default Python, creating nothing', async () => {
+    world = await makeWorld();
+    writeScript(world, 'plain.py', 'import sys', 'print("plain", sys.argv[1:])', 'sys.exit(4)');
+    const r = await world.run(['run', 'plain.py', '-x']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe("plain ['-x']\n");
+    expect(entries(world)).toEqual([]);
+  });
+
+  it('fetches a script from a URL', async () => {
+    world = await makeWorld();
+    const body = `${withHelperlib.join('\n')}\n`;
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tool.py`;
+      const r = await world.run(['run', url, 'x']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("helperlib 1.0 ['x']\n");
+    } finally {
+      server.close();
+    }
+  });
+
+  it('names the line of invalid metadata, and caches nothing', async () => {
+    world = await makeWorld();
+    writeScript(world, 'bad.py', 'import sys', '# /// script', '# dependencies = ["helperlib", 3]', '# ///');
+    const r = await world.run(['run', 'bad.py']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: bad\.py:3: dependencies\[1\] is 3, not a requirement string\nhint: /);
+    writeScript(world, 'old.py', '# /// script', '# requires-python = ">=4"', '# ///');
+    const old = await world.run(['run', 'old.py']);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/^error: old\.py:2: requires-python = ">=4", but no installed Python satisfies it\nhint: the default Python is 3\./);
+    expect(entries(world)).toEqual([]);
+    expect(envs(world)).toEqual([]);
   });
 });
