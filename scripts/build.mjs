@@ -8,7 +8,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { tpx: 'src/cli.ts' },
+  entryPoints: { tpx: 'src/main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

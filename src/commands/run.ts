@@ -3,26 +3,18 @@ import type { Context } from '../core/context.js';
 import { TpxError, usageError } from '../core/errors.js';
 import { appFile, appsOf } from '../core/distinfo.js';
 import { buildEnvironment } from '../core/install.js';
-import { isSafeFileName, isValidDistName, toolKey } from '../core/names.js';
+import { toolKey } from '../core/names.js';
 import { parseScriptMetadata } from '../core/pep723.js';
-import { runApp } from '../core/proc.js';
 import { findInterpreter } from '../core/python.js';
-import { buildThrowaway, ensureEntry, lookup, runKey, sweep, touch } from '../core/runcache.js';
-import type { Build, RunEntry, RunReceipt, RunRequest } from '../core/runcache.js';
-import { isPinned, isScriptTarget, loadScript, scriptBuild } from '../core/runscript.js';
-import { parseSpec } from '../core/spec.js';
+import { appRequest, chooseApp, common, isScriptTarget, launch } from '../core/runapp.js';
+import type { RunFlags } from '../core/runapp.js';
+import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/runcache.js';
+import type { Build, RunEntry, RunRequest } from '../core/runcache.js';
+import { isPinned, loadScript, scriptBuild } from '../core/runscript.js';
 import { venvBinDir, venvPython } from '../core/venv.js';
 import type { Cli } from './cli-types.js';
 import { requestFrom, requestOptions } from './install.js';
-import type { RequestFlags } from './install.js';
 
-interface RunFlags extends RequestFlags {
-  spec?: string;
-  with: string[];
-  refresh?: boolean;
-  /** false with --no-cache */
-  cache: boolean;
-}
 
 export function register(cli: Cli): void {
   const cmd = cli.program
@@ -41,19 +33,11 @@ export function register(cli: Cli): void {
 
 async function run(ctx: Context, app: string, args: string[], flags: RunFlags): Promise<number> {
   if (!flags.cache && flags.refresh) throw usageError('--no-cache and --refresh cannot be used together', '--no-cache always builds a fresh environment; --refresh rebuilds the cached one');
-  const base = requestFrom('', flags);
-  if (isScriptTarget(app)) return runScript(ctx, app, args, flags, base);
-  if (!isSafeFileName(app)) {
-    throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app, e.g. `tpx run black`; a script must end in .py', exitCode: 2 });
-  }
-  if (flags.spec === undefined && !isValidDistName(app)) {
-    throw new TpxError('bad-app', `${JSON.stringify(app)} is not a package name`, { hint: `to run a particular version, give the package with --spec, e.g. tpx run --spec 'black==22.12.0' black`, exitCode: 2 });
-  }
-  const specText = flags.spec ?? app;
-  const spec = parseSpec(specText, process.cwd());
-  const req: RunRequest = { kind: 'app', spec: spec.spec, with: [...flags.with].sort(), python: base.python, indexUrl: base.indexUrl, pipArgs: base.pipArgs, requiresPython: null };
+  if (isScriptTarget(app)) return runScript(ctx, app, args, flags);
+  const { req, spec, specText } = appRequest(app, flags, process.cwd());
   const build: Build = async (dir) => {
-    const built = await buildEnvironment(ctx, dir, { ...base, spec: spec.spec }, { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
+    const request = { ...requestFrom(spec.spec, flags), pipArgs: req.pipArgs };
+    const built = await buildEnvironment(ctx, dir, request, { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
     const bin = venvBinDir(dir);
     const main = toolKey(built.name);
     // The requested package's apps first: they win over a dependency's of the same name.
@@ -77,17 +61,17 @@ async function run(ctx: Context, app: string, args: string[], flags: RunFlags): 
   }
 }
 
-async function runScript(ctx: Context, target: string, args: string[], flags: RunFlags, base: ReturnType<typeof requestFrom>): Promise<number> {
+async function runScript(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
   if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
   const { file, source } = await loadScript(ctx, target, process.cwd());
   const meta = parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
   if (!meta && deps.length === 0) {
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
-    const python = base.python === null ? (ctx.env.TPX_DEFAULT_PYTHON ?? 'python3') : findInterpreter(ctx, base.python).executable;
+    const python = flags.python === undefined ? (ctx.env.TPX_DEFAULT_PYTHON ?? 'python3') : findInterpreter(ctx, flags.python).executable;
     return launch(ctx, python, [file, ...args]);
   }
-  const req: RunRequest = { kind: 'script', spec: null, with: [...new Set(deps)].sort(), python: base.python, indexUrl: base.indexUrl, pipArgs: base.pipArgs, requiresPython: meta?.requiresPython?.text ?? null };
+  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps), requiresPython: meta?.requiresPython?.text ?? null };
   const entry = await environment(ctx, req, flags, scriptBuild(ctx, req, meta, target));
   try {
     return await launch(ctx, venvPython(entry.dir), [file, ...args]);
@@ -101,7 +85,7 @@ async function environment(ctx: Context, req: RunRequest, flags: RunFlags, build
   if (!flags.cache) return buildThrowaway(ctx, build);
   const key = runKey(ctx, req);
   if (!flags.refresh) {
-    const found = lookup(ctx, key);
+    const found = lookup(ctx, key.key, key.material);
     if (found.status === 'hit') {
       touch(found);
       return found;
@@ -111,25 +95,4 @@ async function environment(ctx: Context, req: RunRequest, flags: RunFlags, build
   const entry = await ensureEntry(ctx, key, { refresh: Boolean(flags.refresh) }, build);
   if (!entry.built) touch(entry);
   return entry;
-}
-
-/** APP itself; else the package's only app (saying so); else an error listing its apps. */
-function chooseApp(ctx: Context, receipt: RunReceipt, app: string, specText: string): string {
-  const exact = receipt.apps.find((a) => a.name === app);
-  if (exact) return exact.name;
-  const main = receipt.apps.filter((a) => a.main).map((a) => a.name);
-  if (main.length === 1) {
-    ctx.out.info(`${receipt.name} has no app named ${app}; running its only app, ${main[0]}`);
-    return main[0] as string;
-  }
-  throw new TpxError('no-such-app', `${receipt.name} ${receipt.version} has no app named ${app}`, {
-    hint: `its apps: ${main.join(', ')}; run one with \`tpx run --spec ${specText} ${main[0]}\``,
-  });
-}
-
-/** Starts the app, tidies the cache while it runs (never before), and returns its exit status. */
-async function launch(ctx: Context, file: string, args: string[]): Promise<number> {
-  const status = runApp(file, args, ctx.env);
-  sweep(ctx);
-  return status;
 }

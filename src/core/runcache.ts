@@ -11,7 +11,6 @@
  * A hit is decided from disk alone (a readlink, a small JSON read, two stats), so it spawns
  * nothing before the app. The receipt's mtime is the entry's last use: touched on every hit.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
@@ -53,6 +52,8 @@ export interface RunApp {
 export interface RunReceipt {
   schema: number;
   key: string;
+  /** What the key was hashed from. */
+  material: string;
   request: RunRequest;
   /** The requested package's name and version (app runs). */
   name: string | null;
@@ -77,15 +78,32 @@ export function runRoot(ctx: Context): string {
   return path.join(ctx.paths.cache, 'run');
 }
 
-export function runKey(ctx: Context, req: RunRequest): string {
+/** The cache key of a request, and the exact text it was hashed from (recorded, and compared on lookup). */
+export interface RunKey {
+  key: string;
+  material: string;
+}
+
+export function runKey(ctx: Context, req: RunRequest): RunKey {
   // The default interpreter and pip's index variables change the environment as much as flags do.
   const env = ['TPX_DEFAULT_PYTHON', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS'].map((k) => ctx.env[k] ?? null);
   const material = JSON.stringify({ schema: SCHEMA, ...req, with: [...req.with].sort(), env });
-  return createHash('sha256').update(material).digest('hex').slice(0, 24);
+  return { key: fnv1a64(material), material };
 }
 
-/** What the cache holds for `key`, from disk alone. */
-export function lookup(ctx: Context, key: string, now = Date.now()): Lookup {
+/**
+ * FNV-1a, 64 bits. The key only has to spread requests over names: lookup() compares the recorded
+ * material, so a collision costs a rebuild, never a wrong environment. (node:crypto's sha256 would
+ * cost a cache hit ~2 ms just to load.)
+ */
+export function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
+/** What the cache holds for `key` (for the request hashed from `material`, when given), from disk alone. */
+export function lookup(ctx: Context, key: string, material?: string, now = Date.now()): Lookup {
   const store = runStore(ctx);
   const gen = currentGeneration(store, key);
   if (gen === null) return { status: 'miss' };
@@ -100,6 +118,7 @@ export function lookup(ctx: Context, key: string, now = Date.now()): Lookup {
     return { status: 'broken', why: 'its receipt is not valid JSON' };
   }
   if (receipt?.schema !== SCHEMA || receipt.key !== key || !Array.isArray(receipt.apps)) return { status: 'broken', why: 'its receipt is of another version' };
+  if (material !== undefined && receipt.material !== material) return { status: 'broken', why: 'it was built for another request' };
   if (now - fs.statSync(file).mtimeMs > RUN_TTL_MS) return { status: 'expired', why: 'unused for 14 days' };
   if (!receipt.pinned && now - Date.parse(receipt.builtAt) > RUN_TTL_MS) return { status: 'stale', why: 'built over 14 days ago from an unpinned spec' };
   // The interpreter the venv was made from may have been removed or upgraded away.
@@ -113,7 +132,7 @@ export function touch(entry: RunEntry): void {
   fs.utimesSync(path.join(entry.dir, RECEIPT), now, now);
 }
 
-export type Build = (dir: string) => Promise<Omit<RunReceipt, 'schema' | 'key' | 'builtAt'>>;
+export type Build = (dir: string) => Promise<Omit<RunReceipt, 'schema' | 'key' | 'material' | 'builtAt'>>;
 
 /**
  * The entry for `key`: the published one, unless `refresh`; otherwise `build` fills a new
@@ -121,17 +140,17 @@ export type Build = (dir: string) => Promise<Omit<RunReceipt, 'schema' | 'key' |
  * of one key take turns (a lock), so a second concurrent run waits and uses the first's entry
  * instead of installing everything again. A failed or interrupted build is removed, never published.
  */
-export async function ensureEntry(ctx: Context, key: string, opts: { refresh: boolean }, build: Build): Promise<RunEntry & { built: boolean }> {
+export async function ensureEntry(ctx: Context, { key, material }: RunKey, opts: { refresh: boolean }, build: Build): Promise<RunEntry & { built: boolean }> {
   const store = runStore(ctx);
   return withLock(store, key, async () => {
     if (!opts.refresh) {
-      const found = lookup(ctx, key);
+      const found = lookup(ctx, key, material);
       if (found.status === 'hit') return { dir: found.dir, receipt: found.receipt, built: false };
     }
     const gen = newGeneration(store);
     let published = false;
     try {
-      const receipt = await finish(key, gen.dir, build);
+      const receipt = await finish({ key, material }, gen.dir, build);
       const replacing = currentGeneration(store, key) !== null;
       commitGeneration(store, key, gen.gen);
       published = true;
@@ -149,15 +168,15 @@ export async function ensureEntry(ctx: Context, key: string, opts: { refresh: bo
 export async function buildThrowaway(ctx: Context, build: Build): Promise<RunEntry & { dispose: () => void }> {
   const gen = newGeneration(runStore(ctx));
   try {
-    return { dir: gen.dir, receipt: await finish('no-cache', gen.dir, build), dispose: gen.dispose };
+    return { dir: gen.dir, receipt: await finish({ key: 'no-cache', material: '' }, gen.dir, build), dispose: gen.dispose };
   } catch (err) {
     gen.dispose();
     throw err;
   }
 }
 
-async function finish(key: string, dir: string, build: Build): Promise<RunReceipt> {
-  const receipt: RunReceipt = { schema: SCHEMA, key, ...(await build(dir)), builtAt: new Date().toISOString() };
+async function finish(k: RunKey, dir: string, build: Build): Promise<RunReceipt> {
+  const receipt: RunReceipt = { schema: SCHEMA, ...k, ...(await build(dir)), builtAt: new Date().toISOString() };
   // 0600: an index URL may carry credentials.
   writeFileAtomic(path.join(dir, RECEIPT), `${JSON.stringify(receipt, null, 2)}\n`, 0o600);
   return receipt;
@@ -183,7 +202,7 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
     fs.writeFileSync(stamp, '');
     const store = runStore(ctx);
     for (const key of toolKeys(store)) {
-      const found = lookup(ctx, key, now);
+      const found = lookup(ctx, key, undefined, now);
       if (opts.all || found.status === 'expired' || found.status === 'broken') {
         removeTool(store, key);
         removed++;
@@ -203,7 +222,7 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
 
 /** Where a fetched script is kept: by URL and content, so a changed script is a new file. */
 export function saveFetchedScript(ctx: Context, url: string, content: string): string {
-  const hash = createHash('sha256').update(url).update('\0').update(content).digest('hex').slice(0, 24);
+  const hash = fnv1a64(`${url}\0${content}`);
   const base = path.basename(new URL(url).pathname) || 'script.py';
   const file = path.join(runRoot(ctx), 'scripts', hash, base);
   if (readTextOrNull(file) !== content) writeFileAtomic(file, content);

@@ -17,12 +17,6 @@ import type { Build, RunRequest } from './runcache.js';
 import { parseSpec } from './spec.js';
 import { createVenv } from './venv.js';
 
-/** `script.py` or an https URL ending in `.py` is a script; anything else names an app. */
-export function isScriptTarget(target: string): boolean {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return /\.py$/i.test(target.split(/[?#]/)[0] ?? '');
-  return /\.py$/i.test(target);
-}
-
 /** The script's path on disk and its text. A URL is fetched each time and kept in the run cache. */
 export async function loadScript(ctx: Context, target: string, cwd: string): Promise<{ file: string; source: string }> {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
