@@ -7,7 +7,12 @@ export function register(cli: Cli): void {
   cache
     .command('dir')
     .description('print the directory holding the `tpx run` environments')
-    .action(() => cli.run(async (ctx) => ctx.out.result(runRoot(ctx))));
+    .action(() =>
+      cli.run(async (ctx) => {
+        ctx.out.result(runRoot(ctx));
+        return 0;
+      }),
+    );
   cache
     .command('purge')
     .description('remove every cached `tpx run` environment (except ones being built right now)')

@@ -23,12 +23,12 @@ export function register(cli: Cli): void {
     .argument('<app>', 'the app to run (from the package of that name unless --spec), or a script: file.py or an https URL')
     .argument('[args...]', 'arguments for the app, passed on untouched (--help and -- included)')
     .option('--spec <spec>', 'the package to install when it is not named APP or needs a version, e.g. black==22.12.0')
-    .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--refresh', 'rebuild the cached environment')
     .option('--no-cache', 'use a throw-away environment, removed when the app exits');
   for (const o of requestOptions()) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
-  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags) => cli.run((ctx) => run(ctx, app, args, flags)));
+  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags) => cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [] })));
 }
 
 async function run(ctx: Context, app: string, args: string[], flags: RunFlags): Promise<number> {

@@ -114,13 +114,18 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * is (it is their program, not pip), and the exit status passed through (128 + signal number
  * when it was killed). From here on signals belong to the app: tpx's own handlers (undo, exit
  * 130) are removed and SIGINT/SIGTERM/SIGHUP are forwarded instead, so `kill -INT <tpx>`
- * reaches the app and tpx waits for it. (Ctrl-C in a terminal reaches both, as it does for npm
- * and yarn scripts; the app sees one interrupt.)
+ * reaches the app and tpx waits for it — except a Ctrl-C the terminal has already delivered to
+ * the app itself (it is in tpx's process group): a second SIGINT moments later would interrupt
+ * the app's own handling of the first (seen: a Python traceback from inside `except
+ * KeyboardInterrupt`, about one Ctrl-C in six).
  */
 export function runApp(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   for (const s of FORWARDED) process.removeAllListeners(s);
   const child = spawn(file, args, { stdio: 'inherit', env });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  const forward = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGINT' && inTerminalForeground()) return;
+    child.kill(signal);
+  };
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
@@ -132,4 +137,20 @@ export function runApp(file: string, args: string[], env: NodeJS.ProcessEnv): Pr
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
   });
+}
+
+/**
+ * Whether tpx is in its terminal's foreground process group, i.e. a Ctrl-C from the terminal went
+ * to the app as well. Linux tells exactly (/proc/self/stat: pgrp = tpgid); elsewhere, any std
+ * stream being a terminal is the best guess.
+ */
+function inTerminalForeground(): boolean {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[2] === fields[5];
+  } catch {
+    return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
+  }
 }

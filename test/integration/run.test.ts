@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tpxJs } from '../helpers/fixtures.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 let world: World;
@@ -48,7 +49,9 @@ describe('tpx run APP', () => {
   it('forwards SIGINT to the app and exits with its status', async () => {
     world = await makeWorld();
     expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
-    const child = world.spawn(['run', 'tpxdemo', '--sleep', '60']);
+    // setsid: a session without a terminal, as under CI. Run from a terminal, tpx would otherwise be in
+    // its foreground group, where tpx leaves SIGINT to the terminal (which delivers Ctrl-C to the app too).
+    const child = world.spawnExec('setsid', [process.execPath, tpxJs, 'run', 'tpxdemo', '--sleep', '60']);
     await child.waitForOutput('tpxdemo 1.0 sleeping');
     child.kill('SIGINT');
     const r = await child.done;
@@ -219,6 +222,7 @@ describe('tpx cache', () => {
   it('dir prints the run cache; purge empties it', async () => {
     world = await makeWorld();
     const dir = await world.run(['cache', 'dir']);
+    expect(dir.code, dir.stderr).toBe(0);
     expect(dir.stdout).toBe(`${runDir(world)}\n`);
     expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
     expect((await world.run(['run', 'oneapp'])).code).toBe(0);

@@ -12,7 +12,8 @@ function viaCommander(argv: string[]) {
   cmd.option('-v, --verbose');
   program.parse(['run', ...argv], { from: 'user' });
   const [app, args] = cmd.processedArgs as [string, string[]];
-  return { app, args, flags: cmd.opts() };
+  // As the run command's action normalises them.
+  return { app, args, flags: { with: [], ...cmd.opts() } };
 }
 
 describe('parseRunArgv', () => {
