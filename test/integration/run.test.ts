@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,13 +50,24 @@ describe('tpx run APP', () => {
   it('forwards SIGINT to the app and exits with its status', async () => {
     world = await makeWorld();
     expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
-    // setsid: a session without a terminal, as under CI. Run from a terminal, tpx would otherwise be in
-    // its foreground group, where tpx leaves SIGINT to the terminal (which delivers Ctrl-C to the app too).
-    const child = world.spawnExec('setsid', [process.execPath, tpxJs, 'run', 'tpxdemo', '--sleep', '60']);
-    await child.waitForOutput('tpxdemo 1.0 sleeping');
-    child.kill('SIGINT');
-    const r = await child.done;
-    expect(r.code).toBe(130);
+    // Detached (a session of its own, no terminal), as under CI. Run from a terminal, tpx would otherwise
+    // be in its foreground group, where it leaves SIGINT to the terminal (which delivers Ctrl-C to the app too).
+    const child = spawn(process.execPath, [tpxJs, 'run', 'tpxdemo', '--sleep', '60'], { env: world.env, cwd: world.home, detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const sleeping = new Promise<void>((resolve) => child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d).includes('sleeping') && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      await sleeping;
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      // Its own process group: take the app down with it if anything above failed.
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+    }
+    const r = { stdout, stderr };
+    expect(r.stdout).toBe('tpxdemo 1.0 sleeping\n');
     expect(r.stderr).toContain('tpxdemo: interrupted');
     expect(r.stderr).not.toContain('undone');
   });
