@@ -2,12 +2,11 @@
  * The tool store: stable paths (tools/<key>) and their generations (envs/<gen>). See paths.ts for
  * the layout and DESIGN.md ("Never a broken tool") for why.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError, isErrno } from './errors.js';
-import { readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
+import { randomHex, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
 import { readReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
 
@@ -83,7 +82,7 @@ export function requireInstalled(ctx: Context, key: string): Installed & { recei
  */
 export function newGeneration(ctx: Context): { gen: string; dir: string; dispose: () => void; keep: () => void } {
   fs.mkdirSync(ctx.paths.envs, { recursive: true });
-  const gen = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const gen = `${Date.now().toString(36)}-${randomHex(3)}`;
   const dir = envPath(ctx, gen);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, BUILDING), String(process.pid));
