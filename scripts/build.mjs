@@ -51,7 +51,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', legalComments
 // The CLI: ES modules, split so execa and ora are chunks loaded only by the paths that need them.
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/cli.ts', main: 'src/main.ts' },
   outdir: 'dist/lib',
   splitting: true,
   format: 'esm',
@@ -66,7 +66,7 @@ await build({
   outfile: 'dist/tpx.js',
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './lib/cli.js', external: true })) }],
+  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './lib/main.js', external: true })) }],
 });
 // package.json is "type": "module"; these say which files under dist/ are which.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');

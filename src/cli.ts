@@ -12,8 +12,14 @@ import * as inject from './commands/inject.js';
 import * as install from './commands/install.js';
 import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
+import * as pin from './commands/pin.js';
+import * as reinstall from './commands/reinstall.js';
+import * as rollback from './commands/rollback.js';
 import * as runpip from './commands/runpip.js';
 import * as uninstall from './commands/uninstall.js';
+import * as upgrade from './commands/upgrade.js';
+import * as run from './commands/run.js';
+import * as cache from './commands/cache.js';
 
 declare const TPX_VERSION: string;
 
@@ -23,15 +29,20 @@ export async function main(argv: string[]): Promise<void> {
     .description('Install and run Python command-line tools, each in its own isolated environment.')
     .version(TPX_VERSION, '-V, --version', 'print the tpx version')
     .option('-v, --verbose', 'stream pip output and show error causes')
+    .enablePositionalOptions()
     .showHelpAfterError('(run `tpx --help` or `tpx <command> --help` for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
 
   let ctx: Context | null = null;
+  let commandVerbose = false;
+  program.hook('preAction', (_program, command) => {
+    commandVerbose = Boolean(command.opts().verbose);
+  });
   const cli: Cli = {
     program,
     async run(action) {
-      const verbose = Boolean(program.opts().verbose);
+      const verbose = Boolean(program.opts().verbose || commandVerbose);
       ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose }) });
       try {
         const code = await action(ctx);
@@ -41,7 +52,9 @@ export async function main(argv: string[]): Promise<void> {
       }
     },
   };
-  for (const command of [install, list, uninstall, inject, runpip, exporter, installAll]) command.register(cli);
+  for (const command of [install, list, uninstall, upgrade, reinstall, pin, rollback, inject, runpip, exporter, installAll, run, cache]) command.register(cli);
+  // Options are positional (so `tpx run APP --help` reaches the app, not tpx): every command takes -v itself.
+  addVerbose(program);
 
   // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -62,3 +75,11 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = renderError(err, false);
   }
 }
+
+function addVerbose(parent: Command): void {
+  for (const command of parent.commands) {
+    command.option('-v, --verbose', 'stream pip output and show error causes');
+    addVerbose(command);
+  }
+}
+

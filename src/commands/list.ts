@@ -3,6 +3,7 @@ import { toolStatus } from '../core/status.js';
 import type { ToolStatus } from '../core/status.js';
 import { toolKeys } from '../core/store.js';
 import type { Cli } from './cli-types.js';
+import { listOutdated } from './outdated.js';
 
 /** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
 export const LIST_SCHEMA = 1;
@@ -13,7 +14,8 @@ export function register(cli: Cli): void {
     .description('show installed tools with their versions, Python and apps (exit 1 if any is broken)')
     .option('--short', 'one line per tool: name and version')
     .option('--json', `machine-readable output (schema ${LIST_SCHEMA}, see README)`)
-    .action((flags: { short?: boolean; json?: boolean }) => cli.run((ctx) => list(ctx, flags)));
+    .option('--outdated', 'only tools with a newer version on their index (asks the index, all tools at once)')
+    .action((flags: { short?: boolean; json?: boolean; outdated?: boolean }) => cli.run((ctx) => (flags.outdated ? listOutdated(ctx, flags) : list(ctx, flags))));
 }
 
 /** Reads receipts and the bin dir only: never spawns Python. */

@@ -36,6 +36,8 @@ export interface InstallOptions {
   expectKey?: string;
   /** Replace only if the tool is still at this generation (null: not installed) when committing. */
   expectGeneration?: string | null;
+  /** Keep the current generation when the new build holds exactly the same distributions (upgrade: "already latest"). */
+  unlessUnchanged?: boolean;
   /** Fields carried over from the receipt being replaced. */
   carry?: Pick<Receipt, 'pinned' | 'installedAt'>;
   cwd: string;
@@ -73,6 +75,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
       if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
         throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
       }
+      if (opts.unlessUnchanged && current && sameDists(built.dists, current.dir)) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
       const plans = planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
       const now = new Date().toISOString();
       const receipt: Receipt = {
@@ -148,7 +151,7 @@ export async function buildEnvironment(
   const spec = parseSpec(req.spec, '/');
   const py = findInterpreter(ctx, req.python ?? undefined);
   const runner = await sharedPip(ctx, py);
-  createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
+  await createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   const reportFile = path.join(dir, '.tpx-report.json');
   const args = [
     'install',
@@ -203,6 +206,15 @@ function nameInjected(req: Request, built: Built): Request {
     return { ...i, name: toolKey(found.name) };
   });
   return { ...req, injected };
+}
+
+function sameDists(dists: Dist[], venv: string): boolean {
+  const ids = (ds: Dist[]) => ds.map((d) => `${toolKey(d.name)}==${d.version}`).sort().join('\n');
+  try {
+    return ids(dists) === ids(listDists(sitePackages(venv)));
+  } catch {
+    return false;
+  }
 }
 
 function sameName(reported: string, predicted: string | null, direct: boolean | undefined): boolean {

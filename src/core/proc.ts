@@ -4,8 +4,10 @@
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
+import { TpxError } from './errors.js';
 
 // child_process is required on first spawn, not imported: loading it pulls in net, dgram and streams
 // (~3 ms of start-up), and list, uninstall and --version never spawn (bench/RESULTS.md, profile).
@@ -41,6 +43,22 @@ export function captureSync(file: string, args: string[], env: Record<string, st
   const r = childProcess().spawnSync(file, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message) };
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * captureSync without blocking: for children that take a while (creating a venv), so that tools
+ * built side by side (upgrade-all) create their venvs at the same time instead of one by one.
+ */
+export function capture(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Captured> {
+  return new Promise((resolve) => {
+    const child = childProcess().spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', (err) => resolve({ code: 127, stdout, stderr: err.message }));
+    child.once('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+  });
 }
 
 export interface Logged {
@@ -109,4 +127,52 @@ export async function runInherit(file: string, args: string[], env: Record<strin
     child.once('error', () => resolve(127));
     child.once('close', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 128)));
   });
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs the user's app (`tpx run`) in tpx's place: stdio inherited, the user's environment as it
+ * is (it is their program, not pip), and the exit status passed through (128 + signal number
+ * when it was killed). From here on signals belong to the app: tpx's own handlers (undo, exit
+ * 130) are removed and SIGINT/SIGTERM/SIGHUP are forwarded instead, so `kill -INT <tpx>`
+ * reaches the app and tpx waits for it — except a Ctrl-C the terminal has already delivered to
+ * the app itself (it is in tpx's process group): a second SIGINT moments later would interrupt
+ * the app's own handling of the first (seen: a Python traceback from inside `except
+ * KeyboardInterrupt`, about one Ctrl-C in six).
+ */
+export function runApp(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  for (const s of FORWARDED) process.removeAllListeners(s);
+  const child = childProcess().spawn(file, args, { stdio: 'inherit', env });
+  const forward = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGINT' && inTerminalForeground()) return;
+    child.kill(signal);
+  };
+  for (const s of FORWARDED) process.on(s, forward);
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => {
+      for (const s of FORWARDED) process.off(s, forward);
+      reject(new TpxError('app-start', `could not start ${file}: ${err.message}`, { cause: err }));
+    });
+    child.once('exit', (code, signal) => {
+      for (const s of FORWARDED) process.off(s, forward);
+      resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
+    });
+  });
+}
+
+/**
+ * Whether tpx is in its terminal's foreground process group, i.e. a Ctrl-C from the terminal went
+ * to the app as well. Linux tells exactly (/proc/self/stat: pgrp = tpgid); elsewhere, any std
+ * stream being a terminal is the best guess.
+ */
+function inTerminalForeground(): boolean {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[2] === fields[5];
+  } catch {
+    return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
+  }
 }

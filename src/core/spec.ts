@@ -21,6 +21,9 @@ const REQUIREMENT = new RegExp(
     String.raw`(?:;\s*(.+))?$`, // environment marker: checked by pip
 );
 
+/** Exactly one `==`/`===` without a wildcard. */
+const PIN = /^\(?\s*===?\s*[^,*\s)]+\s*\)?$/;
+
 /** Parses SPEC as pip would accept it; a malformed one fails here, before any venv exists. */
 export function parseSpec(raw: string, cwd: string): Spec {
   const spec = raw.trim();
@@ -39,9 +42,19 @@ export function parseSpec(raw: string, cwd: string): Spec {
   if (!m) throw badSpec(raw, 'it is not a valid requirement');
   const name = m[1] ?? '';
   const versions = m[3];
-  // Pinned: exactly one `==`/`===` without a wildcard. Upgrades drop such a pin (and say so).
-  const pinned = versions !== undefined && /^\(?\s*===?\s*[^,*\s)]+\s*\)?$/.test(versions);
+  // Upgrades drop a pin (and say so).
+  const pinned = versions !== undefined && PIN.test(versions);
   return { kind: 'requirement', spec, name: normalizeName(name), pinned };
+}
+
+/**
+ * The spec without its pin (`black[d]==22.12.0; python_version>"3"` → `black[d]; python_version>"3"`),
+ * and the pin (`==22.12.0`); null when SPEC is not a pinned requirement. Upgrades install this, as pipx does.
+ */
+export function dropPin(raw: string): { spec: string; pin: string } | null {
+  const m = REQUIREMENT.exec(raw.trim());
+  if (!m || m[4] !== undefined || !PIN.test(m[3] ?? '')) return null;
+  return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: (m[3] ?? '').replace(/[\s()]/g, '') };
 }
 
 function looksLikePath(spec: string): boolean {

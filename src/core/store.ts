@@ -68,7 +68,10 @@ export function requireInstalled(ctx: Context, key: string): Installed & { recei
   const inst = readInstalled(ctx, key);
   if (!inst) throw notInstalled(ctx, key);
   if (!inst.receipt) {
-    throw new TpxError('bad-receipt', `${key} cannot be changed: ${inst.receiptError}`, { hint: `reinstall it with \`tpx reinstall ${key}\`, or remove it with \`tpx uninstall ${key}\`` });
+    throw new TpxError('bad-receipt', `${key} cannot be changed: ${inst.receiptError}`, {
+      // Not `tpx reinstall`: that rebuilds from the receipt, which is what is unreadable.
+      hint: `install it again by spec (\`tpx install --force SPEC\`), or remove it with \`tpx uninstall ${key}\``,
+    });
   }
   return { ...inst, receipt: inst.receipt };
 }

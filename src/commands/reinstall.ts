@@ -1,0 +1,52 @@
+import type { Context } from '../core/context.js';
+import { parseToolArg } from '../core/names.js';
+import { mapPool } from '../core/pool.js';
+import { toolKeys } from '../core/store.js';
+import { reinstallTool } from '../core/upgrade.js';
+import type { Cli } from './cli-types.js';
+import { jobsFrom, jobsOption, printOutcome, quiet, summarize } from './upgrade.js';
+
+interface Flags {
+  python?: string;
+  skip?: string[];
+  jobs?: string;
+}
+
+export function register(cli: Cli): void {
+  const python = '--python <python>';
+  const pythonHelp = 'rebuild on this interpreter (recorded): a path, a command like python3.12, or a version like 3.12';
+  cli.program
+    .command('reinstall')
+    .description('rebuild tools from their receipts (same spec, index, pip args, injected packages, suffix); the old one keeps working until the new one is complete')
+    .argument('<name...>', 'installed tool names, as `tpx list` shows them')
+    .option(python, pythonHelp)
+    .action((names: string[], flags: Flags) => cli.run((ctx) => reinstall(ctx, [...new Set(names.map(parseToolArg))], flags, false)));
+  cli.program
+    .command('reinstall-all')
+    .description('rebuild every tool from its receipt, e.g. after its Python was upgraded or removed')
+    .option(python, pythonHelp)
+    .option('--skip <name...>', 'leave these tools alone')
+    .addOption(jobsOption())
+    .action((flags: Flags) =>
+      cli.run((ctx) => {
+        const skip = new Set((flags.skip ?? []).map(parseToolArg));
+        return reinstall(ctx, toolKeys(ctx).filter((k) => !skip.has(k)), flags, true);
+      }),
+    );
+}
+
+/**
+ * Several at once, like upgrade-all: each build is its own generation under its own lock, so
+ * parallel rebuilds cannot interfere, and the base interpreter is only read.
+ */
+async function reinstall(ctx: Context, keys: string[], flags: Flags, all: boolean): Promise<number> {
+  if (all && keys.length === 0) ctx.out.info('no tools are installed');
+  const work = keys.length > 1 ? quiet(ctx) : ctx;
+  const outcomes = await mapPool(keys, jobsFrom(flags), async (key) => {
+    const o = await reinstallTool(work, key, { python: flags.python, cwd: process.cwd() });
+    printOutcome(ctx, o);
+    return o;
+  });
+  if (all) summarize(ctx, outcomes);
+  return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+}

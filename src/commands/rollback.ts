@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import type { Context } from '../core/context.js';
+import { TpxError } from '../core/errors.js';
+import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
+import { withLock } from '../core/lock.js';
+import { parseToolArg } from '../core/names.js';
+import { readReceipt, writeReceipt } from '../core/receipt.js';
+import type { Receipt } from '../core/receipt.js';
+import { commitGeneration, envPath, requireInstalled } from '../core/store.js';
+import { venvPython } from '../core/venv.js';
+import type { Cli } from './cli-types.js';
+
+export function register(cli: Cli): void {
+  cli.program
+    .command('rollback')
+    .description('switch a tool back to the version it had before its last upgrade or reinstall (instant; run again to undo)')
+    .argument('<name>', 'an installed tool, as `tpx list` shows it')
+    .action((name: string) => cli.run((ctx) => rollback(ctx, parseToolArg(name))));
+}
+
+/**
+ * The previous generation is kept on disk by design, so a rollback is one switch of tools/<key>.
+ * Links go through tools/<key>: only apps the two versions do not share are linked or unlinked.
+ */
+async function rollback(ctx: Context, key: string): Promise<void> {
+  await withLock(ctx, key, async () => {
+    const inst = requireInstalled(ctx, key);
+    const current = inst.receipt;
+    const gen = current.previousGeneration;
+    const noPrevious = (why: string) => new TpxError('no-previous', `${key} has no previous version to roll back to: ${why}`, { hint: 'tpx keeps the version before the last upgrade, reinstall or install --force' });
+    if (!gen) throw noPrevious('it was installed once and never changed');
+    const dir = envPath(ctx, gen);
+    let previous: Receipt | null = null;
+    try {
+      previous = fs.existsSync(dir) ? readReceipt(dir) : null;
+    } catch {
+      previous = null;
+    }
+    if (!previous) throw noPrevious(`its environment ${dir} is gone`);
+    if (!fs.existsSync(venvPython(dir))) throw noPrevious(`its Python (${previous.python.executable}) is gone`);
+
+    const plans = planLinks(ctx, key, previous.apps.map((a) => a.name), previous.request.suffix, false);
+    // The generation we leave becomes the one to roll back to (so a second rollback undoes the first,
+    // and garbage collection keeps it); the pin is the user's choice about the tool, not a version.
+    writeReceipt(dir, { ...previous, pinned: current.pinned, previousGeneration: inst.gen });
+    const links = applyLinks(ctx, plans);
+    try {
+      commitGeneration(ctx, key, gen);
+    } catch (err) {
+      links.rollback();
+      throw new TpxError('rollback-failed', `could not switch ${key} back`, { cause: err, hint: 'nothing was changed' });
+    }
+    links.commit();
+    const stale = current.apps.map((a) => a.link).filter((l) => !previous.apps.some((a) => a.link === l));
+    removeOwnedLinks(ctx, key, stale);
+    ctx.out.info(`rolled back ${key} ${current.version} → ${previous.version}`);
+  });
+}

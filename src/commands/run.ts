@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import type { Context } from '../core/context.js';
+import { TpxError, usageError } from '../core/errors.js';
+import { appFile, appsOf } from '../core/distinfo.js';
+import { buildEnvironment } from '../core/install.js';
+import { toolKey } from '../core/names.js';
+import { parseScriptMetadata } from '../core/pep723.js';
+import { findInterpreter } from '../core/python.js';
+import { appRequest, chooseApp, common, isScriptTarget, launch } from '../core/runapp.js';
+import type { RunFlags } from '../core/runapp.js';
+import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/runcache.js';
+import type { Build, RunEntry, RunRequest } from '../core/runcache.js';
+import { isPinned, loadScript, scriptBuild } from '../core/runscript.js';
+import { venvBinDir, venvPython } from '../core/venv.js';
+import type { Cli } from './cli-types.js';
+import { requestFrom, requestOptions } from './install.js';
+
+
+export function register(cli: Cli): void {
+  const cmd = cli.program
+    .command('run')
+    .description('run an app from a package without installing it (from a cached environment), or a PEP 723 script')
+    .argument('<app>', 'the app to run (from the package of that name unless --spec), or a script: file.py or an https URL')
+    .argument('[args...]', 'arguments for the app, passed on untouched (--help and -- included)')
+    .option('--spec <spec>', 'the package to install when it is not named APP or needs a version, e.g. black==22.12.0')
+    .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--refresh', 'rebuild the cached environment')
+    .option('--no-cache', 'use a throw-away environment, removed when the app exits');
+  for (const o of requestOptions()) cmd.addOption(o);
+  // Everything after APP belongs to the app: options there are not tpx's.
+  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags) => cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [] })));
+}
+
+async function run(ctx: Context, app: string, args: string[], flags: RunFlags): Promise<number> {
+  if (!flags.cache && flags.refresh) throw usageError('--no-cache and --refresh cannot be used together', '--no-cache always builds a fresh environment; --refresh rebuilds the cached one');
+  if (isScriptTarget(app)) return runScript(ctx, app, args, flags);
+  const { req, spec, specText } = appRequest(app, flags, process.cwd());
+  const build: Build = async (dir) => {
+    const request = { ...requestFrom(spec.spec, flags), pipArgs: req.pipArgs };
+    const built = await buildEnvironment(ctx, dir, request, { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
+    const bin = venvBinDir(dir);
+    const main = toolKey(built.name);
+    // The requested package's apps first: they win over a dependency's of the same name.
+    const apps = built.dists
+      .flatMap((d) => appsOf(d, built.site, bin).map((a) => ({ name: a.name, dist: a.dist, main: toolKey(d.name) === main })))
+      .sort((a, b) => Number(b.main) - Number(a.main));
+    if (!apps.some((a) => a.main)) {
+      const others = apps.map((a) => `${a.name} (from ${a.dist})`);
+      throw new TpxError('no-apps', `${built.name} ${built.version} has no apps to run`, {
+        hint: others.length > 0 ? `its dependencies have apps: ${others.join(', ')}; run one with \`tpx run --spec ${specText} ${apps[0]?.name}\`` : 'it is a library, not a command-line tool',
+      });
+    }
+    return { request: req, name: built.name, version: built.version, python: { executable: built.py.executable, version: built.py.version }, apps, pinned: [spec.spec, ...req.with].every(isPinned) };
+  };
+  const entry = await environment(ctx, req, flags, build);
+  try {
+    const chosen = chooseApp(ctx, entry.receipt, app, specText);
+    return await launch(ctx, path.join(venvBinDir(entry.dir), appFile(chosen)), args);
+  } finally {
+    entry.dispose?.();
+  }
+}
+
+async function runScript(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
+  if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
+  const { file, source } = await loadScript(ctx, target, process.cwd());
+  const meta = parseScriptMetadata(source, target);
+  const deps = [...(meta?.dependencies ?? []), ...flags.with];
+  if (!meta && deps.length === 0) {
+    // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
+    const python = flags.python === undefined ? (ctx.env.TPX_DEFAULT_PYTHON ?? 'python3') : findInterpreter(ctx, flags.python).executable;
+    return launch(ctx, python, [file, ...args]);
+  }
+  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps), requiresPython: meta?.requiresPython?.text ?? null };
+  const entry = await environment(ctx, req, flags, scriptBuild(ctx, req, meta, target));
+  try {
+    return await launch(ctx, venvPython(entry.dir), [file, ...args]);
+  } finally {
+    entry.dispose?.();
+  }
+}
+
+/** The cached environment for `req` (a hit spawns nothing), rebuilt when expired or asked; or a throw-away one. */
+async function environment(ctx: Context, req: RunRequest, flags: RunFlags, build: Build): Promise<RunEntry & { dispose?: () => void }> {
+  if (!flags.cache) return buildThrowaway(ctx, build);
+  const key = runKey(ctx, req);
+  if (!flags.refresh) {
+    const found = lookup(ctx, key.key, key.material);
+    if (found.status === 'hit') {
+      touch(found);
+      return found;
+    }
+    if (found.status !== 'miss') ctx.out.info(`rebuilding the cached environment: ${found.why}`);
+  }
+  const entry = await ensureEntry(ctx, key, { refresh: Boolean(flags.refresh) }, build);
+  if (!entry.built) touch(entry);
+  return entry;
+}

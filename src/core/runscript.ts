@@ -1,0 +1,100 @@
+/**
+ * What `tpx run script.py` needs beyond an app run: loading the script (a file, or an https URL),
+ * and an interpreter that satisfies its `requires-python`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from './context.js';
+import { TpxError } from './errors.js';
+import { readTextOrNull } from './fsx.js';
+import { buildEnvironment } from './install.js';
+import type { ScriptMetadata } from './pep723.js';
+import { satisfies } from './pyversion.js';
+import { findInterpreter } from './python.js';
+import type { Interpreter } from './python.js';
+import { saveFetchedScript } from './runcache.js';
+import type { Build, RunRequest } from './runcache.js';
+import { parseSpec } from './spec.js';
+import { createVenv } from './venv.js';
+
+/** The script's path on disk and its text. A URL is fetched each time and kept in the run cache. */
+export async function loadScript(ctx: Context, target: string, cwd: string): Promise<{ file: string; source: string }> {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    const file = path.resolve(cwd, target);
+    const source = fs.existsSync(file) && fs.statSync(file).isFile() ? readTextOrNull(file) : null;
+    if (source === null) {
+      throw new TpxError('no-such-script', `${target}: no such file`, { hint: 'give the path of a Python script, or an https:// URL of one' });
+    }
+    return { file, source };
+  }
+  const url = new URL(target);
+  // Plain http only to this machine (tests, local servers): a script from the network must come over TLS.
+  const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new TpxError('insecure-url', `refusing to run a script fetched over ${url.protocol.replace(':', '')}: ${target}`, { hint: 'use an https:// URL' });
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'follow' });
+  } catch (cause) {
+    throw new TpxError('fetch-failed', `could not fetch ${target}`, { cause, hint: 'check the URL and your network' });
+  }
+  if (!res.ok) throw new TpxError('fetch-failed', `could not fetch ${target}: HTTP ${res.status}`, { hint: 'check the URL' });
+  const source = await res.text();
+  return { file: saveFetchedScript(ctx, target, source), source };
+}
+
+/**
+ * An interpreter satisfying requires-python: --python (or the default) when it does; without
+ * --python, the newest installed 3.x that does; otherwise an error naming the line.
+ */
+export function pickInterpreter(ctx: Context, python: string | null, meta: ScriptMetadata | null, where: string): Interpreter {
+  const first = findInterpreter(ctx, python ?? undefined);
+  const rp = meta?.requiresPython;
+  if (!rp || satisfies(first.version, rp.clauses)) return first;
+  if (python === null) {
+    for (let minor = 20; minor >= 6; minor--) {
+      if (!satisfies(`3.${minor}.0`, rp.clauses) && !satisfies(`3.${minor}.99`, rp.clauses)) continue;
+      try {
+        const py = findInterpreter(ctx, `3.${minor}`);
+        if (satisfies(py.version, rp.clauses)) return py;
+      } catch {
+        // not installed: try the next
+      }
+    }
+  }
+  throw new TpxError('no-python-for-script', `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`, {
+    hint: python === null ? `the default Python is ${first.version}; install a matching one, or pass it with --python` : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',
+  });
+}
+
+/** Builds a script's environment: its dependencies (and --with packages) in a venv of the chosen interpreter. */
+export function scriptBuild(ctx: Context, req: RunRequest, meta: ScriptMetadata | null, where: string): Build {
+  return async (dir) => {
+    const py = pickInterpreter(ctx, req.python, meta, where);
+    const receipt = { request: req, name: null, version: null, python: { executable: py.executable, version: py.version }, apps: [], pinned: req.with.every(isPinned) };
+    const [first, ...rest] = req.with;
+    if (first === undefined) {
+      createVenv(ctx, py, dir, { systemSitePackages: false });
+      return receipt;
+    }
+    // buildEnvironment wants a main package: the first dependency is it; the rest come along.
+    const request = { spec: first, indexUrl: req.indexUrl, pipArgs: req.pipArgs, python: py.executable, systemSitePackages: false, includeDeps: false, suffix: '', injected: [] };
+    try {
+      await buildEnvironment(ctx, dir, request, { extraSpecs: rest, logName: 'run-script' });
+    } catch (err) {
+      // pip succeeded; only the "main" package is absent (an environment marker excluded it): fine for a script.
+      if (!(err instanceof TpxError && err.code === 'no-dist')) throw err;
+    }
+    return receipt;
+  };
+}
+
+export function isPinned(spec: string): boolean {
+  try {
+    const s = parseSpec(spec, '/');
+    return s.kind === 'requirement' && s.pinned;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * `tpx run` on a cache hit, without loading commander or the command tree: the hit's whole cost
+ * is measured against `node -e 0` (README, "Speed"). Anything that is not a plain hit (a miss,
+ * --refresh, --help, a script, bad input) returns false and goes through the CLI, which then
+ * reports or builds as usual; so this path never has to render an error.
+ */
+import * as path from 'node:path';
+import { makeContext } from './core/context.js';
+import { appFile } from './core/distinfo.js';
+import { appRequest, chooseApp, isScriptTarget, launch, parseRunArgv } from './core/runapp.js';
+import { lookup, runKey, touch } from './core/runcache.js';
+import { venvBinDir } from './core/venv.js';
+import { makeOutput } from './ui.js';
+
+export async function runFromCache(argv: string[]): Promise<boolean> {
+  const parsed = parseRunArgv(argv);
+  if (!parsed || isScriptTarget(parsed.app)) return false;
+  const verbose = Boolean(parsed.flags.verbose);
+  const ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose }) });
+  let file: string;
+  try {
+    const { req, specText } = appRequest(parsed.app, parsed.flags, process.cwd());
+    const k = runKey(ctx, req);
+    const found = lookup(ctx, k.key, k.material);
+    if (found.status !== 'hit') return false;
+    file = path.join(venvBinDir(found.dir), appFile(chooseApp(ctx, found.receipt, parsed.app, specText)));
+    touch(found);
+  } catch {
+    return false;
+  }
+  process.exitCode = await launch(ctx, file, parsed.args);
+  return true;
+}

@@ -1,0 +1,310 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tpxJs } from '../helpers/fixtures.js';
+import { makeWorld, type World } from '../helpers/world.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+const runDir = (w: World) => join(w.cacheDir, 'tpx', 'run');
+const entries = (w: World) => w.ls(join(runDir(w), 'entries'));
+const envs = (w: World) => w.ls(join(runDir(w), 'envs'));
+const receiptOf = (w: World, key: string) => join(runDir(w), 'entries', key, 'tpx.json');
+/** What the index served: a cache hit asks it for nothing. */
+const pipRequests = (w: World) => w.index.requests.length;
+
+describe('tpx run APP', () => {
+  it('installs into a cached environment, runs the app, and the second run is a hit that installs nothing', async () => {
+    world = await makeWorld();
+    const first = await world.run(['run', 'tpxdemo', '--version']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe('tpxdemo 1.0\n');
+    expect(first.stderr).toContain('installing tpxdemo');
+    expect(entries(world)).toHaveLength(1);
+    const requests = pipRequests(world);
+
+    const second = await world.run(['run', 'tpxdemo', '--version']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe('tpxdemo 1.0\n');
+    expect(second.stderr).toBe('');
+    expect(pipRequests(world)).toBe(requests);
+    // Nothing was installed as a tool.
+    expect(world.ls(world.binDir)).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+  });
+
+  it('passes everything after APP to the app untouched, and passes exit codes and stdin through', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', '--spec', 'tpxdemo', 'tpxdemo', '--help', '--', '--x', '--spec', 'a b']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('tpxdemo 1.0 args: ["--help", "--", "--x", "--spec", "a b"]\n');
+    expect((await world.run(['run', 'tpxdemo', '--exit', '7'])).code).toBe(7);
+    const cat = await world.run(['run', 'tpxdemo', '--cat'], { input: 'line1\nline2' });
+    expect(cat.stdout).toBe('line1\nline2');
+  });
+
+  it('forwards SIGINT to the app and exits with its status', async () => {
+    world = await makeWorld();
+    expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
+    // Detached (a session of its own, no terminal), as under CI. Run from a terminal, tpx would otherwise
+    // be in its foreground group, where it leaves SIGINT to the terminal (which delivers Ctrl-C to the app too).
+    const child = spawn(process.execPath, [tpxJs, 'run', 'tpxdemo', '--sleep', '60'], { env: world.env, cwd: world.home, detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const sleeping = new Promise<void>((resolve) => child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d).includes('sleeping') && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      await sleeping;
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      // Its own process group: take the app down with it if anything above failed.
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+    }
+    const r = { stdout, stderr };
+    expect(r.stdout).toBe('tpxdemo 1.0 sleeping\n');
+    expect(r.stderr).toContain('tpxdemo: interrupted');
+    expect(r.stderr).not.toContain('undone');
+  });
+
+  it('--spec picks a version; --with adds packages; each request is its own entry', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0', 'helperlib-1.0'] });
+    expect((await world.run(['run', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 2.0\n');
+    expect((await world.run(['run', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 1.0\n');
+    const withHelper = await world.run(['run', '--spec', 'tpxdemo==1.0', '--with', 'helperlib', 'helperlib-cli']);
+    expect(withHelper.code, withHelper.stderr).toBe(0);
+    expect(withHelper.stdout).toContain('helperlib-cli 1.0');
+    expect(entries(world)).toHaveLength(3);
+  });
+
+  it('is not shadowed by an installed tool', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0'] });
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const r = await world.run(['run', 'tpxdemo', '--version']);
+    expect(r.stdout).toBe('tpxdemo 2.0\n');
+  });
+
+  it("runs a package's only app when it is named differently, and says so", async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'oneapp']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('oneapp-cli 1.0');
+    expect(r.stderr).toContain('running its only app, oneapp-cli');
+  });
+
+  it('lists the apps when there are several and none is APP', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'multiapp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: multiapp 1.0 has no app named multiapp');
+    expect(r.stderr).toContain('its apps: multi-a, multi-b');
+    const ok = await world.run(['run', '--spec', 'multiapp', 'multi-b']);
+    expect(ok.stdout).toContain('multi-b 1.0');
+  });
+
+  it('rebuilds an unpinned entry once it is older than the expiry, and sweeps entries unused that long', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0'] });
+    expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
+    expect((await world.run(['run', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version'])).code).toBe(0);
+    const [a, b] = entries(world) as [string, string];
+    world.publish('tpxdemo-2.0');
+    // Both built 15 days ago; the pinned one also last used then, the unpinned one just now.
+    const old = new Date(Date.now() - 15 * 24 * 3600 * 1000);
+    for (const key of [a, b]) {
+      const file = receiptOf(world, key);
+      const receipt = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...receipt, builtAt: old.toISOString() }));
+      if (receipt.pinned) utimesSync(file, old, old);
+    }
+    utimesSync(join(runDir(world), '.last-sweep'), old, old);
+    const r = await world.run(['run', 'tpxdemo', '--version']);
+    expect(r.stderr).toContain('rebuilding the cached environment: built over 14 days ago from an unpinned spec');
+    expect(r.stdout).toBe('tpxdemo 2.0\n');
+    // The sweep ran while the app did: the pinned entry, unused for 15 days, is gone; its env too.
+    expect(entries(world)).toHaveLength(1);
+    expect(envs(world)).toHaveLength(1);
+  });
+
+  it('--refresh rebuilds the entry; --no-cache leaves nothing behind', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0'] });
+    expect((await world.run(['run', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 1.0\n');
+    world.publish('tpxdemo-2.0');
+    expect((await world.run(['run', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 1.0\n');
+    expect((await world.run(['run', '--refresh', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 2.0\n');
+    expect(envs(world)).toHaveLength(1);
+    const before = entries(world);
+    const nc = await world.run(['run', '--no-cache', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version']);
+    expect(nc.stdout).toBe('tpxdemo 1.0\n');
+    expect(entries(world)).toEqual(before);
+    expect(envs(world)).toHaveLength(1);
+  });
+
+  it('two concurrent first runs of the same spec both succeed, and share one entry', async () => {
+    world = await makeWorld();
+    const [a, b] = await Promise.all([world.run(['run', 'tpxdemo', '--version']), world.run(['run', 'tpxdemo', '--version'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stdout).toBe('tpxdemo 1.0\n');
+    expect(b.stdout).toBe('tpxdemo 1.0\n');
+    expect(entries(world)).toHaveLength(1);
+    expect(envs(world)).toHaveLength(1);
+  });
+
+  it('never reuses a build that was killed', async () => {
+    world = await makeWorld();
+    world.index.pause();
+    const child = world.spawn(['run', 'tpxdemo', '--version']);
+    await world.index.waitForRequest();
+    child.kill('SIGKILL');
+    await child.done;
+    world.index.resume();
+    expect(entries(world)).toEqual([]);
+    const r = await world.run(['run', 'tpxdemo', '--version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('tpxdemo 1.0\n');
+    // The killed build's leftover was collected.
+    expect(envs(world)).toHaveLength(1);
+  });
+});
+
+describe('tpx run: bad input', () => {
+  const nothingCached = (w: World) => {
+    expect(entries(w)).toEqual([]);
+    expect(envs(w)).toEqual([]);
+  };
+
+  it('a package that does not exist', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'no-such-package-tpx']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: pip could not install no-such-package-tpx');
+    expect(r.stderr).toContain('hint:');
+    nothingCached(world);
+  });
+
+  it('a package with no apps', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'noapps']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: noapps 1.0 has no apps to run');
+    expect(r.stderr).toContain('hint: its dependencies have apps: helperlib-cli (from helperlib)');
+    nothingCached(world);
+  });
+
+  it('an app name with a separator', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'some/app']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: "some\/app" is not an app name\nhint: /);
+    nothingCached(world);
+  });
+
+  it('a version in APP instead of --spec', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'tpxdemo==1.0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('hint: to run a particular version, give the package with --spec');
+    nothingCached(world);
+  });
+
+  it('a script that does not exist', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', 'missing.py']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: missing.py: no such file\nhint: /);
+    nothingCached(world);
+  });
+
+  it('--no-cache with --refresh', async () => {
+    world = await makeWorld();
+    const r = await world.run(['run', '--no-cache', '--refresh', 'tpxdemo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --no-cache and --refresh cannot be used together\nhint: /);
+    nothingCached(world);
+  });
+});
+
+describe('tpx cache', () => {
+  it('dir prints the run cache; purge empties it', async () => {
+    world = await makeWorld();
+    const dir = await world.run(['cache', 'dir']);
+    expect(dir.code, dir.stderr).toBe(0);
+    expect(dir.stdout).toBe(`${runDir(world)}\n`);
+    expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
+    expect((await world.run(['run', 'oneapp'])).code).toBe(0);
+    const purge = await world.run(['cache', 'purge']);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stderr).toContain('removed 2 cached environments');
+    expect(entries(world)).toEqual([]);
+    expect(envs(world)).toEqual([]);
+    expect(existsSync(runDir(world))).toBe(true);
+    expect(readdirSync(runDir(world)).includes('scripts')).toBe(false);
+  });
+});
+
+describe('tpx run script.py', () => {
+  const writeScript = (w: World, name: string, ...lines: string[]) => {
+    const file = join(w.home, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const withHelperlib = ['# /// script', '# requires-python = ">=3.8"', '# dependencies = ["helperlib"]', '# ///', 'import sys, helperlib', 'print("helperlib", helperlib.__version__, sys.argv[1:])', 'sys.exit(int(sys.stdin.read() or 0))'];
+
+  it('installs the PEP 723 dependencies from the index, runs the script with them, and reuses the environment', async () => {
+    world = await makeWorld();
+    writeScript(world, 'tool.py', ...withHelperlib);
+    const first = await world.run(['run', 'tool.py', '--help', 'a b'], { input: '3' });
+    expect(first.code, first.stderr).toBe(3);
+    expect(first.stdout).toBe("helperlib 1.0 ['--help', 'a b']\n");
+    expect(entries(world)).toHaveLength(1);
+    const requests = pipRequests(world);
+    const second = await world.run(['run', join(world.home, 'tool.py')]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toBe('');
+    expect(pipRequests(world)).toBe(requests);
+  });
+
+  it('runs a script without metadata with the default Python, creating nothing', async () => {
+    world = await makeWorld();
+    writeScript(world, 'plain.py', 'import sys', 'print("plain", sys.argv[1:])', 'sys.exit(4)');
+    const r = await world.run(['run', 'plain.py', '-x']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe("plain ['-x']\n");
+    expect(entries(world)).toEqual([]);
+  });
+
+  it('fetches a script from a URL', async () => {
+    world = await makeWorld();
+    const body = `${withHelperlib.join('\n')}\n`;
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tool.py`;
+      const r = await world.run(['run', url, 'x']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("helperlib 1.0 ['x']\n");
+    } finally {
+      server.close();
+    }
+  });
+
+  it('names the line of invalid metadata, and caches nothing', async () => {
+    world = await makeWorld();
+    writeScript(world, 'bad.py', 'import sys', '# /// script', '# dependencies = ["helperlib", 3]', '# ///');
+    const r = await world.run(['run', 'bad.py']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: bad\.py:3: dependencies\[1\] is 3, not a requirement string\nhint: /);
+    writeScript(world, 'old.py', '# /// script', '# requires-python = ">=4"', '# ///');
+    const old = await world.run(['run', 'old.py']);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/^error: old\.py:2: requires-python = ">=4", but no installed Python satisfies it\nhint: the default Python is 3\./);
+    expect(entries(world)).toEqual([]);
+    expect(envs(world)).toEqual([]);
+  });
+});

@@ -1,0 +1,217 @@
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+import { receipt, receiptFile, removePython } from '../helpers/tools.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+const version = async (w: World, app: string) => (await w.exec(join(w.binDir, app), ['--version'])).stdout.trim();
+
+describe('tpx upgrade', () => {
+  it('drops a pin, says so, relinks apps (new ones linked, vanished ones removed) and records the unpinned spec', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo==1.0'])).code).toBe(0);
+    world.publish('tpxdemo-3.0');
+    const r = await world.run(['upgrade', 'tpxdemo']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tpxdemo 1.0 → 3.0');
+    expect(r.stderr).toContain('dropped the pin ==1.0');
+    expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-serve']);
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 3.0');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo');
+
+    const again = await world.run(['upgrade', 'tpxdemo']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('upgrading tpxdemo…\ntpxdemo is already at the latest version (3.0)\n');
+  });
+
+  it('a tool that is not installed: exit 1 with a hint; --install installs it; overrides are recorded', async () => {
+    world = await makeWorld();
+    const r = await world.run(['upgrade', 'tpxdemo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: install it with `tpx install tpxdemo` (or `tpx upgrade --install tpxdemo`)\n');
+    expect(world.ls(world.binDir)).toEqual([]);
+    const i = await world.run(['upgrade', '--install', 'tpxdemo']);
+    expect(i.code, i.stderr).toBe(0);
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 1.0');
+    // --index-url / --pip-args replace the recorded ones, and are recorded.
+    world.publish('tpxdemo-2.0');
+    const o = await world.run(['upgrade', '--index-url', world.index.url, '--pip-args', '--no-cache-dir', 'tpxdemo']);
+    expect(o.code, o.stderr).toBe(0);
+    expect(receipt(world, 'tpxdemo').request).toMatchObject({ indexUrl: world.index.url, pipArgs: ['--no-cache-dir'] });
+  });
+
+  it('index down: exit 1, the old version still works, the receipt is byte-identical', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    const before = readFileSync(receiptFile(world, 'tpxdemo'), 'utf8');
+    world.publish('tpxdemo-2.0');
+    world.index.setDown(true);
+    const r = await world.run(['upgrade', 'tpxdemo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^upgrading tpxdemo…\nerror: tpxdemo: pip could not install tpxdemo\n/);
+    expect(r.stderr).toContain('hint: ');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 1.0');
+    expect(readFileSync(receiptFile(world, 'tpxdemo'), 'utf8')).toBe(before);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
+  });
+
+  it('a resolver conflict: exit 1 with pip tail and hint, the old version still works, receipt unchanged', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'withdep'])).code).toBe(0);
+    const before = readFileSync(receiptFile(world, 'withdep'), 'utf8');
+    // 1.0 withdrawn from the index, 2.0 needs a helperlib that does not exist.
+    world.unpublish('withdep-1.0');
+    world.publish('withdep-2.0');
+    const r = await world.run(['upgrade', 'withdep']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^upgrading withdep…\nerror: withdep: pip could not install withdep\n/);
+    expect(r.stderr).toMatch(/helperlib>=9/);
+    expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
+    expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(before);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
+  });
+
+  it("a tool whose Python is gone: exit 1, hint `tpx reinstall`, nothing changed", async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
+    const before = readFileSync(receiptFile(world, 'oneapp'), 'utf8');
+    removePython(world, 'oneapp');
+    const r = await world.run(['upgrade', 'oneapp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: oneapp's Python is gone \(.*\)\nhint: rebuild it: tpx reinstall oneapp/);
+    expect(readFileSync(receiptFile(world, 'oneapp'), 'utf8')).toBe(before);
+  });
+});
+
+describe('tpx pin / unpin', () => {
+  it('a pinned tool is refused by upgrade unless --force, and stays pinned', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    const p = await world.run(['pin', 'tpxdemo']);
+    expect(p.code).toBe(0);
+    expect(p.stderr).toContain('pinned tpxdemo at 1.0');
+    expect(receipt(world, 'tpxdemo').pinned).toBe(true);
+    expect((await world.run(['list'])).stdout).toContain('[pinned]');
+    world.publish('tpxdemo-2.0');
+    const r = await world.run(['upgrade', 'tpxdemo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: tpxdemo is pinned at 1.0\nhint: `tpx upgrade --force tpxdemo` upgrades it anyway; `tpx unpin tpxdemo` unpins it\n');
+    const f = await world.run(['upgrade', '--force', 'tpxdemo']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+    expect(receipt(world, 'tpxdemo').pinned).toBe(true);
+    expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('unpinned tpxdemo (2.0)\n');
+    expect(receipt(world, 'tpxdemo').pinned).toBe(false);
+    expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('tpxdemo is already unpinned\n');
+  });
+
+  it('pin of a tool that is not installed: exit 1, nothing made', async () => {
+    world = await makeWorld();
+    const r = await world.run(['pin', 'nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: nope is not installed\nhint: no tools are installed; see `tpx install --help`\n');
+  });
+});
+
+describe('tpx upgrade-all', () => {
+  it('one broken (python gone), one failing, one pinned, two outdated: all reported, the good ones upgraded, exit 1', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp', 'withdep', 'multiapp', 'guitool'])).code).toBe(0);
+    removePython(world, 'guitool');
+    expect((await world.run(['pin', 'multiapp'])).code).toBe(0);
+    world.unpublish('withdep-1.0');
+    for (const id of ['tpxdemo-2.0', 'oneapp-2.0', 'withdep-2.0']) world.publish(id);
+    const withdepBefore = readFileSync(receiptFile(world, 'withdep'), 'utf8');
+
+    const r = await world.run(['upgrade-all']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const summary = r.stderr.slice(r.stderr.indexOf('\nsummary: '));
+    expect(summary).toMatch(/^\nsummary: 2 upgraded, 1 skipped, 2 failed\n {2}tool {6}result {7}detail\n/);
+    expect(summary).toMatch(/\n {2}guitool {3}FAILED {7}guitool's Python is gone .*; rebuild it: tpx reinstall guitool/);
+    expect(summary).toMatch(/\n {2}multiapp {2}skipped {6}pinned at 1\.0\n/);
+    expect(summary).toMatch(/\n {2}oneapp {4}upgraded {5}1\.0 → 2\.0\n/);
+    expect(summary).toMatch(/\n {2}tpxdemo {3}upgraded {5}1\.0 → 2\.0\n/);
+    expect(summary).toMatch(/\n {2}withdep {3}FAILED {7}pip could not install withdep/);
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+    expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).stdout).toBe('oneapp-cli 2.0\n');
+    expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
+    expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(withdepBefore);
+  });
+
+  it('--skip, "already latest", and --jobs validation', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const r = await world.run(['upgrade-all', '--skip', 'tpxdemo', '--jobs', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('oneapp is already at the latest version (1.0)');
+    expect(r.stderr).toMatch(/tpxdemo {2}skipped {6}--skip/);
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 1.0');
+    const bad = await world.run(['upgrade-all', '--jobs', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: --jobs must be a whole number ≥ 1, not "0"\n');
+  });
+});
+
+describe('the shared pip', () => {
+  it('caches its bytecode even under PYTHONDONTWRITEBYTECODE, so later pip runs skip compiling pip', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'oneapp'], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const [pip] = world.ls(join(world.tpxHome, 'shared'));
+    expect(world.ls(join(world.tpxHome, 'shared', pip as string, 'pip', '_internal'))).toContain('__pycache__');
+  });
+});
+
+describe('injected packages', () => {
+  it('are replayed by reinstall, held by upgrade, and upgraded with --include-injected', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    expect((await world.run(['inject', 'tpxdemo', 'helperlib'])).code).toBe(0);
+    // reinstall replays the injected package from the receipt.
+    expect((await world.run(['reinstall', 'tpxdemo'])).code).toBe(0);
+    const helperlib = () => world.ls(sitePackages(world)).filter((d) => d.startsWith('helperlib-'));
+    expect(helperlib()).toEqual(['helperlib-1.0.dist-info']);
+
+    world.publish('tpxdemo-2.0');
+    world.publish('helperlib-2.0');
+    const up = await world.run(['upgrade', 'tpxdemo']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain('tpxdemo 1.0 → 2.0');
+    expect(helperlib()).toEqual(['helperlib-1.0.dist-info']);
+    const inj = await world.run(['upgrade', '--include-injected', 'tpxdemo']);
+    expect(inj.code, inj.stderr).toBe(0);
+    expect(inj.stderr).toContain('tpxdemo 2.0 rebuilt (same version; its source or packages changed)');
+    expect(helperlib()).toEqual(['helperlib-2.0.dist-info']);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'helperlib', name: 'helperlib', includeApps: false }]);
+  });
+});
+
+function sitePackages(w: World): string {
+  const lib = join(w.tpxHome, 'tools', 'tpxdemo', 'lib');
+  return join(lib, w.ls(lib)[0] as string, 'site-packages');
+}
+
+describe('tools installed from a path', () => {
+  it('are rebuilt by upgrade-all; once the path is gone, that tool fails with a hint and the others still upgrade', async () => {
+    world = await makeWorld();
+    const project = join(world.root, 'localtool');
+    cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, { recursive: true });
+    expect((await world.run(['install', project, 'oneapp'])).code).toBe(0);
+    const built = await world.run(['upgrade-all']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toMatch(/localtool +upgraded +0\.1 \(rebuilt\)/);
+
+    rmSync(project, { recursive: true });
+    world.publish('oneapp-2.0');
+    const r = await world.run(['upgrade-all']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/localtool +FAILED +localtool cannot be rebuilt: .*localtool: no such file or directory; it was installed from that path/);
+    expect(r.stderr).toMatch(/oneapp +upgraded +1\.0 → 2\.0/);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+  });
+});
