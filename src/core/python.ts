@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { writeFileAtomic } from './fsx.js';
 import { captureSync, childEnv } from './proc.js';
 
 /** What tpx knows about an interpreter after asking it once. */
@@ -11,6 +12,12 @@ export interface Interpreter {
   version: string;
   /** pip wheels the interpreter ships for ensurepip (CPython's _bundled dir, Debian's python-wheels). */
   pipWheels: string[];
+  /**
+   * How a venv for it is laid out, when tpx can write one itself (CPython on POSIX): the base
+   * executable its python links to, site-packages relative to the venv, and whether venv adds a
+   * lib64 → lib link. Absent: tpx runs `python -m venv`.
+   */
+  venv?: { base: string; site: string; lib64: boolean };
 }
 
 // -I -S: nothing from the user's environment or site-packages can change what the probe reports.
@@ -26,7 +33,13 @@ for d in dirs:
         wheels += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.startswith("pip-") and f.endswith(".whl")]
     except OSError:
         pass
-print(json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3], "pipWheels": wheels}))
+venv = None
+if os.name == "posix" and sys.implementation.name == "cpython" and not sysconfig.get_config_var("Py_GIL_DISABLED"):
+    scheme = "venv" if "venv" in sysconfig.get_scheme_names() else "posix_prefix"
+    v = {k: "/V" for k in ("base", "platbase", "installed_base", "installed_platbase")}
+    site = os.path.relpath(sysconfig.get_path("purelib", scheme, vars=v), "/V")
+    venv = {"base": getattr(sys, "_base_executable", sys.executable), "site": site, "lib64": sys.maxsize > 2**32 and sys.platform != "darwin"}
+print(json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3], "pipWheels": wheels, "venv": venv}))
 `;
 
 /**
@@ -45,18 +58,81 @@ export function findInterpreter(ctx: Context, request?: string): Interpreter {
   }
   let lastError = '';
   for (const exe of candidates) {
-    const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx));
-    if (r.code !== 0) {
-      lastError = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
-      continue;
+    let info = cachedProbe(ctx, exe);
+    if (!info) {
+      const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx));
+      if (r.code !== 0) {
+        lastError = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
+        continue;
+      }
+      info = JSON.parse(r.stdout) as Interpreter;
+      rememberProbe(ctx, exe, info);
     }
-    const info = JSON.parse(r.stdout) as Interpreter;
     if (/^\d+(\.\d+)*$/.test(wanted) && !versionMatches(info.version, wanted)) continue;
     return info;
   }
   throw new TpxError('bad-python', `the Python interpreter for ${JSON.stringify(wanted)} does not run`, {
     hint: lastError ? `it said: ${lastError}` : 'check that it is a working Python 3 interpreter',
   });
+}
+
+/**
+ * Probe results are kept in the cache dir's interpreters.json, keyed by the executable's real path and
+ * valid while its size and mtime are unchanged (~20 ms saved per install). A script (a pyenv shim,
+ * say) is never cached: what it runs can change without the file changing.
+ */
+interface ProbeCache {
+  [realPath: string]: { size: number; mtimeMs: number; info: Interpreter };
+}
+
+function probeCacheFile(ctx: Context): string {
+  return path.join(ctx.paths.cache, 'interpreters.json');
+}
+
+function binaryIdentity(exe: string): { real: string; size: number; mtimeMs: number } | null {
+  try {
+    const real = fs.realpathSync(exe);
+    const fd = fs.openSync(real, 'r');
+    const head = Buffer.alloc(2);
+    try {
+      fs.readSync(fd, head, 0, 2, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (head.toString('latin1') === '#!') return null;
+    const st = fs.statSync(real);
+    return { real, size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+function readProbeCache(ctx: Context): ProbeCache {
+  try {
+    return JSON.parse(fs.readFileSync(probeCacheFile(ctx), 'utf8')) as ProbeCache;
+  } catch {
+    return {};
+  }
+}
+
+function cachedProbe(ctx: Context, exe: string): Interpreter | null {
+  const id = binaryIdentity(exe);
+  const hit = id ? readProbeCache(ctx)[id.real] : undefined;
+  if (!id || !hit || hit.size !== id.size || hit.mtimeMs !== id.mtimeMs) return null;
+  // A bundled wheel removed since (a Debian package upgrade) means the interpreter changed around it.
+  return hit.info.pipWheels.every((w) => fs.existsSync(w)) ? hit.info : null;
+}
+
+function rememberProbe(ctx: Context, exe: string, info: Interpreter): void {
+  const id = binaryIdentity(exe);
+  if (!id) return;
+  try {
+    const cache = readProbeCache(ctx);
+    cache[id.real] = { size: id.size, mtimeMs: id.mtimeMs, info };
+    writeFileAtomic(probeCacheFile(ctx), `${JSON.stringify(cache, null, 1)}\n`);
+  } catch {
+    // only a cache: the next run probes again
+  }
 }
 
 function defaultCommand(): string {

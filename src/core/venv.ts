@@ -25,9 +25,17 @@ export function sitePackages(venv: string): string {
 }
 
 /**
- * Creates a venv without pip (~0.05 s instead of ~3.5 s with it): one shared pip serves every venv.
+ * Creates a venv without pip: one shared pip serves every venv. Where the layout is known (CPython
+ * on POSIX, from the interpreter probe) tpx writes it itself — pyvenv.cfg, the python links and
+ * site-packages, as `python -m venv --without-pip` does, minus the activate scripts — which saves
+ * starting Python (~45 ms of every install). Elsewhere it runs `python -m venv --without-pip`
+ * (~0.05 s; with pip it would be ~3.5 s).
  */
 export async function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean }): Promise<void> {
+  if (py.venv && !WIN) {
+    writeVenv(py, py.venv, dir, opts.systemSitePackages);
+    return;
+  }
   const args = ['-m', 'venv', '--without-pip', ...(opts.systemSitePackages ? ['--system-site-packages'] : []), dir];
   const r = await capture(py.executable, args, childEnv(ctx), 120_000);
   if (r.code !== 0) {
@@ -36,4 +44,24 @@ export async function createVenv(ctx: Context, py: Interpreter, dir: string, opt
       hint: 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
     });
   }
+}
+
+function writeVenv(py: Interpreter, layout: NonNullable<Interpreter['venv']>, dir: string, systemSitePackages: boolean): void {
+  const [major, minor] = py.version.split('.');
+  fs.mkdirSync(path.join(dir, layout.site), { recursive: true });
+  if (layout.lib64) fs.symlinkSync('lib', path.join(dir, 'lib64'));
+  const bin = venvBinDir(dir);
+  fs.mkdirSync(bin, { recursive: true });
+  fs.symlinkSync(layout.base, path.join(bin, 'python'));
+  fs.symlinkSync('python', path.join(bin, `python${major}`));
+  fs.symlinkSync('python', path.join(bin, `python${major}.${minor}`));
+  // `home` is where Python finds its standard library from inside the venv.
+  const cfg = [
+    `home = ${path.dirname(layout.base)}`,
+    `include-system-site-packages = ${systemSitePackages ? 'true' : 'false'}`,
+    `version = ${py.version}`,
+    `executable = ${fs.realpathSync(layout.base)}`,
+    `command = ${layout.base} -m venv --without-pip ${systemSitePackages ? '--system-site-packages ' : ''}${dir}`,
+  ];
+  fs.writeFileSync(path.join(dir, 'pyvenv.cfg'), `${cfg.join('\n')}\n`);
 }

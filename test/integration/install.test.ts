@@ -160,3 +160,36 @@ describe('tpx install: other spec forms and output', () => {
     expect(q.stderr).toContain('installing tpxdemo…');
   });
 });
+
+describe('tpx install: interpreters and venvs', () => {
+  it('remembers an interpreter probe while the executable is unchanged, and re-probes when it changes', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
+    const cacheFile = join(world.cacheDir, 'tpx', 'interpreters.json');
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    const [real] = Object.keys(cache) as [string];
+    expect(cache[real].info.version).toMatch(/^3\.\d+\.\d+$/);
+    const probed = cache[real].info.version;
+    // Same size and mtime: the cached answer is used (this fake version shows it was not re-asked).
+    cache[real].info.version = '3.99.0';
+    writeFileSync(cacheFile, JSON.stringify(cache));
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    expect(receiptOf(world, 'tpxdemo').python.version).toBe('3.99.0');
+    // The executable "changed" (another size): probed again.
+    cache[real].size = 1;
+    writeFileSync(cacheFile, JSON.stringify(cache));
+    expect((await world.run(['install', 'withdep'])).code).toBe(0);
+    expect(receiptOf(world, 'withdep').python.version).toBe(probed);
+  });
+
+  it('--system-site-packages gives the venv the interpreter site-packages', async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', '--system-site-packages', 'oneapp']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(world.tpxHome, 'tools', 'oneapp', 'pyvenv.cfg'), 'utf8')).toContain('include-system-site-packages = true');
+    const py = join(world.tpxHome, 'tools', 'oneapp', 'bin', 'python');
+    const paths = await world.exec(py, ['-c', 'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))']);
+    expect(paths.stdout.trim()).toBe('True True');
+    expect(receiptOf(world, 'oneapp').request.systemSitePackages).toBe(true);
+  });
+});
