@@ -1,32 +1,9 @@
-// Bundles the CLI into one file: importing commander+execa+ora unbundled costs ~0.12 s of start-up,
-// bundled ~0.01 s (DESIGN.md, "Speed budget"). Heavy modules stay behind dynamic import() so the
-// bundle splits them into chunks that only the paths needing them load.
-//
-// Start-up (bench/RESULTS.md has the profile): src/entry.ts answers --version before loading anything;
-// the two plugins below keep Node from loading built-in modules no command needs.
+// Bundles the CLI: importing commander and ora unbundled costs ~0.12 s of start-up, bundled ~0.01 s
+// (DESIGN.md, "Speed budget"). Start-up (bench/RESULTS.md has the profile): src/entry.ts answers
+// --version before loading anything else; the plugin below keeps commander from loading
+// child_process, which no command needs at start-up.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
-
-// Built-ins with lazy getters through require(), not ESM import: importing a built-in from ESM builds
-// a namespace of all its exports, which runs the getters (fs.promises and fs.ReadStream load streams,
-// process.stdin/stdout/stderr create the stdio streams, crypto.webcrypto…). require() returns the object
-// and getters run only when used. Built-ins without getters (path, os…) stay ESM imports: the require()
-// route costs a copy of the exports per importing module (esbuild's __toESM).
-const require = createRequire(import.meta.url);
-const hasGetters = (name) => Object.values(Object.getOwnPropertyDescriptors(require(name))).some((d) => d.get);
-const builtinsViaRequire = {
-  name: 'builtins-via-require',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
-      const name = args.path.replace(/^node:/, '');
-      // A dynamic import() already runs only when needed, and a CommonJS wrapper would change its result.
-      if (args.kind === 'dynamic-import' || args.namespace === 'builtin' || !builtinModules.includes(name) || !hasGetters(name)) return undefined;
-      return { path: args.path, namespace: 'builtin' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
-};
 
 // commander requires child_process at load time only for git-style executable subcommands, which tpx
 // does not use; that require pulls in net, dgram and streams. Load it when a subcommand is spawned.
@@ -43,32 +20,51 @@ const lazyChildProcessInCommander = {
   },
 };
 
+// name → the module it re-exports: ora's default export is the function ui.ts calls.
+const SEPARATE = { ora: ['ora', '.default'], toml: ['smol-toml', ''] };
+const separate = {
+  name: 'separate-bundles',
+  setup(b) {
+    for (const [name, [pkg]] of Object.entries(SEPARATE)) {
+      b.onResolve({ filter: new RegExp(`^${pkg}$`) }, () => ({ path: `./${name}.cjs`, external: true }));
+    }
+  },
+};
+
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', define: { TPX_VERSION: JSON.stringify(version) } };
 
-// The CLI: ES modules, split so execa and ora are chunks loaded only by the paths that need them.
+// The CLI: one CommonJS bundle. Loading it costs ~5 ms less than ES modules would: Node 20 starts its
+// ES module loader for the first `import`, and each split chunk is another module graph to load
+// (bench/RESULTS.md). What only some commands need (ora, the CLI behind a `tpx run` cache hit) is
+// behind dynamic import(), which esbuild turns into lazy initialisers: parsed, but run only when used.
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli.ts', main: 'src/main.ts' },
-  outdir: 'dist/lib',
-  splitting: true,
-  format: 'esm',
-  banner: { js: 'import { createRequire as __tpxRequire } from "node:module"; const require = __tpxRequire(import.meta.url);' },
-  chunkNames: 'chunks/[name]-[hash]',
-  plugins: [builtinsViaRequire, lazyChildProcessInCommander],
+  entryPoints: { main: 'src/main.ts' },
+  outfile: 'dist/lib/main.cjs',
+  format: 'cjs',
+  // import.meta.url (createRequire in proc.ts) means this file's URL in CommonJS too.
+  define: { ...common.define, 'import.meta.url': '__tpxModuleUrl' },
+  banner: { js: 'const __tpxModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [lazyChildProcessInCommander, separate],
 });
-// The executable: CommonJS, so `tpx --version` never starts the ES module loader (src/entry.ts).
+// ora (spinners, with its dependencies ~115 KB) and smol-toml (PEP 723 scripts) are only for some
+// commands: bundles of their own, required when first used, so no other command parses them.
+for (const [name, [pkg, member]] of Object.entries(SEPARATE)) {
+  const contents = `module.exports = require(${JSON.stringify(pkg)})${member};`;
+  await build({ ...common, stdin: { contents, resolveDir: '.' }, outfile: `dist/lib/${name}.cjs`, format: 'cjs' });
+}
+// The executable: a few lines that answer `tpx --version` before loading the CLI (src/entry.ts).
 await build({
   ...common,
   entryPoints: { tpx: 'src/entry.ts' },
   outfile: 'dist/tpx.js',
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './lib/main.js', external: true })) }],
+  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/lib\/main\.cjs$/ }, () => ({ path: './lib/main.cjs', external: true })) }],
 });
-// package.json is "type": "module"; these say which files under dist/ are which.
+// package.json is "type": "module"; this says the files under dist/ are CommonJS.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
-writeFileSync('dist/lib/package.json', '{ "type": "module" }\n');
 chmodSync('dist/tpx.js', 0o755);

@@ -11,7 +11,8 @@ export function makeOutput(opts: { verbose: boolean; quiet?: boolean }): Output 
     warn: (m) => err(`warning: ${m}`),
     result: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     async task(text, work) {
-      const spin = !opts.verbose && !opts.quiet && process.stderr.isTTY && !process.env.CI;
+      // A terminal that reports no width (some CI ptys) would make the spinner redraw endlessly.
+      const spin = !opts.verbose && !opts.quiet && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI;
       if (!spin) {
         if (!opts.quiet) err(`${text}…`);
         return work();
