@@ -3,13 +3,13 @@ import type { Context } from '../core/context.js';
 import { TpxError } from '../core/errors.js';
 import { without, withPins } from '../core/freeze.js';
 import { installTool } from '../core/install.js';
-import { isOnPath } from '../core/links.js';
 import { findInterpreter, versionMatches } from '../core/python.js';
 import type { Request } from '../core/receipt.js';
 import { readInstalled } from '../core/store.js';
 import { parseToolbox } from '../core/toolbox.js';
 import type { ExportedTool } from '../core/toolbox.js';
 import { renderError } from '../ui.js';
+import { warnIfBinNotOnPath } from './install.js';
 import type { Cli } from './cli-types.js';
 
 interface Flags {
@@ -54,7 +54,7 @@ async function installAll(ctx: Context, file: string, flags: Flags): Promise<num
       renderError(err, ctx.verbose);
     }
   }
-  if (toolbox.tools.length > 0 && !isOnPath(ctx.env, ctx.paths.bin)) ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
+  if (toolbox.tools.length > 0) warnIfBinNotOnPath(ctx);
   if (failed.length > 0) {
     ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.join(', ')}`);
     return 1;

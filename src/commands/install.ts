@@ -68,12 +68,16 @@ async function install(ctx: Context, specs: string[], flags: RequestFlags & { fo
       renderError(err, ctx.verbose);
     }
   }
-  if (linked && !isOnPath(ctx.env, ctx.paths.bin)) {
-    ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
-    ctx.out.info(`hint: add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`);
-  }
+  if (linked) warnIfBinNotOnPath(ctx);
   if (requests.length > 1 && failed > 0) ctx.out.info(`${failed} of ${requests.length} packages failed to install`);
   return failed > 0 ? 1 : 0;
+}
+
+/** After linking apps: if the bin dir is not on PATH, say so with the exact line that fixes it. */
+export function warnIfBinNotOnPath(ctx: Context): void {
+  if (isOnPath(ctx.env, ctx.paths.bin)) return;
+  ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
+  ctx.out.info(`hint: add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`);
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {

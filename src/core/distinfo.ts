@@ -32,18 +32,6 @@ export function listDists(site: string): Dist[] {
     .filter((d): d is Dist => d !== null);
 }
 
-export function findDist(site: string, name: string): Dist | null {
-  const want = normalizeName(name);
-  for (const d of readdirOrEmpty(site)) {
-    if (!d.endsWith('.dist-info')) continue;
-    // `{name}-{version}.dist-info`: the name part has `-` escaped to `_`, so the first `-` ends it.
-    if (normalizeName(d.slice(0, d.indexOf('-'))) !== want) continue;
-    const dist = readDist(path.join(site, d));
-    if (dist && normalizeName(dist.name) === want) return dist;
-  }
-  return null;
-}
-
 function readDist(dir: string): Dist | null {
   const meta = readTextOrNull(path.join(dir, 'METADATA'));
   if (meta === null) return null;

@@ -18,6 +18,17 @@ export interface Rebuilt {
   after: Pin[];
 }
 
+/**
+ * A tool installed from a local path that is gone cannot be rebuilt (inject, upgrade, reinstall):
+ * the hint is about the tool, not about typing a path.
+ */
+export function cannotRebuild(key: string, err: TpxError): TpxError {
+  return new TpxError(err.code, `${key} cannot be rebuilt: ${err.message}`, {
+    cause: err,
+    hint: 'it was installed from that path, which is gone; install it from where the project is now (`tpx install --force PATH`)',
+  });
+}
+
 export async function rebuildTool(
   ctx: Context,
   inst: Installed & { receipt: Receipt },
@@ -43,10 +54,8 @@ export async function rebuildTool(
     return { receipt: outcome.receipt, after: freeze(envPath(ctx, outcome.receipt.generation)) };
   } catch (err) {
     if (err instanceof TpxError && err.code === 'no-such-path') {
-      throw new TpxError(err.code, `${inst.key} cannot be rebuilt: ${err.message}`, {
-        cause: err,
-        hint: `${inst.key} was left as it was. Changing it rebuilds it from its recorded specs, and that path is gone; reinstall it from where the project is now (\`tpx install --force PATH\`)`,
-      });
+      const gone = cannotRebuild(inst.key, err);
+      throw new TpxError(gone.code, gone.message, { cause: err, hint: `${inst.key} was left as it was.\n${gone.hint}` });
     }
     if (!(err instanceof TpxError) || err.code !== 'pip-failed') throw err;
     throw new TpxError(err.code, err.message, {

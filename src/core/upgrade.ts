@@ -13,6 +13,7 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { freeze, withPins } from './freeze.js';
 import { installTool } from './install.js';
+import { cannotRebuild } from './rebuild.js';
 import { latestVersions } from './latest.js';
 import type { Latest, Query } from './latest.js';
 import { toolKey } from './names.js';
@@ -204,11 +205,7 @@ function isRequirement(spec: string, cwd: string): boolean {
 
 /** A recorded path that is gone gets a hint about the tool, not about typing a path. */
 function explain(key: string, err: unknown): TpxError {
-  if (!(err instanceof TpxError) || err.code !== 'no-such-path') return asTpxError(err);
-  return new TpxError(err.code, `${key} cannot be rebuilt: ${err.message}`, {
-    cause: err,
-    hint: `it was installed from that path; install it from where the project is now (\`tpx install --force PATH\`)`,
-  });
+  return err instanceof TpxError && err.code === 'no-such-path' ? cannotRebuild(key, err) : asTpxError(err);
 }
 
 function asTpxError(err: unknown): TpxError {
