@@ -28,24 +28,27 @@ export function validateSuffix(suffix: string): string {
   if (!/^[A-Za-z0-9._@+-]+$/.test(suffix) || suffix === '.' || suffix === '..') {
     throw new TpxError('bad-suffix', `invalid suffix ${JSON.stringify(suffix)}`, {
       hint: 'a suffix may contain letters, digits and . _ - + @, e.g. --suffix @1.0 or --suffix -dev',
-      exitCode: 2,
     });
   }
   return suffix;
 }
 
-/** A tool is addressed by its normalised name plus suffix; this is also its folder and lock name. */
+/**
+ * A tool's key: its folder and lock name, and how `tpx list` shows it. The distribution name plus
+ * suffix, PEP 503-normalised as a whole — so whatever a user types for it (`isort_old`,
+ * `isort-old`, `ISORT.old`) parses back to the same key: parseToolArg(toolKey(n, s)) === toolKey(n, s).
+ * The suffix is kept as typed in app names (`--suffix _old` links `isort_old`).
+ */
 export function toolKey(name: string, suffix = ''): string {
-  return normalizeName(name) + suffix;
+  return normalizeName(name + suffix);
 }
 
-/** Validates a NAME argument naming an installed tool (uninstall, upgrade, …) before it reaches a path. */
+/** Validates a NAME argument naming an installed tool (uninstall, upgrade, …) and returns its key. */
 export function parseToolArg(arg: string): string {
-  const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)([A-Za-z0-9._@+-]*)$/.exec(arg);
-  if (!m || !isSafeFileName(arg)) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@+-]*$/.test(arg) || !isSafeFileName(arg)) {
     throw new TpxError('bad-name', `${JSON.stringify(arg)} is not a valid tool name`, {
       hint: 'name the tool as `tpx list` shows it, e.g. `tpx uninstall black`',
     });
   }
-  return normalizeName(m[1] ?? '') + (m[2] ?? '');
+  return normalizeName(arg);
 }

@@ -106,6 +106,28 @@ describe('tpx install', () => {
     expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
   });
 
+  it('a suffix with separators (_old) is addressable by every command, however it is typed', async () => {
+    world = await makeWorld({ packages: ['oneapp-1.0', 'tpxdemo-1.0'] });
+    expect((await world.run(['install', 'oneapp', '--suffix', '_old'])).code).toBe(0);
+    expect((await world.run(['install', 'tpxdemo', '--suffix', '-Dev'])).code).toBe(0);
+    // Apps keep the suffix as typed; the tool is listed under its normalised key.
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli_old', 'tpxdemo-Dev', 'tpxdemo-admin-Dev']);
+    expect((await world.run(['list', '--short'])).stdout).toBe('oneapp-old 1.0\ntpxdemo-dev 1.0\n');
+    const pin = await world.run(['pin', 'oneapp_old']);
+    expect(pin.code, pin.stderr).toBe(0);
+    expect((await world.run(['unpin', 'ONEAPP.old'])).code).toBe(0);
+    const skip = await world.run(['upgrade-all', '--skip', 'oneapp_old', '--skip', 'tpxdemo-Dev']);
+    expect(skip.code, skip.stderr).toBe(0);
+    expect(skip.stderr).toMatch(/oneapp-old +skipped +--skip/);
+    expect(skip.stderr).not.toContain('no such tool');
+    const un = await world.run(['uninstall', 'oneapp_old']);
+    expect(un.code, un.stderr).toBe(0);
+    const all = await world.run(['uninstall-all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(world.ls(world.binDir)).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+  });
+
   it('warns with the exact fix when the bin dir is not on PATH, and not when it is', async () => {
     world = await makeWorld();
     const r = await world.run(['install', 'oneapp']);
