@@ -1,5 +1,5 @@
 // Bundles the CLI: importing commander and ora unbundled costs ~0.12 s of start-up, bundled ~0.01 s
-// (DESIGN.md, "Speed budget"). Start-up (bench/RESULTS.md has the profile): src/entry.ts answers
+// (docs/architecture.md, "Start-up"). Start-up (bench/RESULTS.md has the profile): src/entry.ts answers
 // --version before loading anything else; the plugin below keeps commander from loading
 // child_process, which no command needs at start-up.
 import { build } from 'esbuild';

@@ -4,10 +4,12 @@ import { TpxError, usageError } from '../core/errors.js';
 import { freeze, without } from '../core/freeze.js';
 import { isValidDistName, normalizeName, parseToolArg, toolKey } from '../core/names.js';
 import type { Request } from '../core/receipt.js';
-import { rebuildTool } from '../core/rebuild.js';
-import type { Rebuilt } from '../core/rebuild.js';
+import { rebuild } from '../core/rebuild.js';
+import type { Ready } from '../core/rebuild.js';
+import type { Receipt } from '../core/receipt.js';
+import type { Pin } from '../core/freeze.js';
 import { parseSpec } from '../core/spec.js';
-import { requireInstalled } from '../core/store.js';
+import { envPath, requireInstalled } from '../core/store.js';
 import type { Cli } from './cli-types.js';
 
 type Injected = Request['injected'][number];
@@ -64,14 +66,11 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   const before = freeze(inst.dir);
   const addedNames = added.map((a) => a.name).filter(Boolean);
   ctx.out.info(`injecting ${added.map((a) => a.name || a.spec).join(', ')} into ${key} (a new environment; the current one stays until it is ready)`);
-  const rebuilt = await rebuildTool(
-    ctx,
-    inst,
-    { ...receipt.request, injected },
+  const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, injected }, {
     // Everything stays at its version and stays installed; only what the user named may move.
-    { constraints: without(before, addedNames), requirements: without(before, [receipt.name, ...injected.map((i) => i.name), ...addedNames]) },
-    Boolean(flags.force),
-  );
+    pins: { constraints: without(before, addedNames), requirements: without(before, [receipt.name, ...injected.map((i) => i.name), ...addedNames]) },
+    forceLinks: Boolean(flags.force),
+  });
   for (const a of added) {
     const dist = nameOf(rebuilt, a);
     const version = rebuilt.after.find((p) => normalizeName(p.name) === dist)?.version ?? '?';
@@ -102,15 +101,11 @@ async function uninject(ctx: Context, name: string, pkgs: string[], flags: { lea
   const injected = receipt.request.injected.filter((i) => !drop.has(i.name));
   const before = freeze(inst.dir);
   const kept = without(before, drop);
-  const rebuilt = await rebuildTool(
-    ctx,
-    inst,
-    { ...receipt.request, injected },
+  const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, injected }, {
     // Constraints install nothing, so all of `before` is held (a removed package still needed keeps its
     // version); without --leave-deps only what the request still names is installed: orphans go.
-    { constraints: before, requirements: flags.leaveDeps ? without(kept, [receipt.name, ...injected.map((i) => i.name)]) : [] },
-    false,
-  );
+    pins: { constraints: before, requirements: flags.leaveDeps ? without(kept, [receipt.name, ...injected.map((i) => i.name)]) : [] },
+  });
   const remaining = new Set(rebuilt.after.map((p) => normalizeName(p.name)));
   for (const n of drop) {
     ctx.out.info(remaining.has(n) ? `uninjected ${n} from ${key}; it stays installed because another package in ${key} needs it` : `uninjected ${n} from ${key}`);
@@ -118,6 +113,28 @@ async function uninject(ctx: Context, name: string, pkgs: string[], flags: { lea
   const orphans = before.filter((p) => !drop.has(normalizeName(p.name)) && !remaining.has(normalizeName(p.name)));
   if (orphans.length > 0) ctx.out.info(`removed dependencies nothing else needs: ${orphans.map((p) => `${p.name} ${p.version}`).join(', ')}`);
   return 0;
+}
+
+interface Rebuilt {
+  receipt: Receipt;
+  /** The new generation's distributions. */
+  after: Pin[];
+}
+
+/**
+ * Rebuilds the tool with a changed request (core/rebuild.ts). The user asked to change the tool's
+ * venv, so a failure says that it was left as it was.
+ */
+async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: Request, opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean }): Promise<Rebuilt> {
+  let receipt: Receipt | null;
+  try {
+    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, request, { ...opts, verb: 'rebuilding', cwd: process.cwd() });
+  } catch (err) {
+    if (!(err instanceof TpxError) || (err.code !== 'pip-failed' && err.code !== 'no-such-path')) throw err;
+    throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });
+  }
+  if (!receipt) throw new TpxError('changed', `${t.key} changed while it was rebuilt`, { hint: 'run the command again' });
+  return { receipt, after: freeze(envPath(ctx, receipt.generation)) };
 }
 
 function same(a: Injected, b: Injected): boolean {

@@ -9,7 +9,7 @@ import { readInstalled } from '../core/store.js';
 import { parseToolbox } from '../core/toolbox.js';
 import type { ExportedTool } from '../core/toolbox.js';
 import { renderError } from '../ui.js';
-import { warnIfBinNotOnPath } from './install.js';
+import { warnIfBinNotOnPath } from './shared/report.js';
 import type { Cli } from './cli-types.js';
 
 interface Flags {

@@ -1,44 +1,11 @@
-import { Option } from 'commander';
-import { splitArgs } from '../core/args.js';
 import type { Context } from '../core/context.js';
 import { installTool } from '../core/install.js';
 import type { InstallOutcome } from '../core/install.js';
-import { isOnPath } from '../core/links.js';
-import { validateSuffix } from '../core/names.js';
-import type { Request } from '../core/receipt.js';
 import { renderError } from '../ui.js';
 import type { Cli } from './cli-types.js';
-
-export interface RequestFlags {
-  indexUrl?: string;
-  pipArgs?: string;
-  python?: string;
-  systemSitePackages?: boolean;
-  includeDeps?: boolean;
-  suffix?: string;
-}
-
-/** The flags every command that builds an environment from a spec shares. */
-export function requestOptions(): Option[] {
-  return [
-    new Option('--index-url <url>', 'the package index to install from (recorded; reused by upgrade)'),
-    new Option('--pip-args <args>', 'extra arguments for pip install, as one quoted string (recorded)'),
-    new Option('--python <python>', 'interpreter: a path, a command like python3.12, or a version like 3.12'),
-  ];
-}
-
-export function requestFrom(spec: string, flags: RequestFlags): Request {
-  return {
-    spec,
-    indexUrl: flags.indexUrl ?? null,
-    pipArgs: flags.pipArgs ? splitArgs(flags.pipArgs) : [],
-    python: flags.python ?? null,
-    systemSitePackages: Boolean(flags.systemSitePackages),
-    includeDeps: Boolean(flags.includeDeps),
-    suffix: validateSuffix(flags.suffix ?? ''),
-    injected: [],
-  };
-}
+import { warnIfBinNotOnPath } from './shared/report.js';
+import { requestFrom, requestOptions } from './shared/request.js';
+import type { RequestFlags } from './shared/request.js';
 
 export function register(cli: Cli): void {
   const cmd = cli.program
@@ -71,13 +38,6 @@ async function install(ctx: Context, specs: string[], flags: RequestFlags & { fo
   if (linked) warnIfBinNotOnPath(ctx);
   if (requests.length > 1 && failed > 0) ctx.out.info(`${failed} of ${requests.length} packages failed to install`);
   return failed > 0 ? 1 : 0;
-}
-
-/** After linking apps: if the bin dir is not on PATH, say so with the exact line that fixes it. */
-export function warnIfBinNotOnPath(ctx: Context): void {
-  if (isOnPath(ctx.env, ctx.paths.bin)) return;
-  ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
-  ctx.out.info(`hint: add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`);
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {

@@ -3,7 +3,8 @@ import { toolStatus } from '../core/status.js';
 import type { ToolStatus } from '../core/status.js';
 import { toolKeys } from '../core/store.js';
 import type { Cli } from './cli-types.js';
-import { listOutdated } from './outdated.js';
+import { findOutdated } from '../core/outdated.js';
+import { renderError } from '../ui.js';
 
 /** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
 export const LIST_SCHEMA = 1;
@@ -32,6 +33,17 @@ async function list(ctx: Context, flags: { short?: boolean; json?: boolean }): P
     ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t))).join('\n'));
   }
   return broken ? 1 : 0;
+}
+
+/** `--outdated`: asks the index (one shared pip dry-run); exit 1 if a tool could not be checked. */
+async function listOutdated(ctx: Context, flags: { json?: boolean }): Promise<number> {
+  const { checked, outdated, problems } = await findOutdated(ctx, process.cwd());
+  for (const p of problems) renderError(p, ctx.verbose);
+  if (flags.json) ctx.out.result(JSON.stringify({ schema: 1, outdated }, null, 2));
+  else if (outdated.length > 0) {
+    ctx.out.result(outdated.map((r) => `${r.name} ${r.version} → ${r.latest ?? '? (installed from a path or URL; upgrade rebuilds it)'}${r.pinned ? ' [pinned]' : ''}`).join('\n'));
+  } else if (problems.length === 0) ctx.out.info(checked ? `all ${checked} tools are at their latest version` : 'no tools installed');
+  return problems.length > 0 ? 1 : 0;
 }
 
 function short(t: ToolStatus): string {

@@ -1,6 +1,6 @@
 import type { Context } from '../core/context.js';
-import { withLock } from '../core/lock.js';
 import { parseToolArg } from '../core/names.js';
+import { withLock } from '../core/lock.js';
 import { writeReceipt } from '../core/receipt.js';
 import { requireInstalled } from '../core/store.js';
 import type { Cli } from './cli-types.js';

@@ -2,9 +2,10 @@ import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { mapPool } from '../core/pool.js';
 import { toolKeys } from '../core/store.js';
-import { reinstallTool } from '../core/upgrade.js';
+import { reinstallTool } from '../core/reinstall.js';
 import type { Cli } from './cli-types.js';
-import { jobsFrom, jobsOption, printOutcome, quiet, summarize } from './upgrade.js';
+import { jobsFrom, jobsOption } from './shared/jobs.js';
+import { printOutcome, quiet, summarize } from './shared/report.js';
 
 interface Flags {
   python?: string;

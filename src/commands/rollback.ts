@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import type { Context } from '../core/context.js';
+import { parseToolArg } from '../core/names.js';
 import { TpxError } from '../core/errors.js';
 import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
 import { withLock } from '../core/lock.js';
-import { parseToolArg } from '../core/names.js';
 import { readReceipt, writeReceipt } from '../core/receipt.js';
 import type { Receipt } from '../core/receipt.js';
 import { commitGeneration, envPath, requireInstalled } from '../core/store.js';

@@ -13,7 +13,7 @@ import type { Build, RunEntry, RunRequest } from '../core/runcache.js';
 import { isPinned, loadScript, scriptBuild } from '../core/runscript.js';
 import { venvBinDir, venvPython } from '../core/venv.js';
 import type { Cli } from './cli-types.js';
-import { requestFrom, requestOptions } from './install.js';
+import { requestFrom, requestOptions } from './shared/request.js';
 
 
 export function register(cli: Cli): void {

@@ -7,7 +7,7 @@ import { selectApps } from '../core/install.js';
 import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
 import { withLock } from '../core/lock.js';
 import { parseToolArg, toolKey } from '../core/names.js';
-import { sharedPip } from '../core/pip.js';
+import { sharedPip } from '../core/sharedpip.js';
 import { childEnv, runInherit } from '../core/proc.js';
 import { findInterpreter } from '../core/python.js';
 import type { Interpreter } from '../core/python.js';

@@ -1,16 +1,17 @@
-import { Option } from 'commander';
 import { splitArgs } from '../core/args.js';
 import type { Context } from '../core/context.js';
-import { TpxError, usageError } from '../core/errors.js';
-import { installTool } from '../core/install.js';
 import { parseToolArg } from '../core/names.js';
+import { TpxError } from '../core/errors.js';
+import { installTool } from '../core/install.js';
+import type { Outcome } from '../core/outcome.js';
 import { defaultJobs } from '../core/pool.js';
 import { notInstalled, readInstalled, toolKeys } from '../core/store.js';
 import { upgradeTools } from '../core/upgrade.js';
-import type { Outcome } from '../core/upgrade.js';
 import { renderError } from '../ui.js';
 import type { Cli } from './cli-types.js';
-import { requestFrom } from './install.js';
+import { jobsFrom, jobsOption } from './shared/jobs.js';
+import { printOutcome, quiet, summarize } from './shared/report.js';
+import { requestFrom } from './shared/request.js';
 
 interface Flags {
   includeInjected?: boolean;
@@ -42,17 +43,6 @@ export function register(cli: Cli): void {
     .action((flags: Flags) => cli.run((ctx) => upgradeAll(ctx, flags)));
 }
 
-export function jobsOption(): Option {
-  return new Option('-j, --jobs <n>', `how many tools to work on at once (default here: ${defaultJobs()})`);
-}
-
-export function jobsFrom(flags: { jobs?: string }): number {
-  if (flags.jobs === undefined) return defaultJobs();
-  const n = Number(flags.jobs);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`--jobs must be a whole number ≥ 1, not ${JSON.stringify(flags.jobs)}`);
-  return n;
-}
-
 async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<number> {
   const keys = [...new Set(names.map(parseToolArg))];
   const missing = keys.filter((k) => !readInstalled(ctx, k));
@@ -62,7 +52,7 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
       if (!flags.install) {
         const err = notInstalled(ctx, key);
         const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
-        throw new TpxError(err.code, err.message, { hint: `install it with \`tpx install ${key}\` (or \`tpx upgrade --install ${key}\`)${others}` });
+        throw err.rephrase({ hint: `install it with \`tpx install ${key}\` (or \`tpx upgrade --install ${key}\`)${others}` });
       }
       const outcome = await installTool(ctx, { request: requestFrom(key, flags), replace: false, forceLinks: false, cwd: process.cwd() });
       if (outcome.status === 'installed') ctx.out.info(`installed ${key} ${outcome.receipt.version}`);
@@ -113,52 +103,4 @@ async function upgradeAll(ctx: Context, flags: Flags): Promise<number> {
   const all = [...outcomes, ...keys.filter((k) => skip.has(k)).map((key): Outcome => ({ key, status: 'skipped', reason: '--skip' }))];
   summarize(ctx, all);
   return all.some((o) => o.status === 'failed') ? 1 : 0;
-}
-
-/** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */
-export function quiet(ctx: Context): Context {
-  return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work() } };
-}
-
-/** One finished tool, as one line (a failure: the error, its details and hint). */
-export function printOutcome(ctx: Context, o: Outcome): void {
-  const message = (m: string) => (m.startsWith(`${o.key} `) || m.startsWith(`${o.key}'`) ? m : `${o.key}: ${m}`);
-  if (o.status === 'failed') return void renderError(new TpxError(o.error.code, message(o.error.message), { details: o.error.details, hint: o.error.hint, cause: o.error.cause }), ctx.verbose);
-  ctx.out.info(describe(o));
-  if (o.status === 'upgraded') for (const n of o.notes) ctx.out.info(`  note: ${n}`);
-}
-
-function describe(o: Outcome): string {
-  switch (o.status) {
-    case 'upgraded':
-      return o.from === o.to ? `${o.key} ${o.to} rebuilt (same version; its source or packages changed)` : `${o.key} ${o.from} → ${o.to}`;
-    case 'latest':
-      return `${o.key} is already at the latest version (${o.version})`;
-    case 'reinstalled':
-      return `reinstalled ${o.key} ${o.version} (Python ${o.python})`;
-    case 'skipped':
-      return `${o.key} skipped: ${o.reason}`;
-    case 'failed':
-      return `${o.key} failed: ${o.error.message}`;
-  }
-}
-
-/** The table at the end of upgrade-all / reinstall-all, on stderr. */
-export function summarize(ctx: Context, outcomes: Outcome[]): void {
-  if (outcomes.length === 0) return;
-  const width = Math.max(4, ...outcomes.map((o) => o.key.length));
-  const cell = (o: Outcome): [string, string] => {
-    if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
-    if (o.status === 'latest') return ['latest', o.version];
-    if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
-    if (o.status === 'skipped') return ['skipped', o.reason];
-    return ['FAILED', `${o.error.message}${o.error.hint ? `; ${o.error.hint.split('\n')[0]}` : ''}`];
-  };
-  const lines = outcomes.map((o) => {
-    const [what, detail] = cell(o);
-    return `  ${o.key.padEnd(width)}  ${what.padEnd(11)}  ${detail}`;
-  });
-  const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const totals = (['upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
-  ctx.out.info(['', `summary: ${totals.join(', ')}`, `  ${'tool'.padEnd(width)}  ${'result'.padEnd(11)}  detail`, ...lines].join('\n'));
 }

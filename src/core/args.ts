@@ -27,7 +27,7 @@ export function splitArgs(text: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new TpxError('bad-pip-args', `unterminated ${quote} in --pip-args`, { hint: "quote the whole value: --pip-args='--no-binary :all:'", exitCode: 2 });
+  if (quote) throw new TpxError('bad-pip-args', `unterminated ${quote} in --pip-args`, { hint: "quote the whole value: --pip-args='--no-binary :all:'" });
   if (inWord) out.push(cur);
   return out;
 }

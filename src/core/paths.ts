@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
- * Every directory tpx uses, resolved once from the environment (DESIGN.md, "Where things live").
+ * Every directory tpx uses, resolved once from the environment (docs/architecture.md, "Where things live").
  *
  * Layout under `home` (TPX_HOME):
  *   tools/<key>      the tool's stable path: a symlink (Windows: junction) to its current generation.

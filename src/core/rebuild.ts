@@ -1,76 +1,113 @@
 /**
- * Changing what is in a tool's venv (inject, uninject) by building a new generation held to the
- * current one's exact versions, never by changing the live venv: a failure at any point leaves the
- * tool exactly as it was, and the old generation stays for rollback.
+ * Rebuilding an installed tool from a request — upgrade, reinstall, inject, uninject all do it the
+ * same way: the install pipeline builds a new generation beside the current one and switches to it,
+ * never changing the live venv. A failure at any point leaves the tool exactly as it was, and the old
+ * generation stays for rollback (docs/architecture.md, "Generations").
  */
+import * as fs from 'node:fs';
 import type { Context } from './context.js';
-import { TpxError } from './errors.js';
-import { freeze, withPins } from './freeze.js';
+import { TpxError, toTpxError } from './errors.js';
+import { withPins } from './freeze.js';
 import type { Pin } from './freeze.js';
 import { installTool } from './install.js';
 import type { Receipt, Request } from './receipt.js';
+import { requireInstalled } from './store.js';
 import type { Installed } from './store.js';
-import { envPath } from './store.js';
+import { venvPython } from './venv.js';
 
-export interface Rebuilt {
+/** An installed tool with a readable receipt, ready to be rebuilt. */
+export interface Ready {
+  key: string;
+  inst: Installed & { receipt: Receipt };
   receipt: Receipt;
-  /** The new generation's distributions. */
-  after: Pin[];
+}
+
+/** A tool that failed before anything was built. */
+export interface NotReady {
+  key: string;
+  status: 'failed';
+  error: TpxError;
 }
 
 /**
- * A tool installed from a local path that is gone cannot be rebuilt (inject, upgrade, reinstall):
- * the hint is about the tool, not about typing a path.
+ * A tool that can be rebuilt from its receipt, or why not. With `needPython`, a tool whose base
+ * interpreter is gone is refused (upgrade keeps the interpreter; reinstall can pick another).
  */
-export function cannotRebuild(key: string, err: TpxError): TpxError {
-  return new TpxError(err.code, `${key} cannot be rebuilt: ${err.message}`, {
-    cause: err,
-    hint: 'it was installed from that path, which is gone; install it from where the project is now (`tpx install --force PATH`)',
-  });
+export function readyTool(ctx: Context, key: string, needPython: boolean): Ready | NotReady {
+  let inst: Installed & { receipt: Receipt };
+  try {
+    inst = requireInstalled(ctx, key);
+  } catch (err) {
+    return { key, status: 'failed', error: toTpxError(err) };
+  }
+  // existsSync follows the venv's python symlink: false when its base interpreter was removed.
+  if (needPython && !fs.existsSync(venvPython(inst.dir))) {
+    const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
+    return { key, status: 'failed', error: new TpxError('python-gone', `${key}'s Python is gone (${inst.receipt.python.executable})`, { hint }) };
+  }
+  return { key, inst, receipt: inst.receipt };
 }
 
-export async function rebuildTool(
-  ctx: Context,
-  inst: Installed & { receipt: Receipt },
-  request: Request,
-  pins: { constraints: Pin[]; requirements: Pin[] },
-  forceLinks: boolean,
-): Promise<Rebuilt> {
+export interface RebuildOptions {
+  /** The progress line's verb: "upgrading black", "reinstalling black". */
+  verb: string;
+  /** Distributions held during the build: pip `-c` constraints and `-r` requirements (freeze.ts). */
+  pins?: { constraints: Pin[]; requirements: Pin[] };
+  /** Replace bin entries tpx does not own. */
+  forceLinks?: boolean;
+  /** Keep the current generation when the build holds exactly the same distributions. */
+  unlessUnchanged?: boolean;
+  cwd: string;
+}
+
+/**
+ * Builds `request` as a new generation of tool `t` and switches to it — unless another tpx process
+ * changed the tool meanwhile (then this one fails rather than undo that change), or, with
+ * `unlessUnchanged`, the build holds what the tool already has (null: nothing changed).
+ */
+export async function rebuild(ctx: Context, t: Ready, request: Request, opts: RebuildOptions): Promise<Receipt | null> {
+  // The build's progress line names what is happening to this tool, not "installing".
+  const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
+  const pins = opts.pins ?? { constraints: [], requirements: [] };
   try {
-    const outcome = await withPins(ctx, pins, (pipArgs) =>
-      installTool(ctx, {
-        request,
-        replace: true,
-        forceLinks,
-        expectKey: inst.key,
-        // Another tpx process changing the tool meanwhile makes this one fail rather than undo that change.
-        expectGeneration: inst.gen,
-        extraPipArgs: pipArgs,
-        carry: { pinned: inst.receipt.pinned, installedAt: inst.receipt.installedAt },
-        cwd: process.cwd(),
-      }),
+    const outcome = await withPins(ctx, pins, (extraPipArgs) =>
+      installTool(
+        { ...ctx, out },
+        {
+          request,
+          replace: true,
+          forceLinks: Boolean(opts.forceLinks),
+          expectKey: t.key,
+          expectGeneration: t.inst.gen,
+          carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt },
+          extraPipArgs,
+          unlessUnchanged: opts.unlessUnchanged,
+          cwd: opts.cwd,
+        },
+      ),
     );
-    if (outcome.status !== 'installed') throw new Error(`rebuilding ${inst.key} did not replace it`);
-    return { receipt: outcome.receipt, after: freeze(envPath(ctx, outcome.receipt.generation)) };
+    return outcome.status === 'installed' ? outcome.receipt : null;
   } catch (err) {
-    if (err instanceof TpxError && err.code === 'no-such-path') {
-      const gone = cannotRebuild(inst.key, err);
-      throw new TpxError(gone.code, gone.message, { cause: err, hint: `${inst.key} was left as it was.\n${gone.hint}` });
-    }
-    if (!(err instanceof TpxError) || err.code !== 'pip-failed') throw err;
-    throw new TpxError(err.code, err.message, {
-      details: err.details,
-      cause: err,
-      hint: [
-        `${inst.key} was left as it was.`,
-        // Scraped only to add a hint: a conflict may come from holding the installed versions.
-        /ResolutionImpossible|conflict/i.test(err.details ?? '')
-          ? `Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too (it is then recorded as injected), or upgrade the tool first (\`tpx upgrade ${inst.key}\`).`
-          : null,
-        err.hint,
-      ]
-        .filter(Boolean)
-        .join('\n'),
+    throw explainRebuildFailure(t.key, err, pins.constraints.length > 0);
+  }
+}
+
+/**
+ * A recorded path that is gone gets a hint about the tool, not about typing a path; a resolver
+ * conflict under held versions says that the holding may be the cause.
+ */
+export function explainRebuildFailure(key: string, err: unknown, held = false): TpxError {
+  const e = toTpxError(err);
+  if (e.code === 'no-such-path') {
+    return e.rephrase({
+      message: `${key} cannot be rebuilt: ${e.message}`,
+      hint: 'it was installed from that path, which is gone; install it from where the project is now (`tpx install --force PATH`)',
     });
   }
+  // Scraped only to add a hint: a conflict may come from holding the installed versions.
+  if (e.code === 'pip-failed' && held && /ResolutionImpossible|conflict/i.test(e.details ?? '')) {
+    const why = `Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too (it is then recorded as injected), or upgrade the tool first (\`tpx upgrade ${key}\`).`;
+    return e.rephrase({ hint: [why, e.hint].filter(Boolean).join('\n') });
+  }
+  return e;
 }

@@ -35,10 +35,10 @@ export interface RunFlags {
 /** The request `tpx run [flags] APP` stands for; a bad APP is refused before anything is touched. */
 export function appRequest(app: string, flags: RunFlags, cwd: string): { req: RunRequest; spec: Spec; specText: string } {
   if (!isSafeFileName(app)) {
-    throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app, e.g. `tpx run black`; a script must end in .py', exitCode: 2 });
+    throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app, e.g. `tpx run black`; a script must end in .py' });
   }
   if (flags.spec === undefined && !isValidDistName(app)) {
-    throw new TpxError('bad-app', `${JSON.stringify(app)} is not a package name`, { hint: `to run a particular version, give the package with --spec, e.g. tpx run --spec 'black==22.12.0' black`, exitCode: 2 });
+    throw new TpxError('bad-app', `${JSON.stringify(app)} is not a package name`, { hint: `to run a particular version, give the package with --spec, e.g. tpx run --spec 'black==22.12.0' black` });
   }
   const specText = flags.spec ?? app;
   const spec = parseSpec(specText, cwd);

@@ -1,6 +1,6 @@
 /**
  * The tool store: stable paths (tools/<key>) and their generations (envs/<gen>). See paths.ts for
- * the layout and DESIGN.md ("Never a broken tool") for why.
+ * the layout and docs/architecture.md ("Generations and the commit point") for why.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -9,6 +9,7 @@ import { freeze } from './freeze.js';
 import type { Pin } from './freeze.js';
 import { validateSuffix } from './names.js';
 import type { Request } from './receipt.js';
+import { stripCredentials } from './redact.js';
 import { readInstalled, toolKeys } from './store.js';
 
 export const EXPORT_SCHEMA = 1;
@@ -60,11 +61,6 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
     tools.push({ name: key, package: r.name, version: r.version, request, pinned: r.pinned, python: { version: r.python.version }, freeze: pins });
   }
   return { toolbox: { schema: EXPORT_SCHEMA, exportedAt: new Date().toISOString(), tools }, skipped, stripped };
-}
-
-/** `https://user:secret@host/simple` → `https://host/simple`. */
-export function stripCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
 }
 
 function stripRequest(req: Request): Request {

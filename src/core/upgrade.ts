@@ -1,5 +1,5 @@
 /**
- * Upgrade and reinstall: the install pipeline run again from a tool's receipt, as a new generation.
+ * Upgrade: the install pipeline run again from a tool's receipt, as a new generation (rebuild.ts).
  * Until `installTool` switches tools/<key> the old generation is untouched, so a failing index, a
  * resolver conflict or a kill leaves the old version working and its receipt byte-identical.
  *
@@ -8,29 +8,19 @@
  * every tool, not a venv each. `upgrade NAME` builds at once (one pip run, as pipx does) and throws
  * the build away if it holds exactly what the current generation holds.
  */
-import * as fs from 'node:fs';
 import type { Context } from './context.js';
-import { TpxError } from './errors.js';
-import { freeze, withPins } from './freeze.js';
-import { installTool } from './install.js';
-import { cannotRebuild } from './rebuild.js';
+import { TpxError, toTpxError } from './errors.js';
+import { freeze } from './freeze.js';
 import { latestVersions } from './latest.js';
 import type { Latest, Query } from './latest.js';
 import { toolKey } from './names.js';
+import type { Outcome } from './outcome.js';
 import { mapPool } from './pool.js';
 import { compareVersions } from './python.js';
-import type { Receipt, Request } from './receipt.js';
+import { explainRebuildFailure, readyTool, rebuild } from './rebuild.js';
+import type { Ready } from './rebuild.js';
+import type { Request } from './receipt.js';
 import { dropPin, parseSpec } from './spec.js';
-import { requireInstalled } from './store.js';
-import type { Installed } from './store.js';
-import { venvPython } from './venv.js';
-
-export type Outcome =
-  | { key: string; status: 'upgraded'; from: string; to: string; notes: string[] }
-  | { key: string; status: 'latest'; version: string }
-  | { key: string; status: 'reinstalled'; version: string; python: string }
-  | { key: string; status: 'skipped'; reason: string }
-  | { key: string; status: 'failed'; error: TpxError };
 
 export interface UpgradeOptions {
   /** Also upgrade injected packages (otherwise they stay at their installed versions). */
@@ -50,28 +40,6 @@ export interface UpgradeOptions {
   cwd: string;
   /** Called as each tool finishes (upgrade-all prints one line per tool). */
   onOutcome?: (o: Outcome) => void;
-}
-
-export interface Ready {
-  key: string;
-  inst: Installed;
-  receipt: Receipt;
-}
-
-/** A tool that can be rebuilt from its receipt, or why not (failed with a hint). */
-export function readyTool(ctx: Context, key: string, needPython: boolean): Ready | Outcome {
-  let inst: Installed & { receipt: Receipt };
-  try {
-    inst = requireInstalled(ctx, key);
-  } catch (err) {
-    return { key, status: 'failed', error: asTpxError(err) };
-  }
-  // existsSync follows the venv's python symlink: false when its base interpreter was removed.
-  if (needPython && !fs.existsSync(venvPython(inst.dir))) {
-    const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
-    return { key, status: 'failed', error: new TpxError('python-gone', `${key}'s Python is gone (${inst.receipt.python.executable})`, { hint }) };
-  }
-  return { key, inst, receipt: inst.receipt };
 }
 
 /** The recorded request with overrides applied and a pin dropped (the caller says so). */
@@ -104,12 +72,15 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
       const fromIndex = [t.request.spec, ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, opts.cwd));
-      const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, keepInjected: !opts.includeInjected, verb: 'upgrading', unlessUnchanged: fromIndex });
+      // Injected packages stay at their installed versions unless asked (a pip constraint).
+      const held = opts.includeInjected ? [] : t.request.injected.map((i) => toolKey(i.name));
+      const constraints = held.length > 0 ? freeze(t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
+      const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version });
       const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
       return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes });
     } catch (err) {
-      return done({ key: t.key, status: 'failed', error: explain(t.key, err) });
+      return done({ key: t.key, status: 'failed', error: toTpxError(err) });
     }
   });
   return keys.map((k) => (outcomes.find((o) => o.key === k) ?? ready.find((r) => 'status' in r && r.key === k)) as Outcome);
@@ -135,7 +106,7 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
       try {
         kind = parseSpec(spec, opts.cwd).kind;
       } catch (err) {
-        result.set(t.key, explain(t.key, err));
+        result.set(t.key, explainRebuildFailure(t.key, err));
         break;
       }
       if (kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, main });
@@ -156,58 +127,10 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
   return result;
 }
 
-/**
- * Builds `request` as a new generation of tool `t` and switches to it, unless the tool changed
- * meanwhile. With `keepInjected`, injected packages are held at their installed versions.
- */
-export async function rebuild(ctx: Context, t: Ready, request: Request, opts: { cwd: string; keepInjected: boolean; verb: string; unlessUnchanged?: boolean }): Promise<Receipt | null> {
-  // The build's progress line names what is happening to this tool, not "installing".
-  const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
-  const held = opts.keepInjected ? request.injected.map((i) => i.name) : [];
-  const constraints = held.length > 0 ? freeze(t.inst.dir).filter((p) => held.some((n) => toolKey(n) === toolKey(p.name))) : [];
-  const outcome = await withPins(ctx, { constraints, requirements: [] }, (extraPipArgs) =>
-    installTool({ ...ctx, out }, {
-      request,
-      replace: true,
-      forceLinks: false,
-      expectKey: t.key,
-      expectGeneration: t.inst.gen,
-      carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt },
-      extraPipArgs,
-      unlessUnchanged: opts.unlessUnchanged,
-      cwd: opts.cwd,
-    }),
-  );
-  return outcome.status === 'installed' ? outcome.receipt : null;
-}
-
-/** Rebuilds `key` from its receipt (optionally on another interpreter, which is then recorded). */
-export async function reinstallTool(ctx: Context, key: string, opts: { python?: string; cwd: string }): Promise<Outcome> {
-  const t = readyTool(ctx, key, false);
-  if ('status' in t) return t;
-  try {
-    const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
-    const r = await rebuild(ctx, t, request, { cwd: opts.cwd, keepInjected: false, verb: 'reinstalling' });
-    if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
-    return { key, status: 'reinstalled', version: r.version, python: r.python.version };
-  } catch (err) {
-    return { key, status: 'failed', error: explain(key, err) };
-  }
-}
-
 function isRequirement(spec: string, cwd: string): boolean {
   try {
     return parseSpec(spec, cwd).kind === 'requirement';
   } catch {
     return false;
   }
-}
-
-/** A recorded path that is gone gets a hint about the tool, not about typing a path. */
-function explain(key: string, err: unknown): TpxError {
-  return err instanceof TpxError && err.code === 'no-such-path' ? cannotRebuild(key, err) : asTpxError(err);
-}
-
-function asTpxError(err: unknown): TpxError {
-  return err instanceof TpxError ? err : new TpxError('internal', err instanceof Error ? err.message : String(err), { cause: err });
 }

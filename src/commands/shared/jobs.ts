@@ -1,0 +1,14 @@
+import { Option } from 'commander';
+import { usageError } from '../../core/errors.js';
+import { defaultJobs } from '../../core/pool.js';
+
+export function jobsOption(): Option {
+  return new Option('-j, --jobs <n>', `how many tools to work on at once (default here: ${defaultJobs()})`);
+}
+
+export function jobsFrom(flags: { jobs?: string }): number {
+  if (flags.jobs === undefined) return defaultJobs();
+  const n = Number(flags.jobs);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`--jobs must be a whole number ≥ 1, not ${JSON.stringify(flags.jobs)}`);
+  return n;
+}

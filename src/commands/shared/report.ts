@@ -1,0 +1,60 @@
+/** How commands that work on several tools report: one line per finished tool, then a summary table. */
+import type { Context } from '../../core/context.js';
+import { isOnPath } from '../../core/links.js';
+import type { Outcome } from '../../core/outcome.js';
+import { renderError } from '../../ui.js';
+
+/** After linking apps: if the bin dir is not on PATH, say so with the exact line that fixes it. */
+export function warnIfBinNotOnPath(ctx: Context): void {
+  if (isOnPath(ctx.env, ctx.paths.bin)) return;
+  ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
+  ctx.out.info(`hint: add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`);
+}
+
+/** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */
+export function quiet(ctx: Context): Context {
+  return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work() } };
+}
+
+/** One finished tool, as one line (a failure: the error, its details and hint). */
+export function printOutcome(ctx: Context, o: Outcome): void {
+  const message = (m: string) => (m.startsWith(`${o.key} `) || m.startsWith(`${o.key}'`) ? m : `${o.key}: ${m}`);
+  if (o.status === 'failed') return void renderError(o.error.rephrase({ message: message(o.error.message) }), ctx.verbose);
+  ctx.out.info(describe(o));
+  if (o.status === 'upgraded') for (const n of o.notes) ctx.out.info(`  note: ${n}`);
+}
+
+function describe(o: Outcome): string {
+  switch (o.status) {
+    case 'upgraded':
+      return o.from === o.to ? `${o.key} ${o.to} rebuilt (same version; its source or packages changed)` : `${o.key} ${o.from} → ${o.to}`;
+    case 'latest':
+      return `${o.key} is already at the latest version (${o.version})`;
+    case 'reinstalled':
+      return `reinstalled ${o.key} ${o.version} (Python ${o.python})`;
+    case 'skipped':
+      return `${o.key} skipped: ${o.reason}`;
+    case 'failed':
+      return `${o.key} failed: ${o.error.message}`;
+  }
+}
+
+/** The table at the end of upgrade-all / reinstall-all, on stderr. */
+export function summarize(ctx: Context, outcomes: Outcome[]): void {
+  if (outcomes.length === 0) return;
+  const width = Math.max(4, ...outcomes.map((o) => o.key.length));
+  const cell = (o: Outcome): [string, string] => {
+    if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
+    if (o.status === 'latest') return ['latest', o.version];
+    if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
+    if (o.status === 'skipped') return ['skipped', o.reason];
+    return ['FAILED', `${o.error.message}${o.error.hint ? `; ${o.error.hint.split('\n')[0]}` : ''}`];
+  };
+  const lines = outcomes.map((o) => {
+    const [what, detail] = cell(o);
+    return `  ${o.key.padEnd(width)}  ${what.padEnd(11)}  ${detail}`;
+  });
+  const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+  const totals = (['upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
+  ctx.out.info(['', `summary: ${totals.join(', ')}`, `  ${'tool'.padEnd(width)}  ${'result'.padEnd(11)}  detail`, ...lines].join('\n'));
+}

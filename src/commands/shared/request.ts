@@ -1,0 +1,35 @@
+import { Option } from 'commander';
+import { splitArgs } from '../../core/args.js';
+import { validateSuffix } from '../../core/names.js';
+import type { Request } from '../../core/receipt.js';
+
+export interface RequestFlags {
+  indexUrl?: string;
+  pipArgs?: string;
+  python?: string;
+  systemSitePackages?: boolean;
+  includeDeps?: boolean;
+  suffix?: string;
+}
+
+/** The flags every command that builds an environment from a spec shares. */
+export function requestOptions(): Option[] {
+  return [
+    new Option('--index-url <url>', 'the package index to install from (recorded; reused by upgrade)'),
+    new Option('--pip-args <args>', 'extra arguments for pip install, as one quoted string (recorded)'),
+    new Option('--python <python>', 'interpreter: a path, a command like python3.12, or a version like 3.12'),
+  ];
+}
+
+export function requestFrom(spec: string, flags: RequestFlags): Request {
+  return {
+    spec,
+    indexUrl: flags.indexUrl ?? null,
+    pipArgs: flags.pipArgs ? splitArgs(flags.pipArgs) : [],
+    python: flags.python ?? null,
+    systemSitePackages: Boolean(flags.systemSitePackages),
+    includeDeps: Boolean(flags.includeDeps),
+    suffix: validateSuffix(flags.suffix ?? ''),
+    injected: [],
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * What happened to one tool in a command that works on several (upgrade-all, reinstall-all, …):
+ * commands print one line per outcome as it arrives and a summary table at the end, and never
+ * throw for one tool's failure.
+ */
+import type { TpxError } from './errors.js';
+
+export type Outcome =
+  | { key: string; status: 'upgraded'; from: string; to: string; notes: string[] }
+  | { key: string; status: 'latest'; version: string }
+  | { key: string; status: 'reinstalled'; version: string; python: string }
+  | { key: string; status: 'skipped'; reason: string }
+  | { key: string; status: 'failed'; error: TpxError };
