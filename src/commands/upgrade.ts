@@ -1,4 +1,5 @@
 import { splitArgs } from '../core/args.js';
+import { checkPipArgs } from '../core/pipargs.js';
 import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { TpxError } from '../core/errors.js';
@@ -45,6 +46,7 @@ export function register(cli: Cli): void {
 
 async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<number> {
   const keys = [...new Set(names.map(parseToolArg))];
+  const pipArgs = flags.pipArgs === undefined ? undefined : checkPipArgs(splitArgs(flags.pipArgs));
   const missing = keys.filter((k) => !readInstalled(ctx, k));
   let failed = 0;
   for (const key of missing) {
@@ -64,7 +66,7 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
   const present = keys.filter((k) => !missing.includes(k));
   const outcomes = await upgradeTools(present.length > 1 ? quiet(ctx) : ctx, present, {
     includeInjected: Boolean(flags.includeInjected),
-    pipArgs: flags.pipArgs === undefined ? undefined : splitArgs(flags.pipArgs),
+    pipArgs,
     indexUrl: flags.indexUrl,
     force: Boolean(flags.force),
     check: false,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { writeFileAtomic } from './fsx.js';
+import { realpathOrNull, writeFileAtomic } from './fsx.js';
 import { captureSync, childEnv } from './proc.js';
 
 /** What tpx knows about an interpreter after asking it once. */
@@ -62,18 +62,46 @@ export function findInterpreter(ctx: Context, request?: string): Interpreter {
     if (!info) {
       const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx));
       if (r.code !== 0) {
-        lastError = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
+        lastError = `it said: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`;
         continue;
       }
-      info = JSON.parse(r.stdout) as Interpreter;
+      info = parseProbe(r.stdout);
+      if (!info) {
+        lastError = `${exe} is not a Python interpreter: it ran, but did not answer as one does`;
+        continue;
+      }
       rememberProbe(ctx, exe, info);
     }
     if (/^\d+(\.\d+)*$/.test(wanted) && !versionMatches(info.version, wanted)) continue;
     return info;
   }
-  throw new TpxError('bad-python', `the Python interpreter for ${JSON.stringify(wanted)} does not run`, {
-    hint: lastError ? `it said: ${lastError}` : 'check that it is a working Python 3 interpreter',
+  throw new TpxError('bad-python', `the Python interpreter for ${JSON.stringify(wanted)} does not work`, {
+    hint: lastError || 'check that it is a working Python 3 interpreter',
   });
+}
+
+/**
+ * The probe's answer, checked field by field: a program that is not Python (`/bin/true`, a script
+ * printing `{}`) or a corrupt probe cache gives null, never an Interpreter with holes in it.
+ */
+export function parseProbe(text: string): Interpreter | null {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const venv = v?.venv as Record<string, unknown> | null | undefined;
+  const ok =
+    typeof v?.executable === 'string' &&
+    path.isAbsolute(v.executable) &&
+    typeof v.version === 'string' &&
+    /^\d+\.\d+\.\d+$/.test(v.version) &&
+    Array.isArray(v.pipWheels) &&
+    v.pipWheels.every((w) => typeof w === 'string') &&
+    (venv === null || (typeof venv === 'object' && typeof venv.base === 'string' && typeof venv.site === 'string' && typeof venv.lib64 === 'boolean'));
+  if (!ok) return null;
+  return { executable: v.executable as string, version: v.version as string, pipWheels: v.pipWheels as string[], ...(venv ? { venv: { base: venv.base as string, site: venv.site as string, lib64: venv.lib64 as boolean } } : {}) };
 }
 
 /**
@@ -109,7 +137,8 @@ function binaryIdentity(exe: string): { real: string; size: number; mtimeMs: num
 
 function readProbeCache(ctx: Context): ProbeCache {
   try {
-    return JSON.parse(fs.readFileSync(probeCacheFile(ctx), 'utf8')) as ProbeCache;
+    const cache = JSON.parse(fs.readFileSync(probeCacheFile(ctx), 'utf8')) as unknown;
+    return typeof cache === 'object' && cache !== null && !Array.isArray(cache) ? (cache as ProbeCache) : {};
   } catch {
     return {};
   }
@@ -119,8 +148,12 @@ function cachedProbe(ctx: Context, exe: string): Interpreter | null {
   const id = binaryIdentity(exe);
   const hit = id ? readProbeCache(ctx)[id.real] : undefined;
   if (!id || !hit || hit.size !== id.size || hit.mtimeMs !== id.mtimeMs) return null;
+  const info = parseProbe(JSON.stringify(hit.info));
+  // The venv base recorded is the path the interpreter was first probed by (a python3 link, say); if
+  // that path now leads elsewhere (python3 upgraded to another version), the answer is not this one's.
+  if (info?.venv && realpathOrNull(info.venv.base) !== id.real) return null;
   // A bundled wheel removed since (a Debian package upgrade) means the interpreter changed around it.
-  return hit.info.pipWheels.every((w) => fs.existsSync(w)) ? hit.info : null;
+  return info?.pipWheels.every((w) => fs.existsSync(w)) ? info : null;
 }
 
 function rememberProbe(ctx: Context, exe: string, info: Interpreter): void {

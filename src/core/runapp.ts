@@ -7,6 +7,7 @@ import { splitArgs } from './args.js';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { isSafeFileName, isValidDistName } from './names.js';
+import { checkPipArgs, checkWith } from './pipargs.js';
 import { runApp } from './proc.js';
 import { sweep } from './runcache.js';
 import type { RunReceipt, RunRequest } from './runcache.js';
@@ -48,10 +49,10 @@ export function appRequest(app: string, flags: RunFlags, cwd: string): { req: Ru
 /** The request fields an app run and a script run share. */
 export function common(flags: RunFlags, packages: string[]): Omit<RunRequest, 'kind' | 'spec'> {
   return {
-    with: [...new Set(packages)].sort(),
+    with: checkWith([...new Set(packages)].sort()),
     python: flags.python ?? null,
     indexUrl: flags.indexUrl ?? null,
-    pipArgs: flags.pipArgs ? splitArgs(flags.pipArgs) : [],
+    pipArgs: flags.pipArgs ? checkPipArgs(splitArgs(flags.pipArgs)) : [],
     requiresPython: null,
   };
 }

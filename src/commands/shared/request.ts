@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { splitArgs } from '../../core/args.js';
 import { validateSuffix } from '../../core/names.js';
+import { checkPipArgs } from '../../core/pipargs.js';
 import type { Request } from '../../core/receipt.js';
 
 export interface RequestFlags {
@@ -25,7 +26,7 @@ export function requestFrom(spec: string, flags: RequestFlags): Request {
   return {
     spec,
     indexUrl: flags.indexUrl ?? null,
-    pipArgs: flags.pipArgs ? splitArgs(flags.pipArgs) : [],
+    pipArgs: flags.pipArgs ? checkPipArgs(splitArgs(flags.pipArgs)) : [],
     python: flags.python ?? null,
     systemSitePackages: Boolean(flags.systemSitePackages),
     includeDeps: Boolean(flags.includeDeps),
