@@ -20,6 +20,7 @@ import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
 import * as run from './commands/run.js';
 import * as cache from './commands/cache.js';
+import * as doctor from './commands/doctor.js';
 
 declare const TPX_VERSION: string;
 
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void }> = {
   export: exporter,
   run,
   cache,
+  doctor,
 };
 
 /** Runs one tpx command line (src/entry.ts answers `--version` before loading this). */
