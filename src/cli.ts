@@ -115,7 +115,13 @@ export async function main(argv: string[]): Promise<void> {
   });
   // commander's own errors (an unknown option, a missing argument) come before any command runs.
   const color = colorWanted(colorFromArgv(argv), process.env, () => Boolean(process.stderr.isTTY));
-  program.configureOutput({ outputError: (text, write) => write(color ? paintPrefixes(text) : text) });
+  const outputError = (text: string, write: (s: string) => void) => write(color ? paintPrefixes(text) : text);
+  // Each command reports its own parse errors: commander copies settings only to commands made after them.
+  const configure = (c: Command): void => {
+    c.configureOutput({ outputError });
+    c.commands.forEach(configure);
+  };
+  configure(program);
 
   // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
   const onSignal = (signal: NodeJS.Signals) => {

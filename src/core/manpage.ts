@@ -34,7 +34,7 @@ function command(c: CommandDoc): string {
 const GLOBAL = new Set(['--verbose', '--quiet', '--color', '--help']);
 
 export function manPage(root: CommandDoc, settings: Setting[], version: string): string {
-  const commands = allCommands(root).filter((c) => c.path.length > 0 && c.path[0] !== 'help' && c.commands.length === 0);
+  const commands = allCommands(root).filter((c) => c.path.length > 0 && c.path.at(-1) !== 'help' && c.commands.length === 0);
   return [
     `.TH TPX 1 "" "tpx ${text(version)}" "User Commands"`,
     '.SH NAME',

@@ -114,15 +114,16 @@ const MARK = '# Added by `tpx ensurepath`: the dir tpx links apps into';
 /**
  * Appends each edit's line to its file. Every file is checked before any is written, and if one
  * write still fails the files already written are put back: either all get their line or none does.
+ * `write` is the atomic writer (a test passes one that fails).
  */
-export function applyEdits(edits: RcEdit[]): void {
+export function applyEdits(edits: RcEdit[], write: typeof writeFileAtomic = writeFileAtomic): void {
   const todo = edits.filter((e) => !e.present).map((e) => ({ ...e, ...writable(e) }));
   const done: { target: string; before: string | null; stat: fs.Stats | null }[] = [];
   try {
     for (const e of todo) {
       const before = readTextOrNull(e.target);
       const sep = before === null || before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
-      writeFileAtomic(e.target, `${before ?? ''}${sep}${MARK}\n${e.line}\n`, 0o644, { like: e.stat });
+      write(e.target, `${before ?? ''}${sep}${MARK}\n${e.line}\n`, 0o644, { like: e.stat });
       done.push({ target: e.target, before, stat: e.stat });
     }
   } catch (err) {
