@@ -23,9 +23,11 @@ const lazyChildProcessInCommander = {
 };
 
 // What only some commands need gets a bundle of its own, required on first use: the spinner (ora and
-// its dependencies, ~115 KB: src/spinner.ts) and smol-toml (PEP 723 scripts). name → [import specifier, source].
+// its dependencies, ~115 KB: src/spinner.ts), smol-toml (PEP 723 scripts) and the completion script
+// generators (~13 KB no other command should parse). name → [import specifier, source].
 const SEPARATE = {
   spinner: [/^\.\/spinner\.js$/, { entryPoints: ['src/spinner.ts'] }],
+  completions: [/^\.\.\/core\/completions\.js$/, { entryPoints: ['src/core/completions.ts'] }],
   toml: [/^smol-toml$/, { stdin: { contents: "module.exports = require('smol-toml');", resolveDir: '.' } }],
 };
 const separate = {

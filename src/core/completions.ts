@@ -10,8 +10,7 @@ import type { CommandDoc, ValueKind } from './clidoc.js';
 import { allCommands, flagsOf } from './clidoc.js';
 import { zshScript } from './zshcompletion.js';
 
-export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
-export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
+export type CompletionShell = 'bash' | 'zsh' | 'fish' | 'powershell';
 
 /** Where the scripts look for tools: $TPX_HOME if set when completing, else the data home tpx resolved without it. */
 export interface CompletionEnv {
