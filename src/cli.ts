@@ -114,8 +114,9 @@ export async function main(argv: string[]): Promise<void> {
     flags = globalFlags(command);
   });
   // commander's own errors (an unknown option, a missing argument) come before any command runs.
-  const color = colorWanted(colorFromArgv(argv), process.env, () => Boolean(process.stderr.isTTY));
-  const outputError = (text: string, write: (s: string) => void) => write(color ? paintPrefixes(text) : text);
+  // Decided only when there is an error to print: looking at stderr creates its stream (~2 ms, bench/RESULTS.md).
+  const outputError = (text: string, write: (s: string) => void) =>
+    write(colorWanted(colorFromArgv(argv), process.env, () => Boolean(process.stderr.isTTY)) ? paintPrefixes(text) : text);
   // Each command reports its own parse errors: commander copies settings only to commands made after them.
   const configure = (c: Command): void => {
     c.configureOutput({ outputError });
