@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { makeContext } from './core/context.js';
 import type { Context } from './core/context.js';
 import { usageError } from './core/errors.js';
-import { COLOR_CHOICES, colorWanted, makeOutput, paintPrefixes } from './ui.js';
+import { COLOR_CHOICES, colorWanted, makeOutput, paintPrefixes, writeResult } from './ui.js';
 import type { ColorChoice } from './ui.js';
 import type { Cli } from './commands/cli-types.js';
 import * as cache from './commands/cache.js';
@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<void> {
     write(colorWanted(colorFromArgv(argv), process.env, () => Boolean(process.stderr.isTTY)) ? paintPrefixes(text) : text);
   // Each command reports its own parse errors: commander copies settings only to commands made after them.
   const configure = (c: Command): void => {
-    c.configureOutput({ outputError });
+    c.configureOutput({ outputError, writeOut: writeResult });
     c.commands.forEach(configure);
   };
   configure(program);

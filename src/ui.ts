@@ -54,7 +54,7 @@ export function makeOutput(opts: OutputOptions): Output {
       if (!opts.quiet) err(`warning: ${m}`);
     },
     error: (e) => renderError(e, opts.verbose, err),
-    result: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    result: (t) => writeResult(t.endsWith('\n') ? t : `${t}\n`),
     async task(text, work) {
       if (opts.quiet) return work();
       // A terminal that reports no width (some CI ptys) would make the spinner redraw endlessly.
@@ -72,6 +72,21 @@ export function makeOutput(opts: OutputOptions): Output {
       }
     },
   };
+}
+
+/**
+ * Writes to stdout, where results go. A reader that has gone away (`tpx list | head -1`) ends tpx
+ * quietly, as it ends any well-behaved command, instead of with an EPIPE stack trace.
+ */
+export function writeResult(text: string): void {
+  const out = process.stdout;
+  if (out.listenerCount('error') === 0) {
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+  out.write(text);
 }
 
 /** The one place errors are rendered, through `write` (one call per line group). Returns the exit code. */

@@ -88,3 +88,16 @@ describe('--quiet', () => {
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
   });
 });
+
+describe('stdout', () => {
+  it('a reader that goes away (`tpx --help | head -1`) ends tpx quietly, not with an EPIPE stack', async () => {
+    world = await makeWorld();
+    for (const args of [['--help'], ['install', '--help'], ['completions', 'bash']]) {
+      const child = world.spawn(args);
+      child.stdout?.destroy(); // the read end closes before tpx, still starting, writes anything
+      const r = await child.done;
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code).toBe(0);
+    }
+  });
+});
