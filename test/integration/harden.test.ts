@@ -299,7 +299,9 @@ describe('one clear error, never a stack trace', () => {
 
 /**
  * Makes `dir` read-only for this process, as the machine allows: chmod for a normal user; for
- * root (whom permissions do not stop) a read-only bind mount (EROFS). Returns the undo.
+ * root (whom permissions do not stop) a read-only bind mount (EROFS), else the immutable attribute.
+ * Returns the undo. Where neither works (root without CAP_SYS_ADMIN or CAP_LINUX_IMMUTABLE) it throws:
+ * the test cannot make its fault there, and says so rather than pass.
  */
 function makeReadOnly(dir: string): () => void {
   if (process.getuid?.() !== 0) {
@@ -307,7 +309,15 @@ function makeReadOnly(dir: string): () => void {
     execFileSync('chmod', ['0555', dir]);
     return () => execFileSync('chmod', [mode.toString(8), dir]);
   }
-  execFileSync('mount', ['--bind', dir, dir]);
-  execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
-  return () => execFileSync('umount', [dir]);
+  let bound = false;
+  try {
+    execFileSync('mount', ['--bind', dir, dir], { stdio: 'ignore' });
+    bound = true;
+    execFileSync('mount', ['-o', 'remount,ro,bind', dir], { stdio: 'ignore' });
+    return () => execFileSync('umount', [dir]);
+  } catch {
+    if (bound) execFileSync('umount', [dir]);
+    execFileSync('chattr', ['+i', dir], { stdio: 'ignore' });
+    return () => execFileSync('chattr', ['-i', dir]);
+  }
 }
