@@ -24,6 +24,7 @@ const UNOWNED_STALE_MS = 10_000;
 /** Who holds a lock (or builds a generation). */
 export interface Owner {
   pid: number;
+  /** '' when not recorded (an older tpx's build marker): this host. */
   host: string;
   /** The process's start time (Linux: clock ticks since boot), null where it cannot be known. */
   start: string | null;
@@ -48,7 +49,7 @@ export interface OwnerFacts {
  * heartbeat older than HEARTBEAT_STALE_MS is stale.
  */
 export function isStale(owner: Owner, facts: OwnerFacts): boolean {
-  if (owner.host !== facts.host) return false;
+  if (owner.host !== '' && owner.host !== facts.host) return false;
   if (!facts.alive) return true;
   if (owner.start !== null && facts.start !== null) return owner.start !== facts.start;
   return facts.heartbeatAgeMs !== null && facts.heartbeatAgeMs > HEARTBEAT_STALE_MS;
@@ -59,11 +60,24 @@ export function ownerRecord(): string {
   return `${process.pid} ${os.hostname()} ${processStart(process.pid) ?? '-'}\n`;
 }
 
-/** Parses an owner record; null when it is not one (nothing read from disk is trusted). */
+/**
+ * Writes this process's owner record to `file` in one rename: a reader sees no file or a whole
+ * record, never an empty one (which it could not tell from a record of a process long gone).
+ */
+export function writeOwnerRecord(file: string): void {
+  const tmp = `${file}.tmp-${uniqueSuffix()}`;
+  fs.writeFileSync(tmp, ownerRecord());
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Parses an owner record; null when it is not one (nothing read from disk is trusted). A bare pid
+ * is an older tpx's build marker: its host is this one ('').
+ */
 export function parseOwner(text: string): Owner | null {
   const [pid, host, start] = text.trim().split(' ');
-  if (!pid || !/^[1-9][0-9]{0,9}$/.test(pid) || !host) return null;
-  return { pid: Number(pid), host, start: start && /^[0-9]+$/.test(start) ? start : null };
+  if (!pid || !/^[1-9][0-9]{0,9}$/.test(pid)) return null;
+  return { pid: Number(pid), host: host ?? '', start: start && /^[0-9]+$/.test(start) ? start : null };
 }
 
 /** Linux: field 22 of /proc/<pid>/stat, the process start time in clock ticks since boot. Null elsewhere or when gone. */
@@ -101,8 +115,9 @@ export function isOwnerGone(file: string, heartbeat: boolean): boolean {
     return false;
   }
   const owner = parseOwner(text);
-  // Not an owner record: not written by a tpx that is still running.
-  if (!owner) return true;
+  // Not an owner record: written by something else, or torn by a crash (records are renamed into
+  // place whole); gone once it is too old to be a record being written by an older tpx.
+  if (!owner) return Date.now() - mtimeMs > UNOWNED_STALE_MS;
   const alive = isAlive(owner.pid);
   return isStale(owner, { host: os.hostname(), alive, start: alive ? processStart(owner.pid) : null, heartbeatAgeMs: heartbeat ? Date.now() - mtimeMs : null });
 }
@@ -187,7 +202,7 @@ function tryAcquire(dir: string): boolean {
     if (isErrno(err, 'EEXIST')) return false;
     throw err;
   }
-  fs.writeFileSync(path.join(dir, 'owner'), ownerRecord());
+  writeOwnerRecord(path.join(dir, 'owner'));
   return true;
 }
 

@@ -10,7 +10,7 @@ import type { Context } from './context.js';
 import { linkOwner } from './gate.js';
 import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
 import { binLinks, linkFor } from './links.js';
-import { readEntry, readInstalled } from './store.js';
+import { installedAt, readEntry } from './store.js';
 import type { Installed } from './store.js';
 import { appFile } from './distinfo.js';
 import { venvBinDir, venvPython } from './venv.js';
@@ -64,7 +64,7 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
   const entry = readEntry(ctx, key);
   if (entry.state === 'none') return null;
   if (entry.state === 'broken') return { key, receipt: null, installed: null, apps: [], problems: [{ kind: 'entry', text: entry.problem }] };
-  const inst = readInstalled(ctx, key) as Installed;
+  const inst = installedAt(ctx, key, entry.gen);
   const receipt = inst.receipt;
   const problems: Problem[] = [];
   if (!receipt) problems.push({ kind: 'receipt', text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}` });

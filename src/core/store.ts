@@ -13,8 +13,8 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { removeMine } from './gate.js';
-import { lstatOrNull, randomHex, readTextOrNull, readdirOrEmpty, switchSymlink } from './fsx.js';
-import { isOwnerGone, isStaleLock, lockDir, ownerRecord } from './lock.js';
+import { lstatOrNull, randomHex, readTextOrNull, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
+import { isOwnerGone, isStaleLock, lockDir, writeOwnerRecord } from './lock.js';
 import { isToolKey } from './names.js';
 import { isGenerationName, loadReceipt, receiptPath } from './receipt.js';
 import type { Receipt } from './receipt.js';
@@ -48,7 +48,9 @@ export function readEntry(ctx: Context, key: string): Entry {
   if (!st) return { state: 'none' };
   const shown = `tools/${key}`;
   if (!st.isSymbolicLink()) return { state: 'broken', problem: `${shown} is a ${st.isDirectory() ? 'directory' : 'file'}, not a link to one of its generations` };
-  const target = fs.readlinkSync(link);
+  const target = readlinkOrNull(link);
+  // Removed (or replaced by a non-link) between the two looks: as if looked at after.
+  if (target === null) return readEntry(ctx, key);
   const gen = path.basename(target);
   const exact = target === path.join('..', 'envs', gen) || (process.platform === 'win32' && path.resolve(ctx.paths.tools, target) === envPath(ctx, gen));
   if (!isGenerationName(gen) || !exact) return { state: 'broken', problem: `${shown} points at ${JSON.stringify(target)}, not at one of tpx's generations in ${ctx.paths.envs}` };
@@ -77,13 +79,18 @@ export function readInstalled(ctx: Context, key: string): Installed | null {
   const entry = readEntry(ctx, key);
   if (entry.state === 'none') return null;
   if (entry.state === 'broken') throw brokenTool(key, entry.problem);
-  const dir = envPath(ctx, entry.gen);
+  return installedAt(ctx, key, entry.gen);
+}
+
+/** Tool `key` at generation `gen` (an entry readEntry found ok), with its receipt if that is readable and its own. */
+export function installedAt(ctx: Context, key: string, gen: string): Installed {
+  const dir = envPath(ctx, gen);
   const r = loadReceipt(dir);
-  if (r === null || typeof r === 'string') return { key, gen: entry.gen, dir, receipt: null, receiptError: r ?? 'missing' };
+  if (r === null || typeof r === 'string') return { key, gen, dir, receipt: null, receiptError: r ?? 'missing' };
   // A receipt of another tool or generation (copied, or a link pointed elsewhere by hand) does not describe this one.
-  if (r.key !== key) return { key, gen: entry.gen, dir, receipt: null, receiptError: `it is ${r.key}'s, not ${key}'s` };
-  if (r.generation !== entry.gen) return { key, gen: entry.gen, dir, receipt: null, receiptError: `it describes generation ${r.generation}, not ${entry.gen}` };
-  return { key, gen: entry.gen, dir, receipt: r, receiptError: null };
+  if (r.key !== key) return { key, gen, dir, receipt: null, receiptError: `it is ${r.key}'s, not ${key}'s` };
+  if (r.generation !== gen) return { key, gen, dir, receipt: null, receiptError: `it describes generation ${r.generation}, not ${gen}` };
+  return { key, gen, dir, receipt: r, receiptError: null };
 }
 
 export function brokenTool(key: string, problem: string): TpxError {
@@ -122,7 +129,7 @@ export function newGeneration(ctx: Context): { gen: string; dir: string; dispose
   const gen = `${Date.now().toString(36)}-${randomHex(3)}`;
   const dir = envPath(ctx, gen);
   fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, BUILDING), ownerRecord());
+  writeOwnerRecord(path.join(dir, BUILDING));
   const remove = () => removeMine(ctx, dir);
   const unregister = ctx.interrupts.register(remove);
   return {

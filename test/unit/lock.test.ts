@@ -42,8 +42,10 @@ describe('owner records', () => {
   });
 
   it('anything else read from disk is not an owner', () => {
-    for (const bad of ['', 'garbage', '0 host', '-1 host', 'NaN host', '12', '99999999999 host']) expect(parseOwner(bad), bad).toBeNull();
+    for (const bad of ['', 'garbage', '0 host', '-1 host', 'NaN host', '99999999999 host']) expect(parseOwner(bad), bad).toBeNull();
     expect(parseOwner('12 host x')).toEqual({ pid: 12, host: 'host', start: null });
+    // An older tpx's build marker: a bare pid, on this host.
+    expect(parseOwner('12')).toEqual({ pid: 12, host: '', start: null });
   });
 
   it('a lock owned by a live pid with another start time, or with a heartbeat long gone, is stale', () => {
@@ -61,5 +63,9 @@ describe('owner records', () => {
     expect(isStaleLock(lock('silent', `${process.pid} ${hostname()}\n`, 2 * HEARTBEAT_STALE_MS))).toBe(true);
     expect(isStaleLock(lock('dead', `999999 ${hostname()}\n`))).toBe(true);
     expect(isStaleLock(lock('elsewhere', `999999 another-host 1\n`))).toBe(false);
+    // A record that is not one (empty, torn) is stale only once it is old: a reader never mistakes
+    // a record being written for one of a process long gone.
+    expect(isStaleLock(lock('empty', ''))).toBe(false);
+    expect(isStaleLock(lock('empty-old', '', 60_000))).toBe(true);
   });
 });
