@@ -104,3 +104,22 @@ export function buildWheels(outDir: string = wheelsDir, fromDir: string = fixtur
   }
   return r.stdout;
 }
+
+/**
+ * A real interpreter of Python ≥ 3.`minor` other than realPython() (pyenv's versions, /usr/bin,
+ * /usr/local/bin), for `newpython` (requires-python >=3.12). Throws, naming what it looked for, when
+ * the machine has none: the tests that need one cannot pass without it.
+ */
+export function newerPython(minor: number): { executable: string; version: string } {
+  const pyenv = process.env.PYENV_ROOT || join(process.env.HOME ?? '/root', '.pyenv');
+  const candidates = [
+    ...(existsSync(join(pyenv, 'versions')) ? readdirSync(join(pyenv, 'versions')).map((v) => join(pyenv, 'versions', v, 'bin', 'python3')) : []),
+    ...['/usr/bin', '/usr/local/bin'].flatMap((d) => Array.from({ length: 10 }, (_, i) => join(d, `python3.${minor + i}`))),
+  ];
+  for (const exe of candidates.filter((c) => existsSync(c))) {
+    const r = spawnSync(exe, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' });
+    const [executable, version] = (r.stdout ?? '').trim().split('\n');
+    if (r.status === 0 && executable && version && Number(version.split('.')[1]) >= minor && executable !== realPython()) return { executable, version };
+  }
+  throw new Error(`these tests need a Python 3.${minor} or newer besides ${realPython()}; looked at: ${candidates.join(', ')}`);
+}
