@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TpxError } from './errors.js';
 import { isValidDistName, normalizeName } from './names.js';
+import { expandHome } from './paths.js';
 
 /**
  * What the user asked to install. A requirement names its distribution up front, which lets
@@ -25,12 +26,12 @@ const REQUIREMENT = new RegExp(
 const PIN = /^\(?\s*===?\s*[^,*\s)]+\s*\)?$/;
 
 /** Parses SPEC as pip would accept it; a malformed one fails here, before any venv exists. */
-export function parseSpec(raw: string, cwd: string): Spec {
+export function parseSpec(raw: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Spec {
   const spec = raw.trim();
   if (spec === '') throw badSpec(raw, 'the package spec is empty');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
-  if (!/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@/.test(spec) && looksLikePath(spec)) {
-    const abs = path.resolve(cwd, spec.replace(/^~(?=$|[/\\])/, process.env.HOME ?? '~'));
+  if (looksLikePath(spec)) {
+    const abs = path.resolve(cwd, expandHome(spec, env));
     if (!fs.existsSync(abs)) {
       throw new TpxError('no-such-path', `${spec}: no such file or directory`, {
         hint: 'give the path of a project directory, a .whl or an sdist; or a package name like `black`',
@@ -57,16 +58,23 @@ export function dropPin(raw: string): { spec: string; pin: string } | null {
   return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: (m[3] ?? '').replace(/[\s()]/g, '') };
 }
 
-function looksLikePath(spec: string): boolean {
+/** A path rather than a requirement: `./x`, `/x`, `~/x`, `C:\\x`, `a/b`, or an archive's file name — but not `name @ URL`. */
+export function looksLikePath(spec: string): boolean {
+  if (/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@/.test(spec)) return false;
   return (
     spec.startsWith('.') ||
     spec.startsWith('/') ||
     spec.startsWith('~') ||
     spec.includes('\\') ||
     /^[A-Za-z]:[\\/]/.test(spec) ||
-    /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec) ||
+    isPackageArchive(spec) ||
     (spec.includes('/') && !spec.includes('@'))
   );
+}
+
+/** A wheel or sdist file name. */
+export function isPackageArchive(spec: string): boolean {
+  return /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec);
 }
 
 /** `black-22.12.0-py3-none-any.whl` or `black-22.12.0.tar.gz` → `black`; otherwise unknown until pip says. */
@@ -81,4 +89,40 @@ function badSpec(raw: string, why: string): TpxError {
   return new TpxError('bad-spec', `invalid package spec ${JSON.stringify(raw)}: ${why}`, {
     hint: "use a name with an optional version, e.g. `black`, `black==22.12.0` or 'black[d]>=22', a path, or a URL",
   });
+}
+
+/** The extras of a spec that is nothing but `name[extra,…]` (`black[d]`); null for anything else. */
+export function extrasOnly(raw: string): { name: string; extras: string[] } | null {
+  const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*\[([^\]]*)\]\s*$/.exec(raw);
+  const extras = m ? splitExtras(m[2] ?? '') : [];
+  return m && extras.length > 0 && extras.every(isValidDistName) ? { name: normalizeName(m[1] ?? ''), extras } : null;
+}
+
+/**
+ * A requirement with its extras changed — `black==22.12.0` + `d` → `black[d]==22.12.0` — keeping
+ * the rest (versions, URL, marker) as written. Null when SPEC is not a requirement (a path or URL).
+ */
+export function withExtras(spec: string, change: { add?: string[]; remove?: string[] }): string | null {
+  const m = REQUIREMENT.exec(spec.trim());
+  if (!m) return null;
+  const name = m[1] ?? '';
+  let rest = spec.trim().slice(name.length);
+  const current = /^\s*\[([^\]]*)\]/.exec(rest);
+  if (current) rest = rest.slice(current[0].length);
+  const drop = new Set((change.remove ?? []).map(normalizeName));
+  const extras = [...new Set([...splitExtras(current?.[1] ?? ''), ...(change.add ?? [])].map(normalizeName))].filter((e) => !drop.has(e)).sort();
+  return `${name}${extras.length > 0 ? `[${extras.join(',')}]` : ''}${rest}`;
+}
+
+/** The extras a requirement asks for, normalised. */
+export function extrasOf(spec: string): string[] {
+  const m = REQUIREMENT.exec(spec.trim());
+  return splitExtras(/^\[([^\]]*)\]/.exec((m?.[2] ?? '').trim())?.[1] ?? '').map(normalizeName);
+}
+
+function splitExtras(text: string): string[] {
+  return text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
 }
