@@ -43,6 +43,40 @@ describe('tpx upgrade', () => {
     expect(receipt(world, 'tpxdemo').request).toMatchObject({ indexUrl: world.index.url, pipArgs: ['--no-cache-dir'] });
   });
 
+  it('takes what users type for a tool: a spec names it and is applied (and recorded); an installed NAME comes first', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0', 'tpxdemo-3.0', 'helperlib-1.0', 'oneapp-1.0'] });
+    expect((await world.run(['install', 'tpxdemo==1.0'])).code).toBe(0);
+    expect((await world.run(['install', '--suffix', '@1', 'tpxdemo==1.0'])).code).toBe(0);
+
+    const extra = await world.run(['upgrade', 'tpxdemo[helper]']);
+    expect(extra.code, extra.stderr).toBe(0);
+    expect(extra.stderr).toContain('tpxdemo 1.0 → 3.0');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo[helper]');
+    expect(world.ls(sitePackages(world))).toContain('helperlib-1.0.dist-info');
+
+    const range = await world.run(['upgrade', 'tpxdemo>=2,<3']);
+    expect(range.code, range.stderr).toBe(0);
+    expect(range.stderr).toContain('tpxdemo 3.0 → 2.0');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo>=2,<3');
+    const same = await world.run(['upgrade', 'tpxdemo==2.0']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toBe('upgrading tpxdemo…\ntpxdemo 2.0 already matches tpxdemo==2.0: nothing changed\n');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo>=2,<3');
+
+    // tpxdemo@1 is an installed key: a NAME, upgraded within its recorded spec (the pin dropped).
+    const suffixed = await world.run(['upgrade', 'tpxdemo@1']);
+    expect(suffixed.code, suffixed.stderr).toBe(0);
+    expect(suffixed.stderr).toContain('tpxdemo@1 1.0 → 3.0');
+
+    const missing = await world.run(['upgrade', 'oneapp==1.0']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: oneapp is not installed\nhint: install it with `tpx install oneapp==1.0` (or `tpx upgrade --install oneapp==1.0`); installed tools: tpxdemo, tpxdemo@1\n');
+    const installed = await world.run(['upgrade', '--install', 'oneapp==1.0']);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(receipt(world, 'oneapp').request.spec).toBe('oneapp==1.0');
+  });
+
   it('index down: exit 1, the old version still works, the receipt is byte-identical', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
