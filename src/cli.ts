@@ -16,6 +16,7 @@ import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
 import * as rollback from './commands/rollback.js';
 import * as runpip from './commands/runpip.js';
+import * as uninject from './commands/uninject.js';
 import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
 import * as run from './commands/run.js';
@@ -38,7 +39,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void }> = {
   unpin: pin,
   rollback,
   inject,
-  uninject: inject,
+  uninject,
   runpip,
   export: exporter,
   run,
