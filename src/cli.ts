@@ -3,6 +3,7 @@
  * commands never call process.exit.
  */
 import { Command, CommanderError } from 'commander';
+import { constants } from 'node:os';
 import { makeContext } from './core/context.js';
 import type { Context } from './core/context.js';
 import { renderError, makeOutput } from './ui.js';
@@ -82,14 +83,14 @@ export async function main(argv: string[]): Promise<void> {
   // Options are positional (so `tpx run APP --help` reaches the app, not tpx): every command takes -v itself.
   addVerbose(program);
 
-  // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
+  // Ctrl-C / SIGTERM / SIGHUP (the terminal closed) mid-change: undo what is half made (generation,
+  // links, locks), then exit like a shell would (128 + the signal's number).
   const onSignal = (signal: NodeJS.Signals) => {
     ctx?.interrupts.runAll();
     process.stderr.write(`\ninterrupted: the unfinished change was undone\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(128 + constants.signals[signal]);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
 
   try {
     await program.parseAsync(runpip.shieldPipArgs(argv), { from: 'user' });
