@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newerPython } from '../helpers/fixtures.js';
-import { receipt } from '../helpers/tools.js';
+import { foreignPythonEnv, receipt } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 let world: World;
@@ -39,10 +39,7 @@ describe("the user's environment", () => {
     expect(re.code, re.stderr).toBe(0);
 
     // A PYTHONPATH with a module of the same name, and a PYTHONHOME of no Python at all.
-    const shadow = join(world.root, 'shadow');
-    mkdirSync(shadow);
-    writeFileSync(join(shadow, 'helperlib.py'), 'raise SystemExit("the shadowing helperlib was imported")\n');
-    const app = await world.exec(join(world.home, 'bin', 'withdep'), [], { env: { PYTHONPATH: shadow, PYTHONHOME: join(world.root, 'no-python-here') } });
+    const app = await world.exec(join(world.home, 'bin', 'withdep'), [], { env: foreignPythonEnv(world) });
     expect(app.stderr).toBe('');
     expect(app.stdout).toBe('withdep 1.0 using helperlib 1.0\n');
   });

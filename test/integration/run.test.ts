@@ -1,10 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realPython, tpxJs } from '../helpers/fixtures.js';
+import { foreignPythonEnv } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 let world: World;
@@ -128,10 +129,7 @@ describe('tpx run APP', () => {
 
   it('PYTHONPATH and PYTHONHOME meant for another Python reach neither the app nor a script', async () => {
     world = await makeWorld();
-    const shadow = join(world.root, 'shadow');
-    mkdirSync(shadow);
-    writeFileSync(join(shadow, 'helperlib.py'), 'raise SystemExit("the shadowing helperlib was imported")\n');
-    const env = { PYTHONPATH: shadow, PYTHONHOME: join(world.root, 'no-python-here') };
+    const env = foreignPythonEnv(world);
     const app = await world.run(['run', 'withdep'], { env });
     expect(app.stderr).toContain('installing withdep');
     expect(app.stdout).toBe('withdep 1.0 using helperlib 1.0\n');
