@@ -4,6 +4,7 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { writeFileAtomic } from './fsx.js';
 import { cacheDir, expandHome } from './paths.js';
+import { compareVersions } from './pep440.js';
 import { captureSync, childEnv } from './proc.js';
 
 /** What tpx knows about an interpreter after asking it once. */
@@ -214,20 +215,11 @@ function pyenvCandidates(ctx: Context, wanted: string): string[] {
   }
   return versions
     .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && versionMatches(v, wanted))
-    .sort((a, b) => compareVersions(b, a))
+    .sort((a, b) => compareVersions(b, a) ?? 0)
     .map((v) => path.join(root, 'versions', v, 'bin', 'python3'))
     .filter(isExecutable);
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((x) => parseInt(x, 10) || 0);
-  const pb = b.split('.').map((x) => parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 function whichAll(ctx: Context, command: string): string[] {
   const exts = process.platform === 'win32' ? (ctx.env.PATHEXT ?? '.EXE').split(';') : [''];

@@ -10,7 +10,7 @@ import { TpxError } from './errors.js';
 import { readInstallReport, runPip } from './pip.js';
 import { newestInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
-import { parseSpecifierSet, satisfies } from './pyversion.js';
+import { parseSpecifiers, satisfies } from './pep440.js';
 import type { Request } from './receipt.js';
 import { venvPython } from './venv.js';
 
@@ -32,10 +32,10 @@ export async function pythonForPackage(ctx: Context, build: { runner: string; di
   const found = readInstallReport(report).install.find((i) => i.requested);
   fs.rmSync(report, { force: true });
   const text = found?.metadata.requires_python;
-  const clauses = text ? parseSpecifierSet(text) : null;
-  if (!found || !text || !clauses || satisfies(py.version, clauses)) return null;
+  const set = text ? parseSpecifiers(text) : null;
+  if (!found || !text || !set || satisfies(py.version, set)) return null;
   const what = `${found.metadata.name} ${found.metadata.version} requires Python ${text}`;
-  const other = newestInterpreter(ctx, (v) => satisfies(v, clauses));
+  const other = newestInterpreter(ctx, (v) => satisfies(v, set));
   if (!other) {
     throw new TpxError('no-python-for-package', `${what}, but no installed Python satisfies it (the default is ${py.version})`, {
       hint: `install a matching Python and pass it with --python, or ask for a version of ${found.metadata.name} that supports Python ${py.version}`,

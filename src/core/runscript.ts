@@ -10,7 +10,7 @@ import { readTextOrNull } from './fsx.js';
 import { buildEnvironment } from './install.js';
 import { expandHome } from './paths.js';
 import type { ScriptMetadata } from './pep723.js';
-import { satisfies } from './pyversion.js';
+import { satisfies } from './pep440.js';
 import { findInterpreter, newestInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
 import { statOrNull } from './runapp.js';
@@ -57,8 +57,8 @@ export async function loadScript(ctx: Context, target: string, cwd: string): Pro
 export function pickInterpreter(ctx: Context, python: string | null, meta: ScriptMetadata | null, where: string): Interpreter {
   const first = findInterpreter(ctx, python ?? undefined);
   const rp = meta?.requiresPython;
-  if (!rp || satisfies(first.version, rp.clauses)) return first;
-  const found = python === null ? newestInterpreter(ctx, (v) => satisfies(v, rp.clauses)) : null;
+  if (!rp || satisfies(first.version, rp.set)) return first;
+  const found = python === null ? newestInterpreter(ctx, (v) => satisfies(v, rp.set)) : null;
   if (found) return found;
   throw new TpxError('no-python-for-script', `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`, {
     hint: python === null ? `the default Python is ${first.version}; install a matching one, or pass it with --python` : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',

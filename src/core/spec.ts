@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { TpxError } from './errors.js';
 import { isValidDistName, normalizeName } from './names.js';
 import { expandHome } from './paths.js';
+import { parseSpecifiers, pinnedVersion } from './pep440.js';
+import type { Specifier, SpecifierSet } from './pep440.js';
 
 /**
  * What the user asked to install. A requirement names its distribution up front, which lets
@@ -22,8 +24,14 @@ const REQUIREMENT = new RegExp(
     String.raw`(?:;\s*(.+))?$`, // environment marker: checked by pip
 );
 
-/** Exactly one `==`/`===` without a wildcard. */
-const PIN = /^\(?\s*===?\s*[^,*\s)]+\s*\)?$/;
+/** The version specifiers of a requirement (`>=22,<23`, `(==1.0)`), checked as PEP 440; null if there are none. */
+function versionsOf(raw: string, m: RegExpExecArray): SpecifierSet | null {
+  const text = m[3]?.trim().replace(/^\((.*)\)$/s, '$1');
+  if (text === undefined) return null;
+  const set = parseSpecifiers(text);
+  if (!set) throw badSpec(raw, `${text} is not a PEP 440 version specifier`);
+  return set;
+}
 
 /** Parses SPEC as pip would accept it; a malformed one fails here, before any venv exists. */
 export function parseSpec(raw: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Spec {
@@ -41,11 +49,9 @@ export function parseSpec(raw: string, cwd: string, env: NodeJS.ProcessEnv = pro
   }
   const m = REQUIREMENT.exec(spec);
   if (!m) throw badSpec(raw, 'it is not a valid requirement');
-  const name = m[1] ?? '';
-  const versions = m[3];
+  const versions = versionsOf(raw, m);
   // Upgrades drop a pin (and say so).
-  const pinned = versions !== undefined && PIN.test(versions);
-  return { kind: 'requirement', spec, name: normalizeName(name), pinned };
+  return { kind: 'requirement', spec, name: normalizeName(m[1] ?? ''), pinned: versions !== null && pinnedVersion(versions) !== null };
 }
 
 /**
@@ -54,8 +60,15 @@ export function parseSpec(raw: string, cwd: string, env: NodeJS.ProcessEnv = pro
  */
 export function dropPin(raw: string): { spec: string; pin: string } | null {
   const m = REQUIREMENT.exec(raw.trim());
-  if (!m || m[4] !== undefined || !PIN.test(m[3] ?? '')) return null;
-  return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: (m[3] ?? '').replace(/[\s()]/g, '') };
+  let only: SpecifierSet | null = null;
+  try {
+    only = m && m[4] === undefined ? versionsOf(raw, m) : null;
+  } catch {
+    // not PEP 440 (recorded by an older tpx): no pin tpx can drop
+  }
+  if (!m || !only || pinnedVersion(only) === null) return null;
+  const pin = only.specifiers[0] as Specifier;
+  return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: `${pin.operator}${pin.version}` };
 }
 
 /** A path rather than a requirement: `./x`, `/x`, `~/x`, `C:\\x`, `a/b`, or an archive's file name — but not `name @ URL`. */

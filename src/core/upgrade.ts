@@ -15,8 +15,8 @@ import { latestVersions } from './latest.js';
 import type { Latest, Query } from './latest.js';
 import { isValidDistName, parseToolArg, toolKey } from './names.js';
 import type { Outcome } from './outcome.js';
+import { isNewer } from './pep440.js';
 import { mapPool } from './pool.js';
-import { compareVersions } from './python.js';
 import { explainRebuildFailure, readyTool, rebuild } from './rebuild.js';
 import type { Ready } from './rebuild.js';
 import type { Request } from './receipt.js';
@@ -154,7 +154,7 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
     if (prior instanceof TpxError) return;
     if ('error' in a) return void result.set(w.key, a.error);
     // Never a downgrade: an installed version newer than the index's newest counts as current.
-    const newer = w.installed === null || (a.version !== w.installed && compareVersions(a.version, w.installed) > 0);
+    const newer = w.installed === null || isNewer(a.version, w.installed);
     result.set(w.key, { newer: prior.newer || newer, latest: w.main ? a.version : prior.latest });
   });
   return result;

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareVersions } from '../../src/core/pep440.js';
 
 export const repoRoot: string = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 export const fixturesDir: string = join(repoRoot, 'fixtures');
@@ -72,17 +73,6 @@ export function fixture(id: string): Fixture {
   return found;
 }
 
-/** Compares dotted numeric versions ("2.0" < "10.0"); enough for the fixtures. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 /**
  * What a fresh world's index serves: the lowest version of every distribution, so
  * later versions can be published mid-test to make upgrades appear.
@@ -91,7 +81,7 @@ export function defaultFixtureIds(): string[] {
   const lowest = new Map<string, Fixture>();
   for (const f of listFixtures()) {
     const seen = lowest.get(f.name);
-    if (!seen || compareVersions(f.version, seen.version) < 0) lowest.set(f.name, f);
+    if (!seen || (compareVersions(f.version, seen.version) ?? 0) < 0) lowest.set(f.name, f);
   }
   return [...lowest.values()].map((f) => f.id).sort();
 }

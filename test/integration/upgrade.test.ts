@@ -176,6 +176,19 @@ describe('tpx upgrade-all', () => {
     expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(withdepBefore);
   });
 
+  it('a tool at a pre-release is offered the final release (PEP 440 order) by list --outdated and upgrade-all', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-2.0rc1'] });
+    expect((await world.run(['install', 'tpxdemo==2.0rc1'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const outdated = await world.run(['list', '--outdated']);
+    expect(outdated.code, outdated.stderr).toBe(0);
+    expect(outdated.stdout).toBe('tpxdemo 2.0rc1 → 2.0\n');
+    const r = await world.run(['upgrade-all']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tpxdemo 2.0rc1 → 2.0\n');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+  });
+
   it('--skip, "already latest", and --jobs validation', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);

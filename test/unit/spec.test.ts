@@ -20,11 +20,16 @@ describe('parseSpec', () => {
     ['my_tool~=1.2', 'my-tool', false],
     ['black; python_version >= "3.8"', 'black', false],
     ['black @ https://example.org/black-1.0-py3-none-any.whl', 'black', false],
+    ['black==24.1.0rc1', 'black', true],
+    ['black (==1.0)', 'black', true],
+    ['black===foo', 'black', true],
+    ['black==1.*', 'black', false],
+    ['black>=1.0,==1.0', 'black', false],
   ])('%s is a requirement for %s (pinned: %s)', (spec, name, pinned) => {
     expect(parseSpec(spec, '/')).toEqual({ kind: 'requirement', spec, name, pinned });
   });
 
-  it.each(['', '  ', 'black==', 'tpx demo', '[x]', 'black>>1', '-e .', '--index-url x', 'black[', 'bl@ck'])('refuses %j', (spec) => {
+  it.each(['', '  ', 'black==', 'tpx demo', '[x]', 'black>>1', '-e .', '--index-url x', 'black[', 'bl@ck', 'black>=latest', 'black~=1', 'black>=1.*'])('refuses %j', (spec) => {
     expect(() => parseSpec(spec, '/')).toThrow(TpxError);
   });
 
@@ -50,6 +55,8 @@ describe('dropPin', () => {
     ['black>=22', null],
     ['black', null],
     ['black==22.*', null],
+    ['black == 2.0rc1', { spec: 'black', pin: '==2.0rc1' }],
+    ['black>=latest', null],
   ])('%s → %j', (spec, expected) => {
     expect(dropPin(spec)).toEqual(expected);
   });
