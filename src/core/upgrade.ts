@@ -13,6 +13,7 @@ import { TpxError, toTpxError } from './errors.js';
 import { freeze } from './freeze.js';
 import { latestVersions } from './latest.js';
 import type { Latest, Query } from './latest.js';
+import { shellWord } from './args.js';
 import { isValidDistName, parseToolArg, toolKey } from './names.js';
 import type { Outcome } from './outcome.js';
 import { isNewer } from './pep440.js';
@@ -79,7 +80,7 @@ export function upgradeTarget(arg: string, isInstalled: (key: string) => boolean
   }
   if (spec === null || (key !== null && isValidDistName(arg))) return { key: key as string, spec: null };
   if (spec.kind !== 'requirement') {
-    throw new TpxError('bad-spec', `upgrade takes a tool's name or a requirement, not a ${spec.kind}: ${arg}`, { hint: `to install a tool again from a path or URL, run \`tpx install --force ${arg}\`` });
+    throw new TpxError('bad-spec', `upgrade takes a tool's name or a requirement, not a ${spec.kind === 'url' ? 'URL' : 'path'}: ${arg}`, { hint: `to install a tool again from a path or URL, run \`tpx install --force ${shellWord(arg)}\`` });
   }
   return { key: toolKey(spec.name), spec: spec.spec };
 }

@@ -27,7 +27,7 @@ describe('upgradeTarget: what `tpx upgrade ARG` addresses', () => {
 
   it('refuses what is neither, and paths or URLs (install --force does that)', () => {
     expect(() => target('black[')).toThrow(/"black\[" is neither an installed tool's name nor a package spec/);
-    expect(() => target('https://h/black-1.0-py3-none-any.whl')).toThrow(/not a url.*\n?/);
+    expect(() => target('https://h/black-1.0-py3-none-any.whl')).toThrow("upgrade takes a tool's name or a requirement, not a URL: https://h/black-1.0-py3-none-any.whl");
   });
 });
 
