@@ -23,3 +23,16 @@ export function foreignPythonEnv(w: World): { PYTHONPATH: string; PYTHONHOME: st
   writeFileSync(join(shadow, 'helperlib.py'), 'raise SystemExit("the shadowing helperlib was imported")\n');
   return { PYTHONPATH: shadow, PYTHONHOME: join(w.root, 'no-python-here') };
 }
+
+/** Output with what differs between machines and runs replaced: the world's root, Python's version, log names, pip's own words. */
+export function scrub(w: World, text: string): string {
+  return text
+    .split(w.root)
+    .join('<root>')
+    .split(w.index.url)
+    .join('<index>')
+    .replace(/Python \d+\.\d+\.\d+/g, 'Python <version>')
+    .replace(/\(\/[^()]*\/python[0-9.]*\)/g, '(<python>)')
+    .replace(/logs\/[^\s]+\.log/g, 'logs/<log>')
+    .replace(/^ {2}\| .*(\n {2}\| .*)*/gm, '  | <pip output>');
+}

@@ -1,25 +1,12 @@
-// What users read, as snapshots: `tpx list`, the upgrade-all summary and the main errors. A change
-// of wording shows up here, in review. Temp paths, the Python version and log names are replaced
-// by placeholders, so the snapshots are the same on every machine.
+// What users read, as snapshots: `tpx list` and the main errors (the upgrade-all summary is in
+// upgrade.test.ts). A change of wording shows up here, in review. Temp paths, the Python version and
+// log names are replaced by placeholders (scrub), so the snapshots are the same on every machine.
 import { afterEach, describe, expect, it } from 'vitest';
-import { removePython } from '../helpers/tools.js';
+import { removePython, scrub } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
-
-/** Output with what differs between machines and runs replaced: the world's root, Python's version, log names, pip's own words. */
-function scrub(w: World, text: string): string {
-  return text
-    .split(w.root)
-    .join('<root>')
-    .split(w.index.url)
-    .join('<index>')
-    .replace(/Python \d+\.\d+\.\d+/g, 'Python <version>')
-    .replace(/\(\/[^()]*\/python[0-9.]*\)/g, '(<python>)')
-    .replace(/logs\/[^\s]+\.log/g, 'logs/<log>')
-    .replace(/^ {2}\| .*(\n {2}\| .*)*/gm, '  | <pip output>');
-}
 
 describe('what users read', () => {
   it('tpx list, with a broken tool', async () => {
@@ -45,27 +32,6 @@ describe('what users read', () => {
       "guitool 1.0 (broken)
       oneapp 1.0
       tpxdemo 1.0
-      "
-    `);
-  });
-
-  it('the upgrade-all summary', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp', 'withdep', 'multiapp', 'guitool'])).code).toBe(0);
-    removePython(world, 'guitool');
-    expect((await world.run(['pin', 'multiapp'])).code).toBe(0);
-    world.unpublish('withdep-1.0');
-    for (const id of ['tpxdemo-2.0', 'withdep-2.0']) world.publish(id);
-    const r = await world.run(['upgrade-all', '--jobs', '1']);
-    expect(r.code).toBe(1);
-    expect(scrub(world, r.stderr.slice(r.stderr.indexOf('\nsummary: ') + 1))).toMatchInlineSnapshot(`
-      "summary: 1 upgraded, 1 already latest, 1 skipped, 2 failed
-        tool      result       detail
-        guitool   FAILED       guitool's Python is gone (<python>); rebuild it: tpx reinstall guitool (--python PY picks another interpreter)
-        multiapp  skipped      pinned at 1.0
-        oneapp    latest       1.0
-        tpxdemo   upgraded     1.0 → 2.0
-        withdep   FAILED       pip could not install withdep; no version of helperlib>=9 matches; available: 1.0
       "
     `);
   });
