@@ -48,14 +48,14 @@ export function shellWord(text: string): string {
 const SHORT = new Set(['-r', '-c', '-e', '-f', '-i']);
 const LONG = new Set(['--requirement', '--constraint', '--editable', '--find-links', '--index-url', '--extra-index-url', '--cert', '--client-cert', '--src']);
 
-/** A URL (`https://…`, `file:…`, `git+ssh://…`) rather than a path; a Windows drive (`C:\`) is a path. */
-export function isUrl(value: string): boolean {
+/** A pip option's value that is a URL (`https://…`, also `file:/x` without `//`) rather than a path; a Windows drive (`C:\`) is a path. */
+function isUrlValue(value: string): boolean {
   return /^[a-z][a-z0-9+.-]+:/i.test(value);
 }
 
 /** A path relative to `cwd` (or `~`) made absolute; a URL or an empty value as it is. */
 export function absolutePath(value: string, cwd: string, env: NodeJS.ProcessEnv): string {
-  return value === '' || isUrl(value) ? value : path.resolve(cwd, expandHome(value, env));
+  return value === '' || isUrlValue(value) ? value : path.resolve(cwd, expandHome(value, env));
 }
 
 /**

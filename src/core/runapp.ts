@@ -13,7 +13,7 @@ import { expandHome } from './paths.js';
 import { runApp } from './proc.js';
 import { sweep } from './runcache.js';
 import type { RunReceipt, RunRequest } from './runcache.js';
-import { isPackageArchive, looksLikePath, parseSpec } from './spec.js';
+import { isPackageArchive, isUrl, looksLikePath, parseSpec } from './spec.js';
 import type { Spec } from './spec.js';
 
 /** `tpx run` options, as commander or the fast path parsed them. */
@@ -41,21 +41,19 @@ export type RunTarget = { kind: 'script' } | { kind: 'app'; req: RunRequest; spe
 /** Which app to start: the one named, or the one the package is named after (`inferred`: say which). */
 export type AppChoice = { name: string | null; inferred: boolean };
 
-const URL_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
-
 /** Decides what TARGET is from its text and, for a path, a stat: nothing is read or built. */
 export function runTarget(target: string, flags: RunFlags, cwd: string, env: NodeJS.ProcessEnv): RunTarget {
-  const isUrl = URL_RE.test(target);
-  if (/\.py$/i.test(isUrl ? (target.split(/[?#]/)[0] ?? '') : target)) return { kind: 'script' };
+  const url = isUrl(target);
+  if (/\.py$/i.test(url ? (target.split(/[?#]/)[0] ?? '') : target)) return { kind: 'script' };
   if (flags.spec !== undefined) {
     if (!isSafeFileName(target)) throw badApp(target, 'is not an app name', 'with --spec, name the app to run, e.g. `tpx run --spec black==22.12.0 black`');
     return appTarget(flags.spec, { name: target, inferred: false }, flags, cwd, env);
   }
-  if (!isUrl && looksLikePath(target)) {
+  if (!url && looksLikePath(target)) {
     const stat = statOrNull(path.resolve(cwd, expandHome(target, env)));
     if (stat && !stat.isDirectory() && !isPackageArchive(target)) return { kind: 'script' };
   }
-  if (isUrl || looksLikePath(target)) return appTarget(target, { name: null, inferred: true }, flags, cwd, env);
+  if (url || looksLikePath(target)) return appTarget(target, { name: null, inferred: true }, flags, cwd, env);
   if (isValidDistName(target)) return appTarget(target, { name: target, inferred: false }, flags, cwd, env);
   let spec: Spec;
   try {

@@ -20,6 +20,7 @@ import { withLock } from './lock.js';
 import { cacheDir } from './paths.js';
 import { RECEIPT_FILE } from './receipt.js';
 import { collectGarbage, commitGeneration, currentGeneration, envPath, newGeneration, removeTool, toolKeys } from './store.js';
+import { isUrl } from './spec.js';
 import { venvPython } from './venv.js';
 
 /** Unused this long, an entry is swept; built this long ago from an unpinned request, it is rebuilt. */
@@ -255,7 +256,7 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
  */
 export function saveScript(ctx: Context, origin: string, content: string): string {
   const hash = fnv1a64(`${origin}\0${content}`);
-  const base = (/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) ? path.posix.basename(new URL(origin).pathname) : path.basename(origin)) || 'script.py';
+  const base = (isUrl(origin) ? path.posix.basename(new URL(origin).pathname) : path.basename(origin)) || 'script.py';
   cacheDir(ctx.paths.cache, runRoot(ctx));
   const file = path.join(runRoot(ctx), 'scripts', hash, base);
   if (readTextOrNull(file) !== content) writeFileAtomic(file, content);

@@ -16,7 +16,7 @@ import type { Interpreter } from './python.js';
 import { statOrNull } from './runapp.js';
 import { saveScript } from './runcache.js';
 import type { Build, RunRequest } from './runcache.js';
-import { parseSpec } from './spec.js';
+import { isUrl, parseSpec } from './spec.js';
 import { createVenv } from './venv.js';
 
 /**
@@ -24,7 +24,7 @@ import { createVenv } from './venv.js';
  * `/dev/fd/N`) read once; both are kept in the run cache for Python to run.
  */
 export async function loadScript(ctx: Context, target: string, cwd: string): Promise<{ file: string; source: string }> {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+  if (!isUrl(target)) {
     const file = path.resolve(cwd, expandHome(target, ctx.env));
     const stat = statOrNull(file);
     const source = stat && !stat.isDirectory() ? readTextOrNull(file) : null;

@@ -37,7 +37,7 @@ function versionsOf(raw: string, m: RegExpExecArray): SpecifierSet | null {
 export function parseSpec(raw: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Spec {
   const spec = raw.trim();
   if (spec === '') throw badSpec(raw, 'the package spec is empty');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
+  if (isUrl(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
   if (looksLikePath(spec)) {
     const abs = path.resolve(cwd, expandHome(spec, env));
     if (!fs.existsSync(abs)) {
@@ -69,6 +69,11 @@ export function dropPin(raw: string): { spec: string; pin: string } | null {
   if (!m || !only || pinnedVersion(only) === null) return null;
   const pin = only.specifiers[0] as Specifier;
   return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: `${pin.operator}${pin.version}` };
+}
+
+/** `scheme://…`: a URL spec (`https://…`, `git+https://…`, `file:///…`), or a script's URL. */
+export function isUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
 }
 
 /** A path rather than a requirement: `./x`, `/x`, `~/x`, `C:\\x`, `a/b`, or an archive's file name — but not `name @ URL`. */
@@ -106,9 +111,10 @@ function badSpec(raw: string, why: string): TpxError {
 
 /** The extras of a spec that is nothing but `name[extra,…]` (`black[d]`); null for anything else. */
 export function extrasOnly(raw: string): { name: string; extras: string[] } | null {
-  const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*\[([^\]]*)\]\s*$/.exec(raw);
-  const extras = m ? splitExtras(m[2] ?? '') : [];
-  return m && extras.length > 0 && extras.every(isValidDistName) ? { name: normalizeName(m[1] ?? ''), extras } : null;
+  const m = REQUIREMENT.exec(raw.trim());
+  if (!m || m[3] !== undefined || m[4] !== undefined || m[5] !== undefined) return null;
+  const extras = extrasOf(raw);
+  return extras.length > 0 ? { name: normalizeName(m[1] ?? ''), extras } : null;
 }
 
 /**
