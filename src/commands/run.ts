@@ -67,7 +67,15 @@ function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): B
 
 async function runScript(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
   if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
-  const { file, source } = await loadScript(ctx, target, process.cwd());
+  const { file, source, dispose } = await loadScript(ctx, target, process.cwd(), flags.cache);
+  try {
+    return await runLoadedScript(ctx, file, source, target, args, flags);
+  } finally {
+    dispose();
+  }
+}
+
+async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: RunFlags): Promise<number> {
   const meta = parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
   // The script is the user's program, but PYTHONPATH and PYTHONHOME meant for another Python must not

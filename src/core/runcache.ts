@@ -12,6 +12,7 @@
  * nothing before the app. The receipt's mtime is the entry's last use: touched on every hit.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
@@ -174,16 +175,15 @@ export async function ensureEntry(ctx: Context, { key, material }: RunKey, opts:
 
 /**
  * An environment that is never published (--no-cache): `dispose` removes it, and what was made to
- * hold it, so the cache is left as it was. pip's log is kept in the environment and goes with it,
- * unless the build fails: then it is moved to the logs dir, which the error names. A killed build is
+ * hold it, so the run cache is left as it was. pip's log is kept in the environment and goes with
+ * it, unless the build fails: then it is moved to the logs dir, which the error names. A killed build is
  * collected by the next sweep, like any unfinished generation.
  */
 export async function buildThrowaway(ctx: Context, build: Build): Promise<RunEntry & { dispose: () => void }> {
   const made = [ctx.paths.cache, runRoot(ctx), runStore(ctx).paths.envs].filter((d) => !fs.existsSync(d));
   const gen = newGeneration(runStore(ctx));
-  // Everything the build would put in the cache (pip's log, interpreter probes) goes in the environment.
-  const scratch = path.join(gen.dir, '.tpx-cache');
-  const once: Context = { ...ctx, paths: { ...ctx.paths, cache: scratch, logs: path.join(scratch, 'logs') } };
+  // pip's log goes in the environment (the interpreter probe cache is tpx's, not the run cache's).
+  const once: Context = { ...ctx, paths: { ...ctx.paths, logs: path.join(gen.dir, '.tpx-logs') } };
   const dispose = () => {
     gen.dispose();
     // Deepest first; a directory something else was put in meanwhile stays.
@@ -252,15 +252,22 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
 
 /**
  * Where a script read from a URL or a pipe (`tpx run <(…)`, which can be read only once) is kept for
- * Python to run: by origin and content, so a changed script is a new file.
+ * Python to run: in the run cache by origin and content, so a changed script is a new file; with
+ * `keep: false` (--no-cache) in a temp dir of its own, which `dispose` removes.
  */
-export function saveScript(ctx: Context, origin: string, content: string): string {
-  const hash = fnv1a64(`${origin}\0${content}`);
+export function saveScript(ctx: Context, origin: string, content: string, opts: { keep: boolean }): { file: string; dispose: () => void } {
   const base = (isUrl(origin) ? path.posix.basename(new URL(origin).pathname) : path.basename(origin)) || 'script.py';
+  if (!opts.keep) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tpx-script-'));
+    const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+    const unregister = ctx.interrupts.register(remove);
+    fs.writeFileSync(path.join(dir, base), content);
+    return { file: path.join(dir, base), dispose: () => (unregister(), remove()) };
+  }
   cacheDir(ctx.paths.cache, runRoot(ctx));
-  const file = path.join(runRoot(ctx), 'scripts', hash, base);
+  const file = path.join(runRoot(ctx), 'scripts', fnv1a64(`${origin}\0${content}`), base);
   if (readTextOrNull(file) !== content) writeFileAtomic(file, content);
   const now = new Date();
   fs.utimesSync(path.dirname(file), now, now);
-  return file;
+  return { file, dispose: () => {} };
 }

@@ -21,9 +21,10 @@ import { createVenv } from './venv.js';
 
 /**
  * The script's path on disk and its text. A URL is fetched each time, and a pipe (`tpx run <(…)`,
- * `/dev/fd/N`) read once; both are kept in the run cache for Python to run.
+ * `/dev/fd/N`) read once; both are saved for Python to run (runcache.saveScript: in the run cache
+ * unless `keep` is false), and `dispose` removes what was saved only for this run.
  */
-export async function loadScript(ctx: Context, target: string, cwd: string): Promise<{ file: string; source: string }> {
+export async function loadScript(ctx: Context, target: string, cwd: string, keep: boolean): Promise<{ file: string; source: string; dispose: () => void }> {
   if (!isUrl(target)) {
     const file = path.resolve(cwd, expandHome(target, ctx.env));
     const stat = statOrNull(file);
@@ -31,7 +32,7 @@ export async function loadScript(ctx: Context, target: string, cwd: string): Pro
     if (source === null) {
       throw new TpxError('no-such-script', `${target}: no such file`, { hint: 'give the path of a Python script, or an https:// URL of one' });
     }
-    return { file: stat?.isFile() ? file : saveScript(ctx, file, source), source };
+    return stat?.isFile() ? { file, source, dispose: () => {} } : { ...saveScript(ctx, file, source, { keep }), source };
   }
   const url = new URL(target);
   // Plain http only to this machine (tests, local servers): a script from the network must come over TLS.
@@ -47,7 +48,7 @@ export async function loadScript(ctx: Context, target: string, cwd: string): Pro
   }
   if (!res.ok) throw new TpxError('fetch-failed', `could not fetch ${target}: HTTP ${res.status}`, { hint: 'check the URL' });
   const source = await res.text();
-  return { file: saveScript(ctx, target, source), source };
+  return { ...saveScript(ctx, target, source, { keep }), source };
 }
 
 /**

@@ -209,12 +209,18 @@ describe('tpx run APP', () => {
     const r = await world.run(['run', '--no-cache', 'tpxdemo', '--version']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('tpxdemo 1.0\n');
-    expect(existsSync(cache)).toBe(false);
+    // No run cache, no log: only what any command records about interpreters.
+    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'interpreters.json']);
+    // A script from a pipe is kept only while it runs.
+    const piped = await world.exec('/bin/bash', ['-c', `"${process.execPath}" "${tpxJs}" run --no-cache <(echo 'print("piped")')`]);
+    expect(piped.stdout).toBe('piped\n');
+    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'interpreters.json']);
+    expect(world.ls(join(world.root, 'tmp')).filter((f) => f.startsWith('tpx-'))).toEqual([]);
     const failed = await world.run(['run', '--no-cache', 'no-such-package-tpx']);
     expect(failed.code).toBe(1);
     const log = /full log: (\S+)/.exec(failed.stderr)?.[1] as string;
     expect(readFileSync(log, 'utf8')).toContain('no-such-package-tpx');
-    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'logs']);
+    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'interpreters.json', 'logs']);
   });
 
   it('two concurrent first runs of the same spec both succeed, and share one entry', async () => {
