@@ -105,7 +105,6 @@ function ownExtras(key: string, dist: string, spec: string, raw: string): { spec
   return { spec: next, extras: own.extras };
 }
 
-
 function same(a: Injected, b: Injected): boolean {
   return a.spec === b.spec && a.includeApps === b.includeApps;
 }

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { readTextOrNull, readdirOrEmpty, uniqueSuffix, writeFileAtomic } from './fsx.js';
+import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from './fsx.js';
 import { withLock } from './lock.js';
 import { cacheDir } from './paths.js';
 import { RECEIPT_FILE } from './receipt.js';

@@ -1,8 +1,7 @@
 /**
- * What `tpx run script.py` needs beyond an app run: loading the script (a file, or an https URL),
+ * What `tpx run script.py` needs beyond an app run: loading the script (a file, a pipe, or an https URL),
  * and an interpreter that satisfies its `requires-python`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
