@@ -3,7 +3,9 @@
 // --version before loading anything else; the plugin below keeps commander from loading
 // child_process, which no command needs at start-up.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 // commander requires child_process at load time only for git-style executable subcommands, which tpx
 // does not use; that require pulls in net, dgram and streams. Load it when a subcommand is spawned.
@@ -20,14 +22,18 @@ const lazyChildProcessInCommander = {
   },
 };
 
-// name → the module it re-exports: ora's default export is the function ui.ts calls.
-const SEPARATE = { ora: ['ora', '.default'], toml: ['smol-toml', ''] };
+// What only some commands need gets a bundle of its own, required on first use: the spinner (ora and
+// its dependencies, ~115 KB: src/spinner.ts), smol-toml (PEP 723 scripts) and the completion script
+// generators (~13 KB no other command should parse). name → [import specifier, source].
+const SEPARATE = {
+  spinner: [/^\.\/spinner\.js$/, { entryPoints: ['src/spinner.ts'] }],
+  completions: [/^\.\.\/core\/completions\.js$/, { entryPoints: ['src/core/completions.ts'] }],
+  toml: [/^smol-toml$/, { stdin: { contents: "module.exports = require('smol-toml');", resolveDir: '.' } }],
+};
 const separate = {
   name: 'separate-bundles',
   setup(b) {
-    for (const [name, [pkg]] of Object.entries(SEPARATE)) {
-      b.onResolve({ filter: new RegExp(`^${pkg}$`) }, () => ({ path: `./${name}.cjs`, external: true }));
-    }
+    for (const [name, [filter]] of Object.entries(SEPARATE)) b.onResolve({ filter }, () => ({ path: `./${name}.cjs`, external: true }));
   },
 };
 
@@ -38,23 +44,19 @@ const common = { bundle: true, platform: 'node', target: 'node20', legalComments
 
 // The CLI: one CommonJS bundle. Loading it costs ~5 ms less than ES modules would: Node 20 starts its
 // ES module loader for the first `import`, and each split chunk is another module graph to load
-// (bench/RESULTS.md). What only some commands need (ora, the CLI behind a `tpx run` cache hit) is
-// behind dynamic import(), which esbuild turns into lazy initialisers: parsed, but run only when used.
-await build({
+// (bench/RESULTS.md). What only some commands need (the spinner, the CLI behind a `tpx run` cache hit)
+// is behind dynamic import(), which esbuild turns into lazy initialisers: parsed, but run only when used.
+const cjs = {
   ...common,
-  entryPoints: { main: 'src/main.ts' },
-  outfile: 'dist/lib/main.cjs',
   format: 'cjs',
   // import.meta.url (createRequire in proc.ts) means this file's URL in CommonJS too.
   define: { ...common.define, 'import.meta.url': '__tpxModuleUrl' },
   banner: { js: 'const __tpxModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [lazyChildProcessInCommander, separate],
-});
-// ora (spinners, with its dependencies ~115 KB) and smol-toml (PEP 723 scripts) are only for some
-// commands: bundles of their own, required when first used, so no other command parses them.
-for (const [name, [pkg, member]] of Object.entries(SEPARATE)) {
-  const contents = `module.exports = require(${JSON.stringify(pkg)})${member};`;
-  await build({ ...common, stdin: { contents, resolveDir: '.' }, outfile: `dist/lib/${name}.cjs`, format: 'cjs' });
+};
+await build({ ...cjs, entryPoints: { main: 'src/main.ts' }, outfile: 'dist/lib/main.cjs' });
+for (const [name, [, source]] of Object.entries(SEPARATE)) {
+  await build({ ...common, ...source, outfile: `dist/lib/${name}.cjs`, format: 'cjs' });
 }
 // The executable: a few lines that answer `tpx --version` before loading the CLI (src/entry.ts).
 await build({
@@ -67,4 +69,10 @@ await build({
 });
 // package.json is "type": "module"; this says the files under dist/ are CommonJS.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+// tpx(1), from the commander program itself (src/docs.ts): built, run once, and thrown away.
+const docs = resolve('dist/lib/docs.cjs');
+await build({ ...cjs, entryPoints: ['src/docs.ts'], outfile: docs });
+mkdirSync('dist/man');
+writeFileSync('dist/man/tpx.1', createRequire(import.meta.url)(docs).renderManPage());
+rmSync(docs);
 chmodSync('dist/tpx.js', 0o755);

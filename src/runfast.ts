@@ -10,13 +10,16 @@ import { appFile } from './core/distinfo.js';
 import { chooseApp, launch, parseRunArgv, runTarget } from './core/runapp.js';
 import { lookup, runKey, touch } from './core/runcache.js';
 import { venvBinDir } from './core/venv.js';
-import { makeOutput } from './ui.js';
+import { COLOR_CHOICES, makeOutput } from './ui.js';
+import type { ColorChoice } from './ui.js';
 
 export async function runFromCache(argv: string[]): Promise<boolean> {
   const parsed = parseRunArgv(argv);
   if (!parsed) return false;
-  const verbose = Boolean(parsed.flags.verbose);
-  const ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose }) });
+  const { verbose = false, quiet = false, color = 'auto' } = parsed.flags;
+  // Flags commander would refuse are left to it.
+  if ((verbose && quiet) || !(COLOR_CHOICES as readonly string[]).includes(color)) return false;
+  const ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
   let file: string;
   try {
     // A script is never answered here: reading it (a pipe can be read only once) is the CLI's job.

@@ -1,48 +1,109 @@
+/**
+ * What tpx prints: progress, warnings and errors on stderr; results on stdout. Colour is decided here
+ * once per process, and only when something coloured is about to be written (so `tpx list` and a
+ * `tpx run` cache hit never even look at the terminal); the spinner is a bundle of its own
+ * (src/spinner.ts), loaded only when one is shown.
+ */
 import type { Output } from './core/context.js';
 import { TpxError } from './core/errors.js';
 
-/** stderr for progress, warnings and errors; stdout for results. ora is loaded only when a spinner is shown. */
-export function makeOutput(opts: { verbose: boolean; quiet?: boolean }): Output {
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+export type ColorChoice = 'auto' | 'always' | 'never';
+export const COLOR_CHOICES: readonly ColorChoice[] = ['auto', 'always', 'never'];
+
+export interface OutputOptions {
+  verbose: boolean;
+  /** `-q`: errors only. Results on stdout are still printed: they are what was asked for. */
+  quiet?: boolean;
+  color?: ColorChoice;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Whether to colour, in the order people expect: `--color always|never` wins; then FORCE_COLOR
+ * (`0`/`false` turn colour off, anything else on — Node's own order, which lets FORCE_COLOR beat
+ * NO_COLOR); then NO_COLOR (any non-empty value, https://no-color.org); then a dumb terminal; then
+ * whether stderr is a terminal.
+ */
+export function colorWanted(choice: ColorChoice, env: NodeJS.ProcessEnv, isTerminal: () => boolean): boolean {
+  if (choice !== 'auto') return choice === 'always';
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return isTerminal();
+}
+
+const STYLES = { error: '1;31', warning: '1;33', hint: '1;36', note: '1;36', 'caused by': '1' } as const;
+const PREFIX = new RegExp(`^(\\s*)(${Object.keys(STYLES).join('|')}):`, 'gm');
+
+/** Colours the `error:` / `warning:` / `hint:` / `note:` at the start of each line, bold, like cargo and uv. */
+export function paintPrefixes(text: string): string {
+  return text.replace(PREFIX, (_m, indent: string, word: keyof typeof STYLES) => `${indent}\x1b[${STYLES[word]}m${word}:\x1b[0m`);
+}
+
+export function makeOutput(opts: OutputOptions): Output {
+  const env = opts.env ?? process.env;
+  let colored: boolean | undefined;
+  const color = () => (colored ??= colorWanted(opts.color ?? 'auto', env, () => Boolean(process.stderr.isTTY)));
+  const err = (text: string) => process.stderr.write(`${color() ? paintPrefixes(text) : text}\n`);
   return {
     info: (m) => {
       if (!opts.quiet) err(m);
     },
-    warn: (m) => err(`warning: ${m}`),
-    result: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    warn: (m) => {
+      if (!opts.quiet) err(`warning: ${m}`);
+    },
+    error: (e) => renderError(e, opts.verbose, err),
+    result: (t) => writeResult(t.endsWith('\n') ? t : `${t}\n`),
     async task(text, work) {
+      if (opts.quiet) return work();
       // A terminal that reports no width (some CI ptys) would make the spinner redraw endlessly.
-      const spin = !opts.verbose && !opts.quiet && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI;
+      const spin = !opts.verbose && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !env.CI && env.TERM !== 'dumb';
       if (!spin) {
-        if (!opts.quiet) err(`${text}…`);
+        err(`${text}…`);
         return work();
       }
-      const { default: ora } = await import('ora');
-      const spinner = ora({ text, stream: process.stderr }).start();
+      const { startSpinner } = await import('./spinner.js');
+      const stop = startSpinner(text, color());
       try {
         return await work();
       } finally {
-        spinner.stop();
+        stop();
       }
     },
   };
 }
 
-/** The one place errors are rendered. Returns the exit code. */
-export function renderError(err: unknown, verbose: boolean): number {
+/**
+ * Writes to stdout, where results go. A reader that has gone away (`tpx list | head -1`) ends tpx
+ * quietly, as it ends any well-behaved command, instead of with an EPIPE stack trace.
+ */
+export function writeResult(text: string): void {
+  const out = process.stdout;
+  if (out.listenerCount('error') === 0) {
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+  out.write(text);
+}
+
+/** The one place errors are rendered, through `write` (one call per line group). Returns the exit code. */
+function renderError(err: unknown, verbose: boolean, write: (text: string) => void): number {
   if (err instanceof TpxError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err.details) process.stderr.write(`${err.details.replace(/^/gm, '  | ')}\n`);
-    if (err.hint) process.stderr.write(`${err.hint.replace(/^/gm, 'hint: ')}\n`);
+    write(`error: ${err.message}`);
+    if (err.details) write(err.details.replace(/^/gm, '  | '));
+    if (err.hint) write(err.hint.replace(/^/gm, 'hint: '));
     if (verbose) {
       let cause = err.cause;
       while (cause) {
-        process.stderr.write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+        write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }
     return err.exitCode;
   }
-  process.stderr.write(`tpx: internal error (this is a bug, please report it)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  write(`error: internal error in tpx (a bug: please report it)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return 2;
 }

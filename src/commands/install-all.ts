@@ -8,7 +8,6 @@ import type { Request } from '../core/receipt.js';
 import { readInstalled } from '../core/store.js';
 import { parseToolbox } from '../core/toolbox.js';
 import type { ExportedTool } from '../core/toolbox.js';
-import { renderError } from '../ui.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import type { Cli } from './cli-types.js';
 
@@ -51,7 +50,7 @@ async function installAll(ctx: Context, file: string, flags: Flags): Promise<num
       }
     } catch (err) {
       failed.push(tool.name);
-      renderError(err, ctx.verbose);
+      ctx.out.error(err);
     }
   }
   if (toolbox.tools.length > 0) warnIfBinNotOnPath(ctx);

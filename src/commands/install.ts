@@ -1,7 +1,6 @@
 import type { Context } from '../core/context.js';
 import { installTool } from '../core/install.js';
 import type { InstallOutcome } from '../core/install.js';
-import { renderError } from '../ui.js';
 import type { Cli } from './cli-types.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import { requestFrom, requestOptions } from './shared/request.js';
@@ -32,7 +31,7 @@ async function install(ctx: Context, specs: string[], flags: RequestFlags & { fo
       report(ctx, outcome);
     } catch (err) {
       failed++;
-      renderError(err, ctx.verbose);
+      ctx.out.error(err);
     }
   }
   if (linked) warnIfBinNotOnPath(ctx);

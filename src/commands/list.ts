@@ -4,7 +4,6 @@ import type { ToolStatus } from '../core/status.js';
 import { toolKeys } from '../core/store.js';
 import type { Cli } from './cli-types.js';
 import { findOutdated } from '../core/outdated.js';
-import { renderError } from '../ui.js';
 
 /** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
 export const LIST_SCHEMA = 1;
@@ -38,7 +37,7 @@ async function list(ctx: Context, flags: { short?: boolean; json?: boolean }): P
 /** `--outdated`: asks the index (one shared pip dry-run); exit 1 if a tool could not be checked. */
 async function listOutdated(ctx: Context, flags: { json?: boolean }): Promise<number> {
   const { checked, outdated, problems } = await findOutdated(ctx, process.cwd());
-  for (const p of problems) renderError(p, ctx.verbose);
+  for (const p of problems) ctx.out.error(p);
   if (flags.json) ctx.out.result(JSON.stringify({ schema: 1, outdated }, null, 2));
   else if (outdated.length > 0) {
     ctx.out.result(outdated.map((r) => `${r.name} ${r.version} → ${r.latest ?? '? (installed from a path or URL; upgrade rebuilds it)'}${r.pinned ? ' [pinned]' : ''}`).join('\n'));

@@ -25,7 +25,7 @@ export function register(cli: Cli): void {
     .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--refresh', 'rebuild the cached environment')
     .option('--no-cache', 'use a throw-away environment, removed when the app exits');
-  for (const o of requestOptions()) cmd.addOption(o);
+  for (const o of requestOptions({ recorded: false })) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
   cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags) => cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [] })));
 }

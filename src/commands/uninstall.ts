@@ -2,7 +2,6 @@ import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { toolKeys } from '../core/store.js';
 import { uninstallTool } from '../core/uninstall.js';
-import { renderError } from '../ui.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {
@@ -25,7 +24,7 @@ async function uninstallMany(ctx: Context, names: string[], all = false): Promis
       await uninstallTool(ctx, parseToolArg(name));
     } catch (err) {
       failed++;
-      renderError(err, ctx.verbose);
+      ctx.out.error(err);
     }
   }
   return failed > 0 ? 1 : 0;

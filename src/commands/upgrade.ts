@@ -7,7 +7,6 @@ import type { Outcome } from '../core/outcome.js';
 import { defaultJobs } from '../core/pool.js';
 import { notInstalled, readInstalled, toolKeys } from '../core/store.js';
 import { upgradeTarget, upgradeTools } from '../core/upgrade.js';
-import { renderError } from '../ui.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { printOutcome, quiet, summarize } from './shared/report.js';
@@ -66,7 +65,7 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
       if (outcome.status === 'installed') ctx.out.info(`installed ${outcome.receipt.key} ${outcome.receipt.version}`);
     } catch (err) {
       failed++;
-      renderError(err, ctx.verbose);
+      ctx.out.error(err);
     }
   }
   const present = keys.filter((k) => !missing.includes(k));

@@ -1,10 +1,16 @@
 import type { Paths } from './paths.js';
 import { resolvePaths } from './paths.js';
 
-/** Progress, warnings and errors go to stderr; results (list, --json) to stdout. */
+/**
+ * What a command prints (src/ui.ts renders it). Progress, warnings and errors go to stderr; results
+ * (list, --json) to stdout. `--quiet` silences everything but errors and results.
+ */
 export interface Output {
   info(message: string): void;
+  /** Printed as `warning: …`. */
   warn(message: string): void;
+  /** Renders an error (`error:` / details / `hint:`; a non-TpxError as a bug) and returns its exit code. */
+  error(err: unknown): number;
   result(text: string): void;
   /** Runs `work` with a spinner on a TTY, a plain line otherwise; streaming (`--verbose`) shows no spinner. */
   task<T>(text: string, work: () => Promise<T>): Promise<T>;

@@ -60,6 +60,10 @@ export const ERROR_CODES = {
   'rollback-failed': 1,
   // Running an app.
   'app-start': 1,
+  // Fitting into the user's shell and OS (ensurepath).
+  'unknown-shell': 1,
+  unwritable: 1,
+  'path-update-failed': 1,
   // Not a known failure: wrapped so it can still be reported per tool; exit 2 like any bug.
   internal: 2,
 } as const satisfies Record<string, 1 | 2>;

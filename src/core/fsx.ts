@@ -20,15 +20,21 @@ export function randomHex(bytes: number): string {
 
 /**
  * Writes a file atomically: a temp file in the same directory, fsync, then rename over the target.
- * A reader sees the old content or the new, never a torn write. Hand-written rather than
+ * A reader sees the old content or the new, never a torn write. `like`: the file it replaces, whose mode
+ * and owner the new one keeps. Hand-written rather than
  * write-file-atomic because that package's current major needs Node 22.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644, opts: { like?: fs.Stats | null } = {}): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${uniqueSuffix()}`;
   try {
     const fd = fs.openSync(tmp, 'w', mode);
     try {
+      // Replacing someone's file (a shell startup file): it keeps its exact mode, and its owner when we may set it.
+      if (opts.like) {
+        fs.fchmodSync(fd, opts.like.mode & 0o7777);
+        if (process.getuid?.() === 0) fs.fchownSync(fd, opts.like.uid, opts.like.gid);
+      }
       fs.writeFileSync(fd, data);
       fs.fsyncSync(fd);
     } finally {

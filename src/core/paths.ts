@@ -13,6 +13,7 @@ import * as path from 'node:path';
  *                    path (venvs are not relocatable) before the tool's name is known — pip reports it.
  *   shared/pip-<v>/  the one pip every venv is served by, unpacked from the interpreter's bundled wheel.
  *   locks/<key>      per-tool locks.
+ *   completions/     shell completion files: completions/<shell>/ (bash, zsh, fish).
  */
 export interface Paths {
   home: string;
@@ -20,6 +21,7 @@ export interface Paths {
   envs: string;
   shared: string;
   locks: string;
+  completions: string;
   bin: string;
   man: string;
   cache: string;
@@ -39,6 +41,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv): Paths {
     envs: path.join(home, 'envs'),
     shared: path.join(home, 'shared'),
     locks: path.join(home, 'locks'),
+    completions: path.join(home, 'completions'),
     bin: dir(env.TPX_BIN_DIR || env.XDG_BIN_HOME, path.join(userHome, '.local', 'bin')),
     man: dir(env.TPX_MAN_DIR, path.join(userHome, '.local', 'share', 'man')),
     cache,

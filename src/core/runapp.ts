@@ -27,6 +27,9 @@ export interface RunFlags {
   /** false with --no-cache */
   cache: boolean;
   verbose?: boolean;
+  quiet?: boolean;
+  /** `--color`, as given: the fast path leaves a value that is not a choice to commander. */
+  color?: string;
 }
 
 /**
@@ -136,7 +139,9 @@ export async function launch(ctx: Context, file: string, args: string[], opts: {
 }
 
 /** Options that take a value; the fast path leaves anything else (--help, --refresh, typos) to commander. */
-const VALUED: Record<string, keyof RunFlags> = { '--spec': 'spec', '--with': 'with', '--python': 'python', '--index-url': 'indexUrl', '--pip-args': 'pipArgs' };
+const VALUED: Record<string, keyof RunFlags> = { '--spec': 'spec', '--with': 'with', '--python': 'python', '--index-url': 'indexUrl', '--pip-args': 'pipArgs', '--color': 'color' };
+
+const SWITCHES: Record<string, 'verbose' | 'quiet'> = { '-v': 'verbose', '--verbose': 'verbose', '-q': 'quiet', '--quiet': 'quiet' };
 
 /**
  * Parses `run` arguments the way commander does for the common forms (`--opt value`, `--opt=value`,
@@ -147,8 +152,9 @@ export function parseRunArgv(argv: string[]): { app: string; args: string[]; fla
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('-') || arg === '-') return { app: arg, args: argv.slice(i + 1), flags };
-    if (arg === '-v' || arg === '--verbose') {
-      flags.verbose = true;
+    const sw = SWITCHES[arg];
+    if (sw) {
+      flags[sw] = true;
       continue;
     }
     const eq = arg.indexOf('=');

@@ -128,11 +128,13 @@ describe('tpx install', () => {
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
   });
 
-  it('warns with the exact fix when the bin dir is not on PATH, and not when it is', async () => {
+  it('warns with the exact fix for your shell when the bin dir is not on PATH, and not when it is', async () => {
     world = await makeWorld();
-    const r = await world.run(['install', 'oneapp']);
-    expect(r.stderr).toContain(`${world.binDir} is not on your PATH`);
-    expect(r.stderr).toContain(`export PATH="${world.binDir}:$PATH"`);
+    const r = await world.run(['install', 'oneapp'], { env: { SHELL: '/bin/bash' } });
+    expect(r.stderr).toContain(`warning: ${world.binDir} is not on your PATH`);
+    expect(r.stderr).toContain(`hint: run \`tpx ensurepath\` to add it to ${join(world.home, '.bashrc')}, or add this line yourself:\nhint:   export PATH="$PATH:${world.binDir}"\n`);
+    const fish = await world.run(['install', 'multiapp'], { env: { SHELL: '/usr/bin/fish' } });
+    expect(fish.stderr).toContain(`hint:   fish_add_path --path --append "${world.binDir}"\n`);
     const onPath = await world.run(['install', 'tpxdemo'], { env: { PATH: `${world.binDir}:${world.env.PATH}` } });
     expect(onPath.code).toBe(0);
     expect(onPath.stderr).not.toContain('not on your PATH');

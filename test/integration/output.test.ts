@@ -1,136 +1,103 @@
-// What users read, as snapshots: `tpx list` and the main errors (the upgrade-all summary is in
-// upgrade.test.ts). A change of wording shows up here, in review. Temp paths, the Python version and
-// log names are replaced by placeholders (scrub), so the snapshots are the same on every machine.
+// What tpx prints, as a person at a terminal and a script see it: colour only on a terminal (a real
+// pseudo-terminal, from util-linux's `script`) and never with NO_COLOR or --color=never, the spinner
+// included; -q prints nothing on success but keeps results and errors.
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removePython, scrub } from '../helpers/tools.js';
-import { makeWorld, type World } from '../helpers/world.js';
+import { tpxJs } from '../helpers/fixtures.js';
+import { makeWorld, type RunOptions, type World } from '../helpers/world.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
 
-describe('what users read', () => {
-  it('tpx list, with a broken tool', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp', 'guitool'])).code).toBe(0);
-    expect((await world.run(['pin', 'oneapp'])).code).toBe(0);
-    removePython(world, 'guitool');
-    const r = await world.run(['list']);
-    expect(r.code).toBe(1);
-    expect(scrub(world, r.stdout)).toMatchInlineSnapshot(`
-      "guitool 1.0 (Python <version>)  BROKEN
-          guitool
-          ! its Python is gone (<python>)
-          fix: tpx reinstall guitool  (or: tpx uninstall guitool)
-      oneapp 1.0 (Python <version>) [pinned]
-          oneapp-cli
-      tpxdemo 1.0 (Python <version>)
-          tpxdemo
-          tpxdemo-admin
-      "
-    `);
-    expect(scrub(world, (await world.run(['list', '--short'])).stdout)).toMatchInlineSnapshot(`
-      "guitool 1.0 (broken)
-      oneapp 1.0
-      tpxdemo 1.0
-      "
-    `);
-  });
+const SGR = /\x1b\[[0-9;]*m/; // a colour (or bold) escape sequence
+const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-  it('the main errors', async () => {
+/** Runs tpx on a pseudo-terminal 100 columns wide (stdout and stderr both go to it); returns what it showed. */
+async function onTerminal(w: World, args: string[], opts: RunOptions = {}): Promise<{ code: number; shown: string }> {
+  const command = `stty cols 100 rows 30; ${[process.execPath, tpxJs, ...args].map(sh).join(' ')}`;
+  const r = await w.exec('script', ['-qec', command, '/dev/null'], opts);
+  return { code: r.code, shown: r.stdout };
+}
+
+describe('colour', () => {
+  it('on a terminal by default, spinner included; never with NO_COLOR or --color=never; off a terminal only when asked', async () => {
     world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'clash-a'])).code).toBe(0);
-    const errors: string[] = [];
-    for (const args of [
-      ['upgrade', 'nope'],
-      ['uninstall', 'nope'],
-      ['install', 'tpxdemo=='],
-      ['install', './missing-project'],
-      ['install', 'no-such-package-tpx'],
-      ['install', 'noapps'],
-      ['install', 'clash-b'],
-      ['install', '--suffix', '/x', 'tpxdemo'],
-      ['install', '--pip-args', '"--pre', 'tpxdemo'],
-      ['inject', 'tpxdemo', 'tpxdemo==2.0'],
-      ['uninject', 'tpxdemo', 'helperlib'],
-      ['run', 'multiapp'],
-      ['run', 'tpxdemo[='],
-      ['run', '--no-cache', '--refresh', 'tpxdemo'],
-      ['upgrade-all', '--jobs', '0'],
-      ['upgrade', 'https://h/x-1.0.tar.gz'],
-    ]) {
-      const r = await world.run(args);
-      errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}`);
+    const colour = { NO_COLOR: undefined, SHELL: '/bin/bash' };
+
+    const tty = await onTerminal(world, ['install', 'tpxdemo'], { env: colour });
+    expect(tty.code, tty.shown).toBe(0);
+    expect(tty.shown).toContain('\x1b[1;33mwarning:\x1b[0m');
+    expect(tty.shown).toContain('\x1b[1;36mhint:\x1b[0m');
+    expect(tty.shown).toContain('\x1b[36m'); // the spinner's cyan frame
+
+    // NO_COLOR: the spinner still spins (cursor movement), but nothing is coloured; an error has no escapes at all.
+    const plain = await onTerminal(world, ['install', 'oneapp'], { env: { ...colour, NO_COLOR: '1' } });
+    expect(plain.code, plain.shown).toBe(0);
+    expect(plain.shown).toContain('warning: ');
+    expect(plain.shown).not.toMatch(SGR);
+    for (const [args, env] of [
+      [['uninstall', 'nosuch'], { ...colour, NO_COLOR: '1' }],
+      [['--color=never', 'uninstall', 'nosuch'], { ...colour, FORCE_COLOR: '1' }],
+      [['uninstall', 'nosuch', '--color', 'never'], colour],
+    ] as const) {
+      const r = await onTerminal(world, [...args], { env });
+      expect(r.code).toBe(1);
+      expect(r.shown).toContain('error: nosuch is not installed');
+      expect(r.shown).not.toContain('\x1b');
     }
-    expect(errors.join('\n')).toMatchInlineSnapshot(`
-      "$ tpx upgrade nope  → exit 1
-      error: nope is not installed
-      hint: install it with \`tpx install nope\` (or \`tpx upgrade --install nope\`); installed tools: clash-a, tpxdemo
+    const red = await onTerminal(world, ['uninstall', 'nosuch'], { env: colour });
+    expect(red.shown).toContain('\x1b[1;31merror:\x1b[0m nosuch is not installed');
 
-      $ tpx uninstall nope  → exit 1
-      error: nope is not installed
-      hint: installed tools: clash-a, tpxdemo
+    // Off a terminal (a pipe): plain, unless --color=always or FORCE_COLOR.
+    expect((await world.run(['uninstall', 'nosuch'], { env: colour })).stderr).not.toContain('\x1b');
+    expect((await world.run(['--color=always', 'uninstall', 'nosuch'], { env: colour })).stderr).toContain('\x1b[1;31merror:\x1b[0m');
+    expect((await world.run(['uninstall', 'nosuch'], { env: { ...colour, FORCE_COLOR: '1' } })).stderr).toContain('\x1b[1;31merror:');
+    // commander's own errors are coloured the same way.
+    expect((await world.run(['--color=always', 'install', '--bogus'], { env: colour })).stderr).toContain("\x1b[1;31merror:\x1b[0m unknown option '--bogus'");
+    const bad = await world.run(['list', '--color', 'sometimes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Allowed choices are auto, always, never');
+  });
+});
 
-      $ tpx install tpxdemo==  → exit 1
-      error: invalid package spec "tpxdemo==": it is not a valid requirement
-      hint: use a name with an optional version, e.g. \`black\`, \`black==22.12.0\` or 'black[d]>=22', a path, or a URL
+describe('--quiet', () => {
+  it('prints nothing on success, but results and errors still', async () => {
+    world = await makeWorld();
+    const install = await world.run(['-q', 'install', 'tpxdemo']);
+    expect(install).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-admin']);
 
-      $ tpx install ./missing-project  → exit 1
-      error: ./missing-project: no such file or directory
-      hint: give the path of a project directory, a .whl or an sdist; or a package name like \`black\`
+    const list = await world.run(['list', '--short', '-q']);
+    expect(list).toMatchObject({ code: 0, stdout: 'tpxdemo 1.0\n', stderr: '' });
 
-      $ tpx install no-such-package-tpx  → exit 1
-      installing no-such-package-tpx…
-      error: pip could not install no-such-package-tpx
-        | <pip output>
-      hint: no package "no-such-package-tpx" was found on the index: check the name, or pass --index-url (pip reports an unreachable index the same way)
-      hint: full log: <root>/cache/tpx/logs/<log>
+    // A cache miss (built quietly), then a hit (the fast path): only the app speaks.
+    for (let i = 0; i < 2; i++) {
+      const run = await world.run(['run', '-q', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version']);
+      expect(run).toMatchObject({ code: 0, stdout: 'tpxdemo 1.0\n', stderr: '' });
+    }
 
-      $ tpx install noapps  → exit 1
-      installing noapps…
-      error: noapps 1.0 has no apps to link
-      hint: its dependencies have apps: helperlib-cli (from helperlib); install with --include-deps to link them
+    const failed = await world.run(['install', '--quiet', 'nosuchpackage']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error: pip could not install nosuchpackage/);
 
-      $ tpx install clash-b  → exit 1
-      installing clash-b…
-      error: a file is in the way: <root>/bin/clash (an app of tpx tool clash-a)
-      hint: nothing was changed; pass --force to replace them, or --suffix to install under other names
+    const both = await world.run(['uninstall', '-q', '-v', 'tpxdemo']);
+    expect(both).toMatchObject({ code: 2, stderr: 'error: --quiet and --verbose cannot be used together\n' });
+    expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-admin']);
 
-      $ tpx install --suffix /x tpxdemo  → exit 2
-      error: invalid suffix "/x"
-      hint: a suffix may contain letters, digits and . _ - + @, e.g. --suffix @1.0 or --suffix -dev
+    expect(await world.run(['uninstall', '-q', 'tpxdemo'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+  });
+});
 
-      $ tpx install --pip-args "--pre tpxdemo  → exit 2
-      error: unterminated " in --pip-args
-      hint: quote the whole value: --pip-args='--no-binary :all:'
-
-      $ tpx inject tpxdemo tpxdemo==2.0  → exit 1
-      error: tpxdemo==2.0 is tpxdemo's own package; it cannot be injected into itself
-      hint: to change its version, use \`tpx upgrade tpxdemo==2.0\`; to add one of its extras, \`tpx inject tpxdemo 'tpxdemo[EXTRA]'\`
-
-      $ tpx uninject tpxdemo helperlib  → exit 1
-      error: helperlib is not injected into tpxdemo
-      hint: nothing is injected into tpxdemo
-
-      $ tpx run multiapp  → exit 1
-      installing multiapp…
-      error: multiapp 1.0 has no app named multiapp
-      hint: its apps: multi-a, multi-b; run one with \`tpx run --spec multiapp multi-a\`
-
-      $ tpx run tpxdemo[=  → exit 2
-      error: "tpxdemo[=" is not an app name or a package spec
-      hint: name an app (\`tpx run black\`), a spec (\`tpx run black==22.12.0\`, \`tpx run 'black[d]'\`), a project directory, a URL, or a script ending in .py
-
-      $ tpx run --no-cache --refresh tpxdemo  → exit 2
-      error: --no-cache and --refresh cannot be used together
-      hint: --no-cache always builds a fresh environment; --refresh rebuilds the cached one
-
-      $ tpx upgrade-all --jobs 0  → exit 2
-      error: --jobs must be a whole number ≥ 1, not "0"
-
-      $ tpx upgrade https://h/x-1.0.tar.gz  → exit 1
-      error: upgrade takes a tool's name or a requirement, not a URL: https://h/x-1.0.tar.gz
-      hint: to install a tool again from a path or URL, run \`tpx install --force https://h/x-1.0.tar.gz\`
-      "
-    `);
+describe('stdout', () => {
+  it('a reader that goes away (`tpx --help | head -1`) ends tpx quietly, not with an EPIPE stack', async () => {
+    world = await makeWorld();
+    for (const args of [['--help'], ['install', '--help'], ['completions', 'bash']]) {
+      const child = world.spawn(args);
+      child.stdout?.destroy(); // the read end closes before tpx, still starting, writes anything
+      const r = await child.done;
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code).toBe(0);
+    }
   });
 });

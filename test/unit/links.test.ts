@@ -9,7 +9,7 @@ import { resolvePaths } from '../../src/core/paths.js';
 function ctxIn(root: string): Context {
   const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), HOME: root });
   mkdirSync(paths.bin, { recursive: true });
-  const quiet = { info() {}, warn() {}, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
+  const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
   return { paths, env: {}, verbose: false, out: quiet, interrupts: new Interrupts() };
 }
 

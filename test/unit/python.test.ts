@@ -7,7 +7,7 @@ import type { TpxError } from '../../src/core/errors.js';
 import { findInterpreter, newestInterpreter } from '../../src/core/python.js';
 import { realPython } from '../helpers/fixtures.js';
 
-const quiet = { info() {}, warn() {}, result() {}, task: <T>(_t: string, w: () => Promise<T>) => w() };
+const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_t: string, w: () => Promise<T>) => w() };
 
 /** A temp dir on PATH holding executables with these shell bodies. */
 function world(execs: Record<string, string>, env: Record<string, string> = {}) {

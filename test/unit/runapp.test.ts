@@ -16,7 +16,8 @@ function viaCommander(argv: string[]) {
   const program = new Command('tpx').enablePositionalOptions().exitOverride();
   register({ program, run: async () => {} });
   const cmd = program.commands[0] as Command;
-  cmd.option('-v, --verbose');
+  // The options cli.ts gives every command.
+  cmd.option('-v, --verbose').option('-q, --quiet').option('--color <when>');
   program.parse(['run', ...argv], { from: 'user' });
   const [app, args] = cmd.processedArgs as [string, string[]];
   // As the run command's action normalises them.
@@ -30,6 +31,8 @@ describe('parseRunArgv', () => {
     [['--spec=tpxdemo', '--with', 'a', '--with=b', '-v', 'tpxdemo', '-v']],
     [['--python', '3.11', '--index-url', 'http://x/simple', '--pip-args', '--no-compile -q', 'app', 'x', '--spec', 'y']],
     [['app', '--', 'a']],
+    [['-q', '--color', 'never', 'tpxdemo', '-q']],
+    [['--quiet', '--color=always', 'app', '--color=never']],
   ])('agrees with commander on %j', (argv) => {
     const fast = parseRunArgv(argv);
     const slow = viaCommander(argv);

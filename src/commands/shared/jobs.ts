@@ -3,7 +3,8 @@ import { usageError } from '../../core/errors.js';
 import { defaultJobs } from '../../core/pool.js';
 
 export function jobsOption(): Option {
-  return new Option('-j, --jobs <n>', `how many tools to work on at once (default here: ${defaultJobs()})`);
+  // Not the number for this machine: the help text is also the man page, built once for every machine.
+  return new Option('-j, --jobs <n>', 'how many tools to work on at once (default: two per CPU, at most 8)');
 }
 
 export function jobsFrom(flags: { jobs?: string }): number {

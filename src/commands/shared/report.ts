@@ -1,14 +1,24 @@
 /** How commands that work on several tools report: one line per finished tool, then a summary table. */
+import * as os from 'node:os';
 import type { Context } from '../../core/context.js';
 import { isOnPath } from '../../core/links.js';
 import type { Outcome } from '../../core/outcome.js';
-import { renderError } from '../../ui.js';
+import { pathLine, startupFiles, userShell } from '../../core/shellpath.js';
+import { powershellLine } from '../../core/winpath.js';
 
-/** After linking apps: if the bin dir is not on PATH, say so with the exact line that fixes it. */
+/** After linking apps: if the bin dir is not on PATH, name `tpx ensurepath` and the line for the user's own shell. */
 export function warnIfBinNotOnPath(ctx: Context): void {
-  if (isOnPath(ctx.env, ctx.paths.bin)) return;
-  ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
-  ctx.out.info(`hint: add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`);
+  const bin = ctx.paths.bin;
+  if (isOnPath(ctx.env, bin)) return;
+  ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
+  if (process.platform === 'win32') {
+    ctx.out.info(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   ${powershellLine(bin)}`);
+    return;
+  }
+  const home = ctx.env.HOME || os.homedir();
+  const shell = userShell(ctx.env).shell;
+  const where = shell ? startupFiles(shell, ctx.env, home)[0] : "your shell's startup file";
+  ctx.out.info(`hint: run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:\nhint:   ${pathLine(shell ?? 'sh', bin, home, false)}`);
 }
 
 /** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */
@@ -19,7 +29,7 @@ export function quiet(ctx: Context): Context {
 /** One finished tool, as one line (a failure: the error, its details and hint). */
 export function printOutcome(ctx: Context, o: Outcome): void {
   const message = (m: string) => (m.startsWith(`${o.key} `) || m.startsWith(`${o.key}'`) ? m : `${o.key}: ${m}`);
-  if (o.status === 'failed') return void renderError(o.error.rephrase({ message: message(o.error.message) }), ctx.verbose);
+  if (o.status === 'failed') return void ctx.out.error(o.error.rephrase({ message: message(o.error.message) }));
   ctx.out.info(describe(o));
   if (o.status === 'upgraded') for (const n of o.notes) ctx.out.info(`  note: ${n}`);
 }

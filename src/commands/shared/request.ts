@@ -12,11 +12,15 @@ export interface RequestFlags {
   suffix?: string;
 }
 
-/** The flags every command that builds an environment from a spec shares. */
-export function requestOptions(): Option[] {
+/**
+ * The flags every command that builds an environment from a spec shares. `recorded`: whether they go
+ * into a receipt that upgrade and reinstall replay (install), or only shape this build (run).
+ */
+export function requestOptions(opts: { recorded: boolean } = { recorded: true }): Option[] {
+  const kept = opts.recorded ? ' (recorded; reused by upgrade)' : '';
   return [
-    new Option('--index-url <url>', 'the package index to install from (recorded; reused by upgrade)'),
-    new Option('--pip-args <args>', 'extra arguments for pip install, as one quoted string (recorded)'),
+    new Option('--index-url <url>', `the package index to install from${kept}`),
+    new Option('--pip-args <args>', `extra arguments for pip install, as one quoted string${kept}`),
     new Option('--python <python>', 'interpreter: a path, a command like python3.12, or a version like 3.12'),
   ];
 }

@@ -1,0 +1,79 @@
+/**
+ * One or two examples per command, in one place: `--help` shows them (applyExamples, called by
+ * cli.ts) and so does the man page (describe.ts). Keyed by the words that run the command.
+ */
+import type { Command } from 'commander';
+
+export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
+  '': [
+    ['tpx install black', 'black in its own environment, its apps linked into the bin dir'],
+    ['tpx run cowsay hello', 'run an app without installing it'],
+  ],
+  install: [
+    ["tpx install black 'ruff>=0.4'", 'two tools, one after the other'],
+    ['tpx install --suffix @22 black==22.12.0', 'a second copy beside the first: black@22'],
+  ],
+  'install-all': [
+    ['tpx install-all toolbox.json', 'the tools of `tpx export`, at the same versions'],
+    ['tpx install-all --latest toolbox.json', 'the same tools at their newest versions'],
+  ],
+  list: [
+    ['tpx list --short', 'one line per tool'],
+    ['tpx list --outdated', 'tools with a newer version on their index'],
+  ],
+  uninstall: [['tpx uninstall black ruff', 'remove two tools and their links']],
+  'uninstall-all': [['tpx uninstall-all', 'remove every tool']],
+  upgrade: [
+    ['tpx upgrade black', 'the newest version its recorded spec allows'],
+    ["tpx upgrade --pip-args='--pre' black", 'allow pre-releases, from now on'],
+  ],
+  'upgrade-all': [['tpx upgrade-all --skip black --jobs 4', 'every tool but black, four at a time']],
+  reinstall: [['tpx reinstall --python 3.12 black', 'rebuild black on another Python']],
+  'reinstall-all': [['tpx reinstall-all', 'rebuild every tool, e.g. after its Python was upgraded']],
+  pin: [['tpx pin black', 'upgrade-all leaves black at its version']],
+  unpin: [['tpx unpin black', 'upgrade-all upgrades black again']],
+  rollback: [['tpx rollback black', 'back to the version before the last upgrade']],
+  inject: [
+    ['tpx inject black black-plugin', "add a package to black's environment"],
+    ['tpx inject black -r requirements.txt', 'every package in a file'],
+  ],
+  uninject: [['tpx uninject black black-plugin', 'remove it, and the dependencies nothing else needs']],
+  runpip: [['tpx runpip black list --format json', "pip, inside black's environment"]],
+  export: [['tpx export toolbox.json', 'every tool with its request and exact versions']],
+  run: [
+    ['tpx run cowsay hello', 'the app cowsay from the package cowsay'],
+    ['tpx run black==22.12.0 --version', 'a given version (also a spec, a project directory or a URL)'],
+  ],
+  cache: [['tpx cache purge', 'remove every cached `tpx run` environment']],
+  'cache dir': [['du -sh "$(tpx cache dir)"', 'how much room the environments take']],
+  'cache purge': [['tpx cache purge', 'remove them all']],
+  ensurepath: [
+    ['tpx ensurepath', "add the bin dir to your shell's startup file"],
+    ['tpx ensurepath --dry-run --all-shells', 'show what it would add for every shell'],
+  ],
+  environment: [
+    ['tpx environment', 'every directory and setting, and where it came from'],
+    ['ls "$(tpx environment --value bin)"', 'the bare value, for scripts'],
+  ],
+  completions: [
+    ['eval "$(tpx completions bash)"', 'in ~/.bashrc: complete tpx commands, options and tool names'],
+    ['tpx completions fish > ~/.config/fish/completions/tpx.fish', 'fish loads it by itself'],
+  ],
+};
+
+/** The words that run `command`, e.g. 'cache purge'; '' for tpx itself. */
+export function commandPath(command: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
+}
+
+/** Adds each command's examples to the end of its --help. */
+export function applyExamples(command: Command): void {
+  const examples = EXAMPLES[commandPath(command)] ?? [];
+  if (examples.length > 0) {
+    const width = Math.max(...examples.map(([c]) => c.length));
+    command.addHelpText('after', `\nExamples:\n${examples.map(([c, why]) => `  $ ${c.padEnd(width)}  # ${why}`).join('\n')}`);
+  }
+  for (const sub of command.commands) applyExamples(sub);
+}

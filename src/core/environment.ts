@@ -1,0 +1,64 @@
+/**
+ * Every directory and setting tpx uses, with where its value came from (`tpx environment`, and the
+ * ENVIRONMENT section of the man page). Values are paths.ts's own resolution; this only names the
+ * variable that decided each one, in the order paths.ts reads them. Nothing here spawns: the shared
+ * pip's version is what is unpacked under shared/.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Paths } from './paths.js';
+import { readdirOrEmpty } from './fsx.js';
+import { compareVersions } from './pep440.js';
+
+export interface Setting {
+  name: string;
+  value: string;
+  /** The variable it was read from, `default`, or what it is derived from (`in home`). */
+  source: string;
+  /** The variables that set it, first wins; none for a derived value. */
+  variables: string[];
+  description: string;
+}
+
+interface Entry {
+  name: string;
+  description: string;
+  variables: string[];
+  /** When none of the variables is set. */
+  fallback: 'default' | 'in home' | 'in cache' | 'on disk';
+  value(paths: Paths, env: NodeJS.ProcessEnv): string;
+}
+
+// env-paths honours XDG_DATA_HOME and XDG_CACHE_HOME on Linux only (macOS and Windows have their own places).
+const xdg = (name: string) => (process.platform === 'linux' ? [name] : []);
+
+const ENTRIES: Entry[] = [
+  { name: 'home', description: 'tools, their environments, receipts and the shared pip', variables: ['TPX_HOME', ...xdg('XDG_DATA_HOME')], fallback: 'default', value: (p) => p.home },
+  { name: 'bin', description: 'links to the apps of installed tools', variables: ['TPX_BIN_DIR', 'XDG_BIN_HOME'], fallback: 'default', value: (p) => p.bin },
+  { name: 'man', description: 'man pages of installed tools', variables: ['TPX_MAN_DIR'], fallback: 'default', value: (p) => p.man },
+  { name: 'completions', description: 'shell completion files of installed tools, one dir per shell', variables: [], fallback: 'in home', value: (p) => p.completions },
+  { name: 'cache', description: 'logs, interpreter probes, `tpx run` environments', variables: ['TPX_CACHE_DIR', ...xdg('XDG_CACHE_HOME')], fallback: 'default', value: (p) => p.cache },
+  { name: 'logs', description: "pip's output of each build", variables: [], fallback: 'in cache', value: (p) => p.logs },
+  { name: 'python', description: 'the interpreter used without --python: a path, a command or a version', variables: ['TPX_DEFAULT_PYTHON'], fallback: 'default', value: (_p, env) => env.TPX_DEFAULT_PYTHON || (process.platform === 'win32' ? 'python' : 'python3') },
+  { name: 'shared-pip', description: 'the pip every tool environment is served by', variables: [], fallback: 'on disk', value: (p) => sharedPipVersions(p).join(', ') || 'not bootstrapped yet' },
+];
+
+export const SETTING_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
+
+export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv): Setting[] {
+  return ENTRIES.map((e) => ({
+    name: e.name,
+    value: e.value(paths, env),
+    source: e.variables.find((v) => env[v]) ?? e.fallback,
+    variables: e.variables,
+    description: e.description,
+  }));
+}
+
+/** The pip versions unpacked under shared/ (sharedpip.ts), newest last. */
+function sharedPipVersions(paths: Paths): string[] {
+  return readdirOrEmpty(paths.shared)
+    .filter((d) => /^pip-[^.]/.test(d) && fs.existsSync(path.join(paths.shared, d, 'pip', '__pip-runner__.py')))
+    .map((d) => d.slice(4))
+    .sort((a, b) => compareVersions(a, b) ?? 0);
+}

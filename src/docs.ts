@@ -1,0 +1,17 @@
+/**
+ * Build-time only (scripts/build.mjs): tpx's man page from the commander program, so the page and
+ * --help never disagree. Not part of the shipped CLI.
+ */
+import { buildProgram } from './cli.js';
+import { describeCommand } from './commands/shared/describe.js';
+import { describeEnvironment } from './core/environment.js';
+import { manPage } from './core/manpage.js';
+import { resolvePaths } from './core/paths.js';
+
+declare const TPX_VERSION: string;
+
+export function renderManPage(): string {
+  const program = buildProgram(async () => {});
+  // An empty environment: the page describes defaults, not the build machine's settings.
+  return manPage(describeCommand(program), describeEnvironment(resolvePaths({ HOME: '~' }), {}), TPX_VERSION);
+}
