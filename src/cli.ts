@@ -3,6 +3,7 @@
  * commands never call process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { constants } from 'node:os';
 import { makeContext } from './core/context.js';
 import type { Context } from './core/context.js';
 import { usageError } from './core/errors.js';
@@ -22,6 +23,7 @@ import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
 import * as rollback from './commands/rollback.js';
 import * as runpip from './commands/runpip.js';
+import * as uninject from './commands/uninject.js';
 import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
 import * as run from './commands/run.js';
@@ -48,7 +50,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   unpin: pin,
   rollback,
   inject,
-  uninject: inject,
+  uninject,
   runpip,
   export: exporter,
   run,
@@ -126,14 +128,14 @@ export async function main(argv: string[]): Promise<void> {
   };
   configure(program);
 
-  // Ctrl-C / SIGTERM mid-change: undo what is half made (generation, links, locks), then exit like a shell would.
+  // Ctrl-C / SIGTERM / SIGHUP (the terminal closed) mid-change: undo what is half made (generation,
+  // links, locks), then exit like a shell would (128 + the signal's number).
   const onSignal = (signal: NodeJS.Signals) => {
     ctx?.interrupts.runAll();
     process.stderr.write(`\ninterrupted: the unfinished change was undone\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(128 + constants.signals[signal]);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
 
   try {
     await program.parseAsync(runpip.shieldPipArgs(argv), { from: 'user' });

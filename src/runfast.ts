@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { makeContext } from './core/context.js';
 import { appFile } from './core/distinfo.js';
-import { appRequest, chooseApp, isScriptTarget, launch, parseRunArgv } from './core/runapp.js';
+import { chooseApp, launch, parseRunArgv, runTarget } from './core/runapp.js';
 import { lookup, runKey, touch } from './core/runcache.js';
 import { venvBinDir } from './core/venv.js';
 import { COLOR_CHOICES, makeOutput } from './ui.js';
@@ -15,18 +15,20 @@ import type { ColorChoice } from './ui.js';
 
 export async function runFromCache(argv: string[]): Promise<boolean> {
   const parsed = parseRunArgv(argv);
-  if (!parsed || isScriptTarget(parsed.app)) return false;
+  if (!parsed) return false;
   const { verbose = false, quiet = false, color = 'auto' } = parsed.flags;
   // Flags commander would refuse are left to it.
   if ((verbose && quiet) || !(COLOR_CHOICES as readonly string[]).includes(color)) return false;
   const ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
   let file: string;
   try {
-    const { req, specText } = appRequest(parsed.app, parsed.flags, process.cwd());
-    const k = runKey(ctx, req);
+    // A script is never answered here: reading it (a pipe can be read only once) is the CLI's job.
+    const what = runTarget(parsed.app, parsed.flags, process.cwd(), process.env);
+    if (what.kind === 'script') return false;
+    const k = runKey(ctx, what.req);
     const found = lookup(ctx, k.key, k.material);
     if (found.status !== 'hit') return false;
-    file = path.join(venvBinDir(found.dir), appFile(chooseApp(ctx, found.receipt, parsed.app, specText)));
+    file = path.join(venvBinDir(found.dir), appFile(chooseApp(ctx, found.receipt, what.app, what.specText)));
     touch(found);
   } catch {
     return false;

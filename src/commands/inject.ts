@@ -2,15 +2,14 @@ import * as fs from 'node:fs';
 import type { Context } from '../core/context.js';
 import { TpxError, usageError } from '../core/errors.js';
 import { freeze, without } from '../core/freeze.js';
-import { isValidDistName, normalizeName, parseToolArg, toolKey } from '../core/names.js';
+import { normalizeName, parseToolArg, toolKey } from '../core/names.js';
 import type { Request } from '../core/receipt.js';
-import { rebuild } from '../core/rebuild.js';
-import type { Ready } from '../core/rebuild.js';
-import type { Receipt } from '../core/receipt.js';
-import type { Pin } from '../core/freeze.js';
-import { parseSpec } from '../core/spec.js';
-import { envPath, requireInstalled } from '../core/store.js';
+import { shellWord } from '../core/args.js';
+import { extrasOf, extrasOnly, parseSpec, withExtras } from '../core/spec.js';
+import { requireInstalled } from '../core/store.js';
 import type { Cli } from './cli-types.js';
+import { rebuildInPlaceOf } from './shared/rebuild.js';
+import type { Rebuilt } from './shared/rebuild.js';
 
 type Injected = Request['injected'][number];
 
@@ -24,13 +23,6 @@ export function register(cli: Cli): void {
     .option('--include-apps', "link the injected packages' apps too")
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
     .action((name: string, specs: string[], flags: InjectFlags) => cli.run((ctx) => inject(ctx, name, specs, flags)));
-  cli.program
-    .command('uninject')
-    .description("remove injected packages from a tool's venv, and the dependencies nothing else needs")
-    .argument('<name>', 'the installed tool')
-    .argument('<package...>', 'injected packages to remove, by name')
-    .option('--leave-deps', "keep the removed packages' dependencies installed")
-    .action((name: string, pkgs: string[], flags: { leaveDeps?: boolean }) => cli.run((ctx) => uninject(ctx, name, pkgs, flags)));
 }
 
 interface InjectFlags {
@@ -46,12 +38,18 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   if (specs.length === 0) throw usageError('name at least one package to inject', `e.g. \`tpx inject ${key} SPEC\`, or \`-r requirements.txt\``);
   const injected = [...receipt.request.injected];
   const added: Injected[] = [];
+  let mainSpec = receipt.request.spec;
+  const extrasNamed: string[] = [];
   for (const raw of specs) {
     const spec = parseSpec(raw, process.cwd());
-    const entry: Injected = { spec: spec.spec, name: spec.name ?? '', includeApps: Boolean(flags.includeApps) };
     if (spec.name === toolKey(receipt.name)) {
-      throw new TpxError('main-package', `${spec.name} is ${key}'s own package; it cannot be injected into itself`, { hint: `to change its version, use \`tpx upgrade ${key}\`` });
+      const own = ownExtras(key, receipt.name, mainSpec, raw);
+      if (own.spec === mainSpec && !flags.force) ctx.out.info(`${key} already has the extra${own.extras.length > 1 ? 's' : ''} ${own.extras.join(', ')}`);
+      mainSpec = own.spec;
+      extrasNamed.push(...own.extras);
+      continue;
     }
+    const entry: Injected = { spec: spec.spec, name: spec.name ?? '', includeApps: Boolean(flags.includeApps) };
     const at = injected.findIndex((i) => i.spec === entry.spec || (entry.name !== '' && i.name === entry.name));
     if (at >= 0 && same(injected[at] as Injected, entry) && !flags.force) {
       ctx.out.info(`${entry.name || entry.spec} is already injected into ${key}`);
@@ -61,16 +59,24 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
     else injected.push(entry);
     added.push(entry);
   }
-  if (added.length === 0) return 0;
+  const extrasAdded = [...new Set(extrasNamed)].filter((e) => flags.force || !extrasOf(receipt.request.spec).includes(e));
+  if (added.length === 0 && extrasAdded.length === 0) return 0;
 
   const before = freeze(inst.dir);
   const addedNames = added.map((a) => a.name).filter(Boolean);
-  ctx.out.info(`injecting ${added.map((a) => a.name || a.spec).join(', ')} into ${key} (a new environment; the current one stays until it is ready)`);
-  const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, injected }, {
-    // Everything stays at its version and stays installed; only what the user named may move.
+  const what = [...(extrasAdded.length > 0 ? [`${receipt.name}[${extrasAdded.join(',')}]`] : []), ...added.map((a) => a.name || a.spec)];
+  ctx.out.info(`injecting ${what.join(', ')} into ${key} (a new environment; the current one stays until it is ready)`);
+  const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, spec: mainSpec, injected }, {
+    // Everything stays at its version and stays installed (the tool's own package too, when only its
+    // extras are added); only what the user named may move.
     pins: { constraints: without(before, addedNames), requirements: without(before, [receipt.name, ...injected.map((i) => i.name), ...addedNames]) },
     forceLinks: Boolean(flags.force),
   });
+  if (extrasAdded.length > 0) {
+    const had = new Set([...before, ...rebuilt.after.filter((p) => addedNames.includes(normalizeName(p.name)))].map((p) => normalizeName(p.name)));
+    const fresh = rebuilt.after.filter((p) => !had.has(normalizeName(p.name))).map((p) => `${p.name} ${p.version}`);
+    ctx.out.info(`added ${receipt.name}'s extra${extrasAdded.length > 1 ? 's' : ''} ${extrasAdded.join(', ')} to ${key}: ${fresh.length > 0 ? fresh.join(', ') : 'nothing new to install'}`);
+  }
   for (const a of added) {
     const dist = nameOf(rebuilt, a);
     const version = rebuilt.after.find((p) => normalizeName(p.name) === dist)?.version ?? '?';
@@ -82,59 +88,21 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   return 0;
 }
 
-async function uninject(ctx: Context, name: string, pkgs: string[], flags: { leaveDeps?: boolean }): Promise<number> {
-  const inst = requireInstalled(ctx, parseToolArg(name));
-  const { key, receipt } = inst;
-  const drop = new Set<string>();
-  for (const raw of pkgs) {
-    if (!isValidDistName(raw)) throw new TpxError('bad-name', `${JSON.stringify(raw)} is not a package name`, { hint: 'name injected packages as `tpx list` shows them' });
-    const n = normalizeName(raw);
-    if (n === toolKey(receipt.name)) {
-      throw new TpxError('main-package', `${n} is ${key}'s own package, not an injected one`, { hint: `to remove the whole tool, run \`tpx uninstall ${key}\`` });
-    }
-    if (!receipt.request.injected.some((i) => i.name === n)) {
-      const names = receipt.request.injected.map((i) => i.name);
-      throw new TpxError('not-injected', `${n} is not injected into ${key}`, { hint: names.length > 0 ? `injected into ${key}: ${names.join(', ')}` : `nothing is injected into ${key}` });
-    }
-    drop.add(n);
-  }
-  const injected = receipt.request.injected.filter((i) => !drop.has(i.name));
-  const before = freeze(inst.dir);
-  const kept = without(before, drop);
-  const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, injected }, {
-    // Constraints install nothing, so all of `before` is held (a removed package still needed keeps its
-    // version); without --leave-deps only what the request still names is installed: orphans go.
-    pins: { constraints: before, requirements: flags.leaveDeps ? without(kept, [receipt.name, ...injected.map((i) => i.name)]) : [] },
-  });
-  const remaining = new Set(rebuilt.after.map((p) => normalizeName(p.name)));
-  for (const n of drop) {
-    ctx.out.info(remaining.has(n) ? `uninjected ${n} from ${key}; it stays installed because another package in ${key} needs it` : `uninjected ${n} from ${key}`);
-  }
-  const orphans = before.filter((p) => !drop.has(normalizeName(p.name)) && !remaining.has(normalizeName(p.name)));
-  if (orphans.length > 0) ctx.out.info(`removed dependencies nothing else needs: ${orphans.map((p) => `${p.name} ${p.version}`).join(', ')}`);
-  return 0;
-}
-
-interface Rebuilt {
-  receipt: Receipt;
-  /** The new generation's distributions. */
-  after: Pin[];
-}
-
 /**
- * Rebuilds the tool with a changed request (core/rebuild.ts). The user asked to change the tool's
- * venv, so a failure says that it was left as it was.
+ * `tpx inject black 'black[d]'`: the tool's own package named again, with extras, adds them to the
+ * tool's recorded spec (so upgrade and reinstall keep them); anything else about it (a version, a
+ * URL) is upgrade's business.
  */
-async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: Request, opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean }): Promise<Rebuilt> {
-  let receipt: Receipt | null;
-  try {
-    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, request, { ...opts, verb: 'rebuilding', cwd: process.cwd() });
-  } catch (err) {
-    if (!(err instanceof TpxError) || (err.code !== 'pip-failed' && err.code !== 'no-such-path')) throw err;
-    throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });
+function ownExtras(key: string, dist: string, spec: string, raw: string): { spec: string; extras: string[] } {
+  const own = extrasOnly(raw);
+  if (!own) {
+    throw new TpxError('main-package', `${raw} is ${key}'s own package; it cannot be injected into itself`, {
+      hint: `to change its version, use \`tpx upgrade ${shellWord(raw)}\`; to add one of its extras, \`tpx inject ${key} '${dist}[EXTRA]'\``,
+    });
   }
-  if (!receipt) throw new TpxError('changed', `${t.key} changed while it was rebuilt`, { hint: 'run the command again' });
-  return { receipt, after: freeze(envPath(ctx, receipt.generation)) };
+  const next = withExtras(spec, { add: own.extras });
+  if (next === null) throw new TpxError('main-package', `${key} was installed from ${spec}, which takes no extras`, { hint: `install it again with them: \`tpx install --force '${spec}[${own.extras.join(',')}]'\`` });
+  return { spec: next, extras: own.extras };
 }
 
 function same(a: Injected, b: Injected): boolean {

@@ -6,23 +6,22 @@ import { buildEnvironment } from '../core/install.js';
 import { toolKey } from '../core/names.js';
 import { parseScriptMetadata } from '../core/pep723.js';
 import { findInterpreter } from '../core/python.js';
-import { appRequest, chooseApp, common, isScriptTarget, launch } from '../core/runapp.js';
-import type { RunFlags } from '../core/runapp.js';
+import { chooseApp, common, launch, runTarget } from '../core/runapp.js';
+import type { RunFlags, RunTarget } from '../core/runapp.js';
 import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/runcache.js';
 import type { Build, RunEntry, RunRequest } from '../core/runcache.js';
 import { isPinned, loadScript, scriptBuild } from '../core/runscript.js';
-import { venvBinDir, venvPython } from '../core/venv.js';
+import { isolateApps, venvBinDir, venvPython } from '../core/venv.js';
 import type { Cli } from './cli-types.js';
 import { requestFrom, requestOptions } from './shared/request.js';
-
 
 export function register(cli: Cli): void {
   const cmd = cli.program
     .command('run')
     .description('run an app from a package without installing it (from a cached environment), or a PEP 723 script')
-    .argument('<app>', 'the app to run (from the package of that name unless --spec), or a script: file.py or an https URL')
+    .argument('<app>', 'the app to run (from the package of that name unless --spec); a spec (black==22.12.0), a project directory or a URL; or a script (file.py, an https URL, /dev/fd/N)')
     .argument('[args...]', 'arguments for the app, passed on untouched (--help and -- included)')
-    .option('--spec <spec>', 'the package to install when it is not named APP or needs a version, e.g. black==22.12.0')
+    .option('--spec <spec>', 'the package to install when it is not named APP, e.g. --spec black==22.12.0 blackd')
     .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--refresh', 'rebuild the cached environment')
     .option('--no-cache', 'use a throw-away environment, removed when the app exits');
@@ -31,13 +30,24 @@ export function register(cli: Cli): void {
   cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags) => cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [] })));
 }
 
-async function run(ctx: Context, app: string, args: string[], flags: RunFlags): Promise<number> {
+async function run(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
   if (!flags.cache && flags.refresh) throw usageError('--no-cache and --refresh cannot be used together', '--no-cache always builds a fresh environment; --refresh rebuilds the cached one');
-  if (isScriptTarget(app)) return runScript(ctx, app, args, flags);
-  const { req, spec, specText } = appRequest(app, flags, process.cwd());
-  const build: Build = async (dir) => {
-    const request = { ...requestFrom(spec.spec, flags), pipArgs: req.pipArgs };
-    const built = await buildEnvironment(ctx, dir, request, { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
+  const what = runTarget(target, flags, process.cwd(), ctx.env);
+  if (what.kind === 'script') return runScript(ctx, target, args, flags);
+  const entry = await environment(ctx, what.req, flags, appBuild(what, flags));
+  try {
+    const chosen = chooseApp(ctx, entry.receipt, what.app, what.specText);
+    return await launch(ctx, path.join(venvBinDir(entry.dir), appFile(chosen)), args, { sweep: flags.cache });
+  } finally {
+    entry.dispose?.();
+  }
+}
+
+/** Installs the package (and --with packages) and records its apps, the requested package's first. */
+function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): Build {
+  const { req, spec, specText } = what;
+  return async (dir, ctx) => {
+    const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags), { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
     const bin = venvBinDir(dir);
     const main = toolKey(built.name);
     // The requested package's apps first: they win over a dependency's of the same name.
@@ -50,31 +60,35 @@ async function run(ctx: Context, app: string, args: string[], flags: RunFlags): 
         hint: others.length > 0 ? `its dependencies have apps: ${others.join(', ')}; run one with \`tpx run --spec ${specText} ${apps[0]?.name}\`` : 'it is a library, not a command-line tool',
       });
     }
+    isolateApps(dir, apps.map((a) => appFile(a.name)));
     return { request: req, name: built.name, version: built.version, python: { executable: built.py.executable, version: built.py.version }, apps, pinned: [spec.spec, ...req.with].every(isPinned) };
   };
-  const entry = await environment(ctx, req, flags, build);
-  try {
-    const chosen = chooseApp(ctx, entry.receipt, app, specText);
-    return await launch(ctx, path.join(venvBinDir(entry.dir), appFile(chosen)), args);
-  } finally {
-    entry.dispose?.();
-  }
 }
 
 async function runScript(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
   if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
-  const { file, source } = await loadScript(ctx, target, process.cwd());
+  const { file, source, dispose } = await loadScript(ctx, target, process.cwd(), flags.cache);
+  try {
+    return await runLoadedScript(ctx, file, source, target, args, flags);
+  } finally {
+    dispose();
+  }
+}
+
+async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: RunFlags): Promise<number> {
   const meta = parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
+  // The script is the user's program, but PYTHONPATH and PYTHONHOME meant for another Python must not
+  // change which modules (or which standard library) it runs with: its environment is the point.
+  const env = { ...ctx.env, PYTHONPATH: undefined, PYTHONHOME: undefined };
   if (!meta && deps.length === 0) {
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
-    const python = flags.python === undefined ? (ctx.env.TPX_DEFAULT_PYTHON ?? 'python3') : findInterpreter(ctx, flags.python).executable;
-    return launch(ctx, python, [file, ...args]);
+    return launch(ctx, findInterpreter(ctx, flags.python).executable, [file, ...args], { sweep: false, env });
   }
-  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps), requiresPython: meta?.requiresPython?.text ?? null };
-  const entry = await environment(ctx, req, flags, scriptBuild(ctx, req, meta, target));
+  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps, process.cwd(), ctx.env), requiresPython: meta?.requiresPython?.text ?? null, source: null };
+  const entry = await environment(ctx, req, flags, scriptBuild(req, meta, target));
   try {
-    return await launch(ctx, venvPython(entry.dir), [file, ...args]);
+    return await launch(ctx, venvPython(entry.dir), [file, ...args], { sweep: flags.cache, env });
   } finally {
     entry.dispose?.();
   }

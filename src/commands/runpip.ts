@@ -1,6 +1,6 @@
 import type { Context } from '../core/context.js';
 import { TpxError } from '../core/errors.js';
-import { listDists } from '../core/distinfo.js';
+import { appFile, listDists } from '../core/distinfo.js';
 import { freeze } from '../core/freeze.js';
 import type { Pin } from '../core/freeze.js';
 import { selectApps } from '../core/install.js';
@@ -15,7 +15,7 @@ import { writeReceipt } from '../core/receipt.js';
 import type { LinkedApp, Receipt } from '../core/receipt.js';
 import { requireInstalled } from '../core/store.js';
 import type { Installed } from '../core/store.js';
-import { sitePackages, venvPython } from '../core/venv.js';
+import { isolateApps, sitePackages, venvPython } from '../core/venv.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {
@@ -96,7 +96,10 @@ function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, py: Int
   const request = { ...rec.request, injected };
   const apps: LinkedApp[] = [];
   try {
-    for (const app of selectApps(request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [] })) {
+    const selected = selectApps(request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [], chosenPython: null });
+    // pip may have rewritten the apps' scripts: they start Python with -E again (venv.ts).
+    isolateApps(inst.dir, selected.map((a) => appFile(a.name)));
+    for (const app of selected) {
       // One app at a time: a bin entry in the way costs that app its link, not the others theirs.
       try {
         const [plan] = planLinks(ctx, key, [app.name], rec.request.suffix, false);

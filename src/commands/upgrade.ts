@@ -1,5 +1,4 @@
-import { splitArgs } from '../core/args.js';
-import { checkPipArgs } from '../core/pipargs.js';
+import { absolutePath, parsePipArgs, shellWord } from '../core/args.js';
 import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { TpxError } from '../core/errors.js';
@@ -7,7 +6,7 @@ import { installTool } from '../core/install.js';
 import type { Outcome } from '../core/outcome.js';
 import { defaultJobs } from '../core/pool.js';
 import { notInstalled, readInstalled, toolKeys } from '../core/store.js';
-import { upgradeTools } from '../core/upgrade.js';
+import { upgradeTarget, upgradeTools } from '../core/upgrade.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { printOutcome, quiet, summarize } from './shared/report.js';
@@ -27,7 +26,7 @@ export function register(cli: Cli): void {
   cli.program
     .command('upgrade')
     .description('upgrade tools within their recorded spec, index and pip args; the old version stays until the new one is complete')
-    .argument('<name...>', 'installed tool names, as `tpx list` shows them')
+    .argument('<name...>', "installed tools, as `tpx list` shows them, or specs naming them ('black[d]', black==24.1.0)")
     .option('--include-injected', 'also upgrade packages added with `tpx inject`')
     .option('--pip-args <args>', 'replace the recorded pip arguments (recorded for later upgrades)')
     .option('--index-url <url>', 'replace the recorded package index (recorded for later upgrades)')
@@ -44,33 +43,44 @@ export function register(cli: Cli): void {
 }
 
 async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<number> {
-  const keys = [...new Set(names.map(parseToolArg))];
-  const pipArgs = flags.pipArgs === undefined ? undefined : checkPipArgs(splitArgs(flags.pipArgs));
+  const cwd = process.cwd();
+  // Flags are checked before any tool is looked at: a refused pip option is a usage error (core/pipargs.ts).
+  const pipArgs = flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, cwd, ctx.env);
+  // NAME, or a spec naming the tool (`'black[d]'`, `black==24.1.0`); the last spec given for a tool wins.
+  const targets = new Map<string, string | null>();
+  for (const n of names) {
+    const t = upgradeTarget(n, (k) => readInstalled(ctx, k) !== null, cwd);
+    if (t.spec !== null || !targets.has(t.key)) targets.set(t.key, t.spec);
+  }
+  const keys = [...targets.keys()];
   const missing = keys.filter((k) => !readInstalled(ctx, k));
   let failed = 0;
   for (const key of missing) {
+    const spec = targets.get(key) ?? key;
     try {
       if (!flags.install) {
         const err = notInstalled(ctx, key);
         const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
-        throw err.rephrase({ hint: `install it with \`tpx install ${key}\` (or \`tpx upgrade --install ${key}\`)${others}` });
+        throw err.rephrase({ hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}` });
       }
-      const outcome = await installTool(ctx, { request: requestFrom(key, flags), replace: false, forceLinks: false, cwd: process.cwd() });
-      if (outcome.status === 'installed') ctx.out.info(`installed ${key} ${outcome.receipt.version}`);
+      const outcome = await installTool(ctx, { request: requestFrom(spec, flags, cwd), replace: false, forceLinks: false, cwd });
+      if (outcome.status === 'installed') ctx.out.info(`installed ${outcome.receipt.key} ${outcome.receipt.version}`);
     } catch (err) {
       failed++;
       ctx.out.error(err);
     }
   }
   const present = keys.filter((k) => !missing.includes(k));
+  const given = new Map([...targets].filter((e): e is [string, string] => e[1] !== null));
   const outcomes = await upgradeTools(present.length > 1 ? quiet(ctx) : ctx, present, {
     includeInjected: Boolean(flags.includeInjected),
     pipArgs,
-    indexUrl: flags.indexUrl,
+    indexUrl: flags.indexUrl === undefined ? undefined : absolutePath(flags.indexUrl, cwd, ctx.env),
+    specs: given,
     force: Boolean(flags.force),
     check: false,
     jobs: defaultJobs(),
-    cwd: process.cwd(),
+    cwd,
     onOutcome: (o) => {
       if (o.status === 'skipped') {
         o = { key: o.key, status: 'failed', error: new TpxError('pinned', `${o.key} is ${o.reason}`, { hint: `\`tpx upgrade --force ${o.key}\` upgrades it anyway; \`tpx unpin ${o.key}\` unpins it` }) };

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Paths } from './paths.js';
 import { readdirOrEmpty } from './fsx.js';
-import { compareVersions } from './python.js';
+import { compareVersions } from './pep440.js';
 
 export interface Setting {
   name: string;
@@ -60,5 +60,5 @@ function sharedPipVersions(paths: Paths): string[] {
   return readdirOrEmpty(paths.shared)
     .filter((d) => /^pip-[^.]/.test(d) && fs.existsSync(path.join(paths.shared, d, 'pip', '__pip-runner__.py')))
     .map((d) => d.slice(4))
-    .sort(compareVersions);
+    .sort((a, b) => compareVersions(a, b) ?? 0);
 }

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   'bad-python': 1,
   'python-gone': 1,
   'no-python-for-script': 1,
+  'no-python-for-package': 1,
   'venv-failed': 1,
   'bad-venv': 1,
   // pip, and what it installed.

@@ -11,6 +11,7 @@ import { listDists } from './distinfo.js';
 import { removeMine } from './gate.js';
 import { uniqueSuffix } from './fsx.js';
 import { normalizeName } from './names.js';
+import { isValidVersion } from './pep440.js';
 import { sitePackages } from './venv.js';
 
 export interface Pin {
@@ -57,7 +58,6 @@ export async function withPins<T>(ctx: Context, pins: { constraints: Pin[]; requ
 }
 
 /** `==` for versions PEP 440 can compare; `===` (exact string) for anything else pip still installed. */
-function pinLine(p: Pin): string {
-  const pep440 = /^([0-9]+!)?[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?(\+[A-Za-z0-9.]+)?$/.test(p.version);
-  return `${p.name}${pep440 ? '==' : '==='}${p.version}\n`;
+export function pinLine(p: Pin): string {
+  return `${p.name}${isValidVersion(p.version) ? '==' : '==='}${p.version}\n`;
 }

@@ -1,19 +1,28 @@
 /**
  * The delete gate: the one place that decides whether tpx may delete a path (docs/architecture.md,
- * "The delete gate"). tpx owns exactly three things:
+ * "The delete gate"). tpx owns exactly:
  *   - anything strictly inside the data home (TPX_HOME),
  *   - anything strictly inside the cache (TPX_CACHE_DIR),
+ *   - a temp dir of its own directly in the system temp dir (made by makeTempDir: `tpx-tmp-*`),
  *   - in the bin dir, a symlink that points into one tool's stable path tools/<key>/.
  * Every recursive delete in src/ goes through removeMine, every bin link removal through
  * removeToolLink. A path derived from disk (a receipt, a symlink) that names anything else is
  * refused here even if a check before it was missed.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { isInside, lstatOrNull, readlinkOrNull, realpathOrNull } from './fsx.js';
 import type { Paths } from './paths.js';
+
+const TEMP_PREFIX = 'tpx-tmp-';
+
+/** A fresh temp dir of tpx's own in the system temp dir (one removeMine may remove); `purpose` names it. */
+export function makeTempDir(purpose: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${purpose}-`));
+}
 
 /**
  * Whether `target` is strictly inside the data home or the cache — lexically, and again with the
@@ -22,6 +31,7 @@ import type { Paths } from './paths.js';
  */
 export function isMine(paths: Paths, target: string): boolean {
   const abs = path.resolve(target);
+  if (path.dirname(abs) === path.resolve(os.tmpdir()) && path.basename(abs).startsWith(TEMP_PREFIX)) return true;
   return [paths.home, paths.cache].some((root) => {
     if (abs === path.resolve(root) || !isInside(abs, root)) return false;
     const parent = realpathOrNull(path.dirname(abs));

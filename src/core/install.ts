@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { appsOf, listDists } from './distinfo.js';
+import { appFile, appsOf, listDists } from './distinfo.js';
 import type { App, Dist } from './distinfo.js';
 import { applyLinks, describeRepair, planLinks, removeLinksExcept, repairLinks } from './links.js';
 import { withLock } from './lock.js';
@@ -27,7 +27,8 @@ import type { Receipt, Request } from './receipt.js';
 import { parseSpec } from './spec.js';
 import type { Spec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
-import { createVenv, sitePackages, venvBinDir, venvPython } from './venv.js';
+import { emptyGeneration, pythonForPackage } from './pythonfor.js';
+import { createVenv, isolateApps, sitePackages, venvBinDir, venvPython } from './venv.js';
 
 export interface InstallOptions {
   request: Request;
@@ -67,7 +68,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
   let committed = false;
   try {
     const built = await buildEnvironment(ctx, gen.dir, req, { extraPipArgs: opts.extraPipArgs, logName: `install-${spec.name ?? 'spec'}` });
-    const named = nameInjected(req, built);
+    const named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
     const key = toolKey(built.name, req.suffix);
     if (opts.expectKey && key !== opts.expectKey) {
       throw new TpxError('other-package', `${redact(req.spec)} installs ${built.name}, not ${opts.expectKey}`, {
@@ -75,6 +76,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
       });
     }
     const apps = selectApps(named, built);
+    isolateApps(gen.dir, apps.map((a) => appFile(a.name)));
 
     return await withLock(ctx, key, async () => {
       const current = readInstalled(ctx, key);
@@ -140,6 +142,8 @@ export interface Built {
   dists: Dist[];
   /** Everything pip reported as requested: the spec, injected packages, extra requirements. */
   requested: Requested[];
+  /** The Python (`3.12`) tpx picked because the package's requires-python excludes the default; recorded as --python. */
+  chosenPython: string | null;
 }
 
 export interface Requested {
@@ -160,10 +164,10 @@ export async function buildEnvironment(
   ctx: Context,
   dir: string,
   req: Request,
-  opts: { extraPipArgs?: string[]; extraSpecs?: string[]; logName: string },
+  opts: { extraPipArgs?: string[]; extraSpecs?: string[]; logName: string; py?: Interpreter },
 ): Promise<Built> {
   const spec = parseSpec(req.spec, '/');
-  const py = findInterpreter(ctx, req.python ?? undefined);
+  const py = opts.py ?? findInterpreter(ctx, req.python ?? undefined);
   const runner = await sharedPip(ctx, py);
   await createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   const reportFile = path.join(dir, '.tpx-report.json');
@@ -185,6 +189,13 @@ export async function buildEnvironment(
   ];
   const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(dir), args, opts.logName));
   if (pip.code !== 0) {
+    // Without --python, a package that needs another Python gets the newest installed one that fits.
+    const other = req.python === null && !opts.py ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
+    if (other) {
+      emptyGeneration(ctx, dir);
+      const built = await buildEnvironment(ctx, dir, req, { ...opts, py: other });
+      return { ...built, chosenPython: other.version.split('.').slice(0, 2).join('.') };
+    }
     const unreachable = /from versions: none/.test(pip.output) ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL) : undefined;
     throw new TpxError('pip-failed', `pip could not install ${redact(req.spec)}`, {
       details: pipTail(pip.output),
@@ -202,7 +213,7 @@ export async function buildEnvironment(
   const dists = listDists(site);
   const dist = dists.find((d) => toolKey(d.name) === toolKey(name));
   if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
-  return { py, venv: dir, name: dist.name, version: dist.version, site, dists, requested };
+  return { py, venv: dir, name: dist.name, version: dist.version, site, dists, requested, chosenPython: null };
 }
 
 /** The report entry a spec produced: by where pip got it (paths, URLs), else by name. */

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { toolKey } from './names.js';
-import { removeMine } from './gate.js';
+import { makeTempDir, removeMine } from './gate.js';
 import { readInstallReport, runPip } from './pip.js';
 import { logHint } from './proc.js';
 import { hintFromPipOutput, pipTail } from './piphints.js';
@@ -81,9 +81,7 @@ function nameOf(spec: string): string {
 }
 
 async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: Query, specs: string[]): Promise<Answer> {
-  // In the cache, not the system temp dir: every recursive delete goes through the delete gate (gate.ts).
-  fs.mkdirSync(ctx.paths.cache, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(ctx.paths.cache, 'check-'));
+  const tmp = makeTempDir('check');
   try {
     let py = interpreters.get(q.interpreter);
     if (!py) interpreters.set(q.interpreter, (py = findInterpreter(ctx, q.interpreter)));

@@ -7,7 +7,8 @@ import type { TpxError } from './errors.js';
 
 export type Outcome =
   | { key: string; status: 'upgraded'; from: string; to: string; notes: string[] }
-  | { key: string; status: 'latest'; version: string }
+  /** `spec`: the one the user gave, which the installed version already matches. */
+  | { key: string; status: 'latest'; version: string; spec?: string | null }
   | { key: string; status: 'reinstalled'; version: string; python: string }
   | { key: string; status: 'skipped'; reason: string }
   | { key: string; status: 'failed'; error: TpxError };

@@ -1,4 +1,5 @@
 import envPaths from 'env-paths';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -28,10 +29,12 @@ export interface Paths {
 }
 
 export function resolvePaths(env: NodeJS.ProcessEnv): Paths {
-  const userHome = env.HOME || env.USERPROFILE || os.homedir();
+  const userHome = homeDir(env);
   const std = envPaths('tpx', { suffix: '' });
-  const home = path.resolve(env.TPX_HOME || std.data);
-  const cache = path.resolve(env.TPX_CACHE_DIR || std.cache);
+  // A `~` in a variable is not expanded by a shell when it is quoted or set in a config file.
+  const dir = (value: string | undefined, fallback: string) => path.resolve(value ? expandHome(value, env) : fallback);
+  const home = dir(env.TPX_HOME, std.data);
+  const cache = dir(env.TPX_CACHE_DIR, std.cache);
   return {
     home,
     tools: path.join(home, 'tools'),
@@ -39,9 +42,36 @@ export function resolvePaths(env: NodeJS.ProcessEnv): Paths {
     shared: path.join(home, 'shared'),
     locks: path.join(home, 'locks'),
     completions: path.join(home, 'completions'),
-    bin: path.resolve(env.TPX_BIN_DIR || env.XDG_BIN_HOME || path.join(userHome, '.local', 'bin')),
-    man: path.resolve(env.TPX_MAN_DIR || path.join(userHome, '.local', 'share', 'man')),
+    bin: dir(env.TPX_BIN_DIR || env.XDG_BIN_HOME, path.join(userHome, '.local', 'bin')),
+    man: dir(env.TPX_MAN_DIR, path.join(userHome, '.local', 'share', 'man')),
     cache,
     logs: path.join(cache, 'logs'),
   };
+}
+
+export function homeDir(env: NodeJS.ProcessEnv): string {
+  return env.HOME || env.USERPROFILE || os.homedir();
+}
+
+/** `~` or `~/x` → the user's home directory (`~user` forms are left alone). */
+export function expandHome(p: string, env: NodeJS.ProcessEnv): string {
+  return /^~(?=$|[/\\])/.test(p) ? homeDir(env) + p.slice(1) : p;
+}
+
+/** https://bford.info/cachedir/ — backup tools skip a directory holding this file. */
+const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file marks a cache directory created by tpx (https://bford.info/cachedir/).\n';
+
+/**
+ * Creates `dir` — tpx's cache dir `root`, or a directory in it — if needed, and returns it; `root`
+ * and `dir` each carry a CACHEDIR.TAG, so backup tools skip them. Every directory tpx makes in its
+ * cache goes through here.
+ */
+export function cacheDir(root: string, dir = root): string {
+  for (const d of new Set([root, dir])) {
+    const tag = path.join(d, 'CACHEDIR.TAG');
+    if (fs.existsSync(tag)) continue;
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(tag, CACHEDIR_TAG);
+  }
+  return dir;
 }

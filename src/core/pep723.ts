@@ -5,12 +5,12 @@
  */
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { TpxError } from './errors.js';
-import { parseSpecifierSet } from './pyversion.js';
-import type { Clause } from './pyversion.js';
+import { parseSpecifiers } from './pep440.js';
+import type { SpecifierSet } from './pep440.js';
 
 export interface ScriptMetadata {
   dependencies: string[];
-  requiresPython: { text: string; clauses: Clause[]; line: number } | null;
+  requiresPython: { text: string; set: SpecifierSet; line: number } | null;
   /** 1-based line of the `# /// script` opening. */
   line: number;
 }
@@ -60,9 +60,9 @@ export function parseScriptMetadata(source: string, where: string): ScriptMetada
   if (data['requires-python'] !== undefined) {
     const rp = data['requires-python'];
     const line = keyLine('requires-python');
-    const clauses = typeof rp === 'string' ? parseSpecifierSet(rp) : null;
-    if (!clauses) throw fail(line, `requires-python = ${JSON.stringify(rp)} is not a version specifier`, 'write it like requires-python = ">=3.10"');
-    requiresPython = { text: rp as string, clauses, line };
+    const set = typeof rp === 'string' && rp.trim() !== '' ? parseSpecifiers(rp) : null;
+    if (!set) throw fail(line, `requires-python = ${JSON.stringify(rp)} is not a version specifier`, 'write it like requires-python = ">=3.10"');
+    requiresPython = { text: rp as string, set, line };
   }
   return { dependencies: (deps as string[]).map((d) => d.trim()), requiresPython, line: start };
 }

@@ -13,7 +13,7 @@ export function runPip(ctx: Context, runner: string, python: string, args: strin
 /** The parts of pip's JSON install report (`--report`, schema version 1) tpx reads. */
 export interface InstallReport {
   version: string;
-  install: { requested: boolean; is_direct?: boolean; metadata: { name: string; version: string }; download_info?: { url?: string } }[];
+  install: { requested: boolean; is_direct?: boolean; metadata: { name: string; version: string; requires_python?: string }; download_info?: { url?: string } }[];
 }
 
 export function readInstallReport(file: string): InstallReport {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { writeFileAtomic } from './fsx.js';
-import { compareVersions } from './python.js';
+import { compareVersions, parseSpecifiers, satisfies } from './pep440.js';
 import type { Interpreter } from './python.js';
 import { redact } from './redact.js';
 
@@ -31,8 +31,8 @@ export async function downloadPipWheel(ctx: Context, py: Interpreter): Promise<v
   // PEP 503 anchors: the file name is the link text; pre-releases and too-new pips are skipped.
   const candidates = [...page.matchAll(/<a\s([^>]*)>\s*(pip-(\d+(?:\.\d+)*)-py3-none-any\.whl)\s*<\/a>/g)]
     .map((m) => ({ attrs: m[1] ?? '', file: m[2] ?? '', version: m[3] ?? '0' }))
-    .filter((c) => compareVersions(c.version, '22.3') >= 0 && allowsPython(htmlAttr(c.attrs, 'data-requires-python'), py.version))
-    .sort((a, b) => compareVersions(b.version, a.version));
+    .filter((c) => (compareVersions(c.version, '22.3') ?? -1) >= 0 && allowsPython(htmlAttr(c.attrs, 'data-requires-python'), py.version))
+    .sort((a, b) => compareVersions(b.version, a.version) ?? 0);
   const best = candidates[0];
   if (!best) throw fail('the index lists no pip wheel for this Python');
   const href = new URL(htmlAttr(best.attrs, 'href') ?? best.file, pageUrl);
@@ -53,15 +53,9 @@ function htmlAttr(attrs: string, name: string): string | undefined {
   return raw?.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
 }
 
-/** Enough of PEP 440 for pip's own Requires-Python (`>=3.7`, `>=3.8,!=3.8.0`, …). */
+/** Whether Python VERSION may install a file with this Requires-Python; an invalid one is ignored, as pip ignores it. */
 function allowsPython(spec: string | undefined, version: string): boolean {
-  if (!spec) return true;
-  return spec.split(',').every((clause) => {
-    const m = /^\s*(>=|<=|>|<|!=|==)\s*([\d.]+)(\.\*)?\s*$/.exec(clause);
-    if (!m) return true;
-    const [, op, v = '', star] = m;
-    const cmp = star ? compareVersions(version.split('.').slice(0, v.split('.').length).join('.'), v) : compareVersions(version, v);
-    return op === '>=' ? cmp >= 0 : op === '<=' ? cmp <= 0 : op === '>' ? cmp > 0 : op === '<' ? cmp < 0 : op === '!=' ? cmp !== 0 : cmp === 0;
-  });
+  const set = spec === undefined ? null : parseSpecifiers(spec);
+  return set === null || satisfies(version, set);
 }
 

@@ -8,6 +8,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { cacheDir } from './paths.js';
 import { redact } from './redact.js';
 
 // child_process is required on first spawn, not imported: loading it pulls in net, dgram and streams
@@ -37,12 +38,14 @@ export interface Captured {
   code: number;
   stdout: string;
   stderr: string;
+  /** Killed for taking longer than its timeout. */
+  timedOut?: boolean;
 }
 
 /** Runs a short command and captures its output (interpreter probes). Missing executable → code 127. */
 export function captureSync(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Captured {
   const r = childProcess().spawnSync(file, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message) };
+  if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message), timedOut: (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' };
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -118,8 +121,8 @@ export async function runLogged(
  */
 function writeLog(ctx: Context, name: string, text: string): string | null {
   try {
-    fs.mkdirSync(ctx.paths.logs, { recursive: true, mode: 0o700 });
-    // A logs dir made by an older tpx (or by hand) may be readable by others.
+    cacheDir(ctx.paths.cache, ctx.paths.logs);
+    // Made here, or by an older tpx or by hand: readable by its owner only.
     if ((fs.statSync(ctx.paths.logs).mode & 0o077) !== 0) fs.chmodSync(ctx.paths.logs, 0o700);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = path.join(ctx.paths.logs, `${stamp}-${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}.log`);

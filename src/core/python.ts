@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { realpathOrNull, writeFileAtomic } from './fsx.js';
+import { cacheDir, expandHome } from './paths.js';
+import { compareVersions } from './pep440.js';
 import { captureSync, childEnv } from './proc.js';
 
 /** What tpx knows about an interpreter after asking it once. */
@@ -42,42 +44,84 @@ if os.name == "posix" and sys.implementation.name == "cpython" and not sysconfig
 print(json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3], "pipWheels": wheels, "venv": venv}))
 `;
 
+/** How long an interpreter may take to answer the probe. */
+export const PROBE_TIMEOUT_MS = 60_000;
+
 /**
  * Finds the interpreter for `--python PY` (a path, a command like `python3.12`, or a version like
- * `3.12`), else TPX_DEFAULT_PYTHON, else `python3` on PATH, and asks it what it is.
+ * `3.12`), else TPX_DEFAULT_PYTHON, else `python3` on PATH, and asks it what it is. An error names
+ * where the request came from, so a bad TPX_DEFAULT_PYTHON is found in the environment, not on the
+ * command line.
  */
-export function findInterpreter(ctx: Context, request?: string): Interpreter {
-  const wanted = request ?? ctx.env.TPX_DEFAULT_PYTHON ?? defaultCommand();
+export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROBE_TIMEOUT_MS): Interpreter {
+  const fromEnv = request === undefined && Boolean(ctx.env.TPX_DEFAULT_PYTHON);
+  const wanted = request ?? (ctx.env.TPX_DEFAULT_PYTHON || defaultCommand());
+  const what = fromEnv ? `TPX_DEFAULT_PYTHON=${JSON.stringify(wanted)}` : JSON.stringify(wanted);
+  const fix = fromEnv ? 'set TPX_DEFAULT_PYTHON to a path, a command such as python3.12, or a version such as 3.12 (or unset it)' : null;
   const candidates = candidatesFor(ctx, wanted);
   if (candidates.length === 0) {
-    throw new TpxError('no-python', `no Python interpreter found for ${JSON.stringify(wanted)}`, {
-      hint: /^\d/.test(wanted)
-        ? `install Python ${wanted}, or pass a path with --python /path/to/python`
-        : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)',
+    throw new TpxError('no-python', `no Python found for ${what}`, {
+      hint: fix ?? (/^\d/.test(wanted) ? `install Python ${wanted}, or pass a path with --python /path/to/python` : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)'),
     });
   }
-  let lastError = '';
+  let failure: ProbeFailure | null = null;
   for (const exe of candidates) {
-    let info = cachedProbe(ctx, exe);
-    if (!info) {
-      const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx));
-      if (r.code !== 0) {
-        lastError = `it said: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`;
-        continue;
-      }
-      info = parseProbe(r.stdout);
-      if (!info) {
-        lastError = `${exe} is not a Python interpreter: it ran, but did not answer as one does`;
-        continue;
-      }
-      rememberProbe(ctx, exe, info);
+    const info = probe(ctx, exe, timeoutMs);
+    if ('failed' in info) {
+      failure = info;
+      continue;
     }
-    if (/^\d+(\.\d+)*$/.test(wanted) && !versionMatches(info.version, wanted)) continue;
+    if (isVersion(wanted) && !versionMatches(info.version, wanted)) continue;
     return info;
   }
-  throw new TpxError('bad-python', `the Python interpreter for ${JSON.stringify(wanted)} does not work`, {
-    hint: lastError || 'check that it is a working Python 3 interpreter',
+  if (!failure) throw new TpxError('no-python', `no Python found for ${what}`, { hint: fix ?? `install Python ${wanted}, or pass a path with --python /path/to/python` });
+  if (failure.notPython) {
+    throw new TpxError('bad-python', `${failure.exe} is not a Python interpreter: it ran, but did not answer as one does`, {
+      hint: fix ?? 'pass a Python 3 interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)',
+    });
+  }
+  const why = failure.timedOut ? `did not answer within ${timeoutMs / 1000} s (timed out)` : 'does not run';
+  throw new TpxError('bad-python', `the Python interpreter for ${what} ${why}`, {
+    hint: [failure.said ? `${failure.exe} said: ${failure.said}` : null, fix ?? 'check that it is a working Python 3 interpreter'].filter(Boolean).join('\n'),
   });
+}
+
+/**
+ * The newest installed Python 3 (python3.X on PATH, pyenv's versions) whose version `accepts`, or
+ * null: for a package or script whose requires-python the default interpreter does not satisfy.
+ */
+export function newestInterpreter(ctx: Context, accepts: (version: string) => boolean): Interpreter | null {
+  for (let minor = 30; minor >= 6; minor--) {
+    const wanted = `3.${minor}`;
+    // Only minors some release of which is accepted are worth starting Python for.
+    if (!accepts(`${wanted}.0`) && !accepts(`${wanted}.999`)) continue;
+    for (const exe of new Set([...whichAll(ctx, `python${wanted}`), ...pyenvCandidates(ctx, wanted)])) {
+      const info = probe(ctx, exe, PROBE_TIMEOUT_MS);
+      if (!('failed' in info) && versionMatches(info.version, wanted) && accepts(info.version)) return info;
+    }
+  }
+  return null;
+}
+
+interface ProbeFailure {
+  failed: true;
+  exe: string;
+  said: string;
+  timedOut: boolean;
+  /** It ran, but its answer was not a Python's (`/bin/true`, a script printing `{}`). */
+  notPython?: boolean;
+}
+
+/** What `exe` says it is: from the probe cache, else by running it. */
+function probe(ctx: Context, exe: string, timeoutMs: number): Interpreter | ProbeFailure {
+  const cached = cachedProbe(ctx, exe);
+  if (cached) return cached;
+  const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx), timeoutMs);
+  if (r.code !== 0) return { failed: true, exe, said: r.timedOut ? '' : ((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), timedOut: Boolean(r.timedOut) };
+  const info = parseProbe(r.stdout);
+  if (!info) return { failed: true, exe, said: '', timedOut: false, notPython: true };
+  rememberProbe(ctx, exe, info);
+  return info;
 }
 
 /**
@@ -102,6 +146,10 @@ export function parseProbe(text: string): Interpreter | null {
     (venv === null || (typeof venv === 'object' && typeof venv.base === 'string' && typeof venv.site === 'string' && typeof venv.lib64 === 'boolean'));
   if (!ok) return null;
   return { executable: v.executable as string, version: v.version as string, pipWheels: v.pipWheels as string[], ...(venv ? { venv: { base: venv.base as string, site: venv.site as string, lib64: venv.lib64 as boolean } } : {}) };
+}
+
+function isVersion(wanted: string): boolean {
+  return /^\d+(\.\d+)*$/.test(wanted);
 }
 
 /**
@@ -162,6 +210,7 @@ function rememberProbe(ctx: Context, exe: string, info: Interpreter): void {
   try {
     const cache = readProbeCache(ctx);
     cache[id.real] = { size: id.size, mtimeMs: id.mtimeMs, info };
+    cacheDir(ctx.paths.cache);
     writeFileAtomic(probeCacheFile(ctx), `${JSON.stringify(cache, null, 1)}\n`);
   } catch {
     // only a cache: the next run probes again
@@ -178,11 +227,11 @@ export function versionMatches(actual: string, wanted: string): boolean {
 }
 
 function candidatesFor(ctx: Context, wanted: string): string[] {
-  if (wanted.includes('/') || wanted.includes('\\')) {
-    const abs = path.resolve(wanted);
+  if (wanted.includes('/') || wanted.includes('\\') || wanted.startsWith('~')) {
+    const abs = path.resolve(expandHome(wanted, ctx.env));
     return isExecutable(abs) ? [abs] : [];
   }
-  if (/^\d+(\.\d+)*$/.test(wanted)) {
+  if (isVersion(wanted)) {
     const [major, minor] = wanted.split('.');
     const names = minor !== undefined ? [`python${major}.${minor}`] : [`python${major}`];
     const found = names.flatMap((n) => whichAll(ctx, n));
@@ -203,20 +252,11 @@ function pyenvCandidates(ctx: Context, wanted: string): string[] {
   }
   return versions
     .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && versionMatches(v, wanted))
-    .sort((a, b) => compareVersions(b, a))
+    .sort((a, b) => compareVersions(b, a) ?? 0)
     .map((v) => path.join(root, 'versions', v, 'bin', 'python3'))
     .filter(isExecutable);
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((x) => parseInt(x, 10) || 0);
-  const pb = b.split('.').map((x) => parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 function whichAll(ctx: Context, command: string): string[] {
   const exts = process.platform === 'win32' ? (ctx.env.PATHEXT ?? '.EXE').split(';') : [''];

@@ -1,24 +1,21 @@
 /**
  * The parts of `tpx run APP` shared by the command (src/commands/run.ts) and the cache-hit fast
- * path (src/runfast.ts): the request an invocation stands for, which app to start, and starting
- * it. Nothing here loads commander, execa or ora, and nothing spawns before the app.
+ * path (src/runfast.ts): what APP names, the request an invocation stands for, which app to start,
+ * and starting it. Nothing here loads commander or ora, and nothing spawns before the app.
  */
-import { splitArgs } from './args.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { requestFlags, shellWord } from './args.js';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { isSafeFileName, isValidDistName } from './names.js';
-import { checkPipArgs, checkWith } from './pipargs.js';
+import { isSafeFileName, isValidDistName, normalizeName } from './names.js';
+import { expandHome } from './paths.js';
+import { checkWith } from './pipargs.js';
 import { runApp } from './proc.js';
 import { sweep } from './runcache.js';
 import type { RunReceipt, RunRequest } from './runcache.js';
-import { parseSpec } from './spec.js';
+import { isPackageArchive, isUrl, looksLikePath, parseSpec } from './spec.js';
 import type { Spec } from './spec.js';
-
-/** `script.py` or an https URL ending in `.py` is a script; anything else names an app. */
-export function isScriptTarget(target: string): boolean {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return /\.py$/i.test(target.split(/[?#]/)[0] ?? '');
-  return /\.py$/i.test(target);
-}
 
 /** `tpx run` options, as commander or the fast path parsed them. */
 export interface RunFlags {
@@ -36,48 +33,109 @@ export interface RunFlags {
   color?: string;
 }
 
-/** The request `tpx run [flags] APP` stands for; a bad APP is refused before anything is touched. */
-export function appRequest(app: string, flags: RunFlags, cwd: string): { req: RunRequest; spec: Spec; specText: string } {
-  if (!isSafeFileName(app)) {
-    throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app, e.g. `tpx run black`; a script must end in .py' });
+/**
+ * What `tpx run TARGET` runs. A script: a `.py` file or https URL, or any other file that is not a
+ * package (`/dev/fd/63` from `tpx run <(…)`). Otherwise a package, and one of its apps: TARGET is
+ * the app's name (`black`, the package of that name unless --spec), or a spec whose package names
+ * the app (`black==22.12.0`, `'black[d]'`), or a project directory, archive or URL, whose app is
+ * only known once pip has said which distribution it is.
+ */
+export type RunTarget = { kind: 'script' } | { kind: 'app'; req: RunRequest; spec: Spec; specText: string; app: AppChoice };
+
+/** Which app to start: the one named, or the one the package is named after (`inferred`: say which). */
+export type AppChoice = { name: string | null; inferred: boolean };
+
+/** Decides what TARGET is from its text and, for a path, a stat: nothing is read or built. */
+export function runTarget(target: string, flags: RunFlags, cwd: string, env: NodeJS.ProcessEnv): RunTarget {
+  const url = isUrl(target);
+  if (/\.py$/i.test(url ? (target.split(/[?#]/)[0] ?? '') : target)) return { kind: 'script' };
+  if (flags.spec !== undefined) {
+    if (!isSafeFileName(target)) throw badApp(target, 'is not an app name', 'with --spec, name the app to run, e.g. `tpx run --spec black==22.12.0 black`');
+    return appTarget(flags.spec, { name: target, inferred: false }, flags, cwd, env);
   }
-  if (flags.spec === undefined && !isValidDistName(app)) {
-    throw new TpxError('bad-app', `${JSON.stringify(app)} is not a package name`, { hint: `to run a particular version, give the package with --spec, e.g. tpx run --spec 'black==22.12.0' black` });
+  if (!url && looksLikePath(target)) {
+    const stat = statOrNull(path.resolve(cwd, expandHome(target, env)));
+    if (stat && !stat.isDirectory() && !isPackageArchive(target)) return { kind: 'script' };
   }
-  const specText = flags.spec ?? app;
-  const spec = parseSpec(specText, cwd);
-  return { req: { kind: 'app', spec: spec.spec, ...common(flags, flags.with) }, spec, specText };
+  if (url || looksLikePath(target)) return appTarget(target, { name: null, inferred: true }, flags, cwd, env);
+  if (isValidDistName(target)) return appTarget(target, { name: target, inferred: false }, flags, cwd, env);
+  let spec: Spec;
+  try {
+    spec = parseSpec(target, cwd, env);
+  } catch {
+    throw badApp(target, 'is not an app name or a package spec', "name an app (`tpx run black`), a spec (`tpx run black==22.12.0`, `tpx run 'black[d]'`), a project directory, a URL, or a script ending in .py");
+  }
+  return appTarget(target, { name: spec.name, inferred: true }, flags, cwd, env);
+}
+
+function appTarget(specText: string, app: AppChoice, flags: RunFlags, cwd: string, env: NodeJS.ProcessEnv): RunTarget {
+  const spec = parseSpec(specText, cwd, env);
+  const req: RunRequest = { kind: 'app', spec: spec.spec, ...common(flags, flags.with, cwd, env), source: spec.kind === 'path' ? sourceStamp(spec.spec) : null };
+  return { kind: 'app', req, spec, specText, app };
+}
+
+/** What `file` is, following links (`/dev/fd/63` is a link to a pipe); null if it does not exist. */
+export function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a local project's environment is keyed by besides its path: the size and mtime of the archive,
+ * or of a directory's build files (pyproject.toml, setup.py, setup.cfg) — as uv does. A changed
+ * version or dependency list gets a new environment; changed code needs --refresh.
+ */
+export function sourceStamp(abs: string): string {
+  const stamp = (p: string) => {
+    try {
+      const st = fs.statSync(p);
+      return `${st.size}@${st.mtimeMs}`;
+    } catch {
+      return '-';
+    }
+  };
+  if (!fs.statSync(abs).isDirectory()) return stamp(abs);
+  return ['pyproject.toml', 'setup.py', 'setup.cfg'].map((f) => `${f}:${stamp(path.join(abs, f))}`).join(' ');
+}
+
+function badApp(target: string, what: string, hint: string): TpxError {
+  return new TpxError('bad-app', `${JSON.stringify(target)} ${what}`, { hint });
 }
 
 /** The request fields an app run and a script run share. */
-export function common(flags: RunFlags, packages: string[]): Omit<RunRequest, 'kind' | 'spec'> {
-  return {
-    with: checkWith([...new Set(packages)].sort()),
-    python: flags.python ?? null,
-    indexUrl: flags.indexUrl ?? null,
-    pipArgs: flags.pipArgs ? checkPipArgs(splitArgs(flags.pipArgs)) : [],
-    requiresPython: null,
-  };
+export function common(flags: RunFlags, packages: string[], cwd: string, env: NodeJS.ProcessEnv): Omit<RunRequest, 'kind' | 'spec' | 'source'> {
+  return { with: checkWith([...new Set(packages)].sort()), ...requestFlags(flags, cwd, env), requiresPython: null };
 }
 
-/** APP itself; else the package's only app (saying so); else an error listing its apps. */
-export function chooseApp(ctx: Context, receipt: RunReceipt, app: string, specText: string): string {
-  const exact = receipt.apps.find((a) => a.name === app);
-  if (exact) return exact.name;
+/**
+ * The app to start: the one named (for a spec, a path or a URL: the one named after the package,
+ * saying so); else the package's only app, saying so; else an error listing its apps.
+ */
+export function chooseApp(ctx: Context, receipt: RunReceipt, app: AppChoice, specText: string): string {
+  const wanted = app.name ?? receipt.name ?? '';
+  const exact = receipt.apps.find((a) => a.name === wanted) ?? (app.inferred ? receipt.apps.find((a) => a.main && normalizeName(a.name) === normalizeName(wanted)) : undefined);
+  const from = `${receipt.name} ${receipt.version}`;
+  if (exact) {
+    if (app.inferred) ctx.out.info(`running ${exact.name} from ${from}`);
+    return exact.name;
+  }
   const main = receipt.apps.filter((a) => a.main).map((a) => a.name);
   if (main.length === 1) {
-    ctx.out.info(`${receipt.name} has no app named ${app}; running its only app, ${main[0]}`);
+    ctx.out.info(`${from} has no app named ${wanted}; running its only app, ${main[0]}`);
     return main[0] as string;
   }
-  throw new TpxError('no-such-app', `${receipt.name} ${receipt.version} has no app named ${app}`, {
-    hint: `its apps: ${main.join(', ')}; run one with \`tpx run --spec ${specText} ${main[0]}\``,
+  throw new TpxError('no-such-app', `${from} has no app named ${wanted}`, {
+    hint: `its apps: ${main.join(', ')}; run one with \`tpx run --spec ${shellWord(specText)} ${main[0]}\``,
   });
 }
 
 /** Starts the app, tidies the cache while it runs (never before), and returns its exit status. */
-export async function launch(ctx: Context, file: string, args: string[]): Promise<number> {
-  const status = runApp(file, args, ctx.env);
-  sweep(ctx);
+export async function launch(ctx: Context, file: string, args: string[], opts: { sweep: boolean; env?: NodeJS.ProcessEnv } = { sweep: true }): Promise<number> {
+  const status = runApp(file, args, opts.env ?? ctx.env);
+  if (opts.sweep) sweep(ctx);
   return status;
 }
 

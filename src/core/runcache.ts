@@ -14,19 +14,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
+import { TpxError } from './errors.js';
 import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from './fsx.js';
-import { removeMine } from './gate.js';
+import { makeTempDir, removeMine } from './gate.js';
 import { stripCredentials } from './redact.js';
 import { withLock } from './lock.js';
+import { cacheDir } from './paths.js';
 import { RECEIPT_FILE } from './receipt.js';
 import { collectGarbage, commitGeneration, currentGeneration, envPath, newGeneration, removeTool, toolKeys } from './store.js';
+import { isUrl } from './spec.js';
 import { venvPython } from './venv.js';
 
 /** Unused this long, an entry is swept; built this long ago from an unpinned request, it is rebuilt. */
 export const RUN_TTL_MS = 14 * 24 * 3600 * 1000;
 // The same file name as a tool's receipt: the store's garbage collector takes its presence to mean "finished".
 const RECEIPT = RECEIPT_FILE;
-const SCHEMA = 1;
+// 2: requests carry `source`; apps start Python with -E (venv.ts, isolateApps).
+const SCHEMA = 2;
 /** Expired entries are looked for at most this often, after the app has started. */
 const SWEEP_EVERY_MS = 3600 * 1000;
 
@@ -42,6 +46,8 @@ export interface RunRequest {
   pipArgs: string[];
   /** A script's requires-python. */
   requiresPython: string | null;
+  /** A local project's build files' sizes and mtimes (runapp.ts, sourceStamp): a changed project is a new request. */
+  source: string | null;
 }
 
 export interface RunApp {
@@ -135,7 +141,8 @@ export function touch(entry: RunEntry): void {
   fs.utimesSync(path.join(entry.dir, RECEIPT), now, now);
 }
 
-export type Build = (dir: string) => Promise<Omit<RunReceipt, 'schema' | 'key' | 'material' | 'builtAt'>>;
+/** Fills the environment at `dir`; `ctx` is where its logs go. */
+export type Build = (dir: string, ctx: Context) => Promise<Omit<RunReceipt, 'schema' | 'key' | 'material' | 'builtAt'>>;
 
 /**
  * The entry for `key`: the published one, unless `refresh`; otherwise `build` fills a new
@@ -150,10 +157,11 @@ export async function ensureEntry(ctx: Context, { key, material }: RunKey, opts:
       const found = lookup(ctx, key, material);
       if (found.status === 'hit') return { dir: found.dir, receipt: found.receipt, built: false };
     }
+    cacheDir(ctx.paths.cache, runRoot(ctx));
     const gen = newGeneration(store);
     let published = false;
     try {
-      const receipt = await finish({ key, material }, gen.dir, build);
+      const receipt = await finish(ctx, { key, material }, gen.dir, build);
       const replacing = currentGeneration(store, key) !== null;
       commitGeneration(store, key, gen.gen);
       published = true;
@@ -167,19 +175,40 @@ export async function ensureEntry(ctx: Context, { key, material }: RunKey, opts:
   });
 }
 
-/** An environment that is never published (--no-cache); `dispose` removes it. */
+/**
+ * An environment that is never published (--no-cache): `dispose` removes it, and what was made to
+ * hold it, so the run cache is left as it was. pip's log is kept in the environment and goes with
+ * it, unless the build fails: then it is moved to the logs dir, which the error names. A killed build is
+ * collected by the next sweep, like any unfinished generation.
+ */
 export async function buildThrowaway(ctx: Context, build: Build): Promise<RunEntry & { dispose: () => void }> {
+  const made = [ctx.paths.cache, runRoot(ctx), runStore(ctx).paths.envs].filter((d) => !fs.existsSync(d));
   const gen = newGeneration(runStore(ctx));
-  try {
-    return { dir: gen.dir, receipt: await finish({ key: 'no-cache', material: '' }, gen.dir, build), dispose: gen.dispose };
-  } catch (err) {
+  // pip's log goes in the environment (the interpreter probe cache is tpx's, not the run cache's).
+  const once: Context = { ...ctx, paths: { ...ctx.paths, logs: path.join(gen.dir, '.tpx-logs') } };
+  const dispose = () => {
     gen.dispose();
-    throw err;
+    // Deepest first; a directory something else was put in meanwhile stays.
+    for (const d of made.reverse()) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // not empty: something else uses it now
+      }
+    }
+  };
+  try {
+    return { dir: gen.dir, receipt: await finish(once, { key: 'no-cache', material: '' }, gen.dir, build), dispose };
+  } catch (err) {
+    const kept = readdirOrEmpty(once.paths.logs).filter((f) => f.endsWith('.log'));
+    for (const f of kept) fs.renameSync(path.join(once.paths.logs, f), path.join(cacheDir(ctx.paths.cache, ctx.paths.logs), f));
+    dispose();
+    throw err instanceof TpxError && err.hint && kept.length > 0 ? err.rephrase({ hint: err.hint.split(once.paths.logs).join(ctx.paths.logs) }) : err;
   }
 }
 
-async function finish(k: RunKey, dir: string, build: Build): Promise<RunReceipt> {
-  const receipt: RunReceipt = { schema: SCHEMA, ...k, ...(await build(dir)), builtAt: new Date().toISOString() };
+async function finish(ctx: Context, k: RunKey, dir: string, build: Build): Promise<RunReceipt> {
+  const receipt: RunReceipt = { schema: SCHEMA, ...k, ...(await build(dir, ctx)), builtAt: new Date().toISOString() };
   // tpx never writes a credential (docs/architecture.md, "Credentials"): the request's URLs are stored without.
   writeFileAtomic(path.join(dir, RECEIPT), `${stripCredentials(JSON.stringify(receipt, null, 2))}\n`, 0o600);
   return receipt;
@@ -201,7 +230,7 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
   }
   let removed = 0;
   try {
-    fs.mkdirSync(root, { recursive: true });
+    cacheDir(ctx.paths.cache, root);
     fs.writeFileSync(stamp, '');
     const store = runStore(ctx);
     for (const key of toolKeys(store)) {
@@ -223,13 +252,24 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
   return removed;
 }
 
-/** Where a fetched script is kept: by URL and content, so a changed script is a new file. */
-export function saveFetchedScript(ctx: Context, url: string, content: string): string {
-  const hash = fnv1a64(`${url}\0${content}`);
-  const base = path.basename(new URL(url).pathname) || 'script.py';
-  const file = path.join(runRoot(ctx), 'scripts', hash, base);
+/**
+ * Where a script read from a URL or a pipe (`tpx run <(…)`, which can be read only once) is kept for
+ * Python to run: in the run cache by origin and content, so a changed script is a new file; with
+ * `keep: false` (--no-cache) in a temp dir of its own, which `dispose` removes.
+ */
+export function saveScript(ctx: Context, origin: string, content: string, opts: { keep: boolean }): { file: string; dispose: () => void } {
+  const base = (isUrl(origin) ? path.posix.basename(new URL(origin).pathname) : path.basename(origin)) || 'script.py';
+  if (!opts.keep) {
+    const dir = makeTempDir('script');
+    const remove = () => removeMine(ctx, dir);
+    const unregister = ctx.interrupts.register(remove);
+    fs.writeFileSync(path.join(dir, base), content);
+    return { file: path.join(dir, base), dispose: () => (unregister(), remove()) };
+  }
+  cacheDir(ctx.paths.cache, runRoot(ctx));
+  const file = path.join(runRoot(ctx), 'scripts', fnv1a64(`${origin}\0${content}`), base);
   if (readTextOrNull(file) !== content) writeFileAtomic(file, content);
   const now = new Date();
   fs.utimesSync(path.dirname(file), now, now);
-  return file;
+  return { file, dispose: () => {} };
 }

@@ -1,31 +1,37 @@
 /**
- * What `tpx run script.py` needs beyond an app run: loading the script (a file, or an https URL),
+ * What `tpx run script.py` needs beyond an app run: loading the script (a file, a pipe, or an https URL),
  * and an interpreter that satisfies its `requires-python`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { readTextOrNull } from './fsx.js';
 import { buildEnvironment } from './install.js';
+import { expandHome } from './paths.js';
 import type { ScriptMetadata } from './pep723.js';
-import { satisfies } from './pyversion.js';
-import { findInterpreter } from './python.js';
+import { satisfies } from './pep440.js';
+import { findInterpreter, newestInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
-import { saveFetchedScript } from './runcache.js';
+import { statOrNull } from './runapp.js';
+import { saveScript } from './runcache.js';
 import type { Build, RunRequest } from './runcache.js';
-import { parseSpec } from './spec.js';
+import { isUrl, parseSpec } from './spec.js';
 import { createVenv } from './venv.js';
 
-/** The script's path on disk and its text. A URL is fetched each time and kept in the run cache. */
-export async function loadScript(ctx: Context, target: string, cwd: string): Promise<{ file: string; source: string }> {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    const file = path.resolve(cwd, target);
-    const source = fs.existsSync(file) && fs.statSync(file).isFile() ? readTextOrNull(file) : null;
+/**
+ * The script's path on disk and its text. A URL is fetched each time, and a pipe (`tpx run <(…)`,
+ * `/dev/fd/N`) read once; both are saved for Python to run (runcache.saveScript: in the run cache
+ * unless `keep` is false), and `dispose` removes what was saved only for this run.
+ */
+export async function loadScript(ctx: Context, target: string, cwd: string, keep: boolean): Promise<{ file: string; source: string; dispose: () => void }> {
+  if (!isUrl(target)) {
+    const file = path.resolve(cwd, expandHome(target, ctx.env));
+    const stat = statOrNull(file);
+    const source = stat && !stat.isDirectory() ? readTextOrNull(file) : null;
     if (source === null) {
       throw new TpxError('no-such-script', `${target}: no such file`, { hint: 'give the path of a Python script, or an https:// URL of one' });
     }
-    return { file, source };
+    return stat?.isFile() ? { file, source, dispose: () => {} } : { ...saveScript(ctx, file, source, { keep }), source };
   }
   const url = new URL(target);
   // Plain http only to this machine (tests, local servers): a script from the network must come over TLS.
@@ -41,7 +47,7 @@ export async function loadScript(ctx: Context, target: string, cwd: string): Pro
   }
   if (!res.ok) throw new TpxError('fetch-failed', `could not fetch ${target}: HTTP ${res.status}`, { hint: 'check the URL' });
   const source = await res.text();
-  return { file: saveFetchedScript(ctx, target, source), source };
+  return { ...saveScript(ctx, target, source, { keep }), source };
 }
 
 /**
@@ -51,31 +57,22 @@ export async function loadScript(ctx: Context, target: string, cwd: string): Pro
 export function pickInterpreter(ctx: Context, python: string | null, meta: ScriptMetadata | null, where: string): Interpreter {
   const first = findInterpreter(ctx, python ?? undefined);
   const rp = meta?.requiresPython;
-  if (!rp || satisfies(first.version, rp.clauses)) return first;
-  if (python === null) {
-    for (let minor = 20; minor >= 6; minor--) {
-      if (!satisfies(`3.${minor}.0`, rp.clauses) && !satisfies(`3.${minor}.99`, rp.clauses)) continue;
-      try {
-        const py = findInterpreter(ctx, `3.${minor}`);
-        if (satisfies(py.version, rp.clauses)) return py;
-      } catch {
-        // not installed: try the next
-      }
-    }
-  }
+  if (!rp || satisfies(first.version, rp.set)) return first;
+  const found = python === null ? newestInterpreter(ctx, (v) => satisfies(v, rp.set)) : null;
+  if (found) return found;
   throw new TpxError('no-python-for-script', `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`, {
     hint: python === null ? `the default Python is ${first.version}; install a matching one, or pass it with --python` : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',
   });
 }
 
 /** Builds a script's environment: its dependencies (and --with packages) in a venv of the chosen interpreter. */
-export function scriptBuild(ctx: Context, req: RunRequest, meta: ScriptMetadata | null, where: string): Build {
-  return async (dir) => {
+export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where: string): Build {
+  return async (dir, ctx) => {
     const py = pickInterpreter(ctx, req.python, meta, where);
     const receipt = { request: req, name: null, version: null, python: { executable: py.executable, version: py.version }, apps: [], pinned: req.with.every(isPinned) };
     const [first, ...rest] = req.with;
     if (first === undefined) {
-      createVenv(ctx, py, dir, { systemSitePackages: false });
+      await createVenv(ctx, py, dir, { systemSitePackages: false });
       return receipt;
     }
     // buildEnvironment wants a main package: the first dependency is it; the rest come along.

@@ -12,7 +12,7 @@ import { readdirOrEmpty, uniqueSuffix } from './fsx.js';
 import { diskFullHint } from './piphints.js';
 import { downloadPipWheel } from './pipdownload.js';
 import { captureSync, childEnv } from './proc.js';
-import { compareVersions } from './python.js';
+import { compareVersions } from './pep440.js';
 import type { Interpreter } from './python.js';
 
 /**
@@ -69,8 +69,8 @@ export function downloadedWheels(ctx: Context): string[] {
 export function newestPipWheel(wheels: string[]): { file: string; version: string } | null {
   const parsed = wheels
     .map((file) => ({ file, version: /^pip-([^-]+)-/.exec(path.basename(file))?.[1] ?? '0' }))
-    .filter((w) => compareVersions(w.version, '22.3') >= 0)
-    .sort((a, b) => compareVersions(b.version, a.version));
+    .filter((w) => (compareVersions(w.version, '22.3') ?? -1) >= 0)
+    .sort((a, b) => compareVersions(b.version, a.version) ?? 0);
   return parsed[0] ?? null;
 }
 

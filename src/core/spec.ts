@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TpxError } from './errors.js';
 import { isValidDistName, normalizeName } from './names.js';
+import { expandHome } from './paths.js';
+import { parseSpecifiers, pinnedVersion } from './pep440.js';
+import type { Specifier, SpecifierSet } from './pep440.js';
 
 /**
  * What the user asked to install. A requirement names its distribution up front, which lets
@@ -21,16 +24,22 @@ const REQUIREMENT = new RegExp(
     String.raw`(?:;\s*(.+))?$`, // environment marker: checked by pip
 );
 
-/** Exactly one `==`/`===` without a wildcard. */
-const PIN = /^\(?\s*===?\s*[^,*\s)]+\s*\)?$/;
+/** The version specifiers of a requirement (`>=22,<23`, `(==1.0)`), checked as PEP 440; null if there are none. */
+function versionsOf(raw: string, m: RegExpExecArray): SpecifierSet | null {
+  const text = m[3]?.trim().replace(/^\((.*)\)$/s, '$1');
+  if (text === undefined) return null;
+  const set = parseSpecifiers(text);
+  if (!set) throw badSpec(raw, `${text} is not a PEP 440 version specifier`);
+  return set;
+}
 
 /** Parses SPEC as pip would accept it; a malformed one fails here, before any venv exists. */
-export function parseSpec(raw: string, cwd: string): Spec {
+export function parseSpec(raw: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Spec {
   const spec = raw.trim();
   if (spec === '') throw badSpec(raw, 'the package spec is empty');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
-  if (!/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@/.test(spec) && looksLikePath(spec)) {
-    const abs = path.resolve(cwd, spec.replace(/^~(?=$|[/\\])/, process.env.HOME ?? '~'));
+  if (isUrl(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
+  if (looksLikePath(spec)) {
+    const abs = path.resolve(cwd, expandHome(spec, env));
     if (!fs.existsSync(abs)) {
       throw new TpxError('no-such-path', `${spec}: no such file or directory`, {
         hint: 'give the path of a project directory, a .whl or an sdist; or a package name like `black`',
@@ -40,11 +49,9 @@ export function parseSpec(raw: string, cwd: string): Spec {
   }
   const m = REQUIREMENT.exec(spec);
   if (!m) throw badSpec(raw, 'it is not a valid requirement');
-  const name = m[1] ?? '';
-  const versions = m[3];
+  const versions = versionsOf(raw, m);
   // Upgrades drop a pin (and say so).
-  const pinned = versions !== undefined && PIN.test(versions);
-  return { kind: 'requirement', spec, name: normalizeName(name), pinned };
+  return { kind: 'requirement', spec, name: normalizeName(m[1] ?? ''), pinned: versions !== null && pinnedVersion(versions) !== null };
 }
 
 /**
@@ -53,20 +60,39 @@ export function parseSpec(raw: string, cwd: string): Spec {
  */
 export function dropPin(raw: string): { spec: string; pin: string } | null {
   const m = REQUIREMENT.exec(raw.trim());
-  if (!m || m[4] !== undefined || !PIN.test(m[3] ?? '')) return null;
-  return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: (m[3] ?? '').replace(/[\s()]/g, '') };
+  let only: SpecifierSet | null = null;
+  try {
+    only = m && m[4] === undefined ? versionsOf(raw, m) : null;
+  } catch {
+    // not PEP 440 (recorded by an older tpx): no pin tpx can drop
+  }
+  if (!m || !only || pinnedVersion(only) === null) return null;
+  const pin = only.specifiers[0] as Specifier;
+  return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: `${pin.operator}${pin.version}` };
 }
 
-function looksLikePath(spec: string): boolean {
+/** `scheme://…`: a URL spec (`https://…`, `git+https://…`, `file:///…`), or a script's URL. */
+export function isUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+}
+
+/** A path rather than a requirement: `./x`, `/x`, `~/x`, `C:\\x`, `a/b`, or an archive's file name — but not `name @ URL`. */
+export function looksLikePath(spec: string): boolean {
+  if (/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@/.test(spec)) return false;
   return (
     spec.startsWith('.') ||
     spec.startsWith('/') ||
     spec.startsWith('~') ||
     spec.includes('\\') ||
     /^[A-Za-z]:[\\/]/.test(spec) ||
-    /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec) ||
+    isPackageArchive(spec) ||
     (spec.includes('/') && !spec.includes('@'))
   );
+}
+
+/** A wheel or sdist file name. */
+export function isPackageArchive(spec: string): boolean {
+  return /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec);
 }
 
 /** `black-22.12.0-py3-none-any.whl` or `black-22.12.0.tar.gz` → `black`; otherwise unknown until pip says. */
@@ -81,4 +107,41 @@ function badSpec(raw: string, why: string): TpxError {
   return new TpxError('bad-spec', `invalid package spec ${JSON.stringify(raw)}: ${why}`, {
     hint: "use a name with an optional version, e.g. `black`, `black==22.12.0` or 'black[d]>=22', a path, or a URL",
   });
+}
+
+/** The extras of a spec that is nothing but `name[extra,…]` (`black[d]`); null for anything else. */
+export function extrasOnly(raw: string): { name: string; extras: string[] } | null {
+  const m = REQUIREMENT.exec(raw.trim());
+  if (!m || m[3] !== undefined || m[4] !== undefined || m[5] !== undefined) return null;
+  const extras = extrasOf(raw);
+  return extras.length > 0 ? { name: normalizeName(m[1] ?? ''), extras } : null;
+}
+
+/**
+ * A requirement with its extras changed — `black==22.12.0` + `d` → `black[d]==22.12.0` — keeping
+ * the rest (versions, URL, marker) as written. Null when SPEC is not a requirement (a path or URL).
+ */
+export function withExtras(spec: string, change: { add?: string[]; remove?: string[] }): string | null {
+  const m = REQUIREMENT.exec(spec.trim());
+  if (!m) return null;
+  const name = m[1] ?? '';
+  let rest = spec.trim().slice(name.length);
+  const current = /^\s*\[([^\]]*)\]/.exec(rest);
+  if (current) rest = rest.slice(current[0].length);
+  const drop = new Set((change.remove ?? []).map(normalizeName));
+  const extras = [...new Set([...splitExtras(current?.[1] ?? ''), ...(change.add ?? [])].map(normalizeName))].filter((e) => !drop.has(e)).sort();
+  return `${name}${extras.length > 0 ? `[${extras.join(',')}]` : ''}${rest}`;
+}
+
+/** The extras a requirement asks for, normalised. */
+export function extrasOf(spec: string): string[] {
+  const m = REQUIREMENT.exec(spec.trim());
+  return splitExtras(/^\[([^\]]*)\]/.exec((m?.[2] ?? '').trim())?.[1] ?? '').map(normalizeName);
+}
+
+function splitExtras(text: string): string[] {
+  return text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
 }

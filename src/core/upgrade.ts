@@ -14,14 +14,16 @@ import { freeze } from './freeze.js';
 import { latestVersions } from './latest.js';
 import { repairToolLinks } from './links.js';
 import type { Latest, Query } from './latest.js';
-import { toolKey } from './names.js';
+import { shellWord } from './args.js';
+import { isValidDistName, parseToolArg, toolKey } from './names.js';
 import type { Outcome } from './outcome.js';
+import { isNewer } from './pep440.js';
 import { mapPool } from './pool.js';
-import { compareVersions } from './python.js';
 import { explainRebuildFailure, readyTool, rebuild } from './rebuild.js';
 import type { Ready } from './rebuild.js';
 import type { Request } from './receipt.js';
 import { dropPin, parseSpec } from './spec.js';
+import type { Spec } from './spec.js';
 
 export interface UpgradeOptions {
   /** Also upgrade injected packages (otherwise they stay at their installed versions). */
@@ -29,6 +31,8 @@ export interface UpgradeOptions {
   /** Replace the recorded pip args / index for this and later upgrades. */
   pipArgs?: string[];
   indexUrl?: string;
+  /** Specs the user gave for some tools (`tpx upgrade 'black[d]'`): they replace the recorded ones, likewise. */
+  specs?: Map<string, string>;
   /** Upgrade pinned tools too. */
   force: boolean;
   /**
@@ -43,13 +47,43 @@ export interface UpgradeOptions {
   onOutcome?: (o: Outcome) => void;
 }
 
-/** The recorded request with overrides applied and a pin dropped (the caller says so). */
-export function upgradeRequest(recorded: Request, opts: Pick<UpgradeOptions, 'pipArgs' | 'indexUrl'>): { request: Request; droppedPin: string | null } {
-  const unpinned = dropPin(recorded.spec);
+/**
+ * The recorded request with overrides applied: a spec the user gave is taken as it is; otherwise
+ * the recorded one with its pin dropped (the caller says so).
+ */
+export function upgradeRequest(recorded: Request, opts: { pipArgs?: string[]; indexUrl?: string; spec?: string }): { request: Request; droppedPin: string | null; givenSpec: string | null } {
+  const unpinned = opts.spec === undefined ? dropPin(recorded.spec) : null;
   return {
-    request: { ...recorded, spec: unpinned?.spec ?? recorded.spec, pipArgs: opts.pipArgs ?? recorded.pipArgs, indexUrl: opts.indexUrl ?? recorded.indexUrl },
+    request: { ...recorded, spec: opts.spec ?? unpinned?.spec ?? recorded.spec, pipArgs: opts.pipArgs ?? recorded.pipArgs, indexUrl: opts.indexUrl ?? recorded.indexUrl },
     droppedPin: unpinned?.pin ?? null,
+    givenSpec: opts.spec ?? null,
   };
+}
+
+/**
+ * What an `upgrade` argument addresses: an installed tool by its NAME (`black`, `black@22`) first;
+ * else the tool a requirement names, with that requirement to apply (`'black[d]'`,
+ * `black==24.1.0`, `'black>=22,<23'`); else a NAME that is not installed (the caller says so).
+ */
+export function upgradeTarget(arg: string, isInstalled: (key: string) => boolean, cwd: string): { key: string; spec: string | null } {
+  let key: string | null = null;
+  try {
+    key = parseToolArg(arg);
+    if (isInstalled(key)) return { key, spec: null };
+  } catch {
+    // not a NAME: perhaps a spec
+  }
+  let spec: Spec | null = null;
+  try {
+    spec = parseSpec(arg, cwd);
+  } catch (err) {
+    if (key === null) throw toTpxError(err).rephrase({ message: `${JSON.stringify(arg)} is neither an installed tool's name nor a package spec`, hint: "name the tool as `tpx list` shows it, or give a requirement, e.g. `tpx upgrade 'black>=24'`" });
+  }
+  if (spec === null || (key !== null && isValidDistName(arg))) return { key: key as string, spec: null };
+  if (spec.kind !== 'requirement') {
+    throw new TpxError('bad-spec', `upgrade takes a tool's name or a requirement, not a ${spec.kind === 'url' ? 'URL' : 'path'}: ${arg}`, { hint: `to install a tool again from a path or URL, run \`tpx install --force ${shellWord(arg)}\`` });
+  }
+  return { key: toolKey(spec.name), spec: spec.spec };
 }
 
 /** Upgrades `keys`: (with `check`) one shared version check, then the outdated ones built `jobs` at a time. Never throws. */
@@ -62,7 +96,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     const r = readyTool(ctx, key, true);
     if ('status' in r) return done(r);
     if (r.receipt.pinned && !opts.force) return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}` });
-    return { ...r, ...upgradeRequest(r.receipt.request, opts) };
+    return { ...r, ...upgradeRequest(r.receipt.request, { ...opts, spec: opts.specs?.get(key) }) };
   });
   const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
   const checks = opts.check ? await checkTools(ctx, todo, opts) : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null }]));
@@ -72,7 +106,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     if (!found?.newer) {
       // Nothing to build, but links a killed command left behind are put right all the same.
       await repairToolLinks(ctx, t.key);
-      return done({ key: t.key, status: 'latest', version: t.receipt.version });
+      return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
     }
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
@@ -81,7 +115,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
       const held = opts.includeInjected ? [] : t.request.injected.map((i) => toolKey(i.name));
       const constraints = held.length > 0 ? freeze(t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
       const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
-      if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version });
+      if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
       const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
       return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes });
     } catch (err) {
@@ -126,7 +160,7 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
     if (prior instanceof TpxError) return;
     if ('error' in a) return void result.set(w.key, a.error);
     // Never a downgrade: an installed version newer than the index's newest counts as current.
-    const newer = w.installed === null || (a.version !== w.installed && compareVersions(a.version, w.installed) > 0);
+    const newer = w.installed === null || isNewer(a.version, w.installed);
     result.set(w.key, { newer: prior.newer || newer, latest: w.main ? a.version : prior.latest });
   });
   return result;

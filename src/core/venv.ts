@@ -65,3 +65,32 @@ function writeVenv(py: Interpreter, layout: NonNullable<Interpreter['venv']>, di
   ];
   fs.writeFileSync(path.join(dir, 'pyvenv.cfg'), `${cfg.join('\n')}\n`);
 }
+
+/**
+ * Makes the apps' scripts in the venv start Python with `-E`, so PYTHONPATH and PYTHONHOME set in
+ * the user's shell (for another Python) cannot shadow the tool's own modules or stdlib, as pipx
+ * does. Applied to linked apps and to `tpx run` apps alike. Only the app's own process: what it
+ * starts with `sys.executable` is unaffected. pip's `#!/bin/sh` trampoline (for a venv path too
+ * long for a shebang line) gets the flag on its exec line. A script whose interpreter is not the
+ * venv's own Python, or that already passes it options, is left as it is.
+ */
+export function isolateApps(venv: string, apps: string[]): void {
+  if (WIN) return;
+  const bin = venvBinDir(venv);
+  for (const app of apps) {
+    const file = path.join(bin, app);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'latin1');
+    } catch {
+      continue;
+    }
+    const ours = (exe: string) => path.dirname(exe) === bin;
+    const direct = /^#!(\S+)[ \t]*\n/.exec(text);
+    const trampoline = /^(#!\/bin\/sh\n'''exec' )(\S+|"[^"]+")( "\$0" "\$@"\n)/.exec(text);
+    let patched: string | null = null;
+    if (direct?.[1] && ours(direct[1])) patched = `#!${direct[1]} -E\n${text.slice(direct[0].length)}`;
+    else if (trampoline?.[2] && ours(trampoline[2].replace(/"/g, ''))) patched = `${trampoline[1]}${trampoline[2]} -E${trampoline[3]}${text.slice(trampoline[0].length)}`;
+    if (patched !== null) fs.writeFileSync(file, patched, 'latin1');
+  }
+}

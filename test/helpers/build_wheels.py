@@ -46,6 +46,7 @@ def load_fixture(fixture_dir):
             raise ValueError(f"{fixture_dir}/fixture.json: '{key}' must be a non-empty string")
     spec.setdefault("summary", "")
     spec.setdefault("requires", [])
+    spec.setdefault("extras", {})
     spec.setdefault("requires_python", None)
     spec.setdefault("console_scripts", {})
     spec.setdefault("gui_scripts", {})
@@ -77,6 +78,9 @@ def metadata_text(spec):
     if spec["requires_python"]:
         lines.append(f"Requires-Python: {spec['requires_python']}")
     lines += [f"Requires-Dist: {req}" for req in spec["requires"]]
+    for extra, reqs in sorted(spec["extras"].items()):
+        lines.append(f"Provides-Extra: {extra}")
+        lines += [f'Requires-Dist: {req}; extra == "{extra}"' for req in reqs]
     return "\n".join(lines) + "\n\n"
 
 

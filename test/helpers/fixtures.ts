@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareVersions } from '../../src/core/pep440.js';
 
 export const repoRoot: string = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 export const fixturesDir: string = join(repoRoot, 'fixtures');
@@ -72,17 +73,6 @@ export function fixture(id: string): Fixture {
   return found;
 }
 
-/** Compares dotted numeric versions ("2.0" < "10.0"); enough for the fixtures. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 /**
  * What a fresh world's index serves: the lowest version of every distribution, so
  * later versions can be published mid-test to make upgrades appear.
@@ -91,7 +81,7 @@ export function defaultFixtureIds(): string[] {
   const lowest = new Map<string, Fixture>();
   for (const f of listFixtures()) {
     const seen = lowest.get(f.name);
-    if (!seen || compareVersions(f.version, seen.version) < 0) lowest.set(f.name, f);
+    if (!seen || (compareVersions(f.version, seen.version) ?? 0) < 0) lowest.set(f.name, f);
   }
   return [...lowest.values()].map((f) => f.id).sort();
 }
@@ -103,4 +93,23 @@ export function buildWheels(outDir: string = wheelsDir, fromDir: string = fixtur
     throw new Error(`build_wheels.py failed (${r.status ?? r.signal}):\n${r.stderr}${r.error?.message ?? ''}`);
   }
   return r.stdout;
+}
+
+/**
+ * A real interpreter of Python ≥ 3.`minor` other than realPython() (pyenv's versions, /usr/bin,
+ * /usr/local/bin), for `newpython` (requires-python >=3.12). Throws, naming what it looked for, when
+ * the machine has none: the tests that need one cannot pass without it.
+ */
+export function newerPython(minor: number): { executable: string; version: string } {
+  const pyenv = process.env.PYENV_ROOT || join(process.env.HOME ?? '/root', '.pyenv');
+  const candidates = [
+    ...(existsSync(join(pyenv, 'versions')) ? readdirSync(join(pyenv, 'versions')).map((v) => join(pyenv, 'versions', v, 'bin', 'python3')) : []),
+    ...['/usr/bin', '/usr/local/bin'].flatMap((d) => Array.from({ length: 10 }, (_, i) => join(d, `python3.${minor + i}`))),
+  ];
+  for (const exe of candidates.filter((c) => existsSync(c))) {
+    const r = spawnSync(exe, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' });
+    const [executable, version] = (r.stdout ?? '').trim().split('\n');
+    if (r.status === 0 && executable && version && Number(version.split('.')[1]) >= minor && executable !== realPython()) return { executable, version };
+  }
+  throw new Error(`these tests need a Python 3.${minor} or newer besides ${realPython()}; looked at: ${candidates.join(', ')}`);
 }

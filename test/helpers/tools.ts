@@ -1,5 +1,5 @@
 // Small readers and fault injectors for installed tools, shared by the integration tests.
-import { readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World } from './world.js';
 
@@ -11,4 +11,28 @@ export function removePython(w: World, key: string): void {
   const py = join(w.tpxHome, 'tools', key, 'bin', 'python');
   rmSync(py);
   symlinkSync(join(w.root, 'gone', 'python3'), py);
+}
+
+/**
+ * PYTHONPATH and PYTHONHOME as a shell set up for another Python might have them: a `helperlib`
+ * module that fails when imported, and a home with no Python in it.
+ */
+export function foreignPythonEnv(w: World): { PYTHONPATH: string; PYTHONHOME: string } {
+  const shadow = join(w.root, 'shadow');
+  mkdirSync(shadow, { recursive: true });
+  writeFileSync(join(shadow, 'helperlib.py'), 'raise SystemExit("the shadowing helperlib was imported")\n');
+  return { PYTHONPATH: shadow, PYTHONHOME: join(w.root, 'no-python-here') };
+}
+
+/** Output with what differs between machines and runs replaced: the world's root, Python's version, log names, pip's own words. */
+export function scrub(w: World, text: string): string {
+  return text
+    .split(w.root)
+    .join('<root>')
+    .split(w.index.url)
+    .join('<index>')
+    .replace(/Python \d+\.\d+\.\d+/g, 'Python <version>')
+    .replace(/\(\/[^()]*\/python[0-9.]*\)/g, '(<python>)')
+    .replace(/logs\/[^\s]+\.log/g, 'logs/<log>')
+    .replace(/^ {2}\| .*(\n {2}\| .*)*/gm, '  | <pip output>');
 }

@@ -227,8 +227,7 @@ describe('one clear error, never a stack trace', () => {
     for (const py of ['/bin/true', braces]) {
       const r = await world.run(['install', '--python', py, 'oneapp']);
       expect(r.code, py).toBe(1);
-      expectOneClearError(r, `error: the Python interpreter for ${JSON.stringify(py)} does not work`);
-      expect(r.stderr).toContain(`hint: ${py} is not a Python interpreter`);
+      expectOneClearError(r, `error: ${py} is not a Python interpreter: it ran, but did not answer as one does`);
     }
     expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
 

@@ -75,6 +75,33 @@ describe('tpx inject', () => {
     expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-1.0.dist-info']);
   });
 
+  it("the tool's own package with extras adds their dependencies to it, recorded; uninject takes them back", async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const r = await world.run(['inject', 'tpxdemo', 'tpxdemo[helper]']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("added tpxdemo's extra helper to tpxdemo: helperlib 1.0");
+    // The tool itself stays at its version: only the extra's dependencies are new.
+    expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-1.0.dist-info']);
+    expect(receipt(world, 'tpxdemo').request).toMatchObject({ spec: 'tpxdemo[helper]', injected: [] });
+    const again = await world.run(['inject', 'tpxdemo', 'tpxdemo[helper]']);
+    expect(again.stderr).toBe('tpxdemo already has the extra helper\n');
+
+    // Kept by upgrade and reinstall, which replay the recorded spec.
+    expect((await world.run(['upgrade', 'tpxdemo'])).code).toBe(0);
+    expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-2.0.dist-info']);
+    expect((await world.run(['reinstall', 'tpxdemo'])).code).toBe(0);
+    expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-2.0.dist-info']);
+
+    const u = await world.run(['uninject', 'tpxdemo', 'tpxdemo[helper]']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stderr).toContain("removed tpxdemo's extra helper from tpxdemo");
+    expect(u.stderr).toContain('removed dependencies nothing else needs: helperlib 1.0');
+    expect(distInfos(world, 'tpxdemo')).toEqual(['tpxdemo-2.0.dist-info']);
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo');
+  });
+
   it('-r reads a requirements file, skipping comments and option lines', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
@@ -121,7 +148,8 @@ describe('tpx inject / uninject: bad input and faults leave the tool as it was',
     const cases: [string[], string][] = [
       [['uninject', 'tpxdemo', 'oneapp'], 'error: oneapp is not injected into tpxdemo\nhint: injected into tpxdemo: helperlib\n'],
       [['uninject', 'tpxdemo', 'tpxdemo'], "error: tpxdemo is tpxdemo's own package, not an injected one\nhint: to remove the whole tool, run `tpx uninstall tpxdemo`\n"],
-      [['inject', 'tpxdemo', 'tpxdemo==2.0'], "error: tpxdemo is tpxdemo's own package; it cannot be injected into itself\nhint: to change its version, use `tpx upgrade tpxdemo`\n"],
+      [['inject', 'tpxdemo', 'tpxdemo==2.0'], "error: tpxdemo==2.0 is tpxdemo's own package; it cannot be injected into itself\nhint: to change its version, use `tpx upgrade tpxdemo==2.0`; to add one of its extras, `tpx inject tpxdemo 'tpxdemo[EXTRA]'`\n"],
+      [['uninject', 'tpxdemo', 'tpxdemo[helper]'], 'error: tpxdemo has no extra helper\nhint: tpxdemo was installed without extras\n'],
       [['inject', 'tpxdemo', '-r', join(world.root, 'missing.txt')], `error: cannot read requirements file ${join(world.root, 'missing.txt')}\nhint: give the path of a requirements.txt file: one package spec per line\n`],
     ];
     for (const [args, stderr] of cases) {

@@ -163,15 +163,16 @@ describe('tpx install: the bin dir', () => {
 });
 
 describe('tpx install: interrupted', () => {
-  it('Ctrl-C while pip runs removes the half-made venv and links', async () => {
+  // SIGHUP: the terminal tpx ran in was closed.
+  it.each([['SIGINT', 130], ['SIGHUP', 129]] as const)('%s while pip runs removes the half-made venv and links', async (signal, code) => {
     world = await makeWorld();
     world.index.pause();
     const child = world.spawn(['install', 'tpxdemo']);
     await world.index.waitForRequest();
-    child.kill('SIGINT');
+    child.kill(signal);
     const r = await child.done;
     world.index.resume();
-    expect(r.code).toBe(130);
+    expect(r.code).toBe(code);
     expect(r.stderr).toContain('interrupted');
     expectNothingLeft(world);
     expect(world.ls(join(world.tpxHome, 'locks'))).toEqual([]);

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tpxJs } from '../helpers/fixtures.js';
+import { realPython, tpxJs } from '../helpers/fixtures.js';
+import { foreignPythonEnv } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 let world: World;
@@ -35,6 +36,8 @@ describe('tpx run APP', () => {
     // Nothing was installed as a tool.
     expect(world.ls(world.binDir)).toEqual([]);
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+    // Backup tools skip the cache.
+    for (const dir of [join(world.cacheDir, 'tpx'), runDir(world), join(world.cacheDir, 'tpx', 'logs')]) expect(world.ls(dir)).toContain('CACHEDIR.TAG');
   });
 
   it('passes everything after APP to the app untouched, and passes exit codes and stdin through', async () => {
@@ -80,6 +83,61 @@ describe('tpx run APP', () => {
     expect(withHelper.code, withHelper.stderr).toBe(0);
     expect(withHelper.stdout).toContain('helperlib-cli 1.0');
     expect(entries(world)).toHaveLength(3);
+  });
+
+  it('APP may be a spec, a project directory or a URL: its package runs the app named after it, and tpx says which', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0', 'helperlib-1.0', 'oneapp-1.0'] });
+    const r = await world.run(['run', 'tpxdemo==1.0', '--version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('tpxdemo 1.0\n');
+    expect(r.stderr).toContain('running tpxdemo from tpxdemo 1.0\n');
+    // The same request as --spec: a hit, which installs nothing.
+    const requests = pipRequests(world);
+    const same = await world.run(['run', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version']);
+    expect(same.stdout).toBe('tpxdemo 1.0\n');
+    expect(same.stderr).toBe('');
+    expect(pipRequests(world)).toBe(requests);
+    const hit = await world.run(['run', 'tpxdemo==1.0', '--version']);
+    expect(hit.stderr).toBe('running tpxdemo from tpxdemo 1.0\n');
+
+    const extra = await world.run(['run', 'tpxdemo[helper]', '--version']);
+    expect(extra.code, extra.stderr).toBe(0);
+    expect(extra.stdout).toBe('tpxdemo 2.0\n');
+    const key = entries(world).find((k) => JSON.parse(readFileSync(receiptOf(world, k), 'utf8')).request.spec === 'tpxdemo[helper]') as string;
+    const lib = join(runDir(world), 'entries', key, 'lib');
+    expect(world.ls(join(lib, world.ls(lib)[0] as string, 'site-packages'))).toContain('helperlib-1.0.dist-info');
+
+    const project = join(world.root, 'localtool');
+    cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, { recursive: true, filter: (f) => !f.includes('__pycache__') });
+    const local = await world.run(['run', './localtool', 'x'], { cwd: world.root });
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stdout).toBe('localtool 0.1 args: x\n');
+    expect(local.stderr).toContain('running localtool from localtool 0.1\n');
+    // A git URL (here git+file://, as git+https:// would be offline) and a wheel's URL.
+    const git = (...args: string[]) => execFileSync('git', ['-C', project, ...args], { env: { ...world.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'localtool');
+    const viaGit = await world.run(['run', `git+file://${project}`, 'y']);
+    expect(viaGit.code, viaGit.stderr).toBe(0);
+    expect(viaGit.stdout).toBe('localtool 0.1 args: y\n');
+    const wheel = await world.run(['run', world.index.url.replace(/simple$/, 'files/oneapp-1.0-py3-none-any.whl')]);
+    expect(wheel.code, wheel.stderr).toBe(0);
+    expect(wheel.stdout).toBe('oneapp-cli 1.0\n');
+    expect(wheel.stderr).toContain('oneapp 1.0 has no app named oneapp; running its only app, oneapp-cli');
+  });
+
+  it('PYTHONPATH and PYTHONHOME meant for another Python reach neither the app nor a script', async () => {
+    world = await makeWorld();
+    const env = foreignPythonEnv(world);
+    const app = await world.run(['run', 'withdep'], { env });
+    expect(app.stderr).toContain('installing withdep');
+    expect(app.stdout).toBe('withdep 1.0 using helperlib 1.0\n');
+    expect((await world.run(['run', 'withdep'], { env })).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
+    writeFileSync(join(world.home, 'path.py'), 'import sys\nprint([p for p in sys.path if "shadow" in p])\n');
+    const script = await world.run(['run', 'path.py'], { env });
+    expect(script.stderr).toBe('');
+    expect(script.stdout).toBe('[]\n');
   });
 
   it('is not shadowed by an installed tool', async () => {
@@ -145,6 +203,26 @@ describe('tpx run APP', () => {
     expect(envs(world)).toHaveLength(1);
   });
 
+  it('--no-cache leaves nothing behind, but the log of a build that failed', async () => {
+    world = await makeWorld();
+    const cache = join(world.cacheDir, 'tpx');
+    const r = await world.run(['run', '--no-cache', 'tpxdemo', '--version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('tpxdemo 1.0\n');
+    // No run cache, no log: only what any command records about interpreters.
+    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'interpreters.json']);
+    // A script from a pipe is kept only while it runs.
+    const piped = await world.exec('/bin/bash', ['-c', `"${process.execPath}" "${tpxJs}" run --no-cache <(echo 'print("piped")')`]);
+    expect(piped.stdout).toBe('piped\n');
+    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'interpreters.json']);
+    expect(world.ls(join(world.root, 'tmp')).filter((f) => f.startsWith('tpx-'))).toEqual([]);
+    const failed = await world.run(['run', '--no-cache', 'no-such-package-tpx']);
+    expect(failed.code).toBe(1);
+    const log = /full log: (\S+)/.exec(failed.stderr)?.[1] as string;
+    expect(readFileSync(log, 'utf8')).toContain('no-such-package-tpx');
+    expect(world.ls(cache)).toEqual(['CACHEDIR.TAG', 'interpreters.json', 'logs']);
+  });
+
   it('two concurrent first runs of the same spec both succeed, and share one entry', async () => {
     world = await makeWorld();
     const [a, b] = await Promise.all([world.run(['run', 'tpxdemo', '--version']), world.run(['run', 'tpxdemo', '--version'])]);
@@ -197,19 +275,14 @@ describe('tpx run: bad input', () => {
     nothingCached(world);
   });
 
-  it('an app name with a separator', async () => {
+  it('a path that does not exist; a TARGET that is neither an app, a spec, a path nor a script', async () => {
     world = await makeWorld();
     const r = await world.run(['run', 'some/app']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: "some\/app" is not an app name\nhint: /);
-    nothingCached(world);
-  });
-
-  it('a version in APP instead of --spec', async () => {
-    world = await makeWorld();
-    const r = await world.run(['run', 'tpxdemo==1.0']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('hint: to run a particular version, give the package with --spec');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: some\/app: no such file or directory\nhint: /);
+    const bad = await world.run(['run', 'tpxdemo[=']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: "tpxdemo\[=" is not an app name or a package spec\nhint: /);
     nothingCached(world);
   });
 
@@ -277,6 +350,44 @@ describe('tpx run script.py', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toBe("plain ['-x']\n");
     expect(entries(world)).toEqual([]);
+  });
+
+  it('runs a script from a pipe: tpx run <(…), in bash', async () => {
+    world = await makeWorld();
+    const fromPipe = (lines: string[], args: string) => `"${process.execPath}" "${tpxJs}" run <(cat <<'SCRIPT'\n${lines.join('\n')}\nSCRIPT\n) ${args}`;
+    const plain = await world.exec('/bin/bash', ['-c', fromPipe(['import sys', 'print("from a pipe", sys.argv[1:])'], 'a b')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toBe("from a pipe ['a', 'b']\n");
+    const meta = await world.exec('/bin/bash', ['-c', fromPipe(withHelperlib, 'x')], { input: '5' });
+    expect(meta.code, meta.stderr).toBe(5);
+    expect(meta.stdout).toBe("helperlib 1.0 ['x']\n");
+  });
+
+  it('a script without metadata runs with TPX_DEFAULT_PYTHON, also given as a version; a bad one is named', async () => {
+    world = await makeWorld();
+    writeScript(world, 'version.py', 'import sys', 'print("%d.%d" % sys.version_info[:2])');
+    const line = execFileSync(realPython(), ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+    const r = await world.run(['run', 'version.py'], { env: { TPX_DEFAULT_PYTHON: line } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${line}\n`);
+    const bad = await world.run(['run', 'version.py'], { env: { TPX_DEFAULT_PYTHON: 'python9' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('error: no Python found for TPX_DEFAULT_PYTHON="python9"\nhint: set TPX_DEFAULT_PYTHON to a path, a command such as python3.12, or a version such as 3.12 (or unset it)\n');
+  });
+
+  it('a script with metadata but no dependencies, where the venv is made by `python -m venv`, waits for it', async () => {
+    world = await makeWorld();
+    writeScript(world, 'probe.py', 'print("probed")');
+    expect((await world.run(['run', 'probe.py'])).code).toBe(0);
+    // An interpreter whose venv layout tpx does not write itself (its probe says so).
+    const probes = join(world.cacheDir, 'tpx', 'interpreters.json');
+    const cached = JSON.parse(readFileSync(probes, 'utf8'));
+    for (const entry of Object.values(cached) as { info: { venv: unknown } }[]) entry.info.venv = null;
+    writeFileSync(probes, JSON.stringify(cached));
+    writeScript(world, 'nodeps.py', '# /// script', '# requires-python = ">=3.8"', '# ///', 'import sys', 'print("in a venv:", sys.prefix != sys.base_prefix)');
+    const r = await world.run(['run', 'nodeps.py']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('in a venv: True\n');
   });
 
   it('fetches a script from a URL', async () => {

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
-import { receipt, receiptFile, removePython } from '../helpers/tools.js';
+import { receipt, receiptFile, removePython, scrub } from '../helpers/tools.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
@@ -41,6 +41,40 @@ describe('tpx upgrade', () => {
     const o = await world.run(['upgrade', '--index-url', world.index.url, '--pip-args', '--no-cache-dir', 'tpxdemo']);
     expect(o.code, o.stderr).toBe(0);
     expect(receipt(world, 'tpxdemo').request).toMatchObject({ indexUrl: world.index.url, pipArgs: ['--no-cache-dir'] });
+  });
+
+  it('takes what users type for a tool: a spec names it and is applied (and recorded); an installed NAME comes first', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0', 'tpxdemo-3.0', 'helperlib-1.0', 'oneapp-1.0'] });
+    expect((await world.run(['install', 'tpxdemo==1.0'])).code).toBe(0);
+    expect((await world.run(['install', '--suffix', '@1', 'tpxdemo==1.0'])).code).toBe(0);
+
+    const extra = await world.run(['upgrade', 'tpxdemo[helper]']);
+    expect(extra.code, extra.stderr).toBe(0);
+    expect(extra.stderr).toContain('tpxdemo 1.0 → 3.0');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo[helper]');
+    expect(world.ls(sitePackages(world))).toContain('helperlib-1.0.dist-info');
+
+    const range = await world.run(['upgrade', 'tpxdemo>=2,<3']);
+    expect(range.code, range.stderr).toBe(0);
+    expect(range.stderr).toContain('tpxdemo 3.0 → 2.0');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo>=2,<3');
+    const same = await world.run(['upgrade', 'tpxdemo==2.0']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toBe('upgrading tpxdemo…\ntpxdemo 2.0 already matches tpxdemo==2.0: nothing changed\n');
+    expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo>=2,<3');
+
+    // tpxdemo@1 is an installed key: a NAME, upgraded within its recorded spec (the pin dropped).
+    const suffixed = await world.run(['upgrade', 'tpxdemo@1']);
+    expect(suffixed.code, suffixed.stderr).toBe(0);
+    expect(suffixed.stderr).toContain('tpxdemo@1 1.0 → 3.0');
+
+    const missing = await world.run(['upgrade', 'oneapp==1.0']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: oneapp is not installed\nhint: install it with `tpx install oneapp==1.0` (or `tpx upgrade --install oneapp==1.0`); installed tools: tpxdemo, tpxdemo@1\n');
+    const installed = await world.run(['upgrade', '--install', 'oneapp==1.0']);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(receipt(world, 'oneapp').request.spec).toBe('oneapp==1.0');
   });
 
   it('index down: exit 1, the old version still works, the receipt is byte-identical', async () => {
@@ -129,17 +163,34 @@ describe('tpx upgrade-all', () => {
     const r = await world.run(['upgrade-all']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    const summary = r.stderr.slice(r.stderr.indexOf('\nsummary: '));
-    expect(summary).toMatch(/^\nsummary: 2 upgraded, 1 skipped, 2 failed\n {2}tool {6}result {7}detail\n/);
-    expect(summary).toMatch(/\n {2}guitool {3}FAILED {7}guitool's Python is gone .*; rebuild it: tpx reinstall guitool/);
-    expect(summary).toMatch(/\n {2}multiapp {2}skipped {6}pinned at 1\.0\n/);
-    expect(summary).toMatch(/\n {2}oneapp {4}upgraded {5}1\.0 → 2\.0\n/);
-    expect(summary).toMatch(/\n {2}tpxdemo {3}upgraded {5}1\.0 → 2\.0\n/);
-    expect(summary).toMatch(/\n {2}withdep {3}FAILED {7}pip could not install withdep/);
+    // A snapshot: the summary's wording and layout show up in review when they change.
+    expect(scrub(world, r.stderr.slice(r.stderr.indexOf('\nsummary: ') + 1))).toMatchInlineSnapshot(`
+      "summary: 2 upgraded, 1 skipped, 2 failed
+        tool      result       detail
+        guitool   FAILED       guitool's Python is gone (<python>); rebuild it: tpx reinstall guitool (--python PY picks another interpreter)
+        multiapp  skipped      pinned at 1.0
+        oneapp    upgraded     1.0 → 2.0
+        tpxdemo   upgraded     1.0 → 2.0
+        withdep   FAILED       pip could not install withdep; no version of helperlib>=9 matches; available: 1.0
+      "
+    `);
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
     expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).stdout).toBe('oneapp-cli 2.0\n');
     expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
     expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(withdepBefore);
+  });
+
+  it('a tool at a pre-release is offered the final release (PEP 440 order) by list --outdated and upgrade-all', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-2.0rc1'] });
+    expect((await world.run(['install', 'tpxdemo==2.0rc1'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const outdated = await world.run(['list', '--outdated']);
+    expect(outdated.code, outdated.stderr).toBe(0);
+    expect(outdated.stdout).toBe('tpxdemo 2.0rc1 → 2.0\n');
+    const r = await world.run(['upgrade-all']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tpxdemo 2.0rc1 → 2.0\n');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
   });
 
   it('--skip, "already latest", and --jobs validation', async () => {

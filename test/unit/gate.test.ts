@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Interrupts, type Context } from '../../src/core/context.js';
-import { isMine, linkOwner, removeMine, removeToolLink } from '../../src/core/gate.js';
+import { isMine, linkOwner, makeTempDir, removeMine, removeToolLink } from '../../src/core/gate.js';
 import { resolvePaths } from '../../src/core/paths.js';
 
 function ctxIn(root: string): Context {
@@ -23,6 +23,13 @@ describe('the delete gate', () => {
       expect(isMine(ctx.paths, p), p).toBe(false);
     }
     expect(() => removeMine(ctx, join(ctx.paths.envs, '..', '..', 'bin'))).toThrow(/refusing to delete/);
+    // A temp dir of its own, directly in the system temp dir; nothing else there.
+    const temp = makeTempDir('unit');
+    expect(isMine(ctx.paths, temp)).toBe(true);
+    removeMine(ctx, temp);
+    expect(existsSync(temp)).toBe(false);
+    expect(isMine(ctx.paths, join(tmpdir(), 'other'))).toBe(false);
+    expect(isMine(ctx.paths, join(temp, 'y'))).toBe(false);
     expect(existsSync(ctx.paths.bin)).toBe(true);
   });
 

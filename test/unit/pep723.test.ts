@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScriptMetadata } from '../../src/core/pep723.js';
-import { parseSpecifierSet, satisfies } from '../../src/core/pyversion.js';
+import { satisfies } from '../../src/core/pep440.js';
 
 const script = (...lines: string[]) => `${lines.join('\n')}\n`;
 const errorOf = (source: string) => {
@@ -52,28 +52,19 @@ describe('parseScriptMetadata', () => {
   });
 });
 
-describe('satisfies (requires-python)', () => {
-  const ok = (version: string, spec: string) => satisfies(version, parseSpecifierSet(spec) ?? []);
-  it.each([
-    ['3.11.4', '>=3.8', true],
-    ['3.11.4', '>=3.12', false],
-    ['3.11.4', '<3.11', false],
-    ['3.11.4', '<=3.11', false],
-    ['3.11.0', '<=3.11', true],
-    ['3.11.4', '>3.11', true],
-    ['3.11.4', '==3.11.*', true],
-    ['3.11.4', '==3.11', false],
-    ['3.11.4', '!=3.11.*', false],
-    ['3.11.4', '~=3.10', true],
-    ['3.11.4', '~=3.11.5', false],
-    ['3.12.0', '~=3.11.1', false],
-    ['3.11.4', '>=3.8, <4', true],
-    ['3.11.4', '>=3.12,<3.12', false],
-  ])('%s in %s → %s', (version, spec, expected) => {
-    expect(ok(version, spec)).toBe(expected);
+describe('requires-python (PEP 440 specifiers: src/core/pep440.ts)', () => {
+  const requiresPython = (spec: string) => parseScriptMetadata(script('# /// script', `# requires-python = "${spec}"`, '# ///'), 'x.py')?.requiresPython;
+
+  it.each(['>=3.8', '>=3.8, <4', '==3.11.*', '~=3.10', '>=3.13.0rc1', '!=3.9.0', '===3.11.4'])('accepts %s', (spec) => {
+    expect(requiresPython(spec)).toMatchObject({ text: spec, line: 2 });
   });
 
-  it('rejects what is not a specifier set', () => {
-    for (const bad of ['', 'three', '>=3.*', '~=3', '>= 3.8 or 3.9']) expect(parseSpecifierSet(bad)).toBeNull();
+  it('is what decides which Python runs the script', () => {
+    const rp = requiresPython('>=3.13.0rc1, <4') as NonNullable<ReturnType<typeof requiresPython>>;
+    expect(['3.12.7', '3.13.0', '3.14.1', '4.0.0'].map((v) => satisfies(v, rp.set))).toEqual([false, true, true, false]);
+  });
+
+  it.each(['', 'three', '>=3.*', '~=3', '>= 3.8 or 3.9'])('refuses %j', (spec) => {
+    expect(errorOf(script('# /// script', `# requires-python = "${spec}"`, '# ///'))).toBe(`x.py:2: requires-python = ${JSON.stringify(spec)} is not a version specifier`);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TpxError } from '../../src/core/errors.js';
-import { parseSpec } from '../../src/core/spec.js';
+import { dropPin, extrasOf, extrasOnly, isPackageArchive, looksLikePath, parseSpec, withExtras } from '../../src/core/spec.js';
 
 describe('parseSpec', () => {
   it.each([
@@ -20,11 +20,16 @@ describe('parseSpec', () => {
     ['my_tool~=1.2', 'my-tool', false],
     ['black; python_version >= "3.8"', 'black', false],
     ['black @ https://example.org/black-1.0-py3-none-any.whl', 'black', false],
+    ['black==24.1.0rc1', 'black', true],
+    ['black (==1.0)', 'black', true],
+    ['black===foo', 'black', true],
+    ['black==1.*', 'black', false],
+    ['black>=1.0,==1.0', 'black', false],
   ])('%s is a requirement for %s (pinned: %s)', (spec, name, pinned) => {
     expect(parseSpec(spec, '/')).toEqual({ kind: 'requirement', spec, name, pinned });
   });
 
-  it.each(['', '  ', 'black==', 'tpx demo', '[x]', 'black>>1', '-e .', '--index-url x', 'black[', 'bl@ck'])('refuses %j', (spec) => {
+  it.each(['', '  ', 'black==', 'tpx demo', '[x]', 'black>>1', '-e .', '--index-url x', 'black[', 'bl@ck', 'black>=latest', 'black~=1', 'black>=1.*'])('refuses %j', (spec) => {
     expect(() => parseSpec(spec, '/')).toThrow(TpxError);
   });
 
@@ -40,5 +45,66 @@ describe('parseSpec', () => {
     expect(parseSpec('.', dir)).toEqual({ kind: 'path', spec: dir, name: null });
     expect(() => parseSpec('./missing', dir)).toThrow(/no such file or directory/);
     expect(() => parseSpec('a/b', dir)).toThrow(/no such file or directory/);
+  });
+});
+
+describe('dropPin', () => {
+  it.each([
+    ['black==22.12.0', { spec: 'black', pin: '==22.12.0' }],
+    ['black[d]==22.12.0; python_version>"3"', { spec: 'black[d]; python_version>"3"', pin: '==22.12.0' }],
+    ['black>=22', null],
+    ['black', null],
+    ['black==22.*', null],
+    ['black == 2.0rc1', { spec: 'black', pin: '==2.0rc1' }],
+    ['black>=latest', null],
+  ])('%s → %j', (spec, expected) => {
+    expect(dropPin(spec)).toEqual(expected);
+  });
+});
+
+describe('extras', () => {
+  it.each([
+    ['black[d]', { name: 'black', extras: ['d'] }],
+    [' Black [d, jupyter] ', { name: 'black', extras: ['d', 'jupyter'] }],
+    ['black', null],
+    ['black[]', null],
+    ['black[d]>=22', null],
+    ['black[d] @ https://h/b.whl', null],
+    ['black[d]; python_version>"3"', null],
+  ])('extrasOnly(%j) = %j', (raw, expected) => {
+    expect(extrasOnly(raw)).toEqual(expected);
+  });
+
+  it.each([
+    ['black', { add: ['d'] }, 'black[d]'],
+    ['black==22.12.0', { add: ['d'] }, 'black[d]==22.12.0'],
+    ['black[jupyter]>=22', { add: ['d'] }, 'black[d,jupyter]>=22'],
+    ['black[d]', { add: ['D'] }, 'black[d]'],
+    ['black @ https://h/black-1.0-py3-none-any.whl', { add: ['d'] }, 'black[d] @ https://h/black-1.0-py3-none-any.whl'],
+    ['black; python_version>"3"', { add: ['d'] }, 'black[d]; python_version>"3"'],
+    ['black[d,jupyter]==22.1', { remove: ['d'] }, 'black[jupyter]==22.1'],
+    ['black[d]', { remove: ['d'] }, 'black'],
+    ['/src/project', { add: ['d'] }, null],
+    ['https://h/x.tar.gz', { add: ['d'] }, null],
+  ])('withExtras(%j, %j) = %j', (spec, change, expected) => {
+    expect(withExtras(spec, change)).toBe(expected);
+  });
+
+  it('extrasOf lists a requirement\'s extras, normalised', () => {
+    expect(extrasOf('black[d,Jupyter_Ext]>=22')).toEqual(['d', 'jupyter-ext']);
+    expect(extrasOf('black')).toEqual([]);
+    expect(extrasOf('./project')).toEqual([]);
+  });
+});
+
+describe('looksLikePath', () => {
+  it.each(['./x', '/x', '~/x', '~', 'a/b', 'C:\\x', 'dist/tool-1.0-py3-none-any.whl', 'tool-1.0.tar.gz', '/dev/fd/63'])('%s is a path', (p) => {
+    expect(looksLikePath(p)).toBe(true);
+  });
+  it.each(['black', 'black==22.12.0', 'black[d]', 'black @ https://h/x.whl', 'black@22'])('%s is not', (p) => {
+    expect(looksLikePath(p)).toBe(false);
+  });
+  it('isPackageArchive knows wheels and sdists', () => {
+    expect(['a.whl', 'a.tar.gz', 'a.zip', 'a.tgz', 'a.tar.bz2', 'a.py', 'a'].map(isPackageArchive)).toEqual([true, true, true, true, true, false, false]);
   });
 });

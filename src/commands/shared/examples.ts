@@ -42,7 +42,7 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
   export: [['tpx export toolbox.json', 'every tool with its request and exact versions']],
   run: [
     ['tpx run cowsay hello', 'the app cowsay from the package cowsay'],
-    ['tpx run --spec black==22.12.0 black --version', 'a given version'],
+    ['tpx run black==22.12.0 --version', 'a given version (also a spec, a project directory or a URL)'],
   ],
   doctor: [
     ['tpx doctor', 'what is wrong with any tool or the tpx home, found from disk'],

@@ -39,7 +39,7 @@ function describe(o: Outcome): string {
     case 'upgraded':
       return o.from === o.to ? `${o.key} ${o.to} rebuilt (same version; its source or packages changed)` : `${o.key} ${o.from} → ${o.to}`;
     case 'latest':
-      return `${o.key} is already at the latest version (${o.version})`;
+      return o.spec ? `${o.key} ${o.version} already matches ${o.spec}: nothing changed` : `${o.key} is already at the latest version (${o.version})`;
     case 'reinstalled':
       return `reinstalled ${o.key} ${o.version} (Python ${o.python})`;
     case 'skipped':

@@ -1,7 +1,6 @@
 import { Option } from 'commander';
-import { splitArgs } from '../../core/args.js';
+import { requestFlags } from '../../core/args.js';
 import { validateSuffix } from '../../core/names.js';
-import { checkPipArgs } from '../../core/pipargs.js';
 import type { Request } from '../../core/receipt.js';
 
 export interface RequestFlags {
@@ -26,12 +25,11 @@ export function requestOptions(opts: { recorded: boolean } = { recorded: true })
   ];
 }
 
-export function requestFrom(spec: string, flags: RequestFlags): Request {
+/** The request to record for SPEC: relative paths (in --pip-args, --index-url, --python) are made absolute against `cwd`. */
+export function requestFrom(spec: string, flags: RequestFlags, cwd = process.cwd()): Request {
   return {
     spec,
-    indexUrl: flags.indexUrl ?? null,
-    pipArgs: flags.pipArgs ? checkPipArgs(splitArgs(flags.pipArgs)) : [],
-    python: flags.python ?? null,
+    ...requestFlags(flags, cwd, process.env),
     systemSitePackages: Boolean(flags.systemSitePackages),
     includeDeps: Boolean(flags.includeDeps),
     suffix: validateSuffix(flags.suffix ?? ''),

@@ -1,0 +1,31 @@
+/** Rebuilding a tool because the user asked to change its venv (inject, uninject). */
+import type { Context } from '../../core/context.js';
+import { TpxError } from '../../core/errors.js';
+import { freeze } from '../../core/freeze.js';
+import type { Pin } from '../../core/freeze.js';
+import { rebuild } from '../../core/rebuild.js';
+import type { Ready } from '../../core/rebuild.js';
+import type { Receipt, Request } from '../../core/receipt.js';
+import { envPath } from '../../core/store.js';
+
+export interface Rebuilt {
+  receipt: Receipt;
+  /** The new generation's distributions. */
+  after: Pin[];
+}
+
+/**
+ * Rebuilds the tool with a changed request (core/rebuild.ts). The user asked to change the tool's
+ * venv, so a failure says that it was left as it was.
+ */
+export async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: Request, opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean }): Promise<Rebuilt> {
+  let receipt: Receipt | null;
+  try {
+    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, request, { ...opts, verb: 'rebuilding', cwd: process.cwd() });
+  } catch (err) {
+    if (!(err instanceof TpxError) || (err.code !== 'pip-failed' && err.code !== 'no-such-path')) throw err;
+    throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });
+  }
+  if (!receipt) throw new TpxError('changed', `${t.key} changed while it was rebuilt`, { hint: 'run the command again' });
+  return { receipt, after: freeze(envPath(ctx, receipt.generation)) };
+}

@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheDir, expandHome, resolvePaths } from '../../src/core/paths.js';
+
+describe('resolvePaths', () => {
+  it('expands ~ in every TPX_* directory (a quoted or config-file value is not expanded by a shell)', () => {
+    const p = resolvePaths({ HOME: '/home/u', TPX_HOME: '~/tpx', TPX_BIN_DIR: '~/bin', TPX_CACHE_DIR: '~', TPX_MAN_DIR: '~/man' });
+    expect(p).toMatchObject({ home: '/home/u/tpx', tools: '/home/u/tpx/tools', bin: '/home/u/bin', cache: '/home/u', logs: '/home/u/logs', man: '/home/u/man' });
+  });
+
+  it('leaves ~user and a ~ inside a path alone, and makes relative paths absolute', () => {
+    expect(resolvePaths({ HOME: '/home/u', TPX_HOME: '~other/x' }).home).toBe(join(process.cwd(), '~other/x'));
+    expect(resolvePaths({ HOME: '/home/u', TPX_BIN_DIR: '/a/~/b' }).bin).toBe('/a/~/b');
+  });
+
+  it('falls back to XDG_BIN_HOME, then ~/.local/bin', () => {
+    expect(resolvePaths({ HOME: '/home/u', XDG_BIN_HOME: '/xdg/bin' }).bin).toBe('/xdg/bin');
+    expect(resolvePaths({ HOME: '/home/u' }).bin).toBe('/home/u/.local/bin');
+  });
+});
+
+describe('expandHome', () => {
+  it.each([
+    ['~', '/home/u'],
+    ['~/x', '/home/u/x'],
+    ['~x', '~x'],
+    ['x/~', 'x/~'],
+  ])('%s → %s', (p, expected) => {
+    expect(expandHome(p, { HOME: '/home/u' })).toBe(expected);
+  });
+});
+
+describe('cacheDir', () => {
+  it('creates the directory and tags it and the cache root with CACHEDIR.TAG, once', () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'tpx-cache-')), 'cache');
+    expect(cacheDir(root, join(root, 'run'))).toBe(join(root, 'run'));
+    for (const d of [root, join(root, 'run')]) {
+      expect(readFileSync(join(d, 'CACHEDIR.TAG'), 'utf8')).toMatch(/^Signature: 8a477f597d28d172789f06886806bc55\n/);
+    }
+    expect(existsSync(join(root, 'run', 'CACHEDIR.TAG'))).toBe(true);
+    expect(cacheDir(root)).toBe(root);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Request } from '../../src/core/receipt.js';
+import { upgradeRequest, upgradeTarget } from '../../src/core/upgrade.js';
+
+describe('upgradeTarget: what `tpx upgrade ARG` addresses', () => {
+  const installed = new Set(['black', 'black@22', 'isort-old']);
+  const target = (arg: string) => upgradeTarget(arg, (k) => installed.has(k), '/');
+
+  it.each([
+    ['black', { key: 'black', spec: null }],
+    ['Black', { key: 'black', spec: null }],
+    // An installed key is a NAME first, suffixed ones too.
+    ['black@22', { key: 'black@22', spec: null }],
+    ['isort_old', { key: 'isort-old', spec: null }],
+    // Otherwise a requirement names the tool, and is applied.
+    ['black[d]', { key: 'black', spec: 'black[d]' }],
+    ['black==24.1.0', { key: 'black', spec: 'black==24.1.0' }],
+    ['black>=22,<23', { key: 'black', spec: 'black>=22,<23' }],
+    ['Black [d] >=22', { key: 'black', spec: 'Black [d] >=22' }],
+    // Not installed: a NAME the caller reports, or the spec it would install.
+    ['ruff', { key: 'ruff', spec: null }],
+    ['ruff@1', { key: 'ruff@1', spec: null }],
+    ['ruff==0.4.0', { key: 'ruff', spec: 'ruff==0.4.0' }],
+  ])('%s → %j', (arg, expected) => {
+    expect(target(arg)).toEqual(expected);
+  });
+
+  it('refuses what is neither, and paths or URLs (install --force does that)', () => {
+    expect(() => target('black[')).toThrow(/"black\[" is neither an installed tool's name nor a package spec/);
+    expect(() => target('https://h/black-1.0-py3-none-any.whl')).toThrow("upgrade takes a tool's name or a requirement, not a URL: https://h/black-1.0-py3-none-any.whl");
+  });
+});
+
+describe('upgradeRequest', () => {
+  const recorded: Request = { spec: 'black==22.12.0', indexUrl: null, pipArgs: ['--pre'], python: null, systemSitePackages: false, includeDeps: false, suffix: '', injected: [] };
+
+  it('drops a recorded pin, keeping the rest of the request', () => {
+    expect(upgradeRequest(recorded, {})).toEqual({ request: { ...recorded, spec: 'black' }, droppedPin: '==22.12.0', givenSpec: null });
+  });
+
+  it('takes a given spec as it is (no pin dropped), and the overrides', () => {
+    expect(upgradeRequest(recorded, { spec: 'black==24.1.0', pipArgs: [], indexUrl: 'https://h/simple' })).toEqual({
+      request: { ...recorded, spec: 'black==24.1.0', pipArgs: [], indexUrl: 'https://h/simple' },
+      droppedPin: null,
+      givenSpec: 'black==24.1.0',
+    });
+  });
+});
