@@ -2,7 +2,7 @@ import type { Context } from '../core/context.js';
 import { readlinkOrNull } from '../core/fsx.js';
 import { binLinks } from '../core/links.js';
 import { redact } from '../core/redact.js';
-import { ownerlessLinks, toolStatus } from '../core/status.js';
+import { REPAIRS, ownerlessLinks, toolStatus } from '../core/status.js';
 import type { ToolStatus } from '../core/status.js';
 import { toolKeys } from '../core/store.js';
 import type { Cli } from './cli-types.js';
@@ -64,7 +64,9 @@ function long(t: ToolStatus): string {
   for (const a of t.apps) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
   // App link problems are shown on the app's line; the rest get a line each.
   for (const p of t.problems.filter((p) => !t.apps.some((a) => p.text.startsWith(`${a.name}: `)))) lines.push(`    ! ${p.text}`);
-  if (t.problems.length) lines.push(`    fix: tpx doctor --fix ${t.key}  (or: tpx uninstall ${t.key})`);
+  // A rebuild fixes it all: the command everyone knows; anything else: doctor, which knows each repair.
+  const fix = t.problems.every((p) => REPAIRS[p.kind] === 'reinstall') ? `tpx reinstall ${t.key}` : `tpx doctor --fix ${t.key}`;
+  if (t.problems.length) lines.push(`    fix: ${fix}  (or: tpx uninstall ${t.key})`);
   return lines.join('\n');
 }
 

@@ -34,7 +34,7 @@ async function rollback(ctx: Context, key: string): Promise<void> {
     if (previous === null) throw noPrevious(`its environment ${dir} is gone`);
     if (typeof previous === 'string') throw noPrevious(`its receipt is unreadable: ${previous}`);
     if (previous.key !== key || previous.generation !== gen) throw noPrevious(`${dir} holds ${previous.key}'s generation ${previous.generation}`);
-    const python = pythonProblem(dir, previous.python.version);
+    const python = pythonProblem(dir, previous.python);
     if (python) throw noPrevious(python.text);
 
     const plans = planLinks(ctx, key, previous.apps.map((a) => a.name), previous.request.suffix, false);

@@ -18,8 +18,7 @@ import { isToolKey, toolKey } from './names.js';
 import { isGenerationName, loadReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
 import { reinstallTool } from './reinstall.js';
-import { ownerlessLinks, pythonProblem, toolStatus } from './status.js';
-import type { ProblemKind } from './status.js';
+import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from './status.js';
 import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, toolKeys, toolPath } from './store.js';
 import { sitePackages } from './venv.js';
 
@@ -43,18 +42,6 @@ export interface Finding {
   command: string;
 }
 
-/** Which repair fixes a tool problem status.ts found; null: none is safe, `command` says what to do. */
-const REPAIRS: Record<ProblemKind, 'reinstall' | 'relink' | 'restore' | null> = {
-  entry: 'restore',
-  receipt: null,
-  'python-gone': 'reinstall',
-  'python-replaced': 'reinstall',
-  'link-missing': 'relink',
-  'link-taken': null,
-  'link-outside': 'reinstall',
-  'link-dangling': 'reinstall',
-  'stray-link': 'relink',
-};
 
 /** Everything wrong, for the named tools (with their locks and stray links) or, without names, the whole home. */
 export function diagnose(ctx: Context, names: string[] = []): Finding[] {
@@ -131,7 +118,7 @@ function newestGeneration(ctx: Context, key: string): Receipt | null {
     const dir = envPath(ctx, gen);
     if (!lstatOrNull(dir)?.isDirectory()) continue;
     const r = loadReceipt(dir);
-    if (!r || typeof r === 'string' || r.key !== key || r.generation !== gen || pythonProblem(dir, r.python.version)) continue;
+    if (!r || typeof r === 'string' || r.key !== key || r.generation !== gen || pythonProblem(dir, r.python)) continue;
     if (!best || r.updatedAt > best.updatedAt) best = r;
   }
   return best;

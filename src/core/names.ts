@@ -41,10 +41,12 @@ export function isValidSuffix(suffix: string): boolean {
 
 /** A tool's suffix (`--suffix`) becomes part of every app and folder name. */
 export function validateSuffix(suffix: string): string {
+  if (suffix.length > MAX_SUFFIX) {
+    throw new TpxError('bad-suffix', `invalid suffix of ${suffix.length} characters`, { hint: `a suffix is at most ${MAX_SUFFIX} characters, e.g. --suffix @1.0 or --suffix -dev` });
+  }
   if (!isValidSuffix(suffix)) {
-    const shown = suffix.length > MAX_SUFFIX ? `of ${suffix.length} characters` : JSON.stringify(suffix);
-    throw new TpxError('bad-suffix', `invalid suffix ${shown}`, {
-      hint: `a suffix is at most ${MAX_SUFFIX} letters, digits and . _ - + @, e.g. --suffix @1.0 or --suffix -dev`,
+    throw new TpxError('bad-suffix', `invalid suffix ${JSON.stringify(suffix)}`, {
+      hint: 'a suffix may contain letters, digits and . _ - + @, e.g. --suffix @1.0 or --suffix -dev',
     });
   }
   return suffix;

@@ -32,6 +32,22 @@ export type ProblemKind =
   /** A link in the bin dir into the tool that is not one of its apps (left by a killed upgrade). */
   | 'stray-link';
 
+/**
+ * The one repair for each kind of problem (`tpx doctor --fix` makes it; `tpx list` names it), or
+ * null where none is safe and the user must act (doctor names the command).
+ */
+export const REPAIRS: Record<ProblemKind, 'reinstall' | 'relink' | 'restore' | null> = {
+  entry: 'restore',
+  receipt: null,
+  'python-gone': 'reinstall',
+  'python-replaced': 'reinstall',
+  'link-missing': 'relink',
+  'link-taken': null,
+  'link-outside': 'reinstall',
+  'link-dangling': 'reinstall',
+  'stray-link': 'relink',
+};
+
 export interface Problem {
   kind: ProblemKind;
   text: string;
@@ -68,7 +84,7 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
   const receipt = inst.receipt;
   const problems: Problem[] = [];
   if (!receipt) problems.push({ kind: 'receipt', text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}` });
-  const python = pythonProblem(inst.dir, receipt?.python.version ?? null);
+  const python = pythonProblem(inst.dir, receipt?.python ?? null);
   if (python) problems.push(python);
   if (!receipt) return { key, receipt, installed: inst, apps: [], problems };
 
@@ -106,15 +122,15 @@ function linkProblem(ctx: Context, key: string, app: string, { link, target }: {
  * executable's name (`python3.13`), or else by which `lib/pythonX.Y` standard library sits under
  * its prefix. `recorded` is the receipt's version; without a receipt, pyvenv.cfg's.
  */
-export function pythonProblem(venv: string, recorded: string | null): Problem | null {
+export function pythonProblem(venv: string, recorded: Receipt['python'] | null): Problem | null {
   const link = venvPython(venv);
   let real: string;
   try {
     real = fs.realpathSync.native(link);
   } catch {
-    return { kind: 'python-gone', text: `its Python is gone (${readlinkOrNull(link) ?? link})` };
+    return { kind: 'python-gone', text: `its Python is gone (${recorded?.executable ?? readlinkOrNull(link) ?? link})` };
   }
-  const version = recorded ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
+  const version = recorded?.version ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
   const want = /^(\d+\.\d+)/.exec(version ?? '')?.[1];
   if (!want) return null;
   let now = /^python(\d+\.\d+)/.exec(path.basename(real))?.[1] ?? null;
