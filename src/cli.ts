@@ -27,6 +27,7 @@ import * as uninject from './commands/uninject.js';
 import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
 import * as run from './commands/run.js';
+import * as doctor from './commands/doctor.js';
 import { applyExamples } from './commands/shared/examples.js';
 
 declare const TPX_VERSION: string;
@@ -57,6 +58,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   ensurepath,
   environment,
   completions,
+  doctor,
 };
 
 /** The options every command takes, before or after its name. */

@@ -5,7 +5,8 @@
  * (src/spinner.ts), loaded only when one is shown.
  */
 import type { Output } from './core/context.js';
-import { TpxError } from './core/errors.js';
+import { TpxError, fromErrno } from './core/errors.js';
+import { redact } from './core/redact.js';
 
 export type ColorChoice = 'auto' | 'always' | 'never';
 export const COLOR_CHOICES: readonly ColorChoice[] = ['auto', 'always', 'never'];
@@ -45,7 +46,8 @@ export function makeOutput(opts: OutputOptions): Output {
   const env = opts.env ?? process.env;
   let colored: boolean | undefined;
   const color = () => (colored ??= colorWanted(opts.color ?? 'auto', env, () => Boolean(process.stderr.isTTY)));
-  const err = (text: string) => process.stderr.write(`${color() ? paintPrefixes(text) : text}\n`);
+  // Every line tpx prints passes redact(): no credential in a URL ever reaches the terminal (core/redact.ts).
+  const err = (text: string) => process.stderr.write(`${color() ? paintPrefixes(redact(text)) : redact(text)}\n`);
   return {
     info: (m) => {
       if (!opts.quiet) err(m);
@@ -54,7 +56,7 @@ export function makeOutput(opts: OutputOptions): Output {
       if (!opts.quiet) err(`warning: ${m}`);
     },
     error: (e) => renderError(e, opts.verbose, err),
-    result: (t) => writeResult(t.endsWith('\n') ? t : `${t}\n`),
+    result: (t) => writeResult(redact(t.endsWith('\n') ? t : `${t}\n`)),
     async task(text, work) {
       if (opts.quiet) return work();
       // A terminal that reports no width (some CI ptys) would make the spinner redraw endlessly.
@@ -64,7 +66,7 @@ export function makeOutput(opts: OutputOptions): Output {
         return work();
       }
       const { startSpinner } = await import('./spinner.js');
-      const stop = startSpinner(text, color());
+      const stop = startSpinner(redact(text), color());
       try {
         return await work();
       } finally {
@@ -90,7 +92,9 @@ export function writeResult(text: string): void {
 }
 
 /** The one place errors are rendered, through `write` (one call per line group). Returns the exit code. */
-function renderError(err: unknown, verbose: boolean, write: (text: string) => void): number {
+function renderError(thrown: unknown, verbose: boolean, write: (text: string) => void): number {
+  // A full disk or a read-only directory is the machine's doing, not a bug: one clear error (core/errors.ts).
+  const err = fromErrno(thrown) ?? thrown;
   if (err instanceof TpxError) {
     write(`error: ${err.message}`);
     if (err.details) write(err.details.replace(/^/gm, '  | '));

@@ -1,13 +1,12 @@
-import * as fs from 'node:fs';
 import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { TpxError } from '../core/errors.js';
-import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
+import { lstatOrNull } from '../core/fsx.js';
+import { applyLinks, planLinks, removeLinksExcept } from '../core/links.js';
 import { withLock } from '../core/lock.js';
-import { readReceipt, writeReceipt } from '../core/receipt.js';
-import type { Receipt } from '../core/receipt.js';
+import { loadReceipt, writeReceipt } from '../core/receipt.js';
+import { pythonProblem } from '../core/status.js';
 import { commitGeneration, envPath, requireInstalled } from '../core/store.js';
-import { venvPython } from '../core/venv.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {
@@ -29,15 +28,14 @@ async function rollback(ctx: Context, key: string): Promise<void> {
     const gen = current.previousGeneration;
     const noPrevious = (why: string) => new TpxError('no-previous', `${key} has no previous version to roll back to: ${why}`, { hint: 'tpx keeps the version before the last upgrade, reinstall or install --force' });
     if (!gen) throw noPrevious('it was installed once and never changed');
+    // `gen` is a generation name (receipt.ts checked); it must also be a directory directly under envs/, holding this tool's receipt.
     const dir = envPath(ctx, gen);
-    let previous: Receipt | null = null;
-    try {
-      previous = fs.existsSync(dir) ? readReceipt(dir) : null;
-    } catch {
-      previous = null;
-    }
-    if (!previous) throw noPrevious(`its environment ${dir} is gone`);
-    if (!fs.existsSync(venvPython(dir))) throw noPrevious(`its Python (${previous.python.executable}) is gone`);
+    const previous = lstatOrNull(dir)?.isDirectory() ? loadReceipt(dir) : null;
+    if (previous === null) throw noPrevious(`its environment ${dir} is gone`);
+    if (typeof previous === 'string') throw noPrevious(`its receipt is unreadable: ${previous}`);
+    if (previous.key !== key || previous.generation !== gen) throw noPrevious(`${dir} holds ${previous.key}'s generation ${previous.generation}`);
+    const python = pythonProblem(dir, previous.python);
+    if (python) throw noPrevious(python.text);
 
     const plans = planLinks(ctx, key, previous.apps.map((a) => a.name), previous.request.suffix, false);
     // The generation we leave becomes the one to roll back to (so a second rollback undoes the first,
@@ -51,8 +49,7 @@ async function rollback(ctx: Context, key: string): Promise<void> {
       throw new TpxError('rollback-failed', `could not switch ${key} back`, { cause: err, hint: 'nothing was changed' });
     }
     links.commit();
-    const stale = current.apps.map((a) => a.link).filter((l) => !previous.apps.some((a) => a.link === l));
-    removeOwnedLinks(ctx, key, stale);
+    removeLinksExcept(ctx, key, plans.map((p) => p.link));
     ctx.out.info(`rolled back ${key} ${current.version} → ${previous.version}`);
   });
 }

@@ -44,6 +44,8 @@ export function register(cli: Cli): void {
 
 async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<number> {
   const cwd = process.cwd();
+  // Flags are checked before any tool is looked at: a refused pip option is a usage error (core/pipargs.ts).
+  const pipArgs = flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, cwd, ctx.env);
   // NAME, or a spec naming the tool (`'black[d]'`, `black==24.1.0`); the last spec given for a tool wins.
   const targets = new Map<string, string | null>();
   for (const n of names) {
@@ -72,7 +74,7 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
   const given = new Map([...targets].filter((e): e is [string, string] => e[1] !== null));
   const outcomes = await upgradeTools(present.length > 1 ? quiet(ctx) : ctx, present, {
     includeInjected: Boolean(flags.includeInjected),
-    pipArgs: flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, cwd, ctx.env),
+    pipArgs,
     indexUrl: flags.indexUrl === undefined ? undefined : absolutePath(flags.indexUrl, cwd, ctx.env),
     specs: given,
     force: Boolean(flags.force),

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { TpxError } from './errors.js';
 import { expandHome } from './paths.js';
+import { checkPipArgs } from './pipargs.js';
 
 /** Inside double quotes a backslash escapes only these (POSIX shells; Python's shlex agrees but for `$` and `` ` ``). */
 const ESCAPABLE_IN_DOUBLE_QUOTES = '$`"\\\n';
@@ -78,9 +79,9 @@ export function absolutePipArgs(args: string[], cwd: string, env: NodeJS.Process
   return out;
 }
 
-/** A `--pip-args` value as it is recorded: split, with relative paths made absolute. */
+/** A `--pip-args` value as it is recorded: split, refused if it redirects the install (pipargs.ts), with relative paths made absolute. */
 export function parsePipArgs(text: string, cwd: string, env: NodeJS.ProcessEnv): string[] {
-  return absolutePipArgs(splitArgs(text), cwd, env);
+  return absolutePipArgs(checkPipArgs(splitArgs(text)), cwd, env);
 }
 
 /**

@@ -4,6 +4,8 @@
  * `hint: …`, with `details` (e.g. the tail of pip's output) between them; its code decides the exit
  * code and is what `--json` output carries, so scripts branch on the code, never on the wording.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /**
  * Every error code, with its exit code: 2 for a command line that is wrong (usage), 1 for an
@@ -58,6 +60,13 @@ export const ERROR_CODES = {
   pinned: 1,
   'no-previous': 1,
   'rollback-failed': 1,
+  // tools/<key> is not a link to one of tpx's generations (docs/architecture.md, "Trust nothing on disk").
+  'broken-tool': 1,
+  // A delete the delete gate refused: a path outside tpx's own directories (core/gate.ts).
+  'not-mine': 1,
+  // The file system said no: full, read-only, no permission (fromErrno).
+  'disk-full': 1,
+  'fs-failed': 1,
   // Running an app.
   'app-start': 1,
   // Fitting into the user's shell and OS (ensurepath).
@@ -104,7 +113,68 @@ export function usageError(message: string, hint?: string): TpxError {
 
 /** Any thrown value as a TpxError, for code that reports failures per tool instead of throwing. */
 export function toTpxError(err: unknown): TpxError {
-  return err instanceof TpxError ? err : new TpxError('internal', err instanceof Error ? err.message : String(err), { cause: err });
+  if (err instanceof TpxError) return err;
+  return fromErrno(err) ?? new TpxError('internal', err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+/** What the machine said no with, as the user reads it; codes not here are tpx's own bugs (ENOENT, EISDIR, …). */
+const ENVIRONMENT: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * A failure of the machine rather than of tpx — a full disk, a read-only or forbidden directory —
+ * as one clear error whose hint names the directory (and, for a full disk, how much is free there).
+ * Null for anything else: that is a bug, and keeps its stack.
+ */
+export function fromErrno(err: unknown): TpxError | null {
+  if (!(err instanceof Error)) return null;
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  const why = e.code ? ENVIRONMENT[e.code] : undefined;
+  if (!why) return null;
+  const file = e.dest ?? e.path;
+  const dir = file ? path.dirname(file) : null;
+  const what = file ? `could not ${verb(e.syscall)} ${file}: ${why}` : why;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+    const free = dir ? freeSpace(dir) : null;
+    return new TpxError('disk-full', what, {
+      cause: err,
+      hint: `${dir ? `free some space on the disk holding ${dir}${free ? ` (${free} free now)` : ''}` : 'free some disk space'}, then run the command again`,
+    });
+  }
+  const hint =
+    e.code === 'EROFS' || e.code === 'EACCES' || e.code === 'EPERM'
+      ? `tpx needs to write in ${dir ?? 'that directory'}: make it writable, or point tpx elsewhere (TPX_HOME, TPX_BIN_DIR, TPX_CACHE_DIR)`
+      : e.code === 'ENAMETOOLONG'
+        ? 'use a shorter name'
+        : undefined;
+  return new TpxError('fs-failed', what, { cause: err, hint });
+}
+
+function verb(syscall: string | undefined): string {
+  if (syscall === 'unlink' || syscall === 'rmdir' || syscall === 'rm') return 'remove';
+  if (syscall === 'rename') return 'move';
+  if (syscall === 'open' || syscall === 'write' || syscall === 'mkdir' || syscall === 'symlink' || syscall === 'copyfile') return 'write';
+  return syscall ? `${syscall}` : 'use';
+}
+
+/** How much room is left on the disk holding `dir`, for hints; null when it cannot be told. */
+export function freeSpace(dir: string): string | null {
+  try {
+    const s = fs.statfsSync(dir);
+    const bytes = s.bavail * s.bsize;
+    if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GB`;
+    return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.floor(bytes / 1024)} KB`;
+  } catch {
+    return null;
+  }
 }
 
 export function isErrno(err: unknown, code: string): boolean {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { listDists } from './distinfo.js';
+import { removeMine } from './gate.js';
 import { uniqueSuffix } from './fsx.js';
 import { normalizeName } from './names.js';
 import { isValidVersion } from './pep440.js';
@@ -38,7 +39,7 @@ export function without(pins: Pin[], names: Iterable<string>): Pin[] {
  */
 export async function withPins<T>(ctx: Context, pins: { constraints: Pin[]; requirements: Pin[] }, work: (pipArgs: string[]) => Promise<T>): Promise<T> {
   const dir = path.join(ctx.paths.cache, `pins-${uniqueSuffix()}`);
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  const remove = () => removeMine(ctx, dir);
   const unregister = ctx.interrupts.register(remove);
   try {
     fs.mkdirSync(dir, { recursive: true });

@@ -80,6 +80,15 @@ export function readlinkOrNull(p: string): string | null {
   }
 }
 
+/** The path with every symlink resolved; null when it does not resolve. */
+export function realpathOrNull(p: string): string | null {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
 export function readdirOrEmpty(dir: string): string[] {
   try {
     return fs.readdirSync(dir);

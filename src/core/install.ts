@@ -11,12 +11,14 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { appFile, appsOf, listDists } from './distinfo.js';
 import type { App, Dist } from './distinfo.js';
-import { applyLinks, planLinks, removeOwnedLinks } from './links.js';
+import { applyLinks, describeRepair, planLinks, removeLinksExcept, repairLinks } from './links.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
 import { readInstallReport, runPip } from './pip.js';
 import { hintFromPipOutput, pipTail, unreachableIndexHint } from './piphints.js';
-import { redact } from './redact.js';
+import { checkPipArgs } from './pipargs.js';
+import { logHint } from './proc.js';
+import { hasCredentials, redact } from './redact.js';
 import { sharedPip } from './sharedpip.js';
 import { findInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
@@ -54,9 +56,11 @@ export type InstallOutcome =
 export async function installTool(ctx: Context, opts: InstallOptions): Promise<InstallOutcome> {
   const { request } = opts;
   const spec = parseSpec(request.spec, opts.cwd);
+  // Names too long to become file names are refused before anything is made.
+  const predicted = spec.name ? toolKey(spec.name, request.suffix) : null;
   // A requirement names its tool: "already installed" is answered without spawning anything.
-  if (spec.name && !opts.replace) {
-    const existing = readInstalled(ctx, toolKey(spec.name, request.suffix));
+  if (predicted && !opts.replace) {
+    const existing = readInstalled(ctx, predicted);
     if (existing) return { status: 'already', key: existing.key, version: existing.receipt?.version ?? null };
   }
   const req: Request = { ...request, spec: spec.spec };
@@ -80,7 +84,11 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
       if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
         throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
       }
-      if (opts.unlessUnchanged && current && sameDists(built.dists, current.dir)) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+      if (opts.unlessUnchanged && current && sameDists(built.dists, current.dir)) {
+        // Nothing to upgrade, but links a killed command left are still put right.
+        if (current.receipt) tidy(ctx, () => describeRepair(key, repairLinks(ctx, key, current.receipt?.apps ?? [], req.suffix)).forEach((l) => ctx.out.info(l)));
+        return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+      }
       const plans = planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
       const now = new Date().toISOString();
       const receipt: Receipt = {
@@ -109,10 +117,13 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
       committed = true;
       gen.keep();
       links.commit();
-      // After the commit point nothing may fail the install: stale links and old generations are tidied best-effort.
-      const stale = (current?.receipt?.apps ?? []).map((a) => a.link).filter((l) => !receipt.apps.some((a) => a.link === l));
-      tidy(ctx, () => removeOwnedLinks(ctx, key, stale));
+      // After the commit point nothing may fail the install: links into the tool that are not its
+      // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
+      tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
       tidy(ctx, () => collectGarbage(ctx));
+      if (hasCredentials(JSON.stringify(named))) {
+        ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
+      }
       return { status: 'installed', receipt, previous: current?.receipt ?? null } as const;
     });
   } finally {
@@ -169,7 +180,8 @@ export async function buildEnvironment(
     '--report',
     reportFile,
     ...(req.indexUrl ? ['--index-url', req.indexUrl] : []),
-    ...req.pipArgs,
+    // Checked wherever pip args come from (flags, receipts, export files); here once more, where they are used.
+    ...checkPipArgs(req.pipArgs),
     ...(opts.extraPipArgs ?? []),
     req.spec,
     ...req.injected.map((i) => i.spec),
@@ -180,14 +192,14 @@ export async function buildEnvironment(
     // Without --python, a package that needs another Python gets the newest installed one that fits.
     const other = req.python === null && !opts.py ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
     if (other) {
-      emptyGeneration(dir);
+      emptyGeneration(ctx, dir);
       const built = await buildEnvironment(ctx, dir, req, { ...opts, py: other });
       return { ...built, chosenPython: other.version.split('.').slice(0, 2).join('.') };
     }
     const unreachable = /from versions: none/.test(pip.output) ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL) : undefined;
     throw new TpxError('pip-failed', `pip could not install ${redact(req.spec)}`, {
       details: pipTail(pip.output),
-      hint: [unreachable ?? hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
+      hint: [unreachable ?? hintFromPipOutput(pip.output, dir), logHint(ctx, pip)].filter(Boolean).join('\n'),
     });
   }
   const requested = readInstallReport(reportFile)

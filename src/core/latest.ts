@@ -5,12 +5,13 @@
  * which querying the index from Node would not. `list --outdated`, `upgrade` and `upgrade-all` use it.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { toolKey } from './names.js';
+import { makeTempDir, removeMine } from './gate.js';
 import { readInstallReport, runPip } from './pip.js';
+import { logHint } from './proc.js';
 import { hintFromPipOutput, pipTail } from './piphints.js';
 import { redact } from './redact.js';
 import { ensureSharedPip } from './sharedpip.js';
@@ -80,7 +81,7 @@ function nameOf(spec: string): string {
 }
 
 async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: Query, specs: string[]): Promise<Answer> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tpx-check-'));
+  const tmp = makeTempDir('check');
   try {
     let py = interpreters.get(q.interpreter);
     if (!py) interpreters.set(q.interpreter, (py = findInterpreter(ctx, q.interpreter)));
@@ -92,13 +93,13 @@ async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: Qu
     if (pip.code !== 0) {
       return new TpxError('check-failed', `could not find the newest version of ${specs.map(redact).join(', ')}`, {
         details: pipTail(pip.output, 6),
-        hint: [hintFromPipOutput(pip.output), `full log: ${pip.logFile}`].filter(Boolean).join('\n'),
+        hint: [hintFromPipOutput(pip.output), logHint(ctx, pip)].filter(Boolean).join('\n'),
       });
     }
     return new Map(readInstallReport(report).install.map((i) => [toolKey(i.metadata.name), i.metadata.version]));
   } catch (err) {
     return err instanceof TpxError ? err : new TpxError('check-failed', `could not check ${specs.map(redact).join(', ')}`, { cause: err });
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeMine(ctx, tmp);
   }
 }

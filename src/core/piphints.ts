@@ -3,6 +3,9 @@
  * this (exit codes and pip's report do); it only helps the user see what went wrong.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freeSpace } from './errors.js';
 import { redact } from './redact.js';
 
 /** The last lines of pip's output worth showing, with credentials in URLs masked. */
@@ -16,8 +19,18 @@ export function pipTail(output: string, lines = 12): string {
   );
 }
 
+/** When a child's output says the disk is full: which directories it needed room in, and what is free there. */
+export function diskFullHint(output: string, dirs: (string | null)[]): string | undefined {
+  if (!/No space left on device|Disk quota exceeded|\[Errno (28|122)\]/.test(output)) return undefined;
+  const where = dirs.filter((d): d is string => d !== null).map((d) => `${d}${freeSpace(d) ? ` (${freeSpace(d)} free)` : ''}`);
+  return `the disk is full: this needs space in ${where.join(' and in ')}; free some space, then run the command again`;
+}
+
 /** A hint from pip's text. Decisions never depend on this (exit codes and the report do); it only helps. */
-export function hintFromPipOutput(output: string): string | undefined {
+export function hintFromPipOutput(output: string, venv?: string): string | undefined {
+  // pip writes the packages into the venv and unpacks them in the temporary directory first.
+  const full = diskFullHint(output, [venv ? path.dirname(venv) : null, os.tmpdir()]);
+  if (full) return full;
   if (/Failed to establish a new connection|Max retries exceeded|Connection refused|Could not fetch URL|HTTP error 5\d\d|Name or service not known/i.test(output)) {
     return 'the package index could not be reached: check your network, proxy, or --index-url';
   }

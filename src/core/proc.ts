@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { cacheDir } from './paths.js';
+import { redact } from './redact.js';
 
 // child_process is required on first spawn, not imported: loading it pulls in net, dgram and streams
 // (~3 ms of start-up), and list, uninstall and --version never spawn (bench/RESULTS.md, profile).
@@ -68,7 +69,8 @@ export interface Logged {
   code: number;
   /** Combined stdout+stderr, as pip printed it. */
   output: string;
-  logFile: string;
+  /** null when the log could not be written (writeLog). */
+  logFile: string | null;
 }
 
 /**
@@ -86,9 +88,15 @@ export async function runLogged(
   const chunks: Buffer[] = [];
   const child = childProcess().spawn(file, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const unregister = ctx.interrupts.register(() => child.kill('SIGKILL'));
+  // --verbose streams whole lines, so that a URL is never split where redact() cannot see it.
+  let pending = '';
   const onData = (chunk: Buffer) => {
     chunks.push(chunk);
-    if (ctx.verbose) process.stderr.write(chunk);
+    if (!ctx.verbose) return;
+    const text = pending + chunk.toString('utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    process.stderr.write(redact(text.slice(0, end)));
+    pending = text.slice(end);
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
@@ -98,6 +106,7 @@ export async function runLogged(
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
   unregister();
+  if (pending) process.stderr.write(`${redact(pending)}\n`);
   const output = Buffer.concat(chunks).toString('utf8');
   const logFile = writeLog(ctx, opts.logName, [`$ ${[file, ...args].join(' ')}`, output].join('\n'));
   // Could not start (missing executable): 127, as a shell says.
@@ -105,19 +114,35 @@ export async function runLogged(
   return { code: exit.code ?? (exit.signal ? 130 : 1), output, logFile };
 }
 
-function writeLog(ctx: Context, name: string, text: string): string {
-  cacheDir(ctx.paths.cache, ctx.paths.logs);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(ctx.paths.logs, `${stamp}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
-  fs.writeFileSync(file, text);
-  pruneLogs(ctx.paths.logs, 50);
-  return file;
+/**
+ * Writes a log under the cache: credentials masked (pip's command line and its own output may hold
+ * an index password), the logs dir 0700 and each log 0600. A log that cannot be written (a full or
+ * read-only cache) never fails the command: null, and the error says there is no log.
+ */
+function writeLog(ctx: Context, name: string, text: string): string | null {
+  try {
+    cacheDir(ctx.paths.cache, ctx.paths.logs);
+    // Made here, or by an older tpx or by hand: readable by its owner only.
+    if ((fs.statSync(ctx.paths.logs).mode & 0o077) !== 0) fs.chmodSync(ctx.paths.logs, 0o700);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = path.join(ctx.paths.logs, `${stamp}-${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}.log`);
+    fs.writeFileSync(file, redact(text), { mode: 0o600 });
+    pruneLogs(ctx.paths.logs, 50);
+    return file;
+  } catch {
+    return null;
+  }
 }
 
 /** Keeps the newest `keep` logs; names start with an ISO timestamp, so name order is age order. */
 function pruneLogs(dir: string, keep: number): void {
   const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
   for (const old of logs.slice(0, Math.max(0, logs.length - keep))) fs.rmSync(path.join(dir, old), { force: true });
+}
+
+/** The line that points at a run's log, for hints. */
+export function logHint(ctx: Context, logged: Logged): string {
+  return logged.logFile ? `full log: ${logged.logFile}` : `no log was kept: it could not be written in ${ctx.paths.logs}`;
 }
 
 /**

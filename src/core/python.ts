@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { writeFileAtomic } from './fsx.js';
+import { realpathOrNull, writeFileAtomic } from './fsx.js';
 import { cacheDir, expandHome } from './paths.js';
 import { compareVersions } from './pep440.js';
 import { captureSync, childEnv } from './proc.js';
@@ -75,6 +75,11 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
     return info;
   }
   if (!failure) throw new TpxError('no-python', `no Python found for ${what}`, { hint: fix ?? `install Python ${wanted}, or pass a path with --python /path/to/python` });
+  if (failure.notPython) {
+    throw new TpxError('bad-python', `${failure.exe} is not a Python interpreter: it ran, but did not answer as one does`, {
+      hint: fix ?? 'pass a Python 3 interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)',
+    });
+  }
   const why = failure.timedOut ? `did not answer within ${timeoutMs / 1000} s (timed out)` : 'does not run';
   throw new TpxError('bad-python', `the Python interpreter for ${what} ${why}`, {
     hint: [failure.said ? `${failure.exe} said: ${failure.said}` : null, fix ?? 'check that it is a working Python 3 interpreter'].filter(Boolean).join('\n'),
@@ -103,6 +108,8 @@ interface ProbeFailure {
   exe: string;
   said: string;
   timedOut: boolean;
+  /** It ran, but its answer was not a Python's (`/bin/true`, a script printing `{}`). */
+  notPython?: boolean;
 }
 
 /** What `exe` says it is: from the probe cache, else by running it. */
@@ -111,9 +118,34 @@ function probe(ctx: Context, exe: string, timeoutMs: number): Interpreter | Prob
   if (cached) return cached;
   const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx), timeoutMs);
   if (r.code !== 0) return { failed: true, exe, said: r.timedOut ? '' : ((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), timedOut: Boolean(r.timedOut) };
-  const info = JSON.parse(r.stdout) as Interpreter;
+  const info = parseProbe(r.stdout);
+  if (!info) return { failed: true, exe, said: '', timedOut: false, notPython: true };
   rememberProbe(ctx, exe, info);
   return info;
+}
+
+/**
+ * The probe's answer, checked field by field: a program that is not Python (`/bin/true`, a script
+ * printing `{}`) or a corrupt probe cache gives null, never an Interpreter with holes in it.
+ */
+export function parseProbe(text: string): Interpreter | null {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const venv = v?.venv as Record<string, unknown> | null | undefined;
+  const ok =
+    typeof v?.executable === 'string' &&
+    path.isAbsolute(v.executable) &&
+    typeof v.version === 'string' &&
+    /^\d+\.\d+\.\d+$/.test(v.version) &&
+    Array.isArray(v.pipWheels) &&
+    v.pipWheels.every((w) => typeof w === 'string') &&
+    (venv === null || (typeof venv === 'object' && typeof venv.base === 'string' && typeof venv.site === 'string' && typeof venv.lib64 === 'boolean'));
+  if (!ok) return null;
+  return { executable: v.executable as string, version: v.version as string, pipWheels: v.pipWheels as string[], ...(venv ? { venv: { base: venv.base as string, site: venv.site as string, lib64: venv.lib64 as boolean } } : {}) };
 }
 
 function isVersion(wanted: string): boolean {
@@ -153,7 +185,8 @@ function binaryIdentity(exe: string): { real: string; size: number; mtimeMs: num
 
 function readProbeCache(ctx: Context): ProbeCache {
   try {
-    return JSON.parse(fs.readFileSync(probeCacheFile(ctx), 'utf8')) as ProbeCache;
+    const cache = JSON.parse(fs.readFileSync(probeCacheFile(ctx), 'utf8')) as unknown;
+    return typeof cache === 'object' && cache !== null && !Array.isArray(cache) ? (cache as ProbeCache) : {};
   } catch {
     return {};
   }
@@ -163,8 +196,12 @@ function cachedProbe(ctx: Context, exe: string): Interpreter | null {
   const id = binaryIdentity(exe);
   const hit = id ? readProbeCache(ctx)[id.real] : undefined;
   if (!id || !hit || hit.size !== id.size || hit.mtimeMs !== id.mtimeMs) return null;
+  const info = parseProbe(JSON.stringify(hit.info));
+  // The venv base recorded is the path the interpreter was first probed by (a python3 link, say); if
+  // that path now leads elsewhere (python3 upgraded to another version), the answer is not this one's.
+  if (info?.venv && realpathOrNull(info.venv.base) !== id.real) return null;
   // A bundled wheel removed since (a Debian package upgrade) means the interpreter changed around it.
-  return hit.info.pipWheels.every((w) => fs.existsSync(w)) ? hit.info : null;
+  return info?.pipWheels.every((w) => fs.existsSync(w)) ? info : null;
 }
 
 function rememberProbe(ctx: Context, exe: string, info: Interpreter): void {

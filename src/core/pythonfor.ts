@@ -13,6 +13,7 @@ import type { Interpreter } from './python.js';
 import { parseSpecifiers, satisfies } from './pep440.js';
 import type { Request } from './receipt.js';
 import { venvPython } from './venv.js';
+import { removeMine } from './gate.js';
 
 /**
  * After pip failed to install `req` into the venv at `dir` (of `py`): another installed interpreter
@@ -45,7 +46,7 @@ export async function pythonForPackage(ctx: Context, build: { runner: string; di
   return other;
 }
 
-/** Empties a generation for a second attempt, keeping tpx's own markers (`.tpx-*`). */
-export function emptyGeneration(dir: string): void {
-  for (const entry of fs.readdirSync(dir)) if (!entry.startsWith('.tpx-')) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+/** Empties a generation for a second attempt, keeping tpx's own markers (`.tpx-*`); through the delete gate. */
+export function emptyGeneration(ctx: Context, dir: string): void {
+  for (const entry of fs.readdirSync(dir)) if (!entry.startsWith('.tpx-')) removeMine(ctx, path.join(dir, entry));
 }

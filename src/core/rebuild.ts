@@ -4,7 +4,6 @@
  * never changing the live venv. A failure at any point leaves the tool exactly as it was, and the old
  * generation stays for rollback (docs/architecture.md, "Generations").
  */
-import * as fs from 'node:fs';
 import type { Context } from './context.js';
 import { TpxError, toTpxError } from './errors.js';
 import { withPins } from './freeze.js';
@@ -13,7 +12,7 @@ import { installTool } from './install.js';
 import type { Receipt, Request } from './receipt.js';
 import { requireInstalled } from './store.js';
 import type { Installed } from './store.js';
-import { venvPython } from './venv.js';
+import { pythonProblem } from './status.js';
 
 /** An installed tool with a readable receipt, ready to be rebuilt. */
 export interface Ready {
@@ -40,10 +39,12 @@ export function readyTool(ctx: Context, key: string, needPython: boolean): Ready
   } catch (err) {
     return { key, status: 'failed', error: toTpxError(err) };
   }
-  // existsSync follows the venv's python symlink: false when its base interpreter was removed.
-  if (needPython && !fs.existsSync(venvPython(inst.dir))) {
+  // Its base interpreter removed, or replaced by another minor version (status.ts, from disk).
+  const python = needPython ? pythonProblem(inst.dir, inst.receipt.python) : null;
+  if (python) {
     const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
-    return { key, status: 'failed', error: new TpxError('python-gone', `${key}'s Python is gone (${inst.receipt.python.executable})`, { hint }) };
+    const what = python.kind === 'python-gone' ? `${key}'s Python is gone (${inst.receipt.python.executable})` : python.text.replace(/^its /, `${key}'s `);
+    return { key, status: 'failed', error: new TpxError('python-gone', what, { hint }) };
   }
   return { key, inst, receipt: inst.receipt };
 }

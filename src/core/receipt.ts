@@ -1,7 +1,17 @@
+/**
+ * The receipt format: one per generation, `envs/<gen>/tpx.json`. Read back field by field with its
+ * type (docs/architecture.md, "Trust nothing on disk"): a receipt tpx did not write — a field
+ * missing, null, of another type, an app name that is not a plain file name, a generation name
+ * tpx would not make, a pip option that redirects the install — is unreadable, and says which
+ * field, so it never becomes a TypeError or a path later. Written without credentials.
+ */
 import * as path from 'node:path';
 import type { AppKind } from './distinfo.js';
 import { TpxError } from './errors.js';
 import { readTextOrNull, writeFileAtomic } from './fsx.js';
+import { isSafeFileName, isToolKey, isValidDistName, isValidSuffix } from './names.js';
+import { checkPipArgs } from './pipargs.js';
+import { stripCredentials } from './redact.js';
 
 export const RECEIPT_FILE = 'tpx.json';
 export const RECEIPT_SCHEMA = 1;
@@ -48,27 +58,154 @@ export interface Receipt {
   updatedAt: string;
 }
 
+/** A generation's name, as store.newGeneration makes it: base-36 milliseconds, `-`, six hex digits. */
+export function isGenerationName(name: string): boolean {
+  return /^[0-9a-z]{1,12}-[0-9a-f]{6}$/.test(name);
+}
+
 export function receiptPath(envDir: string): string {
   return path.join(envDir, RECEIPT_FILE);
 }
 
+/**
+ * Writes the receipt (atomically). Credentials in its URLs are not written: a receipt is a file
+ * like any other, and tpx never writes a credential (docs/architecture.md, "Credentials");
+ * upgrade and reinstall get them from pip's configuration, keyring or ~/.netrc, or a flag again.
+ */
 export function writeReceipt(envDir: string, receipt: Receipt): void {
-  // 0600: an index URL may carry credentials.
-  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(receipt, null, 2)}\n`, 0o600);
+  const stored = { ...receipt, request: withoutCredentials(receipt.request) };
+  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, 0o600);
 }
 
-/** Reads a receipt; null when absent, a TpxError when present but unreadable or of another schema. */
-export function readReceipt(envDir: string): Receipt | null {
-  const text = readTextOrNull(receiptPath(envDir));
-  if (text === null) return null;
-  let data: Receipt;
+/** The request as it is recorded: every URL in it without credentials. */
+export function withoutCredentials(req: Request): Request {
+  return {
+    ...req,
+    spec: stripCredentials(req.spec),
+    indexUrl: req.indexUrl === null ? null : stripCredentials(req.indexUrl),
+    pipArgs: req.pipArgs.map(stripCredentials),
+    injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec) })),
+  };
+}
+
+/**
+ * The receipt in `envDir`: the receipt; null when there is none; or a string saying why it is
+ * unreadable ("request.spec is null, not a string").
+ */
+export function loadReceipt(envDir: string): Receipt | null | string {
+  let text: string | null;
   try {
-    data = JSON.parse(text) as Receipt;
-  } catch (cause) {
-    throw new TpxError('bad-receipt', `${receiptPath(envDir)} is not valid JSON`, { cause });
+    text = readTextOrNull(receiptPath(envDir));
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   }
-  if (data?.schema !== RECEIPT_SCHEMA || typeof data.key !== 'string' || !Array.isArray(data.apps)) {
-    throw new TpxError('bad-receipt', `${receiptPath(envDir)} is not a tpx receipt of schema ${RECEIPT_SCHEMA}`);
+  if (text === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
   }
-  return data;
+  try {
+    return validateReceipt(data);
+  } catch (err) {
+    if (err instanceof Unreadable) return err.message;
+    throw err;
+  }
+}
+
+/** Reads a receipt; null when absent, a TpxError when present but unreadable. */
+export function readReceipt(envDir: string): Receipt | null {
+  const r = loadReceipt(envDir);
+  if (typeof r === 'string') {
+    throw new TpxError('bad-receipt', `${receiptPath(envDir)} is unreadable: ${r}`, { hint: 'it was not written by this tpx; `tpx doctor` says what can be done' });
+  }
+  return r;
+}
+
+class Unreadable extends Error {}
+
+/** `value` as a Receipt, or an Unreadable naming the first field that is wrong. */
+export function validateReceipt(value: unknown): Receipt {
+  const r = object(value, 'the receipt');
+  if (r.schema !== RECEIPT_SCHEMA) throw wrong('schema', r.schema, `${RECEIPT_SCHEMA}`);
+  const req = object(r.request, 'request');
+  const py = object(r.python, 'python');
+  const suffix = str(req.suffix, 'request.suffix', isValidSuffix, 'a suffix');
+  const request: Request = {
+    spec: str(req.spec, 'request.spec', nonEmpty),
+    indexUrl: nullable(req.indexUrl, 'request.indexUrl'),
+    pipArgs: array(req.pipArgs, 'request.pipArgs').map((a, i) => str(a, `request.pipArgs[${i}]`)),
+    python: nullable(req.python, 'request.python'),
+    systemSitePackages: bool(req.systemSitePackages, 'request.systemSitePackages'),
+    includeDeps: bool(req.includeDeps, 'request.includeDeps'),
+    suffix,
+    injected: array(req.injected, 'request.injected').map((v, i) => {
+      const o = object(v, `request.injected[${i}]`);
+      const at = `request.injected[${i}]`;
+      return { spec: str(o.spec, `${at}.spec`, nonEmpty), name: str(o.name, `${at}.name`, (n) => n === '' || isValidDistName(n), 'a package name'), includeApps: bool(o.includeApps, `${at}.includeApps`) };
+    }),
+  };
+  try {
+    checkPipArgs(request.pipArgs, 'request.pipArgs');
+  } catch (err) {
+    throw new Unreadable(err instanceof Error ? err.message : String(err));
+  }
+  const apps = array(r.apps, 'apps').map((v, i) => {
+    const o = object(v, `apps[${i}]`);
+    const kind = str(o.kind, `apps[${i}].kind`, (k) => k === 'console' || k === 'gui' || k === 'script', 'console, gui or script') as AppKind;
+    return { name: str(o.name, `apps[${i}].name`, isSafeFileName, 'a plain file name'), kind, dist: str(o.dist, `apps[${i}].dist`), link: str(o.link, `apps[${i}].link`, path.isAbsolute, 'an absolute path') };
+  });
+  return {
+    schema: RECEIPT_SCHEMA,
+    key: str(r.key, 'key', isToolKey, 'a tool key'),
+    name: str(r.name, 'name', isValidDistName, 'a package name'),
+    version: str(r.version, 'version', nonEmpty),
+    request,
+    python: { executable: str(py.executable, 'python.executable', nonEmpty), version: str(py.version, 'python.version', (v) => /^\d+\.\d+(\.\d+)?/.test(v), 'a Python version') },
+    apps,
+    pinned: bool(r.pinned, 'pinned'),
+    generation: str(r.generation, 'generation', isGenerationName, 'a generation name'),
+    previousGeneration: r.previousGeneration === null ? null : str(r.previousGeneration, 'previousGeneration', isGenerationName, 'a generation name'),
+    installedAt: str(r.installedAt, 'installedAt'),
+    updatedAt: str(r.updatedAt, 'updatedAt'),
+  };
+}
+
+function shown(v: unknown): string {
+  if (v === undefined) return 'missing';
+  const text = JSON.stringify(v);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+function wrong(field: string, v: unknown, what: string): Unreadable {
+  return new Unreadable(`${field} is ${shown(v)}, not ${what}`);
+}
+
+const nonEmpty = (s: string) => s !== '';
+
+function str(v: unknown, field: string, ok: (s: string) => boolean = () => true, what = 'a string'): string {
+  if (typeof v !== 'string' || !ok(v)) throw wrong(field, v, what === 'a string' && typeof v === 'string' ? 'a non-empty string' : what);
+  return v;
+}
+
+function nullable(v: unknown, field: string): string | null {
+  if (v === null) return null;
+  if (typeof v !== 'string') throw wrong(field, v, 'a string or null');
+  return v;
+}
+
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw wrong(field, v, 'true or false');
+  return v;
+}
+
+function array(v: unknown, field: string): unknown[] {
+  if (!Array.isArray(v)) throw wrong(field, v, 'a list');
+  return v;
+}
+
+function object(v: unknown, field: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw wrong(field, v, 'an object');
+  return v as Record<string, unknown>;
 }

@@ -1,11 +1,35 @@
-/** Credentials in URLs (`scheme://user:password@host`) never reach output, logs or files that get shared. */
+/**
+ * Credentials in URLs (`scheme://user:password@host`) never reach output, logs or any file tpx
+ * writes (docs/architecture.md, "Credentials"). What counts as a credential follows pip's own
+ * rule: a password always; a user name alone too (`https://TOKEN@host` is how tokens are passed),
+ * except the `git` user and any user of an ssh URL, which are names, not secrets.
+ */
 
-/** `https://user:secret@host/` → `https://user:****@host/`: credentials in an index URL are never printed. */
-export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::[^/@\s]*)?@/gi, '$1$2:****@');
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
+
+function isSecret(scheme: string, userinfo: string): boolean {
+  return userinfo.includes(':') || !(/ssh/i.test(scheme) || userinfo === 'git');
 }
 
-/** `https://user:secret@host/simple` → `https://host/simple`. */
+/** `https://user:secret@host/` → `https://user:****@host/`; `https://TOKEN@host/` → `https://****@host/`. */
+export function redact(text: string): string {
+  return text.replace(USERINFO, (all, scheme: string, userinfo: string) => {
+    if (!isSecret(scheme, userinfo)) return all;
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? `${scheme}****@` : `${scheme}${userinfo.slice(0, colon)}:****@`;
+  });
+}
+
+/** `https://user:secret@host/simple` → `https://host/simple` (an ssh URL keeps its user name). */
 export function stripCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
+  return text.replace(USERINFO, (all, scheme: string, userinfo: string) => {
+    if (!isSecret(scheme, userinfo)) return all;
+    const user = userinfo.split(':')[0] ?? '';
+    return /ssh/i.test(scheme) && user !== '' ? `${scheme}${user}@` : scheme;
+  });
+}
+
+/** Whether `text` holds a URL with a credential in it. */
+export function hasCredentials(text: string): boolean {
+  return stripCredentials(text) !== text;
 }

@@ -10,6 +10,7 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { isSafeFileName, isValidDistName, normalizeName } from './names.js';
 import { expandHome } from './paths.js';
+import { checkWith } from './pipargs.js';
 import { runApp } from './proc.js';
 import { sweep } from './runcache.js';
 import type { RunReceipt, RunRequest } from './runcache.js';
@@ -106,7 +107,7 @@ function badApp(target: string, what: string, hint: string): TpxError {
 
 /** The request fields an app run and a script run share. */
 export function common(flags: RunFlags, packages: string[], cwd: string, env: NodeJS.ProcessEnv): Omit<RunRequest, 'kind' | 'spec' | 'source'> {
-  return { with: [...new Set(packages)].sort(), ...requestFlags(flags, cwd, env), requiresPython: null };
+  return { with: checkWith([...new Set(packages)].sort()), ...requestFlags(flags, cwd, env), requiresPython: null };
 }
 
 /**

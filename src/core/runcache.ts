@@ -12,11 +12,12 @@
  * nothing before the app. The receipt's mtime is the entry's last use: touched on every hit.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from './fsx.js';
+import { makeTempDir, removeMine } from './gate.js';
+import { stripCredentials } from './redact.js';
 import { withLock } from './lock.js';
 import { cacheDir } from './paths.js';
 import { RECEIPT_FILE } from './receipt.js';
@@ -94,7 +95,8 @@ export interface RunKey {
 export function runKey(ctx: Context, req: RunRequest): RunKey {
   // The default interpreter and pip's index variables change the environment as much as flags do.
   const env = ['TPX_DEFAULT_PYTHON', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS'].map((k) => ctx.env[k] ?? null);
-  const material = JSON.stringify({ schema: SCHEMA, ...req, with: [...req.with].sort(), env });
+  // Without credentials: the material is written to the receipt, and a password does not change what gets installed.
+  const material = stripCredentials(JSON.stringify({ schema: SCHEMA, ...req, with: [...req.with].sort(), env }));
   return { key: fnv1a64(material), material };
 }
 
@@ -207,8 +209,8 @@ export async function buildThrowaway(ctx: Context, build: Build): Promise<RunEnt
 
 async function finish(ctx: Context, k: RunKey, dir: string, build: Build): Promise<RunReceipt> {
   const receipt: RunReceipt = { schema: SCHEMA, ...k, ...(await build(dir, ctx)), builtAt: new Date().toISOString() };
-  // 0600: an index URL may carry credentials.
-  writeFileAtomic(path.join(dir, RECEIPT), `${JSON.stringify(receipt, null, 2)}\n`, 0o600);
+  // tpx never writes a credential (docs/architecture.md, "Credentials"): the request's URLs are stored without.
+  writeFileAtomic(path.join(dir, RECEIPT), `${stripCredentials(JSON.stringify(receipt, null, 2))}\n`, 0o600);
   return receipt;
 }
 
@@ -242,7 +244,7 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
     const scripts = path.join(root, 'scripts');
     for (const d of readdirOrEmpty(scripts)) {
       const p = path.join(scripts, d);
-      if (opts.all || now - fs.statSync(p).mtimeMs > RUN_TTL_MS) fs.rmSync(p, { recursive: true, force: true });
+      if (opts.all || now - fs.statSync(p).mtimeMs > RUN_TTL_MS) removeMine(ctx, p);
     }
   } catch (err) {
     ctx.out.warn(`could not tidy the run cache: ${err instanceof Error ? err.message : String(err)}`);
@@ -258,8 +260,8 @@ export function sweep(ctx: Context, opts: { force?: boolean; all?: boolean } = {
 export function saveScript(ctx: Context, origin: string, content: string, opts: { keep: boolean }): { file: string; dispose: () => void } {
   const base = (isUrl(origin) ? path.posix.basename(new URL(origin).pathname) : path.basename(origin)) || 'script.py';
   if (!opts.keep) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tpx-script-'));
-    const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+    const dir = makeTempDir('script');
+    const remove = () => removeMine(ctx, dir);
     const unregister = ctx.interrupts.register(remove);
     fs.writeFileSync(path.join(dir, base), content);
     return { file: path.join(dir, base), dispose: () => (unregister(), remove()) };

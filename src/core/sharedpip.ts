@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { removeMine } from './gate.js';
 import { readdirOrEmpty, uniqueSuffix } from './fsx.js';
+import { diskFullHint } from './piphints.js';
 import { downloadPipWheel } from './pipdownload.js';
 import { captureSync, childEnv } from './proc.js';
 import { compareVersions } from './pep440.js';
@@ -31,11 +33,11 @@ export function ensureSharedPip(ctx: Context, py: Interpreter): string {
   // Unpack beside the target and rename into place: a concurrent or killed bootstrap never leaves a half-unpacked pip.
   fs.mkdirSync(ctx.paths.shared, { recursive: true });
   const tmp = path.join(ctx.paths.shared, `.pip-${wheel.version}.tmp-${uniqueSuffix()}`);
-  const undo = ctx.interrupts.register(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const undo = ctx.interrupts.register(() => removeMine(ctx, tmp));
   try {
     const r = captureSync(py.executable, ['-I', '-S', '-m', 'zipfile', '-e', wheel.file, tmp], childEnv(ctx));
     if (r.code !== 0 || !fs.existsSync(path.join(tmp, 'pip', '__pip-runner__.py'))) {
-      throw new TpxError('pip-bootstrap', `could not unpack ${wheel.file}`, { details: r.stderr.trim() });
+      throw new TpxError('pip-bootstrap', `could not unpack ${wheel.file}`, { details: r.stderr.trim(), hint: diskFullHint(r.stderr, [ctx.paths.shared]) });
     }
     try {
       fs.renameSync(tmp, dir);
@@ -43,7 +45,7 @@ export function ensureSharedPip(ctx: Context, py: Interpreter): string {
       if (!fs.existsSync(runner)) throw new TpxError('pip-bootstrap', `could not move the shared pip into ${dir}`);
     }
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeMine(ctx, tmp);
     undo();
   }
   return runner;

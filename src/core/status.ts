@@ -1,16 +1,59 @@
 /**
- * The health of an installed tool, judged from disk alone (no Python is spawned): list shows it,
- * upgrade-all and reinstall use it to decide what to do.
+ * The health of an installed tool, judged from disk alone — no Python is spawned (`tpx list` is
+ * held to ~1.3× `node -e 0`): list shows it, upgrade and reinstall use it to decide what to do,
+ * and `tpx doctor` repairs from it (core/doctor.ts). Each problem has a kind, so the fix for it is
+ * decided in one place.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
-import { lstatOrNull } from './fsx.js';
-import { linkOwner } from './links.js';
-import { readInstalled, toolPath } from './store.js';
+import { linkOwner } from './gate.js';
+import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
+import { binLinks, linkFor } from './links.js';
+import { installedAt, readEntry } from './store.js';
 import type { Installed } from './store.js';
+import { appFile } from './distinfo.js';
 import { venvBinDir, venvPython } from './venv.js';
 import type { Receipt } from './receipt.js';
+
+export type ProblemKind =
+  /** tools/<key> is not a link to one of its generations. */
+  | 'entry'
+  /** The receipt is missing or unreadable. */
+  | 'receipt'
+  /** The venv's base interpreter is gone, or is now another minor version. */
+  | 'python-gone'
+  | 'python-replaced'
+  /** An app's link: missing; taken by something else; recorded outside the bin dir; pointing at nothing. */
+  | 'link-missing'
+  | 'link-taken'
+  | 'link-outside'
+  | 'link-dangling'
+  /** A link in the bin dir into the tool that is not one of its apps (left by a killed upgrade). */
+  | 'stray-link';
+
+/**
+ * The one repair for each kind of problem (`tpx doctor --fix` makes it; `tpx list` names it), or
+ * null where none is safe and the user must act (doctor names the command).
+ */
+export const REPAIRS: Record<ProblemKind, 'reinstall' | 'relink' | 'restore' | null> = {
+  entry: 'restore',
+  receipt: null,
+  'python-gone': 'reinstall',
+  'python-replaced': 'reinstall',
+  'link-missing': 'relink',
+  'link-taken': null,
+  'link-outside': 'reinstall',
+  'link-dangling': 'reinstall',
+  'stray-link': 'relink',
+};
+
+export interface Problem {
+  kind: ProblemKind;
+  text: string;
+  /** The bin entry it is about, for link problems. */
+  link?: string;
+}
 
 export interface AppStatus {
   name: string;
@@ -22,33 +65,84 @@ export interface AppStatus {
 export interface ToolStatus {
   key: string;
   receipt: Receipt | null;
-  installed: Installed;
+  /** null when the tool's entry is broken. */
+  installed: Installed | null;
   apps: AppStatus[];
   /** Problems that make the tool not work as installed; empty when it is healthy. */
-  problems: string[];
+  problems: Problem[];
 }
 
-export function toolStatus(ctx: Context, key: string): ToolStatus | null {
-  const inst = readInstalled(ctx, key);
-  if (!inst) return null;
-  const problems: string[] = [];
+/**
+ * Tool `key`'s health; null when it is not installed. `links` is binLinks(ctx), passed in when
+ * several tools are looked at so the bin dir is read once.
+ */
+export function toolStatus(ctx: Context, key: string, links: Map<string, string[]> = binLinks(ctx)): ToolStatus | null {
+  const entry = readEntry(ctx, key);
+  if (entry.state === 'none') return null;
+  if (entry.state === 'broken') return { key, receipt: null, installed: null, apps: [], problems: [{ kind: 'entry', text: entry.problem }] };
+  const inst = installedAt(ctx, key, entry.gen);
   const receipt = inst.receipt;
-  if (!fs.existsSync(inst.dir)) problems.push(`its environment ${inst.dir} is missing`);
-  else if (!receipt) problems.push(`its receipt is unreadable (${inst.receiptError})`);
-  // existsSync follows the venv's python symlink to the base interpreter: false when that was removed.
-  if (fs.existsSync(inst.dir) && !fs.existsSync(venvPython(toolPath(ctx, key)))) {
-    problems.push(`its Python is gone${receipt ? ` (${receipt.python.executable})` : ''}`);
-  }
-  const apps: AppStatus[] = (receipt?.apps ?? []).map((a) => {
-    const st = lstatOrNull(a.link);
-    let problem: string | null = null;
-    if (!st) problem = 'link missing';
-    else if (!st.isSymbolicLink() || linkOwner(ctx, a.link) !== key) {
-      const owner = st.isSymbolicLink() ? linkOwner(ctx, a.link) : null;
-      problem = owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own';
-    } else if (!fs.existsSync(path.join(venvBinDir(inst.dir), path.basename(fs.readlinkSync(a.link))))) problem = 'app missing from its venv';
-    if (problem) problems.push(`${a.name}: ${problem}`);
-    return { name: a.name, link: a.link, problem };
+  const problems: Problem[] = [];
+  if (!receipt) problems.push({ kind: 'receipt', text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}` });
+  const python = pythonProblem(inst.dir, receipt?.python ?? null);
+  if (python) problems.push(python);
+  if (!receipt) return { key, receipt, installed: inst, apps: [], problems };
+
+  const expected = receipt.apps.map((a) => linkFor(ctx, key, a.name, receipt.request.suffix));
+  const apps: AppStatus[] = receipt.apps.map((a, i) => {
+    const want = expected[i] as { link: string; target: string };
+    // A recorded link path is never used unless it is exactly the one tpx makes (trust nothing on disk).
+    if (a.link !== want.link) {
+      const problem = `link recorded as ${a.link}, not in the bin dir ${ctx.paths.bin}`;
+      problems.push({ kind: 'link-outside', text: `${a.name}: ${problem}` });
+      return { name: a.name, link: a.link, problem };
+    }
+    const problem = linkProblem(ctx, key, a.name, want, inst.dir);
+    if (problem) problems.push({ kind: problem.kind, text: `${a.name}: ${problem.text}`, link: a.link });
+    return { name: a.name, link: a.link, problem: problem?.text ?? null };
   });
+  for (const link of links.get(key) ?? []) {
+    if (!expected.some((e) => e.link === link)) problems.push({ kind: 'stray-link', text: `${link} links into it but is not one of its apps`, link });
+  }
   return { key, receipt, installed: inst, apps, problems };
+}
+
+function linkProblem(ctx: Context, key: string, app: string, { link, target }: { link: string; target: string }, venv: string): { kind: ProblemKind; text: string } | null {
+  const st = lstatOrNull(link);
+  if (!st) return { kind: 'link-missing', text: 'link missing' };
+  const owner = st.isSymbolicLink() ? linkOwner(ctx.paths, link) : null;
+  if (owner !== key) return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
+  if (readlinkOrNull(link) !== target || !fs.existsSync(path.join(venvBinDir(venv), appFile(app)))) return { kind: 'link-dangling', text: 'app missing from its venv' };
+  return null;
+}
+
+/**
+ * Whether the venv's base interpreter is still the one it was built with, from disk alone: the
+ * venv's python link must resolve, and to the recorded minor version — told by the resolved
+ * executable's name (`python3.13`), or else by which `lib/pythonX.Y` standard library sits under
+ * its prefix. `recorded` is the receipt's version; without a receipt, pyvenv.cfg's.
+ */
+export function pythonProblem(venv: string, recorded: Receipt['python'] | null): Problem | null {
+  const link = venvPython(venv);
+  let real: string;
+  try {
+    real = fs.realpathSync.native(link);
+  } catch {
+    return { kind: 'python-gone', text: `its Python is gone (${recorded?.executable ?? readlinkOrNull(link) ?? link})` };
+  }
+  const version = recorded?.version ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
+  const want = /^(\d+\.\d+)/.exec(version ?? '')?.[1];
+  if (!want) return null;
+  let now = /^python(\d+\.\d+)/.exec(path.basename(real))?.[1] ?? null;
+  if (now === null && process.platform !== 'win32') {
+    const libs = readdirOrEmpty(path.join(path.dirname(path.dirname(real)), 'lib')).filter((d) => /^python\d+\.\d+$/.test(d));
+    if (libs.length > 0 && !libs.includes(`python${want}`)) now = libs.map((d) => d.slice('python'.length)).join(' or ');
+  }
+  if (now === null || now === want) return null;
+  return { kind: 'python-replaced', text: `its Python was replaced: ${readlinkOrNull(link) ?? real} is now Python ${now}, and it was built with ${version}` };
+}
+
+/** Links in the bin dir into tools/<key> for a `key` that is not installed: they belong to no tool. */
+export function ownerlessLinks(ctx: Context, links: Map<string, string[]>): string[] {
+  return [...links].filter(([key]) => readEntry(ctx, key).state === 'none').flatMap(([, l]) => l);
 }

@@ -1,16 +1,25 @@
 /**
  * The tool store: stable paths (tools/<key>) and their generations (envs/<gen>). See paths.ts for
  * the layout and docs/architecture.md ("Generations and the commit point") for why.
+ *
+ * Nothing read back from disk is trusted before it names a path (docs/architecture.md, "Trust
+ * nothing on disk"): tools/<key> counts as installed only when it is a symlink whose target is
+ * exactly `../envs/<gen>`, `<gen>` a name newGeneration makes and a directory directly under envs/.
+ * Anything else there is a broken tool, reported with its fix; nothing is ever read, written or
+ * deleted through it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
-import { TpxError, isErrno } from './errors.js';
-import { randomHex, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
-import { readReceipt } from './receipt.js';
+import { TpxError } from './errors.js';
+import { removeMine } from './gate.js';
+import { lstatOrNull, randomHex, readTextOrNull, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
+import { isOwnerGone, isStaleLock, lockDir, writeOwnerRecord } from './lock.js';
+import { isToolKey } from './names.js';
+import { isGenerationName, loadReceipt, receiptPath } from './receipt.js';
 import type { Receipt } from './receipt.js';
 
-/** Present while a generation is being built; holds the builder's pid. Removed once committed. */
+/** Present while a generation is being built; holds the builder's owner record (lock.ts). Removed once committed. */
 const BUILDING = '.tpx-building';
 
 export function toolPath(ctx: Context, key: string): string {
@@ -21,17 +30,39 @@ export function envPath(ctx: Context, gen: string): string {
   return path.join(ctx.paths.envs, gen);
 }
 
-/** Installed tool keys: every entry of tools/ (temp names from an interrupted switch excluded). */
+/**
+ * Installed tool keys: every entry of tools/ named as toolKey names one. Other names there (the
+ * temp link of an interrupted switch, anything else) are not tools; `tpx doctor` reports them.
+ */
 export function toolKeys(ctx: Context): string[] {
-  return readdirOrEmpty(ctx.paths.tools)
-    .filter((k) => !k.includes('.tmp-'))
-    .sort();
+  return readdirOrEmpty(ctx.paths.tools).filter(isToolKey).sort();
 }
 
-/** The generation tools/<key> points at, or null if the tool is not installed. */
+/** What tools/<key> is: nothing, a link to a generation, or anything else (broken, with why). */
+export type Entry = { state: 'none' } | { state: 'ok'; gen: string } | { state: 'broken'; problem: string };
+
+/** Reads tools/<key> without following it. */
+export function readEntry(ctx: Context, key: string): Entry {
+  const link = toolPath(ctx, key);
+  const st = lstatOrNull(link);
+  if (!st) return { state: 'none' };
+  const shown = `tools/${key}`;
+  if (!st.isSymbolicLink()) return { state: 'broken', problem: `${shown} is a ${st.isDirectory() ? 'directory' : 'file'}, not a link to one of its generations` };
+  const target = readlinkOrNull(link);
+  // Removed (or replaced by a non-link) between the two looks: as if looked at after.
+  if (target === null) return readEntry(ctx, key);
+  const gen = path.basename(target);
+  const exact = target === path.join('..', 'envs', gen) || (process.platform === 'win32' && path.resolve(ctx.paths.tools, target) === envPath(ctx, gen));
+  if (!isGenerationName(gen) || !exact) return { state: 'broken', problem: `${shown} points at ${JSON.stringify(target)}, not at one of tpx's generations in ${ctx.paths.envs}` };
+  const dir = lstatOrNull(envPath(ctx, gen));
+  if (!dir?.isDirectory()) return { state: 'broken', problem: `${shown} points at generation ${gen}, which is missing from ${ctx.paths.envs}` };
+  return { state: 'ok', gen };
+}
+
+/** The generation tools/<key> points at; null if the tool is not installed or its entry is broken. */
 export function currentGeneration(ctx: Context, key: string): string | null {
-  const target = readlinkOrNull(toolPath(ctx, key));
-  return target === null ? null : path.basename(target);
+  const entry = readEntry(ctx, key);
+  return entry.state === 'ok' ? entry.gen : null;
 }
 
 export interface Installed {
@@ -43,16 +74,29 @@ export interface Installed {
   receiptError: string | null;
 }
 
+/** The installed tool `key` (null: not installed); a broken entry is a TpxError (broken-tool) naming the fix. */
 export function readInstalled(ctx: Context, key: string): Installed | null {
-  const gen = currentGeneration(ctx, key);
-  if (gen === null) return null;
+  const entry = readEntry(ctx, key);
+  if (entry.state === 'none') return null;
+  if (entry.state === 'broken') throw brokenTool(key, entry.problem);
+  return installedAt(ctx, key, entry.gen);
+}
+
+/** Tool `key` at generation `gen` (an entry readEntry found ok), with its receipt if that is readable and its own. */
+export function installedAt(ctx: Context, key: string, gen: string): Installed {
   const dir = envPath(ctx, gen);
-  try {
-    const receipt = readReceipt(dir);
-    return { key, gen, dir, receipt, receiptError: receipt ? null : 'receipt missing' };
-  } catch (err) {
-    return { key, gen, dir, receipt: null, receiptError: err instanceof Error ? err.message : String(err) };
-  }
+  const r = loadReceipt(dir);
+  if (r === null || typeof r === 'string') return { key, gen, dir, receipt: null, receiptError: r ?? 'missing' };
+  // A receipt of another tool or generation (copied, or a link pointed elsewhere by hand) does not describe this one.
+  if (r.key !== key) return { key, gen, dir, receipt: null, receiptError: `it is ${r.key}'s, not ${key}'s` };
+  if (r.generation !== gen) return { key, gen, dir, receipt: null, receiptError: `it describes generation ${r.generation}, not ${gen}` };
+  return { key, gen, dir, receipt: r, receiptError: null };
+}
+
+export function brokenTool(key: string, problem: string): TpxError {
+  return new TpxError('broken-tool', `${key} is broken: ${problem}`, {
+    hint: `\`tpx doctor --fix ${key}\` repairs it if it can; \`tpx uninstall ${key}\` removes it`,
+  });
 }
 
 /** The error for a NAME that is not an installed tool; its hint lists the tools that are. */
@@ -68,7 +112,7 @@ export function requireInstalled(ctx: Context, key: string): Installed & { recei
   const inst = readInstalled(ctx, key);
   if (!inst) throw notInstalled(ctx, key);
   if (!inst.receipt) {
-    throw new TpxError('bad-receipt', `${key} cannot be changed: ${inst.receiptError}`, {
+    throw new TpxError('bad-receipt', `${key} cannot be changed: its receipt is ${inst.receiptError === 'missing' ? 'missing' : `unreadable: ${inst.receiptError}`}`, {
       // Not `tpx reinstall`: that rebuilds from the receipt, which is what is unreadable.
       hint: `install it again by spec (\`tpx install --force SPEC\`), or remove it with \`tpx uninstall ${key}\``,
     });
@@ -85,8 +129,8 @@ export function newGeneration(ctx: Context): { gen: string; dir: string; dispose
   const gen = `${Date.now().toString(36)}-${randomHex(3)}`;
   const dir = envPath(ctx, gen);
   fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, BUILDING), String(process.pid));
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  writeOwnerRecord(path.join(dir, BUILDING));
+  const remove = () => removeMine(ctx, dir);
   const unregister = ctx.interrupts.register(remove);
   return {
     gen,
@@ -103,57 +147,93 @@ export function newGeneration(ctx: Context): { gen: string; dir: string; dispose
 /** The commit point: tools/<key> now points at `gen`. One rename. */
 export function commitGeneration(ctx: Context, key: string, gen: string): void {
   fs.mkdirSync(ctx.paths.tools, { recursive: true });
-  switchSymlink(path.join('..', 'envs', gen), toolPath(ctx, key));
+  const link = toolPath(ctx, key);
+  // A rename replaces a symlink (whatever it pointed at, never touched) but not a directory or a file.
+  const entry = readEntry(ctx, key);
+  if (entry.state === 'broken' && !lstatOrNull(link)?.isSymbolicLink()) throw brokenTool(key, entry.problem);
+  switchSymlink(path.join('..', 'envs', gen), link);
   fs.rmSync(path.join(envPath(ctx, gen), BUILDING), { force: true });
 }
 
-/** Removes tools/<key>; its generations become garbage. */
+/** Removes the entry tools/<key> itself (a link, or whatever else is there); never what it points at. */
 export function removeTool(ctx: Context, key: string): void {
-  fs.rmSync(toolPath(ctx, key), { force: true });
+  removeMine(ctx, toolPath(ctx, key));
 }
 
 /**
- * Deletes generations nothing refers to: neither a tool's current one, nor the previous one it keeps
- * for rollback, nor one still being built by a live process. Best effort; never throws.
+ * Generations nothing refers to: not a tool's current one, nor the previous one it keeps for
+ * rollback, nor one being built by a live process, nor one of a tool whose lock another live
+ * process holds (it may be about to refer to it), nor one of a tool whose entry is broken (kept
+ * for `tpx doctor --fix` to restore).
  */
-export function collectGarbage(ctx: Context): void {
+export function orphanGenerations(ctx: Context): string[] {
   // Look at the generations before reading the tools: a generation committed in between was being
   // built at the first look (so it is spared) and is referenced at the second.
   const candidates = readdirOrEmpty(ctx.paths.envs).filter((gen) => !isBeingBuilt(envPath(ctx, gen)));
   const keep = new Set<string>();
+  const broken = new Set<string>();
   for (const key of toolKeys(ctx)) {
-    const inst = readInstalled(ctx, key);
-    if (!inst) continue;
-    keep.add(inst.gen);
-    if (inst.receipt?.previousGeneration) keep.add(inst.receipt.previousGeneration);
+    const entry = readEntry(ctx, key);
+    if (entry.state === 'broken') broken.add(key);
+    if (entry.state !== 'ok') continue;
+    keep.add(entry.gen);
+    const previous = peekReceipt(envPath(ctx, entry.gen)).previousGeneration;
+    if (previous) keep.add(previous);
   }
-  for (const gen of candidates) {
-    if (keep.has(gen)) continue;
-    try {
-      fs.rmSync(envPath(ctx, gen), { recursive: true, force: true });
-    } catch {
-      // another process may be collecting too
+  return candidates.filter((gen) => {
+    if (keep.has(gen)) return false;
+    const owner = peekReceipt(envPath(ctx, gen)).key;
+    return !owner || !(broken.has(owner) || isLockedByAnother(ctx, owner));
+  });
+}
+
+/** Deletes the orphaned generations (through the delete gate). Best effort; never throws. Returns what it removed. */
+export function collectGarbage(ctx: Context): string[] {
+  const removed: string[] = [];
+  try {
+    for (const gen of orphanGenerations(ctx)) {
+      try {
+        removeMine(ctx, envPath(ctx, gen));
+        removed.push(gen);
+      } catch {
+        // another process may be collecting too; or the gate refused (`tpx doctor` reports it)
+      }
     }
+  } catch {
+    // garbage is collected by the next command
   }
+  return removed;
+}
+
+/**
+ * The key and previous generation a receipt names, read leniently (the receipt may be another
+ * schema's, e.g. the run cache's, or unreadable): only to decide what to keep, never a path to use.
+ */
+export function peekReceipt(dir: string): { key: string | null; previousGeneration: string | null } {
+  try {
+    const data = JSON.parse(readTextOrNull(receiptPath(dir)) ?? 'null') as Record<string, unknown> | null;
+    const key = typeof data?.key === 'string' && isToolKey(data.key) ? data.key : null;
+    const prev = data?.previousGeneration;
+    return { key, previousGeneration: typeof prev === 'string' && isGenerationName(prev) ? prev : null };
+  } catch {
+    return { key: null, previousGeneration: null };
+  }
+}
+
+function isLockedByAnother(ctx: Context, key: string): boolean {
+  const dir = lockDir(ctx, key);
+  if (!fs.existsSync(dir)) return false;
+  const owner = readTextOrNull(path.join(dir, 'owner'));
+  return !(owner?.startsWith(`${process.pid} `) ?? false) && !isStaleLock(dir);
 }
 
 /** Built by a live process, or so new its builder may not have written the marker yet. */
 function isBeingBuilt(dir: string): boolean {
-  let pid: number;
+  const marker = path.join(dir, BUILDING);
+  if (fs.existsSync(marker)) return !isOwnerGone(marker, false);
   try {
-    pid = Number(fs.readFileSync(path.join(dir, BUILDING), 'utf8'));
+    return Date.now() - fs.statSync(dir).mtimeMs < 60_000 && !fs.existsSync(receiptPath(dir));
   } catch {
-    try {
-      return Date.now() - fs.statSync(dir).mtimeMs < 60_000 && !fs.existsSync(path.join(dir, 'tpx.json'));
-    } catch {
-      return false;
-    }
-  }
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return isErrno(err, 'EPERM');
+    return false;
   }
 }

@@ -8,8 +8,9 @@ import { TpxError } from './errors.js';
 import { freeze } from './freeze.js';
 import type { Pin } from './freeze.js';
 import { validateSuffix } from './names.js';
+import { checkPipArgs } from './pipargs.js';
+import { withoutCredentials } from './receipt.js';
 import type { Request } from './receipt.js';
-import { stripCredentials } from './redact.js';
 import { readInstalled, toolKeys } from './store.js';
 
 export const EXPORT_SCHEMA = 1;
@@ -42,7 +43,14 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
   const skipped: string[] = [];
   const stripped: string[] = [];
   for (const key of toolKeys(ctx)) {
-    const inst = readInstalled(ctx, key);
+    let inst: ReturnType<typeof readInstalled>;
+    try {
+      inst = readInstalled(ctx, key);
+    } catch (err) {
+      // A broken tool (store.ts) is left out like an unreadable one, not the end of the export.
+      skipped.push(`${key} (${err instanceof Error ? err.message : String(err)})`);
+      continue;
+    }
     if (!inst) continue;
     if (!inst.receipt) {
       skipped.push(`${key} (${inst.receiptError})`);
@@ -56,21 +64,11 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
       continue;
     }
     const r = inst.receipt;
-    const request = stripRequest(r.request);
+    const request = withoutCredentials(r.request);
     if (JSON.stringify(request) !== JSON.stringify(r.request)) stripped.push(key);
     tools.push({ name: key, package: r.name, version: r.version, request, pinned: r.pinned, python: { version: r.python.version }, freeze: pins });
   }
   return { toolbox: { schema: EXPORT_SCHEMA, exportedAt: new Date().toISOString(), tools }, skipped, stripped };
-}
-
-function stripRequest(req: Request): Request {
-  return {
-    ...req,
-    spec: stripCredentials(req.spec),
-    indexUrl: req.indexUrl === null ? null : stripCredentials(req.indexUrl),
-    pipArgs: req.pipArgs.map(stripCredentials),
-    injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec) })),
-  };
 }
 
 /** Parses and checks an export file; every problem is a TpxError naming the file and the field. */
@@ -103,7 +101,7 @@ export function parseToolbox(text: string, source: string): Toolbox {
     const request: Request = {
       spec: str(req.spec, source, `${at}.request.spec`),
       indexUrl: req.indexUrl == null ? null : str(req.indexUrl, source, `${at}.request.indexUrl`),
-      pipArgs: list(req.pipArgs ?? [], source, `${at}.request.pipArgs`).map((a, j) => str(a, source, `${at}.request.pipArgs[${j}]`)),
+      pipArgs: checkPipArgs(list(req.pipArgs ?? [], source, `${at}.request.pipArgs`).map((a, j) => str(a, source, `${at}.request.pipArgs[${j}]`)), `${source}: ${at}.request.pipArgs`),
       python: req.python == null ? null : str(req.python, source, `${at}.request.python`),
       systemSitePackages: req.systemSitePackages === true,
       includeDeps: req.includeDeps === true,

@@ -1,29 +1,35 @@
-/** Uninstalling a tool: its links in the bin dir first, then its generations. */
-import * as fs from 'node:fs';
+/** Uninstalling a tool: its links in the bin dir first, then its entry in tools/; its generations are then garbage. */
 import type { Context } from './context.js';
-import { removeOwnedLinks, scanOwnedLinks } from './links.js';
+import { toTpxError } from './errors.js';
+import { removeLinksExcept } from './links.js';
 import { withLock } from './lock.js';
-import { collectGarbage, envPath, notInstalled, readInstalled, removeTool } from './store.js';
+import { collectGarbage, notInstalled, readEntry, readInstalled, removeTool } from './store.js';
 
 /**
- * Works from the receipt when it can, and from the bin dir when it cannot: a corrupt receipt or a
- * vanished interpreter must not leave links behind.
+ * Works from what is on disk, not from the receipt: the links removed are the bin dir's links into
+ * tools/<key>/ (a receipt may be lost, corrupt, or name paths that are not tpx's), and the entry
+ * tools/<key> is removed itself — never anything it points at. Its generations are then collected
+ * like any other garbage (store.collectGarbage), so a generation another tool refers to is never
+ * deleted, and generations a killed uninstall left behind go too, even when the tool is already gone.
  */
 export async function uninstallTool(ctx: Context, key: string): Promise<void> {
-  await withLock(ctx, key, async () => {
-    const inst = readInstalled(ctx, key);
-    if (!inst) throw notInstalled(ctx, key);
-    const recorded = inst.receipt?.apps.map((a) => a.link) ?? [];
-    const removed = removeOwnedLinks(ctx, key, [...recorded, ...scanOwnedLinks(ctx, key)]);
-    removeTool(ctx, key);
-    for (const gen of [inst.gen, inst.receipt?.previousGeneration]) {
-      if (gen) fs.rmSync(envPath(ctx, gen), { recursive: true, force: true });
-    }
-    ctx.out.info(`uninstalled ${key}${inst.receipt ? ` ${inst.receipt.version}` : ''}${removed.length ? ` (removed ${removed.length} link${removed.length > 1 ? 's' : ''})` : ''}`);
-  });
   try {
+    await withLock(ctx, key, async () => {
+      const entry = readEntry(ctx, key);
+      if (entry.state === 'none') throw notInstalled(ctx, key);
+      const version = entry.state === 'ok' ? readInstalled(ctx, key)?.receipt?.version : undefined;
+      let removed: string[];
+      try {
+        removed = removeLinksExcept(ctx, key, []);
+        removeTool(ctx, key);
+      } catch (err) {
+        const e = toTpxError(err);
+        throw e.rephrase({ message: `${key} was not uninstalled: ${e.message}` });
+      }
+      const links = removed.length ? ` (removed ${removed.length} link${removed.length > 1 ? 's' : ''})` : '';
+      ctx.out.info(`uninstalled ${key}${version ? ` ${version}` : ''}${links}${entry.state === 'broken' ? ' — it was broken' : ''}`);
+    });
+  } finally {
     collectGarbage(ctx);
-  } catch {
-    // leftovers are collected by the next command
   }
 }

@@ -12,6 +12,7 @@ import type { Context } from './context.js';
 import { TpxError, toTpxError } from './errors.js';
 import { freeze } from './freeze.js';
 import { latestVersions } from './latest.js';
+import { repairToolLinks } from './links.js';
 import type { Latest, Query } from './latest.js';
 import { shellWord } from './args.js';
 import { isValidDistName, parseToolArg, toolKey } from './names.js';
@@ -102,7 +103,11 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
   const outcomes = await mapPool(todo, opts.jobs, async (t) => {
     const found = checks.get(t.key);
     if (found instanceof TpxError) return done({ key: t.key, status: 'failed', error: found });
-    if (!found?.newer) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
+    if (!found?.newer) {
+      // Nothing to build, but links a killed command left behind are put right all the same.
+      await repairToolLinks(ctx, t.key);
+      return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
+    }
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
       const fromIndex = [t.request.spec, ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, opts.cwd));

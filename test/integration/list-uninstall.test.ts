@@ -61,7 +61,7 @@ describe('tpx list', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('no tools installed');
-    expect(JSON.parse((await world.run(['list', '--json'])).stdout)).toEqual({ schema: 1, tools: [] });
+    expect(JSON.parse((await world.run(['list', '--json'])).stdout)).toEqual({ schema: 1, tools: [], strayLinks: [] });
   });
 
   it('shows broken tools as broken and exits 1: missing link, missing python, corrupt receipt', async () => {
@@ -78,7 +78,7 @@ describe('tpx list', () => {
     expect(r.stdout).toContain('tpxdemo-admin  (link missing)');
     expect(r.stdout).toMatch(/oneapp 1\.0 .*BROKEN\n.*\n {4}! its Python is gone/);
     expect(r.stdout).toMatch(/withdep \?  BROKEN\n {4}! its receipt is unreadable/);
-    expect(r.stdout).toContain('fix: tpx reinstall tpxdemo');
+    expect(r.stdout).toContain('fix: tpx doctor --fix tpxdemo');
     const json = JSON.parse((await world.run(['list', '--json'])).stdout);
     expect(json.tools.map((t: { name: string; ok: boolean }) => [t.name, t.ok])).toEqual([
       ['oneapp', false],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TpxError } from '../../src/core/errors.js';
-import { isSafeFileName, normalizeName, parseToolArg, toolKey, validateSuffix } from '../../src/core/names.js';
+import { MAX_NAME, MAX_SUFFIX, isSafeFileName, isToolKey, normalizeName, parseToolArg, toolKey, validateSuffix } from '../../src/core/names.js';
 
 describe('names', () => {
   it('normalises per PEP 503', () => {
@@ -53,5 +53,19 @@ describe('names', () => {
       expect(parseToolArg(`${name}${suffix}`)).toBe(key);
       expect(parseToolArg(key)).toBe(key);
     }
+  });
+
+  // Every key ends up in file names with more appended (locks/<key>.lock.stale-<pid>-<hex>, bin/<app><suffix>.tpx-old-<pid>-<hex>):
+  // what could not fit in 255 bytes is refused up front.
+  it('names and suffixes too long for a file name are refused up front', () => {
+    const longest = `${'a'.repeat(MAX_NAME)}`;
+    expect(toolKey(longest, 'x'.repeat(MAX_SUFFIX))).toHaveLength(MAX_NAME + MAX_SUFFIX);
+    expect(`${toolKey(longest, 'x'.repeat(MAX_SUFFIX))}.lock.stale-4194304-0a1b2c3d`.length).toBeLessThanOrEqual(255);
+    expect(() => toolKey(`${longest}a`)).toThrow(/too long/);
+    expect(() => validateSuffix('x'.repeat(MAX_SUFFIX + 1))).toThrow(`invalid suffix of ${MAX_SUFFIX + 1} characters`);
+    expect(() => parseToolArg('a'.repeat(MAX_NAME + MAX_SUFFIX + 1))).toThrow('is not a valid tool name');
+    expect(isSafeFileName('a'.repeat(MAX_NAME + 1))).toBe(false);
+    expect(isToolKey('black@22')).toBe(true);
+    for (const bad of ['Black', 'a.tmp-1-2', '.', '-x', '']) expect(isToolKey(bad), bad).toBe(false);
   });
 });

@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../src/core/redact.js';
+import { hasCredentials, redact, stripCredentials } from '../../src/core/redact.js';
 
 describe('redact', () => {
   it('masks passwords in URLs anywhere in a text', () => {
     expect(redact('Looking in indexes: https://alice:s3cret@host/simple')).toBe('Looking in indexes: https://alice:****@host/simple');
-    expect(redact('http://token@host/x and http://u:p@h/')).toBe('http://token:****@host/x and http://u:****@h/');
-    expect(redact('https://host/simple')).toBe('https://host/simple');
+    expect(redact('http://u:p@h/ and https://host/simple')).toBe('http://u:****@h/ and https://host/simple');
+  });
+
+  it('masks a user name given alone: that is how tokens are passed (as pip does)', () => {
+    expect(redact('git+https://ghp_TOKEN123@github.com/o/r.git')).toBe('git+https://****@github.com/o/r.git');
+  });
+
+  it('leaves names that are not secrets: the git user, the user of an ssh URL, an @ after the host', () => {
+    for (const plain of ['git+https://git@github.com/o/r', 'git+ssh://alice@host/r.git', 'pkg @ https://host/pkg-1.0.whl', 'https://host/path@v1']) {
+      expect(redact(plain)).toBe(plain);
+      expect(hasCredentials(plain)).toBe(false);
+    }
+  });
+
+  it('strips credentials for what is written: receipts, the run cache, export files', () => {
+    expect(stripCredentials('https://alice:s3cret@host/simple')).toBe('https://host/simple');
+    expect(stripCredentials('--extra-index-url=https://TOKEN@host/simple')).toBe('--extra-index-url=https://host/simple');
+    expect(stripCredentials('git+ssh://alice:pw@host/r.git')).toBe('git+ssh://alice@host/r.git');
+    expect(hasCredentials('{"indexUrl":"http://u:p@127.0.0.1:1/simple"}')).toBe(true);
   });
 });

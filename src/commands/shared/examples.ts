@@ -44,6 +44,10 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['tpx run cowsay hello', 'the app cowsay from the package cowsay'],
     ['tpx run black==22.12.0 --version', 'a given version (also a spec, a project directory or a URL)'],
   ],
+  doctor: [
+    ['tpx doctor', 'what is wrong with any tool or the tpx home, found from disk'],
+    ['tpx doctor --fix black', 'repair black where that is safe, and say what it did'],
+  ],
   cache: [['tpx cache purge', 'remove every cached `tpx run` environment']],
   'cache dir': [['du -sh "$(tpx cache dir)"', 'how much room the environments take']],
   'cache purge': [['tpx cache purge', 'remove them all']],

@@ -1,0 +1,71 @@
+import type { Context } from '../core/context.js';
+import { diagnose, repair } from '../core/doctor.js';
+import type { Finding, Repair } from '../core/doctor.js';
+import { binLinks } from '../core/links.js';
+import { parseToolArg } from '../core/names.js';
+import { notInstalled, readEntry, toolKeys } from '../core/store.js';
+import type { Cli } from './cli-types.js';
+
+/** Version of `tpx doctor --json` output; bumped on any incompatible change (README documents it). */
+export const DOCTOR_SCHEMA = 1;
+
+interface Flags {
+  fix?: boolean;
+  json?: boolean;
+}
+
+export function register(cli: Cli): void {
+  cli.program
+    .command('doctor')
+    .description('check tools and the tpx home from disk; --fix repairs what is safe (exit 1 if anything is wrong)')
+    .argument('[name...]', 'check only these tools (default: every tool, and the home itself)')
+    .option('--fix', 'repair what is safe: reinstall from the receipt, relink, remove orphans and stale locks')
+    .option('--json', `machine-readable output (schema ${DOCTOR_SCHEMA}, see README)`)
+    .action((names: string[], flags: Flags) => cli.run((ctx) => doctor(ctx, names, flags)));
+}
+
+async function doctor(ctx: Context, names: string[], flags: Flags): Promise<number> {
+  const keys = [...new Set(names.map(parseToolArg))];
+  for (const key of keys) if (readEntry(ctx, key).state === 'none' && !binLinks(ctx).has(key)) throw notInstalled(ctx, key);
+  let findings = diagnose(ctx, keys);
+  const fixed: string[] = [];
+  const failed: string[] = [];
+  // A repair can uncover the next (a tool pointed back at its generation, whose Python is gone): a few rounds, while they do something.
+  for (let round = 0; flags.fix && round < 3 && findings.some((f) => f.repair); round++) {
+    const r = await repair(ctx, findings, process.cwd());
+    fixed.push(...r.done);
+    failed.push(...r.failed);
+    findings = diagnose(ctx, keys);
+    if (r.done.length === 0) break;
+  }
+  if (flags.json) {
+    const problems = findings.map((f) => ({ tool: f.tool, problem: f.problem, fix: f.repair?.kind ?? null, command: f.command }));
+    ctx.out.result(JSON.stringify({ schema: DOCTOR_SCHEMA, ok: findings.length === 0, problems, fixed, failed }, null, 2));
+    return findings.length > 0 ? 1 : 0;
+  }
+  const lines = [...fixed.map((l) => `fixed: ${l}`), ...failed.map((l) => `not fixed: ${l}`)];
+  for (const f of findings) lines.push(`${flags.fix ? 'not fixed: ' : ''}${f.tool ? `${f.tool}: ` : ''}${f.problem}`, `    fix: ${fixLine(f, Boolean(flags.fix))}`);
+  const checked = keys.length > 0 ? keys.length : toolKeys(ctx).length;
+  const fixable = findings.filter((f) => f.repair).length;
+  if (findings.length === 0) lines.push(`no problems found (${checked} tool${checked === 1 ? '' : 's'} checked in ${ctx.paths.home})`);
+  else if (!flags.fix) lines.push(`${findings.length} problem${findings.length === 1 ? '' : 's'} found; ${fixable > 0 ? `\`tpx doctor --fix\` repairs ${fixable === findings.length ? 'all of them' : `${fixable} of them`}` : 'see the fixes above'}`);
+  else lines.push(`${findings.length} problem${findings.length === 1 ? '' : 's'} left: see the fixes above`);
+  ctx.out.result(lines.join('\n'));
+  return findings.length > 0 ? 1 : 0;
+}
+
+/** How a finding gets fixed: what --fix would do (when it can), and the command that does it by hand. */
+function fixLine(f: Finding, fixing: boolean): string {
+  if (!f.repair || fixing) return f.command;
+  return `\`tpx doctor --fix\` ${WHAT[f.repair.kind](f.repair)}${f.command.startsWith('tpx doctor') ? '' : ` (or: ${f.command})`}`;
+}
+
+const WHAT: { [K in Repair['kind']]: (r: Repair) => string } = {
+  reinstall: () => 'reinstalls it from its receipt',
+  relink: () => 'relinks its apps',
+  restore: (r) => (r.kind === 'restore' ? `points it back at its generation ${r.gen} (${r.key} ${r.version})` : ''),
+  collect: () => 'removes it',
+  unlock: () => 'removes the lock',
+  unlink: () => 'removes the link',
+  remove: () => 'removes it',
+};

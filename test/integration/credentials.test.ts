@@ -1,0 +1,71 @@
+// No credential is ever printed or written: every command that takes an index or a URL runs with a
+// password in it, against an index that demands it, and the password must appear nowhere — not in
+// stdout or stderr, not in any file under the data home or the cache (receipts, logs, the run
+// cache), not in the export file.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withCredentials } from '../helpers/index-server.js';
+import { makeWorld, type World } from '../helpers/world.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+function filesUnder(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const p = join(dir, e);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) return [];
+    return st.isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('credentials', () => {
+  it('appear in no output and no file, from any command that takes an index or a URL', async () => {
+    const auth = { user: 'tpxuser', password: 'Pw-s3cret-9f8e7d' };
+    world = await makeWorld({ indexAuth: auth });
+    const credUrl = withCredentials(world.index.url, auth);
+    const fileUrl = (wheel: string) => `${credUrl.replace(/\/simple$/, '')}/files/${wheel}`;
+    // tpx records URLs without their credentials; pip finds them for later runs in ~/.netrc, as the README says.
+    writeFileSync(join(world.home, '.netrc'), `machine 127.0.0.1 login ${auth.user} password ${auth.password}\n`, { mode: 0o600 });
+    const outputs: string[] = [];
+    const run = async (args: string[]) => {
+      const r = await world.run(args);
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+
+    const installed = await run(['install', '--index-url', credUrl, 'tpxdemo']);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect((await run(['install', '--verbose', fileUrl('oneapp-1.0-py3-none-any.whl')])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    expect((await run(['upgrade', '-v', '--index-url', credUrl, '--pip-args', `--extra-index-url ${credUrl}`, 'tpxdemo'])).code).toBe(0);
+    expect((await run(['reinstall', 'oneapp'])).code).toBe(0);
+    expect((await run(['inject', 'oneapp', fileUrl('helperlib-1.0-py3-none-any.whl')])).code).toBe(0);
+    expect((await run(['run', '--index-url', credUrl, '--with', 'helperlib', 'tpxdemo', '--version'])).code).toBe(0);
+    expect((await run(['list', '--outdated'])).code).toBe(0);
+    const json = await run(['list', '--json']);
+    expect(JSON.parse(json.stdout).tools.find((t: { name: string }) => t.name === 'oneapp').spec).toBe(`${world.index.url.replace(/\/simple$/, '')}/files/oneapp-1.0-py3-none-any.whl`);
+    const exported = join(world.root, 'toolbox.json');
+    expect((await run(['export', exported])).code).toBe(0);
+    expect((await run(['install-all', '--force', exported])).code).toBe(0);
+    const failed = await run(['install', '--index-url', credUrl, 'no-such-package-tpx']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${auth.user}:****@`);
+
+    const files = [...filesUnder(world.tpxHome), ...filesUnder(join(world.cacheDir, 'tpx')), exported];
+    // The sweep looks where the password would be: receipts, logs that show the masked URL, the run cache.
+    expect(files.filter((f) => f.endsWith('tpx.json')).length).toBeGreaterThanOrEqual(3);
+    expect(outputs.filter((o) => o.includes(auth.password))).toEqual([]);
+    expect(files.filter((f) => readFileSync(f).includes(auth.password))).toEqual([]);
+    const logs = files.filter((f) => f.endsWith('.log'));
+    expect(logs.some((f) => readFileSync(f, 'utf8').includes(`${auth.user}:****@`))).toBe(true);
+    expect(installed.stderr).toContain('warning: the credentials in its URLs were not recorded');
+  });
+});

@@ -1,0 +1,70 @@
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Interrupts, type Context } from '../../src/core/context.js';
+import { isMine, linkOwner, makeTempDir, removeMine, removeToolLink } from '../../src/core/gate.js';
+import { resolvePaths } from '../../src/core/paths.js';
+
+function ctxIn(root: string): Context {
+  const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), HOME: root });
+  for (const d of [paths.bin, paths.envs, paths.tools, paths.cache]) mkdirSync(d, { recursive: true });
+  const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
+  return { paths, env: {}, verbose: false, out: quiet, interrupts: new Interrupts() };
+}
+
+describe('the delete gate', () => {
+  it('tpx owns what is strictly inside its data home and its cache, nothing else', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const ctx = ctxIn(root);
+    expect(isMine(ctx.paths, join(ctx.paths.envs, 'g'))).toBe(true);
+    expect(isMine(ctx.paths, join(ctx.paths.cache, 'logs'))).toBe(true);
+    for (const p of [ctx.paths.home, ctx.paths.cache, root, '/', join(ctx.paths.envs, '..', '..'), join(ctx.paths.bin, 'x'), `${ctx.paths.home}2/x`]) {
+      expect(isMine(ctx.paths, p), p).toBe(false);
+    }
+    expect(() => removeMine(ctx, join(ctx.paths.envs, '..', '..', 'bin'))).toThrow(/refusing to delete/);
+    // A temp dir of its own, directly in the system temp dir; nothing else there.
+    const temp = makeTempDir('unit');
+    expect(isMine(ctx.paths, temp)).toBe(true);
+    removeMine(ctx, temp);
+    expect(existsSync(temp)).toBe(false);
+    expect(isMine(ctx.paths, join(tmpdir(), 'other'))).toBe(false);
+    expect(isMine(ctx.paths, join(temp, 'y'))).toBe(false);
+    expect(existsSync(ctx.paths.bin)).toBe(true);
+  });
+
+  it('a directory of tpx replaced by a link elsewhere does not make what is there tpx\'s', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const ctx = ctxIn(root);
+    const precious = join(root, 'precious');
+    mkdirSync(join(precious, 'usr'), { recursive: true });
+    mkdirSync(join(ctx.paths.home, 'x'));
+    symlinkSync(precious, join(ctx.paths.home, 'x', 'envs'));
+    expect(isMine(ctx.paths, join(ctx.paths.home, 'x', 'envs', 'usr'))).toBe(false);
+    expect(() => removeMine(ctx, join(ctx.paths.home, 'x', 'envs', 'usr'))).toThrow(/refusing/);
+    expect(existsSync(join(precious, 'usr'))).toBe(true);
+    // The link itself is tpx's: removing it removes the link, never what it points at.
+    removeMine(ctx, join(ctx.paths.home, 'x', 'envs'));
+    expect(existsSync(join(precious, 'usr'))).toBe(true);
+  });
+
+  it('a bin entry is removed only if it is a link directly in the bin dir into that tool', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const ctx = ctxIn(root);
+    const into = (key: string) => join(ctx.paths.tools, key, 'bin', 'app');
+    symlinkSync(into('black'), join(ctx.paths.bin, 'black'));
+    symlinkSync(into('blackd'), join(ctx.paths.bin, 'blackd'));
+    writeFileSync(join(ctx.paths.bin, 'file'), 'x');
+    mkdirSync(join(root, 'elsewhere'));
+    symlinkSync(into('black'), join(root, 'elsewhere', 'black'));
+    symlinkSync(join(ctx.paths.tools, 'black', '..', '..', 'x'), join(ctx.paths.bin, 'escape'));
+    expect(linkOwner(ctx.paths, join(ctx.paths.bin, 'escape'))).toBeNull();
+    expect(removeToolLink(ctx, join(root, 'elsewhere', 'black'), 'black')).toBe(false);
+    expect(removeToolLink(ctx, join(ctx.paths.bin, 'blackd'), 'black')).toBe(false);
+    expect(removeToolLink(ctx, join(ctx.paths.bin, 'file'), 'black')).toBe(false);
+    expect(removeToolLink(ctx, join(ctx.paths.bin, 'escape'), 'black')).toBe(false);
+    expect(removeToolLink(ctx, join(ctx.paths.bin, 'black'), 'black')).toBe(true);
+    expect(lstatSync(join(root, 'elsewhere', 'black')).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(ctx.paths.bin, 'file'))).toBe(true);
+  });
+});

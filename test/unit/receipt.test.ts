@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TpxError } from '../../src/core/errors.js';
+import { isGenerationName, loadReceipt, readReceipt, validateReceipt, writeReceipt } from '../../src/core/receipt.js';
+import type { Receipt } from '../../src/core/receipt.js';
+
+const good: Receipt = {
+  schema: 1,
+  key: 'black@22',
+  name: 'black',
+  version: '22.12.0',
+  request: { spec: 'black==22.12.0', indexUrl: null, pipArgs: ['--no-binary', ':all:'], python: null, systemSitePackages: false, includeDeps: false, suffix: '@22', injected: [{ spec: 'black-plugin', name: 'black-plugin', includeApps: false }] },
+  python: { executable: '/usr/bin/python3.11', version: '3.11.7' },
+  apps: [{ name: 'black@22', kind: 'console', dist: 'black', link: '/home/u/.local/bin/black@22' }],
+  pinned: false,
+  generation: 'mwyq4jk1-59515d',
+  previousGeneration: null,
+  installedAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** A copy of `good` with one field (a dotted path) set to `value`. */
+function with_(field: string, value: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(good));
+  const parts = field.split('.');
+  let at = copy;
+  for (const p of parts.slice(0, -1)) at = at[/^\d+$/.test(p) ? Number(p) : p];
+  at[parts.at(-1) as string] = value;
+  return copy;
+}
+
+const why = (v: unknown) => {
+  try {
+    validateReceipt(v);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+};
+
+describe('receipts are read field by field', () => {
+  it('a receipt tpx wrote reads back as it was', () => {
+    expect(validateReceipt(JSON.parse(JSON.stringify(good)))).toEqual(good);
+  });
+
+  it.each([
+    ['request.spec', null, 'request.spec is null, not a string'],
+    ['request.spec', '', 'request.spec is "", not a non-empty string'],
+    ['request.pipArgs', '--user', 'request.pipArgs is "--user", not a list'],
+    ['request.pipArgs', ['--target', '/'], "request.pipArgs: --target installs outside the tool's environment"],
+    ['request.suffix', '/x', 'request.suffix is "/x", not a suffix'],
+    ['request.injected.0.includeApps', 'yes', 'request.injected[0].includeApps is "yes", not true or false'],
+    ['apps.0.name', '../../planted', 'apps[0].name is "../../planted", not a plain file name'],
+    ['apps.0.link', 'relative/bin/x', 'apps[0].link is "relative/bin/x", not an absolute path'],
+    ['apps.0.kind', 'daemon', 'apps[0].kind is "daemon", not console, gui or script'],
+    ['key', '../x', 'key is "../x", not a tool key'],
+    ['name', 'a/b', 'name is "a/b", not a package name'],
+    ['generation', '..', 'generation is "..", not a generation name'],
+    ['previousGeneration', '../../x', 'previousGeneration is "../../x", not a generation name'],
+    ['python', null, 'python is null, not an object'],
+    ['python.version', 'three', 'python.version is "three", not a Python version'],
+    ['pinned', 'no', 'pinned is "no", not true or false'],
+    ['schema', 2, 'schema is 2, not 1'],
+    ['installedAt', undefined, 'installedAt is missing, not a string'],
+  ])('%s = %j: "%s"', (field, value, message) => {
+    expect(why(with_(field, value))).toBe(message);
+  });
+
+  it('generation names are exactly what newGeneration makes', () => {
+    expect(isGenerationName(`${Date.now().toString(36)}-0a1b2c`)).toBe(true);
+    for (const bad of ['', '.', '..', 'a/b-0a1b2c', 'X-0a1b2c', 'abc-0a1b2', 'abc-0a1b2c/..']) expect(isGenerationName(bad), bad).toBe(false);
+  });
+
+  it('on disk: missing is null, unreadable says why, and nothing tpx writes holds a credential', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    expect(loadReceipt(dir)).toBeNull();
+    writeFileSync(join(dir, 'tpx.json'), '{oops');
+    expect(loadReceipt(dir)).toBe('not valid JSON');
+    expect(() => readReceipt(dir)).toThrow(TpxError);
+    const secret = { ...good, request: { ...good.request, indexUrl: 'https://u:pw-123@host/simple', spec: 'https://TOKEN@host/black.whl', pipArgs: ['--extra-index-url', 'https://u:pw-123@host/x'] } };
+    writeReceipt(dir, secret);
+    const text = readFileSync(join(dir, 'tpx.json'), 'utf8');
+    expect(text).not.toContain('pw-123');
+    expect(text).not.toContain('TOKEN');
+    expect(readReceipt(dir)?.request.indexUrl).toBe('https://host/simple');
+  });
+});
