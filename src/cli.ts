@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { constants } from 'node:os';
 import { makeContext } from './core/context.js';
+import { GLOBAL_DEFAULTS, checkWritable } from './core/paths.js';
 import type { Context } from './core/context.js';
 import { usageError } from './core/errors.js';
 import { COLOR_CHOICES, colorWanted, makeOutput, paintPrefixes, writeResult } from './ui.js';
@@ -21,6 +22,7 @@ import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
 import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
+import * as reset from './commands/reset.js';
 import * as rollback from './commands/rollback.js';
 import * as runpip from './commands/runpip.js';
 import * as uninject from './commands/uninject.js';
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   environment,
   completions,
   doctor,
+  reset,
 };
 
 /** The options every command takes, before or after its name. */
@@ -66,13 +69,21 @@ interface GlobalFlags {
   verbose?: boolean;
   quiet?: boolean;
   color?: ColorChoice;
+  global?: boolean;
 }
+
+/**
+ * Commands that never write in tpx's directories (doctor only without --fix): `--global` needs
+ * root for every other command, and says so before anything is touched.
+ */
+const READ_ONLY = new Set(['list', 'environment', 'completions', 'export', 'dir']);
 
 function globalOptions(): Option[] {
   return [
     new Option('-v, --verbose', 'stream pip output and show error causes'),
     new Option('-q, --quiet', 'print errors only (results on stdout, like `tpx list`, still print)'),
     new Option('--color <when>', 'colour the output: auto (only on a terminal), always or never; NO_COLOR and FORCE_COLOR are honoured').choices(COLOR_CHOICES),
+    new Option('--global', `the system-wide toolbox: tools in ${GLOBAL_DEFAULTS.home}, apps in ${GLOBAL_DEFAULTS.bin}, man pages in ${GLOBAL_DEFAULTS.man} (POSIX; TPX_GLOBAL_HOME, TPX_GLOBAL_BIN_DIR, TPX_GLOBAL_MAN_DIR move them)`),
   ];
 }
 
@@ -103,11 +114,15 @@ export function buildProgram(run: Cli['run'], only?: string): Command {
 export async function main(argv: string[]): Promise<void> {
   let ctx: Context | null = null;
   let flags: GlobalFlags = {};
+  let writes = true;
   const run: Cli['run'] = async (action) => {
     const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), color: flags.color ?? 'auto' });
     try {
       if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
-      ctx = makeContext({ env: process.env, verbose: Boolean(flags.verbose), out });
+      if (flags.global && process.platform === 'win32') throw usageError('--global is for POSIX systems (Linux, macOS)', 'on Windows, install for your user (without --global)');
+      // The one place `--global` is resolved: every command then works on the paths it chose (core/paths.ts).
+      ctx = makeContext({ env: process.env, verbose: Boolean(flags.verbose), out, global: flags.global });
+      if (flags.global && writes) checkWritable(ctx.paths);
       process.exitCode = (await action(ctx)) ?? 0;
     } catch (err) {
       process.exitCode = out.error(err);
@@ -116,6 +131,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram(run, argv[0]);
   program.hook('preAction', (_program, command) => {
     flags = globalFlags(command);
+    writes = !READ_ONLY.has(command.name()) && !(command.name() === 'doctor' && !command.opts<{ fix?: boolean }>().fix);
   });
   // commander's own errors (an unknown option, a missing argument) come before any command runs.
   // Decided only when there is an error to print: looking at stderr creates its stream (~2 ms, bench/RESULTS.md).
@@ -161,6 +177,7 @@ function globalFlags(command: Command): GlobalFlags {
     flags.verbose ||= o.verbose;
     flags.quiet ||= o.quiet;
     flags.color ??= o.color;
+    flags.global ||= o.global;
   }
   return flags;
 }

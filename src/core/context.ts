@@ -51,6 +51,6 @@ export interface Context {
   interrupts: Interrupts;
 }
 
-export function makeContext(opts: { env: NodeJS.ProcessEnv; verbose: boolean; out: Output }): Context {
-  return { paths: resolvePaths(opts.env), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
+export function makeContext(opts: { env: NodeJS.ProcessEnv; verbose: boolean; out: Output; global?: boolean }): Context {
+  return { paths: resolvePaths(opts.env, { global: opts.global }), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
 }

@@ -45,8 +45,16 @@ const ENTRIES: Entry[] = [
 
 export const SETTING_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
 
+/** With `--global` (paths.ts): the system-wide directories and the only variables that move them. */
+const GLOBAL: Record<string, Pick<Entry, 'variables' | 'fallback'>> = {
+  home: { variables: ['TPX_GLOBAL_HOME'], fallback: 'default' },
+  bin: { variables: ['TPX_GLOBAL_BIN_DIR'], fallback: 'default' },
+  man: { variables: ['TPX_GLOBAL_MAN_DIR'], fallback: 'default' },
+  cache: { variables: [], fallback: 'in home' },
+};
+
 export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv): Setting[] {
-  return ENTRIES.map((e) => ({
+  return ENTRIES.map((entry) => (paths.global && GLOBAL[entry.name] ? { ...entry, ...GLOBAL[entry.name] } : entry)).map((e) => ({
     name: e.name,
     value: e.value(paths, env),
     source: e.variables.find((v) => env[v]) ?? e.fallback,

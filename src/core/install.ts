@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { appFile, appsOf, listDists } from './distinfo.js';
+import { othersCanRun } from './fsx.js';
 import type { App, Dist } from './distinfo.js';
 import { applyLinks, describeRepair, planLinks, removeLinksExcept, repairLinks } from './links.js';
 import { withLock } from './lock.js';
@@ -22,7 +23,7 @@ import { hasCredentials, redact } from './redact.js';
 import { sharedPip } from './sharedpip.js';
 import { findInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
-import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
+import { RECEIPT_SCHEMA, receiptMode, writeReceipt } from './receipt.js';
 import type { Receipt, Request } from './receipt.js';
 import { parseSpec } from './spec.js';
 import type { Spec } from './spec.js';
@@ -106,7 +107,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
         updatedAt: now,
       };
       // Written last before the commit: a committed generation always has its receipt.
-      writeReceipt(gen.dir, receipt);
+      writeReceipt(gen.dir, receipt, receiptMode(ctx.paths));
       const links = applyLinks(ctx, plans);
       try {
         commitGeneration(ctx, key, gen.gen);
@@ -121,6 +122,9 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
       // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
       tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
       tidy(ctx, () => collectGarbage(ctx));
+      if (ctx.paths.global && !othersCanRun(built.py.executable)) {
+        ctx.out.warn(`${built.py.executable} can be run by its owner only, so ${key}'s apps work for that user alone; for a system-wide tool use an interpreter every user can run (--python /usr/bin/python3)`);
+      }
       if (hasCredentials(JSON.stringify(named))) {
         ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
       }

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { AppKind } from './distinfo.js';
 import { TpxError } from './errors.js';
-import { readTextOrNull, writeFileAtomic } from './fsx.js';
+import { lstatOrNull, readTextOrNull, writeFileAtomic } from './fsx.js';
 import { isSafeFileName, isToolKey, isValidDistName, isValidSuffix } from './names.js';
 import { checkPipArgs } from './pipargs.js';
 import { stripCredentials } from './redact.js';
@@ -72,9 +72,19 @@ export function receiptPath(envDir: string): string {
  * like any other, and tpx never writes a credential (docs/architecture.md, "Credentials");
  * upgrade and reinstall get them from pip's configuration, keyring or ~/.netrc, or a flag again.
  */
-export function writeReceipt(envDir: string, receipt: Receipt): void {
+export function writeReceipt(envDir: string, receipt: Receipt, mode?: number): void {
   const stored = { ...receipt, request: withoutCredentials(receipt.request) };
-  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, 0o600);
+  // A rewrite (pin, rollback, runpip) keeps the receipt's mode: a `--global` one stays readable by every user.
+  const like = mode === undefined ? lstatOrNull(receiptPath(envDir)) : null;
+  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, mode ?? (like ? like.mode & 0o777 : 0o600));
+}
+
+/**
+ * A new receipt's mode: the user's own toolbox keeps its receipts to its owner; the `--global` one
+ * is every user's (`tpx list --global` reads them), and a receipt never holds a credential.
+ */
+export function receiptMode(paths: { global: boolean }): number {
+  return paths.global ? 0o644 : 0o600;
 }
 
 /** The request as it is recorded: every URL in it without credentials. */

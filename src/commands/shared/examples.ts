@@ -63,6 +63,10 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['eval "$(tpx completions bash)"', 'in ~/.bashrc: complete tpx commands, options and tool names'],
     ['tpx completions fish > ~/.config/fish/completions/tpx.fish', 'fish loads it by itself'],
   ],
+  reset: [
+    ['tpx reset --dry-run', 'what a reset would remove'],
+    ['tpx reset --yes', 'uninstall everything and remove tpx\'s data and cache, without asking'],
+  ],
 };
 
 /** The words that run `command`, e.g. 'cache purge'; '' for tpx itself. */
