@@ -28,6 +28,7 @@ import * as runpip from './commands/runpip.js';
 import * as uninject from './commands/uninject.js';
 import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
+import * as upgradeShared from './commands/upgrade-shared.js';
 import * as run from './commands/run.js';
 import * as doctor from './commands/doctor.js';
 import { applyExamples } from './commands/shared/examples.js';
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   completions,
   doctor,
   reset,
+  'upgrade-shared': upgradeShared,
 };
 
 /** The options every command takes, before or after its name. */

@@ -11,13 +11,14 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { listDists } from './distinfo.js';
 import { removeMine, removeToolLink } from './gate.js';
-import { lstatOrNull, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
+import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
 import { binLinks, isOnPath, repairToolLinks } from './links.js';
 import { isStaleLock, takeOver, withLock } from './lock.js';
 import { isToolKey, toolKey } from './names.js';
 import { isGenerationName, loadReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
 import { reinstallTool } from './reinstall.js';
+import { selectedFile, selectedPip } from './sharedpip.js';
 import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from './status.js';
 import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, toolKeys, toolPath } from './store.js';
 import { sitePackages } from './venv.js';
@@ -64,6 +65,11 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
     // The temp link of a switch a kill interrupted; anything else there tpx did not make, and leaves to the user.
     const temp = /\.tmp-\d+-[0-9a-f]+$/.test(name) && lstatOrNull(p)?.isSymbolicLink() === true && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000;
     findings.push({ tool: null, problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`, repair: temp ? { kind: 'remove', path: p } : null, command: `rm -r ${p}` });
+  }
+  const chosen = readTextOrNull(selectedFile(ctx.paths))?.trim();
+  if (chosen !== undefined && !selectedPip(ctx.paths)) {
+    const file = selectedFile(ctx.paths);
+    findings.push({ tool: null, problem: `${file} names pip ${JSON.stringify(chosen)}, which is not in ${ctx.paths.shared}: builds use each interpreter's bundled pip`, repair: { kind: 'remove', path: file }, command: 'tpx upgrade-shared' });
   }
   if (!isOnPath(ctx.env, ctx.paths.bin)) {
     findings.push({ tool: null, problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`, repair: null, command: `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"` });

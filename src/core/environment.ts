@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Paths } from './paths.js';
 import { readdirOrEmpty } from './fsx.js';
 import { compareVersions } from './pep440.js';
+import { selectedPip } from './sharedpip.js';
 
 export interface Setting {
   name: string;
@@ -27,6 +28,8 @@ interface Entry {
   /** When none of the variables is set. */
   fallback: 'default' | 'in home' | 'in cache' | 'on disk';
   value(paths: Paths, env: NodeJS.ProcessEnv): string;
+  /** Where the value came from when it is not a variable or the fallback; null: those. */
+  source?(paths: Paths): string | null;
 }
 
 // env-paths honours XDG_DATA_HOME and XDG_CACHE_HOME on Linux only (macOS and Windows have their own places).
@@ -40,7 +43,17 @@ const ENTRIES: Entry[] = [
   { name: 'cache', description: 'logs, interpreter probes, `tpx run` environments', variables: ['TPX_CACHE_DIR', ...xdg('XDG_CACHE_HOME')], fallback: 'default', value: (p) => p.cache },
   { name: 'logs', description: "pip's output of each build", variables: [], fallback: 'in cache', value: (p) => p.logs },
   { name: 'python', description: 'the interpreter used without --python: a path, a command or a version', variables: ['TPX_DEFAULT_PYTHON'], fallback: 'default', value: (_p, env) => env.TPX_DEFAULT_PYTHON || (process.platform === 'win32' ? 'python' : 'python3') },
-  { name: 'shared-pip', description: 'the pip every tool environment is served by', variables: [], fallback: 'on disk', value: (p) => sharedPipVersions(p).join(', ') || 'not bootstrapped yet' },
+  {
+    name: 'shared-pip',
+    description: 'the pip every tool environment is served by: the one `tpx upgrade-shared` chose, else each interpreter\'s bundled one',
+    variables: [],
+    fallback: 'on disk',
+    value: (p) => selectedPip(p)?.version ?? (sharedPipVersions(p).join(', ') || 'not bootstrapped yet'),
+    source: (p) => {
+      const chosen = selectedPip(p);
+      return chosen ? `tpx upgrade-shared${chosen.requiresPython ? ` (for Python ${chosen.requiresPython}; others: their bundled pip)` : ''}` : null;
+    },
+  },
 ];
 
 export const SETTING_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
@@ -57,7 +70,7 @@ export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv): Setti
   return ENTRIES.map((entry) => (paths.global && GLOBAL[entry.name] ? { ...entry, ...GLOBAL[entry.name] } : entry)).map((e) => ({
     name: e.name,
     value: e.value(paths, env),
-    source: e.variables.find((v) => env[v]) ?? e.fallback,
+    source: e.variables.find((v) => env[v]) ?? e.source?.(paths) ?? e.fallback,
     variables: e.variables,
     description: e.description,
   }));
