@@ -29,6 +29,7 @@ import * as upgrade from './commands/upgrade.js';
 import * as run from './commands/run.js';
 import * as doctor from './commands/doctor.js';
 import { applyExamples } from './commands/shared/examples.js';
+import { Results, printsResults, renderDocument, resultDocument, usageDocument } from './commands/shared/json.js';
 
 declare const TPX_VERSION: string;
 
@@ -80,14 +81,14 @@ function globalOptions(): Option[] {
  * The commander program: every command when `only` is undefined (help, a typo, completions and the
  * man page need them all), else just that one.
  */
-export function buildProgram(run: Cli['run'], only?: string): Command {
+export function buildProgram(run: Cli['run'], only?: string, change: Cli['change'] = (action) => run((ctx) => action(ctx, new Results()))): Command {
   const program = new Command('tpx')
     .description('Install and run Python command-line tools, each in its own isolated environment.')
     .version(TPX_VERSION, '-V, --version', 'print the tpx version')
     .enablePositionalOptions()
     .showHelpAfterError('(run `tpx --help` or `tpx <command> --help` for usage)')
     .exitOverride();
-  const cli: Cli = { program, run };
+  const cli: Cli = { program, run, change };
   // Only the command being run is built (~3 ms less start-up for list or uninstall, held to 1.3×
   // `node -e 0`).
   const wanted = only === undefined ? undefined : COMMANDS[only];
@@ -103,6 +104,7 @@ export function buildProgram(run: Cli['run'], only?: string): Command {
 export async function main(argv: string[]): Promise<void> {
   let ctx: Context | null = null;
   let flags: GlobalFlags = {};
+  let json = false;
   const run: Cli['run'] = async (action) => {
     const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), color: flags.color ?? 'auto' });
     try {
@@ -113,9 +115,29 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = out.error(err);
     }
   };
-  const program = buildProgram(run, argv[0]);
+  // A command that changes tools: with --json, one result document on stdout whatever happens, and
+  // on stderr only errors (commands/shared/json.ts); the exit code is the same as without it.
+  const change: Cli['change'] = async (action) => {
+    const results = new Results();
+    if (!json) return run((c) => action(c, results));
+    const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: true, color: flags.color ?? 'auto' });
+    let code: number;
+    let error: unknown = null;
+    try {
+      if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
+      ctx = makeContext({ env: process.env, verbose: Boolean(flags.verbose), out });
+      code = (await action(ctx, results)) ?? 0;
+    } catch (err) {
+      code = out.error(err);
+      error = err;
+    }
+    writeResult(renderDocument(resultDocument(argv, results.tools, code, error)));
+    process.exitCode = code;
+  };
+  const program = buildProgram(run, argv[0], change);
   program.hook('preAction', (_program, command) => {
     flags = globalFlags(command);
+    json = Boolean(command.opts<{ json?: boolean }>().json);
   });
   // commander's own errors (an unknown option, a missing argument) come before any command runs.
   // Decided only when there is an error to print: looking at stderr creates its stream (~2 ms, bench/RESULTS.md).
@@ -142,10 +164,20 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      // `tpx install --json --bogus`: a script asked for a document, so it gets one for this error too.
+      if (err.exitCode !== 0 && wantsDocument(program, argv)) writeResult(renderDocument(usageDocument(argv, err.message)));
       return;
     }
     process.exitCode = makeOutput({ verbose: false, color: colorFromArgv(argv) }).error(err);
   }
+}
+
+/** `--json` given (before any `--`) to a command that answers with a result document. */
+function wantsDocument(program: Command, argv: string[]): boolean {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const words = argv.slice(0, end);
+  const name = words.find((a) => !a.startsWith('-'));
+  return words.includes('--json') && printsResults(program.commands.find((c) => c.name() === name));
 }
 
 function addGlobalOptions(parent: Command): void {
