@@ -1,8 +1,12 @@
 import * as path from 'node:path';
 import type { Context } from '../core/context.js';
+import { TpxError } from '../core/errors.js';
+import { failedResult, toolResult } from '../core/outcome.js';
 import { planReset, reset, unconfirmed } from '../core/reset.js';
 import type { ResetPlan } from '../core/reset.js';
 import type { Cli } from './cli-types.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
 
 interface Flags {
   yes?: boolean;
@@ -15,10 +19,11 @@ export function register(cli: Cli): void {
     .description("uninstall every tool and remove tpx's data and cache (asks first on a terminal)")
     .option('-y, --yes', 'do it without asking (needed when stdin is not a terminal)')
     .option('--dry-run', 'say what would be removed, and remove nothing')
-    .action((flags: Flags) => cli.run((ctx) => resetCommand(ctx, flags)));
+    .addOption(jsonOption())
+    .action((flags: Flags) => cli.change((ctx, results) => resetCommand(ctx, results, flags)));
 }
 
-async function resetCommand(ctx: Context, flags: Flags): Promise<number> {
+async function resetCommand(ctx: Context, results: Results, flags: Flags): Promise<number> {
   const plan = planReset(ctx);
   const what = describe(plan);
   if (what.length === 0) {
@@ -37,7 +42,9 @@ async function resetCommand(ctx: Context, flags: Flags): Promise<number> {
       return 1;
     }
   }
-  await reset(ctx, plan);
+  await reset(ctx, plan, (key, done) =>
+    results.add(done instanceof TpxError ? failedResult(key, done) : toolResult(key, 'uninstalled', { from: done.version, apps: { linked: [], unlinked: done.removed } })),
+  );
   ctx.out.info('tpx is reset');
   return 0;
 }

@@ -55,11 +55,12 @@ export function planReset(ctx: Context): ResetPlan {
  * is removed if one cannot be uninstalled — deleting its environment would leave its apps' links
  * pointing at nothing. Says each thing it did.
  */
-export async function reset(ctx: Context, plan: ResetPlan): Promise<void> {
+export async function reset(ctx: Context, plan: ResetPlan, onTool: (key: string, done: { version: string | null; removed: string[] } | TpxError) => void = () => {}): Promise<void> {
   for (const key of plan.tools) {
     try {
-      await uninstallTool(ctx, key);
+      onTool(key, await uninstallTool(ctx, key));
     } catch (err) {
+      onTool(key, toTpxError(err));
       const e = toTpxError(err);
       throw e.rephrase({ message: `reset stopped: ${e.message}`, hint: [e.hint, "tpx's data and cache were left as they are; fix that and run `tpx reset` again"].filter(Boolean).join('\n') });
     }

@@ -139,6 +139,15 @@ describe('tpx reset', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(`uninstalled oneapp 1.0 (removed 1 link)\nremoved ${world.tpxHome}\nremoved ${join(world.cacheDir, 'tpx')}\ntpx is reset\n`);
     expect(existsSync(world.tpxHome)).toBe(false);
+    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
+    const json = await world.run(['reset', '--yes', '--json']);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'success',
+      tools: [{ name: 'oneapp', action: 'uninstalled', from: '1.0', to: null, apps: { linked: [], unlinked: [join(world.binDir, 'oneapp-cli')] }, error: null }],
+    });
+    expect(existsSync(world.tpxHome)).toBe(false);
     expect(existsSync(join(world.cacheDir, 'tpx'))).toBe(false);
   });
 });
