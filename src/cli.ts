@@ -23,6 +23,7 @@ import * as list from './commands/list.js';
 import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
 import * as reset from './commands/reset.js';
+import * as sync from './commands/sync.js';
 import * as rollback from './commands/rollback.js';
 import * as runpip from './commands/runpip.js';
 import * as uninject from './commands/uninject.js';
@@ -65,6 +66,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   doctor,
   reset,
   'upgrade-shared': upgradeShared,
+  sync,
 };
 
 /** The options every command takes, before or after its name. */

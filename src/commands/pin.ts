@@ -24,7 +24,7 @@ export function register(cli: Cli): void {
 }
 
 /** Flips `pinned` in the current generation's receipt, atomically and under the tool's lock. */
-async function setPinned(ctx: Context, key: string, pinned: boolean): Promise<ToolResult> {
+export async function setPinned(ctx: Context, key: string, pinned: boolean): Promise<ToolResult> {
   return withLock(ctx, key, async () => {
     const inst = requireInstalled(ctx, key);
     const r = inst.receipt;

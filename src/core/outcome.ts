@@ -29,6 +29,7 @@ export type ToolAction =
   | 'installed'
   | 'reinstalled'
   | 'upgraded'
+  | 'downgraded'
   | 'unchanged'
   | 'skipped'
   | 'failed'

@@ -63,6 +63,10 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['eval "$(tpx completions bash)"', 'in ~/.bashrc: complete tpx commands, options and tool names'],
     ['tpx completions fish > ~/.config/fish/completions/tpx.fish', 'fish loads it by itself'],
   ],
+  sync: [
+    ['tpx sync', 'install, rebuild (and with --prune uninstall) until the tools are those of ./tpx.toml'],
+    ['tpx sync --dry-run team/tpx.toml', 'what it would change'],
+  ],
   'upgrade-shared': [
     ['tpx upgrade-shared', 'the newest pip from your index, for every build from now on'],
     ['tpx upgrade-shared --pip 24.2', 'exactly that pip (also to go back)'],
