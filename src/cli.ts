@@ -20,6 +20,7 @@ import * as inject from './commands/inject.js';
 import * as install from './commands/install.js';
 import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
+import * as lock from './commands/lock.js';
 import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
 import * as reset from './commands/reset.js';
@@ -67,6 +68,7 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   reset,
   'upgrade-shared': upgradeShared,
   sync,
+  lock,
 };
 
 /** The options every command takes, before or after its name. */

@@ -39,10 +39,11 @@ async function installAll(ctx: Context, results: Results, file: string, flags: F
   const pythons = new Map<string, string | null>();
   for (const tool of toolbox.tools) {
     try {
-      const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons) };
+      // --latest resolves, so a lock the tool was installed from does not hold it; else the lock is exact already.
+      const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons), ...(flags.latest ? { lock: null } : {}) };
       const names = [tool.package, ...request.injected.map((i) => i.name)];
       // The recorded versions of everything, and everything recorded gets installed: the same venv again.
-      const pins = flags.latest ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
+      const pins = flags.latest || request.lock ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
       const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
       const outcome = await withPins(ctx, pins, (pipArgs) =>
         installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt }, cwd: process.cwd() }),

@@ -1,5 +1,7 @@
 import type { Context } from '../core/context.js';
+import { usageError } from '../core/errors.js';
 import { installTool } from '../core/install.js';
+import { lockFileRequest } from '../core/locking.js';
 import type { InstallOutcome } from '../core/install.js';
 import { toolKey } from '../core/names.js';
 import { failedResult, linkChanges, toolResult } from '../core/outcome.js';
@@ -22,13 +24,16 @@ export function register(cli: Cli): void {
     .option('--include-deps', "also link the apps of the package's dependencies")
     .option('--system-site-packages', "give the venv access to the interpreter's site-packages")
     .option('--suffix <suffix>', 'append SUFFIX to the tool and app names, to install a second copy (e.g. @22)')
+    .option('--lock <file>', 'install exactly the files of this PEP 751 lock (one `tpx lock` wrote), hashes required; SPEC names the locked package')
     .addOption(jsonOption());
   for (const o of requestOptions()) cmd.addOption(o);
-  cmd.action((specs: string[], flags: RequestFlags & { force?: boolean }) => cli.change((ctx, results) => install(ctx, results, specs, flags)));
+  cmd.action((specs: string[], flags: InstallFlags) => cli.change((ctx, results) => install(ctx, results, specs, flags)));
 }
 
-async function install(ctx: Context, results: Results, specs: string[], flags: RequestFlags & { force?: boolean }): Promise<number> {
-  const requests = specs.map((s) => requestFrom(s, flags));
+type InstallFlags = RequestFlags & { force?: boolean; lock?: string };
+
+async function install(ctx: Context, results: Results, specs: string[], flags: InstallFlags): Promise<number> {
+  const requests = flags.lock === undefined ? specs.map((s) => requestFrom(s, flags)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
   let failed = 0;
   let linked = false;
   // One after the other; one failing does not undo the others, and the exit code says so.
@@ -76,4 +81,12 @@ export function nameOf(request: Request): string {
   } catch {
     return request.spec;
   }
+}
+
+/** `--lock FILE SPEC`: one SPEC; the lock is checked against it and this machine before anything is built (core/locking.ts). */
+async function lockedInstall(ctx: Context, file: string, specs: string[], flags: InstallFlags): Promise<Request> {
+  if (specs.length !== 1) throw usageError('--lock installs one tool: give the one SPEC the lock was made for', 'e.g. `tpx install --lock pylock.black.toml black`');
+  const given = requestFrom(specs[0] as string, flags);
+  const fromFlags = (['python', 'suffix', 'indexUrl', 'pipArgs', 'includeDeps', 'systemSitePackages'] as const).filter((f) => flags[f] !== undefined);
+  return lockFileRequest(ctx, file, given, [...fromFlags], process.cwd());
 }

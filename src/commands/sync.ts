@@ -7,7 +7,7 @@ import type { ToolAction, ToolResult } from '../core/outcome.js';
 import { isNewer } from '../core/pep440.js';
 import { mapPool } from '../core/pool.js';
 import { readyTool, rebuild } from '../core/rebuild.js';
-import { planSync } from '../core/sync.js';
+import { lockEntries, planSync } from '../core/sync.js';
 import type { Step } from '../core/sync.js';
 import { readToolFile } from '../core/toolfile.js';
 import { uninstallTool } from '../core/uninstall.js';
@@ -46,12 +46,15 @@ async function sync(ctx: Context, results: Results, file: string, flags: Flags):
   const jobs = jobsFrom(flags);
   const toolfile = await readToolFile(file, ctx.env);
   const shown = path.relative(process.cwd(), toolfile.file) || toolfile.file;
+  // Every lock is checked before anything is done: one that does not fit refuses the sync.
+  const locks = await lockEntries(ctx, toolfile);
+  const from = (key: string) => (locks.has(key) ? ` from ${locks.get(key)}` : '');
   const steps = planSync(ctx, toolfile, { prune: Boolean(flags.prune) });
   const work = steps.filter((s) => s.kind !== 'keep' && s.kind !== 'extra');
   const extras = steps.filter((s) => s.kind === 'extra').map((s) => s.key);
   if (flags.dryRun) {
     for (const s of steps) {
-      ctx.out.info(planned(s, shown));
+      ctx.out.info(planned(s, shown, from(s.key)));
       results.add(plannedResult(s));
     }
     return 0;
@@ -67,7 +70,7 @@ async function sync(ctx: Context, results: Results, file: string, flags: Flags):
   const quietly = work.length > 1 ? quiet(ctx) : ctx;
   const done = new Map<Step, Done>();
   await mapPool(work, jobs, async (step) => {
-    done.set(step, await apply(quietly, ctx, step, shown));
+    done.set(step, await apply(quietly, ctx, step, shown, from(step.key)));
   });
   const all = steps.map((s) => done.get(s) ?? idle(s, shown));
   for (const d of all) results.add(d.result);
@@ -79,7 +82,7 @@ async function sync(ctx: Context, results: Results, file: string, flags: Flags):
 }
 
 /** Carries out one step, printing its line as it finishes (through `ctx`; `quietly` for the work itself). Never throws. */
-async function apply(quietly: Context, ctx: Context, step: Step, shown: string): Promise<Done> {
+async function apply(quietly: Context, ctx: Context, step: Step, shown: string, locked: string): Promise<Done> {
   const key = step.key;
   try {
     switch (step.kind) {
@@ -88,7 +91,7 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string):
         const o = await installTool(quietly, { request: step.entry.request, replace: step.replace, forceLinks: false, carry: { pinned: step.entry.pinned, installedAt }, cwd: process.cwd() });
         if (o.status === 'already') return said(ctx, `${key} is already installed (${o.version ?? '?'})`, toolResult(key, 'unchanged', { from: o.version, to: o.version }), 'unchanged', o.version ?? '');
         const r = o.receipt;
-        return said(ctx, `installed ${key} ${r.version} (Python ${r.python.version})`, toolResult(key, 'installed', { to: r.version, apps: linkChanges([], r.apps) }), 'installed', r.version);
+        return said(ctx, `installed ${key} ${r.version} (Python ${r.python.version})${locked}`, toolResult(key, 'installed', { to: r.version, apps: linkChanges([], r.apps) }), 'installed', r.version);
       }
       case 'rebuild': {
         const t = readyTool(ctx, key, false);
@@ -99,7 +102,7 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string):
         const action: ToolAction = isNewer(to, step.from) ? 'upgraded' : isNewer(step.from, to) ? 'downgraded' : 'reinstalled';
         const what = action === 'reinstalled' ? `${key} ${to} rebuilt` : `${key} ${step.from} → ${to}`;
         const result = toolResult(key, action, { from: step.from, to, apps: linkChanges(t.receipt.apps, r?.apps ?? t.receipt.apps) });
-        return said(ctx, `${what} (${step.why})`, result, action === 'reinstalled' ? 'rebuilt' : action, `${action === 'reinstalled' ? to : `${step.from} → ${to}`}: ${step.why}`);
+        return said(ctx, `${what}${locked} (${step.why})`, result, action === 'reinstalled' ? 'rebuilt' : action, `${action === 'reinstalled' ? to : `${step.from} → ${to}`}: ${step.why}`);
       }
       case 'pin': {
         const result = await setPinned(quiet(ctx), key, step.entry.pinned);
@@ -136,12 +139,12 @@ function idle(step: Step, shown: string): Done {
 }
 
 /** `--dry-run`: the line for what would be done. */
-function planned(s: Step, shown: string): string {
+function planned(s: Step, shown: string, locked: string): string {
   switch (s.kind) {
     case 'install':
-      return `would install ${s.key} (${s.entry.request.spec})${s.replace ? ', replacing it: its receipt cannot be read' : ''}`;
+      return `would install ${s.key} (${s.entry.request.spec})${locked}${s.replace ? ', replacing it: its receipt cannot be read' : ''}`;
     case 'rebuild':
-      return `would rebuild ${s.key} ${s.from}: ${s.why}`;
+      return `would rebuild ${s.key} ${s.from}${locked}: ${s.why}`;
     case 'pin':
       return `would ${s.entry.pinned ? 'pin' : 'unpin'} ${s.key} (${s.version})`;
     case 'keep':

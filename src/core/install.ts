@@ -26,6 +26,7 @@ import type { Interpreter } from './python.js';
 import { RECEIPT_SCHEMA, receiptMode, writeReceipt } from './receipt.js';
 import type { Receipt, Request } from './receipt.js';
 import { parseSpec } from './spec.js';
+import { writeLockRequirements } from './locking.js';
 import type { Spec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
 import { emptyGeneration, pythonForPackage } from './pythonfor.js';
@@ -187,14 +188,13 @@ export async function buildEnvironment(
     // Checked wherever pip args come from (flags, receipts, export files); here once more, where they are used.
     ...checkPipArgs(req.pipArgs),
     ...(opts.extraPipArgs ?? []),
-    req.spec,
-    ...req.injected.map((i) => i.spec),
-    ...(opts.extraSpecs ?? []),
+    // A lock (locking.ts) is installed as it is: every file by its hash, nothing resolved.
+    ...(req.lock ? ['--require-hashes', '--no-deps', '-r', writeLockRequirements(path.join(dir, '.tpx-lock.txt'), req.lock)] : [req.spec, ...req.injected.map((i) => i.spec), ...(opts.extraSpecs ?? [])]),
   ];
   const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(dir), args, opts.logName));
   if (pip.code !== 0) {
     // Without --python, a package that needs another Python gets the newest installed one that fits.
-    const other = req.python === null && !opts.py ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
+    const other = req.python === null && !opts.py && !req.lock ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
     if (other) {
       emptyGeneration(ctx, dir);
       const built = await buildEnvironment(ctx, dir, req, { ...opts, py: other });
@@ -210,6 +210,7 @@ export async function buildEnvironment(
     .install.filter((i) => i.requested)
     .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
   fs.rmSync(reportFile, { force: true });
+  fs.rmSync(path.join(dir, '.tpx-lock.txt'), { force: true });
   const installed = reportedFor(spec, requested) ?? requested.find((i) => sameName(i.name, spec.name, i.direct));
   const name = installed?.name ?? spec.name;
   if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);

@@ -6,9 +6,13 @@
  * is there; pinned alone differing is a receipt rewrite, not a rebuild. So a second sync finds
  * every tool matching and does nothing.
  */
+import * as path from 'node:path';
 import type { Context } from './context.js';
-import { toTpxError } from './errors.js';
-import type { TpxError } from './errors.js';
+import { TpxError, toTpxError } from './errors.js';
+import { readTextOrNull } from './fsx.js';
+import { lockMismatch, lockedRequest } from './locking.js';
+import { normalizeName } from './names.js';
+import { lockFileName, parsePylock, requestTable } from './pylock.js';
 import { satisfies } from './pep440.js';
 import { withoutCredentials } from './receipt.js';
 import type { Request } from './receipt.js';
@@ -46,6 +50,40 @@ export function planSync(ctx: Context, file: ToolFile, opts: { prune: boolean })
   return steps;
 }
 
+/**
+ * The file's tools that have a lock beside it (`pylock.<tool>.toml`, written by `tpx lock`), locked
+ * to it: each lock must have been made from the request the file has now, and fit this Python and
+ * platform; any that does not refuses the whole sync, before anything is changed. Returns the lock
+ * file of each locked tool.
+ */
+export async function lockEntries(ctx: Context, file: ToolFile): Promise<Map<string, string>> {
+  const dir = path.dirname(file.file);
+  const used = new Map<string, string>();
+  const problems: string[] = [];
+  for (const entry of file.tools) {
+    const lockFile = path.join(dir, lockFileName(entry.key));
+    const text = readTextOrNull(lockFile);
+    if (text === null) continue;
+    const shown = path.relative(process.cwd(), lockFile) || lockFile;
+    try {
+      const lock = await parsePylock(text, shown);
+      const mismatch = lockMismatch(lock, entry.key, requestTable(entry.request, dir));
+      if (mismatch) throw new TpxError('lock-mismatch', `${shown} does not match ${path.basename(file.file)}: ${mismatch}`);
+      entry.request = await lockedRequest(ctx, lock, entry.request, shown);
+      used.set(entry.key, shown);
+    } catch (err) {
+      problems.push(toTpxError(err).message);
+    }
+  }
+  if (problems.length > 0) {
+    throw new TpxError('lock-mismatch', problems.length === 1 ? (problems[0] as string) : `${problems.length} locks cannot be used`, {
+      details: problems.length === 1 ? undefined : problems.join('\n'),
+      hint: 'nothing was changed; `tpx lock` locks the file as it is now (on this platform), or remove the lock to sync without it',
+    });
+  }
+  return used;
+}
+
 function stepFor(ctx: Context, entry: ToolEntry): Step {
   const key = entry.key;
   let inst: ReturnType<typeof readInstalled>;
@@ -57,7 +95,7 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
   if (!inst) return { kind: 'install', key, entry, replace: false };
   const r = inst.receipt;
   if (!r) return { kind: 'install', key, entry, replace: true };
-  const why = pythonProblem(inst.dir, r.python)?.text ?? requestDifference(r.request, entry.request) ?? versionDifference(r.version, entry.request.spec);
+  const why = pythonProblem(inst.dir, r.python)?.text ?? requestDifference(r.request, entry.request) ?? lockDifference(r.request, entry.request) ?? versionDifference(r.version, entry.request.spec);
   if (why) return { kind: 'rebuild', key, entry, from: r.version, why };
   return r.pinned === entry.pinned ? { kind: 'keep', key, entry, version: r.version } : { kind: 'pin', key, entry, version: r.version };
 }
@@ -78,6 +116,14 @@ export function requestDifference(recorded: Request, wanted: Request): string | 
     differs('include-deps', recorded.includeDeps, w.includeDeps) ??
     differs('system-site-packages', recorded.systemSitePackages, w.systemSitePackages)
   );
+}
+
+/** With a lock: the installed files must be the lock's, by hash (a tool installed without one, or from another, is rebuilt). */
+export function lockDifference(recorded: Request, wanted: Request): string | null {
+  if (!wanted.lock) return null;
+  const files = (r: Request) => (r.lock ?? []).map((d) => `${normalizeName(d.name)} ${d.version} ${d.hash}`).sort().join('\n');
+  if (!recorded.lock) return 'it was not installed from its lock';
+  return files(recorded) === files(wanted) ? null : 'its lock has other files';
 }
 
 /** A requirement without the spaces that do not change it (`black >= 24` is `black>=24`); paths and URLs as they are. */

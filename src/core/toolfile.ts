@@ -99,6 +99,19 @@ export async function loadToml(): Promise<typeof import('smol-toml')> {
   return 'parse' in loaded ? loaded : (loaded as unknown as { default: typeof import('smol-toml') }).default;
 }
 
+/**
+ * A tool table read outside a tpx.toml (a lock's `[tool.tpx]`, pylock.ts): the same fields and
+ * checks; a problem is an error of `where`'s kind naming the field.
+ */
+export function tableEntry(name: string, table: unknown, dir: string, env: NodeJS.ProcessEnv, where: string): ToolEntry {
+  try {
+    return toolEntry(name, table, dir, env, 0);
+  } catch (err) {
+    if (err instanceof FieldError) throw new TpxError('bad-lock', `${where}: ${err.message}`, { hint: err.hint });
+    throw err;
+  }
+}
+
 /** A problem with one field of tools.NAME (null: with the entry as a whole). */
 class FieldError extends Error {
   constructor(
