@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import { TpxError } from './errors.js';
-import { isValidDistName, normalizeName } from './names.js';
+import { isSafeFileName, isValidDistName, normalizeName } from './names.js';
 import type { Request } from './receipt.js';
 import { stripCredentials } from './redact.js';
 import { loadToml } from './toolfile.js';
@@ -157,6 +157,7 @@ export async function parsePylock(text: string, shown: string): Promise<Pylock> 
       const known = Object.entries(hashes).filter(([algo, digest]) => typeof digest === 'string' && /^[0-9a-f]+$/i.test(digest) && /^sha(256|384|512)$/.test(algo));
       if (known.length === 0) throw fail(`${where}.hashes has no sha256, sha384 or sha512 hash`);
       const named = r.opt(f.name, `${where}.name`) ?? path.posix.basename((url ?? local ?? '').split(/[?#]/)[0] ?? '');
+      if (!isSafeFileName(named)) throw fail(`${where}.name ${JSON.stringify(named)} is not a file name`);
       return { name: named, url, path: local === null ? null : path.resolve(dir, local), hashes: Object.fromEntries(known.map(([a, d]) => [a, (d as string).toLowerCase()])) };
     };
     const unhashable = t.directory !== undefined ? 'a directory' : t.vcs !== undefined ? 'a version-control checkout' : null;

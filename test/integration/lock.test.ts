@@ -123,8 +123,11 @@ describe('locks', () => {
     expect(generations(world)).toEqual(before);
     writeFileSync(lockFile, good);
 
-    // An upgrade resolves: the lock no longer holds the tool, and it says so.
+    // A reinstall puts the locked files back, even with newer ones on the index; an upgrade resolves:
+    // the lock no longer holds the tool, and it says so.
     world.publish('oneapp-2.0');
+    expect((await world.run(['reinstall', 'oneapp'])).code).toBe(0);
+    expect(receipt(world, 'oneapp')).toMatchObject({ version: '1.0', request: { lock: [{ name: 'oneapp', version: '1.0' }] } });
     const up = await world.run(['upgrade', 'oneapp']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toContain('note: it was installed from a lock: it is resolved from its spec from now on');
