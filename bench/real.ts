@@ -140,8 +140,8 @@ const exportFile = (side: Side) => join(side.root, 'toolbox.json');
  * The rows. The toolbox rows use the default Python as a user of the machine has it: `python3` on
  * PATH, the shim on a pyenv machine.
  */
-export function realScenarios(real: RealSet, hasShim: boolean): Scenario[] {
-  const warmBlack = (python: 'shim' | 'plain', title: string, extra: Partial<Scenario>): Scenario => ({
+export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Scenario[] {
+  const warmInstall = (python: 'shim' | 'plain', title: string, extra: Partial<Scenario>): Scenario => ({
     id: `real-install-${python}`,
     title,
     kind: 'pip',
@@ -161,9 +161,9 @@ export function realScenarios(real: RealSet, hasShim: boolean): Scenario[] {
   const n = real.toolbox.length;
   const outdated = real.outdated.map((o) => `${o.name} ${o.old} → ${o.latest}`).join(', ');
   return [
-    { ...pipFloor('real-floor-pip', 'plain', { warmCache: true }), title: 'pip alone: `python -m pip install PKG` into an existing venv (plain interpreter)' },
-    ...(hasShim ? [warmBlack('shim', 'install PKG, warm home, default Python a pyenv shim', {})] : []),
-    warmBlack('plain', 'install PKG, warm home, plain interpreter', { belowFloor: 'real-floor-pip' }),
+    { ...pipFloor('real-floor-pip', 'plain', { warmCache: true }), title: `pip alone: \`python -m pip install ${pkg}\` into an existing venv` },
+    ...(hasShim ? [warmInstall('shim', `install ${pkg}, warm home, default Python a pyenv shim`, {})] : []),
+    warmInstall('plain', `install ${pkg}, warm home, plain interpreter`, { belowFloor: 'real-floor-pip' }),
     {
       id: 'real-toolbox',
       title: `${n} tools on a warm home: one \`tpx install A B …\` / pipx one by one`,
@@ -222,4 +222,29 @@ export function realScenarios(real: RealSet, hasShim: boolean): Scenario[] {
       verify: (side, w) => realOf(w).outdated.forEach((o) => expectAppSays(side, o.name, o.latest)),
     },
   ];
+}
+
+/** The pip versions a side's tool runs: tpx's shared pip, pipx's shared libraries. */
+export function pipVersions(side: Side): string[] {
+  const list = (dir: string, re: RegExp) => {
+    try {
+      return readdirSync(dir).flatMap((f) => re.exec(f)?.[1] ?? []);
+    } catch {
+      return [];
+    }
+  };
+  if (side.name === 'tpx') return list(join(side.state, 'tpx', 'shared'), /^pip-(.+)$/);
+  if (side.name !== 'pipx') return [];
+  const lib = join(side.state, 'pipx', 'shared', 'lib');
+  return list(lib, /^(python.*)$/).flatMap((py) => list(join(lib, py, 'site-packages'), /^pip-(.+)\.dist-info$/));
+}
+
+/**
+ * A note when tpx and pipx ran different pips on the same interpreter (a newer pip in DIR: pipx
+ * upgrades its shared libraries to the newest pip on the index, tpx uses the interpreter's own).
+ */
+export function pipMismatch(sides: Side[]): string | undefined {
+  const seen = sides.map((s) => `${s.name} ${pipVersions(s).join('/') || '?'}`);
+  const versions = new Set(sides.map((s) => pipVersions(s).join('/')));
+  return versions.size > 1 ? `the tools ran different pips (${seen.join(', ')}): remove pip wheels from DIR for a same-pip comparison` : undefined;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildWheels, repoRoot, tpxJs } from '../test/helpers/fixtures.js';
 import { machineInfo, renderMarkdown, renderTerminal, writeResults, type Row } from './report.js';
-import { DEFAULT_TOOLBOX, readRealDir, realPythons, realScenarios } from './real.js';
+import { DEFAULT_TOOLBOX, pipMismatch, readRealDir, realPythons, realScenarios } from './real.js';
 import { scenarios, type BenchWorld, type Scenario } from './scenarios.js';
 import { bootstrapWheelsFor, buildSynthetic, defaultPython, makeSide, prepareMachine, runIndexWorker, serveWheels, type PythonSetup, type Side, type SideName } from './world.js';
 
@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   // The real set: the interpreters (python3 on PATH, a pyenv shim here, and the one behind it) and DIR's tools.
   const pythons = realDir ? realPythons(opts['plain-python']) : undefined;
   const real = realDir ? readRealDir(realDir, opts.toolbox?.split(',') ?? DEFAULT_TOOLBOX) : undefined;
-  const set = real ? realScenarios(real, pythons?.shim !== undefined) : scenarios;
+  const pkg = opts.package ?? (real ? 'black' : 'tpxdemo');
+  const set = real ? realScenarios(real, pkg, pythons?.shim !== undefined) : scenarios;
   const loadAtStart = loadavg();
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'tpx-bench-')));
   console.error(`bench: working in ${root}`);
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     const fixtures = readdirSync(fixtureWheels).map((f) => join(fixtureWheels, f));
     const bootstrap = pythons ? bootstrapWheelsFor([machine.python, pythons.plain.python]) : machine.bootstrapWheels;
     const index = await serveWheels(root, [...fixtures, ...synthetic, ...bootstrap, ...userWheels], { cacheableFiles: real !== undefined });
-    const world: BenchWorld = { index, pkg: opts.package ?? (real ? 'black' : 'tpxdemo'), listTools, upgradeTools, real };
+    const world: BenchWorld = { index, pkg, listTools, upgradeTools, real };
     const setups: Record<string, PythonSetup | undefined> = { default: defaultPython(machine), shim: pythons?.shim, plain: pythons?.plain };
     const sides = new Map<string, Side>();
     const sideFor = (name: SideName, python = 'default'): Side => {
@@ -113,8 +114,17 @@ async function main(): Promise<void> {
       }
     }
 
+    const notes = [...machine.notes];
+    for (const python of ['shim', 'plain']) {
+      const pair = ['tpx', 'pipx'].map((n) => sides.get(`${n}:${python}`)).filter((x): x is Side => x !== undefined);
+      const mismatch = real && pair.length === 2 ? pipMismatch(pair) : undefined;
+      if (mismatch) {
+        notes.push(`${python} rows: ${mismatch}`);
+        console.error(`bench: note: ${python} rows: ${mismatch}`);
+      }
+    }
     const info = machineInfo(machine, sideFor('floor'), { loadAtStart, pythons: pythons ? { shim: pythons.shim?.python, plain: pythons.plain.python } : undefined });
-    const markdown = renderMarkdown(rows, info, machine.notes, { quick: opts.quick ?? false, real: real !== undefined });
+    const markdown = renderMarkdown(rows, info, notes, { quick: opts.quick ?? false, real: real !== undefined });
     console.log(renderTerminal(rows, info));
     mkdirSync(join(repoRoot, 'bench', '.work'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench', '.work', real ? 'results-real.json' : 'results.json'), JSON.stringify({ info, rows }, null, 2));
