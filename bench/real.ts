@@ -161,9 +161,8 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
   const n = real.toolbox.length;
   const outdated = real.outdated.map((o) => `${o.name} ${o.old} → ${o.latest}`).join(', ');
   return [
-    { ...pipFloor('real-floor-pip', 'plain', { warmCache: true }), title: `pip alone: \`python -m pip install ${pkg}\` into an existing venv` },
     ...(hasShim ? [warmInstall('shim', `install ${pkg}, warm home, default Python a pyenv shim`, {})] : []),
-    warmInstall('plain', `install ${pkg}, warm home, plain interpreter`, { belowFloor: 'real-floor-pip' }),
+    warmInstall('plain', `install ${pkg}, warm home, plain interpreter`, { alongside: pipFloor('real-floor-pip', 'plain', { warmCache: true }) }),
     {
       id: 'real-toolbox',
       title: `${n} tools on a warm home: one \`tpx install A B …\` / pipx one by one`,

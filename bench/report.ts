@@ -23,8 +23,8 @@ export interface Row {
   status?: string;
   /** The real set's interpreter for this row ('shim' or 'plain'). */
   python?: string;
-  /** tpx must also beat the median of this floor row. */
-  belowFloor?: string;
+  /** pip alone was timed in the same rotation (samples.pip); tpx must beat its median. */
+  pipFloor?: boolean;
 }
 
 export interface Info {
@@ -92,7 +92,8 @@ interface Evaluated {
   verdict: string;
 }
 
-function evaluate(row: Row, nodeMedian: number | undefined, floorMedian?: number): Evaluated {
+function evaluate(row: Row, nodeMedian: number | undefined): Evaluated {
+  const floorMedian = row.pipFloor ? median(row.samples.pip) : undefined;
   const tpx = median(row.samples.tpx);
   const pipx = median(row.samples.pipx);
   const ratio = tpx !== undefined && pipx !== undefined ? tpx / pipx : undefined;
@@ -116,14 +117,10 @@ function evaluate(row: Row, nodeMedian: number | undefined, floorMedian?: number
 const sec = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(3)} s`);
 const num = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
 const targetText = (r: Row) =>
-  r.target === undefined ? '–' : `≤ ${r.target}${r.nodeFloor ? `, ≤ ${NODE_FLOOR_FACTOR}× node` : ''}${r.belowFloor ? ', < pip alone' : ''}`;
+  r.target === undefined ? '–' : `≤ ${r.target}${r.nodeFloor ? `, ≤ ${NODE_FLOOR_FACTOR}× node` : ''}${r.pipFloor ? ', < pip alone' : ''}`;
 
 function nodeMedianOf(rows: Row[]): number | undefined {
   return median(rows.find((r) => r.id === 'floor-node')?.samples.floor);
-}
-
-function floorMedianOf(rows: Row[], r: Row): number | undefined {
-  return r.belowFloor ? median(rows.find((f) => f.id === r.belowFloor)?.samples.floor) : undefined;
 }
 
 const PYTHON_LABEL: Record<string, string> = { shim: 'pyenv shim', plain: 'plain' };
@@ -159,25 +156,24 @@ function renderRealMarkdown(rows: Row[], info: Info, notes: string[], opts: { qu
     ...Object.entries(info.versions).map(([k, v]) => `- ${k}: ${v}`),
     ...notes.map((n) => `- Note: ${n}`),
     '',
-    '| Scenario | Python | Runs | tpx (median) | pipx (median) | tpx/pipx | Target | Result |',
-    '|---|---|--:|--:|--:|--:|---|---|',
+    '| Scenario | Python | Runs | tpx (median) | pipx (median) | tpx/pipx | Target | pip alone (same rotation) | Result |',
+    '|---|---|--:|--:|--:|--:|---|--:|---|',
   ];
-  for (const r of rows.filter((r) => !r.floor)) {
-    const e = evaluate(r, undefined, floorMedianOf(rows, r));
-    lines.push(`| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${e.verdict} |`);
+  for (const r of rows) {
+    const e = evaluate(r, undefined);
+    lines.push(`| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.pip))} | ${e.verdict} |`);
   }
-  lines.push('', 'Floor:', '', '| Floor | Python | Runs | Median |', '|---|---|--:|--:|');
-  for (const r of rows.filter((r) => r.floor)) lines.push(`| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${r.status ?? sec(median(r.samples.floor))} |`);
+  lines.push('', '"pip alone": `python -m pip install PKG` into an existing venv of the same interpreter (made by its `venv`, so the same pip), timed in the same rotation as tpx and pipx.');
   return lines.join('\n');
 }
 
 export function renderTerminal(rows: Row[], info: Info): string {
   const node = nodeMedianOf(rows);
-  const table = [['scenario', 'runs', 'tpx', 'pipx', 'tpx/pipx', 'target', '÷node', 'result']];
+  const table = [['scenario', 'runs', 'tpx', 'pipx', 'tpx/pipx', 'target', '÷node', 'pip alone', 'result']];
   for (const r of rows) {
-    const e = r.floor ? { tpx: median(r.samples.floor), verdict: r.status ?? 'floor' } : evaluate(r, node, floorMedianOf(rows, r));
+    const e = r.floor ? { tpx: median(r.samples.floor), verdict: r.status ?? 'floor' } : evaluate(r, node);
     const ev = e as Evaluated;
-    table.push([r.id, String(r.runs), sec(ev.tpx), sec(ev.pipx), num(ev.ratio), targetText(r), num(ev.nodeRatio), ev.verdict]);
+    table.push([r.id, String(r.runs), sec(ev.tpx), sec(ev.pipx), num(ev.ratio), targetText(r), num(ev.nodeRatio), sec(median(r.samples.pip)), ev.verdict]);
   }
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
   const text = table.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const s of set) {
       if (only && !only.includes(s.id) && !s.id.startsWith('floor-node')) continue;
-      const row: Row = { id: s.id, title: s.title, kind: s.kind, floor: s.sides[0] === 'floor', runs: runsFor(s, opts), samples: {}, target: s.target, nodeFloor: s.nodeFloor, python: s.python, belowFloor: s.belowFloor };
+      const row: Row = { id: s.id, title: s.title, kind: s.kind, floor: s.sides[0] === 'floor', runs: runsFor(s, opts), samples: {}, target: s.target, nodeFloor: s.nodeFloor, python: s.python, pipFloor: s.alongside !== undefined };
       rows.push(row);
       if (s.needs && !tpxHas(s.needs)) {
         row.status = 'not available in this build';
@@ -150,6 +150,12 @@ function measure(s: Scenario, sideFor: (name: SideName) => Side, world: BenchWor
   });
   if (s.nodeFloor) contenders.push({ key: 'node', side: sideFor('floor'), steps: () => [[process.execPath, '-e', '0']], prepare: undefined, verify: undefined });
   for (const n of s.sides) s.setup?.(sideFor(n), world);
+  const floor = s.alongside;
+  if (floor) {
+    const side = sideFor('floor');
+    floor.setup?.(side, world);
+    contenders.push({ key: 'pip', side, steps: () => [floor.args(side, world)], prepare: floor.prepare, verify: undefined });
+  }
   const warmups = s.kind === 'startup' ? 2 : 0;
   console.error(`bench: ${s.id}: ${row.runs} runs${warmups ? ` (+${warmups} warm-up)` : ''} of ${contenders.map((c) => c.key).join(' / ')}`);
   for (let i = -warmups; i < row.runs; i++) {

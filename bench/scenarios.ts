@@ -26,8 +26,8 @@ export interface Scenario {
   sides: SideName[];
   /** Which interpreter the sides use (bench/real.ts); the fixture set's default when absent. */
   python?: 'shim' | 'plain';
-  /** tpx must also beat this floor row's median (its id). */
-  belowFloor?: string;
+  /** pip alone doing the same install, timed in the same rotation (a `floor` scenario); tpx must beat it. */
+  alongside?: Scenario;
   /** The tpx command this needs; without it the row says "not available in this build". */
   needs?: string;
   /** Highest acceptable tpx/pipx median ratio. */
