@@ -66,7 +66,7 @@ export async function parseToolFile(text: string, shown: string, env: NodeJS.Pro
   try {
     data = parse(text) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof TomlError) throw fail(err.line, `invalid TOML: ${err.message.split('\n')[0]}`);
+    if (err instanceof TomlError) throw fail(err.line, `invalid TOML: ${err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '')}`);
     throw err;
   }
   for (const key of Object.keys(data)) if (key !== 'tools') throw fail(at(null, key), `\`${key}\` is not something tpx.toml holds: tools go in [tools.NAME] tables`);
@@ -87,6 +87,8 @@ export async function parseToolFile(text: string, shown: string, env: NodeJS.Pro
       throw err;
     }
   }
+  // An empty toolbox is a mistake, and with --prune it would uninstall everything.
+  if (entries.length === 0) throw fail(1, 'lists no tools', 'add a [tools.NAME] table for each tool; `tpx uninstall-all` uninstalls every tool');
   return { file, tools: entries };
 }
 
@@ -124,7 +126,7 @@ class FieldError extends Error {
 }
 
 function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.ProcessEnv, line: number): ToolEntry {
-  const wrong = (field: string | null, why: string, hint?: string) => new FieldError(field?.replace(/\[\d+\]$/, '') ?? null, `tools.${name}${field ? `.${field}` : ''}${why.startsWith('[') ? '' : ' '}${why}`, hint);
+  const wrong = (field: string | null, why: string, hint?: string) => new FieldError(field?.replace(/\[.*$/, '') ?? null, `tools.${name}${field ? `.${field}` : ''}${why.startsWith('[') ? '' : ' '}${why}`, hint);
   let key: string;
   try {
     key = parseToolArg(name);
@@ -156,6 +158,7 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     try {
       return work();
     } catch (err) {
+      if (err instanceof FieldError) throw err;
       const e = toTpxError(err);
       throw wrong(field, `is wrong: ${e.message}`, e.hint ?? HINT);
     }
@@ -184,9 +187,12 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
   const python = str('python');
   const injected = list('with').map((w, i) => {
     const entry = typeof w === 'string' ? { spec: w, apps: false } : isTable(w) ? { spec: w.spec, apps: w.apps ?? false } : null;
-    if (!entry || typeof entry.spec !== 'string' || entry.spec.trim() === '' || typeof entry.apps !== 'boolean') {
+    if (!entry || typeof entry.spec !== 'string' || entry.spec.trim() === '') {
       throw wrong(`with[${i}]`, `is ${shownValue(w)}, not a spec string or { spec = "...", apps = true }`);
     }
+    const extra = isTable(w) ? Object.keys(w).find((k) => k !== 'spec' && k !== 'apps') : undefined;
+    if (extra !== undefined) throw wrong(`with[${i}].${extra}`, 'is not a field tpx knows (it knows spec, apps)');
+    if (typeof entry.apps !== 'boolean') throw wrong(`with[${i}].apps`, `is ${shownValue(entry.apps)}, not true or false`);
     const given = checked('with', () => inFileDir(entry.spec as string, dir, env));
     const dist = checked('with', () => parseSpec(given, dir, env)).name ?? '';
     return { spec: given, name: dist, includeApps: entry.apps as boolean };

@@ -51,6 +51,8 @@ describe('--global', () => {
     const r = await world.run(['install', '--global', 'tpxdemo']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`  ${join(usrbin, 'tpxdemo')}\n`);
+    expect(r.stderr).toContain(`hint: add it to every user's PATH (e.g. in /etc/profile): export PATH="$PATH:${usrbin}"\n`);
+    expect(r.stderr).not.toContain('ensurepath');
     expect(world.readlink(join(usrbin, 'tpxdemo'))).toBe(join(opt, 'tools', 'tpxdemo', 'bin', 'tpxdemo'));
     expect((await world.exec(join(usrbin, 'tpxdemo'), ['--version'])).stdout).toBe('tpxdemo 1.0\n');
     // The user's own toolbox is untouched, and lists nothing.

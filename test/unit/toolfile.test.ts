@@ -90,8 +90,15 @@ isort = "isort[colors]"
       ['[tools]\nblack = "black"\nBlack = "black>=1"', '/team/tpx.toml:3: tools.Black is the same tool as tools.black (both are black)'],
       ['[tools."a b"]', '/team/tpx.toml:1: tools.a b is not a tool name'],
       ['tools = 3', '/team/tpx.toml:1: `tools` must be a table: [tools.NAME]'],
+      ['[tools.black]\nspec = "black"\nspec = "black>=2"', '/team/tpx.toml:3: invalid TOML: trying to redefine an already defined table or value'],
+      ['[tools.black]\nsuffix = 5', '/team/tpx.toml:2: tools.black.suffix is 5, not a non-empty string'],
+      ['[tools]\nblack = ""', '/team/tpx.toml:2: tools.black.spec is "", not a non-empty string'],
+      ['[tools.black]\nwith = [{ spec = "x", app = true }]', '/team/tpx.toml:2: tools.black.with[0].app is not a field tpx knows (it knows spec, apps)'],
+      ['[tools.black]\n\nwith = [{ spec = "x", apps = "yes" }]', '/team/tpx.toml:3: tools.black.with[0].apps is "yes", not true or false'],
+      ['# nothing yet\n', '/team/tpx.toml:1: lists no tools'],
+      ['[tools]\n', '/team/tpx.toml:1: lists no tools'],
     ];
-    for (const [text, message] of cases) expect((await failure(text)).message, text).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    for (const [text, message] of cases) expect((await failure(text)).message, text).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${message.endsWith(': ') ? '' : '$'}`));
     expect((await failure('[tools.black]\nspec = "ruff"')).hint).toBe('name the table after the package ([tools.ruff]), or give a suffix = "..." that makes black');
   });
 });

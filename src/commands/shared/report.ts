@@ -11,6 +11,11 @@ export function warnIfBinNotOnPath(ctx: Context): void {
   const bin = ctx.paths.bin;
   if (isOnPath(ctx.env, bin)) return;
   ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
+  // A system-wide bin dir is every user's, not one shell's: ensurepath (the user's own file) is no help.
+  if (ctx.paths.global) {
+    ctx.out.info(`hint: add it to every user's PATH (e.g. in /etc/profile): export PATH="$PATH:${bin}"`);
+    return;
+  }
   if (process.platform === 'win32') {
     ctx.out.info(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   ${powershellLine(bin)}`);
     return;
