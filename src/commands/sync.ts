@@ -7,7 +7,7 @@ import type { ToolAction, ToolResult } from '../core/outcome.js';
 import { isNewer } from '../core/pep440.js';
 import { mapPool } from '../core/pool.js';
 import { readyTool, rebuild } from '../core/rebuild.js';
-import { lockEntries, planSync } from '../core/sync.js';
+import { lockEntries, missingApps, planSync } from '../core/sync.js';
 import type { Step } from '../core/sync.js';
 import { readToolFile } from '../core/toolfile.js';
 import { uninstallTool } from '../core/uninstall.js';
@@ -91,6 +91,8 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string, 
         const o = await installTool(quietly, { request: step.entry.request, replace: step.replace, forceLinks: false, carry: { pinned: step.entry.pinned, installedAt }, cwd: process.cwd() });
         if (o.status === 'already') return said(ctx, `${key} is already installed (${o.version ?? '?'})`, toolResult(key, 'unchanged', { from: o.version, to: o.version }), 'unchanged', o.version ?? '');
         const r = o.receipt;
+        const lacking = missingApps(step.entry, r.version, r.apps.map((a) => a.name));
+        if (lacking) throw lacking;
         return said(ctx, `installed ${key} ${r.version} (Python ${r.python.version})${locked}`, toolResult(key, 'installed', { to: r.version, apps: linkChanges([], r.apps) }), 'installed', r.version);
       }
       case 'rebuild': {
@@ -99,6 +101,8 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string, 
         // The file decides whether it is pinned, also for the rebuilt one.
         const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, pinned: step.entry.pinned } }, step.entry.request, { verb: 'syncing', cwd: process.cwd() });
         const to = r?.version ?? step.from;
+        const lacking = missingApps(step.entry, to, (r?.apps ?? t.receipt.apps).map((a) => a.name));
+        if (lacking) throw lacking;
         const action: ToolAction = isNewer(to, step.from) ? 'upgraded' : isNewer(step.from, to) ? 'downgraded' : 'reinstalled';
         const what = action === 'reinstalled' ? `${key} ${to} rebuilt` : `${key} ${step.from} → ${to}`;
         const result = toolResult(key, action, { from: step.from, to, apps: linkChanges(t.receipt.apps, r?.apps ?? t.receipt.apps) });

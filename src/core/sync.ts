@@ -97,6 +97,8 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
   if (!r) return { kind: 'install', key, entry, replace: true };
   const why = pythonProblem(inst.dir, r.python)?.text ?? requestDifference(r.request, entry.request) ?? lockDifference(r.request, entry.request) ?? versionDifference(r.version, entry.request.spec);
   if (why) return { kind: 'rebuild', key, entry, from: r.version, why };
+  const lacking = missingApps(entry, r.version, r.apps.map((a) => a.name));
+  if (lacking) return { kind: 'broken', key, error: lacking };
   return r.pinned === entry.pinned ? { kind: 'keep', key, entry, version: r.version } : { kind: 'pin', key, entry, version: r.version };
 }
 
@@ -135,4 +137,16 @@ function compact(spec: string): string {
 export function versionDifference(version: string, spec: string): string | null {
   const set = specifiersOf(spec);
   return set && !satisfies(version, set, { prereleases: true }) ? `${version} does not satisfy ${set.text}` : null;
+}
+
+/**
+ * The file's `apps` are the apps the tool must have: one it lacks is an error naming them (the tool
+ * itself is left as it is; which apps are linked is not narrowed by the list).
+ */
+export function missingApps(entry: ToolEntry, version: string, apps: string[]): TpxError | null {
+  const missing = (entry.apps ?? []).filter((a) => !apps.includes(a));
+  if (missing.length === 0) return null;
+  return new TpxError('no-such-app', `${entry.key} ${version} has no app ${missing.join(', ')}, which tools.${entry.name}.apps names (its apps: ${apps.join(', ') || 'none'})`, {
+    hint: 'correct the apps list in the file, or the spec of the package that should provide them',
+  });
 }

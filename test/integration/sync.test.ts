@@ -107,5 +107,17 @@ pinned = true
     expect(r.stderr).toMatch(/^ {2}brokendep {2}FAILED {7}pip could not install brokendep; /m);
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp']);
     expect(readdirSync(join(world.tpxHome, 'envs'))).toHaveLength(1);
+
+    // `apps`: the apps each tool must have; a tool without one fails, installed or not.
+    writeFileSync(toml, '[tools.oneapp]\napps = ["oneapp-cli", "oneapp-gui"]\n\n[tools.tpxdemo]\napps = ["tpxdemo", "nope"]\n');
+    const lacking = await world.run(['sync', toml]);
+    expect(lacking.code).toBe(1);
+    expect(lacking.stderr).toMatch(/^error: oneapp 1\.0 has no app oneapp-gui, which tools\.oneapp\.apps names \(its apps: oneapp-cli\)$/m);
+    expect(lacking.stderr).toMatch(/^error: tpxdemo 1\.0 has no app nope, which tools\.tpxdemo\.apps names \(its apps: tpxdemo, tpxdemo-admin\)$/m);
+    expect(lacking.stderr).toMatch(/^summary: 2 failed$/m);
+    writeFileSync(toml, '[tools.oneapp]\napps = ["oneapp-cli"]\n\n[tools.tpxdemo]\napps = ["tpxdemo"]\n');
+    const fixed = await world.run(['sync', toml]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toMatch(/^nothing to do: all 2 tools in .*team\.toml are installed as it says$/m);
   });
 });
