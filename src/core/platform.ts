@@ -55,6 +55,8 @@ export interface Platform {
   /** Whether `target`, as read back from tools/<key>, is exactly what switchEntry wrote for `dir`. */
   entryPointsAt(target: string, link: string, dir: string): boolean;
 
+  /** How a build child and all it started are stopped together (proc.killTree). */
+  readonly childTree: 'process-group' | 'taskkill';
   /** How `tpx ensurepath` puts the bin dir on PATH. */
   readonly pathSetup: 'startup-files' | 'registry';
   /** Whether env-paths (paths.ts) honours XDG_DATA_HOME and XDG_CACHE_HOME: on Linux only. */
@@ -132,6 +134,7 @@ const POSIX: Platform = {
     }
   },
   entryPointsAt: (target, link, dir) => target === path.relative(path.dirname(link), dir),
+  childTree: 'process-group',
   pathSetup: 'startup-files',
   xdg: true,
 };
@@ -171,6 +174,7 @@ const WINDOWS: Platform = {
   },
   // A junction's target is stored absolute (readlink gives it back so).
   entryPointsAt: (target, link, dir) => comparable(path.resolve(path.dirname(link), target)) === comparable(dir),
+  childTree: 'taskkill',
   pathSetup: 'registry',
   xdg: false,
 };

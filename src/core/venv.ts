@@ -20,6 +20,9 @@ export function sitePackages(on: OnPlatform, venv: string): string {
   return on.platform.sitePackages(venv);
 }
 
+/** How long `python -m venv` may take: ~0.05 s usually, seconds on a slow Windows disk. */
+export const VENV_TIMEOUT_MS = 120_000;
+
 /**
  * Creates a venv without pip: one shared pip serves every venv. Where the layout is known (CPython
  * on POSIX: the interpreter probe reports it, and only there) tpx writes it itself — pyvenv.cfg, the python links and
@@ -27,17 +30,19 @@ export function sitePackages(on: OnPlatform, venv: string): string {
  * starting Python (~45 ms of every install). Elsewhere it runs `python -m venv --without-pip`
  * (~0.05 s; with pip it would be ~3.5 s).
  */
-export async function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean }): Promise<void> {
+export async function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean; timeoutMs?: number }): Promise<void> {
   if (py.venv) {
     writeVenv(ctx, py, py.venv, dir, opts.systemSitePackages);
     return;
   }
   const args = ['-m', 'venv', '--without-pip', ...(opts.systemSitePackages ? ['--system-site-packages'] : []), dir];
-  const r = await capture(py.executable, args, childEnv(ctx), 120_000);
+  const timeoutMs = opts.timeoutMs ?? VENV_TIMEOUT_MS;
+  const r = await capture(ctx, py.executable, args, { env: childEnv(ctx), timeoutMs });
   if (r.code !== 0) {
-    throw new TpxError('venv-failed', `could not create a virtual environment with ${py.executable}`, {
-      details: (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n'),
-      hint: 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
+    const why = r.timedOut ? `: it did not finish within ${timeoutMs / 1000} s (timed out)` : '';
+    throw new TpxError('venv-failed', `could not create a virtual environment with ${py.executable}${why}`, {
+      details: (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n') || undefined,
+      hint: r.timedOut ? 'nothing was changed; check that the interpreter runs and that its disk is not stalled, then try again' : 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
     });
   }
 }
