@@ -95,14 +95,23 @@ function spawnBuildChild(ctx: Context, file: string, args: string[], opts: { env
 }
 
 /**
+ * How a build child (`pid`) and all it started are stopped, as decided for `platform`: a SIGKILL to
+ * its process group (POSIX), or `taskkill /T /F`, which walks the tree by parent ids (Windows).
+ */
+export function treeKill(platform: Platform, pid: number): { group: number } | { file: string; args: string[] } {
+  return platform.childTree === 'process-group' ? { group: -pid } : { file: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] };
+}
+
+/**
  * Stops a build child and all it started, at once (SIGKILL: a half-written venv is removed by the
  * undo actions next). Synchronous, as it runs from a signal handler.
  */
 export function killTree(platform: Platform, child: { pid?: number; exitCode: number | null; signalCode: NodeJS.Signals | null; kill(signal: NodeJS.Signals): boolean }): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const how = treeKill(platform, child.pid);
   try {
-    if (platform.childTree === 'process-group') process.kill(-child.pid, 'SIGKILL');
-    else childProcess().spawnSync('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+    if ('group' in how) process.kill(how.group, 'SIGKILL');
+    else childProcess().spawnSync(how.file, how.args, { stdio: 'ignore', windowsHide: true });
   } catch {
     child.kill('SIGKILL');
   }

@@ -13,6 +13,7 @@ import { linkOwner, removeToolLink } from '../../src/core/gate.js';
 import { applyLinks, binLinks, isOnPath, linkFor, planLinks, removeLinksExcept, repairLinks } from '../../src/core/links.js';
 import { processStart } from '../../src/core/lock.js';
 import { asideOf, entryTarget, junctionSwitch, launcherChoices, parsePyLauncherList, platformFor, runSteps, writeEntry } from '../../src/core/platform.js';
+import { treeKill } from '../../src/core/proc.js';
 import { findInterpreter } from '../../src/core/python.js';
 import { pythonProblem } from '../../src/core/status.js';
 import { commitGeneration, readEntry, toolKeys, toolPath } from '../../src/core/store.js';
@@ -338,6 +339,15 @@ describe('the PATH helper on Windows', () => {
     expect(settings.python?.value).toBe('python');
     expect(describeEnvironment(ctx.paths, {}, platformFor('linux')).find((s) => s.name === 'home')?.variables).toEqual(['TPX_HOME', 'XDG_DATA_HOME']);
     expect(describeEnvironment(ctx.paths, {}, platformFor('darwin')).find((s) => s.name === 'cache')?.variables).toEqual(['TPX_CACHE_DIR']);
+  });
+});
+
+describe('build children on Windows', () => {
+  it('are stopped with all they started by taskkill /T (no process groups there), never detached into a console of their own', () => {
+    expect(treeKill(win.platform, 4242)).toEqual({ file: 'taskkill', args: ['/pid', '4242', '/T', '/F'] });
+    expect(treeKill(posix.platform, 4242)).toEqual({ group: -4242 });
+    // spawnBuildChild detaches only to lead a process group: on Windows `detached` opens a new console.
+    expect(win.platform.childTree).toBe('taskkill');
   });
 });
 

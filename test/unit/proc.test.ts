@@ -12,23 +12,27 @@ import { capture } from '../../src/core/proc.js';
 import { createVenv } from '../../src/core/venv.js';
 import { ctxIn } from '../helpers/context.js';
 
-/** A script that starts a helper and waits, both with `fifo` open for writing; it says "started" first. */
-function hangingTree(root: string): { script: string; fifo: string } {
+/**
+ * A script that starts a helper and waits, both with a FIFO open for writing: `started` resolves with
+ * what it says first ("started"), `gone` once it and its helper have both exited (end-of-file).
+ */
+function hangingTree(): { root: string; script: string; started: Promise<unknown[]>; gone: Promise<unknown[]> } {
+  const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
   const fifo = join(root, 'tree.fifo');
   execFileSync('mkfifo', [fifo]);
   const script = join(root, 'hang');
   writeFileSync(script, `#!/bin/sh\nexec 3>"${fifo}"\necho started >&3\nsleep 600 &\nwait\n`, { mode: 0o755 });
-  return { script, fifo };
+  const reader = createReadStream(fifo, 'utf8');
+  // Listening for 'data' lets the stream flow, without which it never reaches 'end'.
+  return { root, script, started: once(reader, 'data'), gone: once(reader, 'end') };
 }
+
+const PATH = { PATH: process.env.PATH ?? '' };
 
 describe('build children', () => {
   it('a timeout stops the child and all it started, and says it timed out', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
-    const { script, fifo } = hangingTree(root);
-    const reader = createReadStream(fifo, 'utf8');
-    const started = once(reader, 'data');
-    const gone = once(reader, 'end');
-    const r = await capture(ctxIn(root), script, [], { env: { PATH: process.env.PATH ?? '' }, timeoutMs: 500 });
+    const { root, script, started, gone } = hangingTree();
+    const r = await capture(ctxIn(root), script, [], { env: PATH, timeoutMs: 500 });
     expect(await started).toEqual(['started\n']);
     expect(r.timedOut).toBe(true);
     expect(r.code).not.toBe(0);
@@ -37,13 +41,10 @@ describe('build children', () => {
   });
 
   it('an interrupt stops the child and all it started', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
+    const { root, script, started, gone } = hangingTree();
     const ctx = ctxIn(root);
-    const { script, fifo } = hangingTree(root);
-    const reader = createReadStream(fifo, 'utf8');
-    const gone = once(reader, 'end');
-    const running = capture(ctx, script, [], { env: { PATH: process.env.PATH ?? '' }, timeoutMs: 600_000 });
-    await once(reader, 'data');
+    const running = capture(ctx, script, [], { env: PATH, timeoutMs: 600_000 });
+    await started;
     ctx.interrupts.runAll();
     expect((await running).timedOut).toBe(false);
     await gone;
@@ -55,12 +56,7 @@ describe('build children', () => {
   });
 
   it('`python -m venv` that does not finish: a clear error saying it timed out', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
-    const { script, fifo } = hangingTree(root);
-    const reader = createReadStream(fifo, 'utf8');
-    // Listening for 'data' lets the stream flow, without which it never reaches 'end'.
-    const started = once(reader, 'data');
-    const gone = once(reader, 'end');
+    const { root, script, started, gone } = hangingTree();
     const py = { executable: script, version: '3.12.0', pipWheels: [] };
     const err = (await createVenv(ctxIn(root), py, join(root, 'venv'), { systemSitePackages: false, timeoutMs: 500 }).catch((e: unknown) => e)) as TpxError;
     expect(err.code).toBe('venv-failed');
