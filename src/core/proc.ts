@@ -2,8 +2,8 @@
  * The only module that starts processes. Argv arrays only, never a shell; every child gets an
  * environment built here, never tpx's own unfiltered.
  *
- * child_process, not execa: measured, execa costs tpx ~45 ms of CPU per install (loading its
- * bundle and its stream plumbing; README, "Speed"), a tenth of a warm install. What it would have
+ * child_process, not execa: measured, execa costs ~40-55 ms of CPU per install (loading its
+ * bundle, README "Speed"), ~12 % of a warm install where the issue allows 3 %. What it would have
  * done is done here: a build child (pip, venv creation) is started so that it and everything it
  * starts can be stopped together (killTree), which an interrupt (Ctrl-C, SIGTERM, SIGHUP) and a
  * timeout do; a timeout says "timed out". Every executable is started by absolute path or as a
