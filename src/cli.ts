@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<void> {
   const contextFor = (out: Output): Context => {
     if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
     if (flags.global && process.platform === 'win32') throw usageError('--global is for POSIX systems (Linux, macOS)', 'on Windows, install for your user (without --global)');
-    const made = makeContext({ env: process.env, verbose: Boolean(flags.verbose), out, global: flags.global });
+    const made = makeContext({ env: process.env, os: process.platform, verbose: Boolean(flags.verbose), out, global: flags.global });
     if (flags.global && writes) checkWritable(made.paths);
     return made;
   };

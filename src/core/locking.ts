@@ -295,7 +295,7 @@ export async function installedLock(ctx: Context, inst: Installed & { receipt: R
     });
     return { lock: pylockFor(packages, platformOf(ctx, py), py, inst.key, req, lockDir), notes: [`${inst.key}: every file and hash from its receipt (it was installed from a lock)`] };
   }
-  const dists = listDists(sitePackages(inst.dir));
+  const dists = listDists(sitePackages(ctx, inst.dir));
   const packages: LockedPackage[] = [];
   const fromIndex: Dist[] = [];
   for (const d of dists) {

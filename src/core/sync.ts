@@ -95,7 +95,7 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
   if (!inst) return { kind: 'install', key, entry, replace: false };
   const r = inst.receipt;
   if (!r) return { kind: 'install', key, entry, replace: true };
-  const why = pythonProblem(inst.dir, r.python)?.text ?? requestDifference(r.request, entry.request) ?? lockDifference(r.request, entry.request) ?? versionDifference(r.version, entry.request.spec);
+  const why = pythonProblem(ctx, inst.dir, r.python)?.text ?? requestDifference(r.request, entry.request) ?? lockDifference(r.request, entry.request) ?? versionDifference(r.version, entry.request.spec);
   if (why) return { kind: 'rebuild', key, entry, from: r.version, why };
   const lacking = missingApps(entry, r.version, r.apps.map((a) => a.name));
   if (lacking) return { kind: 'broken', key, error: lacking };
