@@ -113,3 +113,13 @@ export function isInside(child: string, dir: string): boolean {
   const d = path.resolve(dir);
   return c === d || c.startsWith(d.endsWith(path.sep) ? d : d + path.sep);
 }
+
+/** Whether `p` is a regular file this process may execute. */
+export function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

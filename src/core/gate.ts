@@ -4,7 +4,8 @@
  *   - anything strictly inside the data home (TPX_HOME),
  *   - anything strictly inside the cache (TPX_CACHE_DIR),
  *   - a temp dir of its own directly in the system temp dir (made by makeTempDir: `tpx-tmp-*`),
- *   - in the bin dir, a symlink that points into one tool's stable path tools/<key>/.
+ *   - in a link dir (the bin dir, a man section, a completions shell dir: paths.linkDirs), a
+ *     symlink that points into one tool's stable path tools/<key>/.
  * Every recursive delete in src/ goes through removeMine, every bin link removal through
  * removeToolLink. A path derived from disk (a receipt, a symlink) that names anything else is
  * refused here even if a check before it was missed.
@@ -15,6 +16,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { isInside, lstatOrNull, readlinkOrNull, realpathOrNull } from './fsx.js';
+import { linkDirs } from './paths.js';
 import type { Paths } from './paths.js';
 
 const TEMP_PREFIX = 'tpx-tmp-';
@@ -64,17 +66,18 @@ export function linkOwner(paths: Paths, link: string): string | null {
   return path.relative(paths.tools, abs).split(path.sep)[0] || null;
 }
 
-/** Whether `link` is directly in the bin dir (a recorded link path anywhere else is never touched). */
-export function isInBinDir(paths: Paths, link: string): boolean {
-  return path.dirname(path.resolve(link)) === path.resolve(paths.bin);
+/** Whether `link` is directly in one of the link dirs (a recorded link path anywhere else is never touched). */
+export function isInLinkDir(paths: Paths, link: string): boolean {
+  const dir = path.dirname(path.resolve(link));
+  return linkDirs(paths).some((d) => path.resolve(d) === dir);
 }
 
 /**
- * Removes the bin entry `link` if — and only if — it is a symlink directly in the bin dir that
- * points into tools/<key>/. Returns whether it removed it.
+ * Removes the entry `link` if — and only if — it is a symlink directly in a link dir (the bin dir,
+ * a man section, a completions shell dir) that points into tools/<key>/. Returns whether it removed it.
  */
 export function removeToolLink(ctx: Context, link: string, key: string): boolean {
-  if (!isInBinDir(ctx.paths, link) || linkOwner(ctx.paths, link) !== key) return false;
+  if (!isInLinkDir(ctx.paths, link) || linkOwner(ctx.paths, link) !== key) return false;
   fs.unlinkSync(link);
   return true;
 }

@@ -1,5 +1,7 @@
 /**
- * The bin dir. The whole collision policy, for every target, checked before anything is touched:
+ * Links into tools: apps in the bin dir, man pages in the man dir (`manN/`), completion files in the
+ * completions dir (`<shell>/`) — one mechanism for every kind (docs/architecture.md, "Links"). The
+ * whole collision policy, for every target, checked before anything is touched:
  *   missing                          → create
  *   a link into this tool            → replace (keep, if identical)
  *   a directory                      → refuse, even with --force (tpx never deletes what it did not make)
@@ -13,18 +15,26 @@ import type { Context } from './context.js';
 import { TpxError, fromErrno } from './errors.js';
 import { linkOwner, removeToolLink } from './gate.js';
 import { lstatOrNull, readdirOrEmpty, readlinkOrNull, uniqueSuffix } from './fsx.js';
-import { appFile } from './distinfo.js';
-import type { LinkedApp } from './receipt.js';
+import { appFile, resourcePlace } from './distinfo.js';
+import { linkDirs } from './paths.js';
+import type { Receipt } from './receipt.js';
 import { venvBinDir } from './venv.js';
 import { withLock } from './lock.js';
 import { readInstalled, toolPath } from './store.js';
 
-export interface LinkPlan {
+/** What a link is for: an app, a man page, a shell completion file. */
+export type LinkKind = 'app' | 'man' | 'completion';
+
+/** A link a tool should have: where it goes, and what it points at — through the tool's stable path, so generations switch without relinking. */
+export interface WantedLink {
+  kind: LinkKind;
+  /** The app's name, or the resource's path in the venv (`share/man/man1/black.1`). */
   name: string;
-  /** Path in the user's bin dir. */
   link: string;
-  /** What it points at: through the tool's stable path, so generations switch without relinking. */
   target: string;
+}
+
+export interface LinkPlan extends WantedLink {
   action: 'create' | 'keep' | 'replace' | 'overwrite';
 }
 
@@ -36,25 +46,61 @@ export function linkFor(ctx: Context, key: string, app: string, suffix: string):
   };
 }
 
-export function planLinks(ctx: Context, key: string, apps: string[], suffix: string, force: boolean): LinkPlan[] {
+/**
+ * The link a man page or completion file (`rel`, its path in the venv) of tool `key` gets; null when
+ * it gets none. A tool's suffix goes into a man page's name before its section (`black@22.1`, so
+ * `man black@22` finds it); completion files complete the command they were written for, which a
+ * suffixed tool does not have, so they are not linked for one.
+ */
+export function resourceLinkFor(ctx: Context, key: string, rel: string, suffix: string): { link: string; target: string } | null {
+  const place = resourcePlace(rel);
+  if (!place || (place.kind === 'completion' && suffix !== '')) return null;
+  const root = place.kind === 'man' ? ctx.paths.man : ctx.paths.completions;
+  const dot = place.file.indexOf('.', 1);
+  const file = suffix === '' ? place.file : dot < 0 ? place.file + suffix : place.file.slice(0, dot) + suffix + place.file.slice(dot);
+  return { link: path.join(root, place.dir, file), target: path.join(toolPath(ctx, key), ...rel.split('/')) };
+}
+
+/** Every link a tool with these apps and resources should have. */
+export function wantedLinks(ctx: Context, key: string, what: { apps: { name: string }[]; resources: { path: string }[] }, suffix: string): WantedLink[] {
+  const apps = what.apps.map((a): WantedLink => ({ kind: 'app', name: a.name, ...linkFor(ctx, key, a.name, suffix) }));
+  const resources = what.resources.flatMap((r): WantedLink[] => {
+    const at = resourceLinkFor(ctx, key, r.path, suffix);
+    return at ? [{ kind: resourcePlace(r.path)?.kind === 'man' ? 'man' : 'completion', name: r.path, ...at }] : [];
+  });
+  return [...apps, ...resources];
+}
+
+/** The links a receipt says its tool has: none when it is not exposed (`tpx unexpose`). */
+export function receiptLinks(ctx: Context, r: Pick<Receipt, 'key' | 'apps' | 'resources' | 'exposed' | 'request'>): WantedLink[] {
+  return r.exposed ? wantedLinks(ctx, r.key, r, r.request.suffix) : [];
+}
+
+/** What a link is, for messages: `the app black`, `the man page black.1`. */
+function describeLink(w: WantedLink): string {
+  return w.kind === 'app' ? `the app ${w.name}` : `the ${w.kind === 'man' ? 'man page' : 'completion file'} ${path.basename(w.name)}`;
+}
+
+/** Decides what to do in every slot `wanted` names, before anything is touched; refuses (nothing changed) if one is taken. */
+export function planLinks(ctx: Context, key: string, wanted: WantedLink[], force: boolean): LinkPlan[] {
   const plans: LinkPlan[] = [];
   const conflicts: string[] = [];
-  for (const app of apps) {
-    const { link, target } = linkFor(ctx, key, app, suffix);
+  for (const w of wanted) {
+    const { link, target } = w;
     const st = lstatOrNull(link);
     if (!st) {
-      plans.push({ name: app, link, target, action: 'create' });
+      plans.push({ ...w, action: 'create' });
       continue;
     }
     const owner = st.isSymbolicLink() ? linkOwner(ctx.paths, link) : null;
     if (owner === key) {
-      plans.push({ name: app, link, target, action: readlinkOrNull(link) === target ? 'keep' : 'replace' });
+      plans.push({ ...w, action: readlinkOrNull(link) === target ? 'keep' : 'replace' });
     } else if (st.isDirectory()) {
-      throw new TpxError('link-conflict', `${link} is a directory, in the way of the app ${app}`, {
+      throw new TpxError('link-conflict', `${link} is a directory, in the way of ${describeLink(w)}`, {
         hint: 'nothing was changed; tpx never replaces a directory, even with --force: move it away, or install with --suffix',
       });
     } else if (force) {
-      plans.push({ name: app, link, target, action: 'overwrite' });
+      plans.push({ ...w, action: 'overwrite' });
     } else {
       conflicts.push(owner ? `${link} (an app of tpx tool ${owner})` : `${link} (${st.isSymbolicLink() ? 'a link tpx did not make' : 'a file tpx did not make'})`);
     }
@@ -72,7 +118,6 @@ export function planLinks(ctx: Context, key: string, apps: string[], suffix: str
  * puts every slot back as it was. Returns `commit` (drop the backups) and `rollback`.
  */
 export function applyLinks(ctx: Context, plans: LinkPlan[]): { commit: () => void; rollback: () => void } {
-  fs.mkdirSync(ctx.paths.bin, { recursive: true });
   const done: { link: string; backup: string | null }[] = [];
   const rollback = () => {
     for (const { link, backup } of done.reverse()) {
@@ -86,6 +131,7 @@ export function applyLinks(ctx: Context, plans: LinkPlan[]): { commit: () => voi
     for (const p of plans) {
       if (p.action === 'keep') continue;
       let backup: string | null = null;
+      fs.mkdirSync(path.dirname(p.link), { recursive: true });
       if (p.action !== 'create') {
         backup = `${p.link}.tpx-old-${uniqueSuffix()}`;
         fs.renameSync(p.link, backup);
@@ -103,7 +149,8 @@ export function applyLinks(ctx: Context, plans: LinkPlan[]): { commit: () => voi
     rollback();
     unregister();
     const why = fromErrno(err)?.message ?? (err instanceof Error ? err.message : String(err));
-    throw new TpxError('link-failed', `could not link into ${ctx.paths.bin}: ${why}`, { cause: err, hint: 'nothing was changed; check that the bin dir is writable' });
+    const dir = path.dirname(plans.find((p) => p.action !== 'keep' && !done.some((d) => d.link === p.link))?.link ?? ctx.paths.bin);
+    throw new TpxError('link-failed', `could not link into ${dir}: ${why}`, { cause: err, hint: `nothing was changed; check that ${dir} is writable` });
   }
   return {
     commit: () => {
@@ -124,44 +171,45 @@ export function applyLinks(ctx: Context, plans: LinkPlan[]): { commit: () => voi
   };
 }
 
-/** Removes those of `candidates` that are links in the bin dir into tool `key` (the delete gate decides); returns them. */
+/** Removes those of `candidates` that are links in a link dir into tool `key` (the delete gate decides); returns them. */
 export function removeOwnedLinks(ctx: Context, key: string, candidates: string[]): string[] {
   return [...new Set(candidates)].filter((link) => removeToolLink(ctx, link, key));
 }
 
-/** Every entry of the bin dir that links into tool `key`, found by looking (a receipt may be lost or lie). */
+/** Every link into tool `key` in the link dirs, found by looking (a receipt may be lost or lie). */
 export function scanOwnedLinks(ctx: Context, key: string): string[] {
-  return binLinks(ctx).get(key) ?? [];
+  return linksByOwner(ctx).get(key) ?? [];
 }
 
-/** Every link in the bin dir into tools/, by the key of the tool it points into. */
-export function binLinks(ctx: Context): Map<string, string[]> {
+/** Every link into tools/ in the link dirs (bin, man, completions), by the key of the tool it points into. */
+export function linksByOwner(ctx: Context): Map<string, string[]> {
   const byOwner = new Map<string, string[]>();
-  for (const f of readdirOrEmpty(ctx.paths.bin)) {
-    const link = path.join(ctx.paths.bin, f);
-    const owner = linkOwner(ctx.paths, link);
-    if (owner !== null) byOwner.set(owner, [...(byOwner.get(owner) ?? []), link]);
+  for (const dir of linkDirs(ctx.paths)) {
+    for (const f of readdirOrEmpty(dir)) {
+      const link = path.join(dir, f);
+      const owner = linkOwner(ctx.paths, link);
+      if (owner !== null) byOwner.set(owner, [...(byOwner.get(owner) ?? []), link]);
+    }
   }
   return byOwner;
 }
 
-/** Removes every link in the bin dir into tool `key` except `keep` (its current apps' links): what a killed upgrade left. */
+/** Removes every link into tool `key` except `keep` (its current links): what a killed upgrade left, or all of them. */
 export function removeLinksExcept(ctx: Context, key: string, keep: string[]): string[] {
   return removeOwnedLinks(ctx, key, scanOwnedLinks(ctx, key).filter((l) => !keep.includes(l)));
 }
 
 /**
- * Brings the bin dir in line with a tool's receipt: links into the tool that are not its apps'
- * are removed, and an app whose slot is empty is linked again (a slot taken by anything else is
- * left alone). For a tool found as it should be this changes nothing.
+ * Brings the link dirs in line with what a tool should have: links into the tool that are not
+ * wanted are removed, and a wanted link whose slot is empty is made again (a slot taken by anything
+ * else is left alone). For a tool found as it should be this changes nothing.
  */
-export function repairLinks(ctx: Context, key: string, apps: LinkedApp[], suffix: string): { removed: string[]; linked: string[] } {
-  const expected = apps.map((a) => linkFor(ctx, key, a.name, suffix));
-  const removed = removeLinksExcept(ctx, key, expected.map((e) => e.link));
+export function repairLinks(ctx: Context, key: string, wanted: WantedLink[]): { removed: string[]; linked: string[] } {
+  const removed = removeLinksExcept(ctx, key, wanted.map((e) => e.link));
   const linked: string[] = [];
-  for (const { link, target } of expected) {
+  for (const { link, target } of wanted) {
     if (lstatOrNull(link) || !fs.existsSync(toolPath(ctx, key))) continue;
-    fs.mkdirSync(ctx.paths.bin, { recursive: true });
+    fs.mkdirSync(path.dirname(link), { recursive: true });
     fs.symlinkSync(target, link);
     linked.push(link);
   }
@@ -169,8 +217,13 @@ export function repairLinks(ctx: Context, key: string, apps: LinkedApp[], suffix
 }
 
 /** What repairLinks did, as lines for the user. */
-export function describeRepair(key: string, r: { removed: string[]; linked: string[] }): string[] {
-  return [...r.removed.map((l) => `removed ${l}: it linked into ${key} but is not one of its apps`), ...r.linked.map((l) => `linked ${l} again`)];
+export function describeRepair(ctx: Context, key: string, r: { removed: string[]; linked: string[] }): string[] {
+  return [...r.removed.map((l) => `removed ${l}: it linked into ${key} but is not ${notOneOf(ctx, l)}`), ...r.linked.map((l) => `linked ${l} again`)];
+}
+
+/** What a stray link into a tool is not: one of its apps (in the bin dir), or of its man pages and completion files. */
+export function notOneOf(ctx: Context, link: string): string {
+  return path.dirname(link) === ctx.paths.bin ? 'one of its apps' : 'one of its man pages or completion files';
 }
 
 /** repairLinks for an installed tool, under its lock, from its current receipt; says what it did. Never throws. */
@@ -178,7 +231,7 @@ export async function repairToolLinks(ctx: Context, key: string): Promise<string
   try {
     return await withLock(ctx, key, async () => {
       const r = readInstalled(ctx, key)?.receipt;
-      const said = r ? describeRepair(key, repairLinks(ctx, key, r.apps, r.request.suffix)) : [];
+      const said = r ? describeRepair(ctx, key, repairLinks(ctx, key, receiptLinks(ctx, r))) : [];
       for (const line of said) ctx.out.info(line);
       return said;
     });

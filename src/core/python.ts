@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { realpathOrNull, writeFileAtomic } from './fsx.js';
+import { isExecutable, realpathOrNull, writeFileAtomic } from './fsx.js';
 import { cacheDir, expandHome } from './paths.js';
 import { compareVersions } from './pep440.js';
 import { captureSync, childEnv } from './proc.js';
@@ -269,13 +269,4 @@ function whichAll(ctx: Context, command: string): string[] {
     }
   }
   return out;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }

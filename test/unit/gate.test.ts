@@ -7,7 +7,7 @@ import { isMine, linkOwner, makeTempDir, removeMine, removeToolLink } from '../.
 import { resolvePaths } from '../../src/core/paths.js';
 
 function ctxIn(root: string): Context {
-  const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), HOME: root });
+  const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), TPX_MAN_DIR: join(root, 'man'), HOME: root });
   for (const d of [paths.bin, paths.envs, paths.tools, paths.cache]) mkdirSync(d, { recursive: true });
   const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
   return { paths, env: {}, verbose: false, out: quiet, interrupts: new Interrupts() };
@@ -66,5 +66,12 @@ describe('the delete gate', () => {
     expect(removeToolLink(ctx, join(ctx.paths.bin, 'black'), 'black')).toBe(true);
     expect(lstatSync(join(root, 'elsewhere', 'black')).isSymbolicLink()).toBe(true);
     expect(existsSync(join(ctx.paths.bin, 'file'))).toBe(true);
+    // The man sections and completion dirs are link dirs too; the man dir itself and deeper dirs are not.
+    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')]) mkdirSync(dir, { recursive: true });
+    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')]) symlinkSync(into('black'), join(dir, 'black.x'));
+    expect(removeToolLink(ctx, join(ctx.paths.man, 'man1', 'black.x'), 'black')).toBe(true);
+    expect(removeToolLink(ctx, join(ctx.paths.completions, 'fish', 'black.x'), 'black')).toBe(true);
+    expect(removeToolLink(ctx, join(ctx.paths.man, 'black.x'), 'black')).toBe(false);
+    expect(removeToolLink(ctx, join(ctx.paths.man, 'man1', 'sub', 'black.x'), 'black')).toBe(false);
   });
 });
