@@ -18,7 +18,6 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['tpx install-all --latest toolbox.json', 'the same tools at their newest versions'],
   ],
   list: [
-    ['tpx list --short', 'one line per tool'],
     ['tpx list --outdated', 'tools with a newer version on their index'],
     ['tpx list --include-injected black', 'black, with the packages injected into it'],
   ],
