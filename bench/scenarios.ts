@@ -3,25 +3,31 @@
 // command line on the same index; `floor` scenarios time the things neither tool can beat.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RealSet } from './real.js';
 import type { IndexWorld, Side, SideName, Synthetic } from './world.js';
 import { mustRun, resetState, restore, runSide, snapshot, wheelName } from './world.js';
 
 export interface BenchWorld {
   index: IndexWorld;
-  /** What the install/uninstall scenarios install (default tpxdemo; --package). */
+  /** What the install/uninstall scenarios install (default tpxdemo, or black with --real; --package). */
   pkg: string;
-  python: string;
   listTools: Synthetic[];
   /** Version 1.0 of each; the matching 2.0 is hidden during setup so they are outdated. */
   upgradeTools: Synthetic[];
+  /** The real-package set's tools (bench/real.ts); absent in the fixture set. */
+  real?: RealSet;
 }
 
 export interface Scenario {
   id: string;
   title: string;
-  /** startup: many runs; pip: bound by pip, fewer runs. */
-  kind: 'startup' | 'pip';
+  /** startup: many runs; pip: bound by pip, fewer runs; batch: many pip runs in one, fewest runs. */
+  kind: 'startup' | 'pip' | 'batch';
   sides: SideName[];
+  /** Which interpreter the sides use (bench/real.ts); the fixture set's default when absent. */
+  python?: 'shim' | 'plain';
+  /** pip alone doing the same install, timed in the same rotation (a `floor` scenario); tpx must beat it. */
+  alongside?: Scenario;
   /** The tpx command this needs; without it the row says "not available in this build". */
   needs?: string;
   /** Highest acceptable tpx/pipx median ratio. */
@@ -31,6 +37,8 @@ export interface Scenario {
   setup?(side: Side, w: BenchWorld): void;
   prepare?(side: Side, w: BenchWorld): void;
   args(side: Side, w: BenchWorld): string[];
+  /** When set, the timed run is these commands one after the other (pipx installs one tool per command). */
+  steps?(side: Side, w: BenchWorld): string[][];
   /** Checked after the first timed run: the command really did its job. */
   verify?(side: Side, w: BenchWorld): void;
 }
@@ -38,7 +46,7 @@ export interface Scenario {
 const TPXDEMO_NEW = ['tpxdemo-2.0-py3-none-any.whl', 'tpxdemo-3.0-py3-none-any.whl'];
 
 /** A home with the shared pip bootstrapped and one tool (helperlib) installed. */
-function ensureWarm(side: Side): void {
+export function ensureWarm(side: Side): void {
   if (existsSync(join(side.root, 'snap-warm'))) return;
   resetState(side);
   runSide(side, ['install', 'helperlib']);
@@ -46,17 +54,17 @@ function ensureWarm(side: Side): void {
 }
 
 /** Installs every spec, one command per spec for pipx 1.1 (it takes one package per install). */
-function installAll(side: Side, specs: string[]): void {
+export function installAll(side: Side, specs: string[]): void {
   if (side.name === 'tpx') runSide(side, ['install', ...specs]);
   else for (const s of specs) runSide(side, ['install', s]);
 }
 
-function expectAppSays(side: Side, app: string, text: string): void {
+export function expectAppSays(side: Side, app: string, text: string): void {
   const out = mustRun(join(side.bin, app), ['--version'], side.env);
   if (!out.includes(text)) throw new Error(`${side.name}: after the timed command, ${app} --version says ${JSON.stringify(out.trim())}, expected ${text}`);
 }
 
-function upgradeSetup(side: Side, w: BenchWorld, name: string, specs: string[], hidden: string[]): void {
+export function upgradeSetup(side: Side, w: BenchWorld, name: string, specs: string[], hidden: string[]): void {
   w.index.hide(hidden);
   try {
     ensureWarm(side);
@@ -68,22 +76,32 @@ function upgradeSetup(side: Side, w: BenchWorld, name: string, specs: string[], 
   }
 }
 
-export const scenarios: Scenario[] = [
-  { id: 'floor-node', title: '`node -e 0`', kind: 'startup', sides: ['floor'], args: () => [process.execPath, '-e', '0'] },
-  { id: 'floor-python', title: '`python3 -c pass`', kind: 'startup', sides: ['floor'], args: (_s, w) => [w.python, '-c', 'pass'] },
-  {
-    id: 'floor-pip',
+/**
+ * pip alone installing the package into a venv made (untimed) with the interpreter's own pip.
+ * `warmCache`: install it once untimed first, so pip's cache holds what it downloads.
+ */
+export function pipFloor(id: string, python?: Scenario['python'], opts: { warmCache?: boolean } = {}): Scenario {
+  return {
+    id,
     title: 'pip alone: `python -m pip install PKG` into an existing venv',
     kind: 'pip',
     sides: ['floor'],
+    python,
     setup(side, w) {
       resetState(side);
-      mustRun(w.python, ['-m', 'venv', join(side.state, 'venv')], side.env);
+      mustRun(side.python, ['-m', 'venv', join(side.state, 'venv')], side.env);
       snapshot(side, 'venv');
+      if (opts.warmCache) mustRun(join(side.state, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '-q', w.pkg], side.env);
     },
     prepare: (side) => restore(side, 'venv'),
     args: (side, w) => [join(side.state, 'venv', 'bin', 'python'), '-m', 'pip', 'install', '-q', w.pkg],
-  },
+  };
+}
+
+export const scenarios: Scenario[] = [
+  { id: 'floor-node', title: '`node -e 0`', kind: 'startup', sides: ['floor'], args: () => [process.execPath, '-e', '0'] },
+  { id: 'floor-python', title: '`python3 -c pass`', kind: 'startup', sides: ['floor'], args: (side) => [side.python, '-c', 'pass'] },
+  pipFloor('floor-pip'),
   { id: 'version', title: '`--version`', kind: 'startup', sides: ['tpx', 'pipx'], target: 0.5, nodeFloor: true, args: () => ['--version'] },
   {
     id: 'install-cold',

@@ -6,6 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { delimiter, dirname, join } from 'node:path';
 import { buildWheels, tpxJs } from '../test/helpers/fixtures.js';
 import { startIndex } from '../test/helpers/index-server.js';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 export type SideName = 'tpx' | 'pipx' | 'floor';
@@ -22,9 +24,12 @@ export interface Side {
   /** [file, args] that run the tool with `args`. */
   command(args: string[]): [string, string[]];
   bin: string;
+  /** The interpreter this side's tool uses by default (PythonSetup.python). */
+  python: string;
 }
 
 export interface Machine {
+  /** The interpreter pipx itself runs on: the fixture set's Python for both tools. */
   python: string;
   pipx: string;
   /** Wheels of pip, setuptools and wheel: pipx's shared libraries are (re)installed from the index. */
@@ -47,8 +52,8 @@ function aptInstall(packages: string[]): boolean {
 
 const BOOTSTRAP = ['pip', 'setuptools', 'wheel'];
 
-/** Newest wheel of each of pip/setuptools/wheel found in `dirs`. */
-function findBootstrapWheels(dirs: string[]): string[] {
+/** The first wheel of each of pip/setuptools/wheel found in `dirs` (`all`: every version found). */
+function findBootstrapWheels(dirs: string[], all = false): string[] {
   const found = new Map<string, string>();
   for (const dir of dirs) {
     let files: string[] = [];
@@ -59,10 +64,26 @@ function findBootstrapWheels(dirs: string[]): string[] {
     }
     for (const f of files) {
       const name = f.split('-')[0] ?? '';
-      if (BOOTSTRAP.includes(name) && !found.has(name)) found.set(name, join(dir, f));
+      const key = all ? f : name;
+      if (BOOTSTRAP.includes(name) && !found.has(key)) found.set(key, join(dir, f));
     }
   }
   return [...found.values()];
+}
+
+/** Where an interpreter keeps the wheels ensurepip installs (CPython's _bundled, Debian's WHEEL_PKG_DIR). */
+function bundledWheelDirs(python: string): string[] {
+  const probe = spawnSync(python, ['-I', '-c', 'import ensurepip, os, sysconfig; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")); print(sysconfig.get_config_var("WHEEL_PKG_DIR") or "")'], { encoding: 'utf8' });
+  return probe.stdout.split('\n').filter(Boolean);
+}
+
+/**
+ * pip/setuptools/wheel for every interpreter in `pythons`, every version: pipx upgrades its shared
+ * libraries to the newest pip on the index, so the index must hold the pip tpx bootstraps from
+ * (the interpreter's own bundled wheel) for both to run the same pip.
+ */
+export function bootstrapWheelsFor(pythons: string[]): string[] {
+  return findBootstrapWheels(['/usr/share/python-wheels', ...pythons.flatMap(bundledWheelDirs)], true);
 }
 
 /** pipx (Debian's package, never PyPI) and the wheels that let it work offline; installs them as root. */
@@ -79,8 +100,7 @@ export function prepareMachine(): Machine {
   // Both contenders use the interpreter pipx itself runs on, so neither gets a faster Python.
   const shebang = readFileSync(pipx, 'utf8').split('\n')[0] ?? '';
   const python = /^#!\s*(\S+)/.exec(shebang)?.[1] ?? '/usr/bin/python3';
-  const probe = spawnSync(python, ['-I', '-c', 'import ensurepip, os, sysconfig; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")); print(sysconfig.get_config_var("WHEEL_PKG_DIR") or "")'], { encoding: 'utf8' });
-  const dirs = ['/usr/share/python-wheels', ...probe.stdout.split('\n').filter(Boolean)];
+  const dirs = ['/usr/share/python-wheels', ...bundledWheelDirs(python)];
   let wheels = findBootstrapWheels(dirs);
   if (wheels.length < 3 && aptInstall(['python3-pip-whl', 'python3-setuptools-whl', 'python3-wheel-whl'])) wheels = findBootstrapWheels(dirs);
   if (wheels.length < 3) {
@@ -94,6 +114,8 @@ export function prepareMachine(): Machine {
 
 export interface IndexWorld {
   url: string;
+  /** What the sides' environment adds for this index (PIP_TRUSTED_HOST when files are cacheable). */
+  clientEnv: Record<string, string>;
   dir: string;
   /** Moves wheels out of the index (still on disk) until show(). */
   hide(files: string[]): void;
@@ -104,14 +126,18 @@ export interface IndexWorld {
 /**
  * Serves every wheel in `sources` from one loopback index. The server runs in a worker thread: the
  * benchmark times children with spawnSync, which blocks the main thread's event loop.
+ * `cacheableFiles`: wheel downloads carry PyPI's `Cache-Control` (the test index says `no-store` to
+ * everything), so pip's HTTP cache keeps them and a warm pip cache means what it means with PyPI:
+ * no download. Project pages stay `no-store`; pip revalidates those on every run anyway. pip caches
+ * only HTTPS and trusted hosts, so clients get PIP_TRUSTED_HOST for the loopback address.
  */
-export async function serveWheels(root: string, sources: string[]): Promise<IndexWorld> {
+export async function serveWheels(root: string, sources: string[], opts: { cacheableFiles?: boolean } = {}): Promise<IndexWorld> {
   const dir = join(root, 'index');
   const held = join(root, 'held');
   mkdirSync(dir, { recursive: true });
   mkdirSync(held, { recursive: true });
   for (const src of sources) copyFileSync(src, join(dir, src.split('/').pop() ?? src));
-  const worker = new Worker(new URL(import.meta.url), { workerData: { dir } });
+  const worker = new Worker(new URL(import.meta.url), { workerData: { dir, cacheableFiles: opts.cacheableFiles ?? false } });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -119,15 +145,40 @@ export async function serveWheels(root: string, sources: string[]): Promise<Inde
   const move = (from: string, to: string, files: string[]) => {
     for (const f of files) if (existsSync(join(from, f))) renameSync(join(from, f), join(to, f));
   };
-  return { url, dir, hide: (files) => move(dir, held, files), show: (files) => move(held, dir, files), close: async () => void (await worker.terminate()) };
+  const clientEnv: Record<string, string> = opts.cacheableFiles ? { PIP_TRUSTED_HOST: new URL(url).hostname } : {};
+  return { url, clientEnv, dir, hide: (files) => move(dir, held, files), show: (files) => move(held, dir, files), close: async () => void (await worker.terminate()) };
 }
 
 /** The worker side of serveWheels (this module is the worker's entry too, via the bundle). */
 export async function runIndexWorker(): Promise<boolean> {
   if (isMainThread || !parentPort) return false;
-  const index = await startIndex({ dir: (workerData as { dir: string }).dir });
-  parentPort.postMessage(index.url);
+  const data = workerData as { dir: string; cacheableFiles: boolean };
+  const index = await startIndex({ dir: data.dir });
+  parentPort.postMessage(data.cacheableFiles ? await cachingProxy(index.url) : index.url);
   return true;
+}
+
+/** PyPI's header on files (immutable URLs): a year, public. */
+const FILE_CACHE_CONTROL = 'max-age=365000000, immutable, public';
+
+/** A loopback proxy in front of the index at `url` that makes its /files/ responses cacheable; its URL. */
+async function cachingProxy(url: string): Promise<string> {
+  const upstream = new URL(url);
+  const server = createServer((req, res) => {
+    const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      const headers = { ...r.headers };
+      if (req.url?.startsWith('/files/') && r.statusCode === 200) headers['cache-control'] = FILE_CACHE_CONTROL;
+      res.writeHead(r.statusCode ?? 502, headers);
+      r.pipe(res);
+    });
+    up.on('error', (err) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`proxy: ${err.message}\n`);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname}`;
 }
 
 /** A tiny distribution with one app `name` that prints "name version"; built by the test wheel builder. */
@@ -155,8 +206,29 @@ export function buildSynthetic(root: string, dists: Synthetic[], outDir: string)
   return dists.map((d) => join(outDir, wheelName(d)));
 }
 
-export function makeSide(name: SideName, root: string, machine: Machine, indexUrl: string): Side {
-  const sideRoot = join(root, name);
+/**
+ * The interpreter both tools of a side pair use by default, and how they find it. The fixture set uses
+ * pipx's own interpreter; the real set (bench/real.ts) a pyenv shim and the executable behind it.
+ */
+export interface PythonSetup {
+  /** 'default' (fixture set), 'shim' or 'plain'; names the sides' directories. */
+  key: string;
+  /** A path, possibly a shim. pipx gets it as PIPX_DEFAULT_PYTHON. */
+  python: string;
+  /** tpx finds it as `python3` on PATH, as a user's tpx would, rather than through TPX_DEFAULT_PYTHON. */
+  viaPath: boolean;
+  /** Put first on PATH. */
+  pathDirs: string[];
+  /** Extra environment, e.g. PYENV_ROOT for a pyenv shim. */
+  env: Record<string, string>;
+}
+
+export function defaultPython(machine: Machine): PythonSetup {
+  return { key: 'default', python: machine.python, viaPath: false, pathDirs: [dirname(machine.python)], env: {} };
+}
+
+export function makeSide(name: SideName, root: string, machine: Machine, py: PythonSetup, index: IndexWorld): Side {
+  const sideRoot = join(root, py.key === 'default' ? name : `${name}-${py.key}`);
   const state = join(sideRoot, 'state');
   const pipCache = join(sideRoot, 'pip-cache');
   const pipConf = join(sideRoot, 'pip.conf');
@@ -165,29 +237,33 @@ export function makeSide(name: SideName, root: string, machine: Machine, indexUr
   const home = join(state, 'home');
   const bin = join(state, 'bin');
   const env: Record<string, string> = {
-    PATH: [...new Set([dirname(process.execPath), dirname(machine.python), '/usr/bin', '/bin'])].join(delimiter),
+    // The interpreter's dir first: Node may live in /usr/bin, beside Debian's python3.
+    PATH: [...new Set([...py.pathDirs, dirname(process.execPath), '/usr/bin', '/bin'])].join(delimiter),
     HOME: home,
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_CACHE_HOME: join(state, 'cache'),
     TMPDIR: join(sideRoot, 'tmp'),
     PIP_CONFIG_FILE: pipConf,
-    PIP_INDEX_URL: indexUrl,
+    PIP_INDEX_URL: index.url,
+    ...index.clientEnv,
     PIP_CACHE_DIR: pipCache,
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',
     PIP_RETRIES: '0', // an index problem fails the run at once instead of after minutes of retries
     LANG: 'C.UTF-8',
     NO_COLOR: '1',
+    ...py.env,
   };
   if (name === 'tpx') {
-    Object.assign(env, { TPX_HOME: join(state, 'tpx'), TPX_BIN_DIR: bin, TPX_MAN_DIR: join(state, 'man'), TPX_CACHE_DIR: join(state, 'cache', 'tpx'), TPX_DEFAULT_PYTHON: machine.python });
+    Object.assign(env, { TPX_HOME: join(state, 'tpx'), TPX_BIN_DIR: bin, TPX_MAN_DIR: join(state, 'man'), TPX_CACHE_DIR: join(state, 'cache', 'tpx') });
+    if (!py.viaPath) env.TPX_DEFAULT_PYTHON = py.python;
   } else if (name === 'pipx') {
-    Object.assign(env, { PIPX_HOME: join(state, 'pipx'), PIPX_BIN_DIR: bin, PIPX_DEFAULT_PYTHON: machine.python });
+    Object.assign(env, { PIPX_HOME: join(state, 'pipx'), PIPX_BIN_DIR: bin, PIPX_DEFAULT_PYTHON: py.python });
   }
   const command = (args: string[]): [string, string[]] =>
     name === 'tpx' ? [process.execPath, [tpxJs, ...args]] : name === 'pipx' ? [machine.pipx, args] : [args[0] ?? '', args.slice(1)];
-  const side: Side = { name, root: sideRoot, state, pipCache, env, command, bin };
+  const side: Side = { name, root: sideRoot, state, pipCache, env, command, bin, python: py.python };
   resetState(side, { pipCache: true });
   return side;
 }
