@@ -100,9 +100,10 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
     const dist = nameOf(rebuilt, a);
     const version = rebuilt.after.find((p) => normalizeName(p.name) === dist)?.version ?? '?';
     ctx.out.info(`injected ${dist} ${version} into ${key}`);
-    const apps = rebuilt.receipt.apps.filter((app) => app.dist === dist);
-    for (const app of apps) ctx.out.info(`  ${app.link}`);
-    if (a.includeApps && apps.length === 0) ctx.out.info(`  (${dist} has no apps to link)`);
+    // With --include-deps, its dependencies' apps too: those linked now that were not before.
+    const apps = rebuilt.receipt.apps.filter((app) => app.dist === dist || (a.includeDeps && !receipt.apps.some((old) => old.link === app.link)));
+    for (const app of apps) ctx.out.info(`  ${app.link}${app.dist === dist ? '' : ` (from ${app.dist})`}`);
+    if (a.includeApps && apps.length === 0) ctx.out.info(`  (${dist} has no apps to link${a.includeDeps ? ', nor have its dependencies' : ''})`);
   }
   return toolResult(key, 'injected', { from: receipt.version, to: rebuilt.receipt.version, apps: linkChanges(receipt.apps, rebuilt.receipt.apps) });
 }

@@ -5,7 +5,7 @@ import { redact } from '../core/redact.js';
 import { REPAIRS, ownerlessLinks, toolStatus } from '../core/status.js';
 import type { ToolStatus } from '../core/status.js';
 import { notInstalled, toolKeys } from '../core/store.js';
-import { parseToolArg } from '../core/names.js';
+import { normalizeName, parseToolArg } from '../core/names.js';
 import type { Receipt } from '../core/receipt.js';
 import type { Cli } from './cli-types.js';
 import { resourceLine } from './shared/report.js';
@@ -77,6 +77,19 @@ function short(t: ToolStatus): string {
   return `${t.key} ${t.receipt?.version ?? '?'}${t.problems.length ? ' (broken)' : ''}`;
 }
 
+/**
+ * The injected package an app of distribution `dist` was linked for: that package itself, or — for
+ * a dependency's app, which only `inject --include-deps` links when the tool has no --include-deps
+ * or --include-resources-from naming it — the first package injected with --include-deps. null: the tool's own.
+ */
+function injectedOwner(r: Receipt, dist: string): string | null {
+  const req = r.request;
+  const direct = req.injected.find((i) => i.name === dist);
+  if (direct) return direct.name;
+  if (dist === normalizeName(r.name) || req.includeDeps || req.includeResourcesFrom.includes(dist)) return null;
+  return req.injected.find((i) => i.includeDeps)?.name ?? null;
+}
+
 /** What a tool is beside its version: `[pinned]`, `[editable]`, `[script]`, `[not exposed]`. */
 function marks(r: Receipt): string {
   const all = [r.pinned && 'pinned', r.request.kind !== 'package' && r.request.kind, !r.exposed && 'not exposed'].filter((m): m is string => Boolean(m));
@@ -87,15 +100,13 @@ function long(t: ToolStatus, withInjected: boolean): string {
   const r = t.receipt;
   const head = r ? `${t.key} ${r.version} (Python ${r.python.version})${marks(r)}` : `${t.key} ?`;
   const lines = [t.problems.length ? `${head}  BROKEN` : head];
-  const injectedNames = new Set(r?.request.injected.map((i) => i.name) ?? []);
-  // With --include-injected, an injected package's apps are shown under it, not as the tool's own.
-  const own = withInjected ? t.apps.filter((a) => !injectedNames.has(r?.apps.find((x) => x.name === a.name)?.dist ?? '')) : t.apps;
-  for (const a of own) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+  // With --include-injected, an injected package's apps (its dependencies' with inject --include-deps) are shown under it.
+  const from = (name: string) => (r ? injectedOwner(r, r.apps.find((x) => x.name === name)?.dist ?? '') : null);
+  for (const a of withInjected ? t.apps.filter((a) => from(a.name) === null) : t.apps) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
   if (r && withInjected) {
     for (const i of r.request.injected) {
-      const apps = t.apps.filter((a) => r.apps.find((x) => x.name === a.name)?.dist === i.name);
       lines.push(`    injected: ${i.name || redact(i.spec)}${i.name && i.spec !== i.name ? ` (${redact(i.spec)})` : ''}${i.pinned ? ' [pinned]' : ''}`);
-      for (const a of apps) lines.push(`        ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+      for (const a of t.apps.filter((a) => from(a.name) === i.name)) lines.push(`        ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
     }
   }
   const resources = r?.exposed ? resourceLine(r) : null;
@@ -123,7 +134,7 @@ function toJson(t: ToolStatus) {
     python: r ? { version: r.python.version, executable: r.python.executable } : null,
     apps: t.apps.map((a) => ({ name: a.name, link: a.link, ok: a.problem === null, problem: a.problem })),
     injected: r?.request.injected.map((i) => redact(i.spec)) ?? [],
-    injectedPackages: r?.request.injected.map((i) => ({ name: i.name, spec: redact(i.spec), pinned: i.pinned, apps: r.apps.filter((a) => a.dist === i.name).map((a) => a.name) })) ?? [],
+    injectedPackages: r?.request.injected.map((i) => ({ name: i.name, spec: redact(i.spec), pinned: i.pinned, apps: r.apps.filter((a) => injectedOwner(r, a.dist) === i.name).map((a) => a.name) })) ?? [],
     ok: t.problems.length === 0,
     problems: t.problems.map((p) => p.text),
     installedAt: r?.installedAt ?? null,

@@ -32,6 +32,7 @@ describe('using what is installed', () => {
     const inj = await world.run(['inject', '--include-deps', '--pip-args=--no-compile', 'tpxdemo', 'withdep']);
     expect(inj.code, inj.stderr).toBe(0);
     expect(world.ls(world.binDir)).toEqual(['helperlib-cli', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin', 'withdep']);
+    expect(inj.stderr).toContain(`  ${join(world.binDir, 'helperlib-cli')} (from helperlib)`);
     expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: true, includeDeps: true, pipArgs: ['--no-compile'], pinned: false }]);
     // A dependency's app runs through exec once it is there.
     expect((await world.run(['exec', 'tpxdemo', 'helperlib-cli'])).code).toBe(0);
@@ -40,7 +41,8 @@ describe('using what is installed', () => {
     expect(some.code).toBe(1);
     expect(some.stderr).toContain('error: nosuch is not installed');
     expect(some.stdout).not.toContain('oneapp');
-    expect(some.stdout).toContain('    injected: withdep\n        withdep\n');
+    // The dependency's app it brought is shown under it, not as the tool's own.
+    expect(some.stdout).toMatch(/^ {4}tpxdemo-admin\n {4}injected: withdep\n( {8}(helperlib-cli|withdep)\n){2}/m);
     expect((await world.run(['list', 'oneapp'])).stdout).toMatch(/^oneapp 1\.0 \(Python [\d.]+\)\n    oneapp-cli\n$/);
 
     // pin --injected-only holds the injected packages, not the tool; list --pinned shows tools with a pin of either kind.
