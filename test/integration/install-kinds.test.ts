@@ -1,4 +1,6 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -60,6 +62,14 @@ describe('more ways to install', () => {
     expect(named.code, named.stderr).toBe(0);
     expect(world.ls(world.binDir)).toEqual(['mytool', 'tool']);
     expect((await world.exec(join(world.binDir, 'mytool'), [])).stdout).toBe('second helperlib 2.0 []\n');
+
+    // From a URL: fetched once, kept like a file's copy (the server is gone by the time it runs).
+    const server = createServer((_req, res) => res.end(script('served')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/from-url.py?token=x`;
+    const fetched = await world.run(['install', url]).finally(() => server.close());
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'from-url'), [])).stdout).toBe('served helperlib 2.0 []\n');
   });
 
   it('-e installs a project editable; --app links only those; --preinstall goes first; all recorded and kept by reinstall', async () => {
