@@ -22,7 +22,10 @@ describe("tools' man pages and completion files", () => {
     expect([man('man1'), man('man5'), comp('bash'), comp('zsh'), comp('fish')]).toEqual([['mantool.1'], ['mantool.conf.5'], ['mantool'], ['_mantool'], ['mantool.fish']]);
     // Through the tool's stable path, like an app's link: generations switch without relinking.
     expect(world.readlink(join(world.manDir, 'man1', 'mantool.1'))).toBe(join(tool, 'share', 'man', 'man1', 'mantool.1'));
-    expect(readFileSync(join(world.manDir, 'man1', 'mantool.1'), 'utf8')).toContain('.TH MANTOOL 1');
+    // What a user types: man finds the page through the link.
+    const page = await world.exec('man', ['mantool'], { env: { MANPATH: world.manDir, MANWIDTH: '80', MAN_KEEP_FORMATTING: undefined } });
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.stdout).toContain('a tpx test fixture with a man page');
     expect(receipt(world, 'mantool').resources.map((r: { path: string }) => r.path)).toContain('share/man/man5/mantool.conf.5');
     const list = await world.run(['list']);
     expect(list.code).toBe(0);
