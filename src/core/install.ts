@@ -4,6 +4,7 @@
  * `replace` set; nothing visible changes until the commit point, and a failure before it leaves
  * the tool exactly as it was.
  */
+import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { buildEnvironment, reportedFor } from './build.js';
@@ -14,12 +15,13 @@ import { applyLinks, describeRepair, planLinks, receiptLinks, removeLinksExcept,
 import { selectLinks } from './linkset.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
+import { expandHome } from './paths.js';
 import { hasCredentials, redact } from './redact.js';
 import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
 import type { Receipt, Request } from './receipt.js';
 import { buildScriptTool, fetchToolScript, scriptToolName } from './scripttool.js';
 import type { ToolScript } from './scripttool.js';
-import { parseSpec } from './spec.js';
+import { isUrl, parseSpec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
 import { isolateApps, sitePackages } from './venv.js';
 
@@ -59,7 +61,9 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
     const existing = readInstalled(ctx, predicted);
     if (existing) return { status: 'already', key: existing.key, version: existing.receipt?.version ?? null };
   }
-  const req: Request = { ...request, spec: spec?.spec ?? request.spec };
+  // A script's path is recorded absolute, as parseSpec makes a project's, so hints and exports name it from anywhere.
+  const scriptSpec = isUrl(request.spec) ? request.spec : path.resolve(opts.cwd, expandHome(request.spec, ctx.env));
+  const req: Request = { ...request, spec: script ? scriptSpec : (spec?.spec ?? request.spec) };
   const gen = newGeneration(ctx);
   let committed = false;
   try {
