@@ -15,7 +15,9 @@ import * as cache from './commands/cache.js';
 import * as completions from './commands/completions.js';
 import * as ensurepath from './commands/ensurepath.js';
 import * as environment from './commands/environment.js';
+import * as exec from './commands/exec.js';
 import * as exporter from './commands/export.js';
+import * as expose from './commands/expose.js';
 import * as inject from './commands/inject.js';
 import * as install from './commands/install.js';
 import * as installAll from './commands/install-all.js';
@@ -58,6 +60,9 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   inject,
   uninject,
   runpip,
+  exec,
+  expose,
+  unexpose: expose,
   export: exporter,
   run,
   cache,

@@ -1,7 +1,7 @@
 import type { Context } from '../core/context.js';
 import { diagnose, repair } from '../core/doctor.js';
 import type { Finding, Repair } from '../core/doctor.js';
-import { binLinks } from '../core/links.js';
+import { linksByOwner } from '../core/links.js';
 import { parseToolArg } from '../core/names.js';
 import { notInstalled, readEntry, toolKeys } from '../core/store.js';
 import type { Cli } from './cli-types.js';
@@ -26,7 +26,7 @@ export function register(cli: Cli): void {
 
 async function doctor(ctx: Context, names: string[], flags: Flags): Promise<number> {
   const keys = [...new Set(names.map(parseToolArg))];
-  for (const key of keys) if (readEntry(ctx, key).state === 'none' && !binLinks(ctx).has(key)) throw notInstalled(ctx, key);
+  for (const key of keys) if (readEntry(ctx, key).state === 'none' && !linksByOwner(ctx).has(key)) throw notInstalled(ctx, key);
   let findings = diagnose(ctx, keys);
   const fixed: string[] = [];
   const failed: string[] = [];

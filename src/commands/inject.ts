@@ -3,8 +3,9 @@ import type { Context } from '../core/context.js';
 import { TpxError, usageError } from '../core/errors.js';
 import { freeze, without } from '../core/freeze.js';
 import { normalizeName, parseToolArg, toolKey } from '../core/names.js';
-import type { Request } from '../core/receipt.js';
-import { shellWord } from '../core/args.js';
+import { injectedPackage } from '../core/receipt.js';
+import type { Injected } from '../core/receipt.js';
+import { parsePipArgs, shellWord } from '../core/args.js';
 import { extrasOf, extrasOnly, parseSpec, withExtras } from '../core/spec.js';
 import { requireInstalled } from '../core/store.js';
 import { linkChanges, toolResult } from '../core/outcome.js';
@@ -14,8 +15,6 @@ import { forTool, jsonOption } from './shared/json.js';
 import { rebuildInPlaceOf } from './shared/rebuild.js';
 import type { Rebuilt } from './shared/rebuild.js';
 
-type Injected = Request['injected'][number];
-
 export function register(cli: Cli): void {
   cli.program
     .command('inject')
@@ -23,7 +22,9 @@ export function register(cli: Cli): void {
     .argument('<name>', 'the installed tool, as `tpx list` shows it')
     .argument('[spec...]', 'packages to add, in any form `tpx install` accepts')
     .option('-r, --requirement <file>', 'also inject every requirement in FILE (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--include-apps', "link the injected packages' apps too")
+    .option('--include-apps', "link the injected packages' apps (and man pages, completions) too")
+    .option('--include-deps', "with their dependencies' apps too (implies --include-apps)")
+    .option('--pip-args <args>', 'extra arguments for pip install, as one quoted string (recorded with the packages; they apply to the whole tool)')
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
     .addOption(jsonOption())
     .action((name: string, specs: string[], flags: InjectFlags) =>
@@ -38,6 +39,8 @@ export function register(cli: Cli): void {
 interface InjectFlags {
   requirement?: string[];
   includeApps?: boolean;
+  includeDeps?: boolean;
+  pipArgs?: string;
   force?: boolean;
 }
 
@@ -51,6 +54,7 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   const specs = [...args, ...(flags.requirement ?? []).flatMap((f) => readRequirements(ctx, f))];
   if (specs.length === 0) throw noPackages(key);
   const injected = [...receipt.request.injected];
+  const pipArgs = flags.pipArgs ? parsePipArgs(flags.pipArgs, process.cwd(), ctx.env) : [];
   const added: Injected[] = [];
   let mainSpec = receipt.request.spec;
   const extrasNamed: string[] = [];
@@ -63,13 +67,14 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
       extrasNamed.push(...own.extras);
       continue;
     }
-    const entry: Injected = { spec: spec.spec, name: spec.name ?? '', includeApps: Boolean(flags.includeApps) };
+    const entry = injectedPackage(spec.spec, spec.name ?? '', { includeApps: Boolean(flags.includeApps || flags.includeDeps), includeDeps: Boolean(flags.includeDeps), pipArgs });
     const at = injected.findIndex((i) => i.spec === entry.spec || (entry.name !== '' && i.name === entry.name));
     if (at >= 0 && same(injected[at] as Injected, entry) && !flags.force) {
       ctx.out.info(`${entry.name || entry.spec} is already injected into ${key}`);
       continue;
     }
-    if (at >= 0) injected[at] = entry;
+    // Re-injecting keeps a `pin --injected-only`.
+    if (at >= 0) injected[at] = { ...entry, pinned: (injected[at] as Injected).pinned };
     else injected.push(entry);
     added.push(entry);
   }
@@ -95,9 +100,10 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
     const dist = nameOf(rebuilt, a);
     const version = rebuilt.after.find((p) => normalizeName(p.name) === dist)?.version ?? '?';
     ctx.out.info(`injected ${dist} ${version} into ${key}`);
-    const apps = rebuilt.receipt.apps.filter((app) => app.dist === dist);
-    for (const app of apps) ctx.out.info(`  ${app.link}`);
-    if (a.includeApps && apps.length === 0) ctx.out.info(`  (${dist} has no apps to link)`);
+    // With --include-deps, its dependencies' apps too: those linked now that were not before.
+    const apps = rebuilt.receipt.apps.filter((app) => app.dist === dist || (a.includeDeps && !receipt.apps.some((old) => old.link === app.link)));
+    for (const app of apps) ctx.out.info(`  ${app.link}${app.dist === dist ? '' : ` (from ${app.dist})`}`);
+    if (a.includeApps && apps.length === 0) ctx.out.info(`  (${dist} has no apps to link${a.includeDeps ? ', nor have its dependencies' : ''})`);
   }
   return toolResult(key, 'injected', { from: receipt.version, to: rebuilt.receipt.version, apps: linkChanges(receipt.apps, rebuilt.receipt.apps) });
 }
@@ -120,7 +126,7 @@ function ownExtras(key: string, dist: string, spec: string, raw: string): { spec
 }
 
 function same(a: Injected, b: Injected): boolean {
-  return a.spec === b.spec && a.includeApps === b.includeApps;
+  return a.spec === b.spec && a.includeApps === b.includeApps && a.includeDeps === b.includeDeps && a.pipArgs.join('\0') === b.pipArgs.join('\0');
 }
 
 /** The normalised name an injected entry ended up with in the new receipt. */

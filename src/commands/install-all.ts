@@ -46,7 +46,7 @@ async function installAll(ctx: Context, results: Results, file: string, flags: F
       const pins = flags.latest || request.lock ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
       const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
       const outcome = await withPins(ctx, pins, (pipArgs) =>
-        installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt }, cwd: process.cwd() }),
+        installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed }, script: tool.script ?? undefined, cwd: process.cwd() }),
       );
       if (outcome.status === 'already') {
         ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}; left as it is (--force replaces it)`);

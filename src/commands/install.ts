@@ -11,22 +11,22 @@ import { parseSpec } from '../core/spec.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { warnIfBinNotOnPath } from './shared/report.js';
-import { requestFrom, requestOptions } from './shared/request.js';
+import { resourceLine, warnIfBinNotOnPath } from './shared/report.js';
+import { installOptions, requestFrom, requestOptions } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
 
 export function register(cli: Cli): void {
   const cmd = cli.program
     .command('install')
     .description('install each package in its own venv and link its apps into the bin dir')
-    .argument('<spec...>', 'anything pip accepts: black, black==22.12.0, "black[d]>=22", a path, a .whl, a URL')
+    .argument('<spec...>', 'anything pip accepts: black, black==22.12.0, "black[d]>=22", a path, a .whl, a URL; or a PEP 723 script (./tool.py, an https URL)')
     .option('-f, --force', 'reinstall if installed, and replace files in the bin dir that tpx does not own')
     .option('--include-deps', "also link the apps of the package's dependencies")
     .option('--system-site-packages', "give the venv access to the interpreter's site-packages")
     .option('--suffix <suffix>', 'append SUFFIX to the tool and app names, to install a second copy (e.g. @22)')
     .option('--lock <file>', 'install exactly the files of this PEP 751 lock (one `tpx lock` wrote), hashes required; SPEC names the locked package')
     .addOption(jsonOption());
-  for (const o of requestOptions()) cmd.addOption(o);
+  for (const o of [...requestOptions(), ...installOptions()]) cmd.addOption(o);
   cmd.action((specs: string[], flags: InstallFlags) => cli.change((ctx, results) => install(ctx, results, specs, flags)));
 }
 
@@ -63,7 +63,10 @@ function report(ctx: Context, outcome: InstallOutcome): void {
   const r = outcome.receipt;
   const verb = outcome.previous ? 'reinstalled' : 'installed';
   ctx.out.info(`${verb} ${r.key} ${r.version} (Python ${r.python.version})`);
+  if (!r.exposed) return void ctx.out.info(`  not exposed: its apps are not linked (\`tpx expose ${r.key}\` links them)`);
   for (const app of r.apps) ctx.out.info(`  ${app.link}`);
+  const resources = resourceLine(r);
+  if (resources) ctx.out.info(`  ${resources}`);
 }
 
 /** What an install did, as the result document says it (also for install-all). */

@@ -1,11 +1,14 @@
 import type { Context } from '../core/context.js';
 import { readlinkOrNull } from '../core/fsx.js';
-import { binLinks } from '../core/links.js';
+import { linksByOwner } from '../core/links.js';
 import { redact } from '../core/redact.js';
 import { REPAIRS, ownerlessLinks, toolStatus } from '../core/status.js';
 import type { ToolStatus } from '../core/status.js';
-import { toolKeys } from '../core/store.js';
+import { notInstalled, toolKeys } from '../core/store.js';
+import { normalizeName, parseToolArg } from '../core/names.js';
+import type { Receipt } from '../core/receipt.js';
 import type { Cli } from './cli-types.js';
+import { resourceLine } from './shared/report.js';
 import { findOutdated } from '../core/outdated.js';
 
 /** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
@@ -18,23 +21,40 @@ export function register(cli: Cli): void {
     .option('--short', 'one line per tool: name and version')
     .option('--json', `machine-readable output (schema ${LIST_SCHEMA}, see README)`)
     .option('--outdated', 'only tools with a newer version on their index (asks the index, all tools at once)')
-    .action((flags: { short?: boolean; json?: boolean; outdated?: boolean }) => cli.run((ctx) => (flags.outdated ? listOutdated(ctx, flags) : list(ctx, flags))));
+    .option('--pinned', 'only pinned tools (and tools with pinned injected packages)')
+    .option('--include-injected', 'also show the packages injected into each tool, and their linked apps')
+    .argument('[name...]', 'only these tools (exit 1 naming any that is not installed)')
+    .action((names: string[], flags: ListFlags) => cli.run((ctx) => (flags.outdated ? listOutdated(ctx, flags) : list(ctx, names, flags))));
+}
+
+interface ListFlags {
+  short?: boolean;
+  json?: boolean;
+  outdated?: boolean;
+  pinned?: boolean;
+  includeInjected?: boolean;
 }
 
 /** Reads receipts and the bin dir only: never spawns Python. Exit 1 when a tool is broken or a link belongs to no tool. */
-async function list(ctx: Context, flags: { short?: boolean; json?: boolean }): Promise<number> {
-  const links = binLinks(ctx);
-  const tools = toolKeys(ctx)
+async function list(ctx: Context, names: string[], flags: ListFlags): Promise<number> {
+  const links = linksByOwner(ctx);
+  const installed = toolKeys(ctx);
+  const wanted = [...new Set(names.map(parseToolArg))];
+  const missing = wanted.filter((k) => !installed.includes(k));
+  const tools = (wanted.length > 0 ? wanted.filter((k) => installed.includes(k)) : installed)
     .map((k) => toolStatus(ctx, k, links))
-    .filter((t): t is ToolStatus => t !== null);
-  const stray = ownerlessLinks(ctx, links);
-  const broken = tools.some((t) => t.problems.length > 0) || stray.length > 0;
+    .filter((t): t is ToolStatus => t !== null)
+    .filter((t) => !flags.pinned || Boolean(t.receipt?.pinned || t.receipt?.request.injected.some((i) => i.pinned)));
+  // Links that belong to no tool are a problem of the whole home, not of the tools named.
+  const stray = wanted.length > 0 ? [] : ownerlessLinks(ctx, links);
+  const broken = tools.some((t) => t.problems.length > 0) || stray.length > 0 || missing.length > 0;
+  for (const key of missing) ctx.out.error(notInstalled(ctx, key));
   if (flags.json) {
-    ctx.out.result(JSON.stringify({ schema: LIST_SCHEMA, tools: tools.map(toJson), strayLinks: stray }, null, 2));
+    ctx.out.result(JSON.stringify({ schema: LIST_SCHEMA, tools: tools.map(toJson), strayLinks: stray, ...(missing.length > 0 ? { notInstalled: missing } : {}) }, null, 2));
     return broken ? 1 : 0;
   }
-  if (tools.length === 0) ctx.out.info(`no tools installed (in ${ctx.paths.home})`);
-  else ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t))).join('\n'));
+  if (tools.length === 0 && missing.length === 0) ctx.out.info(flags.pinned ? 'no pinned tools' : `no tools installed (in ${ctx.paths.home})`);
+  else if (tools.length > 0) ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t, Boolean(flags.includeInjected)))).join('\n'));
   if (stray.length > 0) {
     const lines = stray.map((l) => `    ${l} → ${readlinkOrNull(l) ?? '?'}`);
     ctx.out.result(['links into tpx that belong to no installed tool:', ...lines, '    fix: tpx doctor --fix'].join('\n'));
@@ -57,11 +77,40 @@ function short(t: ToolStatus): string {
   return `${t.key} ${t.receipt?.version ?? '?'}${t.problems.length ? ' (broken)' : ''}`;
 }
 
-function long(t: ToolStatus): string {
+/**
+ * The injected package an app of distribution `dist` was linked for: that package itself, or — for
+ * a dependency's app, which only `inject --include-deps` links when the tool has no --include-deps
+ * or --include-resources-from naming it — the first package injected with --include-deps. null: the tool's own.
+ */
+function injectedOwner(r: Receipt, dist: string): string | null {
+  const req = r.request;
+  const direct = req.injected.find((i) => i.name === dist);
+  if (direct) return direct.name;
+  if (dist === normalizeName(r.name) || req.includeDeps || req.includeResourcesFrom.includes(dist)) return null;
+  return req.injected.find((i) => i.includeDeps)?.name ?? null;
+}
+
+/** What a tool is beside its version: `[pinned]`, `[editable]`, `[script]`, `[not exposed]`. */
+function marks(r: Receipt): string {
+  const all = [r.pinned && 'pinned', r.request.kind !== 'package' && r.request.kind, !r.exposed && 'not exposed'].filter((m): m is string => Boolean(m));
+  return all.map((m) => ` [${m}]`).join('');
+}
+
+function long(t: ToolStatus, withInjected: boolean): string {
   const r = t.receipt;
-  const head = r ? `${t.key} ${r.version} (Python ${r.python.version})${r.pinned ? ' [pinned]' : ''}` : `${t.key} ?`;
+  const head = r ? `${t.key} ${r.version} (Python ${r.python.version})${marks(r)}` : `${t.key} ?`;
   const lines = [t.problems.length ? `${head}  BROKEN` : head];
-  for (const a of t.apps) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+  // With --include-injected, an injected package's apps (its dependencies' with inject --include-deps) are shown under it.
+  const from = (name: string) => (r ? injectedOwner(r, r.apps.find((x) => x.name === name)?.dist ?? '') : null);
+  for (const a of withInjected ? t.apps.filter((a) => from(a.name) === null) : t.apps) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+  if (r && withInjected) {
+    for (const i of r.request.injected) {
+      lines.push(`    injected: ${i.name || redact(i.spec)}${i.name && i.spec !== i.name ? ` (${redact(i.spec)})` : ''}${i.pinned ? ' [pinned]' : ''}`);
+      for (const a of t.apps.filter((a) => from(a.name) === i.name)) lines.push(`        ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+    }
+  }
+  const resources = r?.exposed ? resourceLine(r) : null;
+  if (resources) lines.push(`    ${resources}`);
   // App link problems are shown on the app's line; the rest get a line each.
   for (const p of t.problems.filter((p) => !t.apps.some((a) => p.text.startsWith(`${a.name}: `)))) lines.push(`    ! ${p.text}`);
   // A rebuild fixes it all: the command everyone knows; anything else: doctor, which knows each repair.
@@ -80,9 +129,12 @@ function toJson(t: ToolStatus) {
     spec: r ? redact(r.request.spec) : null,
     suffix: r?.request.suffix ?? '',
     pinned: r?.pinned ?? false,
+    kind: r?.request.kind ?? null,
+    exposed: r?.exposed ?? true,
     python: r ? { version: r.python.version, executable: r.python.executable } : null,
     apps: t.apps.map((a) => ({ name: a.name, link: a.link, ok: a.problem === null, problem: a.problem })),
     injected: r?.request.injected.map((i) => redact(i.spec)) ?? [],
+    injectedPackages: r?.request.injected.map((i) => ({ name: i.name, spec: redact(i.spec), pinned: i.pinned, apps: r.apps.filter((a) => injectedOwner(r, a.dist) === i.name).map((a) => a.name) })) ?? [],
     ok: t.problems.length === 0,
     problems: t.problems.map((p) => p.text),
     installedAt: r?.installedAt ?? null,

@@ -2,7 +2,7 @@ import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { TpxError } from '../core/errors.js';
 import { lstatOrNull } from '../core/fsx.js';
-import { applyLinks, planLinks, removeLinksExcept } from '../core/links.js';
+import { applyLinks, planLinks, receiptLinks, removeLinksExcept } from '../core/links.js';
 import { withLock } from '../core/lock.js';
 import { loadReceipt, writeReceipt } from '../core/receipt.js';
 import { pythonProblem } from '../core/status.js';
@@ -41,10 +41,10 @@ async function rollback(ctx: Context, key: string): Promise<ToolResult> {
     const python = pythonProblem(ctx, dir, previous.python);
     if (python) throw noPrevious(python.text);
 
-    const plans = await planLinks(ctx, key, previous.apps.map((a) => a.name), previous.request.suffix, false);
+    const plans = await planLinks(ctx, key, receiptLinks(ctx, { ...previous, exposed: current.exposed }), false);
     // The generation we leave becomes the one to roll back to (so a second rollback undoes the first,
-    // and garbage collection keeps it); the pin is the user's choice about the tool, not a version.
-    writeReceipt(dir, { ...previous, pinned: current.pinned, previousGeneration: inst.gen });
+    // and garbage collection keeps it); the pin and exposure are the user's choices about the tool, not a version's.
+    writeReceipt(dir, { ...previous, pinned: current.pinned, exposed: current.exposed, previousGeneration: inst.gen });
     const links = applyLinks(ctx, plans);
     try {
       commitGeneration(ctx, key, gen);

@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import type { Context } from '../core/context.js';
 import { TpxError, usageError } from '../core/errors.js';
 import { appFile, appsOf } from '../core/distinfo.js';
-import { buildEnvironment } from '../core/install.js';
+import { buildEnvironment } from '../core/build.js';
+import { splitArgs } from '../core/args.js';
+import { readTextOrNull } from '../core/fsx.js';
 import { toolKey } from '../core/names.js';
 import { parseScriptMetadata } from '../core/pep723.js';
 import { findInterpreter } from '../core/python.js';
@@ -24,20 +26,31 @@ export function register(cli: Cli): void {
     .option('--spec <spec>', 'the package to install when it is not named APP, e.g. --spec black==22.12.0 blackd')
     .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--refresh', 'rebuild the cached environment')
-    .option('--no-cache', 'use a throw-away environment, removed when the app exits');
+    .option('--no-cache', 'use a throw-away environment, removed when the app exits')
+    .option('--python-args <args>', "arguments for the Python interpreter, as one quoted string, e.g. --python-args='-X importtime'");
   for (const o of requestOptions({ recorded: false })) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
-  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags) => cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [] })));
+  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
+    cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [], pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs) })),
+  );
 }
 
-async function run(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
+type Flags = RunFlags & { pythonArgs: string[] };
+
+async function run(ctx: Context, target: string, args: string[], flags: Flags): Promise<number> {
   if (!flags.cache && flags.refresh) throw usageError('--no-cache and --refresh cannot be used together', '--no-cache always builds a fresh environment; --refresh rebuilds the cached one');
   const what = runTarget(target, flags, process.cwd(), ctx.env);
   if (what.kind === 'script') return runScript(ctx, target, args, flags);
   const entry = await environment(ctx, what.req, flags, appBuild(what, flags));
   try {
     const chosen = chooseApp(ctx, entry.receipt, what.app, what.specText);
-    return await launch(ctx, path.join(venvBinDir(ctx, entry.dir), appFile(ctx, chosen)), args, { sweep: flags.cache });
+    const file = path.join(venvBinDir(ctx, entry.dir), appFile(ctx, chosen));
+    if (flags.pythonArgs.length === 0) return await launch(ctx, file, args, { sweep: flags.cache });
+    // An app pip made is a Python script: run as `python -E ARGS APP` it is what its shebang runs, plus ARGS.
+    if (!isPythonScript(file)) {
+      throw usageError(`--python-args: ${chosen} is not a Python script, so there is no Python command line to add them to`, '--python-args applies to apps that are Python scripts and to PEP 723 scripts; run this one without it');
+    }
+    return await launch(ctx, venvPython(ctx, entry.dir), ['-E', ...flags.pythonArgs, file, ...args], { sweep: flags.cache });
   } finally {
     entry.dispose?.();
   }
@@ -65,7 +78,13 @@ function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): B
   };
 }
 
-async function runScript(ctx: Context, target: string, args: string[], flags: RunFlags): Promise<number> {
+/** A script Python runs: a `#!…python…` line, or pip's `#!/bin/sh` + `'''exec' python` trampoline for long paths (still Python source). */
+function isPythonScript(file: string): boolean {
+  const head = (readTextOrNull(file) ?? '').slice(0, 512).split('\n');
+  return /^#!.*python[0-9.]*\b/.test(head[0] ?? '') || (/^#!\/bin\/sh/.test(head[0] ?? '') && /^'''exec' /.test(head[1] ?? ''));
+}
+
+async function runScript(ctx: Context, target: string, args: string[], flags: Flags): Promise<number> {
   if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
   const { file, source, dispose } = await loadScript(ctx, target, process.cwd(), flags.cache);
   try {
@@ -75,7 +94,7 @@ async function runScript(ctx: Context, target: string, args: string[], flags: Ru
   }
 }
 
-async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: RunFlags): Promise<number> {
+async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: Flags): Promise<number> {
   const meta = parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
   // The script is the user's program, but PYTHONPATH and PYTHONHOME meant for another Python must not
@@ -83,12 +102,12 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
   const env = { ...ctx.env, PYTHONPATH: undefined, PYTHONHOME: undefined };
   if (!meta && deps.length === 0) {
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
-    return launch(ctx, findInterpreter(ctx, flags.python).executable, [file, ...args], { sweep: false, env });
+    return launch(ctx, findInterpreter(ctx, flags.python).executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
   }
   const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps, process.cwd(), ctx.env), requiresPython: meta?.requiresPython?.text ?? null, source: null };
   const entry = await environment(ctx, req, flags, scriptBuild(req, meta, target));
   try {
-    return await launch(ctx, venvPython(ctx, entry.dir), [file, ...args], { sweep: flags.cache, env });
+    return await launch(ctx, venvPython(ctx, entry.dir), [...flags.pythonArgs, file, ...args], { sweep: flags.cache, env });
   } finally {
     entry.dispose?.();
   }

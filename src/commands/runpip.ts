@@ -3,16 +3,18 @@ import { TpxError } from '../core/errors.js';
 import { appFile, listDists } from '../core/distinfo.js';
 import { freeze } from '../core/freeze.js';
 import type { Pin } from '../core/freeze.js';
-import { selectApps } from '../core/install.js';
-import { applyLinks, planLinks, removeOwnedLinks } from '../core/links.js';
+import { applyLinks, planLinks, removeOwnedLinks, wantedLinks } from '../core/links.js';
+import type { WantedLink } from '../core/links.js';
+import { selectLinks } from '../core/linkset.js';
+import type { LinkSet } from '../core/linkset.js';
 import { withLock } from '../core/lock.js';
 import { parseToolArg, toolKey } from '../core/names.js';
 import { sharedPip } from '../core/sharedpip.js';
 import { childEnv, runInherit } from '../core/proc.js';
 import { findInterpreter } from '../core/python.js';
 import type { Interpreter } from '../core/python.js';
-import { writeReceipt } from '../core/receipt.js';
-import type { LinkedApp, Receipt } from '../core/receipt.js';
+import { injectedPackage, receiptMode, writeReceipt } from '../core/receipt.js';
+import type { Receipt } from '../core/receipt.js';
 import { requireInstalled } from '../core/store.js';
 import type { Installed } from '../core/store.js';
 import { isolateApps, sitePackages, venvPython } from '../core/venv.js';
@@ -74,8 +76,9 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
   const site = sitePackages(ctx, inst.dir);
   const dists = listDists(site);
   const installed = new Set(dists.map((d) => toolKey(d.name)));
-  const main = dists.find((d) => toolKey(d.name) === toolKey(rec.name));
-  if (!main) {
+  // A script tool has no distribution of its own: its venv holds only what its script needs.
+  const main = rec.request.kind === 'script' ? null : dists.find((d) => toolKey(d.name) === toolKey(rec.name));
+  if (main === undefined) {
     ctx.out.warn(`pip removed ${rec.name}, ${key}'s own package: ${key} no longer works`);
     ctx.out.info(`hint: reinstall it with \`tpx reinstall ${key}\`, or remove it with \`tpx uninstall ${key}\``);
     return;
@@ -90,7 +93,7 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
   for (const d of dists) {
     const n = toolKey(d.name);
     if (old.has(n) || required.has(n) || injected.some((i) => i.name === n)) continue;
-    injected.push({ spec: n, name: n, includeApps: false });
+    injected.push(injectedPackage(n, n));
     ctx.out.info(`recorded ${d.name} ${d.version} as injected into ${key}: upgrade and reinstall will keep it`);
   }
   const request = { ...rec.request, injected };
@@ -99,25 +102,33 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
     request.lock = null;
     ctx.out.info(`${key} no longer holds exactly the files of its lock: upgrade and reinstall resolve it from its spec`);
   }
-  const apps: LinkedApp[] = [];
+  const linked = new Set<string>();
+  let wanted: WantedLink[] = [];
+  let selected: LinkSet = { apps: [], resources: [] };
   try {
-    const selected = selectApps(ctx, request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [], chosenPython: null });
+    selected = selectLinks(ctx, request, { py, venv: inst.dir, name: main?.name ?? rec.name, version: main?.version ?? rec.version, site, dists, requested: [], chosenPython: null });
     // pip may have rewritten the apps' scripts: they start Python with -E again (venv.ts).
-    isolateApps(ctx, inst.dir, selected.map((a) => appFile(ctx, a.name)));
-    for (const app of selected) {
-      // One app at a time: a bin entry in the way costs that app its link, not the others theirs.
+    isolateApps(ctx, inst.dir, selected.apps.filter((a) => a.dist !== toolKey(rec.name) || rec.request.kind !== 'script').map((a) => appFile(ctx, a.name)));
+    wanted = wantedLinks(ctx, key, selected, rec.request.suffix);
+    for (const w of rec.exposed ? wanted : []) {
+      // One link at a time: a file in the way costs that app (or man page) its link, not the others theirs.
       try {
-        const [plan] = await planLinks(ctx, key, [app.name], rec.request.suffix, false);
-        if (plan) applyLinks(ctx, [plan]).commit();
-        if (plan) apps.push({ name: app.name, kind: app.kind, dist: app.dist, link: plan.link });
+        applyLinks(ctx, await planLinks(ctx, key, [w], false)).commit();
+        linked.add(w.link);
       } catch (err) {
-        ctx.out.warn(`${app.name} was not linked: ${err instanceof Error ? err.message : String(err)}`);
+        ctx.out.warn(`${w.name} was not linked: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   } catch (err) {
     ctx.out.warn(err instanceof Error ? err.message : String(err));
   }
-  removeOwnedLinks(ctx, key, rec.apps.map((a) => a.link).filter((l) => !apps.some((a) => a.link === l)));
-  if (main.version !== rec.version) ctx.out.info(`${key} is now ${main.version} (was ${rec.version})`);
-  writeReceipt(inst.dir, { ...rec, version: main.version, request, apps, updatedAt: new Date().toISOString() });
+  // Recorded: what is linked; for a tool that is not exposed, everything it would link.
+  const kept = (link: string) => !rec.exposed || linked.has(link);
+  const linkOf = (app: boolean, name: string) => wanted.find((w) => (w.kind === 'app') === app && w.name === name)?.link ?? '';
+  const apps = selected.apps.map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) })).filter((a) => a.link !== '' && kept(a.link));
+  const resources = selected.resources.map((r) => ({ ...r, link: linkOf(false, r.path) })).filter((r) => r.link !== '' && kept(r.link));
+  removeOwnedLinks(ctx, key, [...rec.apps, ...rec.resources].map((a) => a.link).filter((l) => !linked.has(l)));
+  const version = main?.version ?? rec.version;
+  if (version !== rec.version) ctx.out.info(`${key} is now ${version} (was ${rec.version})`);
+  writeReceipt(inst.dir, { ...rec, version, request, apps, resources, updatedAt: new Date().toISOString() }, receiptMode(ctx.paths));
 }

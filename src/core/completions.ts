@@ -159,6 +159,14 @@ _tpx() {
 }
 
 complete -F _tpx tpx
+
+# The completion files of installed tools, which tpx links into completions/bash in its data home.
+_tpx_f=\${TPX_HOME:-}
+[[ -n $_tpx_f ]] || _tpx_f=${homeWord(env, sq, '$HOME')}
+for _tpx_f in "$_tpx_f"/completions/bash/*; do
+  [[ -f $_tpx_f && -r $_tpx_f ]] && . "$_tpx_f"
+done
+unset _tpx_f
 `;
 }
 
@@ -239,6 +247,12 @@ end
 
 complete -c tpx -f
 ${lines.join('\n')}
+
+# The completion files of installed tools, which tpx links into completions/fish in its data home:
+# found where fish looks for completions when this script is sourced (\`tpx completions fish | source\`).
+set -l __tpx_home $TPX_HOME
+test -n "$__tpx_home"; or set __tpx_home ${homeWord(env, fq, '$HOME')}
+contains -- $__tpx_home/completions/fish $fish_complete_path; or set -p fish_complete_path $__tpx_home/completions/fish
 `;
 }
 

@@ -66,17 +66,21 @@ export function readEntryPoints(dist: Dist): { console: string[]; gui: string[] 
   return out;
 }
 
+/** Every file `RECORD` lists, as an absolute path (RECORD's paths are relative to site-packages). */
+function recordFiles(dist: Dist, site: string): string[] {
+  const record = readTextOrNull(path.join(dist.dir, 'RECORD')) ?? '';
+  return record
+    .split(/\r?\n/)
+    .map(parseCsvFirst)
+    .filter((file) => file !== '')
+    .map((file) => path.resolve(site, file));
+}
+
 /** Files `RECORD` places directly in the venv's bin dir (entry-point wrappers and `data/scripts`). */
 function recordScripts(dist: Dist, site: string, binDir: string): string[] {
-  const record = readTextOrNull(path.join(dist.dir, 'RECORD')) ?? '';
-  const out: string[] = [];
-  for (const line of record.split(/\r?\n/)) {
-    const file = parseCsvFirst(line);
-    if (!file) continue;
-    const abs = path.resolve(site, file);
-    if (path.dirname(abs) === path.resolve(binDir)) out.push(path.basename(abs));
-  }
-  return out;
+  return recordFiles(dist, site)
+    .filter((abs) => path.dirname(abs) === path.resolve(binDir))
+    .map((abs) => path.basename(abs));
 }
 
 function parseCsvFirst(line: string): string {
@@ -115,4 +119,51 @@ export function appsOf(on: OnPlatform, dist: Dist, site: string, binDir: string)
 /** The file an app is in the venv's bin dir (Windows: pip's `<app>.exe` launcher). */
 export function appFile(on: OnPlatform, name: string): string {
   return on.platform.appFile(name);
+}
+
+/**
+ * A man page or shell completion file a distribution installs into its venv (a wheel's `.data/data`
+ * files land under the venv's root), which tpx links like an app (links.ts).
+ */
+export interface Resource {
+  /** Relative to the venv, with `/`: `share/man/man1/black.1`. */
+  path: string;
+  /** Normalised name of the distribution that provides it. */
+  dist: string;
+}
+
+/** Where a resource goes: a man page into `<man dir>/manN/`, a completion file into `<completions dir>/<shell>/`. */
+export interface ResourcePlace {
+  kind: 'man' | 'completion';
+  /** `man1`…`man9`, or `bash`, `zsh`, `fish`. */
+  dir: string;
+  file: string;
+}
+
+const PLACES: [RegExp, ResourcePlace['kind'], (m: RegExpExecArray) => string][] = [
+  [/^share\/man\/(man[1-9])\/([^/]+)$/, 'man', (m) => m[1] as string],
+  [/^share\/bash-completion\/completions\/([^/]+)$/, 'completion', () => 'bash'],
+  [/^share\/zsh\/site-functions\/([^/]+)$/, 'completion', () => 'zsh'],
+  [/^share\/fish\/vendor_completions\.d\/([^/]+)$/, 'completion', () => 'fish'],
+];
+
+/** Where the venv file `rel` is linked, for the man pages and completion files tpx links; null for any other path. */
+export function resourcePlace(rel: string): ResourcePlace | null {
+  for (const [re, kind, dir] of PLACES) {
+    const m = re.exec(rel);
+    const file = m?.[m.length - 1];
+    if (m && file && isSafeFileName(file)) return { kind, dir: dir(m), file };
+  }
+  return null;
+}
+
+/** The man pages and completion files `dist` installed into the venv at `venv` (from RECORD; only files that are there). */
+export function resourcesOf(dist: Dist, site: string, venv: string): Resource[] {
+  const dn = normalizeName(dist.name);
+  const found = new Set<string>();
+  for (const abs of recordFiles(dist, site)) {
+    const rel = path.relative(venv, abs).split(path.sep).join('/');
+    if (resourcePlace(rel) && fs.existsSync(abs)) found.add(rel);
+  }
+  return [...found].sort().map((p) => ({ path: p, dist: dn }));
 }

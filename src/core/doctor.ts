@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 import { listDists } from './distinfo.js';
 import { removeMine, removeToolLink } from './gate.js';
 import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
-import { binLinks, isOnPath, repairToolLinks } from './links.js';
+import { linksByOwner, isOnPath, repairToolLinks } from './links.js';
 import { isStaleLock, takeOver, withLock } from './lock.js';
 import { isToolKey, toolKey } from './names.js';
 import { ASIDE } from './platform.js';
@@ -48,7 +48,7 @@ export interface Finding {
 
 /** Everything wrong, for the named tools (with their locks and stray links) or, without names, the whole home. */
 export function diagnose(ctx: Context, names: string[] = []): Finding[] {
-  const links = binLinks(ctx);
+  const links = linksByOwner(ctx);
   const keys = names.length > 0 ? names : toolKeys(ctx);
   const findings: Finding[] = keys.flatMap((key) => toolFindings(ctx, key, links));
   const ownerless = ownerlessLinks(ctx, links).filter((l) => names.length === 0 || keys.includes(ownerOf(links, l)));

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   'no-such-app': 1,
   'not-installed': 1,
   'not-injected': 1,
+  'not-a-dependency': 1,
   'main-package': 1,
   'other-package': 1,
   'bad-export': 1,

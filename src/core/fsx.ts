@@ -114,3 +114,13 @@ export function othersCanRun(file: string): boolean {
     at = up;
   }
 }
+
+/** Whether `p` is a regular file this process may execute. */
+export function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -4,7 +4,8 @@
  *   - anything strictly inside the data home (TPX_HOME),
  *   - anything strictly inside the cache (TPX_CACHE_DIR),
  *   - a temp dir of its own directly in the system temp dir (made by makeTempDir: `tpx-tmp-*`),
- *   - in the bin dir, a symlink (Windows: a shim, platform.ts) that points into one tool's stable
+ *   - in a link dir (the bin dir, a man section, a completions shell dir: paths.linkDirs), a
+ *     symlink (in the bin dir on Windows: a shim, platform.ts) that points into one tool's stable
  *     path tools/<key>/.
  * Every recursive delete in src/ goes through removeMine, every bin link removal through
  * removeToolLink. A path derived from disk (a receipt, a symlink) that names anything else is
@@ -16,8 +17,10 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { isInside, lstatOrNull, realpathOrNull } from './fsx.js';
+import { linkDirs } from './paths.js';
 import type { Paths } from './paths.js';
-import type { OnPlatform } from './platform.js';
+import { SYMLINK_ENTRIES } from './platform.js';
+import type { BinEntries, OnPlatform } from './platform.js';
 
 const TEMP_PREFIX = 'tpx-tmp-';
 
@@ -76,30 +79,36 @@ export function linkOwners(ctx: Bin, link: string): string[] {
 }
 
 function presentFiles(ctx: Bin, link: string): string[] {
-  return ctx.platform.bin.slot(link).filter((f) => lstatOrNull(f) !== null);
+  return entriesAt(ctx, link).slot(link).filter((f) => lstatOrNull(f) !== null);
+}
+
+/** What the entries beside `link` are: the platform's bin entries in the bin dir, one symlink each in the man and completions dirs. */
+export function entriesAt(ctx: Bin, link: string): BinEntries {
+  return path.dirname(path.resolve(link)) === path.resolve(ctx.paths.bin) ? ctx.platform.bin : SYMLINK_ENTRIES;
 }
 
 /** The key of the tool one file of a bin entry points into; null for anything else. */
 function fileOwner(ctx: Bin, file: string): string | null {
-  const target = ctx.platform.bin.fileTarget(file);
+  const target = entriesAt(ctx, file).fileTarget(file);
   // Cheap first: a target that never names tools/ cannot lead into it (`tpx list` reads every bin entry).
   if (target === null || !target.includes(path.basename(ctx.paths.tools))) return null;
   if (!isInside(target, ctx.paths.tools) || path.resolve(target) === path.resolve(ctx.paths.tools)) return null;
   return path.relative(ctx.paths.tools, target).split(path.sep)[0] || null;
 }
 
-/** Whether `link` is directly in the bin dir (a recorded link path anywhere else is never touched). */
-export function isInBinDir(paths: Paths, link: string): boolean {
-  return path.dirname(path.resolve(link)) === path.resolve(paths.bin);
+/** Whether `link` is directly in one of the link dirs (a recorded link path anywhere else is never touched). */
+export function isInLinkDir(paths: Paths, link: string): boolean {
+  const dir = path.dirname(path.resolve(link));
+  return linkDirs(paths).some((d) => path.resolve(d) === dir);
 }
 
 /**
- * Removes the bin entry `link` if — and only if — it is directly in the bin dir and points into
+ * Removes the entry `link` if — and only if — it is directly in a link dir and points into
  * tools/<key>/: each of its files that does (a symlink, or one of the shims), never a file of
  * anyone else's that shares its name. Returns whether it removed any.
  */
 export function removeToolLink(ctx: Context, link: string, key: string): boolean {
-  if (!isInBinDir(ctx.paths, link)) return false;
+  if (!isInLinkDir(ctx.paths, link)) return false;
   const ours = presentFiles(ctx, link).filter((f) => fileOwner(ctx, f) === key);
   for (const f of ours) fs.unlinkSync(f);
   return ours.length > 0;

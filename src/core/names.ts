@@ -75,3 +75,17 @@ export function parseToolArg(arg: string): string {
   }
   return normalizeName(arg);
 }
+
+/** An app name the user gave (`--app`, `tpx exec NAME APP`): one plain file name. */
+export function validateAppName(app: string): string {
+  if (!isSafeFileName(app)) throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app as `tpx list` shows it, e.g. black' });
+  return app;
+}
+
+/** A distribution name the user gave for `--option`, normalised; a clear error if it is not one. */
+export function parseDistName(name: string, option: string): string {
+  if (!isValidDistName(name) || name.length > MAX_NAME) {
+    throw new TpxError('bad-name', `--${option} ${JSON.stringify(name)}: not a package name`, { hint: `name an installed distribution, e.g. --${option} jupyter-core` });
+  }
+  return normalizeName(name);
+}

@@ -96,6 +96,18 @@ function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' 
   return { home, tools: path.join(home, 'tools'), envs: path.join(home, 'envs'), shared: path.join(home, 'shared'), locks: path.join(home, 'locks'), completions: path.join(home, 'completions') };
 }
 
+/** The shells whose completion files of tools tpx links, one dir each under `completions/`. */
+export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+/**
+ * Every directory tpx puts links to tools in: the bin dir (apps), the man dir's sections
+ * (`man1`…`man9`) and the completions dir's shells. A link is tpx's only directly in one of these
+ * (gate.ts), and uninstall looks in all of them.
+ */
+export function linkDirs(paths: Paths): string[] {
+  return [paths.bin, ...Array.from({ length: 9 }, (_, i) => path.join(paths.man, `man${i + 1}`)), ...COMPLETION_SHELLS.map((s) => path.join(paths.completions, s))];
+}
+
 export function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME || env.USERPROFILE || os.homedir();
 }

@@ -51,12 +51,12 @@ export function checkPipArgs(args: string[], where = '--pip-args'): string[] {
   return args;
 }
 
-/** Refuses `--with` values that are options rather than packages (`--with --target=DIR`, `--with -e .`). */
-export function checkWith(specs: string[]): string[] {
+/** Refuses `--with` (or `--preinstall`) values that are options rather than packages (`--with --target=DIR`, `--with -e .`). */
+export function checkWith(specs: string[], option = '--with'): string[] {
   for (const spec of specs) {
     if (spec.trim().startsWith('-')) {
-      throw new TpxError('bad-pip-args', `--with ${spec}: --with takes a package, not a pip option`, {
-        hint: "name a package (e.g. --with 'rich>=13'); pip options go in --pip-args",
+      throw new TpxError('bad-pip-args', `${option} ${spec}: ${option} takes a package, not a pip option`, {
+        hint: `name a package (e.g. ${option} 'rich>=13'); pip options go in --pip-args`,
       });
     }
   }

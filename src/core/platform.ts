@@ -61,6 +61,12 @@ export interface Platform {
   readonly pathSetup: 'startup-files' | 'registry';
   /** Whether env-paths (paths.ts) honours XDG_DATA_HOME and XDG_CACHE_HOME: on Linux only. */
   readonly xdg: boolean;
+  /**
+   * Whether tools' man pages and bash/zsh/fish completion files are linked (links.ts): they are
+   * plain symlinks, which Windows allows only with developer mode or admin rights, for a `man` and
+   * shells a Windows user rarely has.
+   */
+  readonly resourceLinks: boolean;
 }
 
 /** What functions that only need the platform take (a Context is one). */
@@ -90,6 +96,18 @@ export function platformFor(os: NodeJS.Platform): Platform {
   return os === 'win32' ? WINDOWS : { ...POSIX, os, xdg: os === 'linux' };
 }
 
+/** Entries that are one symlink each: POSIX bin entries, and every man page or completion file link. */
+export const SYMLINK_ENTRIES: BinEntries = {
+  slot: (entry) => [entry],
+  size: 1,
+  entries: (names) => names,
+  fileTarget(file) {
+    const target = readlinkOrNull(file);
+    return target === null ? null : path.resolve(path.dirname(file), target);
+  },
+  render: async (_ctx, target, entry) => ({ entry, target, files: [{ path: entry, symlink: target }] }),
+};
+
 const POSIX: Platform = {
   os: 'linux',
   venvBin: 'bin',
@@ -112,16 +130,7 @@ const POSIX: Platform = {
   pathDirs: (env) => (env.PATH ?? '').split(':').filter((d) => d !== ''),
   commandFiles: (command) => [command],
   samePath: (a, b) => path.resolve(a) === path.resolve(b),
-  bin: {
-    slot: (entry) => [entry],
-    size: 1,
-    entries: (names) => names,
-    fileTarget(file) {
-      const target = readlinkOrNull(file);
-      return target === null ? null : path.resolve(path.dirname(file), target);
-    },
-    render: async (_ctx, target, entry) => ({ entry, target, files: [{ path: entry, symlink: target }] }),
-  },
+  bin: SYMLINK_ENTRIES,
   switchEntry(target, link) {
     // One rename replaces a symlink atomically: anyone resolving tools/<key> sees the old generation or the new.
     const tmp = `${link}.tmp-${uniqueSuffix()}`;
@@ -137,6 +146,7 @@ const POSIX: Platform = {
   childTree: 'process-group',
   pathSetup: 'startup-files',
   xdg: true,
+  resourceLinks: true,
 };
 
 /** The extensions CreateProcess starts directly; PATHEXT's others (.bat, .cmd, .js…) need a shell, which tpx never uses. */
@@ -177,6 +187,7 @@ const WINDOWS: Platform = {
   childTree: 'taskkill',
   pathSetup: 'registry',
   xdg: false,
+  resourceLinks: false,
 };
 
 /** An environment variable as Windows looks it up: by name in any case (`Path`, `PATH`). */
@@ -308,10 +319,10 @@ export function runSteps(steps: Step[]): void {
  * What a bin entry points at: the one target all of its files name, when all of them are there
  * and each is a link or shim; null otherwise (missing, partly there, or anyone else's file).
  */
-export function entryTarget(p: Platform, entry: string): string | null {
-  const present = p.bin.slot(entry).filter((f) => lstatOrNull(f) !== null);
-  if (present.length !== p.bin.size) return null;
-  const targets = new Set(present.map((f) => p.bin.fileTarget(f)));
+export function entryTarget(entries: BinEntries, entry: string): string | null {
+  const present = entries.slot(entry).filter((f) => lstatOrNull(f) !== null);
+  if (present.length !== entries.size) return null;
+  const targets = new Set(present.map((f) => entries.fileTarget(f)));
   const [only] = targets;
   return targets.size === 1 && only ? only : null;
 }

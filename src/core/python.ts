@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { realpathOrNull, writeFileAtomic } from './fsx.js';
+import { isExecutable, realpathOrNull, writeFileAtomic } from './fsx.js';
 import { cacheDir, expandHome } from './paths.js';
 import { compareVersions } from './pep440.js';
 import { launcherChoices, parsePyLauncherList } from './platform.js';
@@ -288,13 +288,4 @@ function pyenvCandidates(ctx: Context, wanted: string): string[] {
 function whichAll(ctx: Context, command: string): string[] {
   const names = ctx.platform.commandFiles(command, ctx.env);
   return ctx.platform.pathDirs(ctx.env).flatMap((dir) => names.map((n) => path.join(dir, n)).filter(isExecutable));
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -13,6 +13,8 @@ import type { Receipt, Request } from './receipt.js';
 import { requireInstalled } from './store.js';
 import type { Installed } from './store.js';
 import { pythonProblem } from './status.js';
+import { keptScript } from './scripttool.js';
+import type { ToolScript } from './scripttool.js';
 
 /** An installed tool with a readable receipt, ready to be rebuilt. */
 export interface Ready {
@@ -80,7 +82,8 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
           forceLinks: Boolean(opts.forceLinks),
           expectKey: t.key,
           expectGeneration: t.inst.gen,
-          carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt },
+          carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt, exposed: t.receipt.exposed },
+          script: request.kind === 'script' ? requireKeptScript(t) : undefined,
           extraPipArgs,
           unlessUnchanged: opts.unlessUnchanged,
           cwd: opts.cwd,
@@ -91,6 +94,17 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
   } catch (err) {
     throw explainRebuildFailure(t.key, err, pins.constraints.length > 0);
   }
+}
+
+/** A script tool is rebuilt from the copy of its script its generation keeps (scripttool.ts). */
+function requireKeptScript(t: Ready): ToolScript {
+  const script = keptScript(t.inst.dir);
+  if (!script) {
+    throw new TpxError('no-such-script', `${t.key} cannot be rebuilt: the copy of its script is missing from ${t.inst.dir}`, {
+      hint: `install it again from the script: \`tpx install --force ${t.receipt.request.spec}\``,
+    });
+  }
+  return script;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import type { AppKind } from './distinfo.js';
+import { resourcePlace } from './distinfo.js';
 import { TpxError } from './errors.js';
 import { lstatOrNull, readTextOrNull, writeFileAtomic } from './fsx.js';
 import { isSafeFileName, isToolKey, isValidDistName, isValidSuffix } from './names.js';
@@ -16,9 +17,37 @@ import { stripCredentials } from './redact.js';
 export const RECEIPT_FILE = 'tpx.json';
 export const RECEIPT_SCHEMA = 1;
 
-/** How the tool was asked for: replayed verbatim by upgrade and reinstall. */
+/**
+ * What `spec` is: a package pip installs (a requirement, path or URL); a project pip installs
+ * editable (`install -e`); or a PEP 723 script (a `.py` path or URL) whose dependencies make the venv.
+ */
+export type RequestKind = 'package' | 'editable' | 'script';
+export const REQUEST_KINDS: readonly RequestKind[] = ['package', 'editable', 'script'];
+
+/** A package added with `tpx inject`. */
+export interface Injected {
+  /** As given. */
+  spec: string;
+  /** Normalised distribution name ('' until pip has said, for a path or URL). */
+  name: string;
+  /** Link its apps (and man pages, completions). */
+  includeApps: boolean;
+  /** With includeApps: its dependencies' too. */
+  includeDeps: boolean;
+  /** `inject --pip-args`: pip arguments it was injected with; they apply to the tool's whole build. */
+  pipArgs: string[];
+  /** `pin --injected-only`: held at its installed version by `upgrade --include-injected`. */
+  pinned: boolean;
+}
+
+/**
+ * How the tool was asked for: replayed verbatim by upgrade and reinstall. Fields added after the
+ * first receipts have a default that means what an older tpx did (validateReceipt fills it in).
+ */
 export interface Request {
   spec: string;
+  /** Default 'package'. */
+  kind: RequestKind;
   indexUrl: string | null;
   pipArgs: string[];
   /** What the user passed to --python, if anything (reinstall re-resolves it). */
@@ -26,13 +55,28 @@ export interface Request {
   systemSitePackages: boolean;
   includeDeps: boolean;
   suffix: string;
-  /** Packages added with `tpx inject`: spec as given, normalised name, whether their apps are linked. */
-  injected: { spec: string; name: string; includeApps: boolean }[];
+  /** `--app`: link only these apps (a script's: its app's name); null: all of them. */
+  apps: string[] | null;
+  /** `--preinstall`: installed first, in a pip run of their own. */
+  preinstall: string[];
+  /** `--include-resources-from`: normalised names of dependencies whose apps, man pages and completions are linked too. */
+  includeResourcesFrom: string[];
+  injected: Injected[];
   /**
    * Installed from a lock (`tpx install --lock`, `tpx sync` with one): exactly these files, hashes
    * required, nothing resolved; reinstall replays it, upgrade and inject drop it. Absent or null: not locked.
    */
   lock?: LockedDist[] | null;
+}
+
+/** A request for `spec` with every other field at its default (what `tpx install SPEC` records). */
+export function defaultRequest(spec: string, fields: Partial<Request> = {}): Request {
+  return { spec, kind: 'package', indexUrl: null, pipArgs: [], python: null, systemSitePackages: false, includeDeps: false, suffix: '', apps: null, preinstall: [], includeResourcesFrom: [], injected: [], ...fields };
+}
+
+/** An injected package with every other field at its default. */
+export function injectedPackage(spec: string, name: string, fields: Partial<Injected> = {}): Injected {
+  return { spec, name, includeApps: false, includeDeps: false, pipArgs: [], pinned: false, ...fields };
 }
 
 /** One distribution of a locked install: the exact file, known by its hash (locking.ts). */
@@ -57,6 +101,15 @@ export interface LinkedApp {
   link: string;
 }
 
+/** A man page or completion file of the tool, and its link (distinfo.ts, Resource). */
+export interface LinkedResource {
+  /** Relative to the venv: `share/man/man1/black.1`. */
+  path: string;
+  dist: string;
+  /** Absolute path of the link in the man or completions dir. */
+  link: string;
+}
+
 /**
  * A tool's receipt, one per generation, stored beside its venv. It is the last thing written before
  * a generation is committed, so a committed generation always has one.
@@ -70,7 +123,11 @@ export interface Receipt {
   request: Request;
   python: { executable: string; version: string };
   apps: LinkedApp[];
+  /** Linked man pages and completion files; [] in receipts older than them. */
+  resources: LinkedResource[];
   pinned: boolean;
+  /** Whether its apps (man pages, completions) are linked: `tpx unexpose` clears it; true in older receipts. */
+  exposed: boolean;
   generation: string;
   previousGeneration: string | null;
   installedAt: string;
@@ -113,7 +170,8 @@ export function withoutCredentials(req: Request): Request {
     spec: stripCredentials(req.spec),
     indexUrl: req.indexUrl === null ? null : stripCredentials(req.indexUrl),
     pipArgs: req.pipArgs.map(stripCredentials),
-    injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec) })),
+    preinstall: req.preinstall.map(stripCredentials),
+    injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec), pipArgs: i.pipArgs.map(stripCredentials) })),
     ...(req.lock ? { lock: req.lock.map((d) => ({ ...d, url: d.url === null ? null : stripCredentials(d.url) })) } : {}),
   };
 }
@@ -162,18 +220,30 @@ export function validateReceipt(value: unknown): Receipt {
   const req = object(r.request, 'request');
   const py = object(r.python, 'python');
   const suffix = str(req.suffix, 'request.suffix', isValidSuffix, 'a suffix');
+  const strings = (v: unknown, field: string, ok?: (s: string) => boolean, what?: string) => array(v, field).map((a, i) => str(a, `${field}[${i}]`, ok, what));
   const request: Request = {
     spec: str(req.spec, 'request.spec', nonEmpty),
+    kind: optional(req.kind, 'package', (v) => str(v, 'request.kind', (k) => (REQUEST_KINDS as readonly string[]).includes(k), REQUEST_KINDS.join(', ')) as RequestKind),
     indexUrl: nullable(req.indexUrl, 'request.indexUrl'),
-    pipArgs: array(req.pipArgs, 'request.pipArgs').map((a, i) => str(a, `request.pipArgs[${i}]`)),
+    pipArgs: strings(req.pipArgs, 'request.pipArgs'),
     python: nullable(req.python, 'request.python'),
     systemSitePackages: bool(req.systemSitePackages, 'request.systemSitePackages'),
     includeDeps: bool(req.includeDeps, 'request.includeDeps'),
     suffix,
+    apps: optional(req.apps, null, (v) => (v === null ? null : strings(v, 'request.apps', isSafeFileName, 'a plain file name'))),
+    preinstall: optional(req.preinstall, [], (v) => strings(v, 'request.preinstall', nonEmpty)),
+    includeResourcesFrom: optional(req.includeResourcesFrom, [], (v) => strings(v, 'request.includeResourcesFrom', isValidDistName, 'a package name')),
     injected: array(req.injected, 'request.injected').map((v, i) => {
       const o = object(v, `request.injected[${i}]`);
       const at = `request.injected[${i}]`;
-      return { spec: str(o.spec, `${at}.spec`, nonEmpty), name: str(o.name, `${at}.name`, (n) => n === '' || isValidDistName(n), 'a package name'), includeApps: bool(o.includeApps, `${at}.includeApps`) };
+      return {
+        spec: str(o.spec, `${at}.spec`, nonEmpty),
+        name: str(o.name, `${at}.name`, (n) => n === '' || isValidDistName(n), 'a package name'),
+        includeApps: bool(o.includeApps, `${at}.includeApps`),
+        includeDeps: optional(o.includeDeps, false, (x) => bool(x, `${at}.includeDeps`)),
+        pipArgs: optional(o.pipArgs, [], (x) => strings(x, `${at}.pipArgs`)),
+        pinned: optional(o.pinned, false, (x) => bool(x, `${at}.pinned`)),
+      };
     }),
   };
   if (req.lock !== undefined && req.lock !== null) {
@@ -192,6 +262,7 @@ export function validateReceipt(value: unknown): Receipt {
   }
   try {
     checkPipArgs(request.pipArgs, 'request.pipArgs');
+    request.injected.forEach((inj, i) => checkPipArgs(inj.pipArgs, `request.injected[${i}].pipArgs`));
   } catch (err) {
     throw new Unreadable(err instanceof Error ? err.message : String(err));
   }
@@ -200,6 +271,13 @@ export function validateReceipt(value: unknown): Receipt {
     const kind = str(o.kind, `apps[${i}].kind`, (k) => k === 'console' || k === 'gui' || k === 'script', 'console, gui or script') as AppKind;
     return { name: str(o.name, `apps[${i}].name`, isSafeFileName, 'a plain file name'), kind, dist: str(o.dist, `apps[${i}].dist`), link: str(o.link, `apps[${i}].link`, path.isAbsolute, 'an absolute path') };
   });
+  const resources = optional(r.resources, [], (v) =>
+    array(v, 'resources').map((x, i) => {
+      const o = object(x, `resources[${i}]`);
+      const at = `resources[${i}]`;
+      return { path: str(o.path, `${at}.path`, (p) => resourcePlace(p) !== null, 'a man page or completion file under share/'), dist: str(o.dist, `${at}.dist`), link: str(o.link, `${at}.link`, path.isAbsolute, 'an absolute path') };
+    }),
+  );
   return {
     schema: RECEIPT_SCHEMA,
     key: str(r.key, 'key', isToolKey, 'a tool key'),
@@ -208,12 +286,19 @@ export function validateReceipt(value: unknown): Receipt {
     request,
     python: { executable: str(py.executable, 'python.executable', nonEmpty), version: str(py.version, 'python.version', (v) => /^\d+\.\d+(\.\d+)?/.test(v), 'a Python version') },
     apps,
+    resources,
     pinned: bool(r.pinned, 'pinned'),
+    exposed: optional(r.exposed, true, (v) => bool(v, 'exposed')),
     generation: str(r.generation, 'generation', isGenerationName, 'a generation name'),
     previousGeneration: r.previousGeneration === null ? null : str(r.previousGeneration, 'previousGeneration', isGenerationName, 'a generation name'),
     installedAt: str(r.installedAt, 'installedAt'),
     updatedAt: str(r.updatedAt, 'updatedAt'),
   };
+}
+
+/** A field added after the first receipts: missing means `fallback`, what a tpx before it did; present, it is checked like any other. */
+function optional<T>(v: unknown, fallback: T, read: (v: unknown) => T): T {
+  return v === undefined ? fallback : read(v);
 }
 
 function shown(v: unknown): string {

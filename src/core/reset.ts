@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 import { TpxError, toTpxError } from './errors.js';
 import { readdirOrEmpty } from './fsx.js';
 import { removeMine, removeRootIfEmpty, removeToolLink } from './gate.js';
-import { binLinks } from './links.js';
+import { linksByOwner } from './links.js';
 import { toolKeys } from './store.js';
 import { uninstallTool } from './uninstall.js';
 
@@ -32,7 +32,7 @@ export interface ResetPlan {
 export function planReset(ctx: Context): ResetPlan {
   const { home, cache } = ctx.paths;
   const tools = toolKeys(ctx);
-  const strayLinks = [...binLinks(ctx)].filter(([key]) => !tools.includes(key)).flatMap(([, links]) => links);
+  const strayLinks = [...linksByOwner(ctx)].filter(([key]) => !tools.includes(key)).flatMap(([, links]) => links);
   const remove: string[] = [];
   const foreign: string[] = [];
   // `--global` keeps its cache inside its home (paths.ts): it is one of the home's entries then.
@@ -66,7 +66,7 @@ export async function reset(ctx: Context, plan: ResetPlan, onTool: (key: string,
     }
   }
   // Links into tools that are not installed (plan.strayLinks, and any a concurrent command left).
-  for (const [key, links] of binLinks(ctx)) for (const link of links) if (removeToolLink(ctx, link, key)) ctx.out.info(`removed ${link}: it linked into ${key}, which is not installed`);
+  for (const [key, links] of linksByOwner(ctx)) for (const link of links) if (removeToolLink(ctx, link, key)) ctx.out.info(`removed ${link}: it linked into ${key}, which is not installed`);
   for (const p of plan.remove) removeMine(ctx, p);
   for (const root of plan.roots) {
     if (removeRootIfEmpty(ctx, root)) ctx.out.info(`removed ${root}`);

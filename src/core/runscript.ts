@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { readTextOrNull } from './fsx.js';
-import { buildEnvironment } from './install.js';
+import { buildEnvironment } from './build.js';
 import { expandHome } from './paths.js';
 import type { ScriptMetadata } from './pep723.js';
 import { satisfies } from './pep440.js';
@@ -17,6 +17,7 @@ import { saveScript } from './runcache.js';
 import type { Build, RunRequest } from './runcache.js';
 import { isUrl, parseSpec } from './spec.js';
 import { createVenv } from './venv.js';
+import { defaultRequest } from './receipt.js';
 
 /**
  * The script's path on disk and its text. A URL is fetched each time, and a pipe (`tpx run <(…)`,
@@ -76,7 +77,7 @@ export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where:
       return receipt;
     }
     // buildEnvironment wants a main package: the first dependency is it; the rest come along.
-    const request = { spec: first, indexUrl: req.indexUrl, pipArgs: req.pipArgs, python: py.executable, systemSitePackages: false, includeDeps: false, suffix: '', injected: [] };
+    const request = defaultRequest(first, { indexUrl: req.indexUrl, pipArgs: req.pipArgs, python: py.executable });
     try {
       await buildEnvironment(ctx, dir, request, { extraSpecs: rest, logName: 'run-script' });
     } catch (err) {

@@ -101,6 +101,12 @@ export function looksLikePath(spec: string): boolean {
   );
 }
 
+/** A PEP 723 script to install as a tool: a `.py` file, or an URL whose path ends in `.py`. */
+export function isScriptSpec(spec: string): boolean {
+  const text = spec.trim();
+  return /\.py$/i.test(isUrl(text) ? (text.split(/[?#]/)[0] ?? '') : text) && (isUrl(text) || looksLikePath(text));
+}
+
 /** A wheel or sdist file name. */
 export function isPackageArchive(spec: string): boolean {
   return /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec);

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
-import { linkOwner } from './gate.js';
-import { lstatOrNull, readTextOrNull, readlinkOrNull } from './fsx.js';
-import { binLinks, linkFor } from './links.js';
+import { entriesAt, linkOwner } from './gate.js';
+import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
+import { linksByOwner, linkFor, notOneOf, resourceLinkFor } from './links.js';
 import { installedAt, readEntry } from './store.js';
 import type { Installed } from './store.js';
 import { appFile } from './distinfo.js';
@@ -75,10 +75,10 @@ export interface ToolStatus {
 }
 
 /**
- * Tool `key`'s health; null when it is not installed. `links` is binLinks(ctx), passed in when
+ * Tool `key`'s health; null when it is not installed. `links` is linksByOwner(ctx), passed in when
  * several tools are looked at so the bin dir is read once.
  */
-export function toolStatus(ctx: Context, key: string, links: Map<string, string[]> = binLinks(ctx)): ToolStatus | null {
+export function toolStatus(ctx: Context, key: string, links: Map<string, string[]> = linksByOwner(ctx)): ToolStatus | null {
   const entry = readEntry(ctx, key);
   if (entry.state === 'none') return null;
   if (entry.state === 'broken') return { key, receipt: null, installed: null, apps: [], problems: [{ kind: 'entry', text: entry.problem }] };
@@ -90,30 +90,41 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
   if (python) problems.push(python);
   if (!receipt) return { key, receipt, installed: inst, apps: [], problems };
 
-  const expected = receipt.apps.map((a) => linkFor(ctx, key, a.name, receipt.request.suffix));
-  const apps: AppStatus[] = receipt.apps.map((a, i) => {
-    const want = expected[i] as { link: string; target: string };
+  // A tool that is not exposed (`tpx unexpose`) has no links: any link into it is stray.
+  const exposed = receipt.exposed;
+  const expected: string[] = [];
+  /** One recorded link: its problem, if any (added to `problems` under `label`). */
+  const check = (label: string, recorded: string, want: { link: string; target: string } | null, file: string): string | null => {
     // A recorded link path is never used unless it is exactly the one tpx makes (trust nothing on disk).
-    if (a.link !== want.link) {
-      const problem = `link recorded as ${a.link}, not in the bin dir ${ctx.paths.bin}`;
-      problems.push({ kind: 'link-outside', text: `${a.name}: ${problem}` });
-      return { name: a.name, link: a.link, problem };
+    if (want) expected.push(want.link);
+    if (recorded !== want?.link) {
+      const dir = want ? path.dirname(want.link) : null;
+      const problem = `link recorded as ${recorded}, not in ${dir === ctx.paths.bin ? `the bin dir ${dir}` : (dir ?? 'a dir tpx links into')}`;
+      problems.push({ kind: 'link-outside', text: `${label}: ${problem}` });
+      return problem;
     }
-    const problem = linkProblem(ctx, key, a.name, want, inst.dir);
-    if (problem) problems.push({ kind: problem.kind, text: `${a.name}: ${problem.text}`, link: a.link });
-    return { name: a.name, link: a.link, problem: problem?.text ?? null };
+    const problem = linkProblem(ctx, key, want, file);
+    if (problem) problems.push({ kind: problem.kind, text: `${label}: ${problem.text}`, link: recorded });
+    return problem?.text ?? null;
+  };
+  const apps: AppStatus[] = receipt.apps.map((a) => {
+    const problem = exposed ? check(a.name, a.link, linkFor(ctx, key, a.name, receipt.request.suffix), path.join(venvBinDir(ctx, inst.dir), appFile(ctx, a.name))) : null;
+    return { name: a.name, link: a.link, problem };
   });
+  for (const r of exposed ? receipt.resources : []) check(path.basename(r.path), r.link, resourceLinkFor(ctx, key, r.path, receipt.request.suffix), path.join(inst.dir, ...r.path.split('/')));
   for (const link of links.get(key) ?? []) {
-    if (!expected.some((e) => e.link === link)) problems.push({ kind: 'stray-link', text: `${link} links into it but is not one of its apps`, link });
+    if (!expected.includes(link)) problems.push({ kind: 'stray-link', text: `${link} links into it but is not ${notOneOf(ctx, link)}${exposed ? '' : ' (it is not exposed)'}`, link });
   }
   return { key, receipt, installed: inst, apps, problems };
 }
 
-function linkProblem(ctx: Context, key: string, app: string, { link, target }: { link: string; target: string }, venv: string): { kind: ProblemKind; text: string } | null {
-  if (!ctx.platform.bin.slot(link).some((f) => lstatOrNull(f) !== null)) return { kind: 'link-missing', text: 'link missing' };
+/** What is wrong with a link the tool should have, if anything; `file` is what it ends at in the venv. */
+function linkProblem(ctx: Context, key: string, { link, target }: { link: string; target: string }, file: string): { kind: ProblemKind; text: string } | null {
+  const entries = entriesAt(ctx, link);
+  if (!entries.slot(link).some((f) => lstatOrNull(f) !== null)) return { kind: 'link-missing', text: 'link missing' };
   const owner = linkOwner(ctx, link);
   if (owner !== key) return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
-  if (entryTarget(ctx.platform, link) !== target || !fs.existsSync(path.join(venvBinDir(ctx, venv), appFile(ctx, app)))) return { kind: 'link-dangling', text: 'app missing from its venv' };
+  if (entryTarget(entries, link) !== target || !fs.existsSync(file)) return { kind: 'link-dangling', text: `${path.dirname(link) === ctx.paths.bin ? 'app' : 'file'} missing from its venv` };
   return null;
 }
 

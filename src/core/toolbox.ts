@@ -7,11 +7,13 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { freeze } from './freeze.js';
 import type { Pin } from './freeze.js';
-import { isSafeFileName, isValidDistName, validateSuffix } from './names.js';
-import { checkPipArgs } from './pipargs.js';
-import { withoutCredentials } from './receipt.js';
-import type { Request } from './receipt.js';
+import { isSafeFileName, isValidDistName, parseDistName, validateAppName, validateSuffix } from './names.js';
+import { checkPipArgs, checkWith } from './pipargs.js';
+import { REQUEST_KINDS, withoutCredentials } from './receipt.js';
+import type { Request, RequestKind } from './receipt.js';
 import { readInstalled, toolKeys } from './store.js';
+import { keptScript } from './scripttool.js';
+import type { ToolScript } from './scripttool.js';
 
 export const EXPORT_SCHEMA = 1;
 
@@ -23,8 +25,12 @@ export interface ExportedTool {
   version: string;
   request: Request;
   pinned: boolean;
+  /** false after `tpx unexpose`; true in files older than it. */
+  exposed: boolean;
   python: { version: string };
   freeze: Pin[];
+  /** A script tool's script (its generation's kept copy), so the other machine needs no copy of its own; null otherwise. */
+  script: ToolScript | null;
 }
 
 export interface Toolbox {
@@ -66,7 +72,12 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
     const r = inst.receipt;
     const request = withoutCredentials(r.request);
     if (JSON.stringify(request) !== JSON.stringify(r.request)) stripped.push(key);
-    tools.push({ name: key, package: r.name, version: r.version, request, pinned: r.pinned, python: { version: r.python.version }, freeze: pins });
+    const script = r.request.kind === 'script' ? keptScript(inst.dir) : null;
+    if (r.request.kind === 'script' && !script) {
+      skipped.push(`${key} (the copy of its script is missing)`);
+      continue;
+    }
+    tools.push({ name: key, package: r.name, version: r.version, request, pinned: r.pinned, exposed: r.exposed, python: { version: r.python.version }, freeze: pins, script });
   }
   return { toolbox: { schema: EXPORT_SCHEMA, exportedAt: new Date().toISOString(), tools }, skipped, stripped };
 }
@@ -96,16 +107,30 @@ export function parseToolbox(text: string, source: string): Toolbox {
     const req = obj(tool.request, source, `${at}.request`);
     const injected = list(req.injected ?? [], source, `${at}.request.injected`).map((e, j) => {
       const x = obj(e, source, `${at}.request.injected[${j}]`);
-      return { spec: str(x.spec, source, `${at}.request.injected[${j}].spec`), name: str(x.name, source, `${at}.request.injected[${j}].name`), includeApps: x.includeApps === true };
+      const inj = `${at}.request.injected[${j}]`;
+      return {
+        spec: str(x.spec, source, `${inj}.spec`),
+        name: str(x.name, source, `${inj}.name`),
+        includeApps: x.includeApps === true,
+        includeDeps: x.includeDeps === true,
+        pipArgs: checkPipArgs(strings(x.pipArgs ?? [], source, `${inj}.pipArgs`), `${source}: ${inj}.pipArgs`),
+        pinned: x.pinned === true,
+      };
     });
+    const kind = req.kind == null ? 'package' : str(req.kind, source, `${at}.request.kind`);
+    if (!(REQUEST_KINDS as readonly string[]).includes(kind)) throw missing(source, `${at}.request.kind`, REQUEST_KINDS.join(', '));
     const request: Request = {
       spec: str(req.spec, source, `${at}.request.spec`),
+      kind: kind as RequestKind,
       indexUrl: req.indexUrl == null ? null : str(req.indexUrl, source, `${at}.request.indexUrl`),
-      pipArgs: checkPipArgs(list(req.pipArgs ?? [], source, `${at}.request.pipArgs`).map((a, j) => str(a, source, `${at}.request.pipArgs[${j}]`)), `${source}: ${at}.request.pipArgs`),
+      pipArgs: checkPipArgs(strings(req.pipArgs ?? [], source, `${at}.request.pipArgs`), `${source}: ${at}.request.pipArgs`),
       python: req.python == null ? null : str(req.python, source, `${at}.request.python`),
       systemSitePackages: req.systemSitePackages === true,
       includeDeps: req.includeDeps === true,
       suffix: validateSuffix(req.suffix == null ? '' : str(req.suffix, source, `${at}.request.suffix`, true)),
+      apps: req.apps == null ? null : strings(req.apps, source, `${at}.request.apps`).map((a) => validateAppName(a)),
+      preinstall: checkWith(strings(req.preinstall ?? [], source, `${at}.request.preinstall`), '--preinstall'),
+      includeResourcesFrom: strings(req.includeResourcesFrom ?? [], source, `${at}.request.includeResourcesFrom`).map((n) => parseDistName(n, 'include-resources-from')),
       injected,
     };
     if (req.lock !== undefined && req.lock !== null) {
@@ -127,14 +152,20 @@ export function parseToolbox(text: string, source: string): Toolbox {
       return { name: str(x.name, source, `${at}.freeze[${j}].name`), version: str(x.version, source, `${at}.freeze[${j}].version`) };
     });
     const python = obj(tool.python, source, `${at}.python`);
+    const script = tool.script == null ? null : obj(tool.script, source, `${at}.script`);
+    const file = script ? str(script.file, source, `${at}.script.file`) : null;
+    if (file !== null && !(isSafeFileName(file) && file.endsWith('.py'))) throw missing(source, `${at}.script.file`, 'a file name ending in .py');
+    if (request.kind === 'script' && !script) throw missing(source, `${at}.script`, 'the script of a script tool');
     return {
       name: str(tool.name, source, `${at}.name`),
       package: str(tool.package, source, `${at}.package`),
       version: str(tool.version, source, `${at}.version`),
       request,
       pinned: tool.pinned === true,
+      exposed: tool.exposed !== false,
       python: { version: str(python.version, source, `${at}.python.version`) },
       freeze: pins,
+      script: script && file ? { file, text: str(script.text, source, `${at}.script.text`, true) } : null,
     };
   });
   return { schema: EXPORT_SCHEMA, exportedAt: typeof top.exportedAt === 'string' ? top.exportedAt : '', tools };
@@ -152,6 +183,10 @@ function obj(v: unknown, source: string, field: string): Record<string, unknown>
 function list(v: unknown, source: string, field: string): unknown[] {
   if (!Array.isArray(v)) throw missing(source, field, 'a list');
   return v;
+}
+
+function strings(v: unknown, source: string, field: string): string[] {
+  return list(v, source, field).map((a, j) => str(a, source, `${field}[${j}]`));
 }
 
 function str(v: unknown, source: string, field: string, mayBeEmpty = false): string {

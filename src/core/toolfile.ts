@@ -20,6 +20,7 @@ import { absolutePath, absolutePipArgs, parsePipArgs } from './args.js';
 import { TpxError, toTpxError } from './errors.js';
 import { isSafeFileName, parseToolArg, toolKey, validateSuffix } from './names.js';
 import { checkPipArgs } from './pipargs.js';
+import { defaultRequest, injectedPackage } from './receipt.js';
 import type { Request } from './receipt.js';
 import { isUrl, looksLikePath, parseSpec } from './spec.js';
 
@@ -195,7 +196,7 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     if (typeof entry.apps !== 'boolean') throw wrong(`with[${i}].apps`, `is ${shownValue(entry.apps)}, not true or false`);
     const given = checked('with', () => inFileDir(entry.spec as string, dir, env));
     const dist = checked('with', () => parseSpec(given, dir, env)).name ?? '';
-    return { spec: given, name: dist, includeApps: entry.apps as boolean };
+    return injectedPackage(given, dist, { includeApps: entry.apps as boolean });
   });
   const apps = t.apps === undefined ? null : list('apps').map((a, i) => {
     if (typeof a !== 'string' || !isSafeFileName(a)) throw wrong(`apps[${i}]`, `is ${shownValue(a)}, not an app name`);
@@ -207,8 +208,7 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     line,
     pinned: bool('pinned'),
     apps,
-    request: {
-      spec,
+    request: defaultRequest(spec, {
       indexUrl: index === null ? null : absolutePath(index, dir, env),
       pipArgs,
       python: python === null || !/[/\\]|^~/.test(python) ? python : absolutePath(python, dir, env),
@@ -216,7 +216,7 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
       includeDeps: bool('include-deps'),
       suffix,
       injected,
-    },
+    }),
   };
 }
 

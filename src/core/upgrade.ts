@@ -98,6 +98,10 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     const r = readyTool(ctx, key, true);
     if ('status' in r) return done(r);
     if (r.receipt.pinned && !opts.force) return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
+    // Its code is live from the project; a rebuild is asked for by name (`tpx upgrade NAME`, `tpx reinstall NAME`).
+    if (r.receipt.request.kind === 'editable' && opts.check) {
+      return done({ key, status: 'skipped', reason: `editable: its code is used from ${r.receipt.request.spec}; \`tpx reinstall ${key}\` picks up new dependencies`, version: r.receipt.version });
+    }
     return { ...r, ...upgradeRequest(r.receipt.request, { ...opts, spec: opts.specs?.get(key) }) };
   });
   const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
@@ -112,9 +116,10 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     }
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
-      const fromIndex = [t.request.spec, ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, opts.cwd));
-      // Injected packages stay at their installed versions unless asked (a pip constraint).
-      const held = opts.includeInjected ? [] : t.request.injected.map((i) => toolKey(i.name));
+      // A script tool is rebuilt from its kept copy: only its dependencies can have changed.
+      const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, opts.cwd));
+      // Injected packages stay at their installed versions unless asked (a pip constraint); pinned ones (`pin --injected-only`) always.
+      const held = t.request.injected.filter((i) => !opts.includeInjected || i.pinned).map((i) => toolKey(i.name));
       const constraints = held.length > 0 ? freeze(ctx, t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
       const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
@@ -141,7 +146,12 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
   for (const t of tools) {
     result.set(t.key, { newer: false, latest: null });
     const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, indexUrl: t.request.indexUrl, pipArgs: t.request.pipArgs };
-    const injected = opts.includeInjected ? t.request.injected : [];
+    const injected = opts.includeInjected ? t.request.injected.filter((i) => !i.pinned) : [];
+    // A script tool's dependencies are in its script: asking the index means building it.
+    if (t.request.kind === 'script') {
+      result.set(t.key, { newer: true, latest: null });
+      continue;
+    }
     const dists = injected.length ? freeze(ctx, t.inst.dir) : [];
     for (const [spec, installed, main] of [[t.request.spec, t.receipt.version, true] as const, ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const)]) {
       let kind: string;

@@ -86,6 +86,20 @@ if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
   _tpx "$@"
 else
   compdef _tpx tpx
+  # The completion files of installed tools, which tpx links into completions/zsh in its data home:
+  # on $fpath, and registered for the commands their #compdef line names (compinit has run already).
+  () {
+    local home=$TPX_HOME f first
+    [[ -n $home ]] || home=${home}
+    [[ -d $home/completions/zsh ]] || return 0
+    fpath=($home/completions/zsh $fpath)
+    for f in $home/completions/zsh/_*(N-.); do
+      read -r first < $f
+      [[ $first == '#compdef '* ]] || continue
+      autoload -Uz $f:t
+      compdef $f:t \${=first#\\#compdef }
+    done
+  }
 fi
 `;
 }

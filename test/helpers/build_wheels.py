@@ -4,8 +4,9 @@
     python3 test/helpers/build_wheels.py FIXTURES_DIR OUT_DIR
 
 A fixture is a folder holding fixture.json plus an optional src/ tree (copied to the
-wheel root, i.e. purelib) and optional "scripts" (files pip installs into the venv's
-bin with a rewritten "#!python" shebang). Standard library only: the tests run with
+wheel root, i.e. purelib), optional "scripts" (files pip installs into the venv's
+bin with a rewritten "#!python" shebang) and optional "data" ({path under the venv:
+fixture file}, e.g. man pages: pip installs them under the venv's root). Standard library only: the tests run with
 no network and must not depend on setuptools/pip being able to build anything.
 
 Wheels are deterministic (fixed timestamps, sorted entries, fixed permissions), so
@@ -51,6 +52,7 @@ def load_fixture(fixture_dir):
     spec.setdefault("console_scripts", {})
     spec.setdefault("gui_scripts", {})
     spec.setdefault("scripts", [])
+    spec.setdefault("data", {})
     return spec
 
 
@@ -106,6 +108,9 @@ def wheel_entries(fixture_dir, spec):
         with open(os.path.join(fixture_dir, script), "rb") as f:
             data = f.read()
         entries.append((f"{dist}.data/scripts/{os.path.basename(script)}", data, 0o755))
+    for target, source in sorted(spec["data"].items()):
+        with open(os.path.join(fixture_dir, source), "rb") as f:
+            entries.append((f"{dist}.data/data/{target}", f.read(), 0o644))
 
     top_level = sorted({rel.split("/")[0].removesuffix(".py") for rel, _, _ in entries
                         if not rel.startswith(f"{dist}.data/")})

@@ -28,7 +28,7 @@ describe('tpx inject', () => {
     expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-1.0.dist-info', 'withdep-1.0.dist-info']);
     const rec = receipt(world, 'tpxdemo');
     expect(rec.version).toBe('1.0');
-    expect(rec.request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false }]);
+    expect(rec.request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
     expect(rec.previousGeneration).toBe(oldGen?.split('/').pop());
     // Only the tool's own apps are linked; the injected package's are not (no --include-apps).
     expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-admin']);
@@ -122,8 +122,8 @@ describe('tpx inject', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('injected localtool 0.1 into tpxdemo');
     expect(receipt(world, 'tpxdemo').request.injected).toEqual([
-      { spec: project, name: 'localtool', includeApps: true },
-      { spec: wheel, name: 'oneapp', includeApps: true },
+      { spec: project, name: 'localtool', includeApps: true, includeDeps: false, pipArgs: [], pinned: false },
+      { spec: wheel, name: 'oneapp', includeApps: true, includeDeps: false, pipArgs: [], pinned: false },
     ]);
     expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
     expect((await world.run(['uninject', 'tpxdemo', 'localtool'])).code).toBe(0);

@@ -88,7 +88,7 @@ describe('what users read', () => {
       $ tpx install noapps  → exit 1
       installing noapps…
       error: noapps 1.0 has no apps to link
-      hint: its dependencies have apps: helperlib-cli (from helperlib); install with --include-deps to link them
+      hint: its dependencies have apps: helperlib-cli (from helperlib); link them with --include-resources-from helperlib, or all of them with --include-deps
 
       $ tpx install clash-b  → exit 1
       installing clash-b…

@@ -343,6 +343,19 @@ describe('tpx run script.py', () => {
     expect(pipRequests(world)).toBe(requests);
   });
 
+  it('--python-args go to the interpreter: an app runs as `python -E ARGS APP`, a script as `python ARGS SCRIPT`; a shell-script app is refused', async () => {
+    world = await makeWorld();
+    const app = await world.run(['run', '--python-args=-X importtime -O', 'tpxdemo', 'x']);
+    expect(app.code, app.stderr).toBe(0);
+    expect(app.stdout).toBe('tpxdemo 1.0 args: ["x"]\n');
+    expect(app.stderr).toMatch(/^import time: .*\btpxdemo\b/m);
+    writeScript(world, 'flags.py', 'import sys', 'print(sys.flags.optimize, sys.argv[1:])');
+    expect((await world.run(['run', '--python-args', '-OO', 'flags.py', '-x'])).stdout).toBe("2 ['-x']\n");
+    const sh = await world.run(['run', '--python-args=-O', 'shellapp']);
+    expect(sh.code).toBe(2);
+    expect(sh.stderr).toContain('error: --python-args: shellapp is not a Python script, so there is no Python command line to add them to');
+  });
+
   it('runs a script without metadata with the default Python, creating nothing', async () => {
     world = await makeWorld();
     writeScript(world, 'plain.py', 'import sys', 'print("plain", sys.argv[1:])', 'sys.exit(4)');

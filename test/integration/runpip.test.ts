@@ -37,7 +37,7 @@ describe('tpx runpip', () => {
     expect(add.code).toBe(0);
     // withdep was asked for; helperlib only came along as its dependency.
     expect(add.stderr).toContain('recorded withdep 1.0 as injected into tpxdemo: upgrade and reinstall will keep it');
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
 
     const rm = await world.run(['runpip', 'tpxdemo', 'uninstall', '-y', 'withdep']);
     expect(rm.code).toBe(0);

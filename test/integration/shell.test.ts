@@ -87,7 +87,7 @@ describe('tpx ensurepath', () => {
 describe('tpx completions and tpx environment', () => {
   it('complete commands, options and installed tools in real bash, zsh and fish', async () => {
     world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    expect((await world.run(['install', 'tpxdemo', 'oneapp', 'mantool'])).code).toBe(0);
     const scripts: Record<string, string> = {};
     for (const shell of ['bash', 'zsh', 'fish']) {
       const r = await world.run(['completions', shell]);
@@ -99,6 +99,7 @@ describe('tpx completions and tpx environment', () => {
     // bash: the function bash calls on TAB, with COMP_WORDS/COMP_CWORD as bash sets them (it splits `--opt=value` at `=`).
     const probe = `source ${scripts.bash}
 complete -p tpx
+complete -p mantool
 t() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _tpx; echo "\${COMPREPLY[*]}"; }
 t tpx upg; t tpx uninstall ''; t tpx pin o; t tpx pin oneapp ''; t tpx --color = al; t tpx install --sys
 t tpx environment --value sh; t tpx cache p; t tpx upgrade-all --skip t; t tpx -q --color never rollb
@@ -107,8 +108,10 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     expect(b.stderr).toBe('');
     expect(b.stdout.split('\n')).toEqual([
       'complete -F _tpx tpx',
+      // The tool's own completion file, which tpx linked and the script sources.
+      "complete -W '--version --help' mantool",
       'upgrade upgrade-all upgrade-shared',
-      'oneapp tpxdemo',
+      'mantool oneapp tpxdemo',
       'oneapp',
       '',
       'always',
@@ -121,17 +124,19 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
       '',
     ]);
 
-    const z = await world.exec('zsh', ['-f', join(repoRoot, 'test', 'helpers', 'zsh-complete.zsh'), scripts.zsh as string, 'tpx upg', 'tpx uninstall ', 'tpx --color=n', 'tpx completions ']);
+    const z = await world.exec('zsh', ['-f', join(repoRoot, 'test', 'helpers', 'zsh-complete.zsh'), scripts.zsh as string, 'tpx upg', 'tpx uninstall ', 'tpx --color=n', 'tpx completions ', 'mantool --']);
     const offered = z.stdout.split('<done>').slice(0, -1).map((part) => [...part.matchAll(/<match>([^\r\n]*)/g)].map((m) => m[1]).sort());
-    expect(offered).toEqual([['upgrade', 'upgrade-all', 'upgrade-shared'], ['oneapp', 'tpxdemo'], ['never'], ['bash', 'fish', 'powershell', 'zsh']]);
+    expect(offered).toEqual([['upgrade', 'upgrade-all', 'upgrade-shared'], ['mantool', 'oneapp', 'tpxdemo'], ['never'], ['bash', 'fish', 'powershell', 'zsh'], ['--help', '--version']]);
 
-    const fish = async (line: string) => {
-      const r = await world.exec('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C '${line}'`]);
+    const fish = async (line: string, env: Record<string, string> = {}) => {
+      const r = await world.exec('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C '${line}'`], { env });
       expect(r.stderr).toBe('');
       return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
     };
     expect(await fish('tpx upg')).toEqual(['upgrade', 'upgrade-all', 'upgrade-shared']);
-    expect(await fish('tpx rollback ')).toEqual(['oneapp', 'tpxdemo']);
+    expect(await fish('tpx rollback ')).toEqual(['mantool', 'oneapp', 'tpxdemo']);
+    // fish completes only commands it finds on PATH.
+    expect(await fish('mantool --', { PATH: `${world.binDir}:${world.env.PATH}` })).toEqual(['--version']);
     expect(await fish('tpx rollback oneapp ')).toEqual([]);
     expect(await fish('tpx cache ')).toEqual(['dir', 'help', 'purge']);
     expect(await fish('tpx environment --value ho')).toEqual(['home']);

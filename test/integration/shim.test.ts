@@ -29,7 +29,7 @@ describe("cmd-shim's sh shim", () => {
     mkdirSync(bin);
     writeEntry(await ctx.platform.bin.render(ctx, target, shim));
     expect(world.ls(bin)).toEqual(['tpxdemo', 'tpxdemo.cmd', 'tpxdemo.ps1']);
-    expect(entryTarget(ctx.platform, shim)).toBe(target);
+    expect(entryTarget(ctx.platform.bin, shim)).toBe(target);
     expect(linkOwner(ctx, shim)).toBe('tpxdemo');
 
     const args = ['a b', '', '"quoted"', "it's", '$HOME', '*', '--flag=x y', 'ünï'];

@@ -238,7 +238,7 @@ describe('injected packages', () => {
     expect(inj.code, inj.stderr).toBe(0);
     expect(inj.stderr).toContain('tpxdemo 2.0 rebuilt (same version; its source or packages changed)');
     expect(helperlib()).toEqual(['helperlib-2.0.dist-info']);
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'helperlib', name: 'helperlib', includeApps: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'helperlib', name: 'helperlib', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
   });
 });
 

@@ -63,6 +63,13 @@ describe('the delete gate', () => {
     expect(removeToolLink(ctx, join(ctx.paths.bin, 'black'), 'black')).toBe(true);
     expect(lstatSync(join(root, 'elsewhere', 'black')).isSymbolicLink()).toBe(true);
     expect(existsSync(join(ctx.paths.bin, 'file'))).toBe(true);
+    // The man sections and completion dirs are link dirs too; the man dir itself and deeper dirs are not.
+    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')]) mkdirSync(dir, { recursive: true });
+    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')]) symlinkSync(into('black'), join(dir, 'black.x'));
+    expect(removeToolLink(ctx, join(ctx.paths.man, 'man1', 'black.x'), 'black')).toBe(true);
+    expect(removeToolLink(ctx, join(ctx.paths.completions, 'fish', 'black.x'), 'black')).toBe(true);
+    expect(removeToolLink(ctx, join(ctx.paths.man, 'black.x'), 'black')).toBe(false);
+    expect(removeToolLink(ctx, join(ctx.paths.man, 'man1', 'sub', 'black.x'), 'black')).toBe(false);
   });
 
   it('removes the data home or the cache itself only when it is empty, and nothing else that way', () => {

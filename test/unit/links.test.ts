@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Context } from '../../src/core/context.js';
 import { linkOwner } from '../../src/core/gate.js';
-import { applyLinks, planLinks, removeOwnedLinks } from '../../src/core/links.js';
+import { applyLinks, planLinks, removeOwnedLinks, resourceLinkFor, wantedLinks } from '../../src/core/links.js';
 import { ctxIn as makeCtx } from '../helpers/context.js';
+
+/** The links of these apps of tool `key`. */
+const apps = (ctx: Context, key: string, names: string[]) => wantedLinks(ctx, key, { apps: names.map((name) => ({ name })), resources: [] }, '');
 
 function ctxIn(root: string): Context {
   return makeCtx(root);
@@ -16,17 +19,17 @@ describe('link policy', () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'black'), join(ctx.paths.bin, 'black'));
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'old-name'), join(ctx.paths.bin, 'blackd'));
-    expect((await planLinks(ctx, 'black', ['black', 'blackd', 'new'], '', false)).map((p) => [p.name, p.action])).toEqual([
+    expect((await planLinks(ctx, 'black', apps(ctx, 'black', ['black', 'blackd', 'new']), false)).map((p) => [p.name, p.action])).toEqual([
       ['black', 'keep'],
       ['blackd', 'replace'],
       ['new', 'create'],
     ]);
     writeFileSync(join(ctx.paths.bin, 'mine'), 'x');
     symlinkSync(join(ctx.paths.tools, 'other', 'bin', 'theirs'), join(ctx.paths.bin, 'theirs'));
-    await expect(planLinks(ctx, 'black', ['mine', 'theirs'], '', false)).rejects.toThrow(
+    await expect(planLinks(ctx, 'black', apps(ctx, 'black', ['mine', 'theirs']), false)).rejects.toThrow(
       `files are in the way: ${join(ctx.paths.bin, 'mine')} (a file tpx did not make), ${join(ctx.paths.bin, 'theirs')} (an app of tpx tool other)`,
     );
-    expect((await planLinks(ctx, 'black', ['mine'], '', true))[0]?.action).toBe('overwrite');
+    expect((await planLinks(ctx, 'black', apps(ctx, 'black', ['mine']), true))[0]?.action).toBe('overwrite');
   });
 
   it('ownership compares with a trailing separator: tool "bla" does not own links into "black"', () => {
@@ -40,7 +43,7 @@ describe('link policy', () => {
   it('a failure half-way puts every slot back exactly as it was (fault injection)', async () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
     writeFileSync(join(ctx.paths.bin, 'a'), 'original a');
-    const plans = await planLinks(ctx, 't', ['a', 'b', 'c'], '', true);
+    const plans = await planLinks(ctx, 't', apps(ctx, 't', ['a', 'b', 'c']), true);
     // The third slot cannot be written: a directory is in the way of the rename.
     mkdirSync(join(ctx.paths.bin, 'c'));
     writeFileSync(join(ctx.paths.bin, 'c', 'x'), '');
@@ -50,9 +53,38 @@ describe('link policy', () => {
     expect(readFileSync(join(ctx.paths.bin, 'a'), 'utf8')).toBe('original a');
   });
 
+  it('man pages and completion files are links like apps: the same policy, in their own dirs', async () => {
+    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const wanted = wantedLinks(ctx, 'black', { apps: [{ name: 'black' }], resources: [{ path: 'share/man/man1/black.1' }, { path: 'share/zsh/site-functions/_black' }] }, '');
+    expect(wanted.map((w) => [w.kind, w.link, w.target])).toEqual([
+      ['app', join(ctx.paths.bin, 'black'), join(ctx.paths.tools, 'black', 'bin', 'black')],
+      ['man', join(ctx.paths.man, 'man1', 'black.1'), join(ctx.paths.tools, 'black', 'share', 'man', 'man1', 'black.1')],
+      ['completion', join(ctx.paths.completions, 'zsh', '_black'), join(ctx.paths.tools, 'black', 'share', 'zsh', 'site-functions', '_black')],
+    ]);
+    mkdirSync(join(ctx.paths.man, 'man1'), { recursive: true });
+    writeFileSync(join(ctx.paths.man, 'man1', 'black.1'), 'a page tpx did not make');
+    await expect(planLinks(ctx, 'black', wanted, false)).rejects.toThrow(`a file is in the way: ${join(ctx.paths.man, 'man1', 'black.1')} (a file tpx did not make)`);
+    mkdirSync(join(ctx.paths.completions, 'zsh', '_black'), { recursive: true });
+    await expect(planLinks(ctx, 'black', wanted, true)).rejects.toThrow('is a directory, in the way of the completion file _black');
+    // The directories a link goes in are made when it is.
+    applyLinks(ctx, await planLinks(ctx, 'black', wanted.slice(0, 2), true)).commit();
+    expect(linkOwner(ctx, join(ctx.paths.man, 'man1', 'black.1'))).toBe('black');
+    expect(removeOwnedLinks(ctx, 'black', [join(ctx.paths.man, 'man1', 'black.1')])).toEqual([join(ctx.paths.man, 'man1', 'black.1')]);
+  });
+
+  it("a suffix goes into a man page's name before its section; a suffixed tool's completions are not linked", () => {
+    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    expect(resourceLinkFor(ctx, 'black@22', 'share/man/man1/black.1', '@22')?.link).toBe(join(ctx.paths.man, 'man1', 'black@22.1'));
+    expect(resourceLinkFor(ctx, 'black@22', 'share/man/man5/black.conf.5.gz', '@22')?.link).toBe(join(ctx.paths.man, 'man5', 'black@22.conf.5.gz'));
+    expect(resourceLinkFor(ctx, 'black@22', 'share/fish/vendor_completions.d/black.fish', '@22')).toBeNull();
+    for (const bad of ['share/man/man0/x.0', 'share/man/man1/../../../x', 'share/man/man1/', 'lib/python3.11/site-packages/x', 'share/bash-completion/completions/a/b']) {
+      expect(resourceLinkFor(ctx, 'black', bad, ''), bad).toBeNull();
+    }
+  });
+
   it('an interrupt after linking rolls the links back', async () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
-    applyLinks(ctx, await planLinks(ctx, 't', ['a', 'b'], '', false));
+    applyLinks(ctx, await planLinks(ctx, 't', apps(ctx, 't', ['a', 'b']), false));
     expect(readdirSync(ctx.paths.bin).sort()).toEqual(['a', 'b']);
     ctx.interrupts.runAll();
     expect(readdirSync(ctx.paths.bin)).toEqual([]);

@@ -10,7 +10,7 @@ import type { Context } from '../../src/core/context.js';
 import { appsOf, listDists } from '../../src/core/distinfo.js';
 import { describeEnvironment } from '../../src/core/environment.js';
 import { linkOwner, removeToolLink } from '../../src/core/gate.js';
-import { applyLinks, binLinks, isOnPath, linkFor, planLinks, removeLinksExcept, repairLinks } from '../../src/core/links.js';
+import { applyLinks, isOnPath, linkFor, linksByOwner, planLinks, removeLinksExcept, repairLinks, wantedLinks } from '../../src/core/links.js';
 import { processStart } from '../../src/core/lock.js';
 import { asideOf, entryTarget, junctionSwitch, launcherChoices, parsePyLauncherList, platformFor, runSteps, writeEntry } from '../../src/core/platform.js';
 import { treeKill } from '../../src/core/proc.js';
@@ -21,6 +21,9 @@ import { sitePackages, venvBinDir, venvPython } from '../../src/core/venv.js';
 import { warnIfBinNotOnPath } from '../../src/commands/shared/report.js';
 import { ctxIn } from '../helpers/context.js';
 import { realPython } from '../helpers/fixtures.js';
+
+/** The bin links of these apps of tool `key`. */
+const appLinks = (ctx: Context, key: string, names: string[]) => wantedLinks(ctx, key, { apps: names.map((name) => ({ name })), resources: [] }, '');
 
 const win = { platform: platformFor('win32') };
 const posix = { platform: platformFor('linux') };
@@ -168,7 +171,7 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(readFileSync(`${link}.ps1`, 'utf8')).toContain('& "$basedir/../home/tools/black/Scripts/black.exe"   $args');
     // Read back: every file names the target; the entry is black's.
     for (const f of ['', '.cmd', '.ps1']) expect(ctx.platform.bin.fileTarget(link + f)).toBe(target);
-    expect(entryTarget(ctx.platform, link)).toBe(target);
+    expect(entryTarget(ctx.platform.bin, link)).toBe(target);
     expect(linkOwner(ctx, link)).toBe('black');
     // cmd-shim's temp dir is gone.
     expect(readdirSync(tmpdir()).filter((d) => d.startsWith('tpx-tmp-shims-'))).toEqual([]);
@@ -193,7 +196,7 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     await write('mypy', 'mypy');
     unlinkSync(join(ctx.paths.bin, 'mypy.ps1'));
     expect(linkOwner(ctx, join(ctx.paths.bin, 'mypy'))).toBe('mypy');
-    expect(entryTarget(ctx.platform, join(ctx.paths.bin, 'mypy'))).toBeNull();
+    expect(entryTarget(ctx.platform.bin, join(ctx.paths.bin, 'mypy'))).toBeNull();
     writeFileSync(join(ctx.paths.bin, 'mypy.ps1'), '');
     expect(linkOwner(ctx, join(ctx.paths.bin, 'mypy'))).toBeNull();
     unlinkSync(join(ctx.paths.bin, 'mypy.ps1'));
@@ -202,26 +205,26 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(linkOwner(ctx, join(ctx.paths.bin, 'black'))).toBeNull();
     // Listing: one entry per shim set, under each tool some of its files point into (what uninstall scans).
     const bin = (n: string) => join(ctx.paths.bin, n);
-    expect(Object.fromEntries([...binLinks(ctx)].map(([k, ls]) => [k, ls.sort()]))).toEqual({ black: [bin('bla'), bin('black')], isort: [bin('isort')], mypy: [bin('mypy')], ruff: [bin('ruff')] });
+    expect(Object.fromEntries([...linksByOwner(ctx)].map(([k, ls]) => [k, ls.sort()]))).toEqual({ black: [bin('bla'), bin('black')], isort: [bin('isort')], mypy: [bin('mypy')], ruff: [bin('ruff')] });
   });
 
   it('the link policy: missing → create, ours → keep, partial → replace, another tool or an .exe → refuse unless --force', async () => {
     const ctx = winCtx();
     installed(ctx, 'black', 'g1-000001', ['black', 'blackd']);
-    applyLinks(ctx, await planLinks(ctx, 'black', ['black', 'blackd'], '', false)).commit();
+    applyLinks(ctx, await planLinks(ctx, 'black', appLinks(ctx, 'black', ['black', 'blackd']), false)).commit();
     expect(readdirSync(ctx.paths.bin).sort()).toEqual(['black', 'black.cmd', 'black.ps1', 'blackd', 'blackd.cmd', 'blackd.ps1']);
-    expect((await planLinks(ctx, 'black', ['black'], '', false)).map((p) => p.action)).toEqual(['keep']);
+    expect((await planLinks(ctx, 'black', appLinks(ctx, 'black', ['black']), false)).map((p) => p.action)).toEqual(['keep']);
     removeToolLink(ctx, join(ctx.paths.bin, 'blackd'), 'black');
     writeEntry(await ctx.platform.bin.render(ctx, linkFor(ctx, 'black', 'blackd', '').target, join(ctx.paths.bin, 'blackd')));
     // A shim set missing its .ps1 is replaced whole.
     unlinkSync(join(ctx.paths.bin, 'blackd.ps1'));
-    expect((await planLinks(ctx, 'black', ['blackd'], '', false)).map((p) => p.action)).toEqual(['replace']);
+    expect((await planLinks(ctx, 'black', appLinks(ctx, 'black', ['blackd']), false)).map((p) => p.action)).toEqual(['replace']);
     writeFileSync(join(ctx.paths.bin, 'ruff.exe'), 'MZ');
-    await expect(planLinks(ctx, 'ruff', ['ruff', 'black'], '', false)).rejects.toThrow(
+    await expect(planLinks(ctx, 'ruff', appLinks(ctx, 'ruff', ['ruff', 'black']), false)).rejects.toThrow(
       `files are in the way: ${join(ctx.paths.bin, 'ruff.exe')} (a file tpx did not make), ${join(ctx.paths.bin, 'black')} (an app of tpx tool black)`,
     );
     // --force: the .exe is moved aside while the shims are written, and goes once committed.
-    const plans = await planLinks(ctx, 'ruff', ['ruff'], '', true);
+    const plans = await planLinks(ctx, 'ruff', appLinks(ctx, 'ruff', ['ruff']), true);
     expect(plans.map((p) => p.action)).toEqual(['overwrite']);
     const tx = applyLinks(ctx, plans);
     expect(readdirSync(ctx.paths.bin).filter((f) => f.startsWith('ruff')).map((f) => f.replace(/-old-.*/, '-old-*'))).toEqual(['ruff', 'ruff.cmd', 'ruff.exe.tpx-old-*', 'ruff.ps1']);
@@ -232,11 +235,11 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
 
   it('an interrupt after linking takes every shim back; a file that appeared meanwhile is never replaced', async () => {
     const ctx = winCtx();
-    applyLinks(ctx, await planLinks(ctx, 't', ['a', 'b'], '', false));
+    applyLinks(ctx, await planLinks(ctx, 't', appLinks(ctx, 't', ['a', 'b']), false));
     expect(readdirSync(ctx.paths.bin)).toHaveLength(6);
     ctx.interrupts.runAll();
     expect(readdirSync(ctx.paths.bin)).toEqual([]);
-    const plans = await planLinks(ctx, 't', ['a', 'b'], '', false);
+    const plans = await planLinks(ctx, 't', appLinks(ctx, 't', ['a', 'b']), false);
     writeFileSync(join(ctx.paths.bin, 'b.ps1'), 'mine');
     expect(() => applyLinks(ctx, plans)).toThrow(/could not link/);
     expect(readdirSync(ctx.paths.bin)).toEqual(['b.ps1']);
@@ -246,7 +249,7 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
   it('uninstall removes all three shims of each app, and no file of anyone else\'s that shares a name', async () => {
     const ctx = winCtx();
     installed(ctx, 'black', 'g1-000001', ['black', 'blackd']);
-    applyLinks(ctx, await planLinks(ctx, 'black', ['black', 'blackd'], '', false)).commit();
+    applyLinks(ctx, await planLinks(ctx, 'black', appLinks(ctx, 'black', ['black', 'blackd']), false)).commit();
     writeFileSync(join(ctx.paths.bin, 'blackd.ps1.keep'), '');
     // The user's own blackd.ps1 replaces ours: it stays, ours go.
     unlinkSync(join(ctx.paths.bin, 'blackd.ps1'));
@@ -255,7 +258,7 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(removeLinksExcept(ctx, 'black', []).sort()).toEqual([join(ctx.paths.bin, 'black'), join(ctx.paths.bin, 'blackd')]);
     expect(readdirSync(ctx.paths.bin).sort()).toEqual(['blackd.ps1', 'blackd.ps1.keep', 'other.cmd']);
     // A relink fills empty slots only, with all three files.
-    await repairLinks(ctx, 'black', [{ name: 'black', kind: 'console', dist: 'black', link: join(ctx.paths.bin, 'black') }], '');
+    await repairLinks(ctx, 'black', appLinks(ctx, 'black', ['black']));
     expect(readdirSync(ctx.paths.bin).filter((f) => f.startsWith('black.') || f === 'black').sort()).toEqual(['black', 'black.cmd', 'black.ps1']);
   });
 });
@@ -356,7 +359,7 @@ describe('POSIX stays as it was', () => {
     const ctx = ctxIn(temp(), { dirs: ['bin', 'tools', 'envs'] });
     installed(ctx, 'black', 'g1-000001', ['black']);
     expect(readlinkSync(toolPath(ctx, 'black'))).toBe(join('..', 'envs', 'g1-000001'));
-    applyLinks(ctx, await planLinks(ctx, 'black', ['black'], '', false)).commit();
+    applyLinks(ctx, await planLinks(ctx, 'black', appLinks(ctx, 'black', ['black']), false)).commit();
     expect(readdirSync(ctx.paths.bin)).toEqual(['black']);
     expect(readlinkSync(join(ctx.paths.bin, 'black'))).toBe(join(ctx.paths.tools, 'black', 'bin', 'black'));
     symlinkSync('x', asideOf(toolPath(ctx, 'isort')));

@@ -3,10 +3,11 @@ import { lockMismatch, specMismatch } from '../../src/core/locking.js';
 import { parsePylock, renderPylock, requestTable } from '../../src/core/pylock.js';
 import type { Pylock } from '../../src/core/pylock.js';
 import { validateReceipt } from '../../src/core/receipt.js';
+import { defaultRequest, injectedPackage } from '../../src/core/receipt.js';
 import type { Request } from '../../src/core/receipt.js';
 
 const HASH = 'a'.repeat(64);
-const request = (change: Partial<Request> = {}): Request => ({ spec: 'black', indexUrl: null, pipArgs: [], python: null, systemSitePackages: false, includeDeps: false, suffix: '', injected: [], ...change });
+const request = (change: Partial<Request> = {}): Request => defaultRequest('black', change);
 
 const lock: Pylock = {
   lockVersion: '1.0',
@@ -79,7 +80,7 @@ pip-args = ["-c", "./c.txt"]
       spec: '/team/tools/mytool',
       pipArgs: ['-c', '/team/c.txt', '--find-links=/team/wheels', '-c/team/d.txt', '/elsewhere/x'],
       indexUrl: 'https://u:secret@my.index/simple',
-      injected: [{ spec: 'p', name: 'p', includeApps: true }],
+      injected: [injectedPackage('p', 'p', { includeApps: true })],
       suffix: '@2',
     });
     expect(requestTable(req, '/team')).toEqual({

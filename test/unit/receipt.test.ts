@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TpxError } from '../../src/core/errors.js';
-import { isGenerationName, loadReceipt, readReceipt, validateReceipt, writeReceipt } from '../../src/core/receipt.js';
+import { defaultRequest, injectedPackage, isGenerationName, loadReceipt, readReceipt, validateReceipt, writeReceipt } from '../../src/core/receipt.js';
 import type { Receipt } from '../../src/core/receipt.js';
 
 const good: Receipt = {
@@ -11,10 +11,12 @@ const good: Receipt = {
   key: 'black@22',
   name: 'black',
   version: '22.12.0',
-  request: { spec: 'black==22.12.0', indexUrl: null, pipArgs: ['--no-binary', ':all:'], python: null, systemSitePackages: false, includeDeps: false, suffix: '@22', injected: [{ spec: 'black-plugin', name: 'black-plugin', includeApps: false }] },
+  request: defaultRequest('black==22.12.0', { pipArgs: ['--no-binary', ':all:'], suffix: '@22', apps: ['black'], preinstall: ['setuptools'], includeResourcesFrom: ['click'], injected: [injectedPackage('black-plugin', 'black-plugin', { pipArgs: ['--pre'] })] }),
   python: { executable: '/usr/bin/python3.11', version: '3.11.7' },
   apps: [{ name: 'black@22', kind: 'console', dist: 'black', link: '/home/u/.local/bin/black@22' }],
+  resources: [{ path: 'share/man/man1/black.1', dist: 'black', link: '/home/u/.local/share/man/man1/black@22.1' }],
   pinned: false,
+  exposed: true,
   generation: 'mwyq4jk1-59515d',
   previousGeneration: null,
   installedAt: '2026-01-01T00:00:00.000Z',
@@ -64,8 +66,29 @@ describe('receipts are read field by field', () => {
     ['pinned', 'no', 'pinned is "no", not true or false'],
     ['schema', 2, 'schema is 2, not 1'],
     ['installedAt', undefined, 'installedAt is missing, not a string'],
+    ['request.kind', 'wheel', 'request.kind is "wheel", not package, editable, script'],
+    ['request.apps', ['../x'], 'request.apps[0] is "../x", not a plain file name'],
+    ['request.preinstall', 'setuptools', 'request.preinstall is "setuptools", not a list'],
+    ['request.includeResourcesFrom', ['a b'], 'request.includeResourcesFrom[0] is "a b", not a package name'],
+    ['request.injected.0.pipArgs', ['--user'], "request.injected[0].pipArgs: --user installs outside the tool's environment"],
+    ['request.injected.0.pinned', 1, 'request.injected[0].pinned is 1, not true or false'],
+    ['resources.0.path', '../../etc/passwd', 'resources[0].path is "../../etc/passwd", not a man page or completion file under share/'],
+    ['resources.0.path', 'share/man/man1/../../x', 'resources[0].path is "share/man/man1/../../x", not a man page or completion file under share/'],
+    ['resources.0.link', 'man1/x', 'resources[0].link is "man1/x", not an absolute path'],
+    ['exposed', null, 'exposed is null, not true or false'],
   ])('%s = %j: "%s"', (field, value, message) => {
     expect(why(with_(field, value))).toBe(message);
+  });
+
+  it('a receipt written before a field existed reads with the field at its default', () => {
+    const old = JSON.parse(JSON.stringify(good));
+    for (const f of ['kind', 'apps', 'preinstall', 'includeResourcesFrom']) delete old.request[f];
+    for (const f of ['includeDeps', 'pipArgs', 'pinned']) delete old.request.injected[0][f];
+    delete old.resources;
+    delete old.exposed;
+    const read = validateReceipt(old);
+    expect(read.request).toEqual(defaultRequest('black==22.12.0', { pipArgs: ['--no-binary', ':all:'], suffix: '@22', injected: [injectedPackage('black-plugin', 'black-plugin')] }));
+    expect([read.resources, read.exposed]).toEqual([[], true]);
   });
 
   it('generation names are exactly what newGeneration makes', () => {

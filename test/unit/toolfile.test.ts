@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseToolFile } from '../../src/core/toolfile.js';
 import { requestDifference, versionDifference } from '../../src/core/sync.js';
+import { defaultRequest, injectedPackage } from '../../src/core/receipt.js';
 import type { Request } from '../../src/core/receipt.js';
 
 const env = { HOME: '/home/u' };
@@ -54,19 +55,12 @@ isort = "isort[colors]"
       line: 3,
       pinned: true,
       apps: null,
-      request: {
-        spec: 'black[d] >= 24',
+      request: defaultRequest('black[d] >= 24', {
         indexUrl: 'https://user:pw@my.index/simple',
         pipArgs: ['-c', join(team, 'constraints.txt'), '--no-cache-dir'],
         python: '3.12',
-        systemSitePackages: false,
-        includeDeps: false,
-        suffix: '',
-        injected: [
-          { spec: 'black-plugin', name: 'black-plugin', includeApps: false },
-          { spec: join(team, 'plugins/other'), name: '', includeApps: true },
-        ],
-      },
+        injected: [injectedPackage('black-plugin', 'black-plugin'), injectedPackage(join(team, 'plugins/other'), '', { includeApps: true })],
+      }),
     });
     expect(black22).toMatchObject({ key: 'black@22', request: { spec: 'black==22.12.0', suffix: '@22' } });
     expect(tool).toMatchObject({ key: 'tool', request: { spec: join(team, 'projects/tool'), python: '/home/u/py/bin/python3', includeDeps: true } });
@@ -104,7 +98,7 @@ isort = "isort[colors]"
 });
 
 describe('what sync compares', () => {
-  const request = (change: Partial<Request> = {}): Request => ({ spec: 'black', indexUrl: null, pipArgs: [], python: null, systemSitePackages: false, includeDeps: false, suffix: '', injected: [], ...change });
+  const request = (change: Partial<Request> = {}): Request => defaultRequest('black', change);
 
   it('a recorded request against the file: the first difference, as the user reads it', () => {
     expect(requestDifference(request(), request())).toBeNull();
@@ -116,7 +110,7 @@ describe('what sync compares', () => {
     // The receipt holds no credentials; the file may.
     expect(requestDifference(request({ indexUrl: 'https://my.index/simple' }), request({ indexUrl: 'https://u:p@my.index/simple' }))).toBeNull();
     expect(requestDifference(request(), request({ pipArgs: ['--pre'] }))).toBe('pip-args (none) → --pre');
-    const plugin = { spec: 'p', name: 'p', includeApps: false };
+    const plugin = injectedPackage('p', 'p');
     expect(requestDifference(request({ injected: [plugin, { ...plugin, spec: 'q' }] }), request({ injected: [{ ...plugin, spec: 'q' }, plugin] }))).toBeNull();
     expect(requestDifference(request({ injected: [plugin] }), request({ injected: [{ ...plugin, includeApps: true }] }))).toBe('with p → p (apps)');
     expect(requestDifference(request(), request({ includeDeps: true }))).toBe('include-deps false → true');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultRequest } from '../../src/core/receipt.js';
 import type { Request } from '../../src/core/receipt.js';
 import { upgradeRequest, upgradeTarget } from '../../src/core/upgrade.js';
 
@@ -32,7 +33,7 @@ describe('upgradeTarget: what `tpx upgrade ARG` addresses', () => {
 });
 
 describe('upgradeRequest', () => {
-  const recorded: Request = { spec: 'black==22.12.0', indexUrl: null, pipArgs: ['--pre'], python: null, systemSitePackages: false, includeDeps: false, suffix: '', injected: [] };
+  const recorded: Request = defaultRequest('black==22.12.0', { pipArgs: ['--pre'] });
 
   it('drops a recorded pin, keeping the rest of the request', () => {
     expect(upgradeRequest(recorded, {})).toEqual({ request: { ...recorded, spec: 'black', lock: null }, droppedPin: '==22.12.0', givenSpec: null });

@@ -18,8 +18,14 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['tpx install-all --latest toolbox.json', 'the same tools at their newest versions'],
   ],
   list: [
-    ['tpx list --short', 'one line per tool'],
     ['tpx list --outdated', 'tools with a newer version on their index'],
+    ['tpx list --include-injected black', 'black, with the packages injected into it'],
+  ],
+  expose: [['tpx expose black', "link black's apps again"]],
+  unexpose: [['tpx unexpose black', 'keep black installed, but take its apps off PATH (`tpx exec black black` still runs it)']],
+  exec: [
+    ["tpx exec black python -c 'import black; print(black.__file__)'", "black's Python, in black's environment"],
+    ['tpx exec jupyterlab jupyter-server --version', "an app of one of the tool's dependencies"],
   ],
   uninstall: [['tpx uninstall black ruff', 'remove two tools and their links']],
   'uninstall-all': [['tpx uninstall-all', 'remove every tool']],

@@ -2,7 +2,9 @@
 import * as os from 'node:os';
 import type { Context } from '../../core/context.js';
 import { isOnPath } from '../../core/links.js';
+import { resourcePlace } from '../../core/distinfo.js';
 import type { Outcome } from '../../core/outcome.js';
+import type { Receipt } from '../../core/receipt.js';
 import { pathLine, startupFiles, userShell } from '../../core/shellpath.js';
 import { powershellLine } from '../../core/winpath.js';
 
@@ -24,6 +26,17 @@ export function warnIfBinNotOnPath(ctx: Context): void {
   const shell = userShell(ctx.env).shell;
   const where = shell ? startupFiles(shell, ctx.env, home)[0] : "your shell's startup file";
   ctx.out.info(`hint: run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:\nhint:   ${pathLine(shell ?? 'sh', bin, home, false)}`);
+}
+
+/** A tool's linked man pages and completion files in one line (`man pages: black(1); completions: bash, zsh`); null when it has none. */
+export function resourceLine(r: Pick<Receipt, 'resources'>): string | null {
+  const pages = r.resources.flatMap((x) => {
+    const place = resourcePlace(x.path);
+    return place?.kind === 'man' ? [`${place.file.replace(/\.gz$/, '').replace(/\.[^.]+$/, '')}(${place.dir.slice(3)})`] : [];
+  });
+  const shells = [...new Set(r.resources.flatMap((x) => (resourcePlace(x.path)?.kind === 'completion' ? [resourcePlace(x.path)?.dir as string] : [])))].sort();
+  const parts = [...(pages.length ? [`man page${pages.length > 1 ? 's' : ''}: ${pages.join(', ')}`] : []), ...(shells.length ? [`completions: ${shells.join(', ')}`] : [])];
+  return parts.length ? parts.join('; ') : null;
 }
 
 /** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */

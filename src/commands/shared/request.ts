@@ -1,7 +1,11 @@
 import { Option } from 'commander';
 import { requestFlags } from '../../core/args.js';
-import { validateSuffix } from '../../core/names.js';
-import type { Request } from '../../core/receipt.js';
+import { TpxError, usageError } from '../../core/errors.js';
+import { parseDistName, validateAppName, validateSuffix } from '../../core/names.js';
+import { checkWith } from '../../core/pipargs.js';
+import { defaultRequest } from '../../core/receipt.js';
+import type { Request, RequestKind } from '../../core/receipt.js';
+import { isScriptSpec, parseSpec } from '../../core/spec.js';
 
 export interface RequestFlags {
   indexUrl?: string;
@@ -10,6 +14,10 @@ export interface RequestFlags {
   systemSitePackages?: boolean;
   includeDeps?: boolean;
   suffix?: string;
+  editable?: boolean;
+  app?: string[];
+  preinstall?: string[];
+  includeResourcesFrom?: string[];
 }
 
 /**
@@ -25,14 +33,41 @@ export function requestOptions(opts: { recorded: boolean } = { recorded: true })
   ];
 }
 
+const repeat = (v: string, prev: string[] = []) => [...prev, v];
+
+/** What `install` adds to the request flags: how to install, and what to link. All recorded. */
+export function installOptions(): Option[] {
+  return [
+    new Option('-e, --editable', "install the project directory editable (pip -e): its code is used from where it is"),
+    new Option('--app <name>', 'link only this app (repeatable); a script: the name of its app').argParser(repeat),
+    new Option('--preinstall <spec>', 'install this package first, in a pip run of its own (repeatable), e.g. a build tool or plugin').argParser(repeat),
+    new Option('--include-resources-from <dep>', 'also link the apps, man pages and completions of this dependency (repeatable)').argParser(repeat),
+  ];
+}
+
 /** The request to record for SPEC: relative paths (in --pip-args, --index-url, --python) are made absolute against `cwd`. */
 export function requestFrom(spec: string, flags: RequestFlags, cwd = process.cwd()): Request {
-  return {
-    spec,
+  const kind = requestKind(spec, flags, cwd);
+  const apps = flags.app === undefined ? null : [...new Set(flags.app.map(validateAppName))];
+  if (kind === 'script' && apps && apps.length > 1) throw usageError(`a script has one app: give --app once, not ${apps.length} times`, 'e.g. `tpx install --app mytool ./tool.py`');
+  return defaultRequest(spec, {
+    kind,
     ...requestFlags(flags, cwd, process.env),
     systemSitePackages: Boolean(flags.systemSitePackages),
     includeDeps: Boolean(flags.includeDeps),
     suffix: validateSuffix(flags.suffix ?? ''),
-    injected: [],
-  };
+    apps,
+    preinstall: checkWith(flags.preinstall ?? [], '--preinstall'),
+    includeResourcesFrom: [...new Set((flags.includeResourcesFrom ?? []).map((d) => parseDistName(d, 'include-resources-from')))],
+  });
+}
+
+/** A `.py` file or URL is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
+function requestKind(spec: string, flags: RequestFlags, cwd: string): RequestKind {
+  if (!flags.editable) return isScriptSpec(spec) ? 'script' : 'package';
+  if (isScriptSpec(spec)) throw usageError('-e installs a project directory, not a script', `install the script without -e: \`tpx install ${spec}\``);
+  if (parseSpec(spec, cwd).kind === 'requirement') {
+    throw new TpxError('bad-spec', `-e needs a project directory (or a VCS URL), not ${JSON.stringify(spec)}`, { hint: 'e.g. `tpx install -e ./my-project`' });
+  }
+  return 'editable';
 }

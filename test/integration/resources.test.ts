@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+
+let world: World;
+afterEach(async () => world?.dispose());
+
+const receipt = (w: World, key: string) => JSON.parse(readFileSync(join(w.tpxHome, 'tools', key, 'tpx.json'), 'utf8'));
+
+describe("tools' man pages and completion files", () => {
+  it('are linked like apps: followed by upgrade and rollback, refused over a foreign file, repaired by doctor, removed with the tool', async () => {
+    // The bin dir on PATH: doctor would count it as a problem of its own otherwise.
+    world = await makeWorld({ withBinOnPath: true });
+    const man = (section: string) => world.ls(join(world.manDir, section));
+    const comp = (shell: string) => world.ls(join(world.tpxHome, 'completions', shell));
+    const tool = join(world.tpxHome, 'tools', 'mantool');
+
+    const i = await world.run(['install', 'mantool']);
+    expect(i.code, i.stderr).toBe(0);
+    expect(i.stderr).toContain('man pages: mantool(1), mantool.conf(5); completions: bash, fish, zsh');
+    expect([man('man1'), man('man5'), comp('bash'), comp('zsh'), comp('fish')]).toEqual([['mantool.1'], ['mantool.conf.5'], ['mantool'], ['_mantool'], ['mantool.fish']]);
+    // Through the tool's stable path, like an app's link: generations switch without relinking.
+    expect(world.readlink(join(world.manDir, 'man1', 'mantool.1'))).toBe(join(tool, 'share', 'man', 'man1', 'mantool.1'));
+    // What a user types: man finds the page through the link.
+    const page = await world.exec('man', ['mantool'], { env: { MANPATH: world.manDir, MANWIDTH: '80', MAN_KEEP_FORMATTING: undefined } });
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.stdout).toContain('a tpx test fixture with a man page');
+    expect(receipt(world, 'mantool').resources.map((r: { path: string }) => r.path)).toContain('share/man/man5/mantool.conf.5');
+    const list = await world.run(['list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('    man pages: mantool(1), mantool.conf(5); completions: bash, fish, zsh');
+
+    // 2.0 has no mantool.conf(5): the upgrade unlinks it; a rollback links it again.
+    world.publish('mantool-2.0');
+    expect((await world.run(['upgrade', 'mantool'])).code).toBe(0);
+    expect([man('man1'), man('man5')]).toEqual([['mantool.1'], []]);
+    expect((await world.run(['rollback', 'mantool'])).code).toBe(0);
+    expect([man('man1'), man('man5')]).toEqual([['mantool.1'], ['mantool.conf.5']]);
+
+    // A missing link is a problem list and doctor see; doctor --fix makes it again.
+    rmSync(join(world.tpxHome, 'completions', 'zsh', '_mantool'));
+    const broken = await world.run(['list']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('! _mantool: link missing');
+    const fix = await world.run(['doctor', '--fix']);
+    expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+    expect(comp('zsh')).toEqual(['_mantool']);
+
+    // Uninstall removes every link, and nothing else in those dirs.
+    writeFileSync(join(world.manDir, 'man1', 'mine.1'), 'a page of my own');
+    expect((await world.run(['uninstall', 'mantool'])).code).toBe(0);
+    expect([man('man1'), man('man5'), comp('bash'), comp('zsh'), comp('fish')]).toEqual([['mine.1'], [], [], [], []]);
+
+    // A file tpx did not make in a slot: refused, nothing installed, the file untouched.
+    writeFileSync(join(world.manDir, 'man1', 'mantool.1'), 'my own page');
+    const refused = await world.run(['install', 'mantool']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${join(world.manDir, 'man1', 'mantool.1')} (a file tpx did not make)`);
+    expect([existsSync(tool), world.ls(world.binDir), readFileSync(join(world.manDir, 'man1', 'mantool.1'), 'utf8')]).toEqual([false, [], 'my own page']);
+    rmSync(join(world.manDir, 'man1', 'mantool.1'));
+
+    // A suffixed copy: its man page is named with the suffix; completion files complete the command
+    // they were written for, which it does not have, so they are not linked.
+    expect((await world.run(['install', '--suffix', '@2', 'mantool'])).code).toBe(0);
+    expect([man('man1'), comp('bash')]).toEqual([['mantool@2.1', 'mine.1'], []]);
+  });
+
+  it("a dependency's resources are linked with --include-resources-from (or --include-deps), recorded, and named in the no-apps hint", async () => {
+    world = await makeWorld();
+    mkdirSync(world.manDir, { recursive: true });
+    const plain = await world.run(['install', 'mandep']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['mandep'], []]);
+    const bad = await world.run(['install', '--force', '--include-resources-from', 'nosuch', 'mandep']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('error: --include-resources-from nosuch: nosuch is not installed in mandep');
+    expect(bad.stderr).toContain('hint: installed with it: mantool');
+    const r = await world.run(['install', '--force', '--include-resources-from', 'mantool', 'mandep']);
+    expect(r.code, r.stderr).toBe(0);
+    expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['mandep', 'mantool'], ['mantool.1']]);
+    expect(receipt(world, 'mandep').request.includeResourcesFrom).toEqual(['mantool']);
+    // Recorded: a reinstall keeps them.
+    expect((await world.run(['reinstall', 'mandep'])).code).toBe(0);
+    expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['mandep', 'mantool'], ['mantool.1']]);
+  });
+});
