@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -215,5 +215,39 @@ describe('tpx install: interpreters and venvs', () => {
     const paths = await world.exec(py, ['-c', 'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))']);
     expect(paths.stdout.trim()).toBe('True True');
     expect(receiptOf(world, 'oneapp').request.systemSitePackages).toBe(true);
+  });
+});
+
+describe('tpx install: interpreters behind pyenv shims', () => {
+  it('finds the interpreter a pyenv shim would run without running it, and falls back to the shim when pyenv must decide', async () => {
+    world = await makeWorld();
+    // A pyenv root whose 3.11.7 is the real interpreter, and a shim whose pyenv counts its calls.
+    const root = join(world.root, 'pyenv');
+    const count = join(world.root, 'shim-calls');
+    mkdirSync(join(root, 'versions', '3.11.7', 'bin'), { recursive: true });
+    mkdirSync(join(root, 'libexec'));
+    mkdirSync(join(root, 'shims'));
+    const realPy = world.env.TPX_DEFAULT_PYTHON as string;
+    symlinkSync(realPy, join(root, 'versions', '3.11.7', 'bin', 'python3'));
+    writeFileSync(join(root, 'version'), '3.11.7\n');
+    writeFileSync(join(root, 'libexec', 'pyenv'), `#!/bin/sh\necho call >> '${count}'\nshift 2\nexec '${realPy}' "$@"\n`, { mode: 0o755 });
+    const shim = `#!/usr/bin/env bash\nset -e\nprogram="\${0##*/}"\n\nexport PYENV_ROOT="${root}"\nexec "${root}/libexec/pyenv" exec "$program" "$@"\n`;
+    writeFileSync(join(root, 'shims', 'python3'), shim, { mode: 0o755 });
+    const env = { TPX_DEFAULT_PYTHON: undefined, PATH: `${join(root, 'shims')}:${world.env.PATH}` };
+    const calls = () => (existsSync(count) ? readFileSync(count, 'utf8').split('\n').filter(Boolean).length : 0);
+
+    const first = await world.run(['install', 'tpxdemo'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(calls()).toBe(0);
+    // The receipt names the version's interpreter, never the shim.
+    expect(receiptOf(world, 'tpxdemo').python.executable).toBe(join(root, 'versions', '3.11.7', 'bin', 'python3'));
+    expect((await world.run(['install', '--force', 'tpxdemo'], { env })).code).toBe(0);
+    expect(calls()).toBe(0);
+
+    // `system` is pyenv's to decide: the shim runs, and the install still works.
+    const system = await world.run(['install', '--force', 'tpxdemo'], { env: { ...env, PYENV_VERSION: 'system' } });
+    expect(system.code, system.stderr).toBe(0);
+    expect(calls()).toBeGreaterThan(0);
+    expect(receiptOf(world, 'tpxdemo').python.executable).toBe(realPy);
   });
 });
