@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -249,5 +249,35 @@ describe('tpx install: interpreters behind pyenv shims', () => {
     expect(system.code, system.stderr).toBe(0);
     expect(calls()).toBeGreaterThan(0);
     expect(receiptOf(world, 'tpxdemo').python.executable).toBe(realPy);
+  });
+});
+
+describe('tpx install: what pip leaves on disk', () => {
+  it("installs exactly the files pip's own runner does, bytecode and RECORD included", async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'manymods']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'manymods'), [])).stdout.trim()).toBe('manymods 1.0 total 310');
+    const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
+    const tree = (dir: string, rel = ''): string[] =>
+      readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tree(dir, join(rel, e.name)) : [join(rel, e.name)])).sort();
+    // Bytecode names its source's path: pip alone installs into a venv at the very same path.
+    const gen = realpathSync(join(world.tpxHome, 'tools', 'manymods'));
+    const mine = new Map(tree(site(gen)).map((f) => [f, readFileSync(join(site(gen), f))]));
+    expect((await world.run(['uninstall', 'manymods'])).code).toBe(0);
+    const shared = join(world.tpxHome, 'shared', readdirSync(join(world.tpxHome, 'shared')).find((d) => d.startsWith('pip-')) as string);
+    expect((await world.exec(world.env.TPX_DEFAULT_PYTHON as string, ['-m', 'venv', '--without-pip', gen])).code).toBe(0);
+    const pip = await world.exec(join(gen, 'bin', 'python'), [join(shared, 'pip', '__pip-runner__.py'), 'install', '--no-input', 'manymods']);
+    expect(pip.code, pip.stderr).toBe(0);
+
+    expect([...mine.keys()]).toEqual(tree(site(gen)));
+    expect([...mine.keys()].filter((f) => f.endsWith('.pyc')).length).toBe(24); // every module but broken.py
+    for (const [f, a] of mine) {
+      // A .pyc starts with its source's mtime and size (16 bytes); the code after must be the same.
+      const b = readFileSync(join(site(gen), f));
+      expect(f.endsWith('.pyc') ? a.subarray(16).equals(b.subarray(16)) : a.equals(b), f).toBe(true);
+    }
+    // The User-Agent's machine facts were kept for the next pip run.
+    expect(JSON.parse(readFileSync(join(shared, 'tpx-facts.json'), 'utf8'))).toHaveProperty('at');
   });
 });
