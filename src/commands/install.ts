@@ -1,7 +1,10 @@
 import type { Context } from '../core/context.js';
-import { installTool } from '../core/install.js';
+import { installTool, prepareInstall } from '../core/install.js';
 import type { InstallOutcome } from '../core/install.js';
+import { defaultJobs } from '../core/pool.js';
+import type { Request } from '../core/receipt.js';
 import type { Cli } from './cli-types.js';
+import { installMany } from './shared/many.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import { requestFrom, requestOptions } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
@@ -21,22 +24,25 @@ export function register(cli: Cli): void {
 
 async function install(ctx: Context, specs: string[], flags: RequestFlags & { force?: boolean }): Promise<number> {
   const requests = specs.map((s) => requestFrom(s, flags));
-  let failed = 0;
-  let linked = false;
-  // One after the other; one failing does not undo the others, and the exit code says so.
-  for (const request of requests) {
-    try {
-      const outcome = await installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), cwd: process.cwd() });
-      linked ||= outcome.status === 'installed';
-      report(ctx, outcome);
-    } catch (err) {
-      failed++;
-      ctx.out.error(err);
-    }
+  const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), cwd: process.cwd() });
+  if (requests.length > 1) {
+    // Built in parallel, linked after a check across all of them (shared/many.ts).
+    const items = requests.map((request) => ({ label: request.spec, prepare: (c: Context) => prepareInstall(c, options(request)) }));
+    const outcomes = await installMany(ctx, items, defaultJobs(), (o) => report(ctx, o));
+    const failed = outcomes.filter((o) => o.status === 'failed').length;
+    if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
+    if (failed > 0) ctx.out.info(`${failed} of ${requests.length} packages failed to install`);
+    return failed > 0 ? 1 : 0;
   }
-  if (linked) warnIfBinNotOnPath(ctx);
-  if (requests.length > 1 && failed > 0) ctx.out.info(`${failed} of ${requests.length} packages failed to install`);
-  return failed > 0 ? 1 : 0;
+  try {
+    const outcome = await installTool(ctx, options(requests[0] as Request));
+    report(ctx, outcome);
+    if (outcome.status === 'installed') warnIfBinNotOnPath(ctx);
+    return 0;
+  } catch (err) {
+    ctx.out.error(err);
+    return 1;
+  }
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {

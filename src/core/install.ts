@@ -11,7 +11,7 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { appFile, appsOf, listDists } from './distinfo.js';
 import type { App, Dist } from './distinfo.js';
-import { applyLinks, describeRepair, planLinks, removeLinksExcept, repairLinks } from './links.js';
+import { applyLinks, describeRepair, linkFor, planLinks, removeLinksExcept, repairLinks } from './links.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
 import { readInstallReport, runPip } from './pip.js';
@@ -54,6 +54,25 @@ export type InstallOutcome =
   | { status: 'already'; key: string; version: string | null };
 
 export async function installTool(ctx: Context, opts: InstallOptions): Promise<InstallOutcome> {
+  const prepared = await prepareInstall(ctx, opts);
+  return 'status' in prepared ? prepared : prepared.commit();
+}
+
+/**
+ * A built tool not yet switched to (installMany builds several, checks their links against each
+ * other, then commits them): `commit()` takes the lock, links and switches, as installTool does;
+ * `dispose()` throws the build away.
+ */
+export interface Prepared {
+  key: string;
+  /** The bin-dir paths its apps will be linked at. */
+  links: string[];
+  commit(): Promise<InstallOutcome>;
+  dispose(): void;
+}
+
+/** installTool up to the commit point: the venv is built and its apps chosen; nothing visible has changed. */
+export async function prepareInstall(ctx: Context, opts: InstallOptions): Promise<InstallOutcome | Prepared> {
   const { request } = opts;
   const spec = parseSpec(request.spec, opts.cwd);
   // Names too long to become file names are refused before anything is made.
@@ -66,69 +85,80 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
   const req: Request = { ...request, spec: spec.spec };
   const gen = newGeneration(ctx);
   let committed = false;
+  let built: Built;
+  let named: Request;
+  let key: string;
+  let apps: App[];
   try {
-    const built = await buildEnvironment(ctx, gen.dir, req, { extraPipArgs: opts.extraPipArgs, logName: `install-${spec.name ?? 'spec'}` });
-    const named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
-    const key = toolKey(built.name, req.suffix);
+    built = await buildEnvironment(ctx, gen.dir, req, { extraPipArgs: opts.extraPipArgs, logName: `install-${spec.name ?? 'spec'}` });
+    named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
+    key = toolKey(built.name, req.suffix);
     if (opts.expectKey && key !== opts.expectKey) {
       throw new TpxError('other-package', `${redact(req.spec)} installs ${built.name}, not ${opts.expectKey}`, {
         hint: `the recorded spec no longer points at ${opts.expectKey}; reinstall it with \`tpx install --force SPEC\``,
       });
     }
-    const apps = selectApps(named, built);
+    apps = selectApps(named, built);
     isolateApps(gen.dir, apps.map((a) => appFile(a.name)));
-
-    return await withLock(ctx, key, async () => {
-      const current = readInstalled(ctx, key);
-      if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
-      if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
-        throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
-      }
-      if (opts.unlessUnchanged && current && sameDists(built.dists, current.dir)) {
-        // Nothing to upgrade, but links a killed command left are still put right.
-        if (current.receipt) tidy(ctx, () => describeRepair(key, repairLinks(ctx, key, current.receipt?.apps ?? [], req.suffix)).forEach((l) => ctx.out.info(l)));
-        return { status: 'already', key, version: current.receipt?.version ?? null } as const;
-      }
-      const plans = planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
-      const now = new Date().toISOString();
-      const receipt: Receipt = {
-        schema: RECEIPT_SCHEMA,
-        key,
-        name: built.name,
-        version: built.version,
-        request: named,
-        python: { executable: built.py.executable, version: built.py.version },
-        apps: apps.map((a, i) => ({ name: a.name, kind: a.kind, dist: a.dist, link: plans[i]?.link ?? '' })),
-        pinned: opts.carry?.pinned ?? current?.receipt?.pinned ?? false,
-        generation: gen.gen,
-        previousGeneration: current?.gen ?? null,
-        installedAt: opts.carry?.installedAt ?? current?.receipt?.installedAt ?? now,
-        updatedAt: now,
-      };
-      // Written last before the commit: a committed generation always has its receipt.
-      writeReceipt(gen.dir, receipt);
-      const links = applyLinks(ctx, plans);
-      try {
-        commitGeneration(ctx, key, gen.gen);
-      } catch (err) {
-        links.rollback();
-        throw err;
-      }
-      committed = true;
-      gen.keep();
-      links.commit();
-      // After the commit point nothing may fail the install: links into the tool that are not its
-      // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
-      tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
-      tidy(ctx, () => collectGarbage(ctx));
-      if (hasCredentials(JSON.stringify(named))) {
-        ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
-      }
-      return { status: 'installed', receipt, previous: current?.receipt ?? null } as const;
-    });
-  } finally {
-    if (!committed) gen.dispose();
+  } catch (err) {
+    gen.dispose();
+    throw err;
   }
+  const commit = async (): Promise<InstallOutcome> => {
+    try {
+      return await withLock(ctx, key, async () => {
+        const current = readInstalled(ctx, key);
+        if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+        if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
+          throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
+        }
+        if (opts.unlessUnchanged && current && sameDists(built.dists, current.dir)) {
+          // Nothing to upgrade, but links a killed command left are still put right.
+          if (current.receipt) tidy(ctx, () => describeRepair(key, repairLinks(ctx, key, current.receipt?.apps ?? [], req.suffix)).forEach((l) => ctx.out.info(l)));
+          return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+        }
+        const plans = planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
+        const now = new Date().toISOString();
+        const receipt: Receipt = {
+          schema: RECEIPT_SCHEMA,
+          key,
+          name: built.name,
+          version: built.version,
+          request: named,
+          python: { executable: built.py.executable, version: built.py.version },
+          apps: apps.map((a, i) => ({ name: a.name, kind: a.kind, dist: a.dist, link: plans[i]?.link ?? '' })),
+          pinned: opts.carry?.pinned ?? current?.receipt?.pinned ?? false,
+          generation: gen.gen,
+          previousGeneration: current?.gen ?? null,
+          installedAt: opts.carry?.installedAt ?? current?.receipt?.installedAt ?? now,
+          updatedAt: now,
+        };
+        // Written last before the commit: a committed generation always has its receipt.
+        writeReceipt(gen.dir, receipt);
+        const links = applyLinks(ctx, plans);
+        try {
+          commitGeneration(ctx, key, gen.gen);
+        } catch (err) {
+          links.rollback();
+          throw err;
+        }
+        committed = true;
+        gen.keep();
+        links.commit();
+        // After the commit point nothing may fail the install: links into the tool that are not its
+        // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
+        tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
+        tidy(ctx, () => collectGarbage(ctx));
+        if (hasCredentials(JSON.stringify(named))) {
+          ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
+        }
+        return { status: 'installed', receipt, previous: current?.receipt ?? null } as const;
+      });
+    } finally {
+      if (!committed) gen.dispose();
+    }
+  };
+  return { key, links: apps.map((a) => linkFor(ctx, key, a.name, req.suffix).link), commit, dispose: gen.dispose };
 }
 
 /** What an environment build produced, read from pip's report and the dist-info on disk. */

@@ -86,14 +86,30 @@ describe('tpx install', () => {
     expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
   });
 
-  it('installs several specs one after the other; a failure does not undo the others', async () => {
+  it('installs several specs at once: a failure does not stop the others, requested tools never share an app, a summary by name', async () => {
     world = await makeWorld();
-    const r = await world.run(['install', 'tpxdemo', 'no-such-package-tpx', 'oneapp']);
+    const r = await world.run(['install', 'tpxdemo', 'no-such-package-tpx', 'oneapp', 'clash-b', 'clash-a', 'helperlib']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('installed tpxdemo 1.0');
     expect(r.stderr).toContain('installed oneapp 1.0');
     expect(r.stderr).toMatch(/error: pip could not install no-such-package-tpx/);
-    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp', 'tpxdemo']);
+    // clash-a and clash-b both have the app `clash`: the first by name gets it, the other is not installed.
+    expect(r.stderr).toMatch(/error: clash-b was not installed: .*bin\/clash is also an app of clash-a, in the same command/);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['clash-a', 'helperlib', 'oneapp', 'tpxdemo']);
+    expect((await world.exec(join(world.binDir, 'clash'), [])).stdout.trim()).toBe('clash from clash-a 1.0');
+    expect(world.ls(world.binDir)).toEqual(['clash', 'helperlib-cli', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(4); // nothing left of the refused or failed builds
+    const summary = r.stderr.slice(r.stderr.indexOf('summary:')).split('\n');
+    expect(summary[0]).toBe('summary: 4 installed, 2 failed');
+    expect(summary.slice(2, 8).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'clash-a installed',
+      'clash-b FAILED',
+      'helperlib installed',
+      'no-such-package-tpx FAILED',
+      'oneapp installed',
+      'tpxdemo installed',
+    ]);
+    expect(r.stderr).toContain('2 of 6 packages failed to install');
   });
 
   it('installs a second copy under --suffix', async () => {

@@ -42,6 +42,8 @@ function describe(o: Outcome): string {
       return o.spec ? `${o.key} ${o.version} already matches ${o.spec}: nothing changed` : `${o.key} is already at the latest version (${o.version})`;
     case 'reinstalled':
       return `reinstalled ${o.key} ${o.version} (Python ${o.python})`;
+    case 'installed':
+      return `installed ${o.key} ${o.version} (Python ${o.python})`;
     case 'skipped':
       return `${o.key} skipped: ${o.reason}`;
     case 'failed':
@@ -49,7 +51,7 @@ function describe(o: Outcome): string {
   }
 }
 
-/** The table at the end of upgrade-all / reinstall-all, on stderr. */
+/** The table at the end of upgrade-all / reinstall-all / install of several tools, on stderr. */
 export function summarize(ctx: Context, outcomes: Outcome[]): void {
   if (outcomes.length === 0) return;
   const width = Math.max(4, ...outcomes.map((o) => o.key.length));
@@ -57,6 +59,7 @@ export function summarize(ctx: Context, outcomes: Outcome[]): void {
     if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
     if (o.status === 'latest') return ['latest', o.version];
     if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
+    if (o.status === 'installed') return ['installed', `${o.version} (Python ${o.python})`];
     if (o.status === 'skipped') return ['skipped', o.reason];
     return ['FAILED', `${o.error.message}${o.error.hint ? `; ${o.error.hint.split('\n')[0]}` : ''}`];
   };
@@ -65,6 +68,6 @@ export function summarize(ctx: Context, outcomes: Outcome[]): void {
     return `  ${o.key.padEnd(width)}  ${what.padEnd(11)}  ${detail}`;
   });
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const totals = (['upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
+  const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
   ctx.out.info(['', `summary: ${totals.join(', ')}`, `  ${'tool'.padEnd(width)}  ${'result'.padEnd(11)}  detail`, ...lines].join('\n'));
 }
