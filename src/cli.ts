@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<void> {
     const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), color: flags.color ?? 'auto' });
     try {
       if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
-      ctx = makeContext({ env: process.env, verbose: Boolean(flags.verbose), out });
+      ctx = makeContext({ env: process.env, os: process.platform, verbose: Boolean(flags.verbose), out });
       process.exitCode = (await action(ctx)) ?? 0;
     } catch (err) {
       process.exitCode = out.error(err);

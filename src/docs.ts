@@ -7,11 +7,13 @@ import { describeCommand } from './commands/shared/describe.js';
 import { describeEnvironment } from './core/environment.js';
 import { manPage } from './core/manpage.js';
 import { resolvePaths } from './core/paths.js';
+import { platformFor } from './core/platform.js';
 
 declare const TPX_VERSION: string;
 
 export function renderManPage(): string {
   const program = buildProgram(async () => {});
-  // An empty environment: the page describes defaults, not the build machine's settings.
-  return manPage(describeCommand(program), describeEnvironment(resolvePaths({ HOME: '~' }), {}), TPX_VERSION);
+  // An empty environment on Linux: man pages are read on POSIX systems, and the page describes
+  // defaults, not the build machine's settings.
+  return manPage(describeCommand(program), describeEnvironment(resolvePaths({ HOME: '~' }), {}, platformFor('linux')), TPX_VERSION);
 }

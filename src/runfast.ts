@@ -19,7 +19,7 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
   const { verbose = false, quiet = false, color = 'auto' } = parsed.flags;
   // Flags commander would refuse are left to it.
   if ((verbose && quiet) || !(COLOR_CHOICES as readonly string[]).includes(color)) return false;
-  const ctx = makeContext({ env: process.env, verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
+  const ctx = makeContext({ env: process.env, os: process.platform, verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
   let file: string;
   try {
     // A script is never answered here: reading it (a pipe can be read only once) is the CLI's job.
@@ -28,7 +28,7 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
     const k = runKey(ctx, what.req);
     const found = lookup(ctx, k.key, k.material);
     if (found.status !== 'hit') return false;
-    file = path.join(venvBinDir(found.dir), appFile(chooseApp(ctx, found.receipt, what.app, what.specText)));
+    file = path.join(venvBinDir(ctx, found.dir), appFile(ctx, chooseApp(ctx, found.receipt, what.app, what.specText)));
     touch(found);
   } catch {
     return false;

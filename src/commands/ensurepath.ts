@@ -27,8 +27,8 @@ async function ensurePath(ctx: Context, flags: Flags): Promise<void> {
   const bin = ctx.paths.bin;
   // Already on PATH (a startup file of the user's own, or a previous run and a new shell): nothing to
   // add, as pipx does; --all-shells and --prepend ask for the files regardless.
-  if (!flags.allShells && !flags.prepend && isOnPath(ctx.env, bin)) return void ctx.out.info(`${bin} is already on your PATH: nothing to do`);
-  if (process.platform === 'win32') return ensureWindowsPath(ctx, flags);
+  if (!flags.allShells && !flags.prepend && isOnPath(ctx, bin)) return void ctx.out.info(`${bin} is already on your PATH: nothing to do`);
+  if (ctx.platform.pathSetup === 'registry') return ensureWindowsPath(ctx, flags);
 
   const home = ctx.env.HOME || os.homedir();
   const { shell, name } = userShell(ctx.env);

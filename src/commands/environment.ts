@@ -16,7 +16,7 @@ export function register(cli: Cli): void {
 }
 
 function environment(ctx: Context, flags: { value?: string; json?: boolean }): void {
-  const settings = describeEnvironment(ctx.paths, ctx.env);
+  const settings = describeEnvironment(ctx.paths, ctx.env, ctx.platform);
   if (flags.value !== undefined) return void ctx.out.result(settings.find((s) => s.name === flags.value)?.value ?? '');
   if (flags.json) {
     const byName = Object.fromEntries(settings.map(({ name, ...rest }) => [name, rest]));

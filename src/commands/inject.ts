@@ -62,7 +62,7 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   const extrasAdded = [...new Set(extrasNamed)].filter((e) => flags.force || !extrasOf(receipt.request.spec).includes(e));
   if (added.length === 0 && extrasAdded.length === 0) return 0;
 
-  const before = freeze(inst.dir);
+  const before = freeze(ctx, inst.dir);
   const addedNames = added.map((a) => a.name).filter(Boolean);
   const what = [...(extrasAdded.length > 0 ? [`${receipt.name}[${extrasAdded.join(',')}]`] : []), ...added.map((a) => a.name || a.spec)];
   ctx.out.info(`injecting ${what.join(', ')} into ${key} (a new environment; the current one stays until it is ready)`);

@@ -34,10 +34,10 @@ async function rollback(ctx: Context, key: string): Promise<void> {
     if (previous === null) throw noPrevious(`its environment ${dir} is gone`);
     if (typeof previous === 'string') throw noPrevious(`its receipt is unreadable: ${previous}`);
     if (previous.key !== key || previous.generation !== gen) throw noPrevious(`${dir} holds ${previous.key}'s generation ${previous.generation}`);
-    const python = pythonProblem(dir, previous.python);
+    const python = pythonProblem(ctx, dir, previous.python);
     if (python) throw noPrevious(python.text);
 
-    const plans = planLinks(ctx, key, previous.apps.map((a) => a.name), previous.request.suffix, false);
+    const plans = await planLinks(ctx, key, previous.apps.map((a) => a.name), previous.request.suffix, false);
     // The generation we leave becomes the one to roll back to (so a second rollback undoes the first,
     // and garbage collection keeps it); the pin is the user's choice about the tool, not a version.
     writeReceipt(dir, { ...previous, pinned: current.pinned, previousGeneration: inst.gen });

@@ -37,7 +37,7 @@ async function run(ctx: Context, target: string, args: string[], flags: RunFlags
   const entry = await environment(ctx, what.req, flags, appBuild(what, flags));
   try {
     const chosen = chooseApp(ctx, entry.receipt, what.app, what.specText);
-    return await launch(ctx, path.join(venvBinDir(entry.dir), appFile(chosen)), args, { sweep: flags.cache });
+    return await launch(ctx, path.join(venvBinDir(ctx, entry.dir), appFile(ctx, chosen)), args, { sweep: flags.cache });
   } finally {
     entry.dispose?.();
   }
@@ -48,11 +48,11 @@ function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): B
   const { req, spec, specText } = what;
   return async (dir, ctx) => {
     const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags), { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
-    const bin = venvBinDir(dir);
+    const bin = venvBinDir(ctx, dir);
     const main = toolKey(built.name);
     // The requested package's apps first: they win over a dependency's of the same name.
     const apps = built.dists
-      .flatMap((d) => appsOf(d, built.site, bin).map((a) => ({ name: a.name, dist: a.dist, main: toolKey(d.name) === main })))
+      .flatMap((d) => appsOf(ctx, d, built.site, bin).map((a) => ({ name: a.name, dist: a.dist, main: toolKey(d.name) === main })))
       .sort((a, b) => Number(b.main) - Number(a.main));
     if (!apps.some((a) => a.main)) {
       const others = apps.map((a) => `${a.name} (from ${a.dist})`);
@@ -60,7 +60,7 @@ function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): B
         hint: others.length > 0 ? `its dependencies have apps: ${others.join(', ')}; run one with \`tpx run --spec ${specText} ${apps[0]?.name}\`` : 'it is a library, not a command-line tool',
       });
     }
-    isolateApps(dir, apps.map((a) => appFile(a.name)));
+    isolateApps(ctx, dir, apps.map((a) => appFile(ctx, a.name)));
     return { request: req, name: built.name, version: built.version, python: { executable: built.py.executable, version: built.py.version }, apps, pinned: [spec.spec, ...req.with].every(isPinned) };
   };
 }
@@ -88,7 +88,7 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
   const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps, process.cwd(), ctx.env), requiresPython: meta?.requiresPython?.text ?? null, source: null };
   const entry = await environment(ctx, req, flags, scriptBuild(req, meta, target));
   try {
-    return await launch(ctx, venvPython(entry.dir), [file, ...args], { sweep: flags.cache, env });
+    return await launch(ctx, venvPython(ctx, entry.dir), [file, ...args], { sweep: flags.cache, env });
   } finally {
     entry.dispose?.();
   }

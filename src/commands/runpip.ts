@@ -54,12 +54,12 @@ async function runpip(ctx: Context, name: string, args: string[]): Promise<numbe
       throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, { cause, hint: `reinstall it with \`tpx reinstall ${key}\`` });
     }
     const runner = await sharedPip(ctx, py);
-    const before = freeze(inst.dir);
+    const before = freeze(ctx, inst.dir);
     // pip may ask (`uninstall` confirms): keep its prompts unless the user turned them off.
     const env = childEnv(ctx);
     if (ctx.env.PIP_NO_INPUT === undefined) delete env.PIP_NO_INPUT;
-    const code = await runInherit(venvPython(inst.dir), [runner, ...args], env);
-    reconcile(ctx, inst, py, before);
+    const code = await runInherit(venvPython(ctx, inst.dir), [runner, ...args], env);
+    await reconcile(ctx, inst, py, before);
     return code;
   });
 }
@@ -69,9 +69,9 @@ async function runpip(ctx: Context, name: string, args: string[]): Promise<numbe
  * pip removed are dropped; packages this run added that nothing else requires (what the user
  * installed) are recorded as injected, so upgrade and reinstall keep them; apps are relinked.
  */
-function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, py: Interpreter, before: Pin[]): void {
+async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, py: Interpreter, before: Pin[]): Promise<void> {
   const { key, receipt: rec } = inst;
-  const site = sitePackages(inst.dir);
+  const site = sitePackages(ctx, inst.dir);
   const dists = listDists(site);
   const installed = new Set(dists.map((d) => toolKey(d.name)));
   const main = dists.find((d) => toolKey(d.name) === toolKey(rec.name));
@@ -96,13 +96,13 @@ function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, py: Int
   const request = { ...rec.request, injected };
   const apps: LinkedApp[] = [];
   try {
-    const selected = selectApps(request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [], chosenPython: null });
+    const selected = selectApps(ctx, request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [], chosenPython: null });
     // pip may have rewritten the apps' scripts: they start Python with -E again (venv.ts).
-    isolateApps(inst.dir, selected.map((a) => appFile(a.name)));
+    isolateApps(ctx, inst.dir, selected.map((a) => appFile(ctx, a.name)));
     for (const app of selected) {
       // One app at a time: a bin entry in the way costs that app its link, not the others theirs.
       try {
-        const [plan] = planLinks(ctx, key, [app.name], rec.request.suffix, false);
+        const [plan] = await planLinks(ctx, key, [app.name], rec.request.suffix, false);
         if (plan) applyLinks(ctx, [plan]).commit();
         if (plan) apps.push({ name: app.name, kind: app.kind, dist: app.dist, link: plan.link });
       } catch (err) {

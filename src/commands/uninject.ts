@@ -44,7 +44,7 @@ async function uninject(ctx: Context, name: string, pkgs: string[], flags: { lea
     drop.add(n);
   }
   const injected = receipt.request.injected.filter((i) => !drop.has(i.name));
-  const before = freeze(inst.dir);
+  const before = freeze(ctx, inst.dir);
   const kept = without(before, drop);
   const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, spec, injected }, {
     // Constraints install nothing, so all of `before` is held (a removed package still needed keeps its

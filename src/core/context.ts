@@ -1,5 +1,7 @@
 import type { Paths } from './paths.js';
 import { resolvePaths } from './paths.js';
+import { platformFor } from './platform.js';
+import type { Platform } from './platform.js';
 
 /**
  * What a command prints (src/ui.ts renders it). Progress, warnings and errors go to stderr; results
@@ -44,6 +46,8 @@ export class Interrupts {
 
 export interface Context {
   paths: Paths;
+  /** What differs between POSIX and Windows (platform.ts). */
+  platform: Platform;
   /** The environment tpx was started with; children get a cleaned copy (proc.ts). */
   env: NodeJS.ProcessEnv;
   verbose: boolean;
@@ -51,6 +55,7 @@ export interface Context {
   interrupts: Interrupts;
 }
 
-export function makeContext(opts: { env: NodeJS.ProcessEnv; verbose: boolean; out: Output }): Context {
-  return { paths: resolvePaths(opts.env), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
+/** `os`: the entry point's `process.platform` (the one place it is read; platform.ts). */
+export function makeContext(opts: { env: NodeJS.ProcessEnv; os: NodeJS.Platform; verbose: boolean; out: Output }): Context {
+  return { paths: resolvePaths(opts.env), platform: platformFor(opts.os), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
 }

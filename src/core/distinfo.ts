@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { TpxError } from './errors.js';
 import { readTextOrNull, readdirOrEmpty } from './fsx.js';
 import { isSafeFileName, normalizeName } from './names.js';
+import type { OnPlatform } from './platform.js';
 
 export type AppKind = 'console' | 'gui' | 'script';
 
@@ -89,7 +90,7 @@ function parseCsvFirst(line: string): string {
  * the bin dir. An app name that could escape the bin dir refuses the whole install: such a package
  * is broken or hostile, and linking "the rest" would hide that.
  */
-export function appsOf(dist: Dist, site: string, binDir: string): App[] {
+export function appsOf(on: OnPlatform, dist: Dist, site: string, binDir: string): App[] {
   const eps = readEntryPoints(dist);
   const dn = normalizeName(dist.name);
   for (const name of [...eps.console, ...eps.gui]) {
@@ -99,20 +100,19 @@ export function appsOf(dist: Dist, site: string, binDir: string): App[] {
       });
     }
   }
-  const strip = (f: string) => (process.platform === 'win32' ? f.replace(/(-script\.pyw?|\.exe|\.cmd|\.bat)$/i, '') : f);
   const apps = new Map<string, App>();
   for (const name of eps.console) apps.set(name, { name, kind: 'console', dist: dn });
   for (const name of eps.gui) apps.set(name, { name, kind: 'gui', dist: dn });
   for (const file of recordScripts(dist, site, binDir)) {
-    const name = strip(file);
+    const name = on.platform.appName(file);
     if (!apps.has(name) && !/^(activate|python|pip)/i.test(name) && isSafeFileName(name)) apps.set(name, { name, kind: 'script', dist: dn });
   }
   // Only what pip actually put in bin can be linked.
   // Code-point order, not localeCompare: its first call loads ICU collation data (~6 ms).
-  return [...apps.values()].filter((a) => fs.existsSync(path.join(binDir, appFile(a.name)))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...apps.values()].filter((a) => fs.existsSync(path.join(binDir, appFile(on, a.name)))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The file an app is in the venv's bin dir. */
-export function appFile(name: string): string {
-  return process.platform === 'win32' ? `${name}.exe` : name;
+/** The file an app is in the venv's bin dir (Windows: pip's `<app>.exe` launcher). */
+export function appFile(on: OnPlatform, name: string): string {
+  return on.platform.appFile(name);
 }

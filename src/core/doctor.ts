@@ -11,15 +11,17 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { listDists } from './distinfo.js';
 import { removeMine, removeToolLink } from './gate.js';
-import { lstatOrNull, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
+import { lstatOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
 import { binLinks, isOnPath, repairToolLinks } from './links.js';
 import { isStaleLock, takeOver, withLock } from './lock.js';
 import { isToolKey, toolKey } from './names.js';
+import { ASIDE } from './platform.js';
 import { isGenerationName, loadReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
 import { reinstallTool } from './reinstall.js';
 import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from './status.js';
-import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, toolKeys, toolPath } from './store.js';
+import { powershellLine } from './winpath.js';
+import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, switchEntry, toolKeys, toolPath } from './store.js';
 import { sitePackages } from './venv.js';
 
 /** What `--fix` does about a finding. */
@@ -61,12 +63,18 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
   }
   for (const name of readdirOrEmpty(ctx.paths.tools).filter((n) => !isToolKey(n))) {
     const p = path.join(ctx.paths.tools, name);
-    // The temp link of a switch a kill interrupted; anything else there tpx did not make, and leaves to the user.
-    const temp = /\.tmp-\d+-[0-9a-f]+$/.test(name) && lstatOrNull(p)?.isSymbolicLink() === true && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000;
+    const aside = name.endsWith(ASIDE);
+    // An aside without its entry is a Windows switch under way (one that was killed, readEntry renamed back).
+    if (aside && !lstatOrNull(p.slice(0, -ASIDE.length))) continue;
+    // The temp link of a switch a kill interrupted, or the old entry a Windows switch moved aside and
+    // was killed before removing (platform.junctionSwitch); anything else there tpx did not make, and
+    // leaves to the user.
+    const temp = lstatOrNull(p)?.isSymbolicLink() === true && (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
     findings.push({ tool: null, problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`, repair: temp ? { kind: 'remove', path: p } : null, command: `rm -r ${p}` });
   }
-  if (!isOnPath(ctx.env, ctx.paths.bin)) {
-    findings.push({ tool: null, problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`, repair: null, command: `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"` });
+  if (!isOnPath(ctx, ctx.paths.bin)) {
+    const command = ctx.platform.pathSetup === 'registry' ? `tpx ensurepath, or in PowerShell: ${powershellLine(ctx.paths.bin)}` : `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`;
+    findings.push({ tool: null, problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`, repair: null, command });
   }
   return findings;
 }
@@ -92,17 +100,17 @@ function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): 
   });
   const r = status.receipt;
   if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {
-    const mismatch = venvMismatch(status.installed.dir, r);
+    const mismatch = venvMismatch(ctx, status.installed.dir, r);
     if (mismatch) found.push({ tool: key, problem: `its receipt does not match its environment: ${mismatch}`, repair: { kind: 'reinstall', key }, command: `tpx reinstall ${key}` });
   }
   return found;
 }
 
 /** The receipt against the venv, from dist-info: the main distribution must be there at the recorded version. */
-function venvMismatch(dir: string, r: Receipt): string | null {
+function venvMismatch(ctx: Context, dir: string, r: Receipt): string | null {
   let site: string;
   try {
-    site = sitePackages(dir);
+    site = sitePackages(ctx, dir);
   } catch {
     return 'it has no site-packages';
   }
@@ -118,7 +126,7 @@ function newestGeneration(ctx: Context, key: string): Receipt | null {
     const dir = envPath(ctx, gen);
     if (!lstatOrNull(dir)?.isDirectory()) continue;
     const r = loadReceipt(dir);
-    if (!r || typeof r === 'string' || r.key !== key || r.generation !== gen || pythonProblem(dir, r.python)) continue;
+    if (!r || typeof r === 'string' || r.key !== key || r.generation !== gen || pythonProblem(ctx, dir, r.python)) continue;
     if (!best || r.updatedAt > best.updatedAt) best = r;
   }
   return best;
@@ -167,7 +175,7 @@ async function apply(ctx: Context, r: Repair, cwd: string): Promise<string | nul
         const entry = readEntry(ctx, r.key);
         // Only a link is re-pointed (a rename replaces it, never touching what it pointed at); anything else is the user's to remove.
         if (entry.state !== 'broken' || !lstatOrNull(toolPath(ctx, r.key))?.isSymbolicLink()) throw new Error(`${toolPath(ctx, r.key)} is not a link; \`tpx uninstall ${r.key}\` removes it`);
-        switchSymlink(path.join('..', 'envs', r.gen), toolPath(ctx, r.key));
+        switchEntry(ctx, r.key, r.gen);
         return `pointed tools/${r.key} back at its generation ${r.gen} (${r.key} ${r.version})`;
       });
     case 'reinstall': {

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Paths } from './paths.js';
+import type { Platform } from './platform.js';
 import { readdirOrEmpty } from './fsx.js';
 import { compareVersions } from './pep440.js';
 
@@ -26,33 +27,30 @@ interface Entry {
   variables: string[];
   /** When none of the variables is set. */
   fallback: 'default' | 'in home' | 'in cache' | 'on disk';
-  value(paths: Paths, env: NodeJS.ProcessEnv): string;
+  value(paths: Paths, env: NodeJS.ProcessEnv, platform: Platform): string;
 }
 
 // env-paths honours XDG_DATA_HOME and XDG_CACHE_HOME on Linux only (macOS and Windows have their own places).
-const xdg = (name: string) => (process.platform === 'linux' ? [name] : []);
+const XDG = ['XDG_DATA_HOME', 'XDG_CACHE_HOME'];
 
 const ENTRIES: Entry[] = [
-  { name: 'home', description: 'tools, their environments, receipts and the shared pip', variables: ['TPX_HOME', ...xdg('XDG_DATA_HOME')], fallback: 'default', value: (p) => p.home },
+  { name: 'home', description: 'tools, their environments, receipts and the shared pip', variables: ['TPX_HOME', 'XDG_DATA_HOME'], fallback: 'default', value: (p) => p.home },
   { name: 'bin', description: 'links to the apps of installed tools', variables: ['TPX_BIN_DIR', 'XDG_BIN_HOME'], fallback: 'default', value: (p) => p.bin },
   { name: 'man', description: 'man pages of installed tools', variables: ['TPX_MAN_DIR'], fallback: 'default', value: (p) => p.man },
   { name: 'completions', description: 'shell completion files of installed tools, one dir per shell', variables: [], fallback: 'in home', value: (p) => p.completions },
-  { name: 'cache', description: 'logs, interpreter probes, `tpx run` environments', variables: ['TPX_CACHE_DIR', ...xdg('XDG_CACHE_HOME')], fallback: 'default', value: (p) => p.cache },
+  { name: 'cache', description: 'logs, interpreter probes, `tpx run` environments', variables: ['TPX_CACHE_DIR', 'XDG_CACHE_HOME'], fallback: 'default', value: (p) => p.cache },
   { name: 'logs', description: "pip's output of each build", variables: [], fallback: 'in cache', value: (p) => p.logs },
-  { name: 'python', description: 'the interpreter used without --python: a path, a command or a version', variables: ['TPX_DEFAULT_PYTHON'], fallback: 'default', value: (_p, env) => env.TPX_DEFAULT_PYTHON || (process.platform === 'win32' ? 'python' : 'python3') },
+  { name: 'python', description: 'the interpreter used without --python: a path, a command or a version', variables: ['TPX_DEFAULT_PYTHON'], fallback: 'default', value: (_p, env, platform) => env.TPX_DEFAULT_PYTHON || platform.defaultPython },
   { name: 'shared-pip', description: 'the pip every tool environment is served by', variables: [], fallback: 'on disk', value: (p) => sharedPipVersions(p).join(', ') || 'not bootstrapped yet' },
 ];
 
 export const SETTING_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
 
-export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv): Setting[] {
-  return ENTRIES.map((e) => ({
-    name: e.name,
-    value: e.value(paths, env),
-    source: e.variables.find((v) => env[v]) ?? e.fallback,
-    variables: e.variables,
-    description: e.description,
-  }));
+export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv, platform: Platform): Setting[] {
+  return ENTRIES.map((e) => {
+    const variables = e.variables.filter((v) => platform.xdg || !XDG.includes(v));
+    return { name: e.name, value: e.value(paths, env, platform), source: variables.find((v) => env[v]) ?? e.fallback, variables, description: e.description };
+  });
 }
 
 /** The pip versions unpacked under shared/ (sharedpip.ts), newest last. */

@@ -12,6 +12,7 @@ import { removeMine } from './gate.js';
 import { uniqueSuffix } from './fsx.js';
 import { normalizeName } from './names.js';
 import { isValidVersion } from './pep440.js';
+import type { OnPlatform } from './platform.js';
 import { sitePackages } from './venv.js';
 
 export interface Pin {
@@ -20,8 +21,8 @@ export interface Pin {
 }
 
 /** Every distribution installed in the venv at `dir`, sorted by normalised name. */
-export function freeze(dir: string): Pin[] {
-  return listDists(sitePackages(dir))
+export function freeze(on: OnPlatform, dir: string): Pin[] {
+  return listDists(sitePackages(on, dir))
     .map((d) => ({ name: d.name, version: d.version }))
     .sort((a, b) => normalizeName(a.name).localeCompare(normalizeName(b.name)));
 }

@@ -47,21 +47,6 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   }
 }
 
-/**
- * Points `link` at `target` with one rename, so the switch is atomic: anyone resolving `link` sees
- * the old target or the new one. This is the commit point of every install and upgrade.
- */
-export function switchSymlink(target: string, link: string): void {
-  const tmp = `${link}.tmp-${uniqueSuffix()}`;
-  fs.symlinkSync(target, tmp, process.platform === 'win32' ? 'junction' : 'dir');
-  try {
-    fs.renameSync(tmp, link);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 export function lstatOrNull(p: string): fs.Stats | null {
   try {
     return fs.lstatSync(p);

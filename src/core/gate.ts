@@ -4,7 +4,8 @@
  *   - anything strictly inside the data home (TPX_HOME),
  *   - anything strictly inside the cache (TPX_CACHE_DIR),
  *   - a temp dir of its own directly in the system temp dir (made by makeTempDir: `tpx-tmp-*`),
- *   - in the bin dir, a symlink that points into one tool's stable path tools/<key>/.
+ *   - in the bin dir, a symlink (Windows: a shim, platform.ts) that points into one tool's stable
+ *     path tools/<key>/.
  * Every recursive delete in src/ goes through removeMine, every bin link removal through
  * removeToolLink. A path derived from disk (a receipt, a symlink) that names anything else is
  * refused here even if a check before it was missed.
@@ -14,8 +15,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
-import { isInside, lstatOrNull, readlinkOrNull, realpathOrNull } from './fsx.js';
+import { isInside, lstatOrNull, realpathOrNull } from './fsx.js';
 import type { Paths } from './paths.js';
+import type { OnPlatform } from './platform.js';
 
 const TEMP_PREFIX = 'tpx-tmp-';
 
@@ -54,14 +56,36 @@ export function removeMine(ctx: Context, target: string): void {
   fs.rmSync(target, { recursive: true, force: true });
 }
 
-/** The key of the tool whose stable path tools/<key>/ the bin entry `link` points into; null for anything else. */
-export function linkOwner(paths: Paths, link: string): string | null {
-  const target = readlinkOrNull(link);
+/** What bin entries are read with: the paths, and the platform that says what an entry is. */
+type Bin = OnPlatform & { readonly paths: Paths };
+
+/**
+ * The key of the tool whose stable path tools/<key>/ the bin entry `link` points into; null for
+ * anything else. An entry of several files (Windows' shims) is the tool's only if every one of its
+ * files that is there points into it.
+ */
+export function linkOwner(ctx: Bin, link: string): string | null {
+  const owners = new Set(presentFiles(ctx, link).map((f) => fileOwner(ctx, f)));
+  const [only] = owners;
+  return owners.size === 1 && only ? only : null;
+}
+
+/** Every tool some file of the bin entry `link` points into (a shim set someone changed a file of is still partly a tool's). */
+export function linkOwners(ctx: Bin, link: string): string[] {
+  return [...new Set(presentFiles(ctx, link).map((f) => fileOwner(ctx, f)))].filter((o): o is string => o !== null);
+}
+
+function presentFiles(ctx: Bin, link: string): string[] {
+  return ctx.platform.bin.slot(link).filter((f) => lstatOrNull(f) !== null);
+}
+
+/** The key of the tool one file of a bin entry points into; null for anything else. */
+function fileOwner(ctx: Bin, file: string): string | null {
+  const target = ctx.platform.bin.fileTarget(file);
   // Cheap first: a target that never names tools/ cannot lead into it (`tpx list` reads every bin entry).
-  if (target === null || !target.includes(path.basename(paths.tools))) return null;
-  const abs = path.resolve(path.dirname(link), target);
-  if (!isInside(abs, paths.tools) || abs === path.resolve(paths.tools)) return null;
-  return path.relative(paths.tools, abs).split(path.sep)[0] || null;
+  if (target === null || !target.includes(path.basename(ctx.paths.tools))) return null;
+  if (!isInside(target, ctx.paths.tools) || path.resolve(target) === path.resolve(ctx.paths.tools)) return null;
+  return path.relative(ctx.paths.tools, target).split(path.sep)[0] || null;
 }
 
 /** Whether `link` is directly in the bin dir (a recorded link path anywhere else is never touched). */
@@ -70,11 +94,13 @@ export function isInBinDir(paths: Paths, link: string): boolean {
 }
 
 /**
- * Removes the bin entry `link` if — and only if — it is a symlink directly in the bin dir that
- * points into tools/<key>/. Returns whether it removed it.
+ * Removes the bin entry `link` if — and only if — it is directly in the bin dir and points into
+ * tools/<key>/: each of its files that does (a symlink, or one of the shims), never a file of
+ * anyone else's that shares its name. Returns whether it removed any.
  */
 export function removeToolLink(ctx: Context, link: string, key: string): boolean {
-  if (!isInBinDir(ctx.paths, link) || linkOwner(ctx.paths, link) !== key) return false;
-  fs.unlinkSync(link);
-  return true;
+  if (!isInBinDir(ctx.paths, link)) return false;
+  const ours = presentFiles(ctx, link).filter((f) => fileOwner(ctx, f) === key);
+  for (const f of ours) fs.unlinkSync(f);
+  return ours.length > 0;
 }

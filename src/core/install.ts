@@ -29,6 +29,7 @@ import type { Spec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
 import { emptyGeneration, pythonForPackage } from './pythonfor.js';
 import { createVenv, isolateApps, sitePackages, venvBinDir, venvPython } from './venv.js';
+import type { OnPlatform } from './platform.js';
 
 export interface InstallOptions {
   request: Request;
@@ -98,8 +99,8 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         hint: `the recorded spec no longer points at ${opts.expectKey}; reinstall it with \`tpx install --force SPEC\``,
       });
     }
-    apps = selectApps(named, built);
-    isolateApps(gen.dir, apps.map((a) => appFile(a.name)));
+    apps = selectApps(ctx, named, built);
+    isolateApps(ctx, gen.dir, apps.map((a) => appFile(ctx, a.name)));
   } catch (err) {
     gen.dispose();
     throw err;
@@ -112,12 +113,12 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
           throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
         }
-        if (opts.unlessUnchanged && current && sameDists(built.dists, current.dir)) {
+        if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
           // Nothing to upgrade, but links a killed command left are still put right.
-          if (current.receipt) tidy(ctx, () => describeRepair(key, repairLinks(ctx, key, current.receipt?.apps ?? [], req.suffix)).forEach((l) => ctx.out.info(l)));
+          if (current.receipt) await tidy(ctx, async () => describeRepair(key, await repairLinks(ctx, key, current.receipt?.apps ?? [], req.suffix)).forEach((l) => ctx.out.info(l)));
           return { status: 'already', key, version: current.receipt?.version ?? null } as const;
         }
-        const plans = planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
+        const plans = await planLinks(ctx, key, apps.map((a) => a.name), req.suffix, opts.forceLinks);
         const now = new Date().toISOString();
         const receipt: Receipt = {
           schema: RECEIPT_SCHEMA,
@@ -147,8 +148,8 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         links.commit();
         // After the commit point nothing may fail the install: links into the tool that are not its
         // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
-        tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
-        tidy(ctx, () => collectGarbage(ctx));
+        await tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
+        await tidy(ctx, () => collectGarbage(ctx));
         if (hasCredentials(JSON.stringify(named))) {
           ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
         }
@@ -217,7 +218,7 @@ export async function buildEnvironment(
     ...req.injected.map((i) => i.spec),
     ...(opts.extraSpecs ?? []),
   ];
-  const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(dir), args, opts.logName));
+  const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(ctx, dir), args, opts.logName));
   if (pip.code !== 0) {
     // Without --python, a package that needs another Python gets the newest installed one that fits.
     const other = req.python === null && !opts.py ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
@@ -239,7 +240,7 @@ export async function buildEnvironment(
   const installed = reportedFor(spec, requested) ?? requested.find((i) => sameName(i.name, spec.name, i.direct));
   const name = installed?.name ?? spec.name;
   if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);
-  const site = sitePackages(dir);
+  const site = sitePackages(ctx, dir);
   const dists = listDists(site);
   const dist = dists.find((d) => toolKey(d.name) === toolKey(name));
   if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
@@ -264,10 +265,10 @@ function nameInjected(req: Request, built: Built): Request {
   return { ...req, injected };
 }
 
-function sameDists(dists: Dist[], venv: string): boolean {
+function sameDists(on: OnPlatform, dists: Dist[], venv: string): boolean {
   const ids = (ds: Dist[]) => ds.map((d) => `${toolKey(d.name)}==${d.version}`).sort().join('\n');
   try {
-    return ids(dists) === ids(listDists(sitePackages(venv)));
+    return ids(dists) === ids(listDists(sitePackages(on, venv)));
   } catch {
     return false;
   }
@@ -281,23 +282,23 @@ function sameName(reported: string, predicted: string | null, direct: boolean | 
  * The apps to link: the main package's, plus injected packages' with --include-apps, or every
  * installed distribution's with --include-deps. No apps at all refuses the install.
  */
-export function selectApps(req: Request, built: Built): App[] {
-  const bin = venvBinDir(built.venv);
+export function selectApps(on: OnPlatform, req: Request, built: Built): App[] {
+  const bin = venvBinDir(on, built.venv);
   const main = built.dists.find((d) => toolKey(d.name) === toolKey(built.name)) as Dist;
   const injected = new Set(req.injected.filter((i) => i.includeApps).map((i) => toolKey(i.name)));
   const chosen = req.includeDeps ? built.dists : built.dists.filter((d) => injected.has(toolKey(d.name)));
   const apps = new Map<string, App>();
-  for (const d of [main, ...chosen]) for (const a of appsOf(d, built.site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
+  for (const d of [main, ...chosen]) for (const a of appsOf(on, d, built.site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
   if (apps.size > 0) return [...apps.values()];
-  const depApps = built.dists.filter((d) => d !== main).flatMap((d) => appsOf(d, built.site, bin).map((a) => `${a.name} (from ${d.name})`));
+  const depApps = built.dists.filter((d) => d !== main).flatMap((d) => appsOf(on, d, built.site, bin).map((a) => `${a.name} (from ${d.name})`));
   throw new TpxError('no-apps', `${main.name} ${main.version} has no apps to link`, {
     hint: depApps.length > 0 ? `its dependencies have apps: ${depApps.join(', ')}; install with --include-deps to link them` : 'it is a library, not a command-line tool; nothing was installed',
   });
 }
 
-function tidy(ctx: Context, work: () => unknown): void {
+async function tidy(ctx: Context, work: () => unknown): Promise<void> {
   try {
-    work();
+    await work();
   } catch (err) {
     ctx.out.warn(`could not tidy up: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -89,7 +89,7 @@ async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: Qu
     const report = path.join(tmp, 'report.json');
     const args = ['install', '--dry-run', '--ignore-installed', '--no-deps', '--no-input', '--progress-bar', 'off', '--report', report];
     if (q.indexUrl) args.push('--index-url', q.indexUrl);
-    const pip = await runPip(ctx, runner, venvPython(q.venv), [...args, ...q.pipArgs, ...specs], 'check-latest');
+    const pip = await runPip(ctx, runner, venvPython(ctx, q.venv), [...args, ...q.pipArgs, ...specs], 'check-latest');
     if (pip.code !== 0) {
       return new TpxError('check-failed', `could not find the newest version of ${specs.map(redact).join(', ')}`, {
         details: pipTail(pip.output, 6),

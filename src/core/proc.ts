@@ -1,6 +1,13 @@
 /**
  * The only module that starts processes. Argv arrays only, never a shell; every child gets an
  * environment built here, never tpx's own unfiltered.
+ *
+ * child_process, not execa: measured, execa costs ~40-55 ms of CPU per install (loading its
+ * bundle, README "Speed"), ~12 % of a warm install where the issue allows 3 %. What it would have
+ * done is done here: a build child (pip, venv creation) is started so that it and everything it
+ * starts can be stopped together (killTree), which an interrupt (Ctrl-C, SIGTERM, SIGHUP) and a
+ * timeout do; a timeout says "timed out". Every executable is started by absolute path or as a
+ * plain .exe (platform.commandFiles), so Windows never needs a shell to resolve a .cmd or .bat.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +15,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import type { Platform } from './platform.js';
 import { cacheDir } from './paths.js';
 import { redact } from './redact.js';
 
@@ -50,19 +58,78 @@ export function captureSync(file: string, args: string[], env: Record<string, st
 }
 
 /**
- * captureSync without blocking: for children that take a while (creating a venv), so that tools
- * built side by side (upgrade-all) create their venvs at the same time instead of one by one.
+ * A build child, started so that it and everything it starts can be stopped together (killTree):
+ * on POSIX it leads a process group of its own (so a terminal's Ctrl-C or hang-up reaches tpx, which
+ * stops the group); on Windows, which has no groups, taskkill /T finds the tree. Stopped by an
+ * interrupt until it ends, and after `timeoutMs`, if given (it then reports timedOut).
  */
-export function capture(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Captured> {
-  return new Promise((resolve) => {
-    const child = childProcess().spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', (err) => resolve({ code: 127, stdout, stderr: err.message }));
-    child.once('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+function spawnBuildChild(ctx: Context, file: string, args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number }) {
+  const child = childProcess().spawn(file, args, {
+    env: opts.env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ctx.platform.childTree === 'process-group',
+    windowsHide: true,
   });
+  const stop = () => killTree(ctx.platform, child);
+  const unregister = ctx.interrupts.register(stop);
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs === undefined
+      ? null
+      : setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, opts.timeoutMs);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error; timedOut: boolean }>((resolve) => {
+    const done = (r: { code: number | null; signal: NodeJS.Signals | null; error?: Error }) => {
+      unregister();
+      if (timer) clearTimeout(timer);
+      resolve({ ...r, timedOut });
+    };
+    child.once('error', (error) => done({ code: null, signal: null, error }));
+    // 'close', not 'exit': all output has been read by then.
+    child.once('close', (code, signal) => done({ code, signal }));
+  });
+  return { child, exit };
+}
+
+/**
+ * How a build child (`pid`) and all it started are stopped, as decided for `platform`: a SIGKILL to
+ * its process group (POSIX), or `taskkill /T /F`, which walks the tree by parent ids (Windows).
+ */
+export function treeKill(platform: Platform, pid: number): { group: number } | { file: string; args: string[] } {
+  return platform.childTree === 'process-group' ? { group: -pid } : { file: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] };
+}
+
+/**
+ * Stops a build child and all it started, at once (SIGKILL: a half-written venv is removed by the
+ * undo actions next). Synchronous, as it runs from a signal handler.
+ */
+export function killTree(platform: Platform, child: { pid?: number; exitCode: number | null; signalCode: NodeJS.Signals | null; kill(signal: NodeJS.Signals): boolean }): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const how = treeKill(platform, child.pid);
+  try {
+    if ('group' in how) process.kill(how.group, 'SIGKILL');
+    else childProcess().spawnSync(how.file, how.args, { stdio: 'ignore', windowsHide: true });
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/**
+ * captureSync without blocking, for a build child that takes a while (creating a venv), so that
+ * tools built side by side (upgrade-all) create their venvs at the same time instead of one by one.
+ */
+export async function capture(ctx: Context, file: string, args: string[], opts: { env: Record<string, string>; timeoutMs: number }): Promise<Captured> {
+  const { child, exit } = spawnBuildChild(ctx, file, args, opts);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const r = await exit;
+  if (r.error) return { code: 127, stdout, stderr: r.error.message };
+  return { code: r.code ?? 128, stdout, stderr, timedOut: r.timedOut };
 }
 
 export interface Logged {
@@ -75,7 +142,8 @@ export interface Logged {
 
 /**
  * Runs a long command (pip) with its output captured to a log file and, with --verbose, streamed to
- * stderr. An interrupt kills the child first so nothing writes into a directory being rolled back.
+ * stderr. An interrupt stops the child and all it started first, so nothing writes into a directory
+ * being rolled back.
  */
 export async function runLogged(
   ctx: Context,
@@ -83,11 +151,8 @@ export async function runLogged(
   args: string[],
   opts: { env: Record<string, string>; logName: string; cwd?: string },
 ): Promise<Logged> {
-  // child_process directly rather than execa: execa is a 230 KB chunk whose loading cost ~30 ms of
-  // every install (bench/RESULTS.md), and this needs only spawn, one combined output, and kill.
   const chunks: Buffer[] = [];
-  const child = childProcess().spawn(file, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const unregister = ctx.interrupts.register(() => child.kill('SIGKILL'));
+  const { child, exit: exited } = spawnBuildChild(ctx, file, args, opts);
   // --verbose streams whole lines, so that a URL is never split where redact() cannot see it.
   let pending = '';
   const onData = (chunk: Buffer) => {
@@ -98,14 +163,9 @@ export async function runLogged(
     process.stderr.write(redact(text.slice(0, end)));
     pending = text.slice(end);
   };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    // 'close', not 'exit': all output has been read by then.
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  unregister();
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exit = await exited;
   if (pending) process.stderr.write(`${redact(pending)}\n`);
   const output = Buffer.concat(chunks).toString('utf8');
   const logFile = writeLog(ctx, opts.logName, [`$ ${[file, ...args].join(' ')}`, output].join('\n'));

@@ -5,6 +5,8 @@ import { TpxError } from './errors.js';
 import { realpathOrNull, writeFileAtomic } from './fsx.js';
 import { cacheDir, expandHome } from './paths.js';
 import { compareVersions } from './pep440.js';
+import { launcherChoices, parsePyLauncherList } from './platform.js';
+import type { LauncherPython } from './platform.js';
 import { resolvePyenvShim } from './pyenv.js';
 import { captureSync, childEnv } from './proc.js';
 
@@ -50,23 +52,19 @@ export const PROBE_TIMEOUT_MS = 60_000;
 
 /**
  * Finds the interpreter for `--python PY` (a path, a command like `python3.12`, or a version like
- * `3.12`), else TPX_DEFAULT_PYTHON, else `python3` on PATH, and asks it what it is. An error names
- * where the request came from, so a bad TPX_DEFAULT_PYTHON is found in the environment, not on the
- * command line.
+ * `3.12`), else TPX_DEFAULT_PYTHON, else `python3` on PATH (Windows: `python`, else the py
+ * launcher's default), and asks it what it is. An error names where the request came from, so a bad
+ * TPX_DEFAULT_PYTHON is found in the environment, not on the command line.
  */
 export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROBE_TIMEOUT_MS): Interpreter {
   const fromEnv = request === undefined && Boolean(ctx.env.TPX_DEFAULT_PYTHON);
-  const wanted = request ?? (ctx.env.TPX_DEFAULT_PYTHON || defaultCommand());
+  const wanted = request ?? (ctx.env.TPX_DEFAULT_PYTHON || ctx.platform.defaultPython);
   const what = fromEnv ? `TPX_DEFAULT_PYTHON=${JSON.stringify(wanted)}` : JSON.stringify(wanted);
   const fix = fromEnv ? 'set TPX_DEFAULT_PYTHON to a path, a command such as python3.12, or a version such as 3.12 (or unset it)' : null;
-  const candidates = candidatesFor(ctx, wanted);
-  if (candidates.length === 0) {
-    throw new TpxError('no-python', `no Python found for ${what}`, {
-      hint: fix ?? (/^\d/.test(wanted) ? `install Python ${wanted}, or pass a path with --python /path/to/python` : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)'),
-    });
-  }
   let failure: ProbeFailure | null = null;
-  for (const exe of candidates) {
+  let found = false;
+  for (const exe of candidatesFor(ctx, wanted)) {
+    found = true;
     const info = probe(ctx, exe, timeoutMs);
     if ('failed' in info) {
       failure = info;
@@ -74,6 +72,11 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
     }
     if (isVersion(wanted) && !versionMatches(info.version, wanted)) continue;
     return info;
+  }
+  if (!found) {
+    throw new TpxError('no-python', `no Python found for ${what}`, {
+      hint: fix ?? (/^\d/.test(wanted) ? `install Python ${wanted}, or pass a path with --python /path/to/python` : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)'),
+    });
   }
   if (!failure) throw new TpxError('no-python', `no Python found for ${what}`, { hint: fix ?? `install Python ${wanted}, or pass a path with --python /path/to/python` });
   if (failure.notPython) {
@@ -88,15 +91,17 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
 }
 
 /**
- * The newest installed Python 3 (python3.X on PATH, pyenv's versions) whose version `accepts`, or
- * null: for a package or script whose requires-python the default interpreter does not satisfy.
+ * The newest installed Python 3 (python3.X on PATH, the py launcher's, pyenv's versions) whose
+ * version `accepts`, or null: for a package or script whose requires-python the default
+ * interpreter does not satisfy.
  */
 export function newestInterpreter(ctx: Context, accepts: (version: string) => boolean): Interpreter | null {
+  const launcher = pyLauncher(ctx);
   for (let minor = 30; minor >= 6; minor--) {
     const wanted = `3.${minor}`;
     // Only minors some release of which is accepted are worth starting Python for.
     if (!accepts(`${wanted}.0`) && !accepts(`${wanted}.999`)) continue;
-    for (const exe of new Set([...whichAll(ctx, `python${wanted}`), ...pyenvCandidates(ctx, wanted)])) {
+    for (const exe of new Set([...whichAll(ctx, `python${wanted}`), ...launcherChoices(launcher(), wanted), ...pyenvCandidates(ctx, wanted)])) {
       const info = probe(ctx, exe, PROBE_TIMEOUT_MS);
       if (!('failed' in info) && versionMatches(info.version, wanted) && accepts(info.version)) return info;
     }
@@ -220,27 +225,48 @@ function rememberProbe(ctx: Context, exe: string, info: Interpreter): void {
   }
 }
 
-function defaultCommand(): string {
-  return process.platform === 'win32' ? 'python' : 'python3';
-}
-
 export function versionMatches(actual: string, wanted: string): boolean {
   const a = actual.split('.');
   return wanted.split('.').every((part, i) => a[i] === part);
 }
 
-function candidatesFor(ctx: Context, wanted: string): string[] {
+/**
+ * The executables that may be the interpreter asked for, best first, each once. The py launcher
+ * (Windows) is asked only when the ones before it did not do: it is a process to start.
+ */
+function* candidatesFor(ctx: Context, wanted: string): Generator<string> {
+  const seen = new Set<string>();
+  const launcher = pyLauncher(ctx);
+  const fresh = (exes: string[]) => exes.filter((e) => !seen.has(e) && Boolean(seen.add(e)));
   if (wanted.includes('/') || wanted.includes('\\') || wanted.startsWith('~')) {
     const abs = path.resolve(expandHome(wanted, ctx.env));
-    return isExecutable(abs) ? [abs] : [];
+    if (isExecutable(abs)) yield abs;
+    return;
   }
   if (isVersion(wanted)) {
     const [major, minor] = wanted.split('.');
-    const names = minor !== undefined ? [`python${major}.${minor}`] : [`python${major}`];
-    const found = names.flatMap((n) => whichAll(ctx, n));
-    return [...found, ...pyenvCandidates(ctx, wanted), ...whichAll(ctx, defaultCommand())];
+    yield* fresh(whichAll(ctx, minor !== undefined ? `python${major}.${minor}` : `python${major}`));
+    yield* fresh(launcherChoices(launcher(), wanted));
+    yield* fresh(pyenvCandidates(ctx, wanted));
+    yield* fresh(whichAll(ctx, ctx.platform.defaultPython));
+    return;
   }
-  return whichAll(ctx, wanted);
+  yield* fresh(whichAll(ctx, wanted));
+  // python.org's Windows installer leaves python off PATH by default (and Windows puts a Microsoft
+  // Store stub there, which does not run): the launcher knows where the default one is.
+  if (wanted === ctx.platform.defaultPython) yield* fresh(launcherChoices(launcher(), null));
+}
+
+/** The py launcher's list of installed Pythons (`py -0p`), asked once and only when needed; [] without one. */
+function pyLauncher(ctx: Context): () => LauncherPython[] {
+  let list: LauncherPython[] | null = null;
+  return () => {
+    if (list !== null) return list;
+    const r = ctx.platform.pyLauncher ? captureSync('py', ['-0p'], childEnv(ctx), PROBE_TIMEOUT_MS) : null;
+    const found = r?.code === 0 ? parsePyLauncherList(r.stdout) : [];
+    list = found;
+    return found;
+  };
 }
 
 /** pyenv keeps every version under $PYENV_ROOT/versions/<x.y.z>; newest matching first. */
@@ -261,17 +287,10 @@ function pyenvCandidates(ctx: Context, wanted: string): string[] {
 }
 
 
+/** Every `command` on PATH, in PATH's order (Windows: with PATHEXT's extensions, as `where` finds it). */
 function whichAll(ctx: Context, command: string): string[] {
-  const exts = process.platform === 'win32' ? (ctx.env.PATHEXT ?? '.EXE').split(';') : [''];
-  const out: string[] = [];
-  for (const dir of (ctx.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const p = path.join(dir, command + ext);
-      if (isExecutable(p)) out.push(p);
-    }
-  }
-  return out;
+  const names = ctx.platform.commandFiles(command, ctx.env);
+  return ctx.platform.pathDirs(ctx.env).flatMap((dir) => names.map((n) => path.join(dir, n)).filter(isExecutable));
 }
 
 function isExecutable(p: string): boolean {

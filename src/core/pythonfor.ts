@@ -28,7 +28,7 @@ export async function pythonForPackage(ctx: Context, build: { runner: string; di
   if (!/requires a different python|Requires-Python/i.test(build.pipOutput)) return null;
   const report = path.join(dir, '.tpx-requires-python.json');
   const args = ['install', '--dry-run', '--ignore-installed', '--no-deps', '--ignore-requires-python', '--no-input', '--progress-bar', 'off', '--report', report];
-  const pip = await runPip(ctx, runner, venvPython(dir), [...args, ...(req.indexUrl ? ['--index-url', req.indexUrl] : []), ...req.pipArgs, req.spec], 'requires-python');
+  const pip = await runPip(ctx, runner, venvPython(ctx, dir), [...args, ...(req.indexUrl ? ['--index-url', req.indexUrl] : []), ...req.pipArgs, req.spec], 'requires-python');
   if (pip.code !== 0) return null;
   const found = readInstallReport(report).install.find((i) => i.requested);
   fs.rmSync(report, { force: true });

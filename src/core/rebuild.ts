@@ -40,7 +40,7 @@ export function readyTool(ctx: Context, key: string, needPython: boolean): Ready
     return { key, status: 'failed', error: toTpxError(err) };
   }
   // Its base interpreter removed, or replaced by another minor version (status.ts, from disk).
-  const python = needPython ? pythonProblem(inst.dir, inst.receipt.python) : null;
+  const python = needPython ? pythonProblem(ctx, inst.dir, inst.receipt.python) : null;
   if (python) {
     const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
     const what = python.kind === 'python-gone' ? `${key}'s Python is gone (${inst.receipt.python.executable})` : python.text.replace(/^its /, `${key}'s `);

@@ -131,7 +131,7 @@ export function lookup(ctx: Context, key: string, material?: string, now = Date.
   if (now - fs.statSync(file).mtimeMs > RUN_TTL_MS) return { status: 'expired', why: 'unused for 14 days' };
   if (!receipt.pinned && now - Date.parse(receipt.builtAt) > RUN_TTL_MS) return { status: 'stale', why: 'built over 14 days ago from an unpinned spec' };
   // The interpreter the venv was made from may have been removed or upgraded away.
-  if (!fs.existsSync(venvPython(dir))) return { status: 'broken', why: `its Python (${receipt.python.executable}) is gone` };
+  if (!fs.existsSync(venvPython(ctx, dir))) return { status: 'broken', why: `its Python (${receipt.python.executable}) is gone` };
   return { status: 'hit', dir, receipt };
 }
 

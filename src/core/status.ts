@@ -8,12 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { linkOwner } from './gate.js';
-import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
+import { lstatOrNull, readTextOrNull, readlinkOrNull } from './fsx.js';
 import { binLinks, linkFor } from './links.js';
 import { installedAt, readEntry } from './store.js';
 import type { Installed } from './store.js';
 import { appFile } from './distinfo.js';
 import { venvBinDir, venvPython } from './venv.js';
+import { entryTarget } from './platform.js';
+import type { OnPlatform } from './platform.js';
 import type { Receipt } from './receipt.js';
 
 export type ProblemKind =
@@ -84,7 +86,7 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
   const receipt = inst.receipt;
   const problems: Problem[] = [];
   if (!receipt) problems.push({ kind: 'receipt', text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}` });
-  const python = pythonProblem(inst.dir, receipt?.python ?? null);
+  const python = pythonProblem(ctx, inst.dir, receipt?.python ?? null);
   if (python) problems.push(python);
   if (!receipt) return { key, receipt, installed: inst, apps: [], problems };
 
@@ -108,11 +110,10 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
 }
 
 function linkProblem(ctx: Context, key: string, app: string, { link, target }: { link: string; target: string }, venv: string): { kind: ProblemKind; text: string } | null {
-  const st = lstatOrNull(link);
-  if (!st) return { kind: 'link-missing', text: 'link missing' };
-  const owner = st.isSymbolicLink() ? linkOwner(ctx.paths, link) : null;
+  if (!ctx.platform.bin.slot(link).some((f) => lstatOrNull(f) !== null)) return { kind: 'link-missing', text: 'link missing' };
+  const owner = linkOwner(ctx, link);
   if (owner !== key) return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
-  if (readlinkOrNull(link) !== target || !fs.existsSync(path.join(venvBinDir(venv), appFile(app)))) return { kind: 'link-dangling', text: 'app missing from its venv' };
+  if (entryTarget(ctx.platform, link) !== target || !fs.existsSync(path.join(venvBinDir(ctx, venv), appFile(ctx, app)))) return { kind: 'link-dangling', text: 'app missing from its venv' };
   return null;
 }
 
@@ -122,8 +123,8 @@ function linkProblem(ctx: Context, key: string, app: string, { link, target }: {
  * executable's name (`python3.13`), or else by which `lib/pythonX.Y` standard library sits under
  * its prefix. `recorded` is the receipt's version; without a receipt, pyvenv.cfg's.
  */
-export function pythonProblem(venv: string, recorded: Receipt['python'] | null): Problem | null {
-  const link = venvPython(venv);
+export function pythonProblem(on: OnPlatform, venv: string, recorded: Receipt['python'] | null): Problem | null {
+  const link = venvPython(on, venv);
   let real: string;
   try {
     real = fs.realpathSync.native(link);
@@ -134,9 +135,9 @@ export function pythonProblem(venv: string, recorded: Receipt['python'] | null):
   const want = /^(\d+\.\d+)/.exec(version ?? '')?.[1];
   if (!want) return null;
   let now = /^python(\d+\.\d+)/.exec(path.basename(real))?.[1] ?? null;
-  if (now === null && process.platform !== 'win32') {
-    const libs = readdirOrEmpty(path.join(path.dirname(path.dirname(real)), 'lib')).filter((d) => /^python\d+\.\d+$/.test(d));
-    if (libs.length > 0 && !libs.includes(`python${want}`)) now = libs.map((d) => d.slice('python'.length)).join(' or ');
+  if (now === null) {
+    const libs = on.platform.stdlibVersions(real);
+    if (libs.length > 0 && !libs.includes(want)) now = libs.join(' or ');
   }
   if (now === null || now === want) return null;
   return { kind: 'python-replaced', text: `its Python was replaced: ${readlinkOrNull(link) ?? real} is now Python ${now}, and it was built with ${version}` };

@@ -13,9 +13,10 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { removeMine } from './gate.js';
-import { lstatOrNull, randomHex, readTextOrNull, readdirOrEmpty, readlinkOrNull, switchSymlink } from './fsx.js';
+import { lstatOrNull, randomHex, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
 import { isOwnerGone, isStaleLock, lockDir, writeOwnerRecord } from './lock.js';
 import { isToolKey } from './names.js';
+import { ASIDE, asideOf } from './platform.js';
 import { isGenerationName, loadReceipt, receiptPath } from './receipt.js';
 import type { Receipt } from './receipt.js';
 
@@ -31,28 +32,50 @@ export function envPath(ctx: Context, gen: string): string {
 }
 
 /**
- * Installed tool keys: every entry of tools/ named as toolKey names one. Other names there (the
- * temp link of an interrupted switch, anything else) are not tools; `tpx doctor` reports them.
+ * Installed tool keys: every entry of tools/ named as toolKey names one (or moved aside by a
+ * Windows switch, readEntry). Other names there (the temp link of an interrupted switch, anything
+ * else) are not tools; `tpx doctor` reports them.
  */
 export function toolKeys(ctx: Context): string[] {
-  return readdirOrEmpty(ctx.paths.tools).filter(isToolKey).sort();
+  const names = readdirOrEmpty(ctx.paths.tools).map((n) => (n.endsWith(ASIDE) ? n.slice(0, -ASIDE.length) : n));
+  return [...new Set(names)].filter(isToolKey).sort();
 }
 
 /** What tools/<key> is: nothing, a link to a generation, or anything else (broken, with why). */
 export type Entry = { state: 'none' } | { state: 'ok'; gen: string } | { state: 'broken'; problem: string };
 
-/** Reads tools/<key> without following it. */
-export function readEntry(ctx: Context, key: string): Entry {
+/**
+ * Reads tools/<key> without following it. A Windows switch (platform.junctionSwitch) has a moment
+ * between two renames where tools/<key> is moved aside: found so by a tpx that was killed there, it
+ * is renamed back; found so while another live tpx holds the tool's lock (it is switching now), the
+ * aside is read, as the generation that is still the committed one.
+ */
+export function readEntry(ctx: Context, key: string, recover = true): Entry {
   const link = toolPath(ctx, key);
   const st = lstatOrNull(link);
-  if (!st) return { state: 'none' };
+  if (!st) {
+    const aside = asideOf(link);
+    const asideSt = recover ? lstatOrNull(aside) : null;
+    if (!asideSt) return { state: 'none' };
+    if (isLockedByAnother(ctx, key)) return readLink(ctx, key, aside, asideSt);
+    try {
+      fs.renameSync(aside, link);
+    } catch {
+      // restored by another tpx first, or the rename is not allowed: looked at again, once
+    }
+    return readEntry(ctx, key, false);
+  }
+  return readLink(ctx, key, link, st);
+}
+
+function readLink(ctx: Context, key: string, link: string, st: fs.Stats): Entry {
   const shown = `tools/${key}`;
   if (!st.isSymbolicLink()) return { state: 'broken', problem: `${shown} is a ${st.isDirectory() ? 'directory' : 'file'}, not a link to one of its generations` };
   const target = readlinkOrNull(link);
   // Removed (or replaced by a non-link) between the two looks: as if looked at after.
-  if (target === null) return readEntry(ctx, key);
+  if (target === null) return readEntry(ctx, key, false);
   const gen = path.basename(target);
-  const exact = target === path.join('..', 'envs', gen) || (process.platform === 'win32' && path.resolve(ctx.paths.tools, target) === envPath(ctx, gen));
+  const exact = ctx.platform.entryPointsAt(target, link, envPath(ctx, gen));
   if (!isGenerationName(gen) || !exact) return { state: 'broken', problem: `${shown} points at ${JSON.stringify(target)}, not at one of tpx's generations in ${ctx.paths.envs}` };
   const dir = lstatOrNull(envPath(ctx, gen));
   if (!dir?.isDirectory()) return { state: 'broken', problem: `${shown} points at generation ${gen}, which is missing from ${ctx.paths.envs}` };
@@ -144,20 +167,29 @@ export function newGeneration(ctx: Context): { gen: string; dir: string; dispose
   };
 }
 
-/** The commit point: tools/<key> now points at `gen`. One rename. */
+/** The commit point: tools/<key> now points at `gen`. One rename (Windows: two, platform.ts). */
 export function commitGeneration(ctx: Context, key: string, gen: string): void {
   fs.mkdirSync(ctx.paths.tools, { recursive: true });
   const link = toolPath(ctx, key);
   // A rename replaces a symlink (whatever it pointed at, never touched) but not a directory or a file.
   const entry = readEntry(ctx, key);
   if (entry.state === 'broken' && !lstatOrNull(link)?.isSymbolicLink()) throw brokenTool(key, entry.problem);
-  switchSymlink(path.join('..', 'envs', gen), link);
+  switchEntry(ctx, key, gen);
   fs.rmSync(path.join(envPath(ctx, gen), BUILDING), { force: true });
 }
 
-/** Removes the entry tools/<key> itself (a link, or whatever else is there); never what it points at. */
+/** Points tools/<key> at generation `gen` (platform.switchEntry), whatever it pointed at before. */
+export function switchEntry(ctx: Context, key: string, gen: string): void {
+  const link = toolPath(ctx, key);
+  // An aside left beside tools/<key> (a Windows switch killed before its last step) would be in this switch's way.
+  if (lstatOrNull(link) && lstatOrNull(asideOf(link))) removeMine(ctx, asideOf(link));
+  ctx.platform.switchEntry(path.join('..', 'envs', gen), link);
+}
+
+/** Removes the entry tools/<key> itself (a link, or whatever else is there, and an aside of it); never what it points at. */
 export function removeTool(ctx: Context, key: string): void {
   removeMine(ctx, toolPath(ctx, key));
+  removeMine(ctx, asideOf(toolPath(ctx, key)));
 }
 
 /**

@@ -58,7 +58,7 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
     }
     let pins: Pin[];
     try {
-      pins = freeze(inst.dir);
+      pins = freeze(ctx, inst.dir);
     } catch (err) {
       skipped.push(`${key} (${err instanceof Error ? err.message : String(err)})`);
       continue;

@@ -113,7 +113,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
       const fromIndex = [t.request.spec, ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, opts.cwd));
       // Injected packages stay at their installed versions unless asked (a pip constraint).
       const held = opts.includeInjected ? [] : t.request.injected.map((i) => toolKey(i.name));
-      const constraints = held.length > 0 ? freeze(t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
+      const constraints = held.length > 0 ? freeze(ctx, t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
       const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
       const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
@@ -139,7 +139,7 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
     result.set(t.key, { newer: false, latest: null });
     const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, indexUrl: t.request.indexUrl, pipArgs: t.request.pipArgs };
     const injected = opts.includeInjected ? t.request.injected : [];
-    const dists = injected.length ? freeze(t.inst.dir) : [];
+    const dists = injected.length ? freeze(ctx, t.inst.dir) : [];
     for (const [spec, installed, main] of [[t.request.spec, t.receipt.version, true] as const, ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const)]) {
       let kind: string;
       try {

@@ -3,54 +3,55 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { capture, childEnv } from './proc.js';
+import type { OnPlatform } from './platform.js';
 import type { Interpreter } from './python.js';
 
-const WIN = process.platform === 'win32';
-
-export function venvBinDir(venv: string): string {
-  return path.join(venv, WIN ? 'Scripts' : 'bin');
+/** The venv's folder of executables (bin, or Scripts on Windows: platform.ts decides the layout). */
+export function venvBinDir(on: OnPlatform, venv: string): string {
+  return path.join(venv, on.platform.venvBin);
 }
 
-export function venvPython(venv: string): string {
-  return path.join(venvBinDir(venv), WIN ? 'python.exe' : 'python');
+export function venvPython(on: OnPlatform, venv: string): string {
+  return path.join(venvBinDir(on, venv), on.platform.venvPython);
 }
 
 /** The venv's site-packages, found on disk (lib/pythonX.Y/site-packages) rather than by asking Python. */
-export function sitePackages(venv: string): string {
-  if (WIN) return path.join(venv, 'Lib', 'site-packages');
-  const lib = path.join(venv, 'lib');
-  const py = fs.readdirSync(lib).find((d) => /^python\d+\.\d+t?$/.test(d) || d.startsWith('pypy'));
-  if (!py) throw new TpxError('bad-venv', `${venv} has no lib/pythonX.Y directory`);
-  return path.join(lib, py, 'site-packages');
+export function sitePackages(on: OnPlatform, venv: string): string {
+  return on.platform.sitePackages(venv);
 }
+
+/** How long `python -m venv` may take: ~0.05 s usually, seconds on a slow Windows disk. */
+export const VENV_TIMEOUT_MS = 120_000;
 
 /**
  * Creates a venv without pip: one shared pip serves every venv. Where the layout is known (CPython
- * on POSIX, from the interpreter probe) tpx writes it itself — pyvenv.cfg, the python links and
+ * on POSIX: the interpreter probe reports it, and only there) tpx writes it itself — pyvenv.cfg, the python links and
  * site-packages, as `python -m venv --without-pip` does, minus the activate scripts — which saves
  * starting Python (~45 ms of every install). Elsewhere it runs `python -m venv --without-pip`
  * (~0.05 s; with pip it would be ~3.5 s).
  */
-export async function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean }): Promise<void> {
-  if (py.venv && !WIN) {
-    writeVenv(py, py.venv, dir, opts.systemSitePackages);
+export async function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean; timeoutMs?: number }): Promise<void> {
+  if (py.venv) {
+    writeVenv(ctx, py, py.venv, dir, opts.systemSitePackages);
     return;
   }
   const args = ['-m', 'venv', '--without-pip', ...(opts.systemSitePackages ? ['--system-site-packages'] : []), dir];
-  const r = await capture(py.executable, args, childEnv(ctx), 120_000);
+  const timeoutMs = opts.timeoutMs ?? VENV_TIMEOUT_MS;
+  const r = await capture(ctx, py.executable, args, { env: childEnv(ctx), timeoutMs });
   if (r.code !== 0) {
-    throw new TpxError('venv-failed', `could not create a virtual environment with ${py.executable}`, {
-      details: (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n'),
-      hint: 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
+    const why = r.timedOut ? `: it did not finish within ${timeoutMs / 1000} s (timed out)` : '';
+    throw new TpxError('venv-failed', `could not create a virtual environment with ${py.executable}${why}`, {
+      details: (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n') || undefined,
+      hint: r.timedOut ? 'nothing was changed; check that the interpreter runs and that its disk is not stalled, then try again' : 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
     });
   }
 }
 
-function writeVenv(py: Interpreter, layout: NonNullable<Interpreter['venv']>, dir: string, systemSitePackages: boolean): void {
+function writeVenv(on: OnPlatform, py: Interpreter, layout: NonNullable<Interpreter['venv']>, dir: string, systemSitePackages: boolean): void {
   const [major, minor] = py.version.split('.');
   fs.mkdirSync(path.join(dir, layout.site), { recursive: true });
   if (layout.lib64) fs.symlinkSync('lib', path.join(dir, 'lib64'));
-  const bin = venvBinDir(dir);
+  const bin = venvBinDir(on, dir);
   fs.mkdirSync(bin, { recursive: true });
   fs.symlinkSync(layout.base, path.join(bin, 'python'));
   fs.symlinkSync('python', path.join(bin, `python${major}`));
@@ -72,11 +73,11 @@ function writeVenv(py: Interpreter, layout: NonNullable<Interpreter['venv']>, di
  * does. Applied to linked apps and to `tpx run` apps alike. Only the app's own process: what it
  * starts with `sys.executable` is unaffected. pip's `#!/bin/sh` trampoline (for a venv path too
  * long for a shebang line) gets the flag on its exec line. A script whose interpreter is not the
- * venv's own Python, or that already passes it options, is left as it is.
+ * venv's own Python, or that already passes it options, is left as it is; so are pip's Windows
+ * launchers (`.exe`, which start with `MZ`, not `#!`).
  */
-export function isolateApps(venv: string, apps: string[]): void {
-  if (WIN) return;
-  const bin = venvBinDir(venv);
+export function isolateApps(on: OnPlatform, venv: string, apps: string[]): void {
+  const bin = venvBinDir(on, venv);
   for (const app of apps) {
     const file = path.join(bin, app);
     let text: string;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, createReadStream, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -176,6 +176,30 @@ describe('tpx install: interrupted', () => {
     expect(r.stderr).toContain('interrupted');
     expectNothingLeft(world);
     expect(world.ls(join(world.tpxHome, 'locks'))).toEqual([]);
+  });
+});
+
+describe('tpx install: interrupted while pip builds', () => {
+  it("SIGHUP stops pip and every process pip started, not only pip", async () => {
+    world = await makeWorld();
+    // A project whose build backend starts a helper and then hangs; both hold the FIFO open, so its
+    // reader gets their pids once they run and end-of-file once both are gone.
+    const project = join(world.root, 'hangtool');
+    cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'hangtool'), project, { recursive: true });
+    const fifo = join(world.root, 'tree.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = createReadStream(fifo, 'utf8');
+    const child = world.spawn(['install', project], { env: { HANGTOOL_FIFO: fifo } });
+    const [line] = (await once(reader, 'data')) as [string];
+    const pids = line.trim().split(' ').map(Number);
+    expect(pids).toHaveLength(2);
+    const gone = once(reader, 'end');
+    child.kill('SIGHUP');
+    const r = await child.done;
+    expect(r.code).toBe(129);
+    // Never resolves (the test times out) if the backend or its helper outlived tpx.
+    await gone;
+    expectNothingLeft(world);
   });
 });
 

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appsOf, listDists, readEntryPoints } from '../../src/core/distinfo.js';
+import { platformFor } from '../../src/core/platform.js';
+
+const posix = { platform: platformFor('linux') };
 
 /** A venv-like tree: lib/site-packages with dist-info folders, and a bin dir. */
 function venv() {
@@ -54,7 +57,7 @@ describe('appsOf', () => {
     });
     for (const f of ['t', 't-sh,with comma', 'python-helper', 't-gui']) v.binFile(f);
     const [dist] = listDists(v.site);
-    expect(appsOf(dist!, v.site, v.bin)).toEqual([
+    expect(appsOf(posix, dist!, v.site, v.bin)).toEqual([
       { name: 't', kind: 'console', dist: 't' },
       { name: 't-gui', kind: 'gui', dist: 't' },
       { name: 't-sh,with comma', kind: 'script', dist: 't' },
@@ -65,6 +68,6 @@ describe('appsOf', () => {
     const v = venv();
     v.dist('evil-1.0', { METADATA: 'Name: evil\nVersion: 1.0\n', 'entry_points.txt': '[console_scripts]\n../evil = e:m\n' });
     const [dist] = listDists(v.site);
-    expect(() => appsOf(dist!, v.site, v.bin)).toThrow(/declares an app named "\.\.\/evil", which is not a plain file name/);
+    expect(() => appsOf(posix, dist!, v.site, v.bin)).toThrow(/declares an app named "\.\.\/evil", which is not a plain file name/);
   });
 });

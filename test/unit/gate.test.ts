@@ -2,15 +2,12 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Interrupts, type Context } from '../../src/core/context.js';
+import type { Context } from '../../src/core/context.js';
 import { isMine, linkOwner, makeTempDir, removeMine, removeToolLink } from '../../src/core/gate.js';
-import { resolvePaths } from '../../src/core/paths.js';
+import { ctxIn as makeCtx } from '../helpers/context.js';
 
 function ctxIn(root: string): Context {
-  const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), HOME: root });
-  for (const d of [paths.bin, paths.envs, paths.tools, paths.cache]) mkdirSync(d, { recursive: true });
-  const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
-  return { paths, env: {}, verbose: false, out: quiet, interrupts: new Interrupts() };
+  return makeCtx(root, { dirs: ['bin', 'envs', 'tools', 'cache'] });
 }
 
 describe('the delete gate', () => {
@@ -58,7 +55,7 @@ describe('the delete gate', () => {
     mkdirSync(join(root, 'elsewhere'));
     symlinkSync(into('black'), join(root, 'elsewhere', 'black'));
     symlinkSync(join(ctx.paths.tools, 'black', '..', '..', 'x'), join(ctx.paths.bin, 'escape'));
-    expect(linkOwner(ctx.paths, join(ctx.paths.bin, 'escape'))).toBeNull();
+    expect(linkOwner(ctx, join(ctx.paths.bin, 'escape'))).toBeNull();
     expect(removeToolLink(ctx, join(root, 'elsewhere', 'black'), 'black')).toBe(false);
     expect(removeToolLink(ctx, join(ctx.paths.bin, 'blackd'), 'black')).toBe(false);
     expect(removeToolLink(ctx, join(ctx.paths.bin, 'file'), 'black')).toBe(false);

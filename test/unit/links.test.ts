@@ -2,48 +2,45 @@ import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Interrupts, type Context } from '../../src/core/context.js';
+import type { Context } from '../../src/core/context.js';
 import { linkOwner } from '../../src/core/gate.js';
 import { applyLinks, planLinks, removeOwnedLinks } from '../../src/core/links.js';
-import { resolvePaths } from '../../src/core/paths.js';
+import { ctxIn as makeCtx } from '../helpers/context.js';
 
 function ctxIn(root: string): Context {
-  const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), HOME: root });
-  mkdirSync(paths.bin, { recursive: true });
-  const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
-  return { paths, env: {}, verbose: false, out: quiet, interrupts: new Interrupts() };
+  return makeCtx(root);
 }
 
 describe('link policy', () => {
-  it('missing → create; ours → keep or replace; anything else → refuse unless forced', () => {
+  it('missing → create; ours → keep or replace; anything else → refuse unless forced', async () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'black'), join(ctx.paths.bin, 'black'));
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'old-name'), join(ctx.paths.bin, 'blackd'));
-    expect(planLinks(ctx, 'black', ['black', 'blackd', 'new'], '', false).map((p) => [p.name, p.action])).toEqual([
+    expect((await planLinks(ctx, 'black', ['black', 'blackd', 'new'], '', false)).map((p) => [p.name, p.action])).toEqual([
       ['black', 'keep'],
       ['blackd', 'replace'],
       ['new', 'create'],
     ]);
     writeFileSync(join(ctx.paths.bin, 'mine'), 'x');
     symlinkSync(join(ctx.paths.tools, 'other', 'bin', 'theirs'), join(ctx.paths.bin, 'theirs'));
-    expect(() => planLinks(ctx, 'black', ['mine', 'theirs'], '', false)).toThrow(
+    await expect(planLinks(ctx, 'black', ['mine', 'theirs'], '', false)).rejects.toThrow(
       `files are in the way: ${join(ctx.paths.bin, 'mine')} (a file tpx did not make), ${join(ctx.paths.bin, 'theirs')} (an app of tpx tool other)`,
     );
-    expect(planLinks(ctx, 'black', ['mine'], '', true)[0]?.action).toBe('overwrite');
+    expect((await planLinks(ctx, 'black', ['mine'], '', true))[0]?.action).toBe('overwrite');
   });
 
   it('ownership compares with a trailing separator: tool "bla" does not own links into "black"', () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'black'), join(ctx.paths.bin, 'black'));
-    expect(linkOwner(ctx.paths, join(ctx.paths.bin, 'black'))).toBe('black');
+    expect(linkOwner(ctx, join(ctx.paths.bin, 'black'))).toBe('black');
     expect(removeOwnedLinks(ctx, 'bla', [join(ctx.paths.bin, 'black')])).toEqual([]);
     expect(existsSync(join(ctx.paths.bin, 'black')) || readlinkSync(join(ctx.paths.bin, 'black'))).toBeTruthy();
   });
 
-  it('a failure half-way puts every slot back exactly as it was (fault injection)', () => {
+  it('a failure half-way puts every slot back exactly as it was (fault injection)', async () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
     writeFileSync(join(ctx.paths.bin, 'a'), 'original a');
-    const plans = planLinks(ctx, 't', ['a', 'b', 'c'], '', true);
+    const plans = await planLinks(ctx, 't', ['a', 'b', 'c'], '', true);
     // The third slot cannot be written: a directory is in the way of the rename.
     mkdirSync(join(ctx.paths.bin, 'c'));
     writeFileSync(join(ctx.paths.bin, 'c', 'x'), '');
@@ -53,9 +50,9 @@ describe('link policy', () => {
     expect(readFileSync(join(ctx.paths.bin, 'a'), 'utf8')).toBe('original a');
   });
 
-  it('an interrupt after linking rolls the links back', () => {
+  it('an interrupt after linking rolls the links back', async () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
-    applyLinks(ctx, planLinks(ctx, 't', ['a', 'b'], '', false));
+    applyLinks(ctx, await planLinks(ctx, 't', ['a', 'b'], '', false));
     expect(readdirSync(ctx.paths.bin).sort()).toEqual(['a', 'b']);
     ctx.interrupts.runAll();
     expect(readdirSync(ctx.paths.bin)).toEqual([]);

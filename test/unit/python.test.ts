@@ -16,7 +16,7 @@ function world(execs: Record<string, string>, env: Record<string, string> = {}) 
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   }
-  return { dir, ctx: makeContext({ env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env }, verbose: false, out: quiet }) };
+  return { dir, ctx: makeContext({ env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env }, os: 'linux', verbose: false, out: quiet }) };
 }
 
 function failure(fn: () => unknown): { code: string; message: string; hint: string | undefined } {

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pythonProblem } from '../../src/core/status.js';
+import { platformFor } from '../../src/core/platform.js';
+
+const posix = { platform: platformFor('linux') };
 
 const built = { executable: '/usr/bin/python3.11', version: '3.11.7' };
 
@@ -28,23 +31,23 @@ describe('is the venv\'s Python still the one it was built with (from disk)', ()
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     const exe = interpreter(join(root, 'py'), 'python3.11', ['python3.11']);
     symlinkSync('python3.11', join(root, 'py', 'bin', 'python3'));
-    expect(pythonProblem(venvOn(root, join(root, 'py', 'bin', 'python3')), built)).toBeNull();
+    expect(pythonProblem(posix, venvOn(root, join(root, 'py', 'bin', 'python3')), built)).toBeNull();
     expect(exe).toContain('python3.11');
   });
 
   it('gone: the link dangles', () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     const venv = venvOn(root, join(root, 'nowhere', 'python3'));
-    expect(pythonProblem(venv, built)).toEqual({ kind: 'python-gone', text: 'its Python is gone (/usr/bin/python3.11)' });
+    expect(pythonProblem(posix, venv, built)).toEqual({ kind: 'python-gone', text: 'its Python is gone (/usr/bin/python3.11)' });
     // Without a receipt: where the venv's link points.
-    expect(pythonProblem(venv, null)?.text).toBe(`its Python is gone (${join(root, 'nowhere', 'python3')})`);
+    expect(pythonProblem(posix, venv, null)?.text).toBe(`its Python is gone (${join(root, 'nowhere', 'python3')})`);
   });
 
   it('replaced: the executable it resolves to is named for another version', () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     interpreter(join(root, 'py'), 'python3.13', ['python3.13']);
     symlinkSync('python3.13', join(root, 'py', 'bin', 'python3'));
-    const p = pythonProblem(venvOn(root, join(root, 'py', 'bin', 'python3')), built);
+    const p = pythonProblem(posix, venvOn(root, join(root, 'py', 'bin', 'python3')), built);
     expect(p?.kind).toBe('python-replaced');
     expect(p?.text).toBe(`its Python was replaced: ${join(root, 'py', 'bin', 'python3')} is now Python 3.13, and it was built with 3.11.7`);
   });
@@ -52,11 +55,11 @@ describe('is the venv\'s Python still the one it was built with (from disk)', ()
   it('replaced: a name that does not say, but the standard library is another version\'s', () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     const exe = interpreter(join(root, 'py'), 'python', ['python3.13']);
-    expect(pythonProblem(venvOn(root, exe), built)?.text).toContain('is now Python 3.13');
+    expect(pythonProblem(posix, venvOn(root, exe), built)?.text).toContain('is now Python 3.13');
     // Without a receipt, pyvenv.cfg's version is what it was built with.
-    expect(pythonProblem(venvOn(join(root, 'b'), exe, '3.11.2'), null)?.text).toContain('built with 3.11.2');
+    expect(pythonProblem(posix, venvOn(join(root, 'b'), exe, '3.11.2'), null)?.text).toContain('built with 3.11.2');
     // A layout that says nothing either way is not called broken.
     const plain = interpreter(join(root, 'odd'), 'python', []);
-    expect(pythonProblem(venvOn(join(root, 'c'), plain), built)).toBeNull();
+    expect(pythonProblem(posix, venvOn(join(root, 'c'), plain), built)).toBeNull();
   });
 });

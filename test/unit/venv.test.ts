@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isolateApps } from '../../src/core/venv.js';
+import { platformFor } from '../../src/core/platform.js';
+
+const posix = { platform: platformFor('linux') };
 
 describe('isolateApps', () => {
   const venv = mkdtempSync(join(tmpdir(), 'tpx-venv-'));
@@ -18,7 +21,7 @@ describe('isolateApps', () => {
     shell: '#!/bin/sh\necho hi\n',
   };
   for (const [name, text] of Object.entries(scripts)) writeFileSync(join(bin, name), text, { mode: 0o755 });
-  isolateApps(venv, [...Object.keys(scripts), 'missing']);
+  isolateApps(posix, venv, [...Object.keys(scripts), 'missing']);
   const read = (name: string) => readFileSync(join(bin, name), 'utf8');
 
   it("makes the venv's python start with -E, directly or through pip's /bin/sh trampoline", () => {
@@ -33,7 +36,7 @@ describe('isolateApps', () => {
   });
 
   it('is idempotent', () => {
-    isolateApps(venv, ['direct', 'trampoline']);
+    isolateApps(posix, venv, ['direct', 'trampoline']);
     expect(read('direct')).toBe(`#!${bin}/python -E\n${body}`);
     expect(read('trampoline')).toBe(`#!/bin/sh\n'''exec' ${bin}/python -E "$0" "$@"\n' '''\n${body}`);
   });

@@ -27,5 +27,5 @@ export async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: 
     throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });
   }
   if (!receipt) throw new TpxError('changed', `${t.key} changed while it was rebuilt`, { hint: 'run the command again' });
-  return { receipt, after: freeze(envPath(ctx, receipt.generation)) };
+  return { receipt, after: freeze(ctx, envPath(ctx, receipt.generation)) };
 }

@@ -9,9 +9,9 @@ import { powershellLine } from '../../core/winpath.js';
 /** After linking apps: if the bin dir is not on PATH, name `tpx ensurepath` and the line for the user's own shell. */
 export function warnIfBinNotOnPath(ctx: Context): void {
   const bin = ctx.paths.bin;
-  if (isOnPath(ctx.env, bin)) return;
+  if (isOnPath(ctx, bin)) return;
   ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
-  if (process.platform === 'win32') {
+  if (ctx.platform.pathSetup === 'registry') {
     ctx.out.info(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   ${powershellLine(bin)}`);
     return;
   }
