@@ -5,7 +5,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { constants } from 'node:os';
 import { makeContext } from './core/context.js';
-import type { Context } from './core/context.js';
+import { GLOBAL_DEFAULTS, checkWritable } from './core/paths.js';
+import type { Context, Output } from './core/context.js';
 import { usageError } from './core/errors.js';
 import { COLOR_CHOICES, colorWanted, makeOutput, paintPrefixes, writeResult } from './ui.js';
 import type { ColorChoice } from './ui.js';
@@ -19,16 +20,21 @@ import * as inject from './commands/inject.js';
 import * as install from './commands/install.js';
 import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
+import * as lock from './commands/lock.js';
 import * as pin from './commands/pin.js';
 import * as reinstall from './commands/reinstall.js';
+import * as reset from './commands/reset.js';
+import * as sync from './commands/sync.js';
 import * as rollback from './commands/rollback.js';
 import * as runpip from './commands/runpip.js';
 import * as uninject from './commands/uninject.js';
 import * as uninstall from './commands/uninstall.js';
 import * as upgrade from './commands/upgrade.js';
+import * as upgradeShared from './commands/upgrade-shared.js';
 import * as run from './commands/run.js';
 import * as doctor from './commands/doctor.js';
 import { applyExamples } from './commands/shared/examples.js';
+import { Results, printsResults, renderDocument, resultDocument, usageDocument } from './commands/shared/json.js';
 
 declare const TPX_VERSION: string;
 
@@ -59,6 +65,10 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   environment,
   completions,
   doctor,
+  reset,
+  'upgrade-shared': upgradeShared,
+  sync,
+  lock,
 };
 
 /** The options every command takes, before or after its name. */
@@ -66,13 +76,21 @@ interface GlobalFlags {
   verbose?: boolean;
   quiet?: boolean;
   color?: ColorChoice;
+  global?: boolean;
 }
+
+/**
+ * Commands that never write in tpx's directories (doctor only without --fix): `--global` needs
+ * root for every other command, and says so before anything is touched.
+ */
+const READ_ONLY = new Set(['list', 'environment', 'completions', 'export', 'dir']);
 
 function globalOptions(): Option[] {
   return [
     new Option('-v, --verbose', 'stream pip output and show error causes'),
     new Option('-q, --quiet', 'print errors only (results on stdout, like `tpx list`, still print)'),
     new Option('--color <when>', 'colour the output: auto (only on a terminal), always or never; NO_COLOR and FORCE_COLOR are honoured').choices(COLOR_CHOICES),
+    new Option('--global', `the system-wide toolbox: tools in ${GLOBAL_DEFAULTS.home}, apps in ${GLOBAL_DEFAULTS.bin}, man pages in ${GLOBAL_DEFAULTS.man} (POSIX; TPX_GLOBAL_HOME, TPX_GLOBAL_BIN_DIR, TPX_GLOBAL_MAN_DIR move them)`),
   ];
 }
 
@@ -80,14 +98,14 @@ function globalOptions(): Option[] {
  * The commander program: every command when `only` is undefined (help, a typo, completions and the
  * man page need them all), else just that one.
  */
-export function buildProgram(run: Cli['run'], only?: string): Command {
+export function buildProgram(run: Cli['run'], only?: string, change: Cli['change'] = (action) => run((ctx) => action(ctx, new Results()))): Command {
   const program = new Command('tpx')
     .description('Install and run Python command-line tools, each in its own isolated environment.')
     .version(TPX_VERSION, '-V, --version', 'print the tpx version')
     .enablePositionalOptions()
     .showHelpAfterError('(run `tpx --help` or `tpx <command> --help` for usage)')
     .exitOverride();
-  const cli: Cli = { program, run };
+  const cli: Cli = { program, run, change };
   // Only the command being run is built (~3 ms less start-up for list or uninstall, held to 1.3×
   // `node -e 0`).
   const wanted = only === undefined ? undefined : COMMANDS[only];
@@ -103,19 +121,48 @@ export function buildProgram(run: Cli['run'], only?: string): Command {
 export async function main(argv: string[]): Promise<void> {
   let ctx: Context | null = null;
   let flags: GlobalFlags = {};
+  let writes = true;
+  let json = false;
+  /** The command's context: the one place `--global` is resolved (core/paths.ts), refused up front where it cannot write. */
+  const contextFor = (out: Output): Context => {
+    if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
+    if (flags.global && process.platform === 'win32') throw usageError('--global is for POSIX systems (Linux, macOS)', 'on Windows, install for your user (without --global)');
+    const made = makeContext({ env: process.env, os: process.platform, verbose: Boolean(flags.verbose), out, global: flags.global });
+    if (flags.global && writes) checkWritable(made.paths);
+    return made;
+  };
   const run: Cli['run'] = async (action) => {
     const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet), color: flags.color ?? 'auto' });
     try {
-      if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
-      ctx = makeContext({ env: process.env, os: process.platform, verbose: Boolean(flags.verbose), out });
+      ctx = contextFor(out);
       process.exitCode = (await action(ctx)) ?? 0;
     } catch (err) {
       process.exitCode = out.error(err);
     }
   };
-  const program = buildProgram(run, argv[0]);
+  // A command that changes tools: with --json, one result document on stdout whatever happens, and
+  // on stderr only errors (commands/shared/json.ts); the exit code is the same as without it.
+  const change: Cli['change'] = async (action) => {
+    const results = new Results();
+    if (!json) return run((c) => action(c, results));
+    const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: true, color: flags.color ?? 'auto' });
+    let code: number;
+    let error: unknown = null;
+    try {
+      ctx = contextFor(out);
+      code = (await action(ctx, results)) ?? 0;
+    } catch (err) {
+      code = out.error(err);
+      error = err;
+    }
+    writeResult(renderDocument(resultDocument(argv, results.tools, code, error)));
+    process.exitCode = code;
+  };
+  const program = buildProgram(run, argv[0], change);
   program.hook('preAction', (_program, command) => {
     flags = globalFlags(command);
+    writes = !READ_ONLY.has(command.name()) && !(command.name() === 'doctor' && !command.opts<{ fix?: boolean }>().fix);
+    json = Boolean(command.opts<{ json?: boolean }>().json);
   });
   // commander's own errors (an unknown option, a missing argument) come before any command runs.
   // Decided only when there is an error to print: looking at stderr creates its stream (~2 ms, bench/RESULTS.md).
@@ -142,10 +189,20 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      // `tpx install --json --bogus`: a script asked for a document, so it gets one for this error too.
+      if (err.exitCode !== 0 && wantsDocument(program, argv)) writeResult(renderDocument(usageDocument(argv, err.message)));
       return;
     }
     process.exitCode = makeOutput({ verbose: false, color: colorFromArgv(argv) }).error(err);
   }
+}
+
+/** `--json` given (before any `--`) to a command that answers with a result document. */
+function wantsDocument(program: Command, argv: string[]): boolean {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const words = argv.slice(0, end);
+  const name = words.find((a) => !a.startsWith('-'));
+  return words.includes('--json') && printsResults(program.commands.find((c) => c.name() === name));
 }
 
 function addGlobalOptions(parent: Command): void {
@@ -161,6 +218,7 @@ function globalFlags(command: Command): GlobalFlags {
     flags.verbose ||= o.verbose;
     flags.quiet ||= o.quiet;
     flags.color ??= o.color;
+    flags.global ||= o.global;
   }
   return flags;
 }

@@ -1,6 +1,11 @@
+import { Option } from 'commander';
 import * as path from 'node:path';
 import type { Context } from '../core/context.js';
+import { toTpxError, usageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fsx.js';
+import { installedLock } from '../core/locking.js';
+import { lockFileName, renderPylock } from '../core/pylock.js';
+import { requireInstalled, toolKeys } from '../core/store.js';
 import { collectToolbox } from '../core/toolbox.js';
 import type { Cli } from './cli-types.js';
 
@@ -8,8 +13,34 @@ export function register(cli: Cli): void {
   cli.program
     .command('export')
     .description('write every tool with its request and the exact versions in its venv, for `tpx install-all`')
-    .argument('[file]', 'where to write it (default, or "-": stdout)')
-    .action((file: string | undefined) => cli.run((ctx) => exportToolbox(ctx, file)));
+    .argument('[file]', 'where to write it (default, or "-": stdout); with --format pylock, the folder for the lock files (default: .)')
+    .addOption(new Option('--format <format>', 'json: one file for `tpx install-all`; pylock: a PEP 751 pylock.<tool>.toml per tool').choices(['json', 'pylock']).default('json'))
+    .action((file: string | undefined, flags: { format: string }) => cli.run((ctx) => (flags.format === 'pylock' ? exportLocks(ctx, file ?? '.') : exportToolbox(ctx, file))));
+}
+
+/**
+ * `--format pylock`: each installed tool's lock, made from what is installed (core/locking.ts says
+ * where each file and hash comes from, and the notes say it). Exit 1 when a tool could not be.
+ */
+async function exportLocks(ctx: Context, dir: string): Promise<number> {
+  if (dir === '-') throw usageError('--format pylock writes one file per tool: give a folder, not "-"');
+  const target = path.resolve(dir);
+  let failed = 0;
+  for (const key of toolKeys(ctx)) {
+    try {
+      const inst = requireInstalled(ctx, key);
+      const { lock, notes } = await installedLock(ctx, inst, target);
+      const file = path.join(target, lockFileName(key));
+      writeFileAtomic(file, renderPylock(lock));
+      ctx.out.info(`exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(process.cwd(), file) || file}`);
+      for (const n of notes) ctx.out.info(`  note: ${n}`);
+    } catch (err) {
+      failed++;
+      const e = toTpxError(err);
+      ctx.out.error(e.message.startsWith(key) ? e : e.rephrase({ message: `${key} was not exported: ${e.message}` }));
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 /** Exit 1 when a tool could not be exported (the file still holds the others). */

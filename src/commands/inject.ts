@@ -7,7 +7,10 @@ import type { Request } from '../core/receipt.js';
 import { shellWord } from '../core/args.js';
 import { extrasOf, extrasOnly, parseSpec, withExtras } from '../core/spec.js';
 import { requireInstalled } from '../core/store.js';
+import { linkChanges, toolResult } from '../core/outcome.js';
+import type { ToolResult } from '../core/outcome.js';
 import type { Cli } from './cli-types.js';
+import { forTool, jsonOption } from './shared/json.js';
 import { rebuildInPlaceOf } from './shared/rebuild.js';
 import type { Rebuilt } from './shared/rebuild.js';
 
@@ -22,7 +25,14 @@ export function register(cli: Cli): void {
     .option('-r, --requirement <file>', 'also inject every requirement in FILE (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--include-apps', "link the injected packages' apps too")
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
-    .action((name: string, specs: string[], flags: InjectFlags) => cli.run((ctx) => inject(ctx, name, specs, flags)));
+    .addOption(jsonOption())
+    .action((name: string, specs: string[], flags: InjectFlags) =>
+      cli.change((ctx, results) => {
+        const key = parseToolArg(name);
+        if (specs.length === 0 && !flags.requirement) throw noPackages(key);
+        return forTool(ctx, results, key, () => inject(ctx, key, specs, flags));
+      }),
+    );
 }
 
 interface InjectFlags {
@@ -31,11 +41,15 @@ interface InjectFlags {
   force?: boolean;
 }
 
-async function inject(ctx: Context, name: string, args: string[], flags: InjectFlags): Promise<number> {
-  const inst = requireInstalled(ctx, parseToolArg(name));
+function noPackages(key: string) {
+  return usageError('name at least one package to inject', `e.g. \`tpx inject ${key} SPEC\`, or \`-r requirements.txt\``);
+}
+
+async function inject(ctx: Context, name: string, args: string[], flags: InjectFlags): Promise<ToolResult> {
+  const inst = requireInstalled(ctx, name);
   const { key, receipt } = inst;
   const specs = [...args, ...(flags.requirement ?? []).flatMap((f) => readRequirements(ctx, f))];
-  if (specs.length === 0) throw usageError('name at least one package to inject', `e.g. \`tpx inject ${key} SPEC\`, or \`-r requirements.txt\``);
+  if (specs.length === 0) throw noPackages(key);
   const injected = [...receipt.request.injected];
   const added: Injected[] = [];
   let mainSpec = receipt.request.spec;
@@ -60,7 +74,7 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
     added.push(entry);
   }
   const extrasAdded = [...new Set(extrasNamed)].filter((e) => flags.force || !extrasOf(receipt.request.spec).includes(e));
-  if (added.length === 0 && extrasAdded.length === 0) return 0;
+  if (added.length === 0 && extrasAdded.length === 0) return toolResult(key, 'unchanged', { from: receipt.version, to: receipt.version });
 
   const before = freeze(ctx, inst.dir);
   const addedNames = added.map((a) => a.name).filter(Boolean);
@@ -85,7 +99,7 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
     for (const app of apps) ctx.out.info(`  ${app.link}`);
     if (a.includeApps && apps.length === 0) ctx.out.info(`  (${dist} has no apps to link)`);
   }
-  return 0;
+  return toolResult(key, 'injected', { from: receipt.version, to: rebuilt.receipt.version, apps: linkChanges(receipt.apps, rebuilt.receipt.apps) });
 }
 
 /**

@@ -9,9 +9,13 @@ import type { Request } from '../core/receipt.js';
 import { readInstalled } from '../core/store.js';
 import { parseToolbox } from '../core/toolbox.js';
 import type { ExportedTool } from '../core/toolbox.js';
+import { failedResult } from '../core/outcome.js';
 import { installMany } from './shared/many.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import type { Cli } from './cli-types.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
+import { resultOf } from './install.js';
 
 interface Flags {
   latest?: boolean;
@@ -25,21 +29,23 @@ export function register(cli: Cli): void {
     .argument('<file>', 'the export file ("-": stdin)')
     .option('--latest', 'resolve the newest versions the requests allow instead of the recorded ones')
     .option('-f, --force', 'replace tools already installed, and bin files tpx does not own')
-    .action((file: string, flags: Flags) => cli.run((ctx) => installAll(ctx, file, flags)));
+    .addOption(jsonOption())
+    .action((file: string, flags: Flags) => cli.change((ctx, results) => installAll(ctx, results, file, flags)));
 }
 
 /** Built in parallel, linked after a check across all (shared/many.ts); a failure does not stop the rest. Exit 1 if any failed. */
-async function installAll(ctx: Context, file: string, flags: Flags): Promise<number> {
+async function installAll(ctx: Context, results: Results, file: string, flags: Flags): Promise<number> {
   const toolbox = parseToolbox(readSource(file), file === '-' ? 'stdin' : file);
   if (toolbox.tools.length === 0) ctx.out.info(`${file} lists no tools`);
   const pythons = new Map<string, string | null>();
   const items = toolbox.tools.map((tool) => ({
     label: tool.name,
     prepare: (c: Context) => {
-      const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons) };
+      // --latest resolves, so a lock the tool was installed from does not hold it; else the lock is exact already.
+      const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons), ...(flags.latest ? { lock: null } : {}) };
       const names = [tool.package, ...request.injected.map((i) => i.name)];
       // The recorded versions of everything, and everything recorded gets installed: the same venv again.
-      const pins = flags.latest ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
+      const pins = flags.latest || request.lock ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
       const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
       return withPins(c, pins, (pipArgs) =>
         prepareInstall(c, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt }, cwd: process.cwd() }),
@@ -53,11 +59,13 @@ async function installAll(ctx: Context, file: string, flags: Flags): Promise<num
       const r = outcome.receipt;
       ctx.out.info(`installed ${r.key} ${r.version} (Python ${r.python.version})`);
     }
+    results.add(resultOf(outcome));
   });
-  const failed = outcomes.filter((o) => o.status === 'failed').map((o) => o.key);
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  for (const o of failed) results.add(failedResult(o.key, o.error));
   if (toolbox.tools.length > 0) warnIfBinNotOnPath(ctx);
   if (failed.length > 0) {
-    ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.join(', ')}`);
+    ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.map((o) => o.key).join(', ')}`);
     return 1;
   }
   if (toolbox.tools.length > 1) ctx.out.info(`all ${toolbox.tools.length} tools installed`);

@@ -1,9 +1,17 @@
 import type { Context } from '../core/context.js';
+import { usageError } from '../core/errors.js';
 import { installTool, prepareInstall } from '../core/install.js';
+import { lockFileRequest } from '../core/locking.js';
 import type { InstallOutcome } from '../core/install.js';
+import { toolKey } from '../core/names.js';
 import { defaultJobs } from '../core/pool.js';
+import { failedResult, linkChanges, toolResult } from '../core/outcome.js';
+import type { ToolResult } from '../core/outcome.js';
 import type { Request } from '../core/receipt.js';
+import { parseSpec } from '../core/spec.js';
 import type { Cli } from './cli-types.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
 import { installMany } from './shared/many.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import { requestFrom, requestOptions } from './shared/request.js';
@@ -17,30 +25,41 @@ export function register(cli: Cli): void {
     .option('-f, --force', 'reinstall if installed, and replace files in the bin dir that tpx does not own')
     .option('--include-deps', "also link the apps of the package's dependencies")
     .option('--system-site-packages', "give the venv access to the interpreter's site-packages")
-    .option('--suffix <suffix>', 'append SUFFIX to the tool and app names, to install a second copy (e.g. @22)');
+    .option('--suffix <suffix>', 'append SUFFIX to the tool and app names, to install a second copy (e.g. @22)')
+    .option('--lock <file>', 'install exactly the files of this PEP 751 lock (one `tpx lock` wrote), hashes required; SPEC names the locked package')
+    .addOption(jsonOption());
   for (const o of requestOptions()) cmd.addOption(o);
-  cmd.action((specs: string[], flags: RequestFlags & { force?: boolean }) => cli.run((ctx) => install(ctx, specs, flags)));
+  cmd.action((specs: string[], flags: InstallFlags) => cli.change((ctx, results) => install(ctx, results, specs, flags)));
 }
 
-async function install(ctx: Context, specs: string[], flags: RequestFlags & { force?: boolean }): Promise<number> {
-  const requests = specs.map((s) => requestFrom(s, flags));
+type InstallFlags = RequestFlags & { force?: boolean; lock?: string };
+
+async function install(ctx: Context, results: Results, specs: string[], flags: InstallFlags): Promise<number> {
+  const requests = flags.lock === undefined ? specs.map((s) => requestFrom(s, flags)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
   const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), cwd: process.cwd() });
   if (requests.length > 1) {
     // Built in parallel, linked after a check across all of them (shared/many.ts).
-    const items = requests.map((request) => ({ label: request.spec, prepare: (c: Context) => prepareInstall(c, options(request)) }));
-    const outcomes = await installMany(ctx, items, defaultJobs(), (o) => report(ctx, o));
-    const failed = outcomes.filter((o) => o.status === 'failed').length;
+    const items = requests.map((request) => ({ label: nameOf(request), prepare: (c: Context) => prepareInstall(c, options(request)) }));
+    const outcomes = await installMany(ctx, items, defaultJobs(), (o) => {
+      report(ctx, o);
+      results.add(resultOf(o));
+    });
+    const failures = outcomes.filter((o) => o.status === 'failed');
+    for (const o of failures) results.add(failedResult(o.key, o.error));
     if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
-    if (failed > 0) ctx.out.info(`${failed} of ${requests.length} packages failed to install`);
-    return failed > 0 ? 1 : 0;
+    if (failures.length > 0) ctx.out.info(`${failures.length} of ${requests.length} packages failed to install`);
+    return failures.length > 0 ? 1 : 0;
   }
+  const request = requests[0] as Request;
   try {
-    const outcome = await installTool(ctx, options(requests[0] as Request));
+    const outcome = await installTool(ctx, options(request));
     report(ctx, outcome);
+    results.add(resultOf(outcome));
     if (outcome.status === 'installed') warnIfBinNotOnPath(ctx);
     return 0;
   } catch (err) {
     ctx.out.error(err);
+    results.add(failedResult(nameOf(request), err));
     return 1;
   }
 }
@@ -55,4 +74,29 @@ function report(ctx: Context, outcome: InstallOutcome): void {
   const verb = outcome.previous ? 'reinstalled' : 'installed';
   ctx.out.info(`${verb} ${r.key} ${r.version} (Python ${r.python.version})`);
   for (const app of r.apps) ctx.out.info(`  ${app.link}`);
+}
+
+/** What an install did, as the result document says it (also for install-all). */
+export function resultOf(outcome: InstallOutcome): ToolResult {
+  if (outcome.status === 'already') return toolResult(outcome.key, 'unchanged', { from: outcome.version, to: outcome.version });
+  const { receipt: r, previous } = outcome;
+  return toolResult(r.key, previous ? 'reinstalled' : 'installed', { from: previous?.version ?? null, to: r.version, apps: linkChanges(previous?.apps ?? [], r.apps) });
+}
+
+/** The tool a request is for, as far as it is known before pip ran: its key, else the spec as given. */
+export function nameOf(request: Request): string {
+  try {
+    const name = parseSpec(request.spec, process.cwd()).name;
+    return name ? toolKey(name, request.suffix) : request.spec;
+  } catch {
+    return request.spec;
+  }
+}
+
+/** `--lock FILE SPEC`: one SPEC; the lock is checked against it and this machine before anything is built (core/locking.ts). */
+async function lockedInstall(ctx: Context, file: string, specs: string[], flags: InstallFlags): Promise<Request> {
+  if (specs.length !== 1) throw usageError('--lock installs one tool: give the one SPEC the lock was made for', 'e.g. `tpx install --lock pylock.black.toml black`');
+  const given = requestFrom(specs[0] as string, flags);
+  const fromFlags = (['python', 'suffix', 'indexUrl', 'pipArgs', 'includeDeps', 'systemSitePackages'] as const).filter((f) => flags[f] !== undefined);
+  return lockFileRequest(ctx, file, given, [...fromFlags], process.cwd());
 }

@@ -5,6 +5,9 @@ import { toolKeys } from '../core/store.js';
 import { reinstallTool } from '../core/reinstall.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
+import { outcomeResult } from '../core/outcome.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
 import { printOutcome, quiet, summarize } from './shared/report.js';
 
 interface Flags {
@@ -21,17 +24,19 @@ export function register(cli: Cli): void {
     .description('rebuild tools from their receipts (same spec, index, pip args, injected packages, suffix); the old one keeps working until the new one is complete')
     .argument('<name...>', 'installed tool names, as `tpx list` shows them')
     .option(python, pythonHelp)
-    .action((names: string[], flags: Flags) => cli.run((ctx) => reinstall(ctx, [...new Set(names.map(parseToolArg))], flags, false)));
+    .addOption(jsonOption())
+    .action((names: string[], flags: Flags) => cli.change((ctx, results) => reinstall(ctx, results, [...new Set(names.map(parseToolArg))], flags, false)));
   cli.program
     .command('reinstall-all')
     .description('rebuild every tool from its receipt, e.g. after its Python was upgraded or removed')
     .option(python, pythonHelp)
     .option('--skip <name...>', 'leave these tools alone')
     .addOption(jobsOption())
+    .addOption(jsonOption())
     .action((flags: Flags) =>
-      cli.run((ctx) => {
+      cli.change((ctx, results) => {
         const skip = new Set((flags.skip ?? []).map(parseToolArg));
-        return reinstall(ctx, toolKeys(ctx).filter((k) => !skip.has(k)), flags, true);
+        return reinstall(ctx, results, toolKeys(ctx).filter((k) => !skip.has(k)), flags, true);
       }),
     );
 }
@@ -40,7 +45,7 @@ export function register(cli: Cli): void {
  * Several at once, like upgrade-all: each build is its own generation under its own lock, so
  * parallel rebuilds cannot interfere, and the base interpreter is only read.
  */
-async function reinstall(ctx: Context, keys: string[], flags: Flags, all: boolean): Promise<number> {
+async function reinstall(ctx: Context, results: Results, keys: string[], flags: Flags, all: boolean): Promise<number> {
   if (all && keys.length === 0) ctx.out.info('no tools are installed');
   const work = keys.length > 1 ? quiet(ctx) : ctx;
   const outcomes = await mapPool(keys, jobsFrom(flags), async (key) => {
@@ -49,5 +54,6 @@ async function reinstall(ctx: Context, keys: string[], flags: Flags, all: boolea
     return o;
   });
   if (all) summarize(ctx, outcomes);
+  for (const o of outcomes) results.add(outcomeResult(o));
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }

@@ -7,22 +7,26 @@ import { withLock } from '../core/lock.js';
 import { loadReceipt, writeReceipt } from '../core/receipt.js';
 import { pythonProblem } from '../core/status.js';
 import { commitGeneration, envPath, requireInstalled } from '../core/store.js';
+import { linkChanges, toolResult } from '../core/outcome.js';
+import type { ToolResult } from '../core/outcome.js';
 import type { Cli } from './cli-types.js';
+import { forTool, jsonOption } from './shared/json.js';
 
 export function register(cli: Cli): void {
   cli.program
     .command('rollback')
     .description('switch a tool back to the version it had before its last upgrade or reinstall (instant; run again to undo)')
     .argument('<name>', 'an installed tool, as `tpx list` shows it')
-    .action((name: string) => cli.run((ctx) => rollback(ctx, parseToolArg(name))));
+    .addOption(jsonOption())
+    .action((name: string) => cli.change((ctx, results) => forTool(ctx, results, name, () => rollback(ctx, parseToolArg(name)))));
 }
 
 /**
  * The previous generation is kept on disk by design, so a rollback is one switch of tools/<key>.
  * Links go through tools/<key>: only apps the two versions do not share are linked or unlinked.
  */
-async function rollback(ctx: Context, key: string): Promise<void> {
-  await withLock(ctx, key, async () => {
+async function rollback(ctx: Context, key: string): Promise<ToolResult> {
+  return withLock(ctx, key, async () => {
     const inst = requireInstalled(ctx, key);
     const current = inst.receipt;
     const gen = current.previousGeneration;
@@ -51,5 +55,6 @@ async function rollback(ctx: Context, key: string): Promise<void> {
     links.commit();
     removeLinksExcept(ctx, key, plans.map((p) => p.link));
     ctx.out.info(`rolled back ${key} ${current.version} → ${previous.version}`);
+    return toolResult(key, 'rolled-back', { from: current.version, to: previous.version, apps: linkChanges(current.apps, previous.apps) });
   });
 }

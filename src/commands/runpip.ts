@@ -94,6 +94,11 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
     ctx.out.info(`recorded ${d.name} ${d.version} as injected into ${key}: upgrade and reinstall will keep it`);
   }
   const request = { ...rec.request, injected };
+  // A venv pip changed is no longer the lock's: from now on it is rebuilt by resolving (receipt.ts, `lock`).
+  if (rec.request.lock && JSON.stringify(freeze(ctx, inst.dir)) !== JSON.stringify(before)) {
+    request.lock = null;
+    ctx.out.info(`${key} no longer holds exactly the files of its lock: upgrade and reinstall resolve it from its spec`);
+  }
   const apps: LinkedApp[] = [];
   try {
     const selected = selectApps(ctx, request, { py, venv: inst.dir, name: main.name, version: main.version, site, dists, requested: [], chosenPython: null });

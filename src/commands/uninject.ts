@@ -4,7 +4,10 @@ import { freeze, without } from '../core/freeze.js';
 import { isValidDistName, normalizeName, parseToolArg, toolKey } from '../core/names.js';
 import { extrasOf, extrasOnly, withExtras } from '../core/spec.js';
 import { requireInstalled } from '../core/store.js';
+import { linkChanges, toolResult } from '../core/outcome.js';
+import type { ToolResult } from '../core/outcome.js';
 import type { Cli } from './cli-types.js';
+import { forTool, jsonOption } from './shared/json.js';
 import { rebuildInPlaceOf } from './shared/rebuild.js';
 
 export function register(cli: Cli): void {
@@ -14,11 +17,17 @@ export function register(cli: Cli): void {
     .argument('<name>', 'the installed tool')
     .argument('<package...>', 'injected packages to remove, by name')
     .option('--leave-deps', "keep the removed packages' dependencies installed")
-    .action((name: string, pkgs: string[], flags: { leaveDeps?: boolean }) => cli.run((ctx) => uninject(ctx, name, pkgs, flags)));
+    .addOption(jsonOption())
+    .action((name: string, pkgs: string[], flags: { leaveDeps?: boolean }) =>
+      cli.change((ctx, results) => {
+        const key = parseToolArg(name);
+        return forTool(ctx, results, key, () => uninject(ctx, key, pkgs, flags));
+      }),
+    );
 }
 
-async function uninject(ctx: Context, name: string, pkgs: string[], flags: { leaveDeps?: boolean }): Promise<number> {
-  const inst = requireInstalled(ctx, parseToolArg(name));
+async function uninject(ctx: Context, name: string, pkgs: string[], flags: { leaveDeps?: boolean }): Promise<ToolResult> {
+  const inst = requireInstalled(ctx, name);
   const { key, receipt } = inst;
   const drop = new Set<string>();
   let spec = receipt.request.spec;
@@ -59,5 +68,5 @@ async function uninject(ctx: Context, name: string, pkgs: string[], flags: { lea
   }
   const orphans = before.filter((p) => !drop.has(normalizeName(p.name)) && !remaining.has(normalizeName(p.name)));
   if (orphans.length > 0) ctx.out.info(`removed dependencies nothing else needs: ${orphans.map((p) => `${p.name} ${p.version}`).join(', ')}`);
-  return 0;
+  return toolResult(key, 'uninjected', { from: receipt.version, to: rebuilt.receipt.version, apps: linkChanges(receipt.apps, rebuilt.receipt.apps) });
 }

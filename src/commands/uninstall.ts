@@ -1,30 +1,38 @@
 import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
+import { failedResult, toolResult } from '../core/outcome.js';
 import { toolKeys } from '../core/store.js';
 import { uninstallTool } from '../core/uninstall.js';
 import type { Cli } from './cli-types.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
 
 export function register(cli: Cli): void {
   cli.program
     .command('uninstall')
     .description("remove tools: their links in the bin dir, then their venvs")
     .argument('<name...>', 'installed tool names, as `tpx list` shows them')
-    .action((names: string[]) => cli.run((ctx) => uninstallMany(ctx, names)));
+    .addOption(jsonOption())
+    .action((names: string[]) => cli.change((ctx, results) => uninstallMany(ctx, results, names)));
   cli.program
     .command('uninstall-all')
     .description('remove every tool tpx installed')
-    .action(() => cli.run((ctx) => uninstallMany(ctx, toolKeys(ctx), true)));
+    .addOption(jsonOption())
+    .action(() => cli.change((ctx, results) => uninstallMany(ctx, results, toolKeys(ctx), true)));
 }
 
-async function uninstallMany(ctx: Context, names: string[], all = false): Promise<number> {
+async function uninstallMany(ctx: Context, results: Results, names: string[], all = false): Promise<number> {
   if (all && names.length === 0) ctx.out.info('no tools are installed');
   let failed = 0;
   for (const name of names) {
     try {
-      await uninstallTool(ctx, parseToolArg(name));
+      const key = parseToolArg(name);
+      const { version, removed } = await uninstallTool(ctx, key);
+      results.add(toolResult(key, 'uninstalled', { from: version, apps: { linked: [], unlinked: removed } }));
     } catch (err) {
       failed++;
       ctx.out.error(err);
+      results.add(failedResult(name, err));
     }
   }
   return failed > 0 ? 1 : 0;

@@ -3,13 +3,17 @@ import type { Context } from '../core/context.js';
 import { parseToolArg } from '../core/names.js';
 import { TpxError } from '../core/errors.js';
 import { installTool } from '../core/install.js';
+import { failedResult, outcomeResult } from '../core/outcome.js';
 import type { Outcome } from '../core/outcome.js';
 import { defaultJobs } from '../core/pool.js';
 import { notInstalled, readInstalled, toolKeys } from '../core/store.js';
 import { upgradeTarget, upgradeTools } from '../core/upgrade.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
 import { printOutcome, quiet, summarize } from './shared/report.js';
+import { resultOf } from './install.js';
 import { requestFrom } from './shared/request.js';
 
 interface Flags {
@@ -32,17 +36,19 @@ export function register(cli: Cli): void {
     .option('--index-url <url>', 'replace the recorded package index (recorded for later upgrades)')
     .option('-f, --force', 'upgrade pinned tools too')
     .option('--install', 'install tools that are not installed yet')
-    .action((names: string[], flags: Flags) => cli.run((ctx) => upgrade(ctx, names, flags)));
+    .addOption(jsonOption())
+    .action((names: string[], flags: Flags) => cli.change((ctx, results) => upgrade(ctx, results, names, flags)));
   cli.program
     .command('upgrade-all')
     .description('upgrade every unpinned tool, several at once; one failing never stops the others')
     .option('--skip <name...>', 'leave these tools alone')
     .option('--include-injected', 'also upgrade packages added with `tpx inject`')
     .addOption(jobsOption())
-    .action((flags: Flags) => cli.run((ctx) => upgradeAll(ctx, flags)));
+    .addOption(jsonOption())
+    .action((flags: Flags) => cli.change((ctx, results) => upgradeAll(ctx, results, flags)));
 }
 
-async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<number> {
+async function upgrade(ctx: Context, results: Results, names: string[], flags: Flags): Promise<number> {
   const cwd = process.cwd();
   // Flags are checked before any tool is looked at: a refused pip option is a usage error (core/pipargs.ts).
   const pipArgs = flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, cwd, ctx.env);
@@ -65,9 +71,11 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
       }
       const outcome = await installTool(ctx, { request: requestFrom(spec, flags, cwd), replace: false, forceLinks: false, cwd });
       if (outcome.status === 'installed') ctx.out.info(`installed ${outcome.receipt.key} ${outcome.receipt.version}`);
+      results.add(resultOf(outcome));
     } catch (err) {
       failed++;
       ctx.out.error(err);
+      results.add(failedResult(key, err));
     }
   }
   const present = keys.filter((k) => !missing.includes(k));
@@ -87,12 +95,13 @@ async function upgrade(ctx: Context, names: string[], flags: Flags): Promise<num
       }
       if (o.status === 'failed') failed++;
       printOutcome(ctx, o);
+      results.add(outcomeResult(o));
     },
   });
   return failed > 0 || outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 
-async function upgradeAll(ctx: Context, flags: Flags): Promise<number> {
+async function upgradeAll(ctx: Context, results: Results, flags: Flags): Promise<number> {
   const skip = new Set((flags.skip ?? []).map(parseToolArg));
   const keys = toolKeys(ctx);
   if (keys.length === 0) {
@@ -113,5 +122,6 @@ async function upgradeAll(ctx: Context, flags: Flags): Promise<number> {
   });
   const all = [...outcomes, ...keys.filter((k) => skip.has(k)).map((key): Outcome => ({ key, status: 'skipped', reason: '--skip' }))];
   summarize(ctx, all);
+  for (const o of all) results.add(outcomeResult(o));
   return all.some((o) => o.status === 'failed') ? 1 : 0;
 }

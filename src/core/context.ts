@@ -56,6 +56,6 @@ export interface Context {
 }
 
 /** `os`: the entry point's `process.platform` (the one place it is read; platform.ts). */
-export function makeContext(opts: { env: NodeJS.ProcessEnv; os: NodeJS.Platform; verbose: boolean; out: Output }): Context {
-  return { paths: resolvePaths(opts.env), platform: platformFor(opts.os), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
+export function makeContext(opts: { env: NodeJS.ProcessEnv; os: NodeJS.Platform; verbose: boolean; out: Output; global?: boolean }): Context {
+  return { paths: resolvePaths(opts.env, { global: opts.global }), platform: platformFor(opts.os), env: opts.env, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
 }

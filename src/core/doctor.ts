@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { listDists } from './distinfo.js';
 import { removeMine, removeToolLink } from './gate.js';
-import { lstatOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
+import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
 import { binLinks, isOnPath, repairToolLinks } from './links.js';
 import { isStaleLock, takeOver, withLock } from './lock.js';
 import { isToolKey, toolKey } from './names.js';
@@ -19,6 +19,7 @@ import { ASIDE } from './platform.js';
 import { isGenerationName, loadReceipt } from './receipt.js';
 import type { Receipt } from './receipt.js';
 import { reinstallTool } from './reinstall.js';
+import { selectedFile, selectedPip } from './sharedpip.js';
 import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from './status.js';
 import { powershellLine } from './winpath.js';
 import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, switchEntry, toolKeys, toolPath } from './store.js';
@@ -71,6 +72,11 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
     // leaves to the user.
     const temp = lstatOrNull(p)?.isSymbolicLink() === true && (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
     findings.push({ tool: null, problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`, repair: temp ? { kind: 'remove', path: p } : null, command: `rm -r ${p}` });
+  }
+  const chosen = readTextOrNull(selectedFile(ctx.paths))?.trim();
+  if (chosen !== undefined && !selectedPip(ctx.paths)) {
+    const file = selectedFile(ctx.paths);
+    findings.push({ tool: null, problem: `${file} names pip ${JSON.stringify(chosen)}, which is not in ${ctx.paths.shared}: builds use each interpreter's bundled pip`, repair: { kind: 'remove', path: file }, command: 'tpx upgrade-shared' });
   }
   if (!isOnPath(ctx, ctx.paths.bin)) {
     const command = ctx.platform.pathSetup === 'registry' ? `tpx ensurepath, or in PowerShell: ${powershellLine(ctx.paths.bin)}` : `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`;

@@ -10,6 +10,7 @@ import type { Paths } from './paths.js';
 import type { Platform } from './platform.js';
 import { readdirOrEmpty } from './fsx.js';
 import { compareVersions } from './pep440.js';
+import { selectedPip } from './sharedpip.js';
 
 export interface Setting {
   name: string;
@@ -28,6 +29,8 @@ interface Entry {
   /** When none of the variables is set. */
   fallback: 'default' | 'in home' | 'in cache' | 'on disk';
   value(paths: Paths, env: NodeJS.ProcessEnv, platform: Platform): string;
+  /** Where the value came from when it is not a variable or the fallback; null: those. */
+  source?(paths: Paths): string | null;
 }
 
 // env-paths honours XDG_DATA_HOME and XDG_CACHE_HOME on Linux only (macOS and Windows have their own places).
@@ -41,15 +44,33 @@ const ENTRIES: Entry[] = [
   { name: 'cache', description: 'logs, interpreter probes, `tpx run` environments', variables: ['TPX_CACHE_DIR', 'XDG_CACHE_HOME'], fallback: 'default', value: (p) => p.cache },
   { name: 'logs', description: "pip's output of each build", variables: [], fallback: 'in cache', value: (p) => p.logs },
   { name: 'python', description: 'the interpreter used without --python: a path, a command or a version', variables: ['TPX_DEFAULT_PYTHON'], fallback: 'default', value: (_p, env, platform) => env.TPX_DEFAULT_PYTHON || platform.defaultPython },
-  { name: 'shared-pip', description: 'the pip every tool environment is served by', variables: [], fallback: 'on disk', value: (p) => sharedPipVersions(p).join(', ') || 'not bootstrapped yet' },
+  {
+    name: 'shared-pip',
+    description: 'the pip every tool environment is served by: the one `tpx upgrade-shared` chose, else each interpreter\'s bundled one',
+    variables: [],
+    fallback: 'on disk',
+    value: (p) => selectedPip(p)?.version ?? (sharedPipVersions(p).join(', ') || 'not bootstrapped yet'),
+    source: (p) => {
+      const chosen = selectedPip(p);
+      return chosen ? `tpx upgrade-shared${chosen.requiresPython ? ` (for Python ${chosen.requiresPython}; others: their bundled pip)` : ''}` : null;
+    },
+  },
 ];
 
 export const SETTING_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
 
+/** With `--global` (paths.ts): the system-wide directories and the only variables that move them. */
+const GLOBAL: Record<string, Pick<Entry, 'variables' | 'fallback'>> = {
+  home: { variables: ['TPX_GLOBAL_HOME'], fallback: 'default' },
+  bin: { variables: ['TPX_GLOBAL_BIN_DIR'], fallback: 'default' },
+  man: { variables: ['TPX_GLOBAL_MAN_DIR'], fallback: 'default' },
+  cache: { variables: [], fallback: 'in home' },
+};
+
 export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv, platform: Platform): Setting[] {
-  return ENTRIES.map((e) => {
+  return ENTRIES.map((entry) => (paths.global && GLOBAL[entry.name] ? { ...entry, ...GLOBAL[entry.name] } : entry)).map((e) => {
     const variables = e.variables.filter((v) => platform.xdg || !XDG.includes(v));
-    return { name: e.name, value: e.value(paths, env, platform), source: variables.find((v) => env[v]) ?? e.fallback, variables, description: e.description };
+    return { name: e.name, value: e.value(paths, env, platform), source: variables.find((v) => env[v]) ?? e.source?.(paths) ?? e.fallback, variables, description: e.description };
   });
 }
 

@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   'main-package': 1,
   'other-package': 1,
   'bad-export': 1,
+  // tpx.toml (a toolbox file) or a pylock.toml that cannot be used as it is.
+  'bad-toolfile': 1,
+  'bad-lock': 1,
+  'lock-mismatch': 1,
   'bad-script-metadata': 1,
   'insecure-url': 1,
   'fetch-failed': 1,

@@ -98,3 +98,19 @@ export function isInside(child: string, dir: string): boolean {
   const d = path.resolve(dir);
   return c === d || c.startsWith(d.endsWith(path.sep) ? d : d + path.sep);
 }
+
+/** Whether a user other than the owner may run `file`: it and every directory above it are executable by others. */
+export function othersCanRun(file: string): boolean {
+  let at = realpathOrNull(file);
+  if (at === null) return false;
+  for (;;) {
+    try {
+      if ((fs.statSync(at).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    const up = path.dirname(at);
+    if (up === at) return true;
+    at = up;
+  }
+}

@@ -104,3 +104,20 @@ export function removeToolLink(ctx: Context, link: string, key: string): boolean
   for (const f of ours) fs.unlinkSync(f);
   return ours.length > 0;
 }
+
+/**
+ * Removes the data home or the cache dir itself — only exactly one of those two, and only when it
+ * is empty (`tpx reset`, after everything in it that tpx made is gone): a file tpx did not make
+ * keeps it. Returns whether it removed it.
+ */
+export function removeRootIfEmpty(ctx: Context, root: string): boolean {
+  if (root !== ctx.paths.home && root !== ctx.paths.cache) {
+    throw new TpxError('not-mine', `refusing to delete ${root}: it is neither tpx's data home nor its cache`);
+  }
+  try {
+    fs.rmdirSync(root);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { appFile, appsOf, listDists } from './distinfo.js';
+import { othersCanRun } from './fsx.js';
 import type { App, Dist } from './distinfo.js';
 import { applyLinks, describeRepair, linkFor, planLinks, removeLinksExcept, repairLinks } from './links.js';
 import { withLock } from './lock.js';
@@ -22,9 +23,10 @@ import { hasCredentials, redact } from './redact.js';
 import { sharedPip } from './sharedpip.js';
 import { findInterpreter } from './python.js';
 import type { Interpreter } from './python.js';
-import { RECEIPT_SCHEMA, writeReceipt } from './receipt.js';
+import { RECEIPT_SCHEMA, receiptMode, writeReceipt } from './receipt.js';
 import type { Receipt, Request } from './receipt.js';
 import { parseSpec } from './spec.js';
+import { writeLockRequirements } from './locking.js';
 import type { Spec } from './spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from './store.js';
 import { emptyGeneration, pythonForPackage } from './pythonfor.js';
@@ -135,7 +137,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
           updatedAt: now,
         };
         // Written last before the commit: a committed generation always has its receipt.
-        writeReceipt(gen.dir, receipt);
+        writeReceipt(gen.dir, receipt, receiptMode(ctx.paths));
         const links = applyLinks(ctx, plans);
         try {
           commitGeneration(ctx, key, gen.gen);
@@ -150,6 +152,9 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
         await tidy(ctx, () => removeLinksExcept(ctx, key, receipt.apps.map((a) => a.link)));
         await tidy(ctx, () => collectGarbage(ctx));
+        if (ctx.paths.global && !othersCanRun(built.py.executable)) {
+          ctx.out.warn(`${built.py.executable} can be run by its owner only, so ${key}'s apps work for that user alone; for a system-wide tool use an interpreter every user can run (--python /usr/bin/python3)`);
+        }
         if (hasCredentials(JSON.stringify(named))) {
           ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
         }
@@ -214,14 +219,13 @@ export async function buildEnvironment(
     // Checked wherever pip args come from (flags, receipts, export files); here once more, where they are used.
     ...checkPipArgs(req.pipArgs),
     ...(opts.extraPipArgs ?? []),
-    req.spec,
-    ...req.injected.map((i) => i.spec),
-    ...(opts.extraSpecs ?? []),
+    // A lock (locking.ts) is installed as it is: every file by its hash, nothing resolved.
+    ...(req.lock ? ['--require-hashes', '--no-deps', '-r', writeLockRequirements(path.join(dir, '.tpx-lock.txt'), req.lock)] : [req.spec, ...req.injected.map((i) => i.spec), ...(opts.extraSpecs ?? [])]),
   ];
   const pip = await ctx.out.task(`installing ${redact(req.spec)}`, () => runPip(ctx, runner, venvPython(ctx, dir), args, opts.logName));
   if (pip.code !== 0) {
     // Without --python, a package that needs another Python gets the newest installed one that fits.
-    const other = req.python === null && !opts.py ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
+    const other = req.python === null && !opts.py && !req.lock ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
     if (other) {
       emptyGeneration(ctx, dir);
       const built = await buildEnvironment(ctx, dir, req, { ...opts, py: other });
@@ -237,6 +241,7 @@ export async function buildEnvironment(
     .install.filter((i) => i.requested)
     .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
   fs.rmSync(reportFile, { force: true });
+  fs.rmSync(path.join(dir, '.tpx-lock.txt'), { force: true });
   const installed = reportedFor(spec, requested) ?? requested.find((i) => sameName(i.name, spec.name, i.direct));
   const name = installed?.name ?? spec.name;
   if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);

@@ -2,6 +2,7 @@ import envPaths from 'env-paths';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TpxError } from './errors.js';
 
 /**
  * Every directory tpx uses, resolved once from the environment (docs/architecture.md, "Where things live").
@@ -26,9 +27,15 @@ export interface Paths {
   man: string;
   cache: string;
   logs: string;
+  /** `--global`: the system-wide toolbox every user shares (receipts readable by all). */
+  global: boolean;
 }
 
-export function resolvePaths(env: NodeJS.ProcessEnv): Paths {
+/** Where `--global` puts things, and the variables that move them (docs/architecture.md, "System-wide installs"). */
+export const GLOBAL_DEFAULTS = { home: '/opt/tpx', bin: '/usr/local/bin', man: '/usr/local/share/man' } as const;
+
+export function resolvePaths(env: NodeJS.ProcessEnv, opts: { global?: boolean } = {}): Paths {
+  if (opts.global) return globalPaths(env);
   const userHome = homeDir(env);
   const std = envPaths('tpx', { suffix: '' });
   // A `~` in a variable is not expanded by a shell when it is quoted or set in a config file.
@@ -36,17 +43,57 @@ export function resolvePaths(env: NodeJS.ProcessEnv): Paths {
   const home = dir(env.TPX_HOME, std.data);
   const cache = dir(env.TPX_CACHE_DIR, std.cache);
   return {
-    home,
-    tools: path.join(home, 'tools'),
-    envs: path.join(home, 'envs'),
-    shared: path.join(home, 'shared'),
-    locks: path.join(home, 'locks'),
-    completions: path.join(home, 'completions'),
+    ...inHome(home),
     bin: dir(env.TPX_BIN_DIR || env.XDG_BIN_HOME, path.join(userHome, '.local', 'bin')),
     man: dir(env.TPX_MAN_DIR, path.join(userHome, '.local', 'share', 'man')),
     cache,
     logs: path.join(cache, 'logs'),
+    global: false,
   };
+}
+
+/**
+ * `--global`: one toolbox for the whole machine, in the places a system-wide install goes. Only the
+ * TPX_GLOBAL_* variables move it (a user's TPX_HOME never redirects a system install); its cache
+ * lives inside its home, so the whole of it is one directory.
+ */
+function globalPaths(env: NodeJS.ProcessEnv): Paths {
+  const dir = (value: string | undefined, fallback: string) => path.resolve(value ? expandHome(value, env) : fallback);
+  const home = dir(env.TPX_GLOBAL_HOME, GLOBAL_DEFAULTS.home);
+  const cache = path.join(home, 'cache');
+  return {
+    ...inHome(home),
+    bin: dir(env.TPX_GLOBAL_BIN_DIR, GLOBAL_DEFAULTS.bin),
+    man: dir(env.TPX_GLOBAL_MAN_DIR, GLOBAL_DEFAULTS.man),
+    cache,
+    logs: path.join(cache, 'logs'),
+    global: true,
+  };
+}
+
+/**
+ * Refuses up front, with one clear error, a command that would write where this user cannot: the
+ * usual case is `--global` without root. Each directory is judged by its nearest existing ancestor
+ * (what mkdir would need to write in).
+ */
+export function checkWritable(paths: Paths, dirs: string[] = [paths.home, paths.bin, paths.man]): void {
+  for (const dir of dirs) {
+    let at = dir;
+    while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+    try {
+      fs.accessSync(at, fs.constants.W_OK);
+    } catch {
+      const how = paths.global
+        ? 'system-wide installs need root: run it with sudo (in a Dockerfile, RUN runs as root); TPX_GLOBAL_HOME, TPX_GLOBAL_BIN_DIR and TPX_GLOBAL_MAN_DIR choose other directories'
+        : 'make it writable, or point tpx elsewhere (TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR)';
+      throw new TpxError('unwritable', `${paths.global ? '--global: ' : ''}${at} is not writable${at === dir ? '' : ` (needed to make ${dir})`}`, { hint: `nothing was changed; ${how}` });
+    }
+  }
+}
+
+/** The layout of a data home (see Paths). */
+function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' | 'locks' | 'completions'> {
+  return { home, tools: path.join(home, 'tools'), envs: path.join(home, 'envs'), shared: path.join(home, 'shared'), locks: path.join(home, 'locks'), completions: path.join(home, 'completions') };
 }
 
 export function homeDir(env: NodeJS.ProcessEnv): string {

@@ -31,7 +31,7 @@ export async function downloadPipWheel(ctx: Context, py: Interpreter): Promise<v
   // PEP 503 anchors: the file name is the link text; pre-releases and too-new pips are skipped.
   const candidates = [...page.matchAll(/<a\s([^>]*)>\s*(pip-(\d+(?:\.\d+)*)-py3-none-any\.whl)\s*<\/a>/g)]
     .map((m) => ({ attrs: m[1] ?? '', file: m[2] ?? '', version: m[3] ?? '0' }))
-    .filter((c) => (compareVersions(c.version, '22.3') ?? -1) >= 0 && allowsPython(htmlAttr(c.attrs, 'data-requires-python'), py.version))
+    .filter((c) => (compareVersions(c.version, '22.3') ?? -1) >= 0 && admitsPython(htmlAttr(c.attrs, 'data-requires-python'), py.version))
     .sort((a, b) => compareVersions(b.version, a.version) ?? 0);
   const best = candidates[0];
   if (!best) throw fail('the index lists no pip wheel for this Python');
@@ -53,9 +53,12 @@ function htmlAttr(attrs: string, name: string): string | undefined {
   return raw?.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
 }
 
-/** Whether Python VERSION may install a file with this Requires-Python; an invalid one is ignored, as pip ignores it. */
-function allowsPython(spec: string | undefined, version: string): boolean {
-  const set = spec === undefined ? null : parseSpecifiers(spec);
+/**
+ * Whether Python VERSION may install (or run) what declares this Requires-Python — a file on an
+ * index page, an unpacked pip; an invalid one is ignored, as pip ignores it.
+ */
+export function admitsPython(spec: string | null | undefined, version: string): boolean {
+  const set = spec === undefined || spec === null ? null : parseSpecifiers(spec);
   return set === null || satisfies(version, set);
 }
 

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { AppKind } from './distinfo.js';
 import { TpxError } from './errors.js';
-import { readTextOrNull, writeFileAtomic } from './fsx.js';
+import { lstatOrNull, readTextOrNull, writeFileAtomic } from './fsx.js';
 import { isSafeFileName, isToolKey, isValidDistName, isValidSuffix } from './names.js';
 import { checkPipArgs } from './pipargs.js';
 import { stripCredentials } from './redact.js';
@@ -28,6 +28,25 @@ export interface Request {
   suffix: string;
   /** Packages added with `tpx inject`: spec as given, normalised name, whether their apps are linked. */
   injected: { spec: string; name: string; includeApps: boolean }[];
+  /**
+   * Installed from a lock (`tpx install --lock`, `tpx sync` with one): exactly these files, hashes
+   * required, nothing resolved; reinstall replays it, upgrade and inject drop it. Absent or null: not locked.
+   */
+  lock?: LockedDist[] | null;
+}
+
+/** One distribution of a locked install: the exact file, known by its hash (locking.ts). */
+export interface LockedDist {
+  name: string;
+  version: string;
+  /** The file's name: a wheel, an sdist, an archive. */
+  file: string;
+  /** Where it was locked from (informative for an index's file, which pip finds by name, version and hash). */
+  url: string | null;
+  /** Installed from `url` itself (a direct reference), not found on an index. */
+  direct: boolean;
+  /** `sha256:<hex>` (or sha384, sha512): pip refuses any other file. */
+  hash: string;
 }
 
 export interface LinkedApp {
@@ -72,9 +91,19 @@ export function receiptPath(envDir: string): string {
  * like any other, and tpx never writes a credential (docs/architecture.md, "Credentials");
  * upgrade and reinstall get them from pip's configuration, keyring or ~/.netrc, or a flag again.
  */
-export function writeReceipt(envDir: string, receipt: Receipt): void {
+export function writeReceipt(envDir: string, receipt: Receipt, mode?: number): void {
   const stored = { ...receipt, request: withoutCredentials(receipt.request) };
-  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, 0o600);
+  // A rewrite (pin, rollback, runpip) keeps the receipt's mode: a `--global` one stays readable by every user.
+  const like = mode === undefined ? lstatOrNull(receiptPath(envDir)) : null;
+  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, mode ?? (like ? like.mode & 0o777 : 0o600));
+}
+
+/**
+ * A new receipt's mode: the user's own toolbox keeps its receipts to its owner; the `--global` one
+ * is every user's (`tpx list --global` reads them), and a receipt never holds a credential.
+ */
+export function receiptMode(paths: { global: boolean }): number {
+  return paths.global ? 0o644 : 0o600;
 }
 
 /** The request as it is recorded: every URL in it without credentials. */
@@ -85,6 +114,7 @@ export function withoutCredentials(req: Request): Request {
     indexUrl: req.indexUrl === null ? null : stripCredentials(req.indexUrl),
     pipArgs: req.pipArgs.map(stripCredentials),
     injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec) })),
+    ...(req.lock ? { lock: req.lock.map((d) => ({ ...d, url: d.url === null ? null : stripCredentials(d.url) })) } : {}),
   };
 }
 
@@ -146,6 +176,20 @@ export function validateReceipt(value: unknown): Receipt {
       return { spec: str(o.spec, `${at}.spec`, nonEmpty), name: str(o.name, `${at}.name`, (n) => n === '' || isValidDistName(n), 'a package name'), includeApps: bool(o.includeApps, `${at}.includeApps`) };
     }),
   };
+  if (req.lock !== undefined && req.lock !== null) {
+    request.lock = array(req.lock, 'request.lock').map((v, i) => {
+      const o = object(v, `request.lock[${i}]`);
+      const at = `request.lock[${i}]`;
+      return {
+        name: str(o.name, `${at}.name`, isValidDistName, 'a package name'),
+        version: str(o.version, `${at}.version`, nonEmpty),
+        file: str(o.file, `${at}.file`, isSafeFileName, 'a file name'),
+        url: nullable(o.url, `${at}.url`),
+        direct: bool(o.direct, `${at}.direct`),
+        hash: str(o.hash, `${at}.hash`, (h) => /^sha(256|384|512):[0-9a-f]+$/.test(h), 'sha256:<hex digest>'),
+      };
+    });
+  }
   try {
     checkPipArgs(request.pipArgs, 'request.pipArgs');
   } catch (err) {

@@ -1,6 +1,7 @@
 /** Reinstall: rebuild a tool from its receipt, e.g. after its base Python was upgraded or removed. */
 import type { Context } from './context.js';
 import { TpxError, toTpxError } from './errors.js';
+import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
 import { readyTool, rebuild } from './rebuild.js';
 
@@ -12,7 +13,7 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
     const r = await rebuild(ctx, t, request, { cwd: opts.cwd, verb: 'reinstalling' });
     if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
-    return { key, status: 'reinstalled', version: r.version, python: r.python.version };
+    return { key, status: 'reinstalled', version: r.version, python: r.python.version, from: t.receipt.version, apps: linkChanges(t.receipt.apps, r.apps) };
   } catch (err) {
     return { key, status: 'failed', error: toTpxError(err) };
   }

@@ -71,6 +71,17 @@ export function dropPin(raw: string): { spec: string; pin: string } | null {
   return { spec: `${m[1]}${m[2] ?? ''}${m[5] ? `; ${m[5]}` : ''}`, pin: `${pin.operator}${pin.version}` };
 }
 
+/** The version specifiers of a requirement (`black>=22,<23` → `>=22,<23`); null for one without any, a path or a URL. */
+export function specifiersOf(raw: string): SpecifierSet | null {
+  const m = REQUIREMENT.exec(raw.trim());
+  if (!m || m[4] !== undefined || isUrl(raw.trim()) || looksLikePath(raw.trim())) return null;
+  try {
+    return versionsOf(raw, m);
+  } catch {
+    return null;
+  }
+}
+
 /** `scheme://…`: a URL spec (`https://…`, `git+https://…`, `file:///…`), or a script's URL. */
 export function isUrl(text: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);

@@ -7,7 +7,7 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import { freeze } from './freeze.js';
 import type { Pin } from './freeze.js';
-import { validateSuffix } from './names.js';
+import { isSafeFileName, isValidDistName, validateSuffix } from './names.js';
 import { checkPipArgs } from './pipargs.js';
 import { withoutCredentials } from './receipt.js';
 import type { Request } from './receipt.js';
@@ -108,6 +108,20 @@ export function parseToolbox(text: string, source: string): Toolbox {
       suffix: validateSuffix(req.suffix == null ? '' : str(req.suffix, source, `${at}.request.suffix`, true)),
       injected,
     };
+    if (req.lock !== undefined && req.lock !== null) {
+      request.lock = list(req.lock, source, `${at}.request.lock`).map((e, j) => {
+        const where = `${at}.request.lock[${j}]`;
+        const x = obj(e, source, where);
+        const hash = str(x.hash, source, `${where}.hash`);
+        if (!/^sha(256|384|512):[0-9a-f]+$/.test(hash)) throw missing(source, `${where}.hash`, 'sha256:<hex digest>');
+        const url = x.url == null ? null : str(x.url, source, `${where}.url`);
+        const name = str(x.name, source, `${where}.name`);
+        const file = str(x.file, source, `${where}.file`);
+        if (!isValidDistName(name)) throw missing(source, `${where}.name`, 'a package name');
+        if (!isSafeFileName(file)) throw missing(source, `${where}.file`, 'a file name');
+        return { name, version: str(x.version, source, `${where}.version`), file, url, direct: x.direct === true, hash };
+      });
+    }
     const pins = list(tool.freeze, source, `${at}.freeze`).map((p, j) => {
       const x = obj(p, source, `${at}.freeze[${j}]`);
       return { name: str(x.name, source, `${at}.freeze[${j}].name`), version: str(x.version, source, `${at}.freeze[${j}].version`) };

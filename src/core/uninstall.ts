@@ -12,9 +12,9 @@ import { collectGarbage, notInstalled, readEntry, readInstalled, removeTool } fr
  * like any other garbage (store.collectGarbage), so a generation another tool refers to is never
  * deleted, and generations a killed uninstall left behind go too, even when the tool is already gone.
  */
-export async function uninstallTool(ctx: Context, key: string): Promise<void> {
+export async function uninstallTool(ctx: Context, key: string): Promise<{ version: string | null; removed: string[] }> {
   try {
-    await withLock(ctx, key, async () => {
+    return await withLock(ctx, key, async () => {
       const entry = readEntry(ctx, key);
       if (entry.state === 'none') throw notInstalled(ctx, key);
       const version = entry.state === 'ok' ? readInstalled(ctx, key)?.receipt?.version : undefined;
@@ -28,6 +28,7 @@ export async function uninstallTool(ctx: Context, key: string): Promise<void> {
       }
       const links = removed.length ? ` (removed ${removed.length} link${removed.length > 1 ? 's' : ''})` : '';
       ctx.out.info(`uninstalled ${key}${version ? ` ${version}` : ''}${links}${entry.state === 'broken' ? ' — it was broken' : ''}`);
+      return { version: version ?? null, removed };
     });
   } finally {
     collectGarbage(ctx);

@@ -16,6 +16,7 @@ import { repairToolLinks } from './links.js';
 import type { Latest, Query } from './latest.js';
 import { shellWord } from './args.js';
 import { isValidDistName, parseToolArg, toolKey } from './names.js';
+import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
 import { isNewer } from './pep440.js';
 import { mapPool } from './pool.js';
@@ -54,7 +55,8 @@ export interface UpgradeOptions {
 export function upgradeRequest(recorded: Request, opts: { pipArgs?: string[]; indexUrl?: string; spec?: string }): { request: Request; droppedPin: string | null; givenSpec: string | null } {
   const unpinned = opts.spec === undefined ? dropPin(recorded.spec) : null;
   return {
-    request: { ...recorded, spec: opts.spec ?? unpinned?.spec ?? recorded.spec, pipArgs: opts.pipArgs ?? recorded.pipArgs, indexUrl: opts.indexUrl ?? recorded.indexUrl },
+    // An upgrade resolves: a lock the tool was installed from no longer holds it (receipt.ts, `lock`).
+    request: { ...recorded, spec: opts.spec ?? unpinned?.spec ?? recorded.spec, pipArgs: opts.pipArgs ?? recorded.pipArgs, indexUrl: opts.indexUrl ?? recorded.indexUrl, lock: null },
     droppedPin: unpinned?.pin ?? null,
     givenSpec: opts.spec ?? null,
   };
@@ -95,7 +97,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
   const ready = keys.map((key) => {
     const r = readyTool(ctx, key, true);
     if ('status' in r) return done(r);
-    if (r.receipt.pinned && !opts.force) return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}` });
+    if (r.receipt.pinned && !opts.force) return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
     return { ...r, ...upgradeRequest(r.receipt.request, { ...opts, spec: opts.specs?.get(key) }) };
   });
   const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
@@ -117,7 +119,8 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
       const r = await rebuild(ctx, t, t.request, { cwd: opts.cwd, verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
       const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
-      return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes });
+      if (t.receipt.request.lock) notes.push('it was installed from a lock: it is resolved from its spec from now on (`tpx sync` with the lock puts the locked files back)');
+      return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes, apps: linkChanges(t.receipt.apps, r.apps) });
     } catch (err) {
       return done({ key: t.key, status: 'failed', error: toTpxError(err) });
     }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { makeTempDir, removeMine } from './gate.js';
 import { capture, childEnv } from './proc.js';
 import type { OnPlatform } from './platform.js';
 import type { Interpreter } from './python.js';
@@ -93,5 +94,24 @@ export function isolateApps(on: OnPlatform, venv: string, apps: string[]): void 
     if (direct?.[1] && ours(direct[1])) patched = `#!${direct[1]} -E\n${text.slice(direct[0].length)}`;
     else if (trampoline?.[2] && ours(trampoline[2].replace(/"/g, ''))) patched = `${trampoline[1]}${trampoline[2]} -E${trampoline[3]}${text.slice(trampoline[0].length)}`;
     if (patched !== null) fs.writeFileSync(file, patched, 'latin1');
+  }
+}
+
+/**
+ * Runs `work` with the python of a throw-away venv of `py` — for pip runs whose venv's contents
+ * never matter (dry-runs with --ignore-installed, downloads) — and a temp dir beside it; both are
+ * removed afterwards, and on an interrupt.
+ */
+export async function withScratchVenv<T>(ctx: Context, py: Interpreter, purpose: string, work: (python: string, tmp: string) => Promise<T>): Promise<T> {
+  const tmp = makeTempDir(purpose);
+  const undo = ctx.interrupts.register(() => removeMine(ctx, tmp));
+  try {
+    const dir = path.join(tmp, 'venv');
+    fs.mkdirSync(dir);
+    await createVenv(ctx, py, dir, { systemSitePackages: false });
+    return await work(venvPython(ctx, dir), tmp);
+  } finally {
+    undo();
+    removeMine(ctx, tmp);
   }
 }

@@ -58,6 +58,8 @@ describe('credentials', () => {
     const failed = await run(['install', '--index-url', credUrl, 'no-such-package-tpx']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`${auth.user}:****@`);
+    const document = await run(['install', '--json', '--index-url', credUrl, 'no-such-package-tpx']);
+    expect(JSON.parse(document.stdout).command).toContain(`${credUrl.replace(auth.password, '****')}`);
 
     const files = [...filesUnder(world.tpxHome), ...filesUnder(join(world.cacheDir, 'tpx')), exported];
     // The sweep looks where the password would be: receipts, logs that show the masked URL, the run cache.

@@ -107,7 +107,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     expect(b.stderr).toBe('');
     expect(b.stdout.split('\n')).toEqual([
       'complete -F _tpx tpx',
-      'upgrade upgrade-all',
+      'upgrade upgrade-all upgrade-shared',
       'oneapp tpxdemo',
       'oneapp',
       '',
@@ -123,14 +123,14 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
 
     const z = await world.exec('zsh', ['-f', join(repoRoot, 'test', 'helpers', 'zsh-complete.zsh'), scripts.zsh as string, 'tpx upg', 'tpx uninstall ', 'tpx --color=n', 'tpx completions ']);
     const offered = z.stdout.split('<done>').slice(0, -1).map((part) => [...part.matchAll(/<match>([^\r\n]*)/g)].map((m) => m[1]).sort());
-    expect(offered).toEqual([['upgrade', 'upgrade-all'], ['oneapp', 'tpxdemo'], ['never'], ['bash', 'fish', 'powershell', 'zsh']]);
+    expect(offered).toEqual([['upgrade', 'upgrade-all', 'upgrade-shared'], ['oneapp', 'tpxdemo'], ['never'], ['bash', 'fish', 'powershell', 'zsh']]);
 
     const fish = async (line: string) => {
       const r = await world.exec('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C '${line}'`]);
       expect(r.stderr).toBe('');
       return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
     };
-    expect(await fish('tpx upg')).toEqual(['upgrade', 'upgrade-all']);
+    expect(await fish('tpx upg')).toEqual(['upgrade', 'upgrade-all', 'upgrade-shared']);
     expect(await fish('tpx rollback ')).toEqual(['oneapp', 'tpxdemo']);
     expect(await fish('tpx rollback oneapp ')).toEqual([]);
     expect(await fish('tpx cache ')).toEqual(['dir', 'help', 'purge']);

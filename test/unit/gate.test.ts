@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Context } from '../../src/core/context.js';
-import { isMine, linkOwner, makeTempDir, removeMine, removeToolLink } from '../../src/core/gate.js';
+import { isMine, linkOwner, makeTempDir, removeMine, removeRootIfEmpty, removeToolLink } from '../../src/core/gate.js';
 import { ctxIn as makeCtx } from '../helpers/context.js';
 
 function ctxIn(root: string): Context {
@@ -63,5 +63,16 @@ describe('the delete gate', () => {
     expect(removeToolLink(ctx, join(ctx.paths.bin, 'black'), 'black')).toBe(true);
     expect(lstatSync(join(root, 'elsewhere', 'black')).isSymbolicLink()).toBe(true);
     expect(existsSync(join(ctx.paths.bin, 'file'))).toBe(true);
+  });
+
+  it('removes the data home or the cache itself only when it is empty, and nothing else that way', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const ctx = ctxIn(root);
+    expect(removeRootIfEmpty(ctx, ctx.paths.home)).toBe(false);
+    expect(existsSync(ctx.paths.envs)).toBe(true);
+    expect(() => removeRootIfEmpty(ctx, ctx.paths.bin)).toThrow(/refusing to delete .*: it is neither tpx's data home nor its cache/);
+    expect(() => removeRootIfEmpty(ctx, root)).toThrow(/refusing/);
+    expect(removeRootIfEmpty(ctx, ctx.paths.cache)).toBe(true);
+    expect(existsSync(ctx.paths.cache)).toBe(false);
   });
 });

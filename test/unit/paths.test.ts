@@ -21,6 +21,19 @@ describe('resolvePaths', () => {
   });
 });
 
+describe('resolvePaths with --global', () => {
+  it('is /opt/tpx, /usr/local/bin and /usr/local/share/man, moved only by TPX_GLOBAL_*; its cache is inside its home', () => {
+    const user = { HOME: '/home/u', TPX_HOME: '/home/u/tpx', TPX_BIN_DIR: '/home/u/bin', TPX_CACHE_DIR: '/home/u/c', TPX_MAN_DIR: '/home/u/man' };
+    expect(resolvePaths(user, { global: true })).toEqual({
+      home: '/opt/tpx', tools: '/opt/tpx/tools', envs: '/opt/tpx/envs', shared: '/opt/tpx/shared', locks: '/opt/tpx/locks', completions: '/opt/tpx/completions',
+      bin: '/usr/local/bin', man: '/usr/local/share/man', cache: '/opt/tpx/cache', logs: '/opt/tpx/cache/logs', global: true,
+    });
+    const moved = resolvePaths({ ...user, TPX_GLOBAL_HOME: '/srv/tpx', TPX_GLOBAL_BIN_DIR: '/srv/bin', TPX_GLOBAL_MAN_DIR: '/srv/man' }, { global: true });
+    expect(moved).toMatchObject({ home: '/srv/tpx', bin: '/srv/bin', man: '/srv/man', cache: '/srv/tpx/cache' });
+    expect(resolvePaths(user).global).toBe(false);
+  });
+});
+
 describe('expandHome', () => {
   it.each([
     ['~', '/home/u'],

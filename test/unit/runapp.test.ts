@@ -14,7 +14,7 @@ import type { RunReceipt } from '../../src/core/runcache.js';
 
 function viaCommander(argv: string[]) {
   const program = new Command('tpx').enablePositionalOptions().exitOverride();
-  register({ program, run: async () => {} });
+  register({ program, run: async () => {}, change: async () => {} });
   const cmd = program.commands[0] as Command;
   // The options cli.ts gives every command.
   cmd.option('-v, --verbose').option('-q, --quiet').option('--color <when>');

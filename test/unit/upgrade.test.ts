@@ -35,12 +35,17 @@ describe('upgradeRequest', () => {
   const recorded: Request = { spec: 'black==22.12.0', indexUrl: null, pipArgs: ['--pre'], python: null, systemSitePackages: false, includeDeps: false, suffix: '', injected: [] };
 
   it('drops a recorded pin, keeping the rest of the request', () => {
-    expect(upgradeRequest(recorded, {})).toEqual({ request: { ...recorded, spec: 'black' }, droppedPin: '==22.12.0', givenSpec: null });
+    expect(upgradeRequest(recorded, {})).toEqual({ request: { ...recorded, spec: 'black', lock: null }, droppedPin: '==22.12.0', givenSpec: null });
+  });
+
+  it('resolves a tool installed from a lock: the locked files are no longer the request', () => {
+    const locked: Request = { ...recorded, spec: 'black', lock: [{ name: 'black', version: '24.1.0', file: 'black-24.1.0-py3-none-any.whl', url: null, direct: false, hash: `sha256:${'a'.repeat(64)}` }] };
+    expect(upgradeRequest(locked, {}).request.lock).toBeNull();
   });
 
   it('takes a given spec as it is (no pin dropped), and the overrides', () => {
     expect(upgradeRequest(recorded, { spec: 'black==24.1.0', pipArgs: [], indexUrl: 'https://h/simple' })).toEqual({
-      request: { ...recorded, spec: 'black==24.1.0', pipArgs: [], indexUrl: 'https://h/simple' },
+      request: { ...recorded, spec: 'black==24.1.0', pipArgs: [], indexUrl: 'https://h/simple', lock: null },
       droppedPin: null,
       givenSpec: 'black==24.1.0',
     });

@@ -39,7 +39,10 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
   ],
   uninject: [['tpx uninject black black-plugin', 'remove it, and the dependencies nothing else needs']],
   runpip: [['tpx runpip black list --format json', "pip, inside black's environment"]],
-  export: [['tpx export toolbox.json', 'every tool with its request and exact versions']],
+  export: [
+    ['tpx export toolbox.json', 'every tool with its request and exact versions'],
+    ['tpx export --format pylock locks/', 'a PEP 751 lock per installed tool'],
+  ],
   run: [
     ['tpx run cowsay hello', 'the app cowsay from the package cowsay'],
     ['tpx run black==22.12.0 --version', 'a given version (also a spec, a project directory or a URL)'],
@@ -62,6 +65,21 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
   completions: [
     ['eval "$(tpx completions bash)"', 'in ~/.bashrc: complete tpx commands, options and tool names'],
     ['tpx completions fish > ~/.config/fish/completions/tpx.fish', 'fish loads it by itself'],
+  ],
+  sync: [
+    ['tpx sync', 'install, rebuild (and with --prune uninstall) until the tools are those of ./tpx.toml'],
+    ['tpx sync --dry-run team/tpx.toml', 'what it would change'],
+  ],
+  lock: [
+    ['tpx lock', 'pylock.<tool>.toml for every tool of ./tpx.toml; `tpx sync` then installs exactly those files'],
+  ],
+  'upgrade-shared': [
+    ['tpx upgrade-shared', 'the newest pip from your index, for every build from now on'],
+    ['tpx upgrade-shared --pip 24.2', 'exactly that pip (also to go back)'],
+  ],
+  reset: [
+    ['tpx reset --dry-run', 'what a reset would remove'],
+    ['tpx reset --yes', 'uninstall everything and remove tpx\'s data and cache, without asking'],
   ],
 };
 

@@ -20,8 +20,10 @@ export interface Rebuilt {
  */
 export async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: Request, opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean }): Promise<Rebuilt> {
   let receipt: Receipt | null;
+  // The venv is no longer the lock's: it is resolved (with the installed versions held) instead (receipt.ts, `lock`).
+  if (request.lock) ctx.out.info(`note: ${t.key} was installed from a lock; changed, it is resolved from its spec from now on`);
   try {
-    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, request, { ...opts, verb: 'rebuilding', cwd: process.cwd() });
+    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, { ...request, lock: null }, { ...opts, verb: 'rebuilding', cwd: process.cwd() });
   } catch (err) {
     if (!(err instanceof TpxError) || (err.code !== 'pip-failed' && err.code !== 'no-such-path')) throw err;
     throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });

@@ -11,6 +11,11 @@ export function warnIfBinNotOnPath(ctx: Context): void {
   const bin = ctx.paths.bin;
   if (isOnPath(ctx, bin)) return;
   ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
+  // A system-wide bin dir is every user's, not one shell's: ensurepath (the user's own file) is no help.
+  if (ctx.paths.global) {
+    ctx.out.info(`hint: add it to every user's PATH (e.g. in /etc/profile): export PATH="$PATH:${bin}"`);
+    return;
+  }
   if (ctx.platform.pathSetup === 'registry') {
     ctx.out.info(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   ${powershellLine(bin)}`);
     return;
@@ -53,21 +58,28 @@ function describe(o: Outcome): string {
 
 /** The table at the end of upgrade-all / reinstall-all / install of several tools, on stderr. */
 export function summarize(ctx: Context, outcomes: Outcome[]): void {
-  if (outcomes.length === 0) return;
-  const width = Math.max(4, ...outcomes.map((o) => o.key.length));
   const cell = (o: Outcome): [string, string] => {
     if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
     if (o.status === 'latest') return ['latest', o.version];
     if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
     if (o.status === 'installed') return ['installed', `${o.version} (Python ${o.python})`];
     if (o.status === 'skipped') return ['skipped', o.reason];
-    return ['FAILED', `${o.error.message}${o.error.hint ? `; ${o.error.hint.split('\n')[0]}` : ''}`];
+    return ['FAILED', failureDetail(o.error)];
   };
-  const lines = outcomes.map((o) => {
-    const [what, detail] = cell(o);
-    return `  ${o.key.padEnd(width)}  ${what.padEnd(11)}  ${detail}`;
-  });
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
   const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
+  summaryTable(ctx, totals, outcomes.map((o) => [o.key, ...cell(o)]));
+}
+
+/** A failure in one cell: its message and the first line of its hint. */
+export function failureDetail(error: { message: string; hint?: string }): string {
+  return `${error.message}${error.hint ? `; ${error.hint.split('\n')[0]}` : ''}`;
+}
+
+/** The summary of a command that worked on several tools: the totals, then one row per tool (tool, result, detail). */
+export function summaryTable(ctx: Context, totals: string[], rows: [tool: string, result: string, detail: string][]): void {
+  if (rows.length === 0) return;
+  const width = Math.max(4, ...rows.map(([tool]) => tool.length));
+  const lines = rows.map(([tool, what, detail]) => `  ${tool.padEnd(width)}  ${what.padEnd(11)}  ${detail}`);
   ctx.out.info(['', `summary: ${totals.join(', ')}`, `  ${'tool'.padEnd(width)}  ${'result'.padEnd(11)}  detail`, ...lines].join('\n'));
 }
