@@ -2,13 +2,15 @@ import * as fs from 'node:fs';
 import type { Context } from '../core/context.js';
 import { TpxError } from '../core/errors.js';
 import { without, withPins } from '../core/freeze.js';
-import { installTool } from '../core/install.js';
+import { prepareInstall } from '../core/install.js';
+import { defaultJobs } from '../core/pool.js';
 import { findInterpreter, versionMatches } from '../core/python.js';
 import type { Request } from '../core/receipt.js';
 import { readInstalled } from '../core/store.js';
 import { parseToolbox } from '../core/toolbox.js';
 import type { ExportedTool } from '../core/toolbox.js';
 import { failedResult } from '../core/outcome.js';
+import { installMany } from './shared/many.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
@@ -31,39 +33,39 @@ export function register(cli: Cli): void {
     .action((file: string, flags: Flags) => cli.change((ctx, results) => installAll(ctx, results, file, flags)));
 }
 
-/** One tool after the other; a failure does not stop the rest. Exit 1 if any failed. */
+/** Built in parallel, linked after a check across all (shared/many.ts); a failure does not stop the rest. Exit 1 if any failed. */
 async function installAll(ctx: Context, results: Results, file: string, flags: Flags): Promise<number> {
   const toolbox = parseToolbox(readSource(file), file === '-' ? 'stdin' : file);
   if (toolbox.tools.length === 0) ctx.out.info(`${file} lists no tools`);
-  const failed: string[] = [];
   const pythons = new Map<string, string | null>();
-  for (const tool of toolbox.tools) {
-    try {
+  const items = toolbox.tools.map((tool) => ({
+    label: tool.name,
+    prepare: (c: Context) => {
       // --latest resolves, so a lock the tool was installed from does not hold it; else the lock is exact already.
       const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons), ...(flags.latest ? { lock: null } : {}) };
       const names = [tool.package, ...request.injected.map((i) => i.name)];
       // The recorded versions of everything, and everything recorded gets installed: the same venv again.
       const pins = flags.latest || request.lock ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
       const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
-      const outcome = await withPins(ctx, pins, (pipArgs) =>
-        installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed }, script: tool.script ?? undefined, cwd: process.cwd() }),
+      return withPins(c, pins, (pipArgs) =>
+        prepareInstall(c, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed }, script: tool.script ?? undefined, cwd: process.cwd() }),
       );
-      if (outcome.status === 'already') {
-        ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}; left as it is (--force replaces it)`);
-      } else {
-        const r = outcome.receipt;
-        ctx.out.info(`installed ${r.key} ${r.version} (Python ${r.python.version})`);
-      }
-      results.add(resultOf(outcome));
-    } catch (err) {
-      failed.push(tool.name);
-      ctx.out.error(err);
-      results.add(failedResult(tool.name, err));
+    },
+  }));
+  const outcomes = await installMany(ctx, items, defaultJobs(), (outcome) => {
+    if (outcome.status === 'already') {
+      ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}; left as it is (--force replaces it)`);
+    } else {
+      const r = outcome.receipt;
+      ctx.out.info(`installed ${r.key} ${r.version} (Python ${r.python.version})`);
     }
-  }
+    results.add(resultOf(outcome));
+  });
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  for (const o of failed) results.add(failedResult(o.key, o.error));
   if (toolbox.tools.length > 0) warnIfBinNotOnPath(ctx);
   if (failed.length > 0) {
-    ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.join(', ')}`);
+    ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.map((o) => o.key).join(', ')}`);
     return 1;
   }
   if (toolbox.tools.length > 1) ctx.out.info(`all ${toolbox.tools.length} tools installed`);

@@ -1,9 +1,10 @@
 import type { Context } from '../core/context.js';
 import { usageError } from '../core/errors.js';
-import { installTool } from '../core/install.js';
+import { installTool, prepareInstall } from '../core/install.js';
 import { lockFileRequest } from '../core/locking.js';
 import type { InstallOutcome } from '../core/install.js';
 import { toolKey } from '../core/names.js';
+import { defaultJobs } from '../core/pool.js';
 import { failedResult, linkChanges, toolResult } from '../core/outcome.js';
 import type { ToolResult } from '../core/outcome.js';
 import type { Request } from '../core/receipt.js';
@@ -11,6 +12,7 @@ import { parseSpec } from '../core/spec.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
+import { installMany } from './shared/many.js';
 import { resourceLine, warnIfBinNotOnPath } from './shared/report.js';
 import { installOptions, requestFrom, requestOptions } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
@@ -34,24 +36,32 @@ type InstallFlags = RequestFlags & { force?: boolean; lock?: string };
 
 async function install(ctx: Context, results: Results, specs: string[], flags: InstallFlags): Promise<number> {
   const requests = flags.lock === undefined ? specs.map((s) => requestFrom(s, flags)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
-  let failed = 0;
-  let linked = false;
-  // One after the other; one failing does not undo the others, and the exit code says so.
-  for (const request of requests) {
-    try {
-      const outcome = await installTool(ctx, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), cwd: process.cwd() });
-      linked ||= outcome.status === 'installed';
-      report(ctx, outcome);
-      results.add(resultOf(outcome));
-    } catch (err) {
-      failed++;
-      ctx.out.error(err);
-      results.add(failedResult(nameOf(request), err));
-    }
+  const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), cwd: process.cwd() });
+  if (requests.length > 1) {
+    // Built in parallel, linked after a check across all of them (shared/many.ts).
+    const items = requests.map((request) => ({ label: nameOf(request), prepare: (c: Context) => prepareInstall(c, options(request)) }));
+    const outcomes = await installMany(ctx, items, defaultJobs(), (o) => {
+      report(ctx, o);
+      results.add(resultOf(o));
+    });
+    const failures = outcomes.filter((o) => o.status === 'failed');
+    for (const o of failures) results.add(failedResult(o.key, o.error));
+    if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
+    if (failures.length > 0) ctx.out.info(`${failures.length} of ${requests.length} packages failed to install`);
+    return failures.length > 0 ? 1 : 0;
   }
-  if (linked) warnIfBinNotOnPath(ctx);
-  if (requests.length > 1 && failed > 0) ctx.out.info(`${failed} of ${requests.length} packages failed to install`);
-  return failed > 0 ? 1 : 0;
+  const request = requests[0] as Request;
+  try {
+    const outcome = await installTool(ctx, options(request));
+    report(ctx, outcome);
+    results.add(resultOf(outcome));
+    if (outcome.status === 'installed') warnIfBinNotOnPath(ctx);
+    return 0;
+  } catch (err) {
+    ctx.out.error(err);
+    results.add(failedResult(nameOf(request), err));
+    return 1;
+  }
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {

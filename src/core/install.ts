@@ -14,6 +14,7 @@ import type { Dist } from './distinfo.js';
 import { othersCanRun } from './fsx.js';
 import { applyLinks, describeRepair, planLinks, receiptLinks, removeLinksExcept, repairLinks, wantedLinks } from './links.js';
 import { selectLinks } from './linkset.js';
+import type { LinkSet } from './linkset.js';
 import { withLock } from './lock.js';
 import { toolKey } from './names.js';
 import { expandHome } from './paths.js';
@@ -53,6 +54,25 @@ export type InstallOutcome =
   | { status: 'already'; key: string; version: string | null };
 
 export async function installTool(ctx: Context, opts: InstallOptions): Promise<InstallOutcome> {
+  const prepared = await prepareInstall(ctx, opts);
+  return 'status' in prepared ? prepared : prepared.commit();
+}
+
+/**
+ * A built tool not yet switched to (installMany builds several, checks their links against each
+ * other, then commits them): `commit()` takes the lock, links and switches, as installTool does;
+ * `dispose()` throws the build away.
+ */
+export interface Prepared {
+  key: string;
+  /** The paths its links (apps, man pages, completion files) will be at. */
+  links: string[];
+  commit(): Promise<InstallOutcome>;
+  dispose(): void;
+}
+
+/** installTool up to the commit point: the venv is built and its links chosen; nothing visible has changed. */
+export async function prepareInstall(ctx: Context, opts: InstallOptions): Promise<InstallOutcome | Prepared> {
   const { request } = opts;
   const script = request.kind === 'script' ? (opts.script ?? (await fetchToolScript(ctx, request.spec, opts.cwd))) : null;
   const spec = script ? null : parseSpec(request.spec, opts.cwd);
@@ -68,85 +88,97 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
   const req: Request = { ...request, spec: script ? scriptSpec : (spec?.spec ?? request.spec) };
   const gen = newGeneration(ctx);
   let committed = false;
+  let built: Built;
+  let named: Request;
+  let key: string;
+  let chosen: LinkSet;
   try {
     const build = { extraPipArgs: opts.extraPipArgs, logName: `install-${predicted ?? 'spec'}` };
-    const built = script ? await buildScriptTool(ctx, gen.dir, req, script, build) : await buildEnvironment(ctx, gen.dir, req, build);
-    const named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
-    const key = toolKey(built.name, req.suffix);
+    built = script ? await buildScriptTool(ctx, gen.dir, req, script, build) : await buildEnvironment(ctx, gen.dir, req, build);
+    named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
+    key = toolKey(built.name, req.suffix);
     if (opts.expectKey && key !== opts.expectKey) {
       throw new TpxError('other-package', `${redact(req.spec)} installs ${built.name}, not ${opts.expectKey}`, {
         hint: `the recorded spec no longer points at ${opts.expectKey}; reinstall it with \`tpx install --force SPEC\``,
       });
     }
-    const { apps, resources } = selectLinks(ctx, named, built);
+    chosen = selectLinks(ctx, named, built);
     // A script tool's launcher is tpx's own, and already starts Python with -E.
-    isolateApps(ctx, gen.dir, apps.filter((a) => !(req.kind === 'script' && a.name === built.name)).map((a) => appFile(ctx, a.name)));
-
-    return await withLock(ctx, key, async () => {
-      const current = readInstalled(ctx, key);
-      if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
-      if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
-        throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
-      }
-      if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
-        // Nothing to upgrade, but links a killed command left are still put right.
-        const had = current.receipt;
-        if (had) await tidy(ctx, async () => describeRepair(ctx, key, await repairLinks(ctx, key, receiptLinks(ctx, had))).forEach((l) => ctx.out.info(l)));
-        return { status: 'already', key, version: current.receipt?.version ?? null } as const;
-      }
-      const exposed = opts.carry?.exposed ?? current?.receipt?.exposed ?? true;
-      const wanted = wantedLinks(ctx, key, { apps, resources }, req.suffix);
-      // Not exposed (`tpx unexpose`): recorded with the links they would have, and none made.
-      const plans = await planLinks(ctx, key, exposed ? wanted : [], opts.forceLinks);
-      const now = new Date().toISOString();
-      const linkOf = (app: boolean, name: string) => wanted.find((w) => (w.kind === 'app') === app && w.name === name)?.link;
-      const receipt: Receipt = {
-        schema: RECEIPT_SCHEMA,
-        key,
-        name: built.name,
-        version: built.version,
-        request: named,
-        python: { executable: built.py.executable, version: built.py.version },
-        apps: apps.map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) ?? '' })),
-        // A resource that gets no link (a completion file of a suffixed tool) is not one of the tool's links.
-        resources: resources.flatMap((r) => {
-          const link = linkOf(false, r.path);
-          return link ? [{ path: r.path, dist: r.dist, link }] : [];
-        }),
-        pinned: opts.carry?.pinned ?? current?.receipt?.pinned ?? false,
-        exposed,
-        generation: gen.gen,
-        previousGeneration: current?.gen ?? null,
-        installedAt: opts.carry?.installedAt ?? current?.receipt?.installedAt ?? now,
-        updatedAt: now,
-      };
-      // Written last before the commit: a committed generation always has its receipt.
-      writeReceipt(gen.dir, receipt, receiptMode(ctx.paths));
-      const links = applyLinks(ctx, plans);
-      try {
-        commitGeneration(ctx, key, gen.gen);
-      } catch (err) {
-        links.rollback();
-        throw err;
-      }
-      committed = true;
-      gen.keep();
-      links.commit();
-      // After the commit point nothing may fail the install: links into the tool that are not its
-      // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
-      await tidy(ctx, () => removeLinksExcept(ctx, key, plans.map((p) => p.link)));
-      await tidy(ctx, () => collectGarbage(ctx));
-      if (ctx.paths.global && !othersCanRun(built.py.executable)) {
-        ctx.out.warn(`${built.py.executable} can be run by its owner only, so ${key}'s apps work for that user alone; for a system-wide tool use an interpreter every user can run (--python /usr/bin/python3)`);
-      }
-      if (hasCredentials(JSON.stringify(named))) {
-        ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
-      }
-      return { status: 'installed', receipt, previous: current?.receipt ?? null } as const;
-    });
-  } finally {
-    if (!committed) gen.dispose();
+    isolateApps(ctx, gen.dir, chosen.apps.filter((a) => !(req.kind === 'script' && a.name === built.name)).map((a) => appFile(ctx, a.name)));
+  } catch (err) {
+    gen.dispose();
+    throw err;
   }
+  const { apps, resources } = chosen;
+  const wanted = wantedLinks(ctx, key, { apps, resources }, req.suffix);
+  const commit = async (): Promise<InstallOutcome> => {
+    try {
+      return await withLock(ctx, key, async () => {
+        const current = readInstalled(ctx, key);
+        if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+        if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
+          throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
+        }
+        if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
+          // Nothing to upgrade, but links a killed command left are still put right.
+          const had = current.receipt;
+          if (had) await tidy(ctx, async () => describeRepair(ctx, key, await repairLinks(ctx, key, receiptLinks(ctx, had))).forEach((l) => ctx.out.info(l)));
+          return { status: 'already', key, version: current.receipt?.version ?? null } as const;
+        }
+        const exposed = opts.carry?.exposed ?? current?.receipt?.exposed ?? true;
+        // Not exposed (`tpx unexpose`): recorded with the links they would have, and none made.
+        const plans = await planLinks(ctx, key, exposed ? wanted : [], opts.forceLinks);
+        const now = new Date().toISOString();
+        const linkOf = (app: boolean, name: string) => wanted.find((w) => (w.kind === 'app') === app && w.name === name)?.link;
+        const receipt: Receipt = {
+          schema: RECEIPT_SCHEMA,
+          key,
+          name: built.name,
+          version: built.version,
+          request: named,
+          python: { executable: built.py.executable, version: built.py.version },
+          apps: apps.map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) ?? '' })),
+          // A resource that gets no link (a completion file of a suffixed tool) is not one of the tool's links.
+          resources: resources.flatMap((r) => {
+            const link = linkOf(false, r.path);
+            return link ? [{ path: r.path, dist: r.dist, link }] : [];
+          }),
+          pinned: opts.carry?.pinned ?? current?.receipt?.pinned ?? false,
+          exposed,
+          generation: gen.gen,
+          previousGeneration: current?.gen ?? null,
+          installedAt: opts.carry?.installedAt ?? current?.receipt?.installedAt ?? now,
+          updatedAt: now,
+        };
+        // Written last before the commit: a committed generation always has its receipt.
+        writeReceipt(gen.dir, receipt, receiptMode(ctx.paths));
+        const links = applyLinks(ctx, plans);
+        try {
+          commitGeneration(ctx, key, gen.gen);
+        } catch (err) {
+          links.rollback();
+          throw err;
+        }
+        committed = true;
+        gen.keep();
+        links.commit();
+        // After the commit point nothing may fail the install: links into the tool that are not its
+        // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
+        await tidy(ctx, () => removeLinksExcept(ctx, key, plans.map((p) => p.link)));
+        await tidy(ctx, () => collectGarbage(ctx));
+        if (ctx.paths.global && !othersCanRun(built.py.executable)) {
+          ctx.out.warn(`${built.py.executable} can be run by its owner only, so ${key}'s apps work for that user alone; for a system-wide tool use an interpreter every user can run (--python /usr/bin/python3)`);
+        }
+        if (hasCredentials(JSON.stringify(named))) {
+          ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
+        }
+        return { status: 'installed', receipt, previous: current?.receipt ?? null } as const;
+      });
+    } finally {
+      if (!committed) gen.dispose();
+    }
+  };
+  return { key, links: wanted.map((w) => w.link), commit, dispose: gen.dispose };
 }
 
 /** Injected paths and URLs name their distribution only once pip has installed them: fill in those names. */

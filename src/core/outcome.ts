@@ -1,6 +1,6 @@
 /**
  * What happened to one tool. Two shapes: `Outcome`, what commands that work on several tools
- * (upgrade-all, reinstall-all, …) collect and print one line of as each finishes, then a summary
+ * (upgrade-all, reinstall-all, install A B …) collect and print one line of as each finishes, then a summary
  * table — they never throw for one tool's failure; and `ToolResult`, the per-tool entry of the
  * `--json` result document every command that changes something prints
  * (src/commands/shared/json.ts; README, "Results a script can read").
@@ -21,6 +21,7 @@ export type Outcome =
   /** `spec`: the one the user gave, which the installed version already matches. */
   | { key: string; status: 'latest'; version: string; spec?: string | null }
   | { key: string; status: 'reinstalled'; version: string; python: string; from?: string; apps?: LinkChanges }
+  | { key: string; status: 'installed'; version: string; python: string }
   | { key: string; status: 'skipped'; reason: string; version?: string }
   | { key: string; status: 'failed'; error: TpxError };
 
@@ -90,6 +91,8 @@ export function outcomeResult(o: Outcome): ToolResult {
       return toolResult(o.key, 'unchanged', { from: o.version, to: o.version });
     case 'reinstalled':
       return toolResult(o.key, 'reinstalled', { from: o.from ?? null, to: o.version, apps: o.apps });
+    case 'installed':
+      return toolResult(o.key, 'installed', { from: null, to: o.version });
     case 'skipped':
       return toolResult(o.key, 'skipped', { from: o.version ?? null, to: o.version ?? null });
     case 'failed':

@@ -2,12 +2,16 @@
 import * as fs from 'node:fs';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { tpxRunner } from './piprunner.js';
 import { childEnv, runLogged } from './proc.js';
 import type { Logged } from './proc.js';
 
-/** Runs the shared pip inside the venv whose interpreter is `python`. */
+/**
+ * Runs the shared pip inside the venv whose interpreter is `python`, through tpx's runner
+ * (piprunner.ts: cached User-Agent facts, bytecode compiled in parallel).
+ */
 export function runPip(ctx: Context, runner: string, python: string, args: string[], logName: string): Promise<Logged> {
-  return runLogged(ctx, python, [runner, ...args], { env: childEnv(ctx), logName });
+  return runLogged(ctx, python, [tpxRunner(runner), ...args], { env: childEnv(ctx), logName });
 }
 
 /** The parts of pip's JSON install report (`--report`, schema version 1) tpx reads. */

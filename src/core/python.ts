@@ -7,6 +7,7 @@ import { cacheDir, expandHome } from './paths.js';
 import { compareVersions } from './pep440.js';
 import { launcherChoices, parsePyLauncherList } from './platform.js';
 import type { LauncherPython } from './platform.js';
+import { resolvePyenvShim } from './pyenv.js';
 import { captureSync, childEnv } from './proc.js';
 
 /** What tpx knows about an interpreter after asking it once. */
@@ -118,7 +119,9 @@ interface ProbeFailure {
 }
 
 /** What `exe` says it is: from the probe cache, else by running it. */
-function probe(ctx: Context, exe: string, timeoutMs: number): Interpreter | ProbeFailure {
+function probe(ctx: Context, command: string, timeoutMs: number): Interpreter | ProbeFailure {
+  // A pyenv shim is a chain of bash scripts, and never cached: ask pyenv's files instead (pyenv.ts).
+  const exe = resolvePyenvShim(command, ctx.env, process.cwd()) ?? command;
   const cached = cachedProbe(ctx, exe);
   if (cached) return cached;
   const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx), timeoutMs);

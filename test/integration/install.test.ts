@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -86,14 +86,30 @@ describe('tpx install', () => {
     expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
   });
 
-  it('installs several specs one after the other; a failure does not undo the others', async () => {
+  it('installs several specs at once: a failure does not stop the others, requested tools never share an app, a summary by name', async () => {
     world = await makeWorld();
-    const r = await world.run(['install', 'tpxdemo', 'no-such-package-tpx', 'oneapp']);
+    const r = await world.run(['install', 'tpxdemo', 'no-such-package-tpx', 'oneapp', 'clash-b', 'clash-a', 'helperlib']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('installed tpxdemo 1.0');
     expect(r.stderr).toContain('installed oneapp 1.0');
     expect(r.stderr).toMatch(/error: pip could not install no-such-package-tpx/);
-    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp', 'tpxdemo']);
+    // clash-a and clash-b both have the app `clash`: the first by name gets it, the other is not installed.
+    expect(r.stderr).toMatch(/error: clash-b was not installed: .*bin\/clash is also an app of clash-a, in the same command/);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['clash-a', 'helperlib', 'oneapp', 'tpxdemo']);
+    expect((await world.exec(join(world.binDir, 'clash'), [])).stdout.trim()).toBe('clash from clash-a 1.0');
+    expect(world.ls(world.binDir)).toEqual(['clash', 'helperlib-cli', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(4); // nothing left of the refused or failed builds
+    const summary = r.stderr.slice(r.stderr.indexOf('summary:')).split('\n');
+    expect(summary[0]).toBe('summary: 4 installed, 2 failed');
+    expect(summary.slice(2, 8).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'clash-a installed',
+      'clash-b FAILED',
+      'helperlib installed',
+      'no-such-package-tpx FAILED',
+      'oneapp installed',
+      'tpxdemo installed',
+    ]);
+    expect(r.stderr).toContain('2 of 6 packages failed to install');
   });
 
   it('installs a second copy under --suffix', async () => {
@@ -215,5 +231,69 @@ describe('tpx install: interpreters and venvs', () => {
     const paths = await world.exec(py, ['-c', 'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))']);
     expect(paths.stdout.trim()).toBe('True True');
     expect(receiptOf(world, 'oneapp').request.systemSitePackages).toBe(true);
+  });
+});
+
+describe('tpx install: interpreters behind pyenv shims', () => {
+  it('finds the interpreter a pyenv shim would run without running it, and falls back to the shim when pyenv must decide', async () => {
+    world = await makeWorld();
+    // A pyenv root whose 3.11.7 is the real interpreter, and a shim whose pyenv counts its calls.
+    const root = join(world.root, 'pyenv');
+    const count = join(world.root, 'shim-calls');
+    mkdirSync(join(root, 'versions', '3.11.7', 'bin'), { recursive: true });
+    mkdirSync(join(root, 'libexec'));
+    mkdirSync(join(root, 'shims'));
+    const realPy = world.env.TPX_DEFAULT_PYTHON as string;
+    symlinkSync(realPy, join(root, 'versions', '3.11.7', 'bin', 'python3'));
+    writeFileSync(join(root, 'version'), '3.11.7\n');
+    writeFileSync(join(root, 'libexec', 'pyenv'), `#!/bin/sh\necho call >> '${count}'\nshift 2\nexec '${realPy}' "$@"\n`, { mode: 0o755 });
+    const shim = `#!/usr/bin/env bash\nset -e\nprogram="\${0##*/}"\n\nexport PYENV_ROOT="${root}"\nexec "${root}/libexec/pyenv" exec "$program" "$@"\n`;
+    writeFileSync(join(root, 'shims', 'python3'), shim, { mode: 0o755 });
+    const env = { TPX_DEFAULT_PYTHON: undefined, PATH: `${join(root, 'shims')}:${world.env.PATH}` };
+    const calls = () => (existsSync(count) ? readFileSync(count, 'utf8').split('\n').filter(Boolean).length : 0);
+
+    const first = await world.run(['install', 'tpxdemo'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(calls()).toBe(0);
+    // The receipt names the version's interpreter, never the shim.
+    expect(receiptOf(world, 'tpxdemo').python.executable).toBe(join(root, 'versions', '3.11.7', 'bin', 'python3'));
+    expect((await world.run(['install', '--force', 'tpxdemo'], { env })).code).toBe(0);
+    expect(calls()).toBe(0);
+
+    // `system` is pyenv's to decide: the shim runs, and the install still works.
+    const system = await world.run(['install', '--force', 'tpxdemo'], { env: { ...env, PYENV_VERSION: 'system' } });
+    expect(system.code, system.stderr).toBe(0);
+    expect(calls()).toBeGreaterThan(0);
+    expect(receiptOf(world, 'tpxdemo').python.executable).toBe(realPy);
+  });
+});
+
+describe('tpx install: what pip leaves on disk', () => {
+  it("installs exactly the files pip's own runner does, bytecode and RECORD included", async () => {
+    world = await makeWorld();
+    const r = await world.run(['install', 'manymods']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'manymods'), [])).stdout.trim()).toBe('manymods 1.0 total 310');
+    const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
+    const tree = (dir: string, rel = ''): string[] =>
+      readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tree(dir, join(rel, e.name)) : [join(rel, e.name)])).sort();
+    // Bytecode names its source's path: pip alone installs into a venv at the very same path.
+    const gen = realpathSync(join(world.tpxHome, 'tools', 'manymods'));
+    const mine = new Map(tree(site(gen)).map((f) => [f, readFileSync(join(site(gen), f))]));
+    expect((await world.run(['uninstall', 'manymods'])).code).toBe(0);
+    const shared = join(world.tpxHome, 'shared', readdirSync(join(world.tpxHome, 'shared')).find((d) => d.startsWith('pip-')) as string);
+    expect((await world.exec(world.env.TPX_DEFAULT_PYTHON as string, ['-m', 'venv', '--without-pip', gen])).code).toBe(0);
+    const pip = await world.exec(join(gen, 'bin', 'python'), [join(shared, 'pip', '__pip-runner__.py'), 'install', '--no-input', 'manymods']);
+    expect(pip.code, pip.stderr).toBe(0);
+
+    expect([...mine.keys()]).toEqual(tree(site(gen)));
+    expect([...mine.keys()].filter((f) => f.endsWith('.pyc')).length).toBe(24); // every module but broken.py
+    for (const [f, a] of mine) {
+      // A .pyc starts with its source's mtime and size (16 bytes); the code after must be the same.
+      const b = readFileSync(join(site(gen), f));
+      expect(f.endsWith('.pyc') ? a.subarray(16).equals(b.subarray(16)) : a.equals(b), f).toBe(true);
+    }
+    // The User-Agent's machine facts were kept for the next pip run.
+    expect(JSON.parse(readFileSync(join(shared, 'tpx-facts.json'), 'utf8'))).toHaveProperty('at');
   });
 });

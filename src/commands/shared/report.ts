@@ -60,6 +60,8 @@ function describe(o: Outcome): string {
       return o.spec ? `${o.key} ${o.version} already matches ${o.spec}: nothing changed` : `${o.key} is already at the latest version (${o.version})`;
     case 'reinstalled':
       return `reinstalled ${o.key} ${o.version} (Python ${o.python})`;
+    case 'installed':
+      return `installed ${o.key} ${o.version} (Python ${o.python})`;
     case 'skipped':
       return `${o.key} skipped: ${o.reason}`;
     case 'failed':
@@ -67,17 +69,18 @@ function describe(o: Outcome): string {
   }
 }
 
-/** The table at the end of upgrade-all / reinstall-all, on stderr. */
+/** The table at the end of upgrade-all / reinstall-all / install of several tools, on stderr. */
 export function summarize(ctx: Context, outcomes: Outcome[]): void {
   const cell = (o: Outcome): [string, string] => {
     if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
     if (o.status === 'latest') return ['latest', o.version];
     if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
+    if (o.status === 'installed') return ['installed', `${o.version} (Python ${o.python})`];
     if (o.status === 'skipped') return ['skipped', o.reason];
     return ['FAILED', failureDetail(o.error)];
   };
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const totals = (['upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
+  const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
   summaryTable(ctx, totals, outcomes.map((o) => [o.key, ...cell(o)]));
 }
 
