@@ -32,7 +32,7 @@ oneapp = "oneapp"
     expect(first.stderr).toMatch(/^summary: 3 installed$/m);
     expect(first.stderr).toMatch(/^ {2}tpxdemo {5}installed {4}1\.0$/m);
     expect(world.ls(world.binDir)).toEqual(['multi-a@x', 'multi-b@x', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
 
     // Idempotent: nothing is built, no receipt is touched.
     const before = generations(world);
