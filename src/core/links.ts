@@ -116,7 +116,7 @@ export async function planLinks(ctx: Context, key: string, wanted: WantedLink[],
     } else if (force) {
       plans.push({ ...w, action: 'overwrite' });
     } else {
-      const what = owner ? `an app of tpx tool ${owner}` : there.every((t) => t.st.isSymbolicLink()) ? 'a link tpx did not make' : 'a file tpx did not make';
+      const what = owner ? `${w.kind === 'app' ? 'an app' : 'a link'} of tpx tool ${owner}` : there.every((t) => t.st.isSymbolicLink()) ? 'a link tpx did not make' : 'a file tpx did not make';
       conflicts.push(`${there.length === 1 ? there[0]?.file : link} (${what})`);
     }
   }
