@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSyn
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realPython, tpxJs } from '../helpers/fixtures.js';
 import { foreignPythonEnv } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -254,13 +254,20 @@ describe('tpx run APP', () => {
 });
 
 describe('tpx run: bad input', () => {
+  // One world for all: each case caches nothing (each checks), so they cannot disturb one another,
+  // and the shared pip is set up once.
+  let shared: World;
+  beforeAll(async () => {
+    shared = await makeWorld();
+  });
+  afterAll(async () => shared?.dispose());
   const nothingCached = (w: World) => {
     expect(entries(w)).toEqual([]);
     expect(envs(w)).toEqual([]);
   };
 
   it('a package that does not exist', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'no-such-package-tpx']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: pip could not install no-such-package-tpx');
@@ -269,7 +276,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('a package with no apps', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'noapps']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: noapps 1.0 has no apps to run');
@@ -278,7 +285,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('a path that does not exist; a TARGET that is neither an app, a spec, a path nor a script', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'some/app']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: some\/app: no such file or directory\nhint: /);
@@ -289,7 +296,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('a script that does not exist', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'missing.py']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: missing.py: no such file\nhint: /);
@@ -297,7 +304,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('--no-cache with --refresh', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', '--no-cache', '--refresh', 'tpxdemo']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --no-cache and --refresh cannot be used together\nhint: /);
