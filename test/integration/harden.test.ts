@@ -119,9 +119,18 @@ describe('trust nothing on disk: receipt fields', () => {
 });
 
 describe('leave nothing behind', () => {
-  it('generations a killed uninstall left are removed by the next uninstall, even of a tool that is gone', async () => {
+  it('a lock whose pid is alive but is another process (pid reuse) is taken over at once; generations a killed uninstall left are removed by the next uninstall, even of a tool that is gone', async () => {
     world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    const lock = join(world.tpxHome, 'locks', 'oneapp.lock');
+    mkdirSync(lock, { recursive: true });
+    // This test's own pid is alive; the start time recorded is not its start time.
+    writeFileSync(join(lock, 'owner'), `${process.pid} ${hostname()} 1\n`);
+    const locked = await world.run(['install', 'oneapp'], { timeoutMs: 30_000 });
+    expect(locked.code, locked.stderr).toBe(0);
+    expect(locked.stderr).not.toContain('waiting for another tpx');
+    expect(existsSync(lock)).toBe(false);
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+
     const oneappGen = readlinkSync(toolLink(world, 'oneapp')).split('/').pop();
     // What a kill -9 of `tpx uninstall tpxdemo` leaves after it removed the links and tools/tpxdemo.
     for (const app of ['tpxdemo', 'tpxdemo-admin']) rmSync(join(world.binDir, app));
@@ -131,6 +140,15 @@ describe('leave nothing behind', () => {
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: tpxdemo is not installed']);
     expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([oneappGen]);
+
+    // Without a start time (an older tpx, another OS): a heartbeat not refreshed for minutes is stale.
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), `${process.pid} ${hostname()}\n`);
+    const longAgo = new Date(Date.now() - 5 * 60_000);
+    utimesSync(join(lock, 'owner'), longAgo, longAgo);
+    const u = await world.run(['uninstall', 'oneapp'], { timeoutMs: 30_000 });
+    expect(u.code, u.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('a link left by a kill between the switch and the unlinking: list flags it, the next upgrade removes it', async () => {
@@ -196,26 +214,6 @@ describe('tell the truth about health', () => {
     expect(re.code, re.stderr).toBe(0);
     expect((await world.run(['list'])).code).toBe(0);
     expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).code).toBe(0);
-  });
-
-  it('a lock whose pid is alive but is another process (pid reuse) is taken over at once', async () => {
-    world = await makeWorld();
-    const lock = join(world.tpxHome, 'locks', 'oneapp.lock');
-    mkdirSync(lock, { recursive: true });
-    // This test's own pid is alive; the start time recorded is not its start time.
-    writeFileSync(join(lock, 'owner'), `${process.pid} ${hostname()} 1\n`);
-    const r = await world.run(['install', 'oneapp'], { timeoutMs: 30_000 });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('waiting for another tpx');
-    expect(existsSync(lock)).toBe(false);
-    // Without a start time (an older tpx, another OS): a heartbeat not refreshed for minutes is stale.
-    mkdirSync(lock);
-    writeFileSync(join(lock, 'owner'), `${process.pid} ${hostname()}\n`);
-    const longAgo = new Date(Date.now() - 5 * 60_000);
-    utimesSync(join(lock, 'owner'), longAgo, longAgo);
-    const u = await world.run(['uninstall', 'oneapp'], { timeoutMs: 30_000 });
-    expect(u.code, u.stderr).toBe(0);
-    expect(existsSync(lock)).toBe(false);
   });
 });
 

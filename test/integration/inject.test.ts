@@ -16,7 +16,7 @@ const distInfos = (w: World, key: string) => {
 const snapshot = (w: World, key: string) => ({ gen: w.readlink(join(w.tpxHome, 'tools', key)), receipt: receipt(w, key), bin: w.ls(w.binDir), dists: distInfos(w, key) });
 
 describe('tpx inject', () => {
-  it('adds a package, records it, keeps everything else at its version, and keeps the old generation', async () => {
+  it('adds a package, records it, keeps everything else at its version, and keeps the old generation; a local project directory and a wheel are recorded by the names pip reports', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
     const oldGen = world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'));
@@ -39,6 +39,21 @@ describe('tpx inject', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('withdep is already injected into tpxdemo');
     expect(receipt(world, 'tpxdemo').generation).toBe(rec.generation);
+
+    // The same tool, withdep taken out again: a local project directory and a wheel are recorded by the names pip reports.
+    expect((await world.run(['uninject', 'tpxdemo', 'withdep'])).code).toBe(0);
+    const project = join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool');
+    const wheel = join(world.indexDir, 'oneapp-1.0-py3-none-any.whl');
+    const local = await world.run(['inject', '--include-apps', 'tpxdemo', project, wheel]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr).toContain('injected localtool 0.1 into tpxdemo');
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
+      { spec: project, name: 'localtool', includeApps: true, includeDeps: false, pipArgs: [], pinned: false },
+      { spec: wheel, name: 'oneapp', includeApps: true, includeDeps: false, pipArgs: [], pinned: false },
+    ]);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+    expect((await world.run(['uninject', 'tpxdemo', 'localtool'])).code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
   });
 
   it('--include-apps links the injected apps; uninject removes them and orphaned dependencies', async () => {
@@ -75,7 +90,7 @@ describe('tpx inject', () => {
     expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-1.0.dist-info']);
   });
 
-  it("the tool's own package with extras adds their dependencies to it, recorded; uninject takes them back", async () => {
+  it("the tool's own package with extras adds their dependencies to it, recorded; uninject takes them back; -r reads a requirements file", async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
     world.publish('tpxdemo-2.0');
@@ -100,49 +115,26 @@ describe('tpx inject', () => {
     expect(u.stderr).toContain('removed dependencies nothing else needs: helperlib 1.0');
     expect(distInfos(world, 'tpxdemo')).toEqual(['tpxdemo-2.0.dist-info']);
     expect(receipt(world, 'tpxdemo').request.spec).toBe('tpxdemo');
-  });
 
-  it('-r reads a requirements file, skipping comments and option lines', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    // The same tool: -r reads a requirements file, skipping comments and option lines.
     const file = join(world.root, 'reqs.txt');
     writeFileSync(file, '# tools I like\nhelperlib>=1.0  # the helper\n\n--index-url http://example.invalid/\noneapp\n');
-    const r = await world.run(['inject', 'tpxdemo', '-r', file]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('warning: ' + file + ': skipped "--index-url http://example.invalid/"');
+    const req = await world.run(['inject', 'tpxdemo', '-r', file]);
+    expect(req.code).toBe(0);
+    expect(req.stderr).toContain('warning: ' + file + ': skipped "--index-url http://example.invalid/"');
     expect(receipt(world, 'tpxdemo').request.injected.map((i: { spec: string }) => i.spec)).toEqual(['helperlib>=1.0', 'oneapp']);
   });
 
-  it('a local project directory and a wheel are recorded by the names pip reports', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
-    const project = join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool');
-    const wheel = join(world.indexDir, 'oneapp-1.0-py3-none-any.whl');
-    const r = await world.run(['inject', '--include-apps', 'tpxdemo', project, wheel]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('injected localtool 0.1 into tpxdemo');
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
-      { spec: project, name: 'localtool', includeApps: true, includeDeps: false, pipArgs: [], pinned: false },
-      { spec: wheel, name: 'oneapp', includeApps: true, includeDeps: false, pipArgs: [], pinned: false },
-    ]);
-    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
-    expect((await world.run(['uninject', 'tpxdemo', 'localtool'])).code).toBe(0);
-    expect(world.ls(world.binDir)).toEqual(['oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
-  });
+
 });
 
 describe('tpx inject / uninject: bad input and faults leave the tool as it was', () => {
-  it('inject into a tool that is not installed', async () => {
+  it('inject into a tool that is not installed; uninject of a package that was not injected, of the main package; inject of the main package', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
-    const r = await world.run(['inject', 'nosuchtool', 'helperlib']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: nosuchtool is not installed\nhint: installed tools: tpxdemo\n');
-  });
-
-  it('uninject of a package that was not injected, of the main package; inject of the main package', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    const missing = await world.run(['inject', 'nosuchtool', 'helperlib']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: nosuchtool is not installed\nhint: installed tools: tpxdemo\n');
     expect((await world.run(['inject', 'tpxdemo', 'helperlib'])).code).toBe(0);
     const before = snapshot(world, 'tpxdemo');
     const cases: [string[], string][] = [

@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, createReadStream, existsSync, readdirSync, readFi
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorld, realPython, type World } from '../helpers/world.js';
 
 let world: World;
@@ -19,8 +19,17 @@ function expectNothingLeft(w: World): void {
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
 
 describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves nothing', () => {
+  // One world for the cases that fail at pip or after it: each leaves nothing behind (each checks),
+  // so they cannot disturb one another, and the world's shared pip is made once, not once per case.
+  let shared: World;
+  beforeAll(async () => {
+    shared = await makeWorld();
+    shared.publish('tpxdemo-2.0');
+  });
+  afterAll(async () => shared?.dispose());
+
   it('a package that does not exist', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['install', 'no-such-package-tpx']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: pip could not install no-such-package-tpx']);
@@ -29,7 +38,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('a version that does not exist: the hint lists the versions there are', async () => {
-    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0'] });
+    const world = shared;
     const r = await world.run(['install', 'tpxdemo==9.9']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/hint: no version of tpxdemo==9\.9 matches; available: 1\.0, 2\.0/);
@@ -58,7 +67,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('pip failing half-way: the tail of pip output and the full log', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['install', 'brokendep']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: pip could not install brokendep']);
@@ -69,7 +78,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('a package with no apps: exit 1, venv removed, hint names its dependencies apps', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['install', 'noapps']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: noapps 1.0 has no apps to link']);
@@ -79,7 +88,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('an entry point whose name escapes the bin dir refuses the package', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['install', 'evilname']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: evilname declares an app named "../evil", which is not a plain file name']);
@@ -88,7 +97,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('a bad --suffix and a bad tool name are refused', async () => {
-    world = await makeWorld();
+    const world = shared;
     const s = await world.run(['install', 'oneapp', '--suffix', '/x']);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/^error: invalid suffix "\/x"/m);
@@ -101,9 +110,9 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('an index that fails (HTTP 503): a clear error, never a prompt', async () => {
-    world = await makeWorld();
+    const world = shared;
     world.index.setDown(true);
-    const r = await world.run(['install', 'oneapp']);
+    const r = await world.run(['install', 'oneapp']).finally(() => world.index.setDown(false));
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: pip could not install oneapp']);
     expect(r.stderr).toContain(`hint: the package index ${world.index.url} is failing (HTTP 503)`);
@@ -111,7 +120,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('an index that refuses connections: the hint says it could not be reached', async () => {
-    world = await makeWorld();
+    const world = shared;
     // A port that was free a moment ago: nothing listens there.
     const server = createServer().listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -126,7 +135,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('credentials in an index URL are never printed', async () => {
-    world = await makeWorld();
+    const world = shared;
     const url = world.index.url.replace('http://', 'http://alice:s3cret-pw@');
     const r = await world.run(['install', '--index-url', url, 'no-such-package-tpx', '--verbose']);
     expect(r.code).toBe(1);

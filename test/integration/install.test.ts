@@ -9,7 +9,7 @@ afterEach(async () => world?.dispose());
 const receiptOf = (w: World, key: string) => JSON.parse(readFileSync(join(w.tpxHome, 'tools', key, 'tpx.json'), 'utf8'));
 
 describe('tpx install', () => {
-  it('installs a tool, links only its own apps, and the apps run', async () => {
+  it('installs a tool, links only its own apps, and the apps run; "already installed", --force, and the receipt of the request', async () => {
     world = await makeWorld();
     const r = await world.run(['install', 'tpxdemo==1.0']);
     expect(r.code, r.stderr).toBe(0);
@@ -24,12 +24,19 @@ describe('tpx install', () => {
     const site = join(world.tpxHome, 'tools', 'tpxdemo', 'lib');
     const pyDir = readdirSync(site)[0] as string;
     expect(readdirSync(join(site, pyDir, 'site-packages')).some((f) => f.startsWith('pip'))).toBe(false);
-  });
 
-  it('writes a schema-versioned receipt recording the request', async () => {
-    world = await makeWorld();
-    const r = await world.run(['install', 'tpxdemo==1.0', '--pip-args=--no-compile', '--index-url', world.index.url]);
-    expect(r.code, r.stderr).toBe(0);
+    // The same world: installing it again says "already installed" with exit 0, and --force reinstalls.
+    const again = await world.run(['install', 'tpxdemo']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('tpxdemo is already installed (1.0)');
+    expect(again.stderr).toMatch(/tpx upgrade tpxdemo.*--force/);
+    const gen = world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'));
+    const forced = await world.run(['install', '--force', 'tpxdemo==1.0', '--pip-args=--no-compile', '--index-url', world.index.url]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'))).not.toBe(gen);
+    expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
+
+    // It writes a schema-versioned receipt recording the request (here the forced one).
     const receipt = receiptOf(world, 'tpxdemo');
     expect(receipt).toMatchObject({
       schema: 1,
@@ -45,16 +52,6 @@ describe('tpx install', () => {
     ]);
   });
 
-  it('leaves dependencies invisible unless --include-deps', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'withdep'])).code).toBe(0);
-    expect(world.ls(world.binDir)).toEqual(['withdep']);
-    expect((await world.run(['uninstall', 'withdep'])).code).toBe(0);
-    const r = await world.run(['install', '--include-deps', 'withdep']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(world.ls(world.binDir)).toEqual(['helperlib-cli', 'withdep']);
-  });
-
   it('links RECORD scripts and gui scripts', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'shscript', 'guitool'])).code).toBe(0);
@@ -62,7 +59,7 @@ describe('tpx install', () => {
     expect((await world.exec(join(world.binDir, 'shscript'), [])).stdout).toContain('shscript 1.0');
   });
 
-  it('installs from a wheel file and from a local path, naming the tool from what pip reports', async () => {
+  it('installs from a wheel file and from a local path, naming the tool from what pip reports; leaves dependencies invisible unless --include-deps', async () => {
     world = await makeWorld();
     const wheel = join(world.indexDir, readdirSync(world.indexDir).find((f) => f.startsWith('oneapp-')) as string);
     const r = await world.run(['install', wheel]);
@@ -70,20 +67,15 @@ describe('tpx install', () => {
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp']);
     expect(receiptOf(world, 'oneapp').request.spec).toBe(wheel);
     expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
-  });
+    expect((await world.run(['uninstall', 'oneapp'])).code).toBe(0);
 
-  it('says "already installed" with exit 0, and --force reinstalls', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
-    const again = await world.run(['install', 'tpxdemo']);
-    expect(again.code).toBe(0);
-    expect(again.stderr).toContain('tpxdemo is already installed (1.0)');
-    expect(again.stderr).toMatch(/tpx upgrade tpxdemo.*--force/);
-    const gen = world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'));
-    const forced = await world.run(['install', '--force', 'tpxdemo']);
-    expect(forced.code, forced.stderr).toBe(0);
-    expect(world.readlink(join(world.tpxHome, 'tools', 'tpxdemo'))).not.toBe(gen);
-    expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
+    // The same world: dependencies stay invisible unless --include-deps.
+    expect((await world.run(['install', 'withdep'])).code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['withdep']);
+    expect((await world.run(['uninstall', 'withdep'])).code).toBe(0);
+    const deps = await world.run(['install', '--include-deps', 'withdep']);
+    expect(deps.code, deps.stderr).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['helperlib-cli', 'withdep']);
   });
 
   it('installs several specs at once: a failure does not stop the others, requested tools never share an app, a summary by name', async () => {
@@ -144,7 +136,7 @@ describe('tpx install', () => {
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
   });
 
-  it('warns with the exact fix for your shell when the bin dir is not on PATH, and not when it is', async () => {
+  it('warns with the exact fix for your shell when the bin dir is not on PATH, and not when it is; --verbose; pip config, PIP_TARGET, --system-site-packages', async () => {
     world = await makeWorld();
     const r = await world.run(['install', 'oneapp'], { env: { SHELL: '/bin/bash' } });
     expect(r.stderr).toContain(`warning: ${world.binDir} is not on your PATH`);
@@ -154,24 +146,37 @@ describe('tpx install', () => {
     const onPath = await world.run(['install', 'tpxdemo'], { env: { PATH: `${world.binDir}:${world.env.PATH}` } });
     expect(onPath.code).toBe(0);
     expect(onPath.stderr).not.toContain('not on your PATH');
-  });
+    // Without --verbose pip stays quiet; with it, pip's output streams.
+    expect(onPath.stderr).not.toContain('Successfully installed');
+    expect(onPath.stderr).toContain('installing tpxdemo…');
+    const v = await world.run(['--verbose', 'install', 'withdep']);
+    expect(v.code).toBe(0);
+    expect(v.stderr).toMatch(/Successfully installed .*withdep-1\.0/);
 
-  it('keeps the user pip configuration working (an index set only in PIP_CONFIG_FILE)', async () => {
-    world = await makeWorld();
+    // The same world: the user pip configuration keeps working (an index set only in PIP_CONFIG_FILE).
     writeFileSync(world.pipConf, `[global]\nindex-url = ${world.index.url}\n`);
-    const r = await world.run(['install', 'oneapp'], { env: { PIP_INDEX_URL: undefined } });
-    expect(r.code, r.stderr).toBe(0);
-  });
+    const conf = await world.run(['install', 'shscript'], { env: { PIP_INDEX_URL: undefined } });
+    expect(conf.code, conf.stderr).toBe(0);
 
-  it('never lets PYTHONPATH or PIP_TARGET redirect the install', async () => {
-    world = await makeWorld();
+    // PYTHONPATH or PIP_TARGET never redirect the install.
     const target = join(world.root, 'elsewhere');
     mkdirSync(target);
-    const r = await world.run(['install', 'oneapp'], { env: { PIP_TARGET: target, PIP_USER: '1', PYTHONPATH: target } });
-    expect(r.code, r.stderr).toBe(0);
+    const redirected = await world.run(['install', 'guitool'], { env: { PIP_TARGET: target, PIP_USER: '1', PYTHONPATH: target } });
+    expect(redirected.code, redirected.stderr).toBe(0);
     expect(readdirSync(target)).toEqual([]);
-    expect(existsSync(join(world.binDir, 'oneapp-cli'))).toBe(true);
+    expect(existsSync(join(world.binDir, 'guitool'))).toBe(true);
+
+    // --system-site-packages gives the venv the interpreter site-packages.
+    const ssp = await world.run(['install', '--system-site-packages', 'clash-a']);
+    expect(ssp.code, ssp.stderr).toBe(0);
+    expect(readFileSync(join(world.tpxHome, 'tools', 'clash-a', 'pyvenv.cfg'), 'utf8')).toContain('include-system-site-packages = true');
+    const py = join(world.tpxHome, 'tools', 'clash-a', 'bin', 'python');
+    const paths = await world.exec(py, ['-c', 'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))']);
+    expect(paths.stdout.trim()).toBe('True True');
+    expect(receiptOf(world, 'clash-a').request.systemSitePackages).toBe(true);
   });
+
+
 });
 
 describe('tpx install: other spec forms and output', () => {
@@ -190,15 +195,7 @@ describe('tpx install: other spec forms and output', () => {
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['localtool', 'oneapp']);
   });
 
-  it('--verbose streams pip output; without it pip stays quiet', async () => {
-    world = await makeWorld();
-    const v = await world.run(['--verbose', 'install', 'oneapp']);
-    expect(v.code).toBe(0);
-    expect(v.stderr).toContain('Successfully installed oneapp-1.0');
-    const q = await world.run(['install', 'tpxdemo']);
-    expect(q.stderr).not.toContain('Successfully installed');
-    expect(q.stderr).toContain('installing tpxdemo…');
-  });
+
 });
 
 describe('tpx install: interpreters and venvs', () => {
@@ -222,16 +219,7 @@ describe('tpx install: interpreters and venvs', () => {
     expect(receiptOf(world, 'withdep').python.version).toBe(probed);
   });
 
-  it('--system-site-packages gives the venv the interpreter site-packages', async () => {
-    world = await makeWorld();
-    const r = await world.run(['install', '--system-site-packages', 'oneapp']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(world.tpxHome, 'tools', 'oneapp', 'pyvenv.cfg'), 'utf8')).toContain('include-system-site-packages = true');
-    const py = join(world.tpxHome, 'tools', 'oneapp', 'bin', 'python');
-    const paths = await world.exec(py, ['-c', 'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))']);
-    expect(paths.stdout.trim()).toBe('True True');
-    expect(receiptOf(world, 'oneapp').request.systemSitePackages).toBe(true);
-  });
+
 });
 
 describe('tpx install: interpreters behind pyenv shims', () => {

@@ -9,12 +9,18 @@ afterEach(async () => world?.dispose());
 const receiptFile = (w: World, key: string) => join(w.tpxHome, 'tools', key, 'tpx.json');
 
 describe('tpx list', () => {
-  it('shows every tool with version, Python and apps; --short and --json', async () => {
+  it('with nothing installed says so, exit 0; then shows every tool with version, Python and apps, --short and --json; uninstall removes exactly what tpx made; an unknown name; uninstall-all', async () => {
     world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
     const r = await world.run(['list']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^oneapp 1\.0 \(Python 3\.\d+\.\d+\)\n {4}oneapp-cli\ntpxdemo 1\.0 \(Python 3\.\d+\.\d+\)\n {4}tpxdemo\n {4}tpxdemo-admin\n$/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('no tools installed');
+    expect(JSON.parse((await world.run(['list', '--json'])).stdout)).toEqual({ schema: 1, tools: [], strayLinks: [] });
+
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    const listed = await world.run(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^oneapp 1\.0 \(Python 3\.\d+\.\d+\)\n {4}oneapp-cli\ntpxdemo 1\.0 \(Python 3\.\d+\.\d+\)\n {4}tpxdemo\n {4}tpxdemo-admin\n$/);
     expect((await world.run(['list', '--short'])).stdout).toBe('oneapp 1.0\ntpxdemo 1.0\n');
     const json = JSON.parse((await world.run(['list', '--json'])).stdout);
     expect(json.schema).toBe(1);
@@ -30,6 +36,23 @@ describe('tpx list', () => {
         { name: 'tpxdemo-admin', link: join(world.binDir, 'tpxdemo-admin'), ok: true },
       ],
     });
+
+    // uninstall removes exactly what tpx made: links into the tool, its generations, its folder.
+    const un = await world.run(['uninstall', 'tpxdemo']);
+    expect(un.code).toBe(0);
+    expect(un.stderr).toContain('uninstalled tpxdemo 1.0 (removed 2 links)');
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp']);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
+    // An unknown name: exit 1 with a hint listing what is installed.
+    const unknown = await world.run(['uninstall', 'tpxdemo']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('error: tpxdemo is not installed\nhint: installed tools: oneapp\n');
+    // uninstall-all removes every tool.
+    const all = await world.run(['uninstall-all']);
+    expect(all.code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
   });
 
   it('never starts Python: list, --version and "already installed" read receipts only', async () => {
@@ -55,16 +78,7 @@ describe('tpx list', () => {
     expect(readFileSync(trace, 'utf8')).toContain(defaultPy);
   });
 
-  it('with nothing installed says so, exit 0', async () => {
-    world = await makeWorld();
-    const r = await world.run(['list']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('no tools installed');
-    expect(JSON.parse((await world.run(['list', '--json'])).stdout)).toEqual({ schema: 1, tools: [], strayLinks: [] });
-  });
-
-  it('shows broken tools as broken and exits 1: missing link, missing python, corrupt receipt', async () => {
+  it('shows broken tools as broken and exits 1: missing link, missing python, corrupt receipt; uninstall still removes them', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo', 'oneapp', 'withdep'])).code).toBe(0);
     rmSync(join(world.binDir, 'tpxdemo-admin'));
@@ -85,21 +99,18 @@ describe('tpx list', () => {
       ['tpxdemo', false],
       ['withdep', false],
     ]);
+
+    // uninstall works when the receipt is corrupt (withdep) or the python is gone (oneapp: removed outright now).
+    rmSync(py);
+    const un = await world.run(['uninstall', 'tpxdemo', 'oneapp', 'withdep']);
+    expect(un.code, un.stderr).toBe(0);
+    expect(world.ls(world.binDir)).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
   });
 });
 
 describe('tpx uninstall', () => {
-  it('removes exactly what tpx made: links into the tool, its generations, its folder', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
-    const r = await world.run(['uninstall', 'tpxdemo']);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('uninstalled tpxdemo 1.0 (removed 2 links)');
-    expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
-    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp']);
-    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
-  });
-
   it('leaves a link that now points elsewhere alone', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'clash-a'])).code).toBe(0);
@@ -107,51 +118,10 @@ describe('tpx uninstall', () => {
     expect((await world.run(['uninstall', 'clash-a'])).code).toBe(0);
     expect((await world.exec(join(world.binDir, 'clash'), [])).stdout).toMatch(/clash-b/);
   });
-
-  it('an unknown name: exit 1 with a hint listing what is installed', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
-    const r = await world.run(['uninstall', 'tpxdemo']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: installed tools: oneapp\n');
-  });
-
-  it('works when the receipt is corrupt or the python is gone', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
-    writeFileSync(receiptFile(world, 'tpxdemo'), 'garbage');
-    rmSync(join(world.tpxHome, 'tools', 'oneapp', 'bin', 'python'));
-    const r = await world.run(['uninstall', 'tpxdemo', 'oneapp']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(world.ls(world.binDir)).toEqual([]);
-    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
-    expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
-  });
-
-  it('uninstall-all removes every tool', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
-    const r = await world.run(['uninstall-all']);
-    expect(r.code).toBe(0);
-    expect(world.ls(world.binDir)).toEqual([]);
-    expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
-  });
 });
 
 describe('generations, locks and the CLI surface', () => {
-  it('a generation left by a killed install is collected by the next command', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
-    const orphan = join(world.tpxHome, 'envs', 'orphan-1');
-    mkdirSync(orphan);
-    writeFileSync(join(orphan, '.tpx-building'), '999999');
-    writeFileSync(join(orphan, 'tpx.json'), '{}');
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
-    expect(existsSync(orphan)).toBe(false);
-    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(2);
-  });
-
-  it('a lock held by a dead process is taken over', async () => {
+  it('a lock held by a dead process is taken over; a generation left by a killed install is collected by the next command', async () => {
     world = await makeWorld();
     const lock = join(world.tpxHome, 'locks', 'oneapp.lock');
     mkdirSync(lock, { recursive: true });
@@ -159,6 +129,14 @@ describe('generations, locks and the CLI surface', () => {
     const r = await world.run(['install', 'oneapp']);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(lock)).toBe(false);
+
+    const orphan = join(world.tpxHome, 'envs', 'orphan-1');
+    mkdirSync(orphan);
+    writeFileSync(join(orphan, '.tpx-building'), '999999');
+    writeFileSync(join(orphan, 'tpx.json'), '{}');
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    expect(existsSync(orphan)).toBe(false);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(2);
   });
 
   it('--version and --help', async () => {

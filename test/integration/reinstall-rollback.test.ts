@@ -26,19 +26,7 @@ describe('tpx reinstall', () => {
     expect((await world.run(['list'])).code).toBe(0);
   });
 
-  it('a failing rebuild leaves the old tool working and its receipt byte-identical', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
-    const before = readFileSync(receiptFile(world, 'oneapp'), 'utf8');
-    world.index.setDown(true);
-    const r = await world.run(['reinstall', 'oneapp']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: oneapp: pip could not install oneapp');
-    expect(await run(world, 'oneapp-cli')).toBe('oneapp-cli 1.0');
-    expect(readFileSync(receiptFile(world, 'oneapp'), 'utf8')).toBe(before);
-  });
-
-  it('reinstall-all rebuilds every tool (skipping --skip) and prints a summary; unknown name → exit 1', async () => {
+  it('reinstall-all rebuilds every tool (skipping --skip) and prints a summary; unknown name → exit 1; a failing rebuild leaves the old tool working and its receipt byte-identical', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo', 'oneapp', 'multiapp'])).code).toBe(0);
     const gens = (k: string) => receipt(world, k).generation;
@@ -54,13 +42,31 @@ describe('tpx reinstall', () => {
     const bad = await world.run(['reinstall', 'nope']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('error: nope is not installed\nhint: installed tools: multiapp, oneapp, tpxdemo\n');
+
+    // A failing rebuild leaves the old tool working and its receipt byte-identical.
+    const before = readFileSync(receiptFile(world, 'oneapp'), 'utf8');
+    world.index.setDown(true);
+    const failed = await world.run(['reinstall', 'oneapp']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('error: oneapp: pip could not install oneapp');
+    expect(await run(world, 'oneapp-cli')).toBe('oneapp-cli 1.0');
+    expect(readFileSync(receiptFile(world, 'oneapp'), 'utf8')).toBe(before);
   });
 });
 
 describe('tpx rollback', () => {
-  it('switches back to the previous version and relinks its apps; a second rollback undoes the first', async () => {
+  it('nothing to roll back to: exit 1 with a hint, nothing changed; after an upgrade, switches back to the previous version and relinks its apps; a second rollback undoes the first', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    const before = readFileSync(receiptFile(world, 'tpxdemo'), 'utf8');
+    const nothing = await world.run(['rollback', 'tpxdemo']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toBe(
+      'error: tpxdemo has no previous version to roll back to: it was installed once and never changed\n' +
+        'hint: tpx keeps the version before the last upgrade, reinstall or install --force\n',
+    );
+    expect(readFileSync(receiptFile(world, 'tpxdemo'), 'utf8')).toBe(before);
+
     world.publish('tpxdemo-2.0');
     expect((await world.run(['upgrade', 'tpxdemo'])).code).toBe(0);
     expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-serve']);
@@ -75,19 +81,6 @@ describe('tpx rollback', () => {
     expect((await world.run(['rollback', 'tpxdemo'])).stderr).toBe('rolled back tpxdemo 1.0 → 2.0\n');
     expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-serve']);
     expect(await run(world, 'tpxdemo', ['--version'])).toBe('tpxdemo 2.0');
-  });
-
-  it('nothing to roll back to: exit 1 with a hint, nothing changed', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
-    const before = readFileSync(receiptFile(world, 'tpxdemo'), 'utf8');
-    const r = await world.run(['rollback', 'tpxdemo']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      'error: tpxdemo has no previous version to roll back to: it was installed once and never changed\n' +
-        'hint: tpx keeps the version before the last upgrade, reinstall or install --force\n',
-    );
-    expect(readFileSync(receiptFile(world, 'tpxdemo'), 'utf8')).toBe(before);
   });
 });
 

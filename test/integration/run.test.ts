@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSyn
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realPython, tpxJs } from '../helpers/fixtures.js';
 import { foreignPythonEnv } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -19,7 +19,7 @@ const receiptOf = (w: World, key: string) => join(runDir(w), 'entries', key, 'tp
 const pipRequests = (w: World) => w.index.requests.length;
 
 describe('tpx run APP', () => {
-  it('installs into a cached environment, runs the app, and the second run is a hit that installs nothing', async () => {
+  it('installs into a cached environment, runs the app, and the second run is a hit that installs nothing; arguments, exit codes, stdin and SIGINT pass through; tpx cache dir and purge', async () => {
     world = await makeWorld();
     const first = await world.run(['run', 'tpxdemo', '--version']);
     expect(first.code, first.stderr).toBe(0);
@@ -38,20 +38,16 @@ describe('tpx run APP', () => {
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
     // Backup tools skip the cache.
     for (const dir of [join(world.cacheDir, 'tpx'), runDir(world), join(world.cacheDir, 'tpx', 'logs')]) expect(world.ls(dir)).toContain('CACHEDIR.TAG');
-  });
 
-  it('passes everything after APP to the app untouched, and passes exit codes and stdin through', async () => {
-    world = await makeWorld();
+    // The same world (its entry is a hit from here on): everything after APP reaches the app untouched,
+    // exit codes and stdin pass through, SIGINT is forwarded.
     const r = await world.run(['run', '--spec', 'tpxdemo', 'tpxdemo', '--help', '--', '--x', '--spec', 'a b']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('tpxdemo 1.0 args: ["--help", "--", "--x", "--spec", "a b"]\n');
     expect((await world.run(['run', 'tpxdemo', '--exit', '7'])).code).toBe(7);
     const cat = await world.run(['run', 'tpxdemo', '--cat'], { input: 'line1\nline2' });
     expect(cat.stdout).toBe('line1\nline2');
-  });
 
-  it('forwards SIGINT to the app and exits with its status', async () => {
-    world = await makeWorld();
     expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
     // Detached (a session of its own, no terminal), as under CI. Run from a terminal, tpx would otherwise
     // be in its foreground group, where it leaves SIGINT to the terminal (which delivers Ctrl-C to the app too).
@@ -69,14 +65,36 @@ describe('tpx run APP', () => {
       // Its own process group: take the app down with it if anything above failed.
       if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
     }
-    const r = { stdout, stderr };
-    expect(r.stdout).toBe('tpxdemo 1.0 sleeping\n');
-    expect(r.stderr).toContain('tpxdemo: interrupted');
-    expect(r.stderr).not.toContain('undone');
+    expect(stdout).toBe('tpxdemo 1.0 sleeping\n');
+    expect(stderr).toContain('tpxdemo: interrupted');
+    expect(stderr).not.toContain('undone');
+
+    // A package whose only app is named differently: tpx runs it and says so.
+    const only = await world.run(['run', 'oneapp']);
+    expect(only.code, only.stderr).toBe(0);
+    expect(only.stdout).toContain('oneapp-cli 1.0');
+    expect(only.stderr).toContain('running its only app, oneapp-cli');
+
+    // tpx cache: dir prints the run cache; purge empties it.
+    const dir = await world.run(['cache', 'dir']);
+    expect(dir.code, dir.stderr).toBe(0);
+    expect(dir.stdout).toBe(`${runDir(world)}\n`);
+    expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
+    expect((await world.run(['run', 'oneapp'])).code).toBe(0);
+    const purge = await world.run(['cache', 'purge']);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stderr).toContain('removed 2 cached environments');
+    expect(entries(world)).toEqual([]);
+    expect(envs(world)).toEqual([]);
+    expect(existsSync(runDir(world))).toBe(true);
+    expect(readdirSync(runDir(world)).includes('scripts')).toBe(false);
   });
 
-  it('--spec picks a version; --with adds packages; each request is its own entry', async () => {
-    world = await makeWorld({ packages: ['tpxdemo-1.0', 'tpxdemo-2.0', 'helperlib-1.0'] });
+  it('is not shadowed by an installed tool; --spec picks a version; --with adds packages; each request is its own entry', async () => {
+    world = await makeWorld({ packages: ['tpxdemo-1.0'] });
+    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    world.publish('helperlib-1.0');
     expect((await world.run(['run', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 2.0\n');
     expect((await world.run(['run', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version'])).stdout).toBe('tpxdemo 1.0\n');
     const withHelper = await world.run(['run', '--spec', 'tpxdemo==1.0', '--with', 'helperlib', 'helperlib-cli']);
@@ -138,22 +156,6 @@ describe('tpx run APP', () => {
     const script = await world.run(['run', 'path.py'], { env });
     expect(script.stderr).toBe('');
     expect(script.stdout).toBe('[]\n');
-  });
-
-  it('is not shadowed by an installed tool', async () => {
-    world = await makeWorld({ packages: ['tpxdemo-1.0'] });
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
-    world.publish('tpxdemo-2.0');
-    const r = await world.run(['run', 'tpxdemo', '--version']);
-    expect(r.stdout).toBe('tpxdemo 2.0\n');
-  });
-
-  it("runs a package's only app when it is named differently, and says so", async () => {
-    world = await makeWorld();
-    const r = await world.run(['run', 'oneapp']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('oneapp-cli 1.0');
-    expect(r.stderr).toContain('running its only app, oneapp-cli');
   });
 
   it('lists the apps when there are several and none is APP', async () => {
@@ -252,13 +254,20 @@ describe('tpx run APP', () => {
 });
 
 describe('tpx run: bad input', () => {
+  // One world for all: each case caches nothing (each checks), so they cannot disturb one another,
+  // and the shared pip is set up once.
+  let shared: World;
+  beforeAll(async () => {
+    shared = await makeWorld();
+  });
+  afterAll(async () => shared?.dispose());
   const nothingCached = (w: World) => {
     expect(entries(w)).toEqual([]);
     expect(envs(w)).toEqual([]);
   };
 
   it('a package that does not exist', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'no-such-package-tpx']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: pip could not install no-such-package-tpx');
@@ -267,7 +276,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('a package with no apps', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'noapps']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: noapps 1.0 has no apps to run');
@@ -276,7 +285,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('a path that does not exist; a TARGET that is neither an app, a spec, a path nor a script', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'some/app']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: some\/app: no such file or directory\nhint: /);
@@ -287,7 +296,7 @@ describe('tpx run: bad input', () => {
   });
 
   it('a script that does not exist', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', 'missing.py']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: missing.py: no such file\nhint: /);
@@ -295,29 +304,11 @@ describe('tpx run: bad input', () => {
   });
 
   it('--no-cache with --refresh', async () => {
-    world = await makeWorld();
+    const world = shared;
     const r = await world.run(['run', '--no-cache', '--refresh', 'tpxdemo']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --no-cache and --refresh cannot be used together\nhint: /);
     nothingCached(world);
-  });
-});
-
-describe('tpx cache', () => {
-  it('dir prints the run cache; purge empties it', async () => {
-    world = await makeWorld();
-    const dir = await world.run(['cache', 'dir']);
-    expect(dir.code, dir.stderr).toBe(0);
-    expect(dir.stdout).toBe(`${runDir(world)}\n`);
-    expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
-    expect((await world.run(['run', 'oneapp'])).code).toBe(0);
-    const purge = await world.run(['cache', 'purge']);
-    expect(purge.code, purge.stderr).toBe(0);
-    expect(purge.stderr).toContain('removed 2 cached environments');
-    expect(entries(world)).toEqual([]);
-    expect(envs(world)).toEqual([]);
-    expect(existsSync(runDir(world))).toBe(true);
-    expect(readdirSync(runDir(world)).includes('scripts')).toBe(false);
   });
 });
 
@@ -329,7 +320,7 @@ describe('tpx run script.py', () => {
   };
   const withHelperlib = ['# /// script', '# requires-python = ">=3.8"', '# dependencies = ["helperlib"]', '# ///', 'import sys, helperlib', 'print("helperlib", helperlib.__version__, sys.argv[1:])', 'sys.exit(int(sys.stdin.read() or 0))'];
 
-  it('installs the PEP 723 dependencies from the index, runs the script with them, and reuses the environment', async () => {
+  it('installs the PEP 723 dependencies from the index, runs the script with them, and reuses the environment, also for a script from a pipe or a URL', async () => {
     world = await makeWorld();
     writeScript(world, 'tool.py', ...withHelperlib);
     const first = await world.run(['run', 'tool.py', '--help', 'a b'], { input: '3' });
@@ -341,6 +332,27 @@ describe('tpx run script.py', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toBe('');
     expect(pipRequests(world)).toBe(requests);
+
+    // The same world: a script from a pipe (tpx run <(…), in bash), and one fetched from a URL.
+    const fromPipe = (lines: string[], args: string) => `"${process.execPath}" "${tpxJs}" run <(cat <<'SCRIPT'\n${lines.join('\n')}\nSCRIPT\n) ${args}`;
+    const plain = await world.exec('/bin/bash', ['-c', fromPipe(['import sys', 'print("from a pipe", sys.argv[1:])'], 'a b')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toBe("from a pipe ['a', 'b']\n");
+    const meta = await world.exec('/bin/bash', ['-c', fromPipe(withHelperlib, 'x')], { input: '5' });
+    expect(meta.code, meta.stderr).toBe(5);
+    expect(meta.stdout).toBe("helperlib 1.0 ['x']\n");
+
+    const body = `${withHelperlib.join('\n')}\n`;
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tool.py`;
+      const r = await world.run(['run', url, 'x']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("helperlib 1.0 ['x']\n");
+    } finally {
+      server.close();
+    }
   });
 
   it('--python-args go to the interpreter: an app runs as `python -E ARGS APP`, a script as `python ARGS SCRIPT`; a shell-script app is refused', async () => {
@@ -363,17 +375,6 @@ describe('tpx run script.py', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toBe("plain ['-x']\n");
     expect(entries(world)).toEqual([]);
-  });
-
-  it('runs a script from a pipe: tpx run <(…), in bash', async () => {
-    world = await makeWorld();
-    const fromPipe = (lines: string[], args: string) => `"${process.execPath}" "${tpxJs}" run <(cat <<'SCRIPT'\n${lines.join('\n')}\nSCRIPT\n) ${args}`;
-    const plain = await world.exec('/bin/bash', ['-c', fromPipe(['import sys', 'print("from a pipe", sys.argv[1:])'], 'a b')]);
-    expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout).toBe("from a pipe ['a', 'b']\n");
-    const meta = await world.exec('/bin/bash', ['-c', fromPipe(withHelperlib, 'x')], { input: '5' });
-    expect(meta.code, meta.stderr).toBe(5);
-    expect(meta.stdout).toBe("helperlib 1.0 ['x']\n");
   });
 
   it('a script without metadata runs with TPX_DEFAULT_PYTHON, also given as a version; a bad one is named', async () => {
@@ -401,21 +402,6 @@ describe('tpx run script.py', () => {
     const r = await world.run(['run', 'nodeps.py']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('in a venv: True\n');
-  });
-
-  it('fetches a script from a URL', async () => {
-    world = await makeWorld();
-    const body = `${withHelperlib.join('\n')}\n`;
-    const server = createServer((_req, res) => res.end(body));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tool.py`;
-      const r = await world.run(['run', url, 'x']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toBe("helperlib 1.0 ['x']\n");
-    } finally {
-      server.close();
-    }
   });
 
   it('names the line of invalid metadata, and caches nothing', async () => {

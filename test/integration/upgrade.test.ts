@@ -27,8 +27,11 @@ describe('tpx upgrade', () => {
     expect(again.stderr).toBe('upgrading tpxdemo…\ntpxdemo is already at the latest version (3.0)\n');
   });
 
-  it('a tool that is not installed: exit 1 with a hint; --install installs it; overrides are recorded', async () => {
+  it('a tool that is not installed: exit 1 with a hint (upgrade and pin); --install installs it; overrides are recorded', async () => {
     world = await makeWorld();
+    const pin = await world.run(['pin', 'nope']);
+    expect(pin.code).toBe(1);
+    expect(pin.stderr).toBe('error: nope is not installed\nhint: no tools are installed; see `tpx install --help`\n');
     const r = await world.run(['upgrade', 'tpxdemo']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: install it with `tpx install tpxdemo` (or `tpx upgrade --install tpxdemo`)\n');
@@ -77,9 +80,11 @@ describe('tpx upgrade', () => {
     expect(receipt(world, 'oneapp').request.spec).toBe('oneapp==1.0');
   });
 
-  it('index down: exit 1, the old version still works, the receipt is byte-identical', async () => {
+  it('index down, a resolver conflict, a Python gone: exit 1 with a hint, the old version still works, the receipt is byte-identical', async () => {
     world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    expect((await world.run(['install', 'tpxdemo', 'withdep', 'oneapp'])).code).toBe(0);
+
+    // Index down.
     const before = readFileSync(receiptFile(world, 'tpxdemo'), 'utf8');
     world.publish('tpxdemo-2.0');
     world.index.setDown(true);
@@ -89,34 +94,29 @@ describe('tpx upgrade', () => {
     expect(r.stderr).toContain('hint: ');
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 1.0');
     expect(readFileSync(receiptFile(world, 'tpxdemo'), 'utf8')).toBe(before);
-    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
-  });
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(3); // one per tool: nothing left of the failed build
+    world.index.setDown(false);
 
-  it('a resolver conflict: exit 1 with pip tail and hint, the old version still works, receipt unchanged', async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'withdep'])).code).toBe(0);
-    const before = readFileSync(receiptFile(world, 'withdep'), 'utf8');
+    // A resolver conflict: exit 1 with pip tail and hint.
+    const withdepBefore = readFileSync(receiptFile(world, 'withdep'), 'utf8');
     // 1.0 withdrawn from the index, 2.0 needs a helperlib that does not exist.
     world.unpublish('withdep-1.0');
     world.publish('withdep-2.0');
-    const r = await world.run(['upgrade', 'withdep']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^upgrading withdep…\nerror: withdep: pip could not install withdep\n/);
-    expect(r.stderr).toMatch(/helperlib>=9/);
+    const conflict = await world.run(['upgrade', 'withdep']);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(/^upgrading withdep…\nerror: withdep: pip could not install withdep\n/);
+    expect(conflict.stderr).toMatch(/helperlib>=9/);
     expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
-    expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(before);
-    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);
-  });
+    expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(withdepBefore);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(3);
 
-  it("a tool whose Python is gone: exit 1, hint `tpx reinstall`, nothing changed", async () => {
-    world = await makeWorld();
-    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
-    const before = readFileSync(receiptFile(world, 'oneapp'), 'utf8');
+    // A tool whose Python is gone: hint `tpx reinstall`, nothing changed.
+    const oneappBefore = readFileSync(receiptFile(world, 'oneapp'), 'utf8');
     removePython(world, 'oneapp');
-    const r = await world.run(['upgrade', 'oneapp']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: oneapp's Python is gone \(.*\)\nhint: rebuild it: tpx reinstall oneapp/);
-    expect(readFileSync(receiptFile(world, 'oneapp'), 'utf8')).toBe(before);
+    const gone = await world.run(['upgrade', 'oneapp']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^error: oneapp's Python is gone \(.*\)\nhint: rebuild it: tpx reinstall oneapp/);
+    expect(readFileSync(receiptFile(world, 'oneapp'), 'utf8')).toBe(oneappBefore);
   });
 });
 
@@ -142,12 +142,7 @@ describe('tpx pin / unpin', () => {
     expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('tpxdemo is already unpinned\n');
   });
 
-  it('pin of a tool that is not installed: exit 1, nothing made', async () => {
-    world = await makeWorld();
-    const r = await world.run(['pin', 'nope']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: nope is not installed\nhint: no tools are installed; see `tpx install --help`\n');
-  });
+
 });
 
 describe('tpx upgrade-all', () => {
@@ -193,9 +188,13 @@ describe('tpx upgrade-all', () => {
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
   });
 
-  it('--skip, "already latest", and --jobs validation', async () => {
+  it('--skip, "already latest", and --jobs validation; the shared pip caches its bytecode even under PYTHONDONTWRITEBYTECODE', async () => {
     world = await makeWorld();
-    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    const installed = await world.run(['install', 'tpxdemo', 'oneapp'], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(installed.code, installed.stderr).toBe(0);
+    // So later pip runs skip compiling pip.
+    const [pip] = world.ls(join(world.tpxHome, 'shared'));
+    expect(world.ls(join(world.tpxHome, 'shared', pip as string, 'pip', '_internal'))).toContain('__pycache__');
     world.publish('tpxdemo-2.0');
     const r = await world.run(['upgrade-all', '--skip', 'tpxdemo', '--jobs', '1']);
     expect(r.code, r.stderr).toBe(0);
@@ -205,16 +204,6 @@ describe('tpx upgrade-all', () => {
     const bad = await world.run(['upgrade-all', '--jobs', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: --jobs must be a whole number ≥ 1, not "0"\n');
-  });
-});
-
-describe('the shared pip', () => {
-  it('caches its bytecode even under PYTHONDONTWRITEBYTECODE, so later pip runs skip compiling pip', async () => {
-    world = await makeWorld();
-    const r = await world.run(['install', 'oneapp'], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
-    expect(r.code, r.stderr).toBe(0);
-    const [pip] = world.ls(join(world.tpxHome, 'shared'));
-    expect(world.ls(join(world.tpxHome, 'shared', pip as string, 'pip', '_internal'))).toContain('__pycache__');
   });
 });
 
