@@ -4,7 +4,6 @@
  * interpreter, index and pip arguments. pip answers for the user's own index, config, certs and proxies,
  * which querying the index from Node would not. `list --outdated`, `upgrade` and `upgrade-all` use it.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { entriesAt, linkOwner } from './gate.js';
-import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from './fsx.js';
+import { lstatOrNull, readTextOrNull, readlinkOrNull } from './fsx.js';
 import { linksByOwner, linkFor, notOneOf, resourceLinkFor } from './links.js';
 import { installedAt, readEntry } from './store.js';
 import type { Installed } from './store.js';
