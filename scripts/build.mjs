@@ -24,11 +24,11 @@ const lazyChildProcessInCommander = {
 
 // What only some commands need gets a bundle of its own, required on first use: the spinner (ora and
 // its dependencies, ~115 KB: src/spinner.ts), smol-toml (PEP 723 scripts), the completion script
-// generators (~13 KB no other command should parse) and cmd-shim (Windows bin entries, core/shims.ts).
+// generators (~13 KB no other command should parse) and cmd-shim (Windows bin entries, core/base/shims.ts).
 // name → [import specifier, source].
 const SEPARATE = {
   spinner: [/^\.\/spinner\.js$/, { entryPoints: ['src/spinner.ts'] }],
-  completions: [/^\.\.\/core\/completions\.js$/, { entryPoints: ['src/core/completions.ts'] }],
+  completions: [/^\.\.\/core\/shell\/completions\.js$/, { entryPoints: ['src/core/shell/completions.ts'] }],
   toml: [/^smol-toml$/, { stdin: { contents: "module.exports = require('smol-toml');", resolveDir: '.' } }],
   cmdshim: [/^cmd-shim$/, { stdin: { contents: "module.exports = require('cmd-shim');", resolveDir: '.' } }],
 };

@@ -4,10 +4,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { constants } from 'node:os';
-import { makeContext } from './core/context.js';
-import { GLOBAL_DEFAULTS, checkWritable } from './core/paths.js';
-import type { Context, Output } from './core/context.js';
-import { usageError } from './core/errors.js';
+import { makeContext } from './core/base/context.js';
+import { GLOBAL_DEFAULTS, checkWritable } from './core/base/paths.js';
+import type { Context, Output } from './core/base/context.js';
+import { usageError } from './core/base/errors.js';
 import { COLOR_CHOICES, colorWanted, makeOutput, paintPrefixes, writeResult } from './ui.js';
 import type { ColorChoice } from './ui.js';
 import type { Cli } from './commands/cli-types.js';
@@ -128,11 +128,11 @@ export async function main(argv: string[]): Promise<void> {
   let flags: GlobalFlags = {};
   let writes = true;
   let json = false;
-  /** The command's context: the one place `--global` is resolved (core/paths.ts), refused up front where it cannot write. */
+  /** The command's context: the one place `--global` is resolved (core/base/paths.ts), refused up front where it cannot write. */
   const contextFor = (out: Output): Context => {
     if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
     if (flags.global && process.platform === 'win32') throw usageError('--global is for POSIX systems (Linux, macOS)', 'on Windows, install for your user (without --global)');
-    const made = makeContext({ env: process.env, os: process.platform, verbose: Boolean(flags.verbose), out, global: flags.global });
+    const made = makeContext({ env: process.env, os: process.platform, cwd: process.cwd(), verbose: Boolean(flags.verbose), out, global: flags.global });
     if (flags.global && writes) checkWritable(made.paths);
     return made;
   };

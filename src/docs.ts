@@ -4,10 +4,10 @@
  */
 import { buildProgram } from './cli.js';
 import { describeCommand } from './commands/shared/describe.js';
-import { describeEnvironment } from './core/environment.js';
-import { manPage } from './core/manpage.js';
-import { resolvePaths } from './core/paths.js';
-import { platformFor } from './core/platform.js';
+import { describeEnvironment } from './core/shell/environment.js';
+import { manPage } from './core/shell/manpage.js';
+import { resolvePaths } from './core/base/paths.js';
+import { platformFor } from './core/base/platform.js';
 
 declare const TPX_VERSION: string;
 

@@ -5,11 +5,11 @@
  * reports or builds as usual; so this path never has to render an error.
  */
 import * as path from 'node:path';
-import { makeContext } from './core/context.js';
-import { appFile } from './core/distinfo.js';
-import { chooseApp, launch, parseRunArgv, runTarget } from './core/runapp.js';
-import { lookup, runKey, touch } from './core/runcache.js';
-import { venvBinDir } from './core/venv.js';
+import { makeContext } from './core/base/context.js';
+import { appFile } from './core/packaging/distinfo.js';
+import { chooseApp, launch, parseRunArgv, runTarget } from './core/run/runapp.js';
+import { lookup, runKey, touch } from './core/run/runcache.js';
+import { venvBinDir } from './core/python/venv.js';
 import { COLOR_CHOICES, makeOutput } from './ui.js';
 import type { ColorChoice } from './ui.js';
 
@@ -19,11 +19,11 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
   const { verbose = false, quiet = false, color = 'auto' } = parsed.flags;
   // Flags commander would refuse are left to it.
   if ((verbose && quiet) || !(COLOR_CHOICES as readonly string[]).includes(color)) return false;
-  const ctx = makeContext({ env: process.env, os: process.platform, verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
+  const ctx = makeContext({ env: process.env, os: process.platform, cwd: process.cwd(), verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
   let file: string;
   try {
     // A script is never answered here: reading it (a pipe can be read only once) is the CLI's job.
-    const what = runTarget(parsed.app, parsed.flags, process.cwd(), process.env);
+    const what = runTarget(parsed.app, parsed.flags, ctx);
     if (what.kind === 'script') return false;
     const k = runKey(ctx, what.req);
     const found = lookup(ctx, k.key, k.material);

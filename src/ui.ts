@@ -4,9 +4,9 @@
  * `tpx run` cache hit never even look at the terminal); the spinner is a bundle of its own
  * (src/spinner.ts), loaded only when one is shown.
  */
-import type { Output } from './core/context.js';
-import { TpxError, fromErrno } from './core/errors.js';
-import { redact } from './core/redact.js';
+import type { Output } from './core/base/context.js';
+import { TpxError, fromErrno } from './core/base/errors.js';
+import { redact } from './core/base/redact.js';
 
 export type ColorChoice = 'auto' | 'always' | 'never';
 export const COLOR_CHOICES: readonly ColorChoice[] = ['auto', 'always', 'never'];
@@ -46,7 +46,7 @@ export function makeOutput(opts: OutputOptions): Output {
   const env = opts.env ?? process.env;
   let colored: boolean | undefined;
   const color = () => (colored ??= colorWanted(opts.color ?? 'auto', env, () => Boolean(process.stderr.isTTY)));
-  // Every line tpx prints passes redact(): no credential in a URL ever reaches the terminal (core/redact.ts).
+  // Every line tpx prints passes redact(): no credential in a URL ever reaches the terminal (core/base/redact.ts).
   const err = (text: string) => process.stderr.write(`${color() ? paintPrefixes(redact(text)) : redact(text)}\n`);
   return {
     info: (m) => {
@@ -93,7 +93,7 @@ export function writeResult(text: string): void {
 
 /** The one place errors are rendered, through `write` (one call per line group). Returns the exit code. */
 function renderError(thrown: unknown, verbose: boolean, write: (text: string) => void): number {
-  // A full disk or a read-only directory is the machine's doing, not a bug: one clear error (core/errors.ts).
+  // A full disk or a read-only directory is the machine's doing, not a bug: one clear error (core/base/errors.ts).
   const err = fromErrno(thrown) ?? thrown;
   if (err instanceof TpxError) {
     write(`error: ${err.message}`);

@@ -1,5 +1,5 @@
-import type { Context } from '../core/context.js';
-import { runRoot, sweep } from '../core/runcache.js';
+import type { Context } from '../core/base/context.js';
+import { runRoot, sweep } from '../core/run/runcache.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {

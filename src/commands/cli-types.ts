@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Context } from '../core/context.js';
+import type { Context } from '../core/base/context.js';
 import type { Results } from './shared/json.js';
 
 /** A command handler returns its exit code (default 0) or throws a TpxError. */

@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import { Argument } from 'commander';
-import type { Context } from '../core/context.js';
-import type { CompletionShell } from '../core/completions.js';
-import { resolvePaths } from '../core/paths.js';
+import type { Context } from '../core/base/context.js';
+import type { CompletionShell } from '../core/shell/completions.js';
+import { resolvePaths } from '../core/base/paths.js';
 import type { Cli } from './cli-types.js';
 import { describeCommand } from './shared/describe.js';
 
@@ -23,7 +23,7 @@ const SHELLS: CompletionShell[] = ['bash', 'zsh', 'fish', 'powershell'];
 
 async function completions(ctx: Context, cli: Cli, shell: CompletionShell): Promise<void> {
   // The generators are a bundle of their own (scripts/build.mjs): no other command parses them.
-  const { completionScript } = await import('../core/completions.js');
+  const { completionScript } = await import('../core/shell/completions.js');
   // Tools are looked up under $TPX_HOME when it is set at completion time, else where tpx puts them without it.
   const defaultHome = resolvePaths({ ...ctx.env, TPX_HOME: undefined }).home;
   const userHome = ctx.env.HOME || os.homedir();

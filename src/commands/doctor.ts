@@ -1,9 +1,9 @@
-import type { Context } from '../core/context.js';
-import { diagnose, repair } from '../core/doctor.js';
-import type { Finding, Repair } from '../core/doctor.js';
-import { linksByOwner } from '../core/links.js';
-import { parseToolArg } from '../core/names.js';
-import { notInstalled, readEntry, toolKeys } from '../core/store.js';
+import type { Context } from '../core/base/context.js';
+import { diagnose, repair } from '../core/ops/doctor.js';
+import type { Finding, Repair } from '../core/ops/doctor.js';
+import { linksByOwner } from '../core/store/links.js';
+import { parseToolArg } from '../core/packaging/names.js';
+import { notInstalled, readEntry, toolKeys } from '../core/store/store.js';
 import type { Cli } from './cli-types.js';
 
 /** Version of `tpx doctor --json` output; bumped on any incompatible change (README documents it). */
@@ -32,7 +32,7 @@ async function doctor(ctx: Context, names: string[], flags: Flags): Promise<numb
   const failed: string[] = [];
   // A repair can uncover the next (a tool pointed back at its generation, whose Python is gone): a few rounds, while they do something.
   for (let round = 0; flags.fix && round < 3 && findings.some((f) => f.repair); round++) {
-    const r = await repair(ctx, findings, process.cwd());
+    const r = await repair(ctx, findings);
     fixed.push(...r.done);
     failed.push(...r.failed);
     findings = diagnose(ctx, keys);

@@ -1,10 +1,10 @@
 import * as os from 'node:os';
-import type { Context } from '../core/context.js';
-import { TpxError } from '../core/errors.js';
-import { isOnPath } from '../core/links.js';
-import { captureSync } from '../core/proc.js';
-import { SHELLS, applyEdits, pathLine, planEdits, userShell } from '../core/shellpath.js';
-import { ensureUserPath } from '../core/winpath.js';
+import type { Context } from '../core/base/context.js';
+import { TpxError } from '../core/base/errors.js';
+import { isOnPath } from '../core/store/links.js';
+import { captureSync } from '../core/base/proc.js';
+import { SHELLS, applyEdits, pathLine, planEdits, userShell } from '../core/shell/shellpath.js';
+import { ensureUserPath } from '../core/shell/winpath.js';
 import type { Cli } from './cli-types.js';
 
 interface Flags {

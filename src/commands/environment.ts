@@ -1,6 +1,6 @@
 import { Option } from 'commander';
-import type { Context } from '../core/context.js';
-import { SETTING_NAMES, describeEnvironment } from '../core/environment.js';
+import type { Context } from '../core/base/context.js';
+import { SETTING_NAMES, describeEnvironment } from '../core/shell/environment.js';
 import type { Cli } from './cli-types.js';
 
 /** Version of `tpx environment --json`; bumped on any incompatible change (README documents it). */

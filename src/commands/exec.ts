@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import type { Context } from '../core/context.js';
-import { TpxError } from '../core/errors.js';
-import { appFile } from '../core/distinfo.js';
-import { isExecutable, readdirOrEmpty } from '../core/fsx.js';
-import { parseToolArg, validateAppName } from '../core/names.js';
-import { launch } from '../core/runapp.js';
-import { notInstalled, readInstalled, toolPath } from '../core/store.js';
-import { venvBinDir } from '../core/venv.js';
+import type { Context } from '../core/base/context.js';
+import { TpxError } from '../core/base/errors.js';
+import { appFile } from '../core/packaging/distinfo.js';
+import { isExecutable, readdirOrEmpty } from '../core/base/fsx.js';
+import { parseToolArg, validateAppName } from '../core/packaging/names.js';
+import { launch } from '../core/run/runapp.js';
+import { notInstalled, readInstalled, toolPath } from '../core/store/store.js';
+import { venvBinDir } from '../core/python/venv.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {

@@ -1,12 +1,12 @@
 import { Option } from 'commander';
 import * as path from 'node:path';
-import type { Context } from '../core/context.js';
-import { toTpxError, usageError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fsx.js';
-import { installedLock } from '../core/locking.js';
-import { lockFileName, renderPylock } from '../core/pylock.js';
-import { requireInstalled, toolKeys } from '../core/store.js';
-import { collectToolbox } from '../core/toolbox.js';
+import type { Context } from '../core/base/context.js';
+import { toTpxError, usageError } from '../core/base/errors.js';
+import { writeFileAtomic } from '../core/base/fsx.js';
+import { installedLock } from '../core/files/locking.js';
+import { lockFileName, renderPylock } from '../core/packaging/pylock.js';
+import { requireInstalled, toolKeys } from '../core/store/store.js';
+import { collectToolbox } from '../core/files/toolbox.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {
@@ -19,7 +19,7 @@ export function register(cli: Cli): void {
 }
 
 /**
- * `--format pylock`: each installed tool's lock, made from what is installed (core/locking.ts says
+ * `--format pylock`: each installed tool's lock, made from what is installed (core/files/locking.ts says
  * where each file and hash comes from, and the notes say it). Exit 1 when a tool could not be.
  */
 async function exportLocks(ctx: Context, dir: string): Promise<number> {
@@ -32,7 +32,7 @@ async function exportLocks(ctx: Context, dir: string): Promise<number> {
       const { lock, notes } = await installedLock(ctx, inst, target);
       const file = path.join(target, lockFileName(key));
       writeFileAtomic(file, renderPylock(lock));
-      ctx.out.info(`exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(process.cwd(), file) || file}`);
+      ctx.out.info(`exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(ctx.cwd, file) || file}`);
       for (const n of notes) ctx.out.info(`  note: ${n}`);
     } catch (err) {
       failed++;

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
-import type { Context } from '../core/context.js';
-import { TpxError, usageError } from '../core/errors.js';
-import { freeze, without } from '../core/freeze.js';
-import { normalizeName, parseToolArg, toolKey } from '../core/names.js';
-import { injectedPackage } from '../core/receipt.js';
-import type { Injected } from '../core/receipt.js';
-import { parsePipArgs, shellWord } from '../core/args.js';
-import { extrasOf, extrasOnly, parseSpec, withExtras } from '../core/spec.js';
-import { requireInstalled } from '../core/store.js';
-import { linkChanges, toolResult } from '../core/outcome.js';
-import type { ToolResult } from '../core/outcome.js';
+import type { Context } from '../core/base/context.js';
+import { TpxError, usageError } from '../core/base/errors.js';
+import { freeze, without } from '../core/installer/freeze.js';
+import { normalizeName, parseToolArg, toolKey } from '../core/packaging/names.js';
+import { injectedPackage } from '../core/request/request.js';
+import type { Injected } from '../core/request/request.js';
+import { parsePipArgs, shellWord } from '../core/request/args.js';
+import { extrasOf, extrasOnly, parseSpec, withExtras } from '../core/packaging/spec.js';
+import { requireInstalled } from '../core/store/store.js';
+import { linkChanges, toolResult } from '../core/ops/outcome.js';
+import type { ToolResult } from '../core/ops/outcome.js';
 import type { Cli } from './cli-types.js';
 import { forTool, jsonOption } from './shared/json.js';
 import { rebuildInPlaceOf } from './shared/rebuild.js';
@@ -54,12 +54,12 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   const specs = [...args, ...(flags.requirement ?? []).flatMap((f) => readRequirements(ctx, f))];
   if (specs.length === 0) throw noPackages(key);
   const injected = [...receipt.request.injected];
-  const pipArgs = flags.pipArgs ? parsePipArgs(flags.pipArgs, process.cwd(), ctx.env) : [];
+  const pipArgs = flags.pipArgs ? parsePipArgs(flags.pipArgs, ctx) : [];
   const added: Injected[] = [];
   let mainSpec = receipt.request.spec;
   const extrasNamed: string[] = [];
   for (const raw of specs) {
-    const spec = parseSpec(raw, process.cwd());
+    const spec = parseSpec(raw, ctx);
     if (spec.name === toolKey(receipt.name)) {
       const own = ownExtras(key, receipt.name, mainSpec, raw);
       if (own.spec === mainSpec && !flags.force) ctx.out.info(`${key} already has the extra${own.extras.length > 1 ? 's' : ''} ${own.extras.join(', ')}`);

@@ -1,21 +1,21 @@
 import * as fs from 'node:fs';
-import type { Context } from '../core/context.js';
-import { TpxError } from '../core/errors.js';
-import { without, withPins } from '../core/freeze.js';
-import { prepareInstall } from '../core/install.js';
-import { defaultJobs } from '../core/pool.js';
-import { findInterpreter, versionMatches } from '../core/python.js';
-import type { Request } from '../core/receipt.js';
-import { readInstalled } from '../core/store.js';
-import { parseToolbox } from '../core/toolbox.js';
-import type { ExportedTool } from '../core/toolbox.js';
-import { failedResult } from '../core/outcome.js';
+import type { Context } from '../core/base/context.js';
+import { TpxError } from '../core/base/errors.js';
+import { without, withPins } from '../core/installer/freeze.js';
+import { prepareInstall } from '../core/ops/install.js';
+import { defaultJobs } from '../core/base/pool.js';
+import { findInterpreter, versionMatches } from '../core/python/python.js';
+import type { Request } from '../core/request/request.js';
+import { readInstalled } from '../core/store/store.js';
+import { parseToolbox } from '../core/files/toolbox.js';
+import type { ExportedTool } from '../core/files/toolbox.js';
+import { failedResult } from '../core/ops/outcome.js';
 import { installMany } from './shared/many.js';
 import { warnIfBinNotOnPath } from './shared/report.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { resultOf } from './install.js';
+import { installResult } from '../core/ops/install.js';
 
 interface Flags {
   latest?: boolean;
@@ -48,7 +48,7 @@ async function installAll(ctx: Context, results: Results, file: string, flags: F
       const pins = flags.latest || request.lock ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
       const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
       return withPins(c, pins, (pipArgs) =>
-        prepareInstall(c, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed }, script: tool.script ?? undefined, cwd: process.cwd() }),
+        prepareInstall(c, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed }, script: tool.script ?? undefined }),
       );
     },
   }));
@@ -59,7 +59,7 @@ async function installAll(ctx: Context, results: Results, file: string, flags: F
       const r = outcome.receipt;
       ctx.out.info(`installed ${r.key} ${r.version} (Python ${r.python.version})`);
     }
-    results.add(resultOf(outcome));
+    results.add(installResult(outcome));
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
   for (const o of failed) results.add(failedResult(o.key, o.error));

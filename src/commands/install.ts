@@ -1,14 +1,14 @@
-import type { Context } from '../core/context.js';
-import { usageError } from '../core/errors.js';
-import { installTool, prepareInstall } from '../core/install.js';
-import { lockFileRequest } from '../core/locking.js';
-import type { InstallOutcome } from '../core/install.js';
-import { toolKey } from '../core/names.js';
-import { defaultJobs } from '../core/pool.js';
-import { failedResult, linkChanges, toolResult } from '../core/outcome.js';
-import type { ToolResult } from '../core/outcome.js';
-import type { Request } from '../core/receipt.js';
-import { parseSpec } from '../core/spec.js';
+import type { Context, Place } from '../core/base/context.js';
+import { usageError } from '../core/base/errors.js';
+import { installResult, installTool, prepareInstall } from '../core/ops/install.js';
+import { lockFileRequest } from '../core/files/locking.js';
+import type { InstallOutcome } from '../core/ops/install.js';
+import { toolKey } from '../core/packaging/names.js';
+import { defaultJobs } from '../core/base/pool.js';
+import { failedResult, linkChanges, toolResult } from '../core/ops/outcome.js';
+import type { ToolResult } from '../core/ops/outcome.js';
+import type { Request } from '../core/request/request.js';
+import { parseSpec } from '../core/packaging/spec.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
@@ -35,14 +35,14 @@ export function register(cli: Cli): void {
 type InstallFlags = RequestFlags & { force?: boolean; lock?: string };
 
 async function install(ctx: Context, results: Results, specs: string[], flags: InstallFlags): Promise<number> {
-  const requests = flags.lock === undefined ? specs.map((s) => requestFrom(s, flags)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
-  const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), cwd: process.cwd() });
+  const requests = flags.lock === undefined ? specs.map((s) => requestFrom(s, flags, ctx)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
+  const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force) });
   if (requests.length > 1) {
     // Built in parallel, linked after a check across all of them (shared/many.ts).
-    const items = requests.map((request) => ({ label: nameOf(request), prepare: (c: Context) => prepareInstall(c, options(request)) }));
+    const items = requests.map((request) => ({ label: nameOf(request, ctx), prepare: (c: Context) => prepareInstall(c, options(request)) }));
     const outcomes = await installMany(ctx, items, defaultJobs(), (o) => {
       report(ctx, o);
-      results.add(resultOf(o));
+      results.add(installResult(o));
     });
     const failures = outcomes.filter((o) => o.status === 'failed');
     for (const o of failures) results.add(failedResult(o.key, o.error));
@@ -54,12 +54,12 @@ async function install(ctx: Context, results: Results, specs: string[], flags: I
   try {
     const outcome = await installTool(ctx, options(request));
     report(ctx, outcome);
-    results.add(resultOf(outcome));
+    results.add(installResult(outcome));
     if (outcome.status === 'installed') warnIfBinNotOnPath(ctx);
     return 0;
   } catch (err) {
     ctx.out.error(err);
-    results.add(failedResult(nameOf(request), err));
+    results.add(failedResult(nameOf(request, ctx), err));
     return 1;
   }
 }
@@ -79,27 +79,21 @@ function report(ctx: Context, outcome: InstallOutcome): void {
   if (resources) ctx.out.info(`  ${resources}`);
 }
 
-/** What an install did, as the result document says it (also for install-all). */
-export function resultOf(outcome: InstallOutcome): ToolResult {
-  if (outcome.status === 'already') return toolResult(outcome.key, 'unchanged', { from: outcome.version, to: outcome.version });
-  const { receipt: r, previous } = outcome;
-  return toolResult(r.key, previous ? 'reinstalled' : 'installed', { from: previous?.version ?? null, to: r.version, apps: linkChanges(previous?.apps ?? [], r.apps) });
-}
 
 /** The tool a request is for, as far as it is known before pip ran: its key, else the spec as given. */
-export function nameOf(request: Request): string {
+export function nameOf(request: Request, at: Place): string {
   try {
-    const name = parseSpec(request.spec, process.cwd()).name;
+    const name = parseSpec(request.spec, at).name;
     return name ? toolKey(name, request.suffix) : request.spec;
   } catch {
     return request.spec;
   }
 }
 
-/** `--lock FILE SPEC`: one SPEC; the lock is checked against it and this machine before anything is built (core/locking.ts). */
+/** `--lock FILE SPEC`: one SPEC; the lock is checked against it and this machine before anything is built (core/files/locking.ts). */
 async function lockedInstall(ctx: Context, file: string, specs: string[], flags: InstallFlags): Promise<Request> {
   if (specs.length !== 1) throw usageError('--lock installs one tool: give the one SPEC the lock was made for', 'e.g. `tpx install --lock pylock.black.toml black`');
-  const given = requestFrom(specs[0] as string, flags);
+  const given = requestFrom(specs[0] as string, flags, ctx);
   const fromFlags = (['python', 'suffix', 'indexUrl', 'pipArgs', 'includeDeps', 'systemSitePackages'] as const).filter((f) => flags[f] !== undefined);
-  return lockFileRequest(ctx, file, given, [...fromFlags], process.cwd());
+  return lockFileRequest(ctx, file, given, [...fromFlags]);
 }

@@ -1,15 +1,15 @@
-import type { Context } from '../core/context.js';
-import { readlinkOrNull } from '../core/fsx.js';
-import { linksByOwner } from '../core/links.js';
-import { redact } from '../core/redact.js';
-import { REPAIRS, ownerlessLinks, toolStatus } from '../core/status.js';
-import type { ToolStatus } from '../core/status.js';
-import { notInstalled, toolKeys } from '../core/store.js';
-import { normalizeName, parseToolArg } from '../core/names.js';
-import type { Receipt } from '../core/receipt.js';
+import type { Context } from '../core/base/context.js';
+import { readlinkOrNull } from '../core/base/fsx.js';
+import { linksByOwner } from '../core/store/links.js';
+import { redact } from '../core/base/redact.js';
+import { REPAIRS, ownerlessLinks, toolStatus } from '../core/store/status.js';
+import type { ToolStatus } from '../core/store/status.js';
+import { notInstalled, toolKeys } from '../core/store/store.js';
+import { normalizeName, parseToolArg } from '../core/packaging/names.js';
+import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
 import { resourceLine } from './shared/report.js';
-import { findOutdated } from '../core/outdated.js';
+import { findOutdated } from '../core/ops/outdated.js';
 
 /** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
 export const LIST_SCHEMA = 1;
@@ -64,7 +64,7 @@ async function list(ctx: Context, names: string[], flags: ListFlags): Promise<nu
 
 /** `--outdated`: asks the index (one shared pip dry-run); exit 1 if a tool could not be checked. */
 async function listOutdated(ctx: Context, flags: { json?: boolean }): Promise<number> {
-  const { checked, outdated, problems } = await findOutdated(ctx, process.cwd());
+  const { checked, outdated, problems } = await findOutdated(ctx);
   for (const p of problems) ctx.out.error(p);
   if (flags.json) ctx.out.result(JSON.stringify({ schema: 1, outdated }, null, 2));
   else if (outdated.length > 0) {

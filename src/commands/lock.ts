@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import type { Context } from '../core/context.js';
-import { toTpxError } from '../core/errors.js';
-import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from '../core/fsx.js';
-import { lockRequest } from '../core/locking.js';
-import { mapPool } from '../core/pool.js';
-import { lockFileName, renderPylock } from '../core/pylock.js';
-import { readToolFile } from '../core/toolfile.js';
+import type { Context } from '../core/base/context.js';
+import { toTpxError } from '../core/base/errors.js';
+import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from '../core/base/fsx.js';
+import { lockRequest } from '../core/files/locking.js';
+import { mapPool } from '../core/base/pool.js';
+import { lockFileName, renderPylock } from '../core/packaging/pylock.js';
+import { readToolFile } from '../core/files/toolfile.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { quiet } from './shared/report.js';
@@ -23,7 +23,7 @@ async function lock(ctx: Context, file: string, flags: { jobs?: string }): Promi
   const jobs = jobsFrom(flags);
   const toolfile = await readToolFile(file, ctx.env);
   const dir = path.dirname(toolfile.file);
-  const show = (f: string) => path.relative(process.cwd(), f) || f;
+  const show = (f: string) => path.relative(ctx.cwd, f) || f;
   let failed = 0;
   await mapPool(toolfile.tools, jobs, async (entry) => {
     try {

@@ -1,11 +1,11 @@
-import type { Context } from '../core/context.js';
-import { parseToolArg } from '../core/names.js';
-import { mapPool } from '../core/pool.js';
-import { toolKeys } from '../core/store.js';
-import { reinstallTool } from '../core/reinstall.js';
+import type { Context } from '../core/base/context.js';
+import { parseToolArg } from '../core/packaging/names.js';
+import { mapPool } from '../core/base/pool.js';
+import { toolKeys } from '../core/store/store.js';
+import { reinstallTool } from '../core/ops/reinstall.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
-import { outcomeResult } from '../core/outcome.js';
+import { outcomeResult } from '../core/ops/outcome.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
 import { printOutcome, quiet, summarize } from './shared/report.js';
@@ -49,7 +49,7 @@ async function reinstall(ctx: Context, results: Results, keys: string[], flags: 
   if (all && keys.length === 0) ctx.out.info('no tools are installed');
   const work = keys.length > 1 ? quiet(ctx) : ctx;
   const outcomes = await mapPool(keys, jobsFrom(flags), async (key) => {
-    const o = await reinstallTool(work, key, { python: flags.python, cwd: process.cwd() });
+    const o = await reinstallTool(work, key, { python: flags.python });
     printOutcome(ctx, o);
     return o;
   });

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { Context } from '../core/context.js';
-import { TpxError } from '../core/errors.js';
-import { failedResult, toolResult } from '../core/outcome.js';
-import { planReset, reset, unconfirmed } from '../core/reset.js';
-import type { ResetPlan } from '../core/reset.js';
+import type { Context } from '../core/base/context.js';
+import { TpxError } from '../core/base/errors.js';
+import { failedResult, toolResult } from '../core/ops/outcome.js';
+import { planReset, reset, unconfirmed } from '../core/ops/reset.js';
+import type { ResetPlan } from '../core/ops/reset.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';

@@ -1,14 +1,14 @@
-import type { Context } from '../core/context.js';
-import { parseToolArg } from '../core/names.js';
-import { TpxError } from '../core/errors.js';
-import { lstatOrNull } from '../core/fsx.js';
-import { applyLinks, planLinks, receiptLinks, removeLinksExcept } from '../core/links.js';
-import { withLock } from '../core/lock.js';
-import { loadReceipt, writeReceipt } from '../core/receipt.js';
-import { pythonProblem } from '../core/status.js';
-import { commitGeneration, envPath, requireInstalled } from '../core/store.js';
-import { linkChanges, toolResult } from '../core/outcome.js';
-import type { ToolResult } from '../core/outcome.js';
+import type { Context } from '../core/base/context.js';
+import { parseToolArg } from '../core/packaging/names.js';
+import { TpxError } from '../core/base/errors.js';
+import { lstatOrNull } from '../core/base/fsx.js';
+import { applyLinks, planLinks, receiptLinks, removeLinksExcept } from '../core/store/links.js';
+import { withLock } from '../core/base/mutex.js';
+import { loadReceipt, writeReceipt } from '../core/store/receipt.js';
+import { pythonProblem } from '../core/store/status.js';
+import { commitGeneration, envPath, requireInstalled } from '../core/store/store.js';
+import { linkChanges, toolResult } from '../core/ops/outcome.js';
+import type { ToolResult } from '../core/ops/outcome.js';
 import type { Cli } from './cli-types.js';
 import { forTool, jsonOption } from './shared/json.js';
 

@@ -1,19 +1,19 @@
 import * as path from 'node:path';
-import type { Context } from '../core/context.js';
-import { TpxError, usageError } from '../core/errors.js';
-import { appFile, appsOf } from '../core/distinfo.js';
-import { buildEnvironment } from '../core/build.js';
-import { splitArgs } from '../core/args.js';
-import { readTextOrNull } from '../core/fsx.js';
-import { toolKey } from '../core/names.js';
-import { parseScriptMetadata } from '../core/pep723.js';
-import { findInterpreter } from '../core/python.js';
-import { chooseApp, common, launch, runTarget } from '../core/runapp.js';
-import type { RunFlags, RunTarget } from '../core/runapp.js';
-import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/runcache.js';
-import type { Build, RunEntry, RunRequest } from '../core/runcache.js';
-import { isPinned, loadScript, scriptBuild } from '../core/runscript.js';
-import { isolateApps, venvBinDir, venvPython } from '../core/venv.js';
+import type { Context } from '../core/base/context.js';
+import { TpxError, usageError } from '../core/base/errors.js';
+import { appFile, appsOf } from '../core/packaging/distinfo.js';
+import { buildEnvironment } from '../core/build/build.js';
+import { splitArgs } from '../core/request/args.js';
+import { readTextOrNull } from '../core/base/fsx.js';
+import { toolKey } from '../core/packaging/names.js';
+import { parseScriptMetadata } from '../core/packaging/pep723.js';
+import { findInterpreter } from '../core/python/python.js';
+import { chooseApp, common, launch, runTarget } from '../core/run/runapp.js';
+import type { RunFlags, RunTarget } from '../core/run/runapp.js';
+import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/run/runcache.js';
+import type { Build, RunEntry, RunRequest } from '../core/run/runcache.js';
+import { isPinned, loadScript, scriptBuild } from '../core/run/runscript.js';
+import { isolateApps, venvBinDir, venvPython } from '../core/python/venv.js';
 import type { Cli } from './cli-types.js';
 import { requestFrom, requestOptions } from './shared/request.js';
 
@@ -39,7 +39,7 @@ type Flags = RunFlags & { pythonArgs: string[] };
 
 async function run(ctx: Context, target: string, args: string[], flags: Flags): Promise<number> {
   if (!flags.cache && flags.refresh) throw usageError('--no-cache and --refresh cannot be used together', '--no-cache always builds a fresh environment; --refresh rebuilds the cached one');
-  const what = runTarget(target, flags, process.cwd(), ctx.env);
+  const what = runTarget(target, flags, ctx);
   if (what.kind === 'script') return runScript(ctx, target, args, flags);
   const entry = await environment(ctx, what.req, flags, appBuild(what, flags));
   try {
@@ -60,7 +60,7 @@ async function run(ctx: Context, target: string, args: string[], flags: Flags): 
 function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): Build {
   const { req, spec, specText } = what;
   return async (dir, ctx) => {
-    const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags), { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
+    const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags, ctx), { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
     const bin = venvBinDir(ctx, dir);
     const main = toolKey(built.name);
     // The requested package's apps first: they win over a dependency's of the same name.
@@ -86,7 +86,7 @@ function isPythonScript(file: string): boolean {
 
 async function runScript(ctx: Context, target: string, args: string[], flags: Flags): Promise<number> {
   if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
-  const { file, source, dispose } = await loadScript(ctx, target, process.cwd(), flags.cache);
+  const { file, source, dispose } = await loadScript(ctx, target, flags.cache);
   try {
     return await runLoadedScript(ctx, file, source, target, args, flags);
   } finally {
@@ -104,7 +104,7 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
     return launch(ctx, findInterpreter(ctx, flags.python).executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
   }
-  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps, process.cwd(), ctx.env), requiresPython: meta?.requiresPython?.text ?? null, source: null };
+  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps, ctx), requiresPython: meta?.requiresPython?.text ?? null, source: null };
   const entry = await environment(ctx, req, flags, scriptBuild(req, meta, target));
   try {
     return await launch(ctx, venvPython(ctx, entry.dir), [...flags.pythonArgs, file, ...args], { sweep: flags.cache, env });

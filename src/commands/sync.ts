@@ -1,18 +1,18 @@
 import * as path from 'node:path';
-import type { Context } from '../core/context.js';
-import { toTpxError } from '../core/errors.js';
-import { installTool } from '../core/install.js';
-import { failedResult, linkChanges, toolResult } from '../core/outcome.js';
-import type { ToolAction, ToolResult } from '../core/outcome.js';
-import { isNewer } from '../core/pep440.js';
-import { mapPool } from '../core/pool.js';
-import { readyTool, rebuild } from '../core/rebuild.js';
-import { lockEntries, missingApps, planSync } from '../core/sync.js';
-import type { Step } from '../core/sync.js';
-import { readToolFile } from '../core/toolfile.js';
-import { uninstallTool } from '../core/uninstall.js';
+import type { Context } from '../core/base/context.js';
+import { toTpxError } from '../core/base/errors.js';
+import { installTool } from '../core/ops/install.js';
+import { failedResult, linkChanges, toolResult } from '../core/ops/outcome.js';
+import type { ToolAction, ToolResult } from '../core/ops/outcome.js';
+import { isNewer } from '../core/packaging/pep440.js';
+import { mapPool } from '../core/base/pool.js';
+import { readyTool, rebuild } from '../core/ops/rebuild.js';
+import { lockEntries, missingApps, planSync } from '../core/files/sync.js';
+import type { Step } from '../core/files/sync.js';
+import { readToolFile } from '../core/files/toolfile.js';
+import { uninstallTool } from '../core/ops/uninstall.js';
 import type { Cli } from './cli-types.js';
-import { setPinned } from './pin.js';
+import { setPinned } from '../core/ops/pin.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
@@ -45,7 +45,7 @@ interface Done {
 async function sync(ctx: Context, results: Results, file: string, flags: Flags): Promise<number> {
   const jobs = jobsFrom(flags);
   const toolfile = await readToolFile(file, ctx.env);
-  const shown = path.relative(process.cwd(), toolfile.file) || toolfile.file;
+  const shown = path.relative(ctx.cwd, toolfile.file) || toolfile.file;
   // Every lock is checked before anything is done: one that does not fit refuses the sync.
   const locks = await lockEntries(ctx, toolfile);
   const from = (key: string) => (locks.has(key) ? ` from ${locks.get(key)}` : '');
@@ -88,7 +88,7 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string, 
     switch (step.kind) {
       case 'install': {
         const installedAt = new Date().toISOString();
-        const o = await installTool(quietly, { request: step.entry.request, replace: step.replace, forceLinks: false, carry: { pinned: step.entry.pinned, installedAt }, cwd: process.cwd() });
+        const o = await installTool(quietly, { request: step.entry.request, replace: step.replace, forceLinks: false, carry: { pinned: step.entry.pinned, installedAt } });
         if (o.status === 'already') return said(ctx, `${key} is already installed (${o.version ?? '?'})`, toolResult(key, 'unchanged', { from: o.version, to: o.version }), 'unchanged', o.version ?? '');
         const r = o.receipt;
         const lacking = missingApps(step.entry, r.version, r.apps.map((a) => a.name));
@@ -99,7 +99,7 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string, 
         const t = readyTool(ctx, key, false);
         if ('status' in t) throw t.error;
         // The file decides whether it is pinned, also for the rebuilt one.
-        const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, pinned: step.entry.pinned } }, step.entry.request, { verb: 'syncing', cwd: process.cwd() });
+        const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, pinned: step.entry.pinned } }, step.entry.request, { verb: 'syncing' });
         const to = r?.version ?? step.from;
         const lacking = missingApps(step.entry, to, (r?.apps ?? t.receipt.apps).map((a) => a.name));
         if (lacking) throw lacking;

@@ -1,8 +1,8 @@
-import type { Context } from '../core/context.js';
-import { parseToolArg } from '../core/names.js';
-import { failedResult, toolResult } from '../core/outcome.js';
-import { toolKeys } from '../core/store.js';
-import { uninstallTool } from '../core/uninstall.js';
+import type { Context } from '../core/base/context.js';
+import { parseToolArg } from '../core/packaging/names.js';
+import { failedResult, toolResult } from '../core/ops/outcome.js';
+import { toolKeys } from '../core/store/store.js';
+import { uninstallTool } from '../core/ops/uninstall.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';

@@ -1,5 +1,5 @@
-import type { Context } from '../core/context.js';
-import { upgradeSharedPip } from '../core/sharedpip.js';
+import type { Context } from '../core/base/context.js';
+import { upgradeSharedPip } from '../core/installer/pip/shared.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {

@@ -1,19 +1,19 @@
-import { absolutePath, parsePipArgs, shellWord } from '../core/args.js';
-import type { Context } from '../core/context.js';
-import { parseToolArg } from '../core/names.js';
-import { TpxError } from '../core/errors.js';
-import { installTool } from '../core/install.js';
-import { failedResult, outcomeResult } from '../core/outcome.js';
-import type { Outcome } from '../core/outcome.js';
-import { defaultJobs } from '../core/pool.js';
-import { notInstalled, readInstalled, toolKeys } from '../core/store.js';
-import { upgradeTarget, upgradeTools } from '../core/upgrade.js';
+import { absolutePath, parsePipArgs, shellWord } from '../core/request/args.js';
+import type { Context } from '../core/base/context.js';
+import { parseToolArg } from '../core/packaging/names.js';
+import { TpxError } from '../core/base/errors.js';
+import { installTool } from '../core/ops/install.js';
+import { failedResult, outcomeResult } from '../core/ops/outcome.js';
+import type { Outcome } from '../core/ops/outcome.js';
+import { defaultJobs } from '../core/base/pool.js';
+import { notInstalled, readInstalled, toolKeys } from '../core/store/store.js';
+import { upgradeTarget, upgradeTools } from '../core/ops/upgrade.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
 import { printOutcome, quiet, summarize } from './shared/report.js';
-import { resultOf } from './install.js';
+import { installResult } from '../core/ops/install.js';
 import { requestFrom } from './shared/request.js';
 
 interface Flags {
@@ -49,13 +49,12 @@ export function register(cli: Cli): void {
 }
 
 async function upgrade(ctx: Context, results: Results, names: string[], flags: Flags): Promise<number> {
-  const cwd = process.cwd();
-  // Flags are checked before any tool is looked at: a refused pip option is a usage error (core/pipargs.ts).
-  const pipArgs = flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, cwd, ctx.env);
+  // Flags are checked before any tool is looked at: a refused pip option is a usage error (core/request/pipargs.ts).
+  const pipArgs = flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, ctx);
   // NAME, or a spec naming the tool (`'black[d]'`, `black==24.1.0`); the last spec given for a tool wins.
   const targets = new Map<string, string | null>();
   for (const n of names) {
-    const t = upgradeTarget(n, (k) => readInstalled(ctx, k) !== null, cwd);
+    const t = upgradeTarget(n, (k) => readInstalled(ctx, k) !== null, ctx);
     if (t.spec !== null || !targets.has(t.key)) targets.set(t.key, t.spec);
   }
   const keys = [...targets.keys()];
@@ -69,9 +68,9 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
         const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
         throw err.rephrase({ hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}` });
       }
-      const outcome = await installTool(ctx, { request: requestFrom(spec, flags, cwd), replace: false, forceLinks: false, cwd });
+      const outcome = await installTool(ctx, { request: requestFrom(spec, flags, ctx), replace: false, forceLinks: false });
       if (outcome.status === 'installed') ctx.out.info(`installed ${outcome.receipt.key} ${outcome.receipt.version}`);
-      results.add(resultOf(outcome));
+      results.add(installResult(outcome));
     } catch (err) {
       failed++;
       ctx.out.error(err);
@@ -83,12 +82,11 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
   const outcomes = await upgradeTools(present.length > 1 ? quiet(ctx) : ctx, present, {
     includeInjected: Boolean(flags.includeInjected),
     pipArgs,
-    indexUrl: flags.indexUrl === undefined ? undefined : absolutePath(flags.indexUrl, cwd, ctx.env),
+    indexUrl: flags.indexUrl === undefined ? undefined : absolutePath(flags.indexUrl, ctx),
     specs: given,
     force: Boolean(flags.force),
     check: false,
     jobs: defaultJobs(),
-    cwd,
     onOutcome: (o) => {
       if (o.status === 'skipped') {
         o = { key: o.key, status: 'failed', error: new TpxError('pinned', `${o.key} is ${o.reason}`, { hint: `\`tpx upgrade --force ${o.key}\` upgrades it anyway; \`tpx unpin ${o.key}\` unpins it` }) };
@@ -117,7 +115,6 @@ async function upgradeAll(ctx: Context, results: Results, flags: Flags): Promise
     force: false,
     check: true,
     jobs,
-    cwd: process.cwd(),
     onOutcome: (o) => printOutcome(ctx, o),
   });
   const all = [...outcomes, ...keys.filter((k) => skip.has(k)).map((key): Outcome => ({ key, status: 'skipped', reason: '--skip' }))];

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareVersions } from '../../src/core/pep440.js';
+import { compareVersions } from '../../src/core/packaging/pep440.js';
 
 export const repoRoot: string = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 export const fixturesDir: string = join(repoRoot, 'fixtures');

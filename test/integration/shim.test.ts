@@ -1,13 +1,13 @@
-// Windows bin entries are cmd-shim's shims (src/core/shims.ts). The .cmd and .ps1 cannot run here;
+// Windows bin entries are cmd-shim's shims (src/core/base/shims.ts). The .cmd and .ps1 cannot run here;
 // the sh shim (what Git Bash and MSYS run) can: written by tpx's Windows code path with the real
 // cmd-shim, pointed through tools/<key> at an app tpx installed for real, run by a real /bin/sh.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeContext } from '../../src/core/context.js';
-import { linkOwner } from '../../src/core/gate.js';
-import { entryTarget, writeEntry } from '../../src/core/platform.js';
-import { toolPath } from '../../src/core/store.js';
+import { makeContext } from '../../src/core/base/context.js';
+import { linkOwner } from '../../src/core/base/gate.js';
+import { entryTarget, writeEntry } from '../../src/core/base/platform.js';
+import { toolPath } from '../../src/core/store/store.js';
 import { quiet } from '../helpers/context.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
@@ -20,7 +20,7 @@ describe("cmd-shim's sh shim", () => {
     const installed = await world.run(['install', 'tpxdemo']);
     expect(installed.code, installed.stderr).toBe(0);
 
-    const ctx = makeContext({ env: world.env, os: 'win32', verbose: false, out: quiet });
+    const ctx = makeContext({ env: world.env, os: 'win32', cwd: world.root, verbose: false, out: quiet });
     const bin = join(world.root, 'winbin');
     ctx.paths.bin = bin;
     // This machine's app, through the tool's stable path, as a Windows shim reaches Scripts\tpxdemo.exe.

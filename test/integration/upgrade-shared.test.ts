@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compareVersions } from '../../src/core/pep440.js';
+import { compareVersions } from '../../src/core/packaging/pep440.js';
 import { realPython } from '../helpers/fixtures.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
@@ -66,7 +66,7 @@ describe('tpx upgrade-shared', () => {
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);
     const logs = join(world.cacheDir, 'tpx', 'logs');
     const log = readdirSync(logs).filter((f) => f.endsWith('install-oneapp.log'));
-    expect(readFileSync(join(logs, log[0] as string), 'utf8')).toContain(`/shared/pip-${fresh.version}/tpx-runner.py install ` /* tpx runs that pip through its runner beside it (core/piprunner.ts) */);
+    expect(readFileSync(join(logs, log[0] as string), 'utf8')).toContain(`/shared/pip-${fresh.version}/tpx-runner.py install ` /* tpx runs that pip through its runner beside it (core/installer/pip/runner.ts) */);
 
     const again = await world.run(['upgrade-shared']);
     expect(again.code).toBe(0);

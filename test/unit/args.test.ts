@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absolutePipArgs, parsePipArgs, requestFlags, shellWord, splitArgs } from '../../src/core/args.js';
+import { absolutePipArgs, parsePipArgs, requestFlags, shellWord, splitArgs } from '../../src/core/request/args.js';
 
 describe('splitArgs', () => {
   it('splits like a POSIX shell without running one', () => {
@@ -49,18 +49,18 @@ describe('absolutePipArgs', () => {
     [['--no-binary', ':all:', '--pre', '-q'], ['--no-binary', ':all:', '--pre', '-q']],
     [['--no-deps', '-c'], ['--no-deps', '-c']],
   ])('%j → %j', (args, expected) => {
-    expect(absolutePipArgs(args, cwd, env)).toEqual(expected);
+    expect(absolutePipArgs(args, { cwd, env })).toEqual(expected);
   });
 
   it('parsePipArgs splits, then makes paths absolute', () => {
-    expect(parsePipArgs('-c "my constraints.txt" --pre', cwd, env)).toEqual(['-c', '/work/project/my constraints.txt', '--pre']);
+    expect(parsePipArgs('-c "my constraints.txt" --pre', { cwd, env })).toEqual(['-c', '/work/project/my constraints.txt', '--pre']);
   });
 
   it('requestFlags makes --index-url and a --python path absolute, but not a version or a command', () => {
-    expect(requestFlags({ indexUrl: 'simple', python: './venv/bin/python' }, cwd, env)).toEqual({ indexUrl: '/work/project/simple', pipArgs: [], python: '/work/project/venv/bin/python' });
-    expect(requestFlags({ indexUrl: 'https://h/simple', python: '3.12' }, cwd, env)).toEqual({ indexUrl: 'https://h/simple', pipArgs: [], python: '3.12' });
-    expect(requestFlags({ python: 'python3.12' }, cwd, env).python).toBe('python3.12');
-    expect(requestFlags({}, cwd, env)).toEqual({ indexUrl: null, pipArgs: [], python: null });
+    expect(requestFlags({ indexUrl: 'simple', python: './venv/bin/python' }, { cwd, env })).toEqual({ indexUrl: '/work/project/simple', pipArgs: [], python: '/work/project/venv/bin/python' });
+    expect(requestFlags({ indexUrl: 'https://h/simple', python: '3.12' }, { cwd, env })).toEqual({ indexUrl: 'https://h/simple', pipArgs: [], python: '3.12' });
+    expect(requestFlags({ python: 'python3.12' }, { cwd, env }).python).toBe('python3.12');
+    expect(requestFlags({}, { cwd, env })).toEqual({ indexUrl: null, pipArgs: [], python: null });
   });
 });
 

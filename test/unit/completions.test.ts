@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { describeCommand } from '../../src/commands/shared/describe.js';
-import { completionScript } from '../../src/core/completions.js';
+import { completionScript } from '../../src/core/shell/completions.js';
 
 vi.stubGlobal('TPX_VERSION', '0.0.0-test'); // defined by the bundler in a build
 const { buildProgram } = await import('../../src/cli.js');

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appsOf, listDists, readEntryPoints } from '../../src/core/distinfo.js';
-import { platformFor } from '../../src/core/platform.js';
+import { appsOf, listDists, readEntryPoints } from '../../src/core/packaging/distinfo.js';
+import { platformFor } from '../../src/core/base/platform.js';
 
 const posix = { platform: platformFor('linux') };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pinLine } from '../../src/core/freeze.js';
+import { pinLine } from '../../src/core/installer/freeze.js';
 
 describe('pinLine', () => {
   it.each([

@@ -2,8 +2,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Context } from '../../src/core/context.js';
-import { isMine, linkOwner, makeTempDir, removeMine, removeRootIfEmpty, removeToolLink } from '../../src/core/gate.js';
+import type { Context } from '../../src/core/base/context.js';
+import { isMine, linkOwner, makeTempDir, removeMine, removeRootIfEmpty, removeToolLink } from '../../src/core/base/gate.js';
 import { ctxIn as makeCtx } from '../helpers/context.js';
 
 function ctxIn(root: string): Context {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resultDocument, usageDocument } from '../../src/commands/shared/json.js';
-import { TpxError } from '../../src/core/errors.js';
-import { failedResult, toolResult } from '../../src/core/outcome.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { failedResult, toolResult } from '../../src/core/ops/outcome.js';
 
 describe('resultDocument', () => {
   const ok = toolResult('black', 'installed', { to: '24.1.0' });

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Context } from '../../src/core/context.js';
-import { linkOwner } from '../../src/core/gate.js';
-import { applyLinks, planLinks, removeOwnedLinks, resourceLinkFor, wantedLinks } from '../../src/core/links.js';
+import type { Context } from '../../src/core/base/context.js';
+import { linkOwner } from '../../src/core/base/gate.js';
+import { applyLinks, planLinks, removeOwnedLinks, resourceLinkFor, wantedLinks } from '../../src/core/store/links.js';
 import { ctxIn as makeCtx } from '../helpers/context.js';
 
 /** The links of these apps of tool `key`. */

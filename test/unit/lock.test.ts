@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_STALE_MS, isStale, isStaleLock, ownerRecord, parseOwner, processStart } from '../../src/core/lock.js';
+import { HEARTBEAT_STALE_MS, isStale, isStaleLock, ownerRecord, parseOwner, processStart } from '../../src/core/base/mutex.js';
 
 const here = 'box';
 const owner = (start: string | null) => ({ pid: 4242, host: here, start });

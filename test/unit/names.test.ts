@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TpxError } from '../../src/core/errors.js';
-import { MAX_NAME, MAX_SUFFIX, isSafeFileName, isToolKey, normalizeName, parseToolArg, toolKey, validateSuffix } from '../../src/core/names.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { MAX_NAME, MAX_SUFFIX, isSafeFileName, isToolKey, normalizeName, parseToolArg, toolKey, validateSuffix } from '../../src/core/packaging/names.js';
 
 describe('names', () => {
   it('normalises per PEP 503', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheDir, expandHome, resolvePaths } from '../../src/core/paths.js';
+import { cacheDir, expandHome, resolvePaths } from '../../src/core/base/paths.js';
 
 describe('resolvePaths', () => {
   it('expands ~ in every TPX_* directory (a quoted or config-file value is not expanded by a shell)', () => {

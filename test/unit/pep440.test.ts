@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, isNewer, isValidVersion, normalizeVersion, parseSpecifiers, parseVersion, pinnedVersion, satisfies } from '../../src/core/pep440.js';
-import type { SpecifierSet } from '../../src/core/pep440.js';
+import { compareVersions, isNewer, isValidVersion, normalizeVersion, parseSpecifiers, parseVersion, pinnedVersion, satisfies } from '../../src/core/packaging/pep440.js';
+import type { SpecifierSet } from '../../src/core/packaging/pep440.js';
 
 /** Python packaging's answers, written by fixtures/pep440/generate.py. */
 interface Cases {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScriptMetadata } from '../../src/core/pep723.js';
-import { satisfies } from '../../src/core/pep440.js';
+import { parseScriptMetadata } from '../../src/core/packaging/pep723.js';
+import { satisfies } from '../../src/core/packaging/pep440.js';
 
 const script = (...lines: string[]) => `${lines.join('\n')}\n`;
 const errorOf = (source: string) => {
@@ -52,7 +52,7 @@ describe('parseScriptMetadata', () => {
   });
 });
 
-describe('requires-python (PEP 440 specifiers: src/core/pep440.ts)', () => {
+describe('requires-python (PEP 440 specifiers: src/core/packaging/pep440.ts)', () => {
   const requiresPython = (spec: string) => parseScriptMetadata(script('# /// script', `# requires-python = "${spec}"`, '# ///'), 'x.py')?.requiresPython;
 
   it.each(['>=3.8', '>=3.8, <4', '==3.11.*', '~=3.10', '>=3.13.0rc1', '!=3.9.0', '===3.11.4'])('accepts %s', (spec) => {

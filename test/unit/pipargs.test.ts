@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPipArgs, checkWith } from '../../src/core/pipargs.js';
+import { checkPipArgs, checkWith } from '../../src/core/request/pipargs.js';
 
 describe('pip options that redirect the install', () => {
   it.each([

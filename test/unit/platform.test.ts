@@ -1,4 +1,4 @@
-// What tpx does on Windows, asked here on Linux with the platform injected (src/core/platform.ts):
+// What tpx does on Windows, asked here on Linux with the platform injected (src/core/base/platform.ts):
 // Windows cannot run on this machine, so each decision is checked with the real pieces that can
 // run anywhere — cmd-shim writing its shims into temp dirs, real files, renames and links — and the
 // rest (the py launcher's answer, PATHEXT) given as Windows would give it.
@@ -6,18 +6,18 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Context } from '../../src/core/context.js';
-import { appsOf, listDists } from '../../src/core/distinfo.js';
-import { describeEnvironment } from '../../src/core/environment.js';
-import { linkOwner, removeToolLink } from '../../src/core/gate.js';
-import { applyLinks, isOnPath, linkFor, linksByOwner, planLinks, removeLinksExcept, repairLinks, wantedLinks } from '../../src/core/links.js';
-import { processStart } from '../../src/core/lock.js';
-import { asideOf, entryTarget, junctionSwitch, launcherChoices, parsePyLauncherList, platformFor, runSteps, writeEntry } from '../../src/core/platform.js';
-import { treeKill } from '../../src/core/proc.js';
-import { findInterpreter } from '../../src/core/python.js';
-import { pythonProblem } from '../../src/core/status.js';
-import { commitGeneration, readEntry, toolKeys, toolPath } from '../../src/core/store.js';
-import { sitePackages, venvBinDir, venvPython } from '../../src/core/venv.js';
+import type { Context } from '../../src/core/base/context.js';
+import { appsOf, listDists } from '../../src/core/packaging/distinfo.js';
+import { describeEnvironment } from '../../src/core/shell/environment.js';
+import { linkOwner, removeToolLink } from '../../src/core/base/gate.js';
+import { applyLinks, isOnPath, linkFor, linksByOwner, planLinks, removeLinksExcept, repairLinks, wantedLinks } from '../../src/core/store/links.js';
+import { processStart } from '../../src/core/base/mutex.js';
+import { asideOf, entryTarget, junctionSwitch, launcherChoices, parsePyLauncherList, platformFor, runSteps, writeEntry } from '../../src/core/base/platform.js';
+import { treeKill } from '../../src/core/base/proc.js';
+import { findInterpreter } from '../../src/core/python/python.js';
+import { pythonProblem } from '../../src/core/store/status.js';
+import { commitGeneration, readEntry, toolKeys, toolPath } from '../../src/core/store/store.js';
+import { sitePackages, venvBinDir, venvPython } from '../../src/core/python/venv.js';
 import { warnIfBinNotOnPath } from '../../src/commands/shared/report.js';
 import { ctxIn } from '../helpers/context.js';
 import { realPython } from '../helpers/fixtures.js';

@@ -1,5 +1,5 @@
 // Build children (pip, venv creation) are started so that an interrupt or a timeout stops them and
-// everything they started (src/core/proc.ts). Real processes: a shell that starts a helper, both
+// everything they started (src/core/base/proc.ts). Real processes: a shell that starts a helper, both
 // holding a FIFO open, whose reader sees end-of-file only once every one of them is gone.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -7,9 +7,9 @@ import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TpxError } from '../../src/core/errors.js';
-import { capture } from '../../src/core/proc.js';
-import { createVenv } from '../../src/core/venv.js';
+import type { TpxError } from '../../src/core/base/errors.js';
+import { capture } from '../../src/core/base/proc.js';
+import { createVenv } from '../../src/core/python/venv.js';
 import { ctxIn } from '../helpers/context.js';
 
 /**

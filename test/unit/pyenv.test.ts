@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pyenvShimRoot, readVersionFile, resolvePyenvShim } from '../../src/core/pyenv.js';
+import { pyenvShimRoot, readVersionFile, resolvePyenvShim } from '../../src/core/python/pyenv.js';
 
 /** The shim text `pyenv rehash` writes (pyenv 2.x), for the command the file is named after. */
 function shimText(root: string): string {

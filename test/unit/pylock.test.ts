@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { lockMismatch, specMismatch } from '../../src/core/locking.js';
-import { parsePylock, renderPylock, requestTable } from '../../src/core/pylock.js';
-import type { Pylock } from '../../src/core/pylock.js';
-import { validateReceipt } from '../../src/core/receipt.js';
-import { defaultRequest, injectedPackage } from '../../src/core/receipt.js';
-import type { Request } from '../../src/core/receipt.js';
+import { lockMismatch, specMismatch } from '../../src/core/files/locking.js';
+import { parsePylock, renderPylock } from '../../src/core/packaging/pylock.js';
+import { requestTable } from '../../src/core/files/toolfile.js';
+import type { Pylock } from '../../src/core/packaging/pylock.js';
+import { validateReceipt } from '../../src/core/store/receipt.js';
+import { defaultRequest, injectedPackage } from '../../src/core/request/request.js';
+import type { Request } from '../../src/core/request/request.js';
 
 const HASH = 'a'.repeat(64);
 const request = (change: Partial<Request> = {}): Request => defaultRequest('black', change);
@@ -98,10 +99,10 @@ pip-args = ["-c", "./c.txt"]
     expect(lockMismatch(lock, 'black', { spec: 'black>=25' })).toMatch(/^it was made from spec = "black>=24", .*and the file now asks for spec = "black>=25"$/);
     expect(lockMismatch(lock, 'ruff', { spec: 'ruff' })).toBe('it is the lock of black, not of ruff');
     expect(lockMismatch({ ...lock, tpx: null }, 'black', { spec: 'black' })).toBe('it has no [tool.tpx] table, so tpx cannot tell which request it was made from');
-    expect(specMismatch(lock, 'Black>=24', '/')).toBeNull();
-    expect(specMismatch(lock, 'black<24', '/')).toBe('it locks black 24.1.0, which is not <24');
-    expect(specMismatch(lock, 'ruff', '/')).toBe('it has no package ruff (it locks black, tool)');
-    expect(specMismatch(lock, 'https://h/black.whl', '/')).toBe('--lock takes the name of the locked package, not a URL');
+    expect(specMismatch(lock, 'Black>=24', { cwd: '/', env: {} })).toBeNull();
+    expect(specMismatch(lock, 'black<24', { cwd: '/', env: {} })).toBe('it locks black 24.1.0, which is not <24');
+    expect(specMismatch(lock, 'ruff', { cwd: '/', env: {} })).toBe('it has no package ruff (it locks black, tool)');
+    expect(specMismatch(lock, 'https://h/black.whl', { cwd: '/', env: {} })).toBe('--lock takes the name of the locked package, not a URL');
   });
 
   it('a receipt records the locked files, each field checked', () => {

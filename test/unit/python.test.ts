@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeContext } from '../../src/core/context.js';
-import type { TpxError } from '../../src/core/errors.js';
-import { findInterpreter, newestInterpreter } from '../../src/core/python.js';
+import { makeContext } from '../../src/core/base/context.js';
+import type { TpxError } from '../../src/core/base/errors.js';
+import { findInterpreter, newestInterpreter } from '../../src/core/python/python.js';
 import { realPython } from '../helpers/fixtures.js';
 
 const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_t: string, w: () => Promise<T>) => w() };
@@ -16,7 +16,7 @@ function world(execs: Record<string, string>, env: Record<string, string> = {}) 
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   }
-  return { dir, ctx: makeContext({ env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env }, os: 'linux', verbose: false, out: quiet }) };
+  return { dir, ctx: makeContext({ env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env }, os: 'linux', cwd: dir, verbose: false, out: quiet }) };
 }
 
 function failure(fn: () => unknown): { code: string; message: string; hint: string | undefined } {

@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TpxError } from '../../src/core/errors.js';
-import { defaultRequest, injectedPackage, isGenerationName, loadReceipt, readReceipt, validateReceipt, writeReceipt } from '../../src/core/receipt.js';
-import type { Receipt } from '../../src/core/receipt.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { isGenerationName, loadReceipt, readReceipt, validateReceipt, writeReceipt } from '../../src/core/store/receipt.js';
+import { defaultRequest, injectedPackage } from '../../src/core/request/request.js';
+import type { Receipt } from '../../src/core/store/receipt.js';
 
 const good: Receipt = {
   schema: 1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasCredentials, redact, stripCredentials } from '../../src/core/redact.js';
+import { hasCredentials, redact, stripCredentials } from '../../src/core/base/redact.js';
 
 describe('redact', () => {
   it('masks passwords in URLs anywhere in a text', () => {

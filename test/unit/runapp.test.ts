@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { register } from '../../src/commands/run.js';
-import type { Context } from '../../src/core/context.js';
-import type { TpxError } from '../../src/core/errors.js';
-import { chooseApp, parseRunArgv, runTarget } from '../../src/core/runapp.js';
-import type { RunFlags } from '../../src/core/runapp.js';
-import type { RunReceipt } from '../../src/core/runcache.js';
+import type { Context } from '../../src/core/base/context.js';
+import type { TpxError } from '../../src/core/base/errors.js';
+import { chooseApp, parseRunArgv, runTarget } from '../../src/core/run/runapp.js';
+import type { RunFlags } from '../../src/core/run/runapp.js';
+import type { RunReceipt } from '../../src/core/run/runcache.js';
 
 function viaCommander(argv: string[]) {
   const program = new Command('tpx').enablePositionalOptions().exitOverride();
@@ -54,7 +54,7 @@ describe('runTarget: what `tpx run TARGET` runs', () => {
   writeFileSync(join(dir, 'pkg-1.0-py3-none-any.whl'), '');
   const flags = (spec?: string): RunFlags => ({ with: [], cache: true, ...(spec ? { spec } : {}) });
   const what = (target: string, spec?: string) => {
-    const t = runTarget(target, flags(spec), dir, { HOME: dir });
+    const t = runTarget(target, flags(spec), { cwd: dir, env: { HOME: dir } });
     return t.kind === 'script' ? 'script' : { spec: t.req.spec, app: t.app, source: t.req.source !== null };
   };
 
@@ -88,9 +88,9 @@ describe('runTarget: what `tpx run TARGET` runs', () => {
   });
 
   it("a project's key changes when its build files do", () => {
-    const before = runTarget('./project', flags(), dir, {});
+    const before = runTarget('./project', flags(), { cwd: dir, env: {} });
     writeFileSync(join(dir, 'project', 'pyproject.toml'), '[project]\nname = "p"\n');
-    const after = runTarget('./project', flags(), dir, {});
+    const after = runTarget('./project', flags(), { cwd: dir, env: {} });
     expect(before.kind === 'app' && after.kind === 'app' && before.req.source !== after.req.source).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Context } from '../../src/core/context.js';
-import { fnv1a64, runKey } from '../../src/core/runcache.js';
-import type { RunRequest } from '../../src/core/runcache.js';
+import type { Context } from '../../src/core/base/context.js';
+import { fnv1a64, runKey } from '../../src/core/run/runcache.js';
+import type { RunRequest } from '../../src/core/run/runcache.js';
 
 const ctx = (env: Record<string, string> = {}) => ({ env }) as unknown as Context;
 const req: RunRequest = { kind: 'app', spec: 'black==24.1.0', with: ['a', 'b'], python: null, indexUrl: null, pipArgs: [], requiresPython: null, source: null };

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { admitsPython } from '../../src/core/pipdownload.js';
-import { selectedFile, selectedPip, selectedPipFor } from '../../src/core/sharedpip.js';
+import { admitsPython } from '../../src/core/installer/pip/download.js';
+import { selectedFile, selectedPip, selectedPipFor } from '../../src/core/installer/pip/shared.js';
 
 /** A shared/ dir holding an unpacked pip VERSION whose METADATA says `requires`. */
 function sharedWith(version: string, requires: string | null): { shared: string } {

@@ -2,10 +2,10 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TpxError } from '../../src/core/errors.js';
-import { writeFileAtomic } from '../../src/core/fsx.js';
-import { applyEdits, mentionsDir, pathLine, planEdits, startupFiles, userShell } from '../../src/core/shellpath.js';
-import type { Shell } from '../../src/core/shellpath.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { writeFileAtomic } from '../../src/core/base/fsx.js';
+import { applyEdits, mentionsDir, pathLine, planEdits, startupFiles, userShell } from '../../src/core/shell/shellpath.js';
+import type { Shell } from '../../src/core/shell/shellpath.js';
 
 const home = '/home/you';
 

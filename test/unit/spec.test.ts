@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TpxError } from '../../src/core/errors.js';
-import { dropPin, extrasOf, extrasOnly, isPackageArchive, looksLikePath, parseSpec, withExtras } from '../../src/core/spec.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { dropPin, extrasOf, extrasOnly, isPackageArchive, looksLikePath, parseSpec, withExtras } from '../../src/core/packaging/spec.js';
 
 describe('parseSpec', () => {
   it.each([
@@ -26,25 +26,25 @@ describe('parseSpec', () => {
     ['black==1.*', 'black', false],
     ['black>=1.0,==1.0', 'black', false],
   ])('%s is a requirement for %s (pinned: %s)', (spec, name, pinned) => {
-    expect(parseSpec(spec, '/')).toEqual({ kind: 'requirement', spec, name, pinned });
+    expect(parseSpec(spec, { cwd: '/', env: {} })).toEqual({ kind: 'requirement', spec, name, pinned });
   });
 
   it.each(['', '  ', 'black==', 'tpx demo', '[x]', 'black>>1', '-e .', '--index-url x', 'black[', 'bl@ck', 'black>=latest', 'black~=1', 'black>=1.*'])('refuses %j', (spec) => {
-    expect(() => parseSpec(spec, '/')).toThrow(TpxError);
+    expect(() => parseSpec(spec, { cwd: '/', env: {} })).toThrow(TpxError);
   });
 
   it('URLs keep the spec; a wheel URL names its distribution', () => {
-    expect(parseSpec('https://h/x/My_Tool-1.0-py3-none-any.whl', '/')).toEqual({ kind: 'url', spec: 'https://h/x/My_Tool-1.0-py3-none-any.whl', name: 'my-tool' });
-    expect(parseSpec('git+https://h/x.git', '/')).toMatchObject({ kind: 'url', name: null });
+    expect(parseSpec('https://h/x/My_Tool-1.0-py3-none-any.whl', { cwd: '/', env: {} })).toEqual({ kind: 'url', spec: 'https://h/x/My_Tool-1.0-py3-none-any.whl', name: 'my-tool' });
+    expect(parseSpec('git+https://h/x.git', { cwd: '/', env: {} })).toMatchObject({ kind: 'url', name: null });
   });
 
   it('paths are resolved against cwd and must exist', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     writeFileSync(join(dir, 'tool-2.0-py3-none-any.whl'), '');
-    expect(parseSpec('./tool-2.0-py3-none-any.whl', dir)).toEqual({ kind: 'path', spec: join(dir, 'tool-2.0-py3-none-any.whl'), name: 'tool' });
-    expect(parseSpec('.', dir)).toEqual({ kind: 'path', spec: dir, name: null });
-    expect(() => parseSpec('./missing', dir)).toThrow(/no such file or directory/);
-    expect(() => parseSpec('a/b', dir)).toThrow(/no such file or directory/);
+    expect(parseSpec('./tool-2.0-py3-none-any.whl', { cwd: dir, env: {} })).toEqual({ kind: 'path', spec: join(dir, 'tool-2.0-py3-none-any.whl'), name: 'tool' });
+    expect(parseSpec('.', { cwd: dir, env: {} })).toEqual({ kind: 'path', spec: dir, name: null });
+    expect(() => parseSpec('./missing', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
+    expect(() => parseSpec('a/b', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
   });
 });
 

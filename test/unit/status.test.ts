@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pythonProblem } from '../../src/core/status.js';
-import { platformFor } from '../../src/core/platform.js';
+import { pythonProblem } from '../../src/core/store/status.js';
+import { platformFor } from '../../src/core/base/platform.js';
 
 const posix = { platform: platformFor('linux') };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shieldPipArgs } from '../../src/commands/runpip.js';
-import { stripCredentials } from '../../src/core/redact.js';
+import { stripCredentials } from '../../src/core/base/redact.js';
 
 describe('stripCredentials', () => {
   it.each([

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseToolFile } from '../../src/core/toolfile.js';
-import { requestDifference, versionDifference } from '../../src/core/sync.js';
-import { defaultRequest, injectedPackage } from '../../src/core/receipt.js';
-import type { Request } from '../../src/core/receipt.js';
+import { parseToolFile } from '../../src/core/files/toolfile.js';
+import { requestDifference, versionDifference } from '../../src/core/files/sync.js';
+import { defaultRequest, injectedPackage } from '../../src/core/request/request.js';
+import type { Request } from '../../src/core/request/request.js';
 
 const env = { HOME: '/home/u' };
 const read = (text: string) => parseToolFile(text, '/team/tpx.toml', env);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRequest } from '../../src/core/receipt.js';
-import type { Request } from '../../src/core/receipt.js';
-import { upgradeRequest, upgradeTarget } from '../../src/core/upgrade.js';
+import { defaultRequest } from '../../src/core/request/request.js';
+import type { Request } from '../../src/core/request/request.js';
+import { upgradeRequest, upgradeTarget } from '../../src/core/ops/upgrade.js';
 
 describe('upgradeTarget: what `tpx upgrade ARG` addresses', () => {
   const installed = new Set(['black', 'black@22', 'isort-old']);
-  const target = (arg: string) => upgradeTarget(arg, (k) => installed.has(k), '/');
+  const target = (arg: string) => upgradeTarget(arg, (k) => installed.has(k), { cwd: '/', env: {} });
 
   it.each([
     ['black', { key: 'black', spec: null }],

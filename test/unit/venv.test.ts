@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isolateApps } from '../../src/core/venv.js';
-import { platformFor } from '../../src/core/platform.js';
+import { isolateApps } from '../../src/core/python/venv.js';
+import { platformFor } from '../../src/core/base/platform.js';
 
 const posix = { platform: platformFor('linux') };
 

@@ -1,9 +1,9 @@
 // Windows cannot run here: these check the decisions and the exact commands tpx would run there,
 // with the registry played by a fake runner.
 import { describe, expect, it } from 'vitest';
-import { TpxError } from '../../src/core/errors.js';
-import { ensureUserPath, powershellLine, readUserPathCommand, withDir, writeUserPathCommand } from '../../src/core/winpath.js';
-import type { Command } from '../../src/core/winpath.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { ensureUserPath, powershellLine, readUserPathCommand, withDir, writeUserPathCommand } from '../../src/core/shell/winpath.js';
+import type { Command } from '../../src/core/shell/winpath.js';
 
 const bin = 'C:\\Users\\you\\.local\\bin';
 const env = { USERPROFILE: 'C:\\Users\\you' };

@@ -1,9 +1,9 @@
 /**
- * The commander program as plain data (core/clidoc.ts), for the completion scripts and the man page:
+ * The commander program as plain data (core/shell/clidoc.ts), for the completion scripts and the man page:
  * both follow the commands and options as they are registered, never a second list of them.
  */
 import type { Argument, Command, Option } from 'commander';
-import type { ArgDoc, CommandDoc, OptionDoc, ValueKind } from '../../core/clidoc.js';
+import type { ArgDoc, CommandDoc, OptionDoc, ValueKind } from '../../core/shell/clidoc.js';
 import { EXAMPLES } from './examples.js';
 
 /**

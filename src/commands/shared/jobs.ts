@@ -1,6 +1,6 @@
 import { Option } from 'commander';
-import { usageError } from '../../core/errors.js';
-import { defaultJobs } from '../../core/pool.js';
+import { usageError } from '../../core/base/errors.js';
+import { defaultJobs } from '../../core/base/pool.js';
 
 export function jobsOption(): Option {
   // Not the number for this machine: the help text is also the man page, built once for every machine.

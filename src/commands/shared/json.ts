@@ -5,16 +5,16 @@
  * as without `--json`. Human text goes to stderr (errors only) or nowhere.
  *
  * A command takes part by adding `jsonOption()` and registering its handler with `cli.change`, which
- * hands it a `Results` to add one `ToolResult` (core/outcome.ts) per tool to; cli.ts prints the
+ * hands it a `Results` to add one `ToolResult` (core/ops/outcome.ts) per tool to; cli.ts prints the
  * document. Nothing here prints: `resultDocument` is the document, `usageDocument` the one for an
  * error commander found before any handler ran.
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import type { Context } from '../../core/context.js';
-import { errorInfo, failedResult } from '../../core/outcome.js';
-import type { ErrorInfo, ToolResult } from '../../core/outcome.js';
-import { redact } from '../../core/redact.js';
+import type { Context } from '../../core/base/context.js';
+import { errorInfo, failedResult } from '../../core/ops/outcome.js';
+import type { ErrorInfo, ToolResult } from '../../core/ops/outcome.js';
+import { redact } from '../../core/base/redact.js';
 
 /** Bumped on any incompatible change of the document (README documents it). */
 export const RESULT_SCHEMA = 1;

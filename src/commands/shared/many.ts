@@ -1,21 +1,21 @@
 /**
  * Installing several tools in one command (`install A B C`, `install-all`): the builds run in
- * parallel, `jobs` at a time (core/pool.ts); once all are built, the bin-dir links every tool wants
+ * parallel, `jobs` at a time (core/base/pool.ts); once all are built, the bin-dir links every tool wants
  * are checked against each other before anything is linked; then the tools are committed one by
  * one, in name order, each printing its line as it lands. One failure never stops the others; a
  * summary table ends the run, sorted by name.
  */
-import type { Context } from '../../core/context.js';
-import { TpxError, toTpxError } from '../../core/errors.js';
-import type { InstallOutcome, Prepared } from '../../core/install.js';
-import type { Outcome } from '../../core/outcome.js';
-import { mapPool } from '../../core/pool.js';
+import type { Context } from '../../core/base/context.js';
+import { TpxError, toTpxError } from '../../core/base/errors.js';
+import type { InstallOutcome, Prepared } from '../../core/ops/install.js';
+import type { Outcome } from '../../core/ops/outcome.js';
+import { mapPool } from '../../core/base/pool.js';
 import { quiet, summarize } from './report.js';
 
 export interface ManyItem {
   /** What the user asked for (a spec, a tool name): names a failure before the tool's key is known. */
   label: string;
-  /** Builds the tool (core/install.ts `prepareInstall`), with output made safe for parallel work. */
+  /** Builds the tool (core/ops/install.ts `prepareInstall`), with output made safe for parallel work. */
   prepare: (ctx: Context) => Promise<InstallOutcome | Prepared>;
 }
 

@@ -1,12 +1,13 @@
 /** Rebuilding a tool because the user asked to change its venv (inject, uninject). */
-import type { Context } from '../../core/context.js';
-import { TpxError } from '../../core/errors.js';
-import { freeze } from '../../core/freeze.js';
-import type { Pin } from '../../core/freeze.js';
-import { rebuild } from '../../core/rebuild.js';
-import type { Ready } from '../../core/rebuild.js';
-import type { Receipt, Request } from '../../core/receipt.js';
-import { envPath } from '../../core/store.js';
+import type { Context } from '../../core/base/context.js';
+import { TpxError } from '../../core/base/errors.js';
+import { freeze } from '../../core/installer/freeze.js';
+import type { Pin } from '../../core/installer/freeze.js';
+import { rebuild } from '../../core/ops/rebuild.js';
+import type { Ready } from '../../core/ops/rebuild.js';
+import type { Receipt } from '../../core/store/receipt.js';
+import type { Request } from '../../core/request/request.js';
+import { envPath } from '../../core/store/store.js';
 
 export interface Rebuilt {
   receipt: Receipt;
@@ -15,7 +16,7 @@ export interface Rebuilt {
 }
 
 /**
- * Rebuilds the tool with a changed request (core/rebuild.ts). The user asked to change the tool's
+ * Rebuilds the tool with a changed request (core/ops/rebuild.ts). The user asked to change the tool's
  * venv, so a failure says that it was left as it was.
  */
 export async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: Request, opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean }): Promise<Rebuilt> {
@@ -23,7 +24,7 @@ export async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: 
   // The venv is no longer the lock's: it is resolved (with the installed versions held) instead (receipt.ts, `lock`).
   if (request.lock) ctx.out.info(`note: ${t.key} was installed from a lock; changed, it is resolved from its spec from now on`);
   try {
-    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, { ...request, lock: null }, { ...opts, verb: 'rebuilding', cwd: process.cwd() });
+    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, { ...request, lock: null }, { ...opts, verb: 'rebuilding' });
   } catch (err) {
     if (!(err instanceof TpxError) || (err.code !== 'pip-failed' && err.code !== 'no-such-path')) throw err;
     throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });

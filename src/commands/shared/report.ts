@@ -1,12 +1,12 @@
 /** How commands that work on several tools report: one line per finished tool, then a summary table. */
 import * as os from 'node:os';
-import type { Context } from '../../core/context.js';
-import { isOnPath } from '../../core/links.js';
-import { resourcePlace } from '../../core/distinfo.js';
-import type { Outcome } from '../../core/outcome.js';
-import type { Receipt } from '../../core/receipt.js';
-import { pathLine, startupFiles, userShell } from '../../core/shellpath.js';
-import { powershellLine } from '../../core/winpath.js';
+import type { Context } from '../../core/base/context.js';
+import { isOnPath } from '../../core/store/links.js';
+import { resourcePlace } from '../../core/packaging/distinfo.js';
+import type { Outcome } from '../../core/ops/outcome.js';
+import type { Receipt } from '../../core/store/receipt.js';
+import { pathLine, startupFiles, userShell } from '../../core/shell/shellpath.js';
+import { powershellLine } from '../../core/shell/winpath.js';
 
 /** After linking apps: if the bin dir is not on PATH, name `tpx ensurepath` and the line for the user's own shell. */
 export function warnIfBinNotOnPath(ctx: Context): void {

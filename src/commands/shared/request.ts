@@ -1,11 +1,12 @@
 import { Option } from 'commander';
-import { requestFlags } from '../../core/args.js';
-import { TpxError, usageError } from '../../core/errors.js';
-import { parseDistName, validateAppName, validateSuffix } from '../../core/names.js';
-import { checkWith } from '../../core/pipargs.js';
-import { defaultRequest } from '../../core/receipt.js';
-import type { Request, RequestKind } from '../../core/receipt.js';
-import { isScriptSpec, parseSpec } from '../../core/spec.js';
+import { requestFlags } from '../../core/request/args.js';
+import type { Place } from '../../core/base/context.js';
+import { TpxError, usageError } from '../../core/base/errors.js';
+import { parseDistName, validateAppName, validateSuffix } from '../../core/packaging/names.js';
+import { checkWith } from '../../core/request/pipargs.js';
+import { defaultRequest } from '../../core/request/request.js';
+import type { Request, RequestKind } from '../../core/request/request.js';
+import { isScriptSpec, parseSpec } from '../../core/packaging/spec.js';
 
 export interface RequestFlags {
   indexUrl?: string;
@@ -45,14 +46,14 @@ export function installOptions(): Option[] {
   ];
 }
 
-/** The request to record for SPEC: relative paths (in --pip-args, --index-url, --python) are made absolute against `cwd`. */
-export function requestFrom(spec: string, flags: RequestFlags, cwd = process.cwd()): Request {
-  const kind = requestKind(spec, flags, cwd);
+/** The request to record for SPEC: relative paths (in --pip-args, --index-url, --python) are made absolute against `at.cwd`. */
+export function requestFrom(spec: string, flags: RequestFlags, at: Place): Request {
+  const kind = requestKind(spec, flags, at);
   const apps = flags.app === undefined ? null : [...new Set(flags.app.map(validateAppName))];
   if (kind === 'script' && apps && apps.length > 1) throw usageError(`a script has one app: give --app once, not ${apps.length} times`, 'e.g. `tpx install --app mytool ./tool.py`');
   return defaultRequest(spec, {
     kind,
-    ...requestFlags(flags, cwd, process.env),
+    ...requestFlags(flags, at),
     systemSitePackages: Boolean(flags.systemSitePackages),
     includeDeps: Boolean(flags.includeDeps),
     suffix: validateSuffix(flags.suffix ?? ''),
@@ -63,10 +64,10 @@ export function requestFrom(spec: string, flags: RequestFlags, cwd = process.cwd
 }
 
 /** A `.py` file or URL is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
-function requestKind(spec: string, flags: RequestFlags, cwd: string): RequestKind {
+function requestKind(spec: string, flags: RequestFlags, at: Place): RequestKind {
   if (!flags.editable) return isScriptSpec(spec) ? 'script' : 'package';
   if (isScriptSpec(spec)) throw usageError('-e installs a project directory, not a script', `install the script without -e: \`tpx install ${spec}\``);
-  if (parseSpec(spec, cwd).kind === 'requirement') {
+  if (parseSpec(spec, at).kind === 'requirement') {
     throw new TpxError('bad-spec', `-e needs a project directory (or a VCS URL), not ${JSON.stringify(spec)}`, { hint: 'e.g. `tpx install -e ./my-project`' });
   }
   return 'editable';

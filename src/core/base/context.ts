@@ -1,0 +1,69 @@
+import type { Paths } from './paths.js';
+import { resolvePaths } from './paths.js';
+import { platformFor } from './platform.js';
+import type { Platform } from './platform.js';
+
+/**
+ * What a command prints (src/ui.ts renders it). Progress, warnings and errors go to stderr; results
+ * (list, --json) to stdout. `--quiet` silences everything but errors and results.
+ */
+export interface Output {
+  info(message: string): void;
+  /** Printed as `warning: …`. */
+  warn(message: string): void;
+  /** Renders an error (`error:` / details / `hint:`; a non-TpxError as a bug) and returns its exit code. */
+  error(err: unknown): number;
+  result(text: string): void;
+  /** Runs `work` with a spinner on a TTY, a plain line otherwise; streaming (`--verbose`) shows no spinner. */
+  task<T>(text: string, work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Synchronous undo actions run if the process is interrupted (Ctrl-C, SIGTERM) mid-change. Each
+ * pipeline registers what it must undo the moment it creates something and drops it at its commit
+ * point. Synchronous because a signal handler cannot wait for an async rollback to be scheduled.
+ */
+export class Interrupts {
+  private readonly actions = new Set<() => void>();
+
+  register(action: () => void): () => void {
+    this.actions.add(action);
+    return () => this.actions.delete(action);
+  }
+
+  /** Runs every registered action, newest first; each failure is ignored so the rest still run. */
+  runAll(): void {
+    for (const action of [...this.actions].reverse()) {
+      try {
+        action();
+      } catch {
+        // best effort: the next run's garbage collection removes what is left
+      }
+    }
+    this.actions.clear();
+  }
+}
+
+/** Where what the user typed is read: relative paths against `cwd`, `~` and variables from `env`. A Context is one. */
+export interface Place {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Context extends Place {
+  paths: Paths;
+  /** What differs between POSIX and Windows (platform.ts). */
+  platform: Platform;
+  /** The environment tpx was started with; children get a cleaned copy (proc.ts). */
+  env: NodeJS.ProcessEnv;
+  /** The directory tpx was started in: relative paths in what the user typed are resolved against it. */
+  cwd: string;
+  verbose: boolean;
+  out: Output;
+  interrupts: Interrupts;
+}
+
+/** `os`, `env`, `cwd`: the entry point's `process.platform`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */
+export function makeContext(opts: { env: NodeJS.ProcessEnv; os: NodeJS.Platform; cwd: string; verbose: boolean; out: Output; global?: boolean }): Context {
+  return { paths: resolvePaths(opts.env, { global: opts.global }), platform: platformFor(opts.os), env: opts.env, cwd: opts.cwd, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
+}

@@ -1,0 +1,87 @@
+/**
+ * Which of a tool's apps, man pages and completion files get linked (README, `tpx install`): the main
+ * package's; an injected package's with `--include-apps` (and its dependencies' with
+ * `inject --include-deps`); every distribution's with `--include-deps`; a named dependency's with
+ * `--include-resources-from`. `--app` keeps only the apps named. A script tool's app is its launcher.
+ */
+import type { Built } from './build.js';
+import { TpxError } from '../base/errors.js';
+import { appsOf, resourcesOf } from '../packaging/distinfo.js';
+import type { App, Dist, Resource } from '../packaging/distinfo.js';
+import { normalizeName, toolKey } from '../packaging/names.js';
+import type { Request } from '../request/request.js';
+import type { OnPlatform } from '../base/platform.js';
+import { venvBinDir } from '../python/venv.js';
+
+export interface LinkSet {
+  apps: App[];
+  resources: Resource[];
+}
+
+export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet {
+  const bin = venvBinDir(on, built.venv);
+  const main = built.dists.find((d) => toolKey(d.name) === toolKey(built.name));
+  const byName = new Map(built.dists.map((d) => [toolKey(d.name), d]));
+  for (const dep of req.includeResourcesFrom) {
+    if (!byName.has(dep)) {
+      throw new TpxError('not-a-dependency', `--include-resources-from ${dep}: ${dep} is not installed in ${built.name}'s environment`, {
+        hint: `installed with it: ${[...byName.keys()].filter((k) => k !== toolKey(built.name)).join(', ') || 'nothing else'}`,
+      });
+    }
+  }
+  const injected = req.injected.filter((i) => i.includeApps);
+  const chosen = new Set<Dist>([
+    ...(main ? [main] : []),
+    ...(req.includeDeps ? built.dists : []),
+    ...injected.flatMap((i) => (i.includeDeps ? closure(i.name, byName) : [byName.get(i.name)])).filter((d): d is Dist => d !== undefined),
+    ...req.includeResourcesFrom.map((n) => byName.get(n) as Dist),
+  ]);
+  const apps = new Map<string, App>();
+  if (req.kind === 'script') apps.set(scriptAppName(req, built), { name: scriptAppName(req, built), kind: 'script', dist: normalizeName(built.name) });
+  for (const d of chosen) for (const a of appsOf(on, d, built.site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
+  const resources = [...chosen].flatMap((d) => resourcesOf(d, built.site, built.venv));
+  if (req.apps !== null && req.kind !== 'script') return { apps: onlyNamed(on, req.apps, apps, built, bin), resources };
+  if (apps.size > 0) return { apps: [...apps.values()], resources };
+  const label = main ? `${main.name} ${main.version}` : built.name;
+  const withApps = built.dists.filter((d) => d !== main && appsOf(on, d, built.site, bin).length > 0);
+  throw new TpxError('no-apps', `${label} has no apps to link`, {
+    hint:
+      withApps.length > 0
+        ? `its dependencies have apps: ${withApps.map((d) => `${appsOf(on, d, built.site, bin).map((a) => a.name).join(', ')} (from ${d.name})`).join('; ')}; link them with ${withApps.map((d) => `--include-resources-from ${toolKey(d.name)}`).join(' ')}, or all of them with --include-deps`
+        : 'it is a library, not a command-line tool; nothing was installed',
+  });
+}
+
+/** A script tool's one app: `--app`, else the tool's name (the script's file name without `.py`). */
+export function scriptAppName(req: Request, built: { name: string }): string {
+  return req.apps?.[0] ?? built.name;
+}
+
+/** `--app`: exactly the apps named, each of which must be there; a dependency's is named in the hint. */
+function onlyNamed(on: OnPlatform, names: string[], apps: Map<string, App>, built: Built, bin: string): App[] {
+  const missing = names.filter((n) => !apps.has(n));
+  if (missing.length > 0) {
+    const elsewhere = built.dists.flatMap((d) => appsOf(on, d, built.site, bin).filter((a) => missing.includes(a.name)).map((a) => `${a.name} is ${d.name}'s: add --include-resources-from ${toolKey(d.name)}`));
+    throw new TpxError('no-such-app', `${built.name} ${built.version} has no app ${missing.join(', ')}`, {
+      hint: [`its apps: ${[...apps.keys()].join(', ') || 'none'}`, ...elsewhere].join('\n'),
+    });
+  }
+  return names.map((n) => apps.get(n) as App);
+}
+
+/** `name` and every installed distribution it requires, following Requires-Dist (extras' requirements aside). */
+function closure(name: string, byName: Map<string, Dist>): Dist[] {
+  const seen = new Map<string, Dist>();
+  const visit = (n: string) => {
+    const d = byName.get(n);
+    if (!d || seen.has(n)) return;
+    seen.set(n, d);
+    for (const r of d.requires) {
+      if (/;.*\bextra\s*==/.test(r)) continue;
+      const dep = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(r)?.[1];
+      if (dep) visit(toolKey(dep));
+    }
+  };
+  visit(name);
+  return [...seen.values()];
+}

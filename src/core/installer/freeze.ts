@@ -1,0 +1,64 @@
+/**
+ * A venv's exact contents — every distribution's name and version, read from its dist-info on disk
+ * (no Python) — and the pip files that hold a rebuild to them. Inject, uninject and install-all
+ * rebuild a tool in a new generation; these pins are what keep that rebuild from silently
+ * upgrading anything.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from '../base/context.js';
+import { listDists } from '../packaging/distinfo.js';
+import { removeMine } from '../base/gate.js';
+import { uniqueSuffix } from '../base/fsx.js';
+import { normalizeName } from '../packaging/names.js';
+import { isValidVersion } from '../packaging/pep440.js';
+import type { OnPlatform } from '../base/platform.js';
+import { sitePackages } from '../python/venv.js';
+
+export interface Pin {
+  name: string;
+  version: string;
+}
+
+/** Every distribution installed in the venv at `dir`, sorted by normalised name. */
+export function freeze(on: OnPlatform, dir: string): Pin[] {
+  return listDists(sitePackages(on, dir))
+    .map((d) => ({ name: d.name, version: d.version }))
+    .sort((a, b) => normalizeName(a.name).localeCompare(normalizeName(b.name)));
+}
+
+/** The pins whose names are not in `names` (normalised or not). */
+export function without(pins: Pin[], names: Iterable<string>): Pin[] {
+  const drop = new Set([...names].map(normalizeName));
+  return pins.filter((p) => !drop.has(normalizeName(p.name)));
+}
+
+/**
+ * Runs `work` with pip arguments that hold a build to `pins`: `-c` constraints (a distribution
+ * that gets installed must be at its pinned version) and `-r` requirements (these get installed,
+ * at exactly that version). The files live in the cache dir only while `work` runs.
+ */
+export async function withPins<T>(ctx: Context, pins: { constraints: Pin[]; requirements: Pin[] }, work: (pipArgs: string[]) => Promise<T>): Promise<T> {
+  const dir = path.join(ctx.paths.cache, `pins-${uniqueSuffix()}`);
+  const remove = () => removeMine(ctx, dir);
+  const unregister = ctx.interrupts.register(remove);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const args: string[] = [];
+    for (const [flag, list] of [['-c', pins.constraints], ['-r', pins.requirements]] as const) {
+      if (list.length === 0) continue;
+      const file = path.join(dir, flag === '-c' ? 'constraints.txt' : 'requirements.txt');
+      fs.writeFileSync(file, list.map(pinLine).join(''));
+      args.push(flag, file);
+    }
+    return await work(args);
+  } finally {
+    unregister();
+    remove();
+  }
+}
+
+/** `==` for versions PEP 440 can compare; `===` (exact string) for anything else pip still installed. */
+export function pinLine(p: Pin): string {
+  return `${p.name}${isValidVersion(p.version) ? '==' : '==='}${p.version}\n`;
+}

@@ -1,0 +1,74 @@
+/**
+ * What pip's output means for the user: the tail worth showing, and hints. Decisions never depend on
+ * this (exit codes and pip's report do); it only helps the user see what went wrong.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freeSpace } from '../../base/errors.js';
+import { redact } from '../../base/redact.js';
+
+/** The last lines of pip's output worth showing, with credentials in URLs masked. */
+export function pipTail(output: string, lines = 12): string {
+  return redact(
+    output
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-lines)
+      .join('\n'),
+  );
+}
+
+/** When a child's output says the disk is full: which directories it needed room in, and what is free there. */
+export function diskFullHint(output: string, dirs: (string | null)[]): string | undefined {
+  if (!/No space left on device|Disk quota exceeded|\[Errno (28|122)\]/.test(output)) return undefined;
+  const where = dirs.filter((d): d is string => d !== null).map((d) => `${d}${freeSpace(d) ? ` (${freeSpace(d)} free)` : ''}`);
+  return `the disk is full: this needs space in ${where.join(' and in ')}; free some space, then run the command again`;
+}
+
+/** A hint from pip's text. Decisions never depend on this (exit codes and the report do); it only helps. */
+export function hintFromPipOutput(output: string, venv?: string): string | undefined {
+  // pip writes the packages into the venv and unpacks them in the temporary directory first.
+  const full = diskFullHint(output, [venv ? path.dirname(venv) : null, os.tmpdir()]);
+  if (full) return full;
+  if (/Failed to establish a new connection|Max retries exceeded|Connection refused|Could not fetch URL|HTTP error 5\d\d|Name or service not known/i.test(output)) {
+    return 'the package index could not be reached: check your network, proxy, or --index-url';
+  }
+  const missing = /No matching distribution found for (\S+)/.exec(output);
+  if (missing) {
+    const versions = /\(from versions: ([^)]*)\)/.exec(output)?.[1];
+    if (versions && versions !== 'none') return `no version of ${missing[1]} matches; available: ${versions}`;
+    return `no package ${JSON.stringify(missing[1])} was found on the index: check the name, or pass --index-url (pip reports an unreachable index the same way)`;
+  }
+  if (/Invalid requirement/.test(output)) return 'check the spec: e.g. `black`, `black==22.12.0`, or a path';
+  if (/ResolutionImpossible|conflicting dependencies/.test(output)) return 'the requested versions conflict; loosen a version constraint';
+  return undefined;
+}
+
+/**
+ * pip reports an index it cannot reach exactly like a package that does not exist ("from versions:
+ * none"). When that happens, tpx asks the index itself, so the hint can say which it was.
+ */
+export async function unreachableIndexHint(indexUrl: string | undefined): Promise<string | undefined> {
+  if (!indexUrl) return undefined;
+  const shown = redact(indexUrl);
+  if (indexUrl.startsWith('file:')) {
+    return fs.existsSync(new URL(indexUrl)) ? undefined : `the package index ${shown} does not exist`;
+  }
+  try {
+    // fetch refuses URLs with credentials: send them as a header instead.
+    const url = new URL(indexUrl);
+    const headers: Record<string, string> = {};
+    if (url.username || url.password) {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    const res = await fetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    return res.status >= 500 ? `the package index ${shown} is failing (HTTP ${res.status}); try again later or pass another --index-url` : undefined;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : 'error');
+    return redact(`the package index ${shown} could not be reached (${why}): check your network, proxy, or --index-url`);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * tpx's runner for the shared pip: pip's own `__pip-runner__.py` (run exactly this copy of pip inside
+ * any venv) plus two changes that leave what pip installs unchanged (docs/architecture.md, "The
+ * shared pip"):
+ *
+ * - **Machine facts for the User-Agent, cached.** On Linux pip builds its User-Agent on every run by
+ *   spawning `lsb_release -a` and `uname -rs` (the vendored `distro`) and `rustc --version`
+ *   (0.1–0.6 s). The runner keeps those answers in `tpx-facts.json` beside it for a day (rustc's
+ *   keyed by which `rustc` PATH finds) and hands them to pip's own `user_agent()`, which still
+ *   computes everything else (interpreter, setuptools in the venv, CI, user data) as before.
+ * - **Bytecode compiled in parallel.** pip compiles each installed wheel's `.py` files one by one,
+ *   calling `compileall.compile_file(path, force=True, quiet=True)` after the files are in place. At
+ *   the first such call of a wheel the runner compiles that wheel's whole list (read from pip's
+ *   `installed` map, the list pip is about to walk) with the same call in forked workers; pip's own
+ *   loop then finds each answer ready and records the `.pyc` in RECORD as always. Anything unexpected
+ *   (another pip layout, one CPU, few files, no fork) falls back to pip's own sequential call.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../../base/fsx.js';
+
+export const RUNNER_FILE = 'tpx-runner.py';
+
+const RUNNER = String.raw`"""tpx's runner for this copy of pip: src/core/installer/pip/runner.ts says what it changes, and why."""
+import runpy
+import sys
+from importlib.machinery import PathFinder
+from os.path import abspath, dirname, join
+
+PIP_SOURCES_ROOT = dirname(abspath(__file__))
+
+
+class PipImportRedirectingFinder:
+    @classmethod
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "pip":
+            return None
+        spec = PathFinder.find_spec(fullname, [PIP_SOURCES_ROOT], target)
+        assert spec, (PIP_SOURCES_ROOT, fullname)
+        return spec
+
+
+sys.meta_path.insert(0, PipImportRedirectingFinder())
+
+DAY = 86400
+
+
+def cached_machine_facts():
+    import json
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    from pip._internal.network import session
+
+    facts_file = join(PIP_SOURCES_ROOT, "tpx-facts.json")
+    try:
+        with open(facts_file) as f:
+            facts = json.load(f)
+        if not isinstance(facts, dict) or not 0 <= time.time() - facts.get("at", 0) < DAY:
+            facts = {}
+    except (OSError, ValueError):
+        facts = {}
+    changed = False
+
+    if sys.platform.startswith("linux"):
+        from pip._vendor import distro
+
+        triple = facts.get("distro")
+        if not (isinstance(triple, list) and len(triple) == 3 and all(isinstance(x, str) for x in triple)):
+            triple = [distro.name(), distro.version(), distro.codename()]
+            facts["distro"], changed = triple, True
+        for fn, value in zip(("name", "version", "codename"), triple):
+            real = getattr(distro, fn)
+            setattr(distro, fn, lambda *a, _v=value, _real=real, **k: _v if not a and not k else _real(*a, **k))
+
+    rustc = shutil.which("rustc")
+    if rustc is not None:
+        known = facts.get("rustc")
+        if not (isinstance(known, dict) and known.get("path") == rustc and isinstance(known.get("out"), (str, type(None)))):
+            try:
+                out = subprocess.check_output(["rustc", "--version"], stderr=subprocess.STDOUT, timeout=0.5).decode("latin-1")
+            except Exception:
+                out = None
+            known = {"path": rustc, "out": out}
+            facts["rustc"], changed = known, True
+        real_check_output = subprocess.check_output
+
+        class Subprocess:
+            def __getattr__(self, name):
+                return getattr(subprocess, name)
+
+            def check_output(self, args, *a, **k):
+                if list(args) != ["rustc", "--version"]:
+                    return real_check_output(args, *a, **k)
+                if known["out"] is None:
+                    raise OSError("rustc --version failed")
+                return known["out"].encode("latin-1")
+
+        session.subprocess = Subprocess()
+
+    if changed:
+        facts["at"] = facts.get("at") or time.time()
+        tmp = "%s.%d.tmp" % (facts_file, os.getpid())
+        try:
+            with open(tmp, "w") as f:
+                json.dump(facts, f)
+            os.replace(tmp, facts_file)
+        except OSError:
+            pass
+
+
+def parallel_bytecode():
+    import compileall
+    import functools
+    import os
+    import types
+
+    from pip._internal.operations.install import wheel
+
+    jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs < 2 or not hasattr(os, "fork"):
+        return
+    real = compileall.compile_file
+    ready = {}
+    batched = []  # the installed map of the wheel last batched: each wheel is tried once
+
+    def compile_file(fullname, *args, **kwargs):
+        if args or kwargs != {"force": True, "quiet": True}:
+            return real(fullname, *args, **kwargs)
+        if fullname not in ready:
+            batch(sys._getframe(1))
+        found = ready.pop(fullname, None)
+        # A failure is compiled again here, so its message goes where pip's own call sends it.
+        return found if found else real(fullname, force=True, quiet=True)
+
+    def batch(frame):
+        installed, lib_dir = frame.f_locals.get("installed"), frame.f_locals.get("lib_dir")
+        if not isinstance(installed, dict) or not isinstance(lib_dir, str) or (batched and batched[0] is installed):
+            return
+        batched[:] = [installed]
+        # What pip's pyc_source_file_paths() yields for this wheel, in its order.
+        paths = [p for p in (os.path.join(lib_dir, r) for r in sorted(set(installed.values()))) if p.endswith(".py") and os.path.isfile(p)]
+        if len(paths) < 16:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        work = functools.partial(real, force=True, quiet=True)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                ready.update(zip(paths, pool.map(work, paths, chunksize=max(1, len(paths) // (jobs * 4)))))
+        except Exception:
+            ready.clear()
+
+    proxy = types.ModuleType("compileall")
+    proxy.__dict__.update(compileall.__dict__)
+    proxy.compile_file = compile_file
+    wheel.compileall = proxy
+
+
+for setup in (cached_machine_facts, parallel_bytecode):
+    try:
+        setup()
+    except Exception:
+        pass
+
+runpy.run_module("pip", run_name="__main__", alter_sys=True)
+`;
+
+/**
+ * The path of tpx's runner beside pip's `__pip-runner__.py` in a shared pip (written when missing
+ * or out of date), or pip's own runner when it cannot be written.
+ */
+export function tpxRunner(pipRunner: string): string {
+  const file = path.join(path.dirname(path.dirname(pipRunner)), RUNNER_FILE);
+  try {
+    if (fs.readFileSync(file, 'utf8') === RUNNER) return file;
+  } catch {
+    // not written yet
+  }
+  try {
+    writeFileAtomic(file, RUNNER);
+    return file;
+  } catch {
+    return pipRunner;
+  }
+}

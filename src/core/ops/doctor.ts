@@ -1,0 +1,208 @@
+/**
+ * `tpx doctor`: everything that can be wrong with a tpx home, found from disk (no Python spawned),
+ * and the repairs that are safe. The per-tool checks are status.ts's, the ones `tpx list` shows;
+ * doctor adds what is too slow for list (the receipt against the venv's dist-info) and what
+ * belongs to no tool (orphaned generations, stale locks, links into tools that are gone, temp
+ * names left in tools/, the bin dir missing from PATH). Each finding carries the one repair for it,
+ * or the command that would fix it when no repair is safe (docs/architecture.md, "tpx doctor").
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from '../base/context.js';
+import { listDists } from '../packaging/distinfo.js';
+import { removeMine, removeToolLink } from '../base/gate.js';
+import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from '../base/fsx.js';
+import { linksByOwner, isOnPath, repairToolLinks } from '../store/links.js';
+import { isStaleLock, takeOver, withLock } from '../base/mutex.js';
+import { isToolKey, toolKey } from '../packaging/names.js';
+import { ASIDE } from '../base/platform.js';
+import { isGenerationName, loadReceipt } from '../store/receipt.js';
+import type { Receipt } from '../store/receipt.js';
+import { reinstallTool } from './reinstall.js';
+import { selectedFile, selectedPip } from '../installer/pip/shared.js';
+import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from '../store/status.js';
+import { powershellLine } from '../shell/winpath.js';
+import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, switchEntry, toolKeys, toolPath } from '../store/store.js';
+import { sitePackages } from '../python/venv.js';
+
+/** What `--fix` does about a finding. */
+export type Repair =
+  | { kind: 'reinstall'; key: string }
+  | { kind: 'relink'; key: string }
+  | { kind: 'restore'; key: string; gen: string; version: string }
+  | { kind: 'collect' }
+  | { kind: 'unlock'; dir: string }
+  | { kind: 'unlink'; link: string; owner: string }
+  | { kind: 'remove'; path: string };
+
+export interface Finding {
+  /** The tool it is about; null for the home as a whole. */
+  tool: string | null;
+  problem: string;
+  /** What --fix does; null when nothing is safe to do automatically. */
+  repair: Repair | null;
+  /** The command (or step) that fixes it by hand. */
+  command: string;
+}
+
+
+/** Everything wrong, for the named tools (with their locks and stray links) or, without names, the whole home. */
+export function diagnose(ctx: Context, names: string[] = []): Finding[] {
+  const links = linksByOwner(ctx);
+  const keys = names.length > 0 ? names : toolKeys(ctx);
+  const findings: Finding[] = keys.flatMap((key) => toolFindings(ctx, key, links));
+  const ownerless = ownerlessLinks(ctx, links).filter((l) => names.length === 0 || keys.includes(ownerOf(links, l)));
+  for (const link of ownerless) {
+    findings.push({ tool: null, problem: `${link} links into ${path.join(ctx.paths.tools, ownerOf(links, link))}, which is not installed`, repair: { kind: 'unlink', link, owner: ownerOf(links, link) }, command: `rm ${link}` });
+  }
+  for (const key of keys) findings.push(...lockFindings(ctx, `${key}.lock`));
+  if (names.length > 0) return findings;
+  for (const entry of readdirOrEmpty(ctx.paths.locks)) if (!keys.some((k) => entry === `${k}.lock`)) findings.push(...lockFindings(ctx, entry));
+  for (const gen of orphanGenerations(ctx)) {
+    const of = peekReceipt(envPath(ctx, gen)).key;
+    findings.push({ tool: null, problem: `${envPath(ctx, gen)} is a generation no tool points to${of ? ` (it was ${of}'s)` : ''}`, repair: { kind: 'collect' }, command: 'tpx doctor --fix' });
+  }
+  for (const name of readdirOrEmpty(ctx.paths.tools).filter((n) => !isToolKey(n))) {
+    const p = path.join(ctx.paths.tools, name);
+    const aside = name.endsWith(ASIDE);
+    // An aside without its entry is a Windows switch under way (one that was killed, readEntry renamed back).
+    if (aside && !lstatOrNull(p.slice(0, -ASIDE.length))) continue;
+    // The temp link of a switch a kill interrupted, or the old entry a Windows switch moved aside and
+    // was killed before removing (platform.junctionSwitch); anything else there tpx did not make, and
+    // leaves to the user.
+    const temp = lstatOrNull(p)?.isSymbolicLink() === true && (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
+    findings.push({ tool: null, problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`, repair: temp ? { kind: 'remove', path: p } : null, command: `rm -r ${p}` });
+  }
+  const chosen = readTextOrNull(selectedFile(ctx.paths))?.trim();
+  if (chosen !== undefined && !selectedPip(ctx.paths)) {
+    const file = selectedFile(ctx.paths);
+    findings.push({ tool: null, problem: `${file} names pip ${JSON.stringify(chosen)}, which is not in ${ctx.paths.shared}: builds use each interpreter's bundled pip`, repair: { kind: 'remove', path: file }, command: 'tpx upgrade-shared' });
+  }
+  if (!isOnPath(ctx, ctx.paths.bin)) {
+    const command = ctx.platform.pathSetup === 'registry' ? `tpx ensurepath, or in PowerShell: ${powershellLine(ctx.paths.bin)}` : `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`;
+    findings.push({ tool: null, problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`, repair: null, command });
+  }
+  return findings;
+}
+
+function ownerOf(links: Map<string, string[]>, link: string): string {
+  return [...links].find(([, ls]) => ls.includes(link))?.[0] ?? '';
+}
+
+function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): Finding[] {
+  const status = toolStatus(ctx, key, links);
+  if (!status) return [];
+  const found: Finding[] = status.problems.map((p) => {
+    const kind = REPAIRS[p.kind];
+    if (kind === 'restore') {
+      const newest = newestGeneration(ctx, key);
+      const repair = newest ? ({ kind, key, gen: newest.generation, version: newest.version } as const) : null;
+      return { tool: key, problem: p.text, repair, command: `tpx uninstall ${key}, then install it again` };
+    }
+    if (p.kind === 'receipt') return { tool: key, problem: p.text, repair: null, command: `tpx install --force SPEC (SPEC: what ${key} was installed from), or tpx uninstall ${key}` };
+    if (p.kind === 'link-taken') return { tool: key, problem: p.text, repair: null, command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\`` };
+    const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
+    return { tool: key, problem: p.text, repair: kind ? { kind, key } : null, command };
+  });
+  const r = status.receipt;
+  if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {
+    const mismatch = venvMismatch(ctx, status.installed.dir, r);
+    if (mismatch) found.push({ tool: key, problem: `its receipt does not match its environment: ${mismatch}`, repair: { kind: 'reinstall', key }, command: `tpx reinstall ${key}` });
+  }
+  return found;
+}
+
+/** The receipt against the venv, from dist-info: the main distribution must be there at the recorded version. */
+function venvMismatch(ctx: Context, dir: string, r: Receipt): string | null {
+  let site: string;
+  try {
+    site = sitePackages(ctx, dir);
+  } catch {
+    return 'it has no site-packages';
+  }
+  const dist = listDists(site).find((d) => toolKey(d.name) === toolKey(r.name));
+  if (!dist) return `${r.name} is not installed in it`;
+  return dist.version === r.version ? null : `it records ${r.name} ${r.version}, but ${dist.version} is installed`;
+}
+
+/** The newest intact generation that is `key`'s (its own receipt, its Python there): what a broken entry is pointed back at. */
+function newestGeneration(ctx: Context, key: string): Receipt | null {
+  let best: Receipt | null = null;
+  for (const gen of readdirOrEmpty(ctx.paths.envs).filter(isGenerationName)) {
+    const dir = envPath(ctx, gen);
+    if (!lstatOrNull(dir)?.isDirectory()) continue;
+    const r = loadReceipt(dir);
+    if (!r || typeof r === 'string' || r.key !== key || r.generation !== gen || pythonProblem(ctx, dir, r.python)) continue;
+    if (!best || r.updatedAt > best.updatedAt) best = r;
+  }
+  return best;
+}
+
+function lockFindings(ctx: Context, entry: string): Finding[] {
+  const dir = path.join(ctx.paths.locks, entry);
+  if (/\.lock\.stale-/.test(entry)) return [{ tool: null, problem: `${dir} is a stale lock left half-removed`, repair: { kind: 'remove', path: dir }, command: `rm -r ${dir}` }];
+  if (!entry.endsWith('.lock') || !fs.existsSync(dir) || !isStaleLock(dir)) return [];
+  return [{ tool: entry.slice(0, -'.lock'.length), problem: `${dir} is a stale lock: the tpx that took it is gone`, repair: { kind: 'unlock', dir }, command: `rm -r ${dir}` }];
+}
+
+/** Applies the repairs of `findings`, each once, in an order where one does not undo another; returns what was done. */
+export async function repair(ctx: Context, findings: Finding[]): Promise<{ done: string[]; failed: string[] }> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  const repairs = findings.map((f) => f.repair).filter((r): r is Repair => r !== null);
+  const once = new Set<string>();
+  // Debris first (so what is removed is said, not swept up silently by a reinstall's garbage collection), then the tools.
+  const order: Repair['kind'][] = ['unlock', 'collect', 'unlink', 'remove', 'restore', 'reinstall', 'relink'];
+  for (const kind of order) {
+    for (const r of repairs.filter((x) => x.kind === kind)) {
+      const id = JSON.stringify(r.kind === 'relink' || r.kind === 'reinstall' ? { k: r.kind, key: r.key } : r);
+      // A reinstall relinks too.
+      if (once.has(id) || (r.kind === 'relink' && once.has(JSON.stringify({ k: 'reinstall', key: r.key })))) continue;
+      once.add(id);
+      try {
+        const said = await apply(ctx, r);
+        if (said) done.push(said);
+      } catch (err) {
+        failed.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+  return { done, failed };
+}
+
+async function apply(ctx: Context, r: Repair): Promise<string | null> {
+  switch (r.kind) {
+    case 'unlock':
+      if (!isStaleLock(r.dir)) return null;
+      takeOver(ctx, r.dir);
+      return `removed the stale lock ${r.dir}`;
+    case 'restore':
+      return withLock(ctx, r.key, async () => {
+        const entry = readEntry(ctx, r.key);
+        // Only a link is re-pointed (a rename replaces it, never touching what it pointed at); anything else is the user's to remove.
+        if (entry.state !== 'broken' || !lstatOrNull(toolPath(ctx, r.key))?.isSymbolicLink()) throw new Error(`${toolPath(ctx, r.key)} is not a link; \`tpx uninstall ${r.key}\` removes it`);
+        switchEntry(ctx, r.key, r.gen);
+        return `pointed tools/${r.key} back at its generation ${r.gen} (${r.key} ${r.version})`;
+      });
+    case 'reinstall': {
+      const o = await reinstallTool(ctx, r.key, {});
+      if (o.status === 'failed') throw new Error(`could not reinstall ${r.key}: ${o.error.message}${o.error.hint ? ` (${o.error.hint.split('\n')[0]})` : ''}`);
+      return o.status === 'reinstalled' ? `reinstalled ${r.key} ${o.version} (Python ${o.python}) from its receipt` : null;
+    }
+    case 'relink': {
+      const said = await repairToolLinks({ ...ctx, out: { ...ctx.out, info: () => {} } }, r.key);
+      return said.length ? said.join('; ') : null;
+    }
+    case 'unlink': {
+      const target = readlinkOrNull(r.link);
+      return removeToolLink(ctx, r.link, r.owner) ? `removed ${r.link} (→ ${target}): ${r.owner} is not installed` : null;
+    }
+    case 'remove':
+      removeMine(ctx, r.path);
+      return `removed ${r.path}`;
+    case 'collect': {
+      const removed = collectGarbage(ctx);
+      return removed.length ? `removed ${removed.length} orphaned generation${removed.length > 1 ? 's' : ''}: ${removed.join(', ')}` : null;
+    }
+  }
+}

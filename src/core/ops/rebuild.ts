@@ -1,0 +1,127 @@
+/**
+ * Rebuilding an installed tool from a request — upgrade, reinstall, inject, uninject all do it the
+ * same way: the install pipeline builds a new generation beside the current one and switches to it,
+ * never changing the live venv. A failure at any point leaves the tool exactly as it was, and the old
+ * generation stays for rollback (docs/architecture.md, "Generations").
+ */
+import type { Context } from '../base/context.js';
+import { TpxError, toTpxError } from '../base/errors.js';
+import { withPins } from '../installer/freeze.js';
+import type { Pin } from '../installer/freeze.js';
+import { installTool } from './install.js';
+import type { Receipt } from '../store/receipt.js';
+import type { Request } from '../request/request.js';
+import { requireInstalled } from '../store/store.js';
+import type { Installed } from '../store/store.js';
+import { pythonProblem } from '../store/status.js';
+import { keptScript } from './scripttool.js';
+import type { ToolScript } from './scripttool.js';
+
+/** An installed tool with a readable receipt, ready to be rebuilt. */
+export interface Ready {
+  key: string;
+  inst: Installed & { receipt: Receipt };
+  receipt: Receipt;
+}
+
+/** A tool that failed before anything was built. */
+export interface NotReady {
+  key: string;
+  status: 'failed';
+  error: TpxError;
+}
+
+/**
+ * A tool that can be rebuilt from its receipt, or why not. With `needPython`, a tool whose base
+ * interpreter is gone is refused (upgrade keeps the interpreter; reinstall can pick another).
+ */
+export function readyTool(ctx: Context, key: string, needPython: boolean): Ready | NotReady {
+  let inst: Installed & { receipt: Receipt };
+  try {
+    inst = requireInstalled(ctx, key);
+  } catch (err) {
+    return { key, status: 'failed', error: toTpxError(err) };
+  }
+  // Its base interpreter removed, or replaced by another minor version (status.ts, from disk).
+  const python = needPython ? pythonProblem(ctx, inst.dir, inst.receipt.python) : null;
+  if (python) {
+    const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
+    const what = python.kind === 'python-gone' ? `${key}'s Python is gone (${inst.receipt.python.executable})` : python.text.replace(/^its /, `${key}'s `);
+    return { key, status: 'failed', error: new TpxError('python-gone', what, { hint }) };
+  }
+  return { key, inst, receipt: inst.receipt };
+}
+
+export interface RebuildOptions {
+  /** The progress line's verb: "upgrading black", "reinstalling black". */
+  verb: string;
+  /** Distributions held during the build: pip `-c` constraints and `-r` requirements (freeze.ts). */
+  pins?: { constraints: Pin[]; requirements: Pin[] };
+  /** Replace bin entries tpx does not own. */
+  forceLinks?: boolean;
+  /** Keep the current generation when the build holds exactly the same distributions. */
+  unlessUnchanged?: boolean;
+}
+
+/**
+ * Builds `request` as a new generation of tool `t` and switches to it — unless another tpx process
+ * changed the tool meanwhile (then this one fails rather than undo that change), or, with
+ * `unlessUnchanged`, the build holds what the tool already has (null: nothing changed).
+ */
+export async function rebuild(ctx: Context, t: Ready, request: Request, opts: RebuildOptions): Promise<Receipt | null> {
+  // The build's progress line names what is happening to this tool, not "installing".
+  const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
+  const pins = opts.pins ?? { constraints: [], requirements: [] };
+  try {
+    const outcome = await withPins(ctx, pins, (extraPipArgs) =>
+      installTool(
+        { ...ctx, out },
+        {
+          request,
+          replace: true,
+          forceLinks: Boolean(opts.forceLinks),
+          expectKey: t.key,
+          expectGeneration: t.inst.gen,
+          carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt, exposed: t.receipt.exposed },
+          script: request.kind === 'script' ? requireKeptScript(t) : undefined,
+          extraPipArgs,
+          unlessUnchanged: opts.unlessUnchanged,
+        },
+      ),
+    );
+    return outcome.status === 'installed' ? outcome.receipt : null;
+  } catch (err) {
+    throw explainRebuildFailure(t.key, err, pins.constraints.length > 0);
+  }
+}
+
+/** A script tool is rebuilt from the copy of its script its generation keeps (scripttool.ts). */
+function requireKeptScript(t: Ready): ToolScript {
+  const script = keptScript(t.inst.dir);
+  if (!script) {
+    throw new TpxError('no-such-script', `${t.key} cannot be rebuilt: the copy of its script is missing from ${t.inst.dir}`, {
+      hint: `install it again from the script: \`tpx install --force ${t.receipt.request.spec}\``,
+    });
+  }
+  return script;
+}
+
+/**
+ * A recorded path that is gone gets a hint about the tool, not about typing a path; a resolver
+ * conflict under held versions says that the holding may be the cause.
+ */
+export function explainRebuildFailure(key: string, err: unknown, held = false): TpxError {
+  const e = toTpxError(err);
+  if (e.code === 'no-such-path') {
+    return e.rephrase({
+      message: `${key} cannot be rebuilt: ${e.message}`,
+      hint: 'it was installed from that path, which is gone; install it from where the project is now (`tpx install --force PATH`)',
+    });
+  }
+  // Scraped only to add a hint: a conflict may come from holding the installed versions.
+  if (e.code === 'pip-failed' && held && /ResolutionImpossible|conflict/i.test(e.details ?? '')) {
+    const why = `Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too (it is then recorded as injected), or upgrade the tool first (\`tpx upgrade ${key}\`).`;
+    return e.rephrase({ hint: [why, e.hint].filter(Boolean).join('\n') });
+  }
+  return e;
+}

@@ -1,0 +1,187 @@
+/**
+ * Upgrade: the install pipeline run again from a tool's receipt, as a new generation (rebuild.ts).
+ * Until `installTool` switches tools/<key> the old generation is untouched, so a failing index, a
+ * resolver conflict or a kill leaves the old version working and its receipt byte-identical.
+ *
+ * upgrade-all first asks pip, for all tools at once, whether a newer version exists (latest.ts) and
+ * builds only the tools that have one: "already at the latest version" costs one dry-run shared by
+ * every tool, not a venv each. `upgrade NAME` builds at once (one pip run, as pipx does) and throws
+ * the build away if it holds exactly what the current generation holds.
+ */
+import type { Context, Place } from '../base/context.js';
+import { TpxError, toTpxError } from '../base/errors.js';
+import { freeze } from '../installer/freeze.js';
+import { latestVersions } from '../installer/pip/latest.js';
+import { repairToolLinks } from '../store/links.js';
+import type { Latest, Query } from '../installer/pip/latest.js';
+import { shellWord } from '../request/args.js';
+import { isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
+import { linkChanges } from './outcome.js';
+import type { Outcome } from './outcome.js';
+import { isNewer } from '../packaging/pep440.js';
+import { mapPool } from '../base/pool.js';
+import { explainRebuildFailure, readyTool, rebuild } from './rebuild.js';
+import type { Ready } from './rebuild.js';
+import type { Request } from '../request/request.js';
+import { dropPin, parseSpec } from '../packaging/spec.js';
+import type { Spec } from '../packaging/spec.js';
+
+export interface UpgradeOptions {
+  /** Also upgrade injected packages (otherwise they stay at their installed versions). */
+  includeInjected: boolean;
+  /** Replace the recorded pip args / index for this and later upgrades. */
+  pipArgs?: string[];
+  indexUrl?: string;
+  /** Specs the user gave for some tools (`tpx upgrade 'black[d]'`): they replace the recorded ones, likewise. */
+  specs?: Map<string, string>;
+  /** Upgrade pinned tools too. */
+  force: boolean;
+  /**
+   * Ask the index first which tools have a newer version (one pip dry-run shared by all), and build
+   * only those. Pays off for many tools, most of them current (upgrade-all); for a few named tools a
+   * direct build is faster, and one that turns out unchanged is discarded.
+   */
+  check: boolean;
+  jobs: number;
+  /** Called as each tool finishes (upgrade-all prints one line per tool). */
+  onOutcome?: (o: Outcome) => void;
+}
+
+/**
+ * The recorded request with overrides applied: a spec the user gave is taken as it is; otherwise
+ * the recorded one with its pin dropped (the caller says so).
+ */
+export function upgradeRequest(recorded: Request, opts: { pipArgs?: string[]; indexUrl?: string; spec?: string }): { request: Request; droppedPin: string | null; givenSpec: string | null } {
+  const unpinned = opts.spec === undefined ? dropPin(recorded.spec) : null;
+  return {
+    // An upgrade resolves: a lock the tool was installed from no longer holds it (receipt.ts, `lock`).
+    request: { ...recorded, spec: opts.spec ?? unpinned?.spec ?? recorded.spec, pipArgs: opts.pipArgs ?? recorded.pipArgs, indexUrl: opts.indexUrl ?? recorded.indexUrl, lock: null },
+    droppedPin: unpinned?.pin ?? null,
+    givenSpec: opts.spec ?? null,
+  };
+}
+
+/**
+ * What an `upgrade` argument addresses: an installed tool by its NAME (`black`, `black@22`) first;
+ * else the tool a requirement names, with that requirement to apply (`'black[d]'`,
+ * `black==24.1.0`, `'black>=22,<23'`); else a NAME that is not installed (the caller says so).
+ */
+export function upgradeTarget(arg: string, isInstalled: (key: string) => boolean, at: Place): { key: string; spec: string | null } {
+  let key: string | null = null;
+  try {
+    key = parseToolArg(arg);
+    if (isInstalled(key)) return { key, spec: null };
+  } catch {
+    // not a NAME: perhaps a spec
+  }
+  let spec: Spec | null = null;
+  try {
+    spec = parseSpec(arg, at);
+  } catch (err) {
+    if (key === null) throw toTpxError(err).rephrase({ message: `${JSON.stringify(arg)} is neither an installed tool's name nor a package spec`, hint: "name the tool as `tpx list` shows it, or give a requirement, e.g. `tpx upgrade 'black>=24'`" });
+  }
+  if (spec === null || (key !== null && isValidDistName(arg))) return { key: key as string, spec: null };
+  if (spec.kind !== 'requirement') {
+    throw new TpxError('bad-spec', `upgrade takes a tool's name or a requirement, not a ${spec.kind === 'url' ? 'URL' : 'path'}: ${arg}`, { hint: `to install a tool again from a path or URL, run \`tpx install --force ${shellWord(arg)}\`` });
+  }
+  return { key: toolKey(spec.name), spec: spec.spec };
+}
+
+/** Upgrades `keys`: (with `check`) one shared version check, then the outdated ones built `jobs` at a time. Never throws. */
+export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOptions): Promise<Outcome[]> {
+  const done = (o: Outcome) => {
+    opts.onOutcome?.(o);
+    return o;
+  };
+  const ready = keys.map((key) => {
+    const r = readyTool(ctx, key, true);
+    if ('status' in r) return done(r);
+    if (r.receipt.pinned && !opts.force) return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
+    // Its code is live from the project; a rebuild is asked for by name (`tpx upgrade NAME`, `tpx reinstall NAME`).
+    if (r.receipt.request.kind === 'editable' && opts.check) {
+      return done({ key, status: 'skipped', reason: `editable: its code is used from ${r.receipt.request.spec}; \`tpx reinstall ${key}\` picks up new dependencies`, version: r.receipt.version });
+    }
+    return { ...r, ...upgradeRequest(r.receipt.request, { ...opts, spec: opts.specs?.get(key) }) };
+  });
+  const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
+  const checks = opts.check ? await checkTools(ctx, todo, opts) : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null }]));
+  const outcomes = await mapPool(todo, opts.jobs, async (t) => {
+    const found = checks.get(t.key);
+    if (found instanceof TpxError) return done({ key: t.key, status: 'failed', error: found });
+    if (!found?.newer) {
+      // Nothing to build, but links a killed command left behind are put right all the same.
+      await repairToolLinks(ctx, t.key);
+      return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
+    }
+    try {
+      // A project path or URL can change without its version changing: such a rebuild is always kept.
+      // A script tool is rebuilt from its kept copy: only its dependencies can have changed.
+      const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, ctx));
+      // Injected packages stay at their installed versions unless asked (a pip constraint); pinned ones (`pin --injected-only`) always.
+      const held = t.request.injected.filter((i) => !opts.includeInjected || i.pinned).map((i) => toolKey(i.name));
+      const constraints = held.length > 0 ? freeze(ctx, t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
+      const r = await rebuild(ctx, t, t.request, { verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
+      if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
+      const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
+      if (t.receipt.request.lock) notes.push('it was installed from a lock: it is resolved from its spec from now on (`tpx sync` with the lock puts the locked files back)');
+      return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes, apps: linkChanges(t.receipt.apps, r.apps) });
+    } catch (err) {
+      return done({ key: t.key, status: 'failed', error: toTpxError(err) });
+    }
+  });
+  return keys.map((k) => (outcomes.find((o) => o.key === k) ?? ready.find((r) => 'status' in r && r.key === k)) as Outcome);
+}
+
+/** What a check found for one tool: whether to build, and the newest version of its main package (null: cannot tell). */
+export type Check = { newer: boolean; latest: string | null } | TpxError;
+
+/**
+ * One shared version check for many tools. Paths and URLs have no "newest version": they count as
+ * newer (pip would reinstall them too). With `includeInjected`, a newer injected package counts.
+ */
+export async function checkTools(ctx: Context, tools: (Ready & { request: Request })[], opts: { includeInjected: boolean; jobs: number }): Promise<Map<string, Check>> {
+  const wanted: { key: string; query: Query; installed: string | null; main: boolean }[] = [];
+  const result = new Map<string, Check>();
+  for (const t of tools) {
+    result.set(t.key, { newer: false, latest: null });
+    const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, indexUrl: t.request.indexUrl, pipArgs: t.request.pipArgs };
+    const injected = opts.includeInjected ? t.request.injected.filter((i) => !i.pinned) : [];
+    // A script tool's dependencies are in its script: asking the index means building it.
+    if (t.request.kind === 'script') {
+      result.set(t.key, { newer: true, latest: null });
+      continue;
+    }
+    const dists = injected.length ? freeze(ctx, t.inst.dir) : [];
+    for (const [spec, installed, main] of [[t.request.spec, t.receipt.version, true] as const, ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const)]) {
+      let kind: string;
+      try {
+        kind = parseSpec(spec, ctx).kind;
+      } catch (err) {
+        result.set(t.key, explainRebuildFailure(t.key, err));
+        break;
+      }
+      if (kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, main });
+      else result.set(t.key, { newer: true, latest: null });
+    }
+  }
+  const what = tools.length === 1 ? `${tools[0]?.key} has` : `${tools.length} tools have`;
+  const answers = wanted.length ? await ctx.out.task(`checking whether ${what} a newer version`, () => latestVersions(ctx, wanted.map((w) => w.query), opts.jobs)) : [];
+  wanted.forEach((w, i) => {
+    const a = answers[i] as Latest;
+    const prior = result.get(w.key) as Check;
+    if (prior instanceof TpxError) return;
+    if ('error' in a) return void result.set(w.key, a.error);
+    // Never a downgrade: an installed version newer than the index's newest counts as current.
+    const newer = w.installed === null || isNewer(a.version, w.installed);
+    result.set(w.key, { newer: prior.newer || newer, latest: w.main ? a.version : prior.latest });
+  });
+  return result;
+}
+
+function isRequirement(spec: string, at: Place): boolean {
+  try {
+    return parseSpec(spec, at).kind === 'requirement';
+  } catch {
+    return false;
+  }
+}

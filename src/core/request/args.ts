@@ -1,0 +1,100 @@
+import * as path from 'node:path';
+import { TpxError } from '../base/errors.js';
+import type { Place } from '../base/context.js';
+import { expandHome } from '../base/paths.js';
+import { checkPipArgs } from './pipargs.js';
+
+/** Inside double quotes a backslash escapes only these (POSIX shells; Python's shlex agrees but for `$` and `` ` ``). */
+const ESCAPABLE_IN_DOUBLE_QUOTES = '$`"\\\n';
+
+/** Splits a `--pip-args` string as a POSIX shell would (quotes and backslashes), without running one. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && ESCAPABLE_IN_DOUBLE_QUOTES.includes(text[i + 1] ?? '')) {
+        const next = text[++i] as string;
+        if (next !== '\n') cur += next;
+      } else cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new TpxError('bad-pip-args', `unterminated ${quote} in --pip-args`, { hint: "quote the whole value: --pip-args='--no-binary :all:'" });
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** TEXT as one word a POSIX shell reads back as TEXT: quoted only when it must be (`'black[d]'`). */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_.,:/@=+%-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** pip install options whose value is a file, a directory or a URL (a local directory is a valid index). */
+const SHORT = new Set(['-r', '-c', '-e', '-f', '-i']);
+const LONG = new Set(['--requirement', '--constraint', '--editable', '--find-links', '--index-url', '--extra-index-url', '--cert', '--client-cert', '--src']);
+
+/** A pip option's value that is a URL (`https://…`, also `file:/x` without `//`) rather than a path; a Windows drive (`C:\`) is a path. */
+function isUrlValue(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:/i.test(value);
+}
+
+/** A path relative to `cwd` (or `~`) made absolute; a URL or an empty value as it is. */
+export function absolutePath(value: string, at: Place): string {
+  return value === '' || isUrlValue(value) ? value : path.resolve(at.cwd, expandHome(value, at.env));
+}
+
+/**
+ * The pip arguments with every relative path an option names (`-c constraints.txt`, `-cfile`,
+ * `--find-links=./wheels`, `-r req.txt`, …) made absolute against `cwd`. They are recorded and
+ * replayed by `upgrade` and `reinstall` from wherever those run, where a relative path would name
+ * another file, or none. URLs are kept.
+ */
+export function absolutePipArgs(args: string[], at: Place): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const abs = (v: string) => absolutePath(v, at);
+    const eq = arg.indexOf('=');
+    if ((SHORT.has(arg) || LONG.has(arg)) && i + 1 < args.length) out.push(arg, abs(args[++i] as string));
+    else if (arg.startsWith('--') && eq > 0 && LONG.has(arg.slice(0, eq))) out.push(`${arg.slice(0, eq + 1)}${abs(arg.slice(eq + 1))}`);
+    else if (/^-[a-zA-Z]./.test(arg) && SHORT.has(arg.slice(0, 2))) out.push(`${arg.slice(0, 2)}${abs(arg.slice(2))}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
+/** A `--pip-args` value as it is recorded: split, refused if it redirects the install (pipargs.ts), with relative paths made absolute. */
+export function parsePipArgs(text: string, at: Place): string[] {
+  return absolutePipArgs(checkPipArgs(splitArgs(text)), at);
+}
+
+/**
+ * The `--index-url`, `--pip-args` and `--python` flags as a request records them (install) or is keyed
+ * by (run): every relative path in them made absolute against `cwd`. A version (3.12) or a command
+ * (python3.12) given to --python is looked up again each time; a path must stay the same file.
+ */
+export function requestFlags(flags: { indexUrl?: string; pipArgs?: string; python?: string }, at: Place): { indexUrl: string | null; pipArgs: string[]; python: string | null } {
+  const py = flags.python;
+  return {
+    indexUrl: flags.indexUrl === undefined ? null : absolutePath(flags.indexUrl, at),
+    pipArgs: flags.pipArgs ? parsePipArgs(flags.pipArgs, at) : [],
+    python: py === undefined ? null : /[/\\]|^~/.test(py) ? absolutePath(py, at) : py,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * What the user asked for: the `Request` a receipt records and upgrade, reinstall, export and sync
+ * replay (docs/architecture.md, "Receipts"). It holds no path of tpx's and names no file on disk
+ * but the user's own.
+ */
+import { stripCredentials } from '../base/redact.js';
+
+/**
+ * What `spec` is: a package pip installs (a requirement, path or URL); a project pip installs
+ * editable (`install -e`); or a PEP 723 script (a `.py` path or URL) whose dependencies make the venv.
+ */
+export type RequestKind = 'package' | 'editable' | 'script';
+export const REQUEST_KINDS: readonly RequestKind[] = ['package', 'editable', 'script'];
+
+/** A package added with `tpx inject`. */
+export interface Injected {
+  /** As given. */
+  spec: string;
+  /** Normalised distribution name ('' until pip has said, for a path or URL). */
+  name: string;
+  /** Link its apps (and man pages, completions). */
+  includeApps: boolean;
+  /** With includeApps: its dependencies' too. */
+  includeDeps: boolean;
+  /** `inject --pip-args`: pip arguments it was injected with; they apply to the tool's whole build. */
+  pipArgs: string[];
+  /** `pin --injected-only`: held at its installed version by `upgrade --include-injected`. */
+  pinned: boolean;
+}
+
+/**
+ * How the tool was asked for: replayed verbatim by upgrade and reinstall. Fields added after the
+ * first receipts have a default that means what an older tpx did (validateReceipt fills it in).
+ */
+export interface Request {
+  spec: string;
+  /** Default 'package'. */
+  kind: RequestKind;
+  indexUrl: string | null;
+  pipArgs: string[];
+  /** What the user passed to --python, if anything (reinstall re-resolves it). */
+  python: string | null;
+  systemSitePackages: boolean;
+  includeDeps: boolean;
+  suffix: string;
+  /** `--app`: link only these apps (a script's: its app's name); null: all of them. */
+  apps: string[] | null;
+  /** `--preinstall`: installed first, in a pip run of their own. */
+  preinstall: string[];
+  /** `--include-resources-from`: normalised names of dependencies whose apps, man pages and completions are linked too. */
+  includeResourcesFrom: string[];
+  injected: Injected[];
+  /**
+   * Installed from a lock (`tpx install --lock`, `tpx sync` with one): exactly these files, hashes
+   * required, nothing resolved; reinstall replays it, upgrade and inject drop it. Absent or null: not locked.
+   */
+  lock?: LockedDist[] | null;
+}
+
+/** A request for `spec` with every other field at its default (what `tpx install SPEC` records). */
+export function defaultRequest(spec: string, fields: Partial<Request> = {}): Request {
+  return { spec, kind: 'package', indexUrl: null, pipArgs: [], python: null, systemSitePackages: false, includeDeps: false, suffix: '', apps: null, preinstall: [], includeResourcesFrom: [], injected: [], ...fields };
+}
+
+/** An injected package with every other field at its default. */
+export function injectedPackage(spec: string, name: string, fields: Partial<Injected> = {}): Injected {
+  return { spec, name, includeApps: false, includeDeps: false, pipArgs: [], pinned: false, ...fields };
+}
+
+/** One distribution of a locked install: the exact file, known by its hash (locking.ts). */
+export interface LockedDist {
+  name: string;
+  version: string;
+  /** The file's name: a wheel, an sdist, an archive. */
+  file: string;
+  /** Where it was locked from (informative for an index's file, which pip finds by name, version and hash). */
+  url: string | null;
+  /** Installed from `url` itself (a direct reference), not found on an index. */
+  direct: boolean;
+  /** `sha256:<hex>` (or sha384, sha512): pip refuses any other file. */
+  hash: string;
+}
+
+/** The request as it is recorded: every URL in it without credentials. */
+export function withoutCredentials(req: Request): Request {
+  return {
+    ...req,
+    spec: stripCredentials(req.spec),
+    indexUrl: req.indexUrl === null ? null : stripCredentials(req.indexUrl),
+    pipArgs: req.pipArgs.map(stripCredentials),
+    preinstall: req.preinstall.map(stripCredentials),
+    injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec), pipArgs: i.pipArgs.map(stripCredentials) })),
+    ...(req.lock ? { lock: req.lock.map((d) => ({ ...d, url: d.url === null ? null : stripCredentials(d.url) })) } : {}),
+  };
+}
+
