@@ -121,7 +121,7 @@ describe('tpx inject', () => {
     writeFileSync(file, '# tools I like\nhelperlib>=1.0  # the helper\n\n--index-url http://example.invalid/\noneapp\n');
     const req = await world.run(['inject', 'tpxdemo', '-r', file]);
     expect(req.code).toBe(0);
-    expect(req.stderr).toContain('warning: ' + file + ': skipped "--index-url http://example.invalid/"');
+    expect(req.stderr).toContain(`warning: ${file}: skipped "--index-url http://example.invalid/"`);
     expect(receipt(world, 'tpxdemo').request.injected.map((i: { spec: string }) => i.spec)).toEqual(['helperlib>=1.0', 'oneapp']);
   });
 

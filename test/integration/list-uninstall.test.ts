@@ -91,7 +91,7 @@ describe('tpx list', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('tpxdemo-admin  (link missing)');
     expect(r.stdout).toMatch(/oneapp 1\.0 .*BROKEN\n.*\n {4}! its Python is gone/);
-    expect(r.stdout).toMatch(/withdep \?  BROKEN\n {4}! its receipt is unreadable/);
+    expect(r.stdout).toMatch(/withdep \? {2}BROKEN\n {4}! its receipt is unreadable/);
     expect(r.stdout).toContain('fix: tpx doctor --fix tpxdemo');
     const json = JSON.parse((await world.run(['list', '--json'])).stdout);
     expect(json.tools.map((t: { name: string; ok: boolean }) => [t.name, t.ok])).toEqual([

@@ -53,7 +53,7 @@ describe('tpx ensurepath', () => {
     // Every shell is set up by now: a dry run for all of them finds every line in place and writes nothing.
     const dry = await world.run(['ensurepath', '--dry-run', '--all-shells'], { env: bash });
     expect(dry.stderr).toBe(
-      [bashrc, profile, join(world.home, '.zshrc'), fishConf].map((f) => `${f} already puts ${world.binDir} on PATH\n`).join('') + 'dry run: nothing was changed\n',
+      `${[bashrc, profile, join(world.home, '.zshrc'), fishConf].map((f) => `${f} already puts ${world.binDir} on PATH\n`).join('')}dry run: nothing was changed\n`,
     );
 
     // On PATH already: nothing to look at.

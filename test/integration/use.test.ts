@@ -43,7 +43,7 @@ describe('using what is installed', () => {
     expect(some.stdout).not.toContain('oneapp');
     // The dependency's app it brought is shown under it, not as the tool's own.
     expect(some.stdout).toMatch(/^ {4}tpxdemo-admin\n {4}injected: withdep\n( {8}(helperlib-cli|withdep)\n){2}/m);
-    expect((await world.run(['list', 'oneapp'])).stdout).toMatch(/^oneapp 1\.0 \(Python [\d.]+\)\n    oneapp-cli\n$/);
+    expect((await world.run(['list', 'oneapp'])).stdout).toMatch(/^oneapp 1\.0 \(Python [\d.]+\)\n {4}oneapp-cli\n$/);
 
     // pin --injected-only holds the injected packages, not the tool; list --pinned shows tools with a pin of either kind.
     expect((await world.run(['list', '--pinned'])).stderr).toContain('no pinned tools');

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TpxError, fromErrno, toTpxError } from '../../src/core/base/errors.js';
+import { type TpxError, fromErrno, toTpxError } from '../../src/core/base/errors.js';
 
 /** An error as node:fs throws it (the machine's answer cannot be produced on demand here: a full disk, a read-only mount). */
 function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** The core groups, lowest first: each may import only those before it (and itself). */
-export const GROUPS = ['base', 'packaging', 'request', 'python', 'installer', 'build', 'store', 'shell', 'run', 'ops', 'files'] as const;
+const GROUPS = ['base', 'packaging', 'request', 'python', 'installer', 'build', 'store', 'shell', 'run', 'ops', 'files'] as const;
 
 /** Packages of the command line: core prints through ctx.out and never parses argv. */
 const CLI_PACKAGES = ['commander', 'ora', 'chalk'];
@@ -14,7 +14,7 @@ const CLI_PACKAGES = ['commander', 'ora', 'chalk'];
 const SRC = resolve(__dirname, '../../src');
 
 /** Every import specifier in a TypeScript source: `import … from`, `export … from`, `import type`, `import('…')`. */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const found: string[] = [];
   const re = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) found.push((m[1] ?? m[2] ?? m[3]) as string);
@@ -33,7 +33,7 @@ function layerOf(file: string): { kind: 'core'; group: number } | { kind: 'comma
 }
 
 /** Every edge the rule forbids, as `from → to: why`, for files given as path → text. */
-export function violations(files: Map<string, string>): string[] {
+function violations(files: Map<string, string>): string[] {
   const out: string[] = [];
   for (const [file, text] of files) {
     const from = layerOf(file);
@@ -66,7 +66,7 @@ function sources(dir: string): string[] {
 }
 
 /** core reads no ambient state: the environment, the working directory and the OS come in on the Context. */
-export function ambientReads(files: Map<string, string>): string[] {
+function ambientReads(files: Map<string, string>): string[] {
   const out: string[] = [];
   for (const [file, text] of files) {
     if (layerOf(file).kind !== 'core') continue;

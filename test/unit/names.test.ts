@@ -39,8 +39,8 @@ describe('names', () => {
     const pick = (chars: string, min: number, max: number) => Array.from({ length: min + rand(max - min + 1) }, () => chars[rand(chars.length)]).join('');
     const alnum = 'abcXYZ019';
     for (let i = 0; i < 2000; i++) {
-      const name = pick(alnum, 1, 1) + (rand(2) ? pick(alnum + '._-', 0, 8) + pick(alnum, 1, 1) : '');
-      const suffix = rand(4) === 0 ? '' : validateSuffix(pick('._-@+' + alnum, 1, 6));
+      const name = pick(alnum, 1, 1) + (rand(2) ? pick(`${alnum}._-`, 0, 8) + pick(alnum, 1, 1) : '');
+      const suffix = rand(4) === 0 ? '' : validateSuffix(pick(`._-@+${alnum}`, 1, 6));
       const key = toolKey(name, suffix);
       expect(parseToolArg(key), `${name} ${suffix}`).toBe(key);
       expect(parseToolArg(name + suffix), `${name} ${suffix}`).toBe(key);

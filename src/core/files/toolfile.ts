@@ -240,7 +240,7 @@ function shownValue(v: unknown): string {
  */
 function locator(text: string): (table: string | null, field: string | null) => number {
   const lines = text.split(/\r?\n/);
-  const quoted = (k: string) => `(?:${escape(k)}|"${escape(k)}"|'${escape(k)}')`;
+  const quoted = (k: string) => `(?:${escapeRegExp(k)}|"${escapeRegExp(k)}"|'${escapeRegExp(k)}')`;
   const find = (re: RegExp, from = 0, until = lines.length) => {
     for (let i = from; i < until; i++) if (re.test(lines[i] ?? '')) return i;
     return -1;
@@ -266,7 +266,7 @@ function locator(text: string): (table: string | null, field: string | null) => 
   };
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -264,7 +264,11 @@ export function saveScript(ctx: Context, origin: string, content: string, opts: 
     const remove = () => removeMine(ctx, dir);
     const unregister = ctx.interrupts.register(remove);
     fs.writeFileSync(path.join(dir, base), content);
-    return { file: path.join(dir, base), dispose: () => (unregister(), remove()) };
+    return { file: path.join(dir, base), dispose: () => {
+        unregister();
+        remove();
+      },
+    };
   }
   cacheDir(ctx.paths.cache, runRoot(ctx));
   const file = path.join(runRoot(ctx), 'scripts', fnv1a64(`${origin}\0${content}`), base);

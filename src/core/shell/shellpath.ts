@@ -104,8 +104,8 @@ export function mentionsDir(text: string, dir: string, home: string): boolean {
   const rel = path.relative(home, dir);
   const forms = [dir];
   if (home !== '' && rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) forms.push(`$HOME/${rel}`, `\${HOME}/${rel}`, `~/${rel}`);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`(^|[\\s"'=:])(${forms.map(escape).join('|')})/?(?=$|[\\s"':;])`);
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`(^|[\\s"'=:])(${forms.map(escapeRegExp).join('|')})/?(?=$|[\\s"':;])`);
   return activeLines(text).some((l) => re.test(l));
 }
 
