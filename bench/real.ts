@@ -48,7 +48,9 @@ export function readRealDir(dir: string, toolbox: string[]): RealSet {
   }
   const missing = toolbox.filter((t) => !versions.has(normalize(t)));
   if (missing.length > 0) {
-    throw new Error(`${dir} has no wheel of ${missing.join(', ')}: run \`pip download --only-binary :all: --dest ${dir} ${missing.join(' ')}\` (bench/README.md)`);
+    throw new Error(
+      `${dir} has no wheel of ${missing.join(', ')}: run \`pip download --only-binary :all: --dest ${dir} ${missing.join(' ')}\` (bench/README.md)`,
+    );
   }
   const outdated: Outdated[] = [];
   for (const name of toolbox) {
@@ -162,7 +164,9 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
   const outdated = real.outdated.map((o) => `${o.name} ${o.old} → ${o.latest}`).join(', ');
   return [
     ...(hasShim ? [warmInstall('shim', `install ${pkg}, warm home, default Python a pyenv shim`, {})] : []),
-    warmInstall('plain', `install ${pkg}, warm home, plain interpreter`, { alongside: pipFloor('real-floor-pip', 'plain', { warmCache: true }) }),
+    warmInstall('plain', `install ${pkg}, warm home, plain interpreter`, {
+      alongside: pipFloor('real-floor-pip', 'plain', { warmCache: true }),
+    }),
     {
       id: 'real-toolbox',
       title: `${n} tools on a warm home: one \`tpx install A B …\` / pipx one by one`,
@@ -214,7 +218,13 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
         const { toolbox: tools, outdated } = realOf(w);
         if (outdated.length === 0) throw new Error('DIR holds no toolbox tool in two versions: add older ones (bench/README.md)');
         warmHome(side, w);
-        upgradeSetup(side, w, 'upgrade-all-real', tools, outdated.flatMap((o) => o.latestFiles));
+        upgradeSetup(
+          side,
+          w,
+          'upgrade-all-real',
+          tools,
+          outdated.flatMap((o) => o.latestFiles),
+        );
       },
       prepare: (side) => restore(side, 'upgrade-all-real'),
       args: () => ['upgrade-all'],
@@ -245,5 +255,7 @@ export function pipVersions(side: Side): string[] {
 export function pipMismatch(sides: Side[]): string | undefined {
   const seen = sides.map((s) => `${s.name} ${pipVersions(s).join('/') || '?'}`);
   const versions = new Set(sides.map((s) => pipVersions(s).join('/')));
-  return versions.size > 1 ? `the tools ran different pips (${seen.join(', ')}): remove pip wheels from DIR for a same-pip comparison` : undefined;
+  return versions.size > 1
+    ? `the tools ran different pips (${seen.join(', ')}): remove pip wheels from DIR for a same-pip comparison`
+    : undefined;
 }

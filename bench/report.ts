@@ -55,7 +55,8 @@ export interface RealPythons {
 
 export function machineInfo(machine: Machine, floor: Side, extra: { loadAtStart: number[]; pythons?: RealPythons }): Info {
   const cpu = cpus();
-  const os = /^PRETTY_NAME="?([^"\n]*)/m.exec(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '')?.[1] ?? process.platform;
+  const os =
+    /^PRETTY_NAME="?([^"\n]*)/m.exec(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '')?.[1] ?? process.platform;
   const dirty = out('git', ['status', '--porcelain', '--', 'src', 'scripts', 'package.json']) ? ', uncommitted changes' : '';
   const pipWheel = machine.bootstrapWheels.map((w) => basename(w)).find((w) => w.startsWith('pip-')) ?? '?';
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
@@ -67,7 +68,11 @@ export function machineInfo(machine: Machine, floor: Side, extra: { loadAtStart:
   const py = extra.pythons;
   const pythons: Record<string, string> = py
     ? {
-        ...(py.shim ? { 'python, shim rows': `\`python3\` on PATH = ${py.shim} (a pyenv shim, PYENV_ROOT set) → ${out(py.shim, ['-V'], floor.env)}; tpx finds it on PATH, pipx gets PIPX_DEFAULT_PYTHON` } : {}),
+        ...(py.shim
+          ? {
+              'python, shim rows': `\`python3\` on PATH = ${py.shim} (a pyenv shim, PYENV_ROOT set) → ${out(py.shim, ['-V'], floor.env)}; tpx finds it on PATH, pipx gets PIPX_DEFAULT_PYTHON`,
+            }
+          : {}),
         'python, plain rows': `${py.plain} (${out(py.plain, ['-V'])}; TPX_DEFAULT_PYTHON / PIPX_DEFAULT_PYTHON)`,
         pip: `pip ${out(py.plain, ['-I', '-c', 'import ensurepip; print(ensurepip.version())'])} (bundled with that interpreter: tpx's shared pip; pipx's shared libs upgrade to it from the index; the pip floor's venv)`,
       }
@@ -140,7 +145,9 @@ export function renderMarkdown(rows: Row[], info: Info, notes: string[], opts: {
   ];
   for (const r of rows.filter((r) => !r.floor)) {
     const e = evaluate(r, node);
-    lines.push(`| ${r.title} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.node))} | ${num(e.nodeRatio)} | ${e.verdict} |`);
+    lines.push(
+      `| ${r.title} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.node))} | ${num(e.nodeRatio)} | ${e.verdict} |`,
+    );
   }
   lines.push('', 'Floors (what neither tool can beat):', '', '| Floor | Runs | Median |', '|---|--:|--:|');
   for (const r of rows.filter((r) => r.floor)) lines.push(`| ${r.title} | ${r.runs} | ${r.status ?? sec(median(r.samples.floor))} |`);
@@ -161,9 +168,14 @@ function renderRealMarkdown(rows: Row[], info: Info, notes: string[], opts: { qu
   ];
   for (const r of rows) {
     const e = evaluate(r, undefined);
-    lines.push(`| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.pip))} | ${e.verdict} |`);
+    lines.push(
+      `| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.pip))} | ${e.verdict} |`,
+    );
   }
-  lines.push('', '"pip alone": `python -m pip install PKG` into an existing venv of the same interpreter (made by its `venv`, so the same pip), timed in the same rotation as tpx and pipx.');
+  lines.push(
+    '',
+    '"pip alone": `python -m pip install PKG` into an existing venv of the same interpreter (made by its `venv`, so the same pip), timed in the same rotation as tpx and pipx.',
+  );
   return lines.join('\n');
 }
 
@@ -173,10 +185,25 @@ export function renderTerminal(rows: Row[], info: Info): string {
   for (const r of rows) {
     const e = r.floor ? { tpx: median(r.samples.floor), verdict: r.status ?? 'floor' } : evaluate(r, node);
     const ev = e as Evaluated;
-    table.push([r.id, String(r.runs), sec(ev.tpx), sec(ev.pipx), num(ev.ratio), targetText(r), num(ev.nodeRatio), sec(median(r.samples.pip)), ev.verdict]);
+    table.push([
+      r.id,
+      String(r.runs),
+      sec(ev.tpx),
+      sec(ev.pipx),
+      num(ev.ratio),
+      targetText(r),
+      num(ev.nodeRatio),
+      sec(median(r.samples.pip)),
+      ev.verdict,
+    ]);
   }
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
-  const text = table.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  const text = table.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
   return [`${info.date}  ${info.machine}`, ...Object.entries(info.versions).map(([k, v]) => `${k}: ${v}`), '', ...text].join('\n');
 }
 

@@ -12,23 +12,34 @@ import { buildWheels, repoRoot, tpxJs } from '../test/helpers/fixtures.js';
 import { machineInfo, renderMarkdown, renderTerminal, writeResults, type Row } from './report.js';
 import { DEFAULT_TOOLBOX, pipMismatch, readRealDir, realPythons, realScenarios } from './real.js';
 import { scenarios, type BenchWorld, type Scenario } from './scenarios.js';
-import { bootstrapWheelsFor, buildSynthetic, defaultPython, makeSide, prepareMachine, runIndexWorker, serveWheels, type PythonSetup, type Side, type SideName } from './world.js';
+import {
+  bootstrapWheelsFor,
+  buildSynthetic,
+  defaultPython,
+  makeSide,
+  prepareMachine,
+  runIndexWorker,
+  serveWheels,
+  type PythonSetup,
+  type Side,
+  type SideName,
+} from './world.js';
 
 function options() {
   return parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    runs: { type: 'string' },
-    package: { type: 'string' },
-    wheels: { type: 'string' },
-    real: { type: 'string' },
-    toolbox: { type: 'string' },
-    'plain-python': { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    write: { type: 'boolean' },
-  },
-  allowNegative: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      package: { type: 'string' },
+      wheels: { type: 'string' },
+      real: { type: 'string' },
+      toolbox: { type: 'string' },
+      'plain-python': { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      write: { type: 'boolean' },
+    },
+    allowNegative: true,
   }).values;
 }
 type Options = ReturnType<typeof options>;
@@ -78,9 +89,17 @@ async function main(): Promise<void> {
     buildWheels(fixtureWheels);
     const listTools = Array.from({ length: 30 }, (_, i) => ({ name: `benchtool-${String(i + 1).padStart(2, '0')}`, version: '1.0' }));
     const upgradeTools = Array.from({ length: 6 }, (_, i) => ({ name: `benchup-${i + 1}`, version: '1.0' }));
-    const synthetic = buildSynthetic(root, [...listTools, ...upgradeTools, ...upgradeTools.map((t) => ({ ...t, version: '2.0' }))], join(root, 'synthetic-wheels'));
+    const synthetic = buildSynthetic(
+      root,
+      [...listTools, ...upgradeTools, ...upgradeTools.map((t) => ({ ...t, version: '2.0' }))],
+      join(root, 'synthetic-wheels'),
+    );
     const wheelDir = realDir ?? opts.wheels;
-    const userWheels = wheelDir ? readdirSync(wheelDir).filter((f) => f.endsWith('.whl')).map((f) => join(wheelDir, f)) : [];
+    const userWheels = wheelDir
+      ? readdirSync(wheelDir)
+          .filter((f) => f.endsWith('.whl'))
+          .map((f) => join(wheelDir, f))
+      : [];
     const fixtures = readdirSync(fixtureWheels).map((f) => join(fixtureWheels, f));
     const bootstrap = pythons ? bootstrapWheelsFor([machine.python, pythons.plain.python]) : machine.bootstrapWheels;
     const index = await serveWheels(root, [...fixtures, ...synthetic, ...bootstrap, ...userWheels], { cacheableFiles: real !== undefined });
@@ -99,7 +118,18 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const s of set) {
       if (only && !only.includes(s.id) && !s.id.startsWith('floor-node')) continue;
-      const row: Row = { id: s.id, title: s.title, kind: s.kind, floor: s.sides[0] === 'floor', runs: runsFor(s, opts), samples: {}, target: s.target, nodeFloor: s.nodeFloor, python: s.python, pipFloor: s.alongside !== undefined };
+      const row: Row = {
+        id: s.id,
+        title: s.title,
+        kind: s.kind,
+        floor: s.sides[0] === 'floor',
+        runs: runsFor(s, opts),
+        samples: {},
+        target: s.target,
+        nodeFloor: s.nodeFloor,
+        python: s.python,
+        pipFloor: s.alongside !== undefined,
+      };
       rows.push(row);
       if (s.needs && !tpxHas(s.needs)) {
         row.status = 'not available in this build';
@@ -123,7 +153,10 @@ async function main(): Promise<void> {
         console.error(`bench: note: ${python} rows: ${mismatch}`);
       }
     }
-    const info = machineInfo(machine, sideFor('floor'), { loadAtStart, pythons: pythons ? { shim: pythons.shim?.python, plain: pythons.plain.python } : undefined });
+    const info = machineInfo(machine, sideFor('floor'), {
+      loadAtStart,
+      pythons: pythons ? { shim: pythons.shim?.python, plain: pythons.plain.python } : undefined,
+    });
     const markdown = renderMarkdown(rows, info, notes, { quick: opts.quick ?? false, real: real !== undefined });
     console.log(renderTerminal(rows, info));
     mkdirSync(join(repoRoot, 'bench', '.work'), { recursive: true });
@@ -148,7 +181,14 @@ function measure(s: Scenario, sideFor: (name: SideName) => Side, world: BenchWor
     const side = sideFor(n);
     return { key: n as string, side, steps: () => s.steps?.(side, world) ?? [s.args(side, world)], prepare: s.prepare, verify: s.verify };
   });
-  if (s.nodeFloor) contenders.push({ key: 'node', side: sideFor('floor'), steps: () => [[process.execPath, '-e', '0']], prepare: undefined, verify: undefined });
+  if (s.nodeFloor)
+    contenders.push({
+      key: 'node',
+      side: sideFor('floor'),
+      steps: () => [[process.execPath, '-e', '0']],
+      prepare: undefined,
+      verify: undefined,
+    });
   for (const n of s.sides) s.setup?.(sideFor(n), world);
   const floor = s.alongside;
   if (floor) {
@@ -157,7 +197,9 @@ function measure(s: Scenario, sideFor: (name: SideName) => Side, world: BenchWor
     contenders.push({ key: 'pip', side, steps: () => [floor.args(side, world)], prepare: floor.prepare, verify: undefined });
   }
   const warmups = s.kind === 'startup' ? 2 : 0;
-  console.error(`bench: ${s.id}: ${row.runs} runs${warmups ? ` (+${warmups} warm-up)` : ''} of ${contenders.map((c) => c.key).join(' / ')}`);
+  console.error(
+    `bench: ${s.id}: ${row.runs} runs${warmups ? ` (+${warmups} warm-up)` : ''} of ${contenders.map((c) => c.key).join(' / ')}`,
+  );
   for (let i = -warmups; i < row.runs; i++) {
     const order = i % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) {

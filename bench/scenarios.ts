@@ -61,7 +61,8 @@ export function installAll(side: Side, specs: string[]): void {
 
 export function expectAppSays(side: Side, app: string, text: string): void {
   const out = mustRun(join(side.bin, app), ['--version'], side.env);
-  if (!out.includes(text)) throw new Error(`${side.name}: after the timed command, ${app} --version says ${JSON.stringify(out.trim())}, expected ${text}`);
+  if (!out.includes(text))
+    throw new Error(`${side.name}: after the timed command, ${app} --version says ${JSON.stringify(out.trim())}, expected ${text}`);
 }
 
 export function upgradeSetup(side: Side, w: BenchWorld, name: string, specs: string[], hidden: string[]): void {
@@ -143,7 +144,10 @@ export const scenarios: Scenario[] = [
     nodeFloor: true,
     setup(side, w) {
       resetState(side);
-      installAll(side, w.listTools.map((t) => t.name));
+      installAll(
+        side,
+        w.listTools.map((t) => t.name),
+      );
     },
     args: () => ['list'],
   },
@@ -168,7 +172,13 @@ export const scenarios: Scenario[] = [
     target: 0.5,
     setup(side, w) {
       const newer = w.upgradeTools.map((t) => wheelName({ ...t, version: '2.0' }));
-      upgradeSetup(side, w, 'upgrade-all', w.upgradeTools.map((t) => t.name), newer);
+      upgradeSetup(
+        side,
+        w,
+        'upgrade-all',
+        w.upgradeTools.map((t) => t.name),
+        newer,
+      );
     },
     prepare: (side) => restore(side, 'upgrade-all'),
     args: () => ['upgrade-all'],

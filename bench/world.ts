@@ -58,7 +58,9 @@ function findBootstrapWheels(dirs: string[], all = false): string[] {
   for (const dir of dirs) {
     let files: string[] = [];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.whl')).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.whl'))
+        .sort();
     } catch {
       continue;
     }
@@ -73,7 +75,15 @@ function findBootstrapWheels(dirs: string[], all = false): string[] {
 
 /** Where an interpreter keeps the wheels ensurepip installs (CPython's _bundled, Debian's WHEEL_PKG_DIR). */
 function bundledWheelDirs(python: string): string[] {
-  const probe = spawnSync(python, ['-I', '-c', 'import ensurepip, os, sysconfig; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")); print(sysconfig.get_config_var("WHEEL_PKG_DIR") or "")'], { encoding: 'utf8' });
+  const probe = spawnSync(
+    python,
+    [
+      '-I',
+      '-c',
+      'import ensurepip, os, sysconfig; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")); print(sysconfig.get_config_var("WHEEL_PKG_DIR") or "")',
+    ],
+    { encoding: 'utf8' },
+  );
   return probe.stdout.split('\n').filter(Boolean);
 }
 
@@ -102,7 +112,8 @@ export function prepareMachine(): Machine {
   const python = /^#!\s*(\S+)/.exec(shebang)?.[1] ?? '/usr/bin/python3';
   const dirs = ['/usr/share/python-wheels', ...bundledWheelDirs(python)];
   let wheels = findBootstrapWheels(dirs);
-  if (wheels.length < 3 && aptInstall(['python3-pip-whl', 'python3-setuptools-whl', 'python3-wheel-whl'])) wheels = findBootstrapWheels(dirs);
+  if (wheels.length < 3 && aptInstall(['python3-pip-whl', 'python3-setuptools-whl', 'python3-wheel-whl']))
+    wheels = findBootstrapWheels(dirs);
   if (wheels.length < 3) {
     notes.push(
       `only ${wheels.map((w) => w.split('/').pop()).join(', ') || 'no bootstrap wheels'} found: pipx's shared-library upgrade fails offline and pipx skips it, ` +
@@ -146,7 +157,14 @@ export async function serveWheels(root: string, sources: string[], opts: { cache
     for (const f of files) if (existsSync(join(from, f))) renameSync(join(from, f), join(to, f));
   };
   const clientEnv: Record<string, string> = opts.cacheableFiles ? { PIP_TRUSTED_HOST: new URL(url).hostname } : {};
-  return { url, clientEnv, dir, hide: (files) => move(dir, held, files), show: (files) => move(held, dir, files), close: async () => void (await worker.terminate()) };
+  return {
+    url,
+    clientEnv,
+    dir,
+    hide: (files) => move(dir, held, files),
+    show: (files) => move(held, dir, files),
+    close: async () => void (await worker.terminate()),
+  };
 }
 
 /** The worker side of serveWheels (this module is the worker's entry too, via the bundle). */
@@ -198,7 +216,13 @@ export function buildSynthetic(root: string, dists: Synthetic[], outDir: string)
     const module = d.name.replace(/-/g, '_');
     const dir = join(src, `${d.name}-${d.version}`);
     mkdirSync(join(dir, 'src'), { recursive: true });
-    const spec = { name: d.name, version: d.version, summary: 'benchmark filler', requires_python: '>=3.8', console_scripts: { [d.name]: `${module}:main` } };
+    const spec = {
+      name: d.name,
+      version: d.version,
+      summary: 'benchmark filler',
+      requires_python: '>=3.8',
+      console_scripts: { [d.name]: `${module}:main` },
+    };
     writeFileSync(join(dir, 'fixture.json'), JSON.stringify(spec, null, 2));
     writeFileSync(join(dir, 'src', `${module}.py`), `def main():\n    print(${JSON.stringify(`${d.name} ${d.version}`)})\n    return 0\n`);
   }
@@ -256,7 +280,12 @@ export function makeSide(name: SideName, root: string, machine: Machine, py: Pyt
     ...py.env,
   };
   if (name === 'tpx') {
-    Object.assign(env, { TPX_HOME: join(state, 'tpx'), TPX_BIN_DIR: bin, TPX_MAN_DIR: join(state, 'man'), TPX_CACHE_DIR: join(state, 'cache', 'tpx') });
+    Object.assign(env, {
+      TPX_HOME: join(state, 'tpx'),
+      TPX_BIN_DIR: bin,
+      TPX_MAN_DIR: join(state, 'man'),
+      TPX_CACHE_DIR: join(state, 'cache', 'tpx'),
+    });
     if (!py.viaPath) env.TPX_DEFAULT_PYTHON = py.python;
   } else if (name === 'pipx') {
     Object.assign(env, { PIPX_HOME: join(state, 'pipx'), PIPX_BIN_DIR: bin, PIPX_DEFAULT_PYTHON: py.python });

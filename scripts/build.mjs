@@ -42,7 +42,14 @@ const separate = {
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
-const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', define: { TPX_VERSION: JSON.stringify(version) } };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { TPX_VERSION: JSON.stringify(version) },
+};
 
 // The CLI: one CommonJS bundle. Loading it costs ~5 ms less than ES modules would: Node 20 starts its
 // ES module loader for the first `import`, and each split chunk is another module graph to load
@@ -71,7 +78,12 @@ await build({
   outfile: 'dist/tpx.js',
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [{ name: 'cli-external', setup: (b) => b.onResolve({ filter: /^\.\/lib\/main\.cjs$/ }, () => ({ path: './lib/main.cjs', external: true })) }],
+  plugins: [
+    {
+      name: 'cli-external',
+      setup: (b) => b.onResolve({ filter: /^\.\/lib\/main\.cjs$/ }, () => ({ path: './lib/main.cjs', external: true })),
+    },
+  ],
 });
 // package.json is "type": "module"; this says the files under dist/ are CommonJS.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');

@@ -94,8 +94,14 @@ function globalOptions(): Option[] {
   return [
     new Option('-v, --verbose', 'stream pip output and show error causes'),
     new Option('-q, --quiet', 'print errors only (results on stdout, like `tpx list`, still print)'),
-    new Option('--color <when>', 'colour the output: auto (only on a terminal), always or never; NO_COLOR and FORCE_COLOR are honoured').choices(COLOR_CHOICES),
-    new Option('--global', `the system-wide toolbox: tools in ${GLOBAL_DEFAULTS.home}, apps in ${GLOBAL_DEFAULTS.bin}, man pages in ${GLOBAL_DEFAULTS.man} (POSIX; TPX_GLOBAL_HOME, TPX_GLOBAL_BIN_DIR, TPX_GLOBAL_MAN_DIR move them)`),
+    new Option(
+      '--color <when>',
+      'colour the output: auto (only on a terminal), always or never; NO_COLOR and FORCE_COLOR are honoured',
+    ).choices(COLOR_CHOICES),
+    new Option(
+      '--global',
+      `the system-wide toolbox: tools in ${GLOBAL_DEFAULTS.home}, apps in ${GLOBAL_DEFAULTS.bin}, man pages in ${GLOBAL_DEFAULTS.man} (POSIX; TPX_GLOBAL_HOME, TPX_GLOBAL_BIN_DIR, TPX_GLOBAL_MAN_DIR move them)`,
+    ),
   ];
 }
 
@@ -103,7 +109,11 @@ function globalOptions(): Option[] {
  * The commander program: every command when `only` is undefined (help, a typo, completions and the
  * man page need them all), else just that one.
  */
-export function buildProgram(run: Cli['run'], only?: string, change: Cli['change'] = (action) => run((ctx) => action(ctx, new Results()))): Command {
+export function buildProgram(
+  run: Cli['run'],
+  only?: string,
+  change: Cli['change'] = (action) => run((ctx) => action(ctx, new Results())),
+): Command {
   const program = new Command('tpx')
     .description('Install and run Python command-line tools, each in its own isolated environment.')
     .version(TPX_VERSION, '-V, --version', 'print the tpx version')
@@ -131,8 +141,16 @@ export async function main(argv: string[]): Promise<void> {
   /** The command's context: the one place `--global` is resolved (core/base/paths.ts), refused up front where it cannot write. */
   const contextFor = (out: Output): Context => {
     if (flags.quiet && flags.verbose) throw usageError('--quiet and --verbose cannot be used together');
-    if (flags.global && process.platform === 'win32') throw usageError('--global is for POSIX systems (Linux, macOS)', 'on Windows, install for your user (without --global)');
-    const made = makeContext({ env: process.env, os: process.platform, cwd: process.cwd(), verbose: Boolean(flags.verbose), out, global: flags.global });
+    if (flags.global && process.platform === 'win32')
+      throw usageError('--global is for POSIX systems (Linux, macOS)', 'on Windows, install for your user (without --global)');
+    const made = makeContext({
+      env: process.env,
+      os: process.platform,
+      cwd: process.cwd(),
+      verbose: Boolean(flags.verbose),
+      out,
+      global: flags.global,
+    });
     if (flags.global && writes) checkWritable(made.paths);
     return made;
   };

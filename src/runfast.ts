@@ -19,7 +19,13 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
   const { verbose = false, quiet = false, color = 'auto' } = parsed.flags;
   // Flags commander would refuse are left to it.
   if ((verbose && quiet) || !(COLOR_CHOICES as readonly string[]).includes(color)) return false;
-  const ctx = makeContext({ env: process.env, os: process.platform, cwd: process.cwd(), verbose, out: makeOutput({ verbose, quiet, color: color as ColorChoice }) });
+  const ctx = makeContext({
+    env: process.env,
+    os: process.platform,
+    cwd: process.cwd(),
+    verbose,
+    out: makeOutput({ verbose, quiet, color: color as ColorChoice }),
+  });
   let file: string;
   try {
     // A script is never answered here: reading it (a pipe can be read only once) is the CLI's job.

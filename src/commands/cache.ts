@@ -3,7 +3,7 @@ import { runRoot, sweep } from '../core/run/runcache.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {
-  const cache = cli.program.command('cache').description("manage the cache of `tpx run` environments");
+  const cache = cli.program.command('cache').description('manage the cache of `tpx run` environments');
   cache
     .command('dir')
     .description('print the directory holding the `tpx run` environments')

@@ -44,11 +44,15 @@ async function doctor(ctx: Context, names: string[], flags: Flags): Promise<numb
     return findings.length > 0 ? 1 : 0;
   }
   const lines = [...fixed.map((l) => `fixed: ${l}`), ...failed.map((l) => `not fixed: ${l}`)];
-  for (const f of findings) lines.push(`${flags.fix ? 'not fixed: ' : ''}${f.tool ? `${f.tool}: ` : ''}${f.problem}`, `    fix: ${fixLine(f, Boolean(flags.fix))}`);
+  for (const f of findings)
+    lines.push(`${flags.fix ? 'not fixed: ' : ''}${f.tool ? `${f.tool}: ` : ''}${f.problem}`, `    fix: ${fixLine(f, Boolean(flags.fix))}`);
   const checked = keys.length > 0 ? keys.length : toolKeys(ctx).length;
   const fixable = findings.filter((f) => f.repair).length;
   if (findings.length === 0) lines.push(`no problems found (${checked} tool${checked === 1 ? '' : 's'} checked in ${ctx.paths.home})`);
-  else if (!flags.fix) lines.push(`${findings.length} problem${findings.length === 1 ? '' : 's'} found; ${fixable > 0 ? `\`tpx doctor --fix\` repairs ${fixable === findings.length ? 'all of them' : `${fixable} of them`}` : 'see the fixes above'}`);
+  else if (!flags.fix)
+    lines.push(
+      `${findings.length} problem${findings.length === 1 ? '' : 's'} found; ${fixable > 0 ? `\`tpx doctor --fix\` repairs ${fixable === findings.length ? 'all of them' : `${fixable} of them`}` : 'see the fixes above'}`,
+    );
   else lines.push(`${findings.length} problem${findings.length === 1 ? '' : 's'} left: see the fixes above`);
   ctx.out.result(lines.join('\n'));
   return findings.length > 0 ? 1 : 0;

@@ -37,10 +37,19 @@ async function ensurePath(ctx: Context, flags: Flags): Promise<void> {
       hint: `add ${bin} to PATH in its startup file yourself, or set up bash, zsh, fish and sh with \`tpx ensurepath --all-shells\`; the line for sh is:\n  ${pathLine('sh', bin, home, Boolean(flags.prepend))}`,
     });
   }
-  const edits = planEdits({ shells: flags.allShells || shell === null ? SHELLS : [shell], env: ctx.env, home, bin, prepend: Boolean(flags.prepend) });
+  const edits = planEdits({
+    shells: flags.allShells || shell === null ? SHELLS : [shell],
+    env: ctx.env,
+    home,
+    bin,
+    prepend: Boolean(flags.prepend),
+  });
   const todo = edits.filter((e) => !e.present);
   if (!flags.dryRun) applyEdits(edits);
-  for (const e of edits) ctx.out.info(e.present ? `${e.file} already puts ${bin} on PATH` : `${flags.dryRun ? 'would add' : 'added'} to ${e.file}:\n  ${e.line}`);
+  for (const e of edits)
+    ctx.out.info(
+      e.present ? `${e.file} already puts ${bin} on PATH` : `${flags.dryRun ? 'would add' : 'added'} to ${e.file}:\n  ${e.line}`,
+    );
   if (flags.dryRun) ctx.out.info('dry run: nothing was changed');
   else if (todo.length === 0) ctx.out.info('nothing changed');
   else ctx.out.info(`open a new shell (or \`source ${todo[0]?.file}\` in this one) to have ${bin} on PATH`);

@@ -33,9 +33,16 @@ async function exec(ctx: Context, key: string, app: string, args: string[]): Pro
   const bin = venvBinDir(ctx, venv);
   const file = path.join(bin, appFile(ctx, validateAppName(app)));
   if (!isExecutable(file)) {
-    const there = readdirOrEmpty(bin).filter((f) => isExecutable(path.join(bin, f)) && !/^activate/.test(f)).sort();
+    const there = readdirOrEmpty(bin)
+      .filter((f) => isExecutable(path.join(bin, f)) && !/^activate/.test(f))
+      .sort();
     throw new TpxError('no-such-app', `${key}'s environment has no app ${app}`, { hint: `its apps: ${there.join(', ') || 'none'}` });
   }
-  const env: NodeJS.ProcessEnv = { ...ctx.env, PATH: [bin, ctx.env.PATH].filter(Boolean).join(path.delimiter), VIRTUAL_ENV: venv, PYTHONHOME: undefined };
+  const env: NodeJS.ProcessEnv = {
+    ...ctx.env,
+    PATH: [bin, ctx.env.PATH].filter(Boolean).join(path.delimiter),
+    VIRTUAL_ENV: venv,
+    PYTHONHOME: undefined,
+  };
   return launch(ctx, file, args, { sweep: false, env });
 }

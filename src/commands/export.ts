@@ -14,8 +14,14 @@ export function register(cli: Cli): void {
     .command('export')
     .description('write every tool with its request and the exact versions in its venv, for `tpx install-all`')
     .argument('[file]', 'where to write it (default, or "-": stdout); with --format pylock, the folder for the lock files (default: .)')
-    .addOption(new Option('--format <format>', 'json: one file for `tpx install-all`; pylock: a PEP 751 pylock.<tool>.toml per tool').choices(['json', 'pylock']).default('json'))
-    .action((file: string | undefined, flags: { format: string }) => cli.run((ctx) => (flags.format === 'pylock' ? exportLocks(ctx, file ?? '.') : exportToolbox(ctx, file))));
+    .addOption(
+      new Option('--format <format>', 'json: one file for `tpx install-all`; pylock: a PEP 751 pylock.<tool>.toml per tool')
+        .choices(['json', 'pylock'])
+        .default('json'),
+    )
+    .action((file: string | undefined, flags: { format: string }) =>
+      cli.run((ctx) => (flags.format === 'pylock' ? exportLocks(ctx, file ?? '.') : exportToolbox(ctx, file))),
+    );
 }
 
 /**
@@ -32,7 +38,9 @@ async function exportLocks(ctx: Context, dir: string): Promise<number> {
       const { lock, notes } = await installedLock(ctx, inst, target);
       const file = path.join(target, lockFileName(key));
       writeFileAtomic(file, renderPylock(lock));
-      ctx.out.info(`exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(ctx.cwd, file) || file}`);
+      ctx.out.info(
+        `exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(ctx.cwd, file) || file}`,
+      );
       for (const n of notes) ctx.out.info(`  note: ${n}`);
     } catch (err) {
       failed++;
@@ -48,7 +56,9 @@ async function exportToolbox(ctx: Context, file: string | undefined): Promise<nu
   const { toolbox, skipped, stripped } = collectToolbox(ctx);
   for (const s of skipped) ctx.out.warn(`not exported: ${s}; fix it with \`tpx reinstall\` and export again`);
   if (stripped.length > 0) {
-    ctx.out.warn(`credentials were removed from the URLs of ${stripped.join(', ')}; supply them on the new machine through pip's configuration or keyring`);
+    ctx.out.warn(
+      `credentials were removed from the URLs of ${stripped.join(', ')}; supply them on the new machine through pip's configuration or keyring`,
+    );
   }
   const text = `${JSON.stringify(toolbox, null, 2)}\n`;
   if (file === undefined || file === '-') {

@@ -17,7 +17,9 @@ export function register(cli: Cli): void {
     .argument('<name>', 'an installed tool, as `tpx list` shows it')
     .option('-f, --force', 'replace files in the way that tpx does not own')
     .addOption(jsonOption())
-    .action((name: string, flags: { force?: boolean }) => cli.change((ctx, results) => forTool(ctx, results, name, () => expose(ctx, parseToolArg(name), Boolean(flags.force)))));
+    .action((name: string, flags: { force?: boolean }) =>
+      cli.change((ctx, results) => forTool(ctx, results, name, () => expose(ctx, parseToolArg(name), Boolean(flags.force)))),
+    );
   cli.program
     .command('unexpose')
     .description("unlink a tool's apps, man pages and completions, keeping it installed (upgrade and reinstall keep it so)")
@@ -53,7 +55,10 @@ async function expose(ctx: Context, key: string, force: boolean): Promise<ToolRe
     ctx.out.info(`exposed ${key}: ${r.apps.map((a) => a.link).join(', ') || 'no apps'}`);
     const resources = resourceLine(r);
     if (resources) ctx.out.info(`  ${resources}`);
-    return toolResult(key, 'exposed', { ...version, apps: { linked: plans.filter((p) => p.kind === 'app').map((p) => p.link), unlinked: [] } });
+    return toolResult(key, 'exposed', {
+      ...version,
+      apps: { linked: plans.filter((p) => p.kind === 'app').map((p) => p.link), unlinked: [] },
+    });
   });
 }
 
@@ -69,7 +74,9 @@ async function unexpose(ctx: Context, key: string): Promise<ToolResult> {
     }
     writeReceipt(inst.dir, { ...r, exposed: false, updatedAt: new Date().toISOString() });
     const removed = removeLinksExcept(ctx, key, []);
-    ctx.out.info(`unexposed ${key}: ${removed.length} link${removed.length === 1 ? '' : 's'} removed; it stays installed (\`tpx exec ${key} APP\` runs its apps, \`tpx expose ${key}\` links them again)`);
+    ctx.out.info(
+      `unexposed ${key}: ${removed.length} link${removed.length === 1 ? '' : 's'} removed; it stays installed (\`tpx exec ${key} APP\` runs its apps, \`tpx expose ${key}\` links them again)`,
+    );
     const apps = new Set(r.apps.map((a) => a.link));
     return toolResult(key, 'unexposed', { ...version, apps: { linked: [], unlinked: removed.filter((l) => apps.has(l)) } });
   });

@@ -21,10 +21,16 @@ export function register(cli: Cli): void {
     .description("add packages to a tool's venv (recorded: upgrade and reinstall keep them)")
     .argument('<name>', 'the installed tool, as `tpx list` shows it')
     .argument('[spec...]', 'packages to add, in any form `tpx install` accepts')
-    .option('-r, --requirement <file>', 'also inject every requirement in FILE (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-r, --requirement <file>', 'also inject every requirement in FILE (repeatable)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .option('--include-apps', "link the injected packages' apps (and man pages, completions) too")
     .option('--include-deps', "with their dependencies' apps too (implies --include-apps)")
-    .option('--pip-args <args>', 'extra arguments for pip install, as one quoted string (recorded with the packages; they apply to the whole tool)')
+    .option(
+      '--pip-args <args>',
+      'extra arguments for pip install, as one quoted string (recorded with the packages; they apply to the whole tool)',
+    )
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
     .addOption(jsonOption())
     .action((name: string, specs: string[], flags: InjectFlags) =>
@@ -62,12 +68,17 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
     const spec = parseSpec(raw, ctx);
     if (spec.name === toolKey(receipt.name)) {
       const own = ownExtras(key, receipt.name, mainSpec, raw);
-      if (own.spec === mainSpec && !flags.force) ctx.out.info(`${key} already has the extra${own.extras.length > 1 ? 's' : ''} ${own.extras.join(', ')}`);
+      if (own.spec === mainSpec && !flags.force)
+        ctx.out.info(`${key} already has the extra${own.extras.length > 1 ? 's' : ''} ${own.extras.join(', ')}`);
       mainSpec = own.spec;
       extrasNamed.push(...own.extras);
       continue;
     }
-    const entry = injectedPackage(spec.spec, spec.name ?? '', { includeApps: Boolean(flags.includeApps || flags.includeDeps), includeDeps: Boolean(flags.includeDeps), pipArgs });
+    const entry = injectedPackage(spec.spec, spec.name ?? '', {
+      includeApps: Boolean(flags.includeApps || flags.includeDeps),
+      includeDeps: Boolean(flags.includeDeps),
+      pipArgs,
+    });
     const at = injected.findIndex((i) => i.spec === entry.spec || (entry.name !== '' && i.name === entry.name));
     if (at >= 0 && same(injected[at] as Injected, entry) && !flags.force) {
       ctx.out.info(`${entry.name || entry.spec} is already injected into ${key}`);
@@ -85,27 +96,46 @@ async function inject(ctx: Context, name: string, args: string[], flags: InjectF
   const addedNames = added.map((a) => a.name).filter(Boolean);
   const what = [...(extrasAdded.length > 0 ? [`${receipt.name}[${extrasAdded.join(',')}]`] : []), ...added.map((a) => a.name || a.spec)];
   ctx.out.info(`injecting ${what.join(', ')} into ${key} (a new environment; the current one stays until it is ready)`);
-  const rebuilt = await rebuildInPlaceOf(ctx, inst, { ...receipt.request, spec: mainSpec, injected }, {
-    // Everything stays at its version and stays installed (the tool's own package too, when only its
-    // extras are added); only what the user named may move.
-    pins: { constraints: without(before, addedNames), requirements: without(before, [receipt.name, ...injected.map((i) => i.name), ...addedNames]) },
-    forceLinks: Boolean(flags.force),
-  });
+  const rebuilt = await rebuildInPlaceOf(
+    ctx,
+    inst,
+    { ...receipt.request, spec: mainSpec, injected },
+    {
+      // Everything stays at its version and stays installed (the tool's own package too, when only its
+      // extras are added); only what the user named may move.
+      pins: {
+        constraints: without(before, addedNames),
+        requirements: without(before, [receipt.name, ...injected.map((i) => i.name), ...addedNames]),
+      },
+      forceLinks: Boolean(flags.force),
+    },
+  );
   if (extrasAdded.length > 0) {
-    const had = new Set([...before, ...rebuilt.after.filter((p) => addedNames.includes(normalizeName(p.name)))].map((p) => normalizeName(p.name)));
+    const had = new Set(
+      [...before, ...rebuilt.after.filter((p) => addedNames.includes(normalizeName(p.name)))].map((p) => normalizeName(p.name)),
+    );
     const fresh = rebuilt.after.filter((p) => !had.has(normalizeName(p.name))).map((p) => `${p.name} ${p.version}`);
-    ctx.out.info(`added ${receipt.name}'s extra${extrasAdded.length > 1 ? 's' : ''} ${extrasAdded.join(', ')} to ${key}: ${fresh.length > 0 ? fresh.join(', ') : 'nothing new to install'}`);
+    ctx.out.info(
+      `added ${receipt.name}'s extra${extrasAdded.length > 1 ? 's' : ''} ${extrasAdded.join(', ')} to ${key}: ${fresh.length > 0 ? fresh.join(', ') : 'nothing new to install'}`,
+    );
   }
   for (const a of added) {
     const dist = nameOf(rebuilt, a);
     const version = rebuilt.after.find((p) => normalizeName(p.name) === dist)?.version ?? '?';
     ctx.out.info(`injected ${dist} ${version} into ${key}`);
     // With --include-deps, its dependencies' apps too: those linked now that were not before.
-    const apps = rebuilt.receipt.apps.filter((app) => app.dist === dist || (a.includeDeps && !receipt.apps.some((old) => old.link === app.link)));
+    const apps = rebuilt.receipt.apps.filter(
+      (app) => app.dist === dist || (a.includeDeps && !receipt.apps.some((old) => old.link === app.link)),
+    );
     for (const app of apps) ctx.out.info(`  ${app.link}${app.dist === dist ? '' : ` (from ${app.dist})`}`);
-    if (a.includeApps && apps.length === 0) ctx.out.info(`  (${dist} has no apps to link${a.includeDeps ? ', nor have its dependencies' : ''})`);
+    if (a.includeApps && apps.length === 0)
+      ctx.out.info(`  (${dist} has no apps to link${a.includeDeps ? ', nor have its dependencies' : ''})`);
   }
-  return toolResult(key, 'injected', { from: receipt.version, to: rebuilt.receipt.version, apps: linkChanges(receipt.apps, rebuilt.receipt.apps) });
+  return toolResult(key, 'injected', {
+    from: receipt.version,
+    to: rebuilt.receipt.version,
+    apps: linkChanges(receipt.apps, rebuilt.receipt.apps),
+  });
 }
 
 /**
@@ -121,12 +151,17 @@ function ownExtras(key: string, dist: string, spec: string, raw: string): { spec
     });
   }
   const next = withExtras(spec, { add: own.extras });
-  if (next === null) throw new TpxError('main-package', `${key} was installed from ${spec}, which takes no extras`, { hint: `install it again with them: \`tpx install --force '${spec}[${own.extras.join(',')}]'\`` });
+  if (next === null)
+    throw new TpxError('main-package', `${key} was installed from ${spec}, which takes no extras`, {
+      hint: `install it again with them: \`tpx install --force '${spec}[${own.extras.join(',')}]'\``,
+    });
   return { spec: next, extras: own.extras };
 }
 
 function same(a: Injected, b: Injected): boolean {
-  return a.spec === b.spec && a.includeApps === b.includeApps && a.includeDeps === b.includeDeps && a.pipArgs.join('\0') === b.pipArgs.join('\0');
+  return (
+    a.spec === b.spec && a.includeApps === b.includeApps && a.includeDeps === b.includeDeps && a.pipArgs.join('\0') === b.pipArgs.join('\0')
+  );
 }
 
 /** The normalised name an injected entry ended up with in the new receipt. */
@@ -143,7 +178,10 @@ export function readRequirements(ctx: Context, file: string): string[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new TpxError('no-such-file', `cannot read requirements file ${file}`, { cause, hint: 'give the path of a requirements.txt file: one package spec per line' });
+    throw new TpxError('no-such-file', `cannot read requirements file ${file}`, {
+      cause,
+      hint: 'give the path of a requirements.txt file: one package spec per line',
+    });
   }
   const out: string[] = [];
   for (const raw of text.replace(/\\\r?\n/g, '').split(/\r?\n/)) {

@@ -45,16 +45,28 @@ async function installAll(ctx: Context, results: Results, file: string, flags: F
       const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons), ...(flags.latest ? { lock: null } : {}) };
       const names = [tool.package, ...request.injected.map((i) => i.name)];
       // The recorded versions of everything, and everything recorded gets installed: the same venv again.
-      const pins = flags.latest || request.lock ? { constraints: [], requirements: [] } : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
+      const pins =
+        flags.latest || request.lock
+          ? { constraints: [], requirements: [] }
+          : { constraints: tool.freeze, requirements: without(tool.freeze, names) };
       const installedAt = readInstalled(ctx, tool.name)?.receipt?.installedAt ?? new Date().toISOString();
       return withPins(c, pins, (pipArgs) =>
-        prepareInstall(c, { request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force), extraPipArgs: pipArgs, carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed }, script: tool.script ?? undefined }),
+        prepareInstall(c, {
+          request,
+          replace: Boolean(flags.force),
+          forceLinks: Boolean(flags.force),
+          extraPipArgs: pipArgs,
+          carry: { pinned: tool.pinned, installedAt, exposed: tool.exposed },
+          script: tool.script ?? undefined,
+        }),
       );
     },
   }));
   const outcomes = await installMany(ctx, items, defaultJobs(), (outcome) => {
     if (outcome.status === 'already') {
-      ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}; left as it is (--force replaces it)`);
+      ctx.out.info(
+        `${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}; left as it is (--force replaces it)`,
+      );
     } else {
       const r = outcome.receipt;
       ctx.out.info(`installed ${r.key} ${r.version} (Python ${r.python.version})`);
@@ -65,7 +77,9 @@ async function installAll(ctx: Context, results: Results, file: string, flags: F
   for (const o of failed) results.add(failedResult(o.key, o.error));
   if (toolbox.tools.length > 0) warnIfBinNotOnPath(ctx);
   if (failed.length > 0) {
-    ctx.out.info(`${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.map((o) => o.key).join(', ')}`);
+    ctx.out.info(
+      `${toolbox.tools.length - failed.length} of ${toolbox.tools.length} tools installed; failed: ${failed.map((o) => o.key).join(', ')}`,
+    );
     return 1;
   }
   if (toolbox.tools.length > 1) ctx.out.info(`all ${toolbox.tools.length} tools installed`);
@@ -101,6 +115,8 @@ function choosePython(ctx: Context, tool: ExportedTool, memo: Map<string, string
   if (tool.request.python !== null && version(tool.request.python) !== null) return tool.request.python;
   if (tool.request.python === null && versionMatches(version(undefined) ?? '', minor)) return null;
   if (version(minor) !== null) return minor;
-  ctx.out.warn(`${tool.name} was exported with Python ${tool.python.version}, which is not available here; using the default Python ${version(undefined) ?? ''}`.trimEnd());
+  ctx.out.warn(
+    `${tool.name} was exported with Python ${tool.python.version}, which is not available here; using the default Python ${version(undefined) ?? ''}`.trimEnd(),
+  );
   return null;
 }

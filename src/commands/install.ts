@@ -5,7 +5,7 @@ import { lockFileRequest } from '../core/files/locking.js';
 import type { InstallOutcome } from '../core/ops/install.js';
 import { toolKey } from '../core/packaging/names.js';
 import { defaultJobs } from '../core/base/pool.js';
-import { failedResult, } from '../core/ops/outcome.js';
+import { failedResult } from '../core/ops/outcome.js';
 import type { Request } from '../core/request/request.js';
 import { parseSpec } from '../core/packaging/spec.js';
 import type { Cli } from './cli-types.js';
@@ -20,12 +20,18 @@ export function register(cli: Cli): void {
   const cmd = cli.program
     .command('install')
     .description('install each package in its own venv and link its apps into the bin dir')
-    .argument('<spec...>', 'anything pip accepts: black, black==22.12.0, "black[d]>=22", a path, a .whl, a URL; or a PEP 723 script (./tool.py, an https URL)')
+    .argument(
+      '<spec...>',
+      'anything pip accepts: black, black==22.12.0, "black[d]>=22", a path, a .whl, a URL; or a PEP 723 script (./tool.py, an https URL)',
+    )
     .option('-f, --force', 'reinstall if installed, and replace files in the bin dir that tpx does not own')
     .option('--include-deps', "also link the apps of the package's dependencies")
     .option('--system-site-packages', "give the venv access to the interpreter's site-packages")
     .option('--suffix <suffix>', 'append SUFFIX to the tool and app names, to install a second copy (e.g. @22)')
-    .option('--lock <file>', 'install exactly the files of this PEP 751 lock (one `tpx lock` wrote), hashes required; SPEC names the locked package')
+    .option(
+      '--lock <file>',
+      'install exactly the files of this PEP 751 lock (one `tpx lock` wrote), hashes required; SPEC names the locked package',
+    )
     .addOption(jsonOption());
   for (const o of [...requestOptions(), ...installOptions()]) cmd.addOption(o);
   cmd.action((specs: string[], flags: InstallFlags) => cli.change((ctx, results) => install(ctx, results, specs, flags)));
@@ -34,11 +40,15 @@ export function register(cli: Cli): void {
 type InstallFlags = RequestFlags & { force?: boolean; lock?: string };
 
 async function install(ctx: Context, results: Results, specs: string[], flags: InstallFlags): Promise<number> {
-  const requests = flags.lock === undefined ? specs.map((s) => requestFrom(s, flags, ctx)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
+  const requests =
+    flags.lock === undefined ? specs.map((s) => requestFrom(s, flags, ctx)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
   const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force) });
   if (requests.length > 1) {
     // Built in parallel, linked after a check across all of them (shared/many.ts).
-    const items = requests.map((request) => ({ label: nameOf(request, ctx), prepare: (c: Context) => prepareInstall(c, options(request)) }));
+    const items = requests.map((request) => ({
+      label: nameOf(request, ctx),
+      prepare: (c: Context) => prepareInstall(c, options(request)),
+    }));
     const outcomes = await installMany(ctx, items, defaultJobs(), (o) => {
       report(ctx, o);
       results.add(installResult(o));
@@ -78,7 +88,6 @@ function report(ctx: Context, outcome: InstallOutcome): void {
   if (resources) ctx.out.info(`  ${resources}`);
 }
 
-
 /** The tool a request is for, as far as it is known before pip ran: its key, else the spec as given. */
 export function nameOf(request: Request, at: Place): string {
   try {
@@ -91,8 +100,14 @@ export function nameOf(request: Request, at: Place): string {
 
 /** `--lock FILE SPEC`: one SPEC; the lock is checked against it and this machine before anything is built (core/files/locking.ts). */
 async function lockedInstall(ctx: Context, file: string, specs: string[], flags: InstallFlags): Promise<Request> {
-  if (specs.length !== 1) throw usageError('--lock installs one tool: give the one SPEC the lock was made for', 'e.g. `tpx install --lock pylock.black.toml black`');
+  if (specs.length !== 1)
+    throw usageError(
+      '--lock installs one tool: give the one SPEC the lock was made for',
+      'e.g. `tpx install --lock pylock.black.toml black`',
+    );
   const given = requestFrom(specs[0] as string, flags, ctx);
-  const fromFlags = (['python', 'suffix', 'indexUrl', 'pipArgs', 'includeDeps', 'systemSitePackages'] as const).filter((f) => flags[f] !== undefined);
+  const fromFlags = (['python', 'suffix', 'indexUrl', 'pipArgs', 'includeDeps', 'systemSitePackages'] as const).filter(
+    (f) => flags[f] !== undefined,
+  );
   return lockFileRequest(ctx, file, given, [...fromFlags]);
 }

@@ -50,11 +50,19 @@ async function list(ctx: Context, names: string[], flags: ListFlags): Promise<nu
   const broken = tools.some((t) => t.problems.length > 0) || stray.length > 0 || missing.length > 0;
   for (const key of missing) ctx.out.error(notInstalled(ctx, key));
   if (flags.json) {
-    ctx.out.result(JSON.stringify({ schema: LIST_SCHEMA, tools: tools.map(toJson), strayLinks: stray, ...(missing.length > 0 ? { notInstalled: missing } : {}) }, null, 2));
+    ctx.out.result(
+      JSON.stringify(
+        { schema: LIST_SCHEMA, tools: tools.map(toJson), strayLinks: stray, ...(missing.length > 0 ? { notInstalled: missing } : {}) },
+        null,
+        2,
+      ),
+    );
     return broken ? 1 : 0;
   }
-  if (tools.length === 0 && missing.length === 0) ctx.out.info(flags.pinned ? 'no pinned tools' : `no tools installed (in ${ctx.paths.home})`);
-  else if (tools.length > 0) ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t, Boolean(flags.includeInjected)))).join('\n'));
+  if (tools.length === 0 && missing.length === 0)
+    ctx.out.info(flags.pinned ? 'no pinned tools' : `no tools installed (in ${ctx.paths.home})`);
+  else if (tools.length > 0)
+    ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t, Boolean(flags.includeInjected)))).join('\n'));
   if (stray.length > 0) {
     const lines = stray.map((l) => `    ${l} → ${readlinkOrNull(l) ?? '?'}`);
     ctx.out.result(['links into tpx that belong to no installed tool:', ...lines, '    fix: tpx doctor --fix'].join('\n'));
@@ -68,7 +76,14 @@ async function listOutdated(ctx: Context, flags: { json?: boolean }): Promise<nu
   for (const p of problems) ctx.out.error(p);
   if (flags.json) ctx.out.result(JSON.stringify({ schema: 1, outdated }, null, 2));
   else if (outdated.length > 0) {
-    ctx.out.result(outdated.map((r) => `${r.name} ${r.version} → ${r.latest ?? '? (installed from a path or URL; upgrade rebuilds it)'}${r.pinned ? ' [pinned]' : ''}`).join('\n'));
+    ctx.out.result(
+      outdated
+        .map(
+          (r) =>
+            `${r.name} ${r.version} → ${r.latest ?? '? (installed from a path or URL; upgrade rebuilds it)'}${r.pinned ? ' [pinned]' : ''}`,
+        )
+        .join('\n'),
+    );
   } else if (problems.length === 0) ctx.out.info(checked ? `all ${checked} tools are at their latest version` : 'no tools installed');
   return problems.length > 0 ? 1 : 0;
 }
@@ -92,7 +107,9 @@ function injectedOwner(r: Receipt, dist: string): string | null {
 
 /** What a tool is beside its version: `[pinned]`, `[editable]`, `[script]`, `[not exposed]`. */
 function marks(r: Receipt): string {
-  const all = [r.pinned && 'pinned', r.request.kind !== 'package' && r.request.kind, !r.exposed && 'not exposed'].filter((m): m is string => Boolean(m));
+  const all = [r.pinned && 'pinned', r.request.kind !== 'package' && r.request.kind, !r.exposed && 'not exposed'].filter((m): m is string =>
+    Boolean(m),
+  );
   return all.map((m) => ` [${m}]`).join('');
 }
 
@@ -102,10 +119,13 @@ function long(t: ToolStatus, withInjected: boolean): string {
   const lines = [t.problems.length ? `${head}  BROKEN` : head];
   // With --include-injected, an injected package's apps (its dependencies' with inject --include-deps) are shown under it.
   const from = (name: string) => (r ? injectedOwner(r, r.apps.find((x) => x.name === name)?.dist ?? '') : null);
-  for (const a of withInjected ? t.apps.filter((a) => from(a.name) === null) : t.apps) lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+  for (const a of withInjected ? t.apps.filter((a) => from(a.name) === null) : t.apps)
+    lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
   if (r && withInjected) {
     for (const i of r.request.injected) {
-      lines.push(`    injected: ${i.name || redact(i.spec)}${i.name && i.spec !== i.name ? ` (${redact(i.spec)})` : ''}${i.pinned ? ' [pinned]' : ''}`);
+      lines.push(
+        `    injected: ${i.name || redact(i.spec)}${i.name && i.spec !== i.name ? ` (${redact(i.spec)})` : ''}${i.pinned ? ' [pinned]' : ''}`,
+      );
       for (const a of t.apps.filter((a) => from(a.name) === i.name)) lines.push(`        ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
     }
   }
@@ -134,7 +154,13 @@ function toJson(t: ToolStatus) {
     python: r ? { version: r.python.version, executable: r.python.executable } : null,
     apps: t.apps.map((a) => ({ name: a.name, link: a.link, ok: a.problem === null, problem: a.problem })),
     injected: r?.request.injected.map((i) => redact(i.spec)) ?? [],
-    injectedPackages: r?.request.injected.map((i) => ({ name: i.name, spec: redact(i.spec), pinned: i.pinned, apps: r.apps.filter((a) => injectedOwner(r, a.dist) === i.name).map((a) => a.name) })) ?? [],
+    injectedPackages:
+      r?.request.injected.map((i) => ({
+        name: i.name,
+        spec: redact(i.spec),
+        pinned: i.pinned,
+        apps: r.apps.filter((a) => injectedOwner(r, a.dist) === i.name).map((a) => a.name),
+      })) ?? [],
     ok: t.problems.length === 0,
     problems: t.problems.map((p) => p.text),
     installedAt: r?.installedAt ?? null,

@@ -13,7 +13,9 @@ import { quiet } from './shared/report.js';
 export function register(cli: Cli): void {
   cli.program
     .command('lock')
-    .description("write a PEP 751 lock (pylock.<tool>.toml, beside the file) of every tool in a tpx.toml: each distribution's exact file and hash, for this Python and platform")
+    .description(
+      "write a PEP 751 lock (pylock.<tool>.toml, beside the file) of every tool in a tpx.toml: each distribution's exact file and hash, for this Python and platform",
+    )
     .argument('[file]', 'the toolbox file', 'tpx.toml')
     .addOption(jobsOption())
     .action((file: string, flags: { jobs?: string }) => cli.run((ctx) => lock(ctx, file, flags)));
@@ -31,7 +33,9 @@ async function lock(ctx: Context, file: string, flags: { jobs?: string }): Promi
       const target = path.join(dir, lockFileName(entry.key));
       writeFileAtomic(target, renderPylock(made));
       const where = made.environments?.[0]?.replace(/\w+ == '([^']*)'/g, '$1').replace(/ and /g, ' ') ?? 'any platform';
-      ctx.out.info(`locked ${entry.key}: ${made.packages.length} distribution${made.packages.length === 1 ? '' : 's'} for Python ${made.requiresPython?.replace(/^==|\.\*$/g, '')} on ${where} → ${show(target)}`);
+      ctx.out.info(
+        `locked ${entry.key}: ${made.packages.length} distribution${made.packages.length === 1 ? '' : 's'} for Python ${made.requiresPython?.replace(/^==|\.\*$/g, '')} on ${where} → ${show(target)}`,
+      );
     } catch (err) {
       failed++;
       const e = toTpxError(err);
@@ -41,7 +45,8 @@ async function lock(ctx: Context, file: string, flags: { jobs?: string }): Promi
   // A lock of a tool the file no longer lists is the user's file: named, never deleted.
   const keys = new Set(toolfile.tools.map((t) => lockFileName(t.key)));
   for (const name of readdirOrEmpty(dir).filter((f) => /^pylock\.[^.]+\.toml$/.test(f) && !keys.has(f))) {
-    if (/^\[tool\.tpx\]$/m.test(readTextOrNull(path.join(dir, name)) ?? '')) ctx.out.warn(`${show(path.join(dir, name))} locks a tool ${show(toolfile.file)} no longer lists: remove it`);
+    if (/^\[tool\.tpx\]$/m.test(readTextOrNull(path.join(dir, name)) ?? ''))
+      ctx.out.warn(`${show(path.join(dir, name))} locks a tool ${show(toolfile.file)} no longer lists: remove it`);
   }
   if (failed > 0) ctx.out.info(`${toolfile.tools.length - failed} of ${toolfile.tools.length} tools locked`);
   return failed > 0 ? 1 : 0;

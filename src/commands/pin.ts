@@ -11,7 +11,11 @@ export function register(cli: Cli): void {
     .option('--injected-only', 'hold only the packages injected into it: `upgrade --include-injected` leaves them, the tool moves')
     .addOption(jsonOption())
     .action((name: string, flags: { injectedOnly?: boolean }) =>
-      cli.change((ctx, results) => forTool(ctx, results, name, () => (flags.injectedOnly ? pinInjected(ctx, parseToolArg(name)) : setPinned(ctx, parseToolArg(name), true)))),
+      cli.change((ctx, results) =>
+        forTool(ctx, results, name, () =>
+          flags.injectedOnly ? pinInjected(ctx, parseToolArg(name)) : setPinned(ctx, parseToolArg(name), true),
+        ),
+      ),
     );
   cli.program
     .command('unpin')

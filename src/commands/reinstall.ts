@@ -21,11 +21,15 @@ export function register(cli: Cli): void {
   const pythonHelp = 'rebuild on this interpreter (recorded): a path, a command like python3.12, or a version like 3.12';
   cli.program
     .command('reinstall')
-    .description('rebuild tools from their receipts (same spec, index, pip args, injected packages, suffix); the old one keeps working until the new one is complete')
+    .description(
+      'rebuild tools from their receipts (same spec, index, pip args, injected packages, suffix); the old one keeps working until the new one is complete',
+    )
     .argument('<name...>', 'installed tool names, as `tpx list` shows them')
     .option(python, pythonHelp)
     .addOption(jsonOption())
-    .action((names: string[], flags: Flags) => cli.change((ctx, results) => reinstall(ctx, results, [...new Set(names.map(parseToolArg))], flags, false)));
+    .action((names: string[], flags: Flags) =>
+      cli.change((ctx, results) => reinstall(ctx, results, [...new Set(names.map(parseToolArg))], flags, false)),
+    );
   cli.program
     .command('reinstall-all')
     .description('rebuild every tool from its receipt, e.g. after its Python was upgraded or removed')
@@ -36,7 +40,13 @@ export function register(cli: Cli): void {
     .action((flags: Flags) =>
       cli.change((ctx, results) => {
         const skip = new Set((flags.skip ?? []).map(parseToolArg));
-        return reinstall(ctx, results, toolKeys(ctx).filter((k) => !skip.has(k)), flags, true);
+        return reinstall(
+          ctx,
+          results,
+          toolKeys(ctx).filter((k) => !skip.has(k)),
+          flags,
+          true,
+        );
       }),
     );
 }

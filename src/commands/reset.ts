@@ -43,7 +43,11 @@ async function resetCommand(ctx: Context, results: Results, flags: Flags): Promi
     }
   }
   await reset(ctx, plan, (key, done) =>
-    results.add(done instanceof TpxError ? failedResult(key, done) : toolResult(key, 'uninstalled', { from: done.version, apps: { linked: [], unlinked: done.removed } })),
+    results.add(
+      done instanceof TpxError
+        ? failedResult(key, done)
+        : toolResult(key, 'uninstalled', { from: done.version, apps: { linked: [], unlinked: done.removed } }),
+    ),
   );
   ctx.out.info('tpx is reset');
   return 0;
@@ -53,12 +57,17 @@ async function resetCommand(ctx: Context, results: Results, flags: Flags): Promi
 function describe(plan: ResetPlan): string[] {
   const lines: string[] = [];
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
-  if (plan.tools.length > 0) lines.push(`uninstall ${n(plan.tools.length, 'tool')}: ${plan.tools.join(', ')}, with their apps' links in the bin dir`);
-  if (plan.strayLinks.length > 0) lines.push(`remove ${n(plan.strayLinks.length, 'link')} into tools that are not installed: ${plan.strayLinks.join(', ')}`);
+  if (plan.tools.length > 0)
+    lines.push(`uninstall ${n(plan.tools.length, 'tool')}: ${plan.tools.join(', ')}, with their apps' links in the bin dir`);
+  if (plan.strayLinks.length > 0)
+    lines.push(`remove ${n(plan.strayLinks.length, 'link')} into tools that are not installed: ${plan.strayLinks.join(', ')}`);
   for (const root of plan.roots) {
     const foreign = plan.foreign.filter((f) => path.dirname(f) === root);
     if (foreign.length === 0) lines.push(`remove ${root}`);
-    else if (plan.remove.some((p) => path.dirname(p) === root)) lines.push(`remove what tpx made in ${root}, leaving ${foreign.join(', ')}: tpx did not make ${foreign.length === 1 ? 'it' : 'them'}`);
+    else if (plan.remove.some((p) => path.dirname(p) === root))
+      lines.push(
+        `remove what tpx made in ${root}, leaving ${foreign.join(', ')}: tpx did not make ${foreign.length === 1 ? 'it' : 'them'}`,
+      );
   }
   return lines;
 }

@@ -30,14 +30,18 @@ async function rollback(ctx: Context, key: string): Promise<ToolResult> {
     const inst = requireInstalled(ctx, key);
     const current = inst.receipt;
     const gen = current.previousGeneration;
-    const noPrevious = (why: string) => new TpxError('no-previous', `${key} has no previous version to roll back to: ${why}`, { hint: 'tpx keeps the version before the last upgrade, reinstall or install --force' });
+    const noPrevious = (why: string) =>
+      new TpxError('no-previous', `${key} has no previous version to roll back to: ${why}`, {
+        hint: 'tpx keeps the version before the last upgrade, reinstall or install --force',
+      });
     if (!gen) throw noPrevious('it was installed once and never changed');
     // `gen` is a generation name (receipt.ts checked); it must also be a directory directly under envs/, holding this tool's receipt.
     const dir = envPath(ctx, gen);
     const previous = lstatOrNull(dir)?.isDirectory() ? loadReceipt(dir) : null;
     if (previous === null) throw noPrevious(`its environment ${dir} is gone`);
     if (typeof previous === 'string') throw noPrevious(`its receipt is unreadable: ${previous}`);
-    if (previous.key !== key || previous.generation !== gen) throw noPrevious(`${dir} holds ${previous.key}'s generation ${previous.generation}`);
+    if (previous.key !== key || previous.generation !== gen)
+      throw noPrevious(`${dir} holds ${previous.key}'s generation ${previous.generation}`);
     const python = pythonProblem(ctx, dir, previous.python);
     if (python) throw noPrevious(python.text);
 
@@ -53,7 +57,11 @@ async function rollback(ctx: Context, key: string): Promise<ToolResult> {
       throw new TpxError('rollback-failed', `could not switch ${key} back`, { cause: err, hint: 'nothing was changed' });
     }
     links.commit();
-    removeLinksExcept(ctx, key, plans.map((p) => p.link));
+    removeLinksExcept(
+      ctx,
+      key,
+      plans.map((p) => p.link),
+    );
     ctx.out.info(`rolled back ${key} ${current.version} → ${previous.version}`);
     return toolResult(key, 'rolled-back', { from: current.version, to: previous.version, apps: linkChanges(current.apps, previous.apps) });
   });

@@ -21,7 +21,10 @@ export function register(cli: Cli): void {
   const cmd = cli.program
     .command('run')
     .description('run an app from a package without installing it (from a cached environment), or a PEP 723 script')
-    .argument('<app>', 'the app to run (from the package of that name unless --spec); a spec (black==22.12.0), a project directory or a URL; or a script (file.py, an https URL, /dev/fd/N)')
+    .argument(
+      '<app>',
+      'the app to run (from the package of that name unless --spec); a spec (black==22.12.0), a project directory or a URL; or a script (file.py, an https URL, /dev/fd/N)',
+    )
     .argument('[args...]', 'arguments for the app, passed on untouched (--help and -- included)')
     .option('--spec <spec>', 'the package to install when it is not named APP, e.g. --spec black==22.12.0 blackd')
     .option('--with <spec>', 'also install this package (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
@@ -30,15 +33,27 @@ export function register(cli: Cli): void {
     .option('--python-args <args>', "arguments for the Python interpreter, as one quoted string, e.g. --python-args='-X importtime'");
   for (const o of requestOptions({ recorded: false })) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
-  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
-    cli.run((ctx) => run(ctx, app, args, { ...flags, with: flags.with ?? [], pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs) })),
-  );
+  cmd
+    .passThroughOptions()
+    .action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
+      cli.run((ctx) =>
+        run(ctx, app, args, {
+          ...flags,
+          with: flags.with ?? [],
+          pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
+        }),
+      ),
+    );
 }
 
 type Flags = RunFlags & { pythonArgs: string[] };
 
 async function run(ctx: Context, target: string, args: string[], flags: Flags): Promise<number> {
-  if (!flags.cache && flags.refresh) throw usageError('--no-cache and --refresh cannot be used together', '--no-cache always builds a fresh environment; --refresh rebuilds the cached one');
+  if (!flags.cache && flags.refresh)
+    throw usageError(
+      '--no-cache and --refresh cannot be used together',
+      '--no-cache always builds a fresh environment; --refresh rebuilds the cached one',
+    );
   const what = runTarget(target, flags, ctx);
   if (what.kind === 'script') return runScript(ctx, target, args, flags);
   const entry = await environment(ctx, what.req, flags, appBuild(what, flags));
@@ -48,7 +63,10 @@ async function run(ctx: Context, target: string, args: string[], flags: Flags): 
     if (flags.pythonArgs.length === 0) return await launch(ctx, file, args, { sweep: flags.cache });
     // An app pip made is a Python script: run as `python -E ARGS APP` it is what its shebang runs, plus ARGS.
     if (!isPythonScript(file)) {
-      throw usageError(`--python-args: ${chosen} is not a Python script, so there is no Python command line to add them to`, '--python-args applies to apps that are Python scripts and to PEP 723 scripts; run this one without it');
+      throw usageError(
+        `--python-args: ${chosen} is not a Python script, so there is no Python command line to add them to`,
+        '--python-args applies to apps that are Python scripts and to PEP 723 scripts; run this one without it',
+      );
     }
     return await launch(ctx, venvPython(ctx, entry.dir), ['-E', ...flags.pythonArgs, file, ...args], { sweep: flags.cache });
   } finally {
@@ -60,7 +78,10 @@ async function run(ctx: Context, target: string, args: string[], flags: Flags): 
 function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): Build {
   const { req, spec, specText } = what;
   return async (dir, ctx) => {
-    const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags, ctx), { extraSpecs: req.with, logName: `run-${spec.name ?? 'spec'}` });
+    const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags, ctx), {
+      extraSpecs: req.with,
+      logName: `run-${spec.name ?? 'spec'}`,
+    });
     const bin = venvBinDir(ctx, dir);
     const main = toolKey(built.name);
     // The requested package's apps first: they win over a dependency's of the same name.
@@ -70,11 +91,25 @@ function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): B
     if (!apps.some((a) => a.main)) {
       const others = apps.map((a) => `${a.name} (from ${a.dist})`);
       throw new TpxError('no-apps', `${built.name} ${built.version} has no apps to run`, {
-        hint: others.length > 0 ? `its dependencies have apps: ${others.join(', ')}; run one with \`tpx run --spec ${specText} ${apps[0]?.name}\`` : 'it is a library, not a command-line tool',
+        hint:
+          others.length > 0
+            ? `its dependencies have apps: ${others.join(', ')}; run one with \`tpx run --spec ${specText} ${apps[0]?.name}\``
+            : 'it is a library, not a command-line tool',
       });
     }
-    isolateApps(ctx, dir, apps.map((a) => appFile(ctx, a.name)));
-    return { request: req, name: built.name, version: built.version, python: { executable: built.py.executable, version: built.py.version }, apps, pinned: [spec.spec, ...req.with].every(isPinned) };
+    isolateApps(
+      ctx,
+      dir,
+      apps.map((a) => appFile(ctx, a.name)),
+    );
+    return {
+      request: req,
+      name: built.name,
+      version: built.version,
+      python: { executable: built.py.executable, version: built.py.version },
+      apps,
+      pinned: [spec.spec, ...req.with].every(isPinned),
+    };
   };
 }
 
@@ -85,7 +120,11 @@ function isPythonScript(file: string): boolean {
 }
 
 async function runScript(ctx: Context, target: string, args: string[], flags: Flags): Promise<number> {
-  if (flags.spec !== undefined) throw usageError('--spec cannot be used with a script', 'a script names its dependencies in a `# /// script` block; add more with --with');
+  if (flags.spec !== undefined)
+    throw usageError(
+      '--spec cannot be used with a script',
+      'a script names its dependencies in a `# /// script` block; add more with --with',
+    );
   const { file, source, dispose } = await loadScript(ctx, target, flags.cache);
   try {
     return await runLoadedScript(ctx, file, source, target, args, flags);
@@ -104,7 +143,13 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
     return launch(ctx, findInterpreter(ctx, flags.python).executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
   }
-  const req: RunRequest = { kind: 'script', spec: null, ...common(flags, deps, ctx), requiresPython: meta?.requiresPython?.text ?? null, source: null };
+  const req: RunRequest = {
+    kind: 'script',
+    spec: null,
+    ...common(flags, deps, ctx),
+    requiresPython: meta?.requiresPython?.text ?? null,
+    source: null,
+  };
   const entry = await environment(ctx, req, flags, scriptBuild(req, meta, target));
   try {
     return await launch(ctx, venvPython(ctx, entry.dir), [...flags.pythonArgs, file, ...args], { sweep: flags.cache, env });

@@ -54,7 +54,10 @@ async function runpip(ctx: Context, name: string, args: string[]): Promise<numbe
     try {
       py = findInterpreter(ctx, inst.receipt.python.executable);
     } catch (cause) {
-      throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, { cause, hint: `reinstall it with \`tpx reinstall ${key}\`` });
+      throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, {
+        cause,
+        hint: `reinstall it with \`tpx reinstall ${key}\``,
+      });
     }
     const runner = await sharedPip(ctx, py);
     const before = freeze(ctx, inst.dir);
@@ -107,9 +110,22 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
   let wanted: WantedLink[] = [];
   let selected: LinkSet = { apps: [], resources: [] };
   try {
-    selected = selectLinks(ctx, request, { py, venv: inst.dir, name: main?.name ?? rec.name, version: main?.version ?? rec.version, site, dists, requested: [], chosenPython: null });
+    selected = selectLinks(ctx, request, {
+      py,
+      venv: inst.dir,
+      name: main?.name ?? rec.name,
+      version: main?.version ?? rec.version,
+      site,
+      dists,
+      requested: [],
+      chosenPython: null,
+    });
     // pip may have rewritten the apps' scripts: they start Python with -E again (venv.ts).
-    isolateApps(ctx, inst.dir, selected.apps.filter((a) => a.dist !== toolKey(rec.name) || rec.request.kind !== 'script').map((a) => appFile(ctx, a.name)));
+    isolateApps(
+      ctx,
+      inst.dir,
+      selected.apps.filter((a) => a.dist !== toolKey(rec.name) || rec.request.kind !== 'script').map((a) => appFile(ctx, a.name)),
+    );
     wanted = wantedLinks(ctx, key, selected, rec.request.suffix);
     for (const w of rec.exposed ? wanted : []) {
       // One link at a time: a file in the way costs that app (or man page) its link, not the others theirs.
@@ -126,9 +142,15 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
   // Recorded: what is linked; for a tool that is not exposed, everything it would link.
   const kept = (link: string) => !rec.exposed || linked.has(link);
   const linkOf = (app: boolean, name: string) => wanted.find((w) => (w.kind === 'app') === app && w.name === name)?.link ?? '';
-  const apps = selected.apps.map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) })).filter((a) => a.link !== '' && kept(a.link));
+  const apps = selected.apps
+    .map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) }))
+    .filter((a) => a.link !== '' && kept(a.link));
   const resources = selected.resources.map((r) => ({ ...r, link: linkOf(false, r.path) })).filter((r) => r.link !== '' && kept(r.link));
-  removeOwnedLinks(ctx, key, [...rec.apps, ...rec.resources].map((a) => a.link).filter((l) => !linked.has(l)));
+  removeOwnedLinks(
+    ctx,
+    key,
+    [...rec.apps, ...rec.resources].map((a) => a.link).filter((l) => !linked.has(l)),
+  );
   const version = main?.version ?? rec.version;
   if (version !== rec.version) ctx.out.info(`${key} is now ${version} (was ${rec.version})`);
   writeReceipt(inst.dir, { ...rec, version, request, apps, resources, updatedAt: new Date().toISOString() }, receiptMode(ctx.paths));

@@ -27,7 +27,9 @@ interface Flags {
 export function register(cli: Cli): void {
   cli.program
     .command('sync')
-    .description('make the installed tools match a tpx.toml: install what is missing, rebuild what differs (--prune: uninstall what it does not list)')
+    .description(
+      'make the installed tools match a tpx.toml: install what is missing, rebuild what differs (--prune: uninstall what it does not list)',
+    )
     .argument('[file]', 'the toolbox file', 'tpx.toml')
     .option('--prune', 'also uninstall tools the file does not list')
     .option('--dry-run', 'say what would change, and change nothing')
@@ -66,7 +68,9 @@ async function sync(ctx: Context, results: Results, file: string, flags: Flags):
     if (extras.length > 0) ctx.out.info(`not in ${shown}, left installed: ${extras.join(', ')} (\`tpx sync --prune\` uninstalls them)`);
     return 0;
   }
-  ctx.out.info(`syncing ${work.length} of ${steps.length} tools with ${shown}${work.length > 1 ? `, ${Math.min(jobs, work.length)} at a time` : ''}…`);
+  ctx.out.info(
+    `syncing ${work.length} of ${steps.length} tools with ${shown}${work.length > 1 ? `, ${Math.min(jobs, work.length)} at a time` : ''}…`,
+  );
   const quietly = work.length > 1 ? quiet(ctx) : ctx;
   const done = new Map<Step, Done>();
   await mapPool(work, jobs, async (step) => {
@@ -76,7 +80,11 @@ async function sync(ctx: Context, results: Results, file: string, flags: Flags):
   for (const d of all) results.add(d.result);
   const count = new Map<string, number>();
   for (const d of all) count.set(d.row[1], (count.get(d.row[1]) ?? 0) + 1);
-  summaryTable(ctx, [...count].map(([what, n]) => `${n} ${what.toLowerCase()}`), all.map((d) => d.row));
+  summaryTable(
+    ctx,
+    [...count].map(([what, n]) => `${n} ${what.toLowerCase()}`),
+    all.map((d) => d.row),
+  );
   if (all.some((d) => d.result.action === 'installed')) warnIfBinNotOnPath(ctx);
   return all.some((d) => d.result.action === 'failed') ? 1 : 0;
 }
@@ -88,25 +96,59 @@ async function apply(quietly: Context, ctx: Context, step: Step, shown: string, 
     switch (step.kind) {
       case 'install': {
         const installedAt = new Date().toISOString();
-        const o = await installTool(quietly, { request: step.entry.request, replace: step.replace, forceLinks: false, carry: { pinned: step.entry.pinned, installedAt } });
-        if (o.status === 'already') return said(ctx, `${key} is already installed (${o.version ?? '?'})`, toolResult(key, 'unchanged', { from: o.version, to: o.version }), 'unchanged', o.version ?? '');
+        const o = await installTool(quietly, {
+          request: step.entry.request,
+          replace: step.replace,
+          forceLinks: false,
+          carry: { pinned: step.entry.pinned, installedAt },
+        });
+        if (o.status === 'already')
+          return said(
+            ctx,
+            `${key} is already installed (${o.version ?? '?'})`,
+            toolResult(key, 'unchanged', { from: o.version, to: o.version }),
+            'unchanged',
+            o.version ?? '',
+          );
         const r = o.receipt;
-        const lacking = missingApps(step.entry, r.version, r.apps.map((a) => a.name));
+        const lacking = missingApps(
+          step.entry,
+          r.version,
+          r.apps.map((a) => a.name),
+        );
         if (lacking) throw lacking;
-        return said(ctx, `installed ${key} ${r.version} (Python ${r.python.version})${locked}`, toolResult(key, 'installed', { to: r.version, apps: linkChanges([], r.apps) }), 'installed', r.version);
+        return said(
+          ctx,
+          `installed ${key} ${r.version} (Python ${r.python.version})${locked}`,
+          toolResult(key, 'installed', { to: r.version, apps: linkChanges([], r.apps) }),
+          'installed',
+          r.version,
+        );
       }
       case 'rebuild': {
         const t = readyTool(ctx, key, false);
         if ('status' in t) throw t.error;
         // The file decides whether it is pinned, also for the rebuilt one.
-        const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, pinned: step.entry.pinned } }, step.entry.request, { verb: 'syncing' });
+        const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, pinned: step.entry.pinned } }, step.entry.request, {
+          verb: 'syncing',
+        });
         const to = r?.version ?? step.from;
-        const lacking = missingApps(step.entry, to, (r?.apps ?? t.receipt.apps).map((a) => a.name));
+        const lacking = missingApps(
+          step.entry,
+          to,
+          (r?.apps ?? t.receipt.apps).map((a) => a.name),
+        );
         if (lacking) throw lacking;
         const action: ToolAction = isNewer(to, step.from) ? 'upgraded' : isNewer(step.from, to) ? 'downgraded' : 'reinstalled';
         const what = action === 'reinstalled' ? `${key} ${to} rebuilt` : `${key} ${step.from} → ${to}`;
         const result = toolResult(key, action, { from: step.from, to, apps: linkChanges(t.receipt.apps, r?.apps ?? t.receipt.apps) });
-        return said(ctx, `${what}${locked} (${step.why})`, result, action === 'reinstalled' ? 'rebuilt' : action, `${action === 'reinstalled' ? to : `${step.from} → ${to}`}: ${step.why}`);
+        return said(
+          ctx,
+          `${what}${locked} (${step.why})`,
+          result,
+          action === 'reinstalled' ? 'rebuilt' : action,
+          `${action === 'reinstalled' ? to : `${step.from} → ${to}`}: ${step.why}`,
+        );
       }
       case 'pin': {
         const result = await setPinned(quiet(ctx), key, step.entry.pinned);
@@ -138,7 +180,11 @@ function said(ctx: Context, line: string, result: ToolResult, what: string, deta
 /** A step with nothing to do: a tool as the file says, or one it does not list (left without --prune). */
 function idle(step: Step, shown: string): Done {
   const version = 'version' in step ? step.version : null;
-  if (step.kind === 'extra') return { result: toolResult(step.key, 'skipped', { from: version, to: version }), row: [step.key, 'left', `not in ${shown}; --prune uninstalls it`] };
+  if (step.kind === 'extra')
+    return {
+      result: toolResult(step.key, 'skipped', { from: version, to: version }),
+      row: [step.key, 'left', `not in ${shown}; --prune uninstalls it`],
+    };
   return { result: toolResult(step.key, 'unchanged', { from: version, to: version }), row: [step.key, 'unchanged', version ?? ''] };
 }
 

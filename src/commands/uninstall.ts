@@ -10,7 +10,7 @@ import type { Results } from './shared/json.js';
 export function register(cli: Cli): void {
   cli.program
     .command('uninstall')
-    .description("remove tools: their links in the bin dir, then their venvs")
+    .description('remove tools: their links in the bin dir, then their venvs')
     .argument('<name...>', 'installed tool names, as `tpx list` shows them')
     .addOption(jsonOption())
     .action((names: string[]) => cli.change((ctx, results) => uninstallMany(ctx, results, names)));

@@ -66,7 +66,9 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
       if (!flags.install) {
         const err = notInstalled(ctx, key);
         const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
-        throw err.rephrase({ hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}` });
+        throw err.rephrase({
+          hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}`,
+        });
       }
       const outcome = await installTool(ctx, { request: requestFrom(spec, flags, ctx), replace: false, forceLinks: false });
       if (outcome.status === 'installed') ctx.out.info(`installed ${outcome.receipt.key} ${outcome.receipt.version}`);
@@ -89,7 +91,13 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
     jobs: defaultJobs(),
     onOutcome: (o) => {
       if (o.status === 'skipped') {
-        o = { key: o.key, status: 'failed', error: new TpxError('pinned', `${o.key} is ${o.reason}`, { hint: `\`tpx upgrade --force ${o.key}\` upgrades it anyway; \`tpx unpin ${o.key}\` unpins it` }) };
+        o = {
+          key: o.key,
+          status: 'failed',
+          error: new TpxError('pinned', `${o.key} is ${o.reason}`, {
+            hint: `\`tpx upgrade --force ${o.key}\` upgrades it anyway; \`tpx unpin ${o.key}\` unpins it`,
+          }),
+        };
       }
       if (o.status === 'failed') failed++;
       printOutcome(ctx, o);

@@ -8,8 +8,25 @@ import { platformFor } from '../../src/core/base/platform.js';
 
 export const quiet: Output = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
 
-export function ctxIn(root: string, opts: { os?: NodeJS.Platform; env?: NodeJS.ProcessEnv; dirs?: Exclude<keyof Context['paths'], 'global'>[] } = {}): Context {
-  const paths = resolvePaths({ TPX_HOME: join(root, 'home'), TPX_BIN_DIR: join(root, 'bin'), TPX_CACHE_DIR: join(root, 'cache'), TPX_MAN_DIR: join(root, 'man'), HOME: root });
+export function ctxIn(
+  root: string,
+  opts: { os?: NodeJS.Platform; env?: NodeJS.ProcessEnv; dirs?: Exclude<keyof Context['paths'], 'global'>[] } = {},
+): Context {
+  const paths = resolvePaths({
+    TPX_HOME: join(root, 'home'),
+    TPX_BIN_DIR: join(root, 'bin'),
+    TPX_CACHE_DIR: join(root, 'cache'),
+    TPX_MAN_DIR: join(root, 'man'),
+    HOME: root,
+  });
   for (const d of opts.dirs ?? ['bin']) mkdirSync(paths[d], { recursive: true });
-  return { paths, platform: platformFor(opts.os ?? 'linux'), env: opts.env ?? {}, cwd: root, verbose: false, out: quiet, interrupts: new Interrupts() };
+  return {
+    paths,
+    platform: platformFor(opts.os ?? 'linux'),
+    env: opts.env ?? {},
+    cwd: root,
+    verbose: false,
+    out: quiet,
+    interrupts: new Interrupts(),
+  };
 }

@@ -67,7 +67,9 @@ export function listFixtures(): Fixture[] {
 export function fixture(id: string): Fixture {
   const found = listFixtures().find((f) => f.id === id);
   if (!found) {
-    const known = listFixtures().map((f) => f.id).join(', ');
+    const known = listFixtures()
+      .map((f) => f.id)
+      .join(', ');
     throw new Error(`unknown fixture "${id}" (known: ${known})`);
   }
   return found;
@@ -103,13 +105,16 @@ export function buildWheels(outDir: string = wheelsDir, fromDir: string = fixtur
 export function newerPython(minor: number): { executable: string; version: string } {
   const pyenv = process.env.PYENV_ROOT || join(process.env.HOME ?? '/root', '.pyenv');
   const candidates = [
-    ...(existsSync(join(pyenv, 'versions')) ? readdirSync(join(pyenv, 'versions')).map((v) => join(pyenv, 'versions', v, 'bin', 'python3')) : []),
+    ...(existsSync(join(pyenv, 'versions'))
+      ? readdirSync(join(pyenv, 'versions')).map((v) => join(pyenv, 'versions', v, 'bin', 'python3'))
+      : []),
     ...['/usr/bin', '/usr/local/bin'].flatMap((d) => Array.from({ length: 10 }, (_, i) => join(d, `python3.${minor + i}`))),
   ];
   for (const exe of candidates.filter((c) => existsSync(c))) {
     const r = spawnSync(exe, ['-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' });
     const [executable, version] = (r.stdout ?? '').trim().split('\n');
-    if (r.status === 0 && executable && version && Number(version.split('.')[1]) >= minor && executable !== realPython()) return { executable, version };
+    if (r.status === 0 && executable && version && Number(version.split('.')[1]) >= minor && executable !== realPython())
+      return { executable, version };
   }
   throw new Error(`these tests need a Python 3.${minor} or newer besides ${realPython()}; looked at: ${candidates.join(', ')}`);
 }

@@ -9,6 +9,8 @@ export default async function setup(): Promise<void> {
   // Only warn: the harness's own tests don't need the CLI, and world.run() throws a
   // clear "run npm run build" error for every test that does.
   if (!existsSync(tpxJs)) {
-    console.warn(`\n[tpx tests] ${tpxJs} does not exist: tests that run tpx will fail. Build it with \`npm run build\` (\`npm test\` does).\n`);
+    console.warn(
+      `\n[tpx tests] ${tpxJs} does not exist: tests that run tpx will fail. Build it with \`npm run build\` (\`npm test\` does).\n`,
+    );
   }
 }

@@ -156,7 +156,15 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
     if (path === '/simple') return redirect('/simple/');
     if (path === '/simple/') {
       const projects = [...new Set(listFiles().map((f) => f.project))].sort();
-      return send(res, 200, page('Simple index', projects.map((p) => `<a href="/simple/${p}/">${p}</a>`)), 'text/html; charset=utf-8');
+      return send(
+        res,
+        200,
+        page(
+          'Simple index',
+          projects.map((p) => `<a href="/simple/${p}/">${p}</a>`),
+        ),
+        'text/html; charset=utf-8',
+      );
     }
 
     const project = /^\/simple\/([^/]+)\/?$/.exec(path)?.[1];
@@ -228,8 +236,7 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
     },
     waitForRequest(match?: string | RegExp, timeoutMs = 30_000) {
       const start = mark;
-      const matches = (path: string) =>
-        match === undefined || (typeof match === 'string' ? path === match : match.test(path));
+      const matches = (path: string) => match === undefined || (typeof match === 'string' ? path === match : match.test(path));
       return new Promise<string>((resolve, reject) => {
         const check = () => {
           const found = requests.slice(start).find(matches);
@@ -239,7 +246,11 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
         };
         const timer = setTimeout(() => {
           stop();
-          reject(new Error(`no request${match === undefined ? '' : ` matching ${String(match)}`} within ${timeoutMs} ms (got: ${requests.slice(start).join(', ') || 'none'})`));
+          reject(
+            new Error(
+              `no request${match === undefined ? '' : ` matching ${String(match)}`} within ${timeoutMs} ms (got: ${requests.slice(start).join(', ') || 'none'})`,
+            ),
+          );
         }, timeoutMs);
         const stop = () => {
           clearTimeout(timer);

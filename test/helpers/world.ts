@@ -165,7 +165,8 @@ export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
 
   const copyWheel = (id: string) => {
     const src = join(wheelsDir, fixture(id).wheel);
-    if (!existsSync(src)) throw new Error(`${src} is missing: wheels are built by test/helpers/global-setup.ts (run the tests through vitest)`);
+    if (!existsSync(src))
+      throw new Error(`${src} is missing: wheels are built by test/helpers/global-setup.ts (run the tests through vitest)`);
     copyFileSync(src, join(indexDir, fixture(id).wheel));
   };
 
@@ -226,13 +227,7 @@ export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
     return child;
   }
 
-  const path = [
-    ...(opts.withBinOnPath ? [world.binDir] : []),
-    dirname(process.execPath),
-    dirname(python),
-    '/usr/bin',
-    '/bin',
-  ];
+  const path = [...(opts.withBinOnPath ? [world.binDir] : []), dirname(process.execPath), dirname(python), '/usr/bin', '/bin'];
   world.env = {
     PATH: [...new Set(path)].join(delimiter),
     HOME: home,

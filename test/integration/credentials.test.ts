@@ -51,7 +51,9 @@ describe('credentials', () => {
     expect((await run(['run', '--index-url', credUrl, '--with', 'helperlib', 'tpxdemo', '--version'])).code).toBe(0);
     expect((await run(['list', '--outdated'])).code).toBe(0);
     const json = await run(['list', '--json']);
-    expect(JSON.parse(json.stdout).tools.find((t: { name: string }) => t.name === 'oneapp').spec).toBe(`${world.index.url.replace(/\/simple$/, '')}/files/oneapp-1.0-py3-none-any.whl`);
+    expect(JSON.parse(json.stdout).tools.find((t: { name: string }) => t.name === 'oneapp').spec).toBe(
+      `${world.index.url.replace(/\/simple$/, '')}/files/oneapp-1.0-py3-none-any.whl`,
+    );
     const exported = join(world.root, 'toolbox.json');
     expect((await run(['export', exported])).code).toBe(0);
     expect((await run(['install-all', '--force', exported])).code).toBe(0);

@@ -28,7 +28,10 @@ describe('tpx doctor', () => {
     symlinkSync(py399, join(tool('withdep'), 'bin', 'python'));
     // A receipt inconsistent with its venv (the version), an app gone from the venv, a link recorded outside the bin dir.
     const multi = receipt(world, 'multiapp');
-    writeFileSync(receiptFile(world, 'multiapp'), JSON.stringify({ ...multi, version: '9.9', apps: [{ ...multi.apps[0], link: join(world.root, 'multi-a') }, multi.apps[1]] }));
+    writeFileSync(
+      receiptFile(world, 'multiapp'),
+      JSON.stringify({ ...multi, version: '9.9', apps: [{ ...multi.apps[0], link: join(world.root, 'multi-a') }, multi.apps[1]] }),
+    );
     rmSync(join(tool('multiapp'), 'bin', 'multi-b'));
     // A link missing, and a stray one (an app tpxdemo no longer has).
     rmSync(bin('tpxdemo-admin'));
@@ -99,8 +102,12 @@ describe('tpx doctor', () => {
       expect(fixed.stdout).toContain(done);
     }
     // What no repair is safe for is named, with the command that fixes it.
-    expect(fixed.stdout).toContain(`not fixed: guitool: guitool: link replaced by a file tpx does not own\n    fix: move ${bin('guitool')} out of the way, then run \`tpx doctor --fix guitool\``);
-    expect(fixed.stdout).toContain('not fixed: shscript: its receipt is unreadable: key is 7, not a tool key\n    fix: tpx install --force SPEC (SPEC: what shscript was installed from), or tpx uninstall shscript');
+    expect(fixed.stdout).toContain(
+      `not fixed: guitool: guitool: link replaced by a file tpx does not own\n    fix: move ${bin('guitool')} out of the way, then run \`tpx doctor --fix guitool\``,
+    );
+    expect(fixed.stdout).toContain(
+      'not fixed: shscript: its receipt is unreadable: key is 7, not a tool key\n    fix: tpx install --force SPEC (SPEC: what shscript was installed from), or tpx uninstall shscript',
+    );
     expect(fixed.stdout).toContain(`fix: add it to your shell's startup file: export PATH="${world.binDir}:$PATH"`);
     expect(fixed.stdout).toContain('3 problems left');
     expect(readFileSync(bin('guitool'), 'utf8')).toBe('mine');

@@ -19,7 +19,11 @@ describe("the user's environment", () => {
     writeFileSync(join(project, 'constraints.txt'), 'tpxdemo<2\n');
     copyFileSync(join(world.indexDir, 'oneapp-1.0-py3-none-any.whl'), join(project, 'w', 'oneapp-1.0-py3-none-any.whl'));
     const inProject = { env, cwd: project };
-    for (const args of [['--pip-args', '-c constraints.txt', 'tpxdemo'], ['--pip-args=--no-index --find-links=./w', 'oneapp'], ['withdep']]) {
+    for (const args of [
+      ['--pip-args', '-c constraints.txt', 'tpxdemo'],
+      ['--pip-args=--no-index --find-links=./w', 'oneapp'],
+      ['withdep'],
+    ]) {
       const r = await world.run(['install', ...args], inProject);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -44,12 +48,14 @@ describe("the user's environment", () => {
     expect(app.stdout).toBe('withdep 1.0 using helperlib 1.0\n');
   });
 
-  it("a package whose requires-python excludes the default Python gets an installed one that fits, and says so", async () => {
+  it('a package whose requires-python excludes the default Python gets an installed one that fits, and says so', async () => {
     world = await makeWorld();
     // Only the default Python (3.11) is found: one clear error, nothing left.
     const none = await world.run(['install', 'newpython']);
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/^installing newpython…\nerror: newpython 1\.0 requires Python >=3\.12, but no installed Python satisfies it \(the default is 3\.\d+\.\d+\)\nhint: install a matching Python and pass it with --python/);
+    expect(none.stderr).toMatch(
+      /^installing newpython…\nerror: newpython 1\.0 requires Python >=3\.12, but no installed Python satisfies it \(the default is 3\.\d+\.\d+\)\nhint: install a matching Python and pass it with --python/,
+    );
     expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
 
     const other = newerPython(12);

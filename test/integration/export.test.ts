@@ -86,7 +86,10 @@ describe('tpx export / install-all', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toContain('s3cret');
-    expect(JSON.parse(r.stdout).tools[0].request).toMatchObject({ indexUrl: world.index.url, pipArgs: ['--extra-index-url', world.index.url] });
+    expect(JSON.parse(r.stdout).tools[0].request).toMatchObject({
+      indexUrl: world.index.url,
+      pipArgs: ['--extra-index-url', world.index.url],
+    });
   });
 
   it('continues past a tool that fails, with a summary and exit 1; another Python falls back to the default', async () => {
@@ -100,7 +103,9 @@ describe('tpx export / install-all', () => {
     const r = await other.run(['install-all', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: pip could not install oneapp$/m);
-    expect(r.stderr).toMatch(/^warning: tpxdemo was exported with Python 3\.99\.0, which is not available here; using the default Python 3\.\d+\.\d+$/m);
+    expect(r.stderr).toMatch(
+      /^warning: tpxdemo was exported with Python 3\.99\.0, which is not available here; using the default Python 3\.\d+\.\d+$/m,
+    );
     expect(r.stderr).toContain('installed tpxdemo 1.0');
     expect(r.stderr).toMatch(/1 of 2 tools installed; failed: oneapp\n$/);
     expect(other.ls(join(other.tpxHome, 'tools'))).toEqual(['tpxdemo']);
@@ -109,13 +114,29 @@ describe('tpx export / install-all', () => {
   it('refuses a file that is not JSON, has an unknown schema or lacks a field, installing nothing', async () => {
     world = await makeWorld();
     const file = join(world.root, 'toolbox.json');
-    const tool = { name: 'tpxdemo', package: 'tpxdemo', version: '1.0', request: { spec: 'tpxdemo' }, python: { version: '3.11.0' }, freeze: [] };
+    const tool = {
+      name: 'tpxdemo',
+      package: 'tpxdemo',
+      version: '1.0',
+      request: { spec: 'tpxdemo' },
+      python: { version: '3.11.0' },
+      freeze: [],
+    };
     const cases: [string, string][] = [
       ['{"schema": 1, "tools": [', `error: ${file} is not valid JSON`],
       ['[1, 2]', `error: ${file} is not a tpx export file: it has no "schema"\nhint: give a file written by \`tpx export\`\n`],
-      [JSON.stringify({ schema: 2, tools: [] }), `error: ${file} has schema 2; this tpx reads schema 1\nhint: export it again with this version of tpx, or use the tpx version that wrote it\n`],
-      [JSON.stringify({ schema: 1, tools: [tool, { ...tool, request: {} }] }), `error: ${file}: tools[1].request.spec is missing or not a non-empty string\nhint: give a file written by \`tpx export\`\n`],
-      [JSON.stringify({ schema: 1, tools: [{ ...tool, freeze: [{ name: 'x' }] }] }), `error: ${file}: tools[0].freeze[0].version is missing or not a non-empty string\n`],
+      [
+        JSON.stringify({ schema: 2, tools: [] }),
+        `error: ${file} has schema 2; this tpx reads schema 1\nhint: export it again with this version of tpx, or use the tpx version that wrote it\n`,
+      ],
+      [
+        JSON.stringify({ schema: 1, tools: [tool, { ...tool, request: {} }] }),
+        `error: ${file}: tools[1].request.spec is missing or not a non-empty string\nhint: give a file written by \`tpx export\`\n`,
+      ],
+      [
+        JSON.stringify({ schema: 1, tools: [{ ...tool, freeze: [{ name: 'x' }] }] }),
+        `error: ${file}: tools[0].freeze[0].version is missing or not a non-empty string\n`,
+      ],
     ];
     for (const [text, stderr] of cases) {
       writeFileSync(file, text);
@@ -125,7 +146,9 @@ describe('tpx export / install-all', () => {
     }
     const none = await world.run(['install-all', join(world.root, 'missing.json')]);
     expect(none.code).toBe(1);
-    expect(none.stderr).toBe(`error: cannot read ${join(world.root, 'missing.json')}\nhint: give the path of a file written by \`tpx export\`\n`);
+    expect(none.stderr).toBe(
+      `error: cannot read ${join(world.root, 'missing.json')}\nhint: give the path of a file written by \`tpx export\`\n`,
+    );
     expect(world.ls(world.tpxHome)).toEqual([]);
   });
 });

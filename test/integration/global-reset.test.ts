@@ -44,7 +44,13 @@ describe('--global', () => {
     world = await makeWorld();
     const opt = join(world.root, 'opt');
     const usrbin = join(world.root, 'usrbin');
-    world.env = { ...world.env, TPX_GLOBAL_HOME: opt, TPX_GLOBAL_BIN_DIR: usrbin, TPX_GLOBAL_MAN_DIR: join(world.root, 'usrman'), TPX_DEFAULT_PYTHON: SYSTEM_PYTHON };
+    world.env = {
+      ...world.env,
+      TPX_GLOBAL_HOME: opt,
+      TPX_GLOBAL_BIN_DIR: usrbin,
+      TPX_GLOBAL_MAN_DIR: join(world.root, 'usrman'),
+      TPX_DEFAULT_PYTHON: SYSTEM_PYTHON,
+    };
     // Another user must be able to reach the world's dirs (mkdtemp makes its root 0700).
     chmodSync(world.root, 0o755);
 
@@ -97,7 +103,9 @@ describe('tpx reset', () => {
 
     const refused = await world.run(['reset']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe("error: tpx reset removes every tool and all of tpx's data: confirm it with --yes\nhint: stdin is not a terminal, so tpx cannot ask; `tpx reset --dry-run` shows what it would remove\n");
+    expect(refused.stderr).toBe(
+      "error: tpx reset removes every tool and all of tpx's data: confirm it with --yes\nhint: stdin is not a terminal, so tpx cannot ask; `tpx reset --dry-run` shows what it would remove\n",
+    );
     unchanged();
 
     const dry = await world.run(['reset', '--dry-run']);
@@ -139,7 +147,9 @@ describe('tpx reset', () => {
     mkdirSync(join(world.cacheDir, 'tpx', 'pins-1-abcdef01'));
     const r = await world.run(['reset', '--yes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toBe(`uninstalled oneapp 1.0 (removed 1 link)\nremoved ${world.tpxHome}\nremoved ${join(world.cacheDir, 'tpx')}\ntpx is reset\n`);
+    expect(r.stderr).toBe(
+      `uninstalled oneapp 1.0 (removed 1 link)\nremoved ${world.tpxHome}\nremoved ${join(world.cacheDir, 'tpx')}\ntpx is reset\n`,
+    );
     expect(existsSync(world.tpxHome)).toBe(false);
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);
     const json = await world.run(['reset', '--yes', '--json']);
@@ -147,7 +157,16 @@ describe('tpx reset', () => {
     expect(json.stderr).toBe('');
     expect(JSON.parse(json.stdout)).toMatchObject({
       status: 'success',
-      tools: [{ name: 'oneapp', action: 'uninstalled', from: '1.0', to: null, apps: { linked: [], unlinked: [join(world.binDir, 'oneapp-cli')] }, error: null }],
+      tools: [
+        {
+          name: 'oneapp',
+          action: 'uninstalled',
+          from: '1.0',
+          to: null,
+          apps: { linked: [], unlinked: [join(world.binDir, 'oneapp-cli')] },
+          error: null,
+        },
+      ],
     });
     expect(existsSync(world.tpxHome)).toBe(false);
     expect(existsSync(join(world.cacheDir, 'tpx'))).toBe(false);

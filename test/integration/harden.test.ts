@@ -2,7 +2,18 @@
 // error. Each test damages a real home the way a clumsy user, a kill -9 or a reused pid would, and
 // checks what tpx says and what is left on disk.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,7 +46,9 @@ describe('trust nothing on disk: tools/<name> that is not a link to a generation
       symlinkSync(target, toolLink(world, 'tpxdemo'));
       const r = await world.run(['list']);
       expect(r.code, target).toBe(1);
-      expect(r.stdout).toContain(`tpxdemo ?  BROKEN\n    ! tools/tpxdemo points at ${JSON.stringify(target)}, not at one of tpx's generations`);
+      expect(r.stdout).toContain(
+        `tpxdemo ?  BROKEN\n    ! tools/tpxdemo points at ${JSON.stringify(target)}, not at one of tpx's generations`,
+      );
       expect(r.stdout).toContain('fix: tpx doctor --fix tpxdemo');
       const up = await world.run(['upgrade', 'tpxdemo']);
       expectOneClearError(up, 'error: tpxdemo is broken: tools/tpxdemo points at');
@@ -103,11 +116,15 @@ describe('trust nothing on disk: receipt fields', () => {
     symlinkSync(join(toolLink(world, 'tpxdemo'), 'bin', 'tpxdemo'), join(elsewhere, 'evil'));
     const evilApps = [{ ...current.apps[0], link: join(elsewhere, 'evil') }, current.apps[1]];
     writeJson(receiptFile(world, 'tpxdemo'), { ...current, previousGeneration: '../../x', apps: evilApps });
-    expect((await world.run(['list'])).stdout).toContain('! its receipt is unreadable: previousGeneration is "../../x", not a generation name');
+    expect((await world.run(['list'])).stdout).toContain(
+      '! its receipt is unreadable: previousGeneration is "../../x", not a generation name',
+    );
     writeJson(receiptFile(world, 'tpxdemo'), { ...current, apps: evilApps });
     const l = await world.run(['list']);
     expect(l.code).toBe(1);
-    expect(l.stdout).toContain(`BROKEN\n    tpxdemo  (link recorded as ${join(elsewhere, 'evil')}, not in the bin dir ${world.binDir})\n    tpxdemo-serve\n    fix:`);
+    expect(l.stdout).toContain(
+      `BROKEN\n    tpxdemo  (link recorded as ${join(elsewhere, 'evil')}, not in the bin dir ${world.binDir})\n    tpxdemo-serve\n    fix:`,
+    );
     writeJson(receiptFile(world, 'tpxdemo'), { ...current, previousGeneration: '../../x', apps: evilApps });
     const u = await world.run(['uninstall', 'tpxdemo']);
     expect(u.code, u.stderr).toBe(0);
@@ -166,7 +183,9 @@ describe('leave nothing behind', () => {
     expect(l.code).toBe(1);
     expect(l.stdout).toContain(`tpxdemo 2.0 (Python 3.`);
     expect(l.stdout).toContain(`! ${stray} links into it but is not one of its apps`);
-    expect(l.stdout).toContain(`links into tpx that belong to no installed tool:\n    ${ghost} → ${join(toolLink(world, 'ghost'), 'bin', 'ghost')}`);
+    expect(l.stdout).toContain(
+      `links into tpx that belong to no installed tool:\n    ${ghost} → ${join(toolLink(world, 'ghost'), 'bin', 'ghost')}`,
+    );
     expect(JSON.parse((await world.run(['list', '--json'])).stdout).strayLinks).toEqual([ghost]);
     const up = await world.run(['upgrade', 'tpxdemo']);
     expect(up.code, up.stderr).toBe(0);
@@ -245,7 +264,10 @@ describe('one clear error, never a stack trace', () => {
     const target = join(world.root, 'target');
     const cases: [string[], string][] = [
       [['install', '--pip-args', `--target ${target}`, 'oneapp'], `error: --pip-args: --target installs outside the tool's environment`],
-      [['install', `--pip-args=-t${target}`, 'oneapp'], `error: --pip-args: -t${target} (--target) installs outside the tool's environment`],
+      [
+        ['install', `--pip-args=-t${target}`, 'oneapp'],
+        `error: --pip-args: -t${target} (--target) installs outside the tool's environment`,
+      ],
       [['install', '--pip-args', '--user', 'oneapp'], `error: --pip-args: --user installs outside the tool's environment`],
       [['install', '--pip-args', `--pref=${target}`, 'oneapp'], `error: --pip-args: --pref=${target} (--prefix) installs outside`],
       [['run', '--with', `--target=${target}`, 'oneapp'], `error: --with --target=${target}: --with takes a package, not a pip option`],

@@ -13,7 +13,12 @@ const distInfos = (w: World, key: string) => {
   return w.ls(site).filter((d) => d.endsWith('.dist-info'));
 };
 /** Everything a failed command must leave as it was. */
-const snapshot = (w: World, key: string) => ({ gen: w.readlink(join(w.tpxHome, 'tools', key)), receipt: receipt(w, key), bin: w.ls(w.binDir), dists: distInfos(w, key) });
+const snapshot = (w: World, key: string) => ({
+  gen: w.readlink(join(w.tpxHome, 'tools', key)),
+  receipt: receipt(w, key),
+  bin: w.ls(w.binDir),
+  dists: distInfos(w, key),
+});
 
 describe('tpx inject', () => {
   it('adds a package, records it, keeps everything else at its version, and keeps the old generation; a local project directory and a wheel are recorded by the names pip reports', async () => {
@@ -28,7 +33,9 @@ describe('tpx inject', () => {
     expect(distInfos(world, 'tpxdemo')).toEqual(['helperlib-1.0.dist-info', 'tpxdemo-1.0.dist-info', 'withdep-1.0.dist-info']);
     const rec = receipt(world, 'tpxdemo');
     expect(rec.version).toBe('1.0');
-    expect(rec.request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
+    expect(rec.request.injected).toEqual([
+      { spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false },
+    ]);
     expect(rec.previousGeneration).toBe(oldGen?.split('/').pop());
     // Only the tool's own apps are linked; the injected package's are not (no --include-apps).
     expect(world.ls(world.binDir)).toEqual(['tpxdemo', 'tpxdemo-admin']);
@@ -124,8 +131,6 @@ describe('tpx inject', () => {
     expect(req.stderr).toContain(`warning: ${file}: skipped "--index-url http://example.invalid/"`);
     expect(receipt(world, 'tpxdemo').request.injected.map((i: { spec: string }) => i.spec)).toEqual(['helperlib>=1.0', 'oneapp']);
   });
-
-
 });
 
 describe('tpx inject / uninject: bad input and faults leave the tool as it was', () => {
@@ -139,10 +144,19 @@ describe('tpx inject / uninject: bad input and faults leave the tool as it was',
     const before = snapshot(world, 'tpxdemo');
     const cases: [string[], string][] = [
       [['uninject', 'tpxdemo', 'oneapp'], 'error: oneapp is not injected into tpxdemo\nhint: injected into tpxdemo: helperlib\n'],
-      [['uninject', 'tpxdemo', 'tpxdemo'], "error: tpxdemo is tpxdemo's own package, not an injected one\nhint: to remove the whole tool, run `tpx uninstall tpxdemo`\n"],
-      [['inject', 'tpxdemo', 'tpxdemo==2.0'], "error: tpxdemo==2.0 is tpxdemo's own package; it cannot be injected into itself\nhint: to change its version, use `tpx upgrade tpxdemo==2.0`; to add one of its extras, `tpx inject tpxdemo 'tpxdemo[EXTRA]'`\n"],
+      [
+        ['uninject', 'tpxdemo', 'tpxdemo'],
+        "error: tpxdemo is tpxdemo's own package, not an injected one\nhint: to remove the whole tool, run `tpx uninstall tpxdemo`\n",
+      ],
+      [
+        ['inject', 'tpxdemo', 'tpxdemo==2.0'],
+        "error: tpxdemo==2.0 is tpxdemo's own package; it cannot be injected into itself\nhint: to change its version, use `tpx upgrade tpxdemo==2.0`; to add one of its extras, `tpx inject tpxdemo 'tpxdemo[EXTRA]'`\n",
+      ],
       [['uninject', 'tpxdemo', 'tpxdemo[helper]'], 'error: tpxdemo has no extra helper\nhint: tpxdemo was installed without extras\n'],
-      [['inject', 'tpxdemo', '-r', join(world.root, 'missing.txt')], `error: cannot read requirements file ${join(world.root, 'missing.txt')}\nhint: give the path of a requirements.txt file: one package spec per line\n`],
+      [
+        ['inject', 'tpxdemo', '-r', join(world.root, 'missing.txt')],
+        `error: cannot read requirements file ${join(world.root, 'missing.txt')}\nhint: give the path of a requirements.txt file: one package spec per line\n`,
+      ],
     ];
     for (const [args, stderr] of cases) {
       const r = await world.run(args);
@@ -173,7 +187,9 @@ describe('tpx inject / uninject: bad input and faults leave the tool as it was',
     const before = snapshot(world, 'withdep');
     const r = await world.run(['inject', 'withdep', 'needsnew']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('hint: withdep was left as it was.\nhint: Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too');
+    expect(r.stderr).toContain(
+      'hint: withdep was left as it was.\nhint: Every package already in it is held at its installed version. If the new one needs a newer version of one of them, name that one too',
+    );
     expect(snapshot(world, 'withdep')).toEqual(before);
     // Naming helperlib lets it move.
     const ok = await world.run(['inject', 'withdep', 'needsnew', 'helperlib']);

@@ -173,7 +173,10 @@ describe('tpx install: the bin dir', () => {
 
 describe('tpx install: interrupted', () => {
   // SIGHUP: the terminal tpx ran in was closed.
-  it.each([['SIGINT', 130], ['SIGHUP', 129]] as const)('%s while pip runs removes the half-made venv and links', async (signal, code) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const)('%s while pip runs removes the half-made venv and links', async (signal, code) => {
     world = await makeWorld();
     world.index.pause();
     const child = world.spawn(['install', 'tpxdemo']);
@@ -189,7 +192,7 @@ describe('tpx install: interrupted', () => {
 });
 
 describe('tpx install: interrupted while pip builds', () => {
-  it("SIGHUP stops pip and every process pip started, not only pip", async () => {
+  it('SIGHUP stops pip and every process pip started, not only pip', async () => {
     world = await makeWorld();
     // A project whose build backend starts a helper and then hangs; both hold the FIFO open, so its
     // reader gets their pids once they run and end-of-file once both are gone.
@@ -216,7 +219,10 @@ describe('tpx install: the shared pip', () => {
   it('an interpreter with no bundled pip wheel: pip is fetched from the index, and tpx says so', async () => {
     world = await makeWorld();
     // The index also serves pip itself, as PyPI does.
-    const bundled = join(dirname(execFileSync(realPython(), ['-c', 'import ensurepip; print(ensurepip.__file__)'], { encoding: 'utf8' }).trim()), '_bundled');
+    const bundled = join(
+      dirname(execFileSync(realPython(), ['-c', 'import ensurepip; print(ensurepip.__file__)'], { encoding: 'utf8' }).trim()),
+      '_bundled',
+    );
     const pipWheel = readdirSync(bundled).find((f) => f.startsWith('pip-')) as string;
     copyFileSync(join(bundled, pipWheel), join(world.indexDir, pipWheel));
     // An interpreter like Debian's python3 without python3-venv: it runs, but ships no pip wheel.

@@ -113,6 +113,8 @@ describe('more ways to install', () => {
     expect((await world.run(['reinstall', 'oneapp', 'tpxdemo'])).code).toBe(0);
     expect((await world.run(['exec', 'oneapp', 'python', '-c', 'import helperlib'])).code).toBe(0);
     expect(world.ls(world.binDir)).toEqual(['edittool', 'oneapp-cli', 'tpxdemo-admin']);
-    expect((await world.run(['install', '--preinstall=--target=/tmp/x', 'oneapp'])).stderr).toContain('--preinstall --target=/tmp/x: --preinstall takes a package, not a pip option');
+    expect((await world.run(['install', '--preinstall=--target=/tmp/x', 'oneapp'])).stderr).toContain(
+      '--preinstall --target=/tmp/x: --preinstall takes a package, not a pip option',
+    );
   });
 });

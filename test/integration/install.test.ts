@@ -140,7 +140,9 @@ describe('tpx install', () => {
     world = await makeWorld();
     const r = await world.run(['install', 'oneapp'], { env: { SHELL: '/bin/bash' } });
     expect(r.stderr).toContain(`warning: ${world.binDir} is not on your PATH`);
-    expect(r.stderr).toContain(`hint: run \`tpx ensurepath\` to add it to ${join(world.home, '.bashrc')}, or add this line yourself:\nhint:   export PATH="$PATH:${world.binDir}"\n`);
+    expect(r.stderr).toContain(
+      `hint: run \`tpx ensurepath\` to add it to ${join(world.home, '.bashrc')}, or add this line yourself:\nhint:   export PATH="$PATH:${world.binDir}"\n`,
+    );
     const fish = await world.run(['install', 'multiapp'], { env: { SHELL: '/usr/bin/fish' } });
     expect(fish.stderr).toContain(`hint:   fish_add_path --path --append "${world.binDir}"\n`);
     const onPath = await world.run(['install', 'tpxdemo'], { env: { PATH: `${world.binDir}:${world.env.PATH}` } });
@@ -171,12 +173,13 @@ describe('tpx install', () => {
     expect(ssp.code, ssp.stderr).toBe(0);
     expect(readFileSync(join(world.tpxHome, 'tools', 'clash-a', 'pyvenv.cfg'), 'utf8')).toContain('include-system-site-packages = true');
     const py = join(world.tpxHome, 'tools', 'clash-a', 'bin', 'python');
-    const paths = await world.exec(py, ['-c', 'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))']);
+    const paths = await world.exec(py, [
+      '-c',
+      'import site, sys; print(sys.prefix != sys.base_prefix, any(p.startswith(sys.base_prefix) and p.endswith("-packages") for p in sys.path))',
+    ]);
     expect(paths.stdout.trim()).toBe('True True');
     expect(receiptOf(world, 'clash-a').request.systemSitePackages).toBe(true);
   });
-
-
 });
 
 describe('tpx install: other spec forms and output', () => {
@@ -194,8 +197,6 @@ describe('tpx install: other spec forms and output', () => {
     expect(u.code, u.stderr).toBe(0);
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['localtool', 'oneapp']);
   });
-
-
 });
 
 describe('tpx install: interpreters and venvs', () => {
@@ -218,8 +219,6 @@ describe('tpx install: interpreters and venvs', () => {
     expect((await world.run(['install', 'withdep'])).code).toBe(0);
     expect(receiptOf(world, 'withdep').python.version).toBe(probed);
   });
-
-
 });
 
 describe('tpx install: interpreters behind pyenv shims', () => {
@@ -264,14 +263,21 @@ describe('tpx install: what pip leaves on disk', () => {
     expect((await world.exec(join(world.binDir, 'manymods'), [])).stdout.trim()).toBe('manymods 1.0 total 310');
     const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
     const tree = (dir: string, rel = ''): string[] =>
-      readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tree(dir, join(rel, e.name)) : [join(rel, e.name)])).sort();
+      readdirSync(join(dir, rel), { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? tree(dir, join(rel, e.name)) : [join(rel, e.name)]))
+        .sort();
     // Bytecode names its source's path: pip alone installs into a venv at the very same path.
     const gen = realpathSync(join(world.tpxHome, 'tools', 'manymods'));
     const mine = new Map(tree(site(gen)).map((f) => [f, readFileSync(join(site(gen), f))]));
     expect((await world.run(['uninstall', 'manymods'])).code).toBe(0);
     const shared = join(world.tpxHome, 'shared', readdirSync(join(world.tpxHome, 'shared')).find((d) => d.startsWith('pip-')) as string);
     expect((await world.exec(world.env.TPX_DEFAULT_PYTHON as string, ['-m', 'venv', '--without-pip', gen])).code).toBe(0);
-    const pip = await world.exec(join(gen, 'bin', 'python'), [join(shared, 'pip', '__pip-runner__.py'), 'install', '--no-input', 'manymods']);
+    const pip = await world.exec(join(gen, 'bin', 'python'), [
+      join(shared, 'pip', '__pip-runner__.py'),
+      'install',
+      '--no-input',
+      'manymods',
+    ]);
     expect(pip.code, pip.stderr).toBe(0);
 
     expect([...mine.keys()]).toEqual(tree(site(gen)));

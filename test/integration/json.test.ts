@@ -27,8 +27,22 @@ describe('--json', () => {
       status: 'partial',
       exitCode: 1,
       tools: [
-        { name: 'tpxdemo', action: 'installed', from: null, to: '1.0', apps: { linked: [bin('tpxdemo'), bin('tpxdemo-admin')], unlinked: [] }, error: null },
-        { name: 'brokendep', action: 'failed', from: null, to: null, apps: noApps, error: { code: 'pip-failed', message: 'pip could not install brokendep', hint: expect.stringContaining('full log:') } },
+        {
+          name: 'tpxdemo',
+          action: 'installed',
+          from: null,
+          to: '1.0',
+          apps: { linked: [bin('tpxdemo'), bin('tpxdemo-admin')], unlinked: [] },
+          error: null,
+        },
+        {
+          name: 'brokendep',
+          action: 'failed',
+          from: null,
+          to: null,
+          apps: noApps,
+          error: { code: 'pip-failed', message: 'pip could not install brokendep', hint: expect.stringContaining('full log:') },
+        },
       ],
       error: null,
     });
@@ -40,9 +54,19 @@ describe('--json', () => {
     expect([again.code, doc(again).status, doc(again).tools[0].action]).toEqual([0, 'success', 'unchanged']);
 
     // Bad usage, commander's own or tpx's, before any tool is touched: a document too, exit 2.
-    for (const args of [['install', '--json', '--no-such-flag', 'x'], ['upgrade-all', '--json', '--jobs', '0'], ['install', '--json']]) {
+    for (const args of [
+      ['install', '--json', '--no-such-flag', 'x'],
+      ['upgrade-all', '--json', '--jobs', '0'],
+      ['install', '--json'],
+    ]) {
       const r = await world.run(args);
-      expect([r.code, doc(r).status, doc(r).exitCode, doc(r).error.code, doc(r).tools], args.join(' ')).toEqual([2, 'error', 2, 'usage', []]);
+      expect([r.code, doc(r).status, doc(r).exitCode, doc(r).error.code, doc(r).tools], args.join(' ')).toEqual([
+        2,
+        'error',
+        2,
+        'usage',
+        [],
+      ]);
     }
     // Without --json, the same error prints no document.
     expect((await world.run(['upgrade-all', '--jobs', '0'])).stdout).toBe('');
@@ -50,20 +74,43 @@ describe('--json', () => {
     world.publish('tpxdemo-2.0');
     const upgraded = await world.run(['upgrade', '--json', 'tpxdemo']);
     expect(upgraded.code, upgraded.stderr).toBe(0);
-    expect(doc(upgraded).tools).toEqual([{ name: 'tpxdemo', action: 'upgraded', from: '1.0', to: '2.0', apps: { linked: [bin('tpxdemo-serve')], unlinked: [bin('tpxdemo-admin')] }, error: null }]);
+    expect(doc(upgraded).tools).toEqual([
+      {
+        name: 'tpxdemo',
+        action: 'upgraded',
+        from: '1.0',
+        to: '2.0',
+        apps: { linked: [bin('tpxdemo-serve')], unlinked: [bin('tpxdemo-admin')] },
+        error: null,
+      },
+    ]);
 
     const pinned = await world.run(['pin', '--json', 'tpxdemo']);
     expect(doc(pinned).tools[0]).toMatchObject({ name: 'tpxdemo', action: 'pinned', from: '2.0', to: '2.0' });
     const all = await world.run(['upgrade-all', '--json']);
-    expect([all.code, doc(all).tools]).toEqual([0, [{ name: 'tpxdemo', action: 'skipped', from: '2.0', to: '2.0', apps: noApps, error: null }]]);
+    expect([all.code, doc(all).tools]).toEqual([
+      0,
+      [{ name: 'tpxdemo', action: 'skipped', from: '2.0', to: '2.0', apps: noApps, error: null }],
+    ]);
     const refused = await world.run(['upgrade', '--json', 'tpxdemo']);
     expect([refused.code, doc(refused).status, doc(refused).tools[0].error.code]).toEqual([1, 'error', 'pinned']);
 
     const rolled = await world.run(['rollback', '--json', 'tpxdemo']);
-    expect(doc(rolled).tools).toEqual([{ name: 'tpxdemo', action: 'rolled-back', from: '2.0', to: '1.0', apps: { linked: [bin('tpxdemo-admin')], unlinked: [bin('tpxdemo-serve')] }, error: null }]);
+    expect(doc(rolled).tools).toEqual([
+      {
+        name: 'tpxdemo',
+        action: 'rolled-back',
+        from: '2.0',
+        to: '1.0',
+        apps: { linked: [bin('tpxdemo-admin')], unlinked: [bin('tpxdemo-serve')] },
+        error: null,
+      },
+    ]);
 
     const injected = await world.run(['inject', '--json', '--include-apps', 'tpxdemo', 'helperlib']);
-    expect(doc(injected).tools).toEqual([{ name: 'tpxdemo', action: 'injected', from: '1.0', to: '1.0', apps: { linked: [bin('helperlib-cli')], unlinked: [] }, error: null }]);
+    expect(doc(injected).tools).toEqual([
+      { name: 'tpxdemo', action: 'injected', from: '1.0', to: '1.0', apps: { linked: [bin('helperlib-cli')], unlinked: [] }, error: null },
+    ]);
     const uninjected = await world.run(['uninject', '--json', 'tpxdemo', 'helperlib']);
     expect(doc(uninjected).tools[0]).toMatchObject({ action: 'uninjected', apps: { linked: [], unlinked: [bin('helperlib-cli')] } });
     const notInjected = await world.run(['uninject', '--json', 'tpxdemo', 'helperlib']);
@@ -75,8 +122,22 @@ describe('--json', () => {
     const removed = await world.run(['uninstall', '--json', 'tpxdemo', 'nothere']);
     expect(removed.code).toBe(1);
     expect(doc(removed).tools).toEqual([
-      { name: 'tpxdemo', action: 'uninstalled', from: '1.0', to: null, apps: { linked: [], unlinked: [bin('tpxdemo'), bin('tpxdemo-admin')] }, error: null },
-      { name: 'nothere', action: 'failed', from: null, to: null, apps: noApps, error: { code: 'not-installed', message: 'nothere is not installed', hint: expect.any(String) } },
+      {
+        name: 'tpxdemo',
+        action: 'uninstalled',
+        from: '1.0',
+        to: null,
+        apps: { linked: [], unlinked: [bin('tpxdemo'), bin('tpxdemo-admin')] },
+        error: null,
+      },
+      {
+        name: 'nothere',
+        action: 'failed',
+        from: null,
+        to: null,
+        apps: noApps,
+        error: { code: 'not-installed', message: 'nothere is not installed', hint: expect.any(String) },
+      },
     ]);
     const none = await world.run(['uninstall-all', '--json']);
     expect([none.code, doc(none)]).toMatchObject([0, { status: 'success', tools: [] }]);

@@ -20,7 +20,9 @@ describe('tpx list', () => {
     expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
     const listed = await world.run(['list']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^oneapp 1\.0 \(Python 3\.\d+\.\d+\)\n {4}oneapp-cli\ntpxdemo 1\.0 \(Python 3\.\d+\.\d+\)\n {4}tpxdemo\n {4}tpxdemo-admin\n$/);
+    expect(listed.stdout).toMatch(
+      /^oneapp 1\.0 \(Python 3\.\d+\.\d+\)\n {4}oneapp-cli\ntpxdemo 1\.0 \(Python 3\.\d+\.\d+\)\n {4}tpxdemo\n {4}tpxdemo-admin\n$/,
+    );
     expect((await world.run(['list', '--short'])).stdout).toBe('oneapp 1.0\ntpxdemo 1.0\n');
     const json = JSON.parse((await world.run(['list', '--json'])).stdout);
     expect(json.schema).toBe(1);

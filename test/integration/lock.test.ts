@@ -40,7 +40,8 @@ async function freezes(w: World, env: Record<string, string> = {}): Promise<Reco
 }
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const generations = (w: World) => Object.fromEntries(w.ls(join(w.tpxHome, 'tools')).map((k) => [k, w.readlink(join(w.tpxHome, 'tools', k))]));
+const generations = (w: World) =>
+  Object.fromEntries(w.ls(join(w.tpxHome, 'tools')).map((k) => [k, w.readlink(join(w.tpxHome, 'tools', k))]));
 
 describe('locks', () => {
   it('written on one home and installed on another: the same files, byte-identical pip freeze; refuses a lock that no longer matches the file or does not fit this platform, before anything changes; a wrong hash is refused by pip', async () => {
@@ -49,10 +50,18 @@ describe('locks', () => {
     const locked = await world.run(['lock'], { cwd: world.root });
     expect(locked.code, locked.stderr).toBe(0);
     expect(locked.stderr).toMatch(/^locked tpxdemo: 3 distributions for Python 3\.\d+ on linux \S+ cpython → pylock\.tpxdemo\.toml$/m);
-    expect(world.ls(world.root).filter((f) => f.startsWith('pylock.'))).toEqual(['pylock.oneapp.toml', 'pylock.tpxdemo.toml', 'pylock.tpxdemo@old.toml']);
+    expect(world.ls(world.root).filter((f) => f.startsWith('pylock.'))).toEqual([
+      'pylock.oneapp.toml',
+      'pylock.tpxdemo.toml',
+      'pylock.tpxdemo@old.toml',
+    ]);
     const text = readFileSync(join(world.root, 'pylock.tpxdemo.toml'), 'utf8');
-    expect(text).toMatch(/^lock-version = "1\.0"\nenvironments = \["sys_platform == 'linux' and platform_machine == '\w+' and implementation_name == 'cpython'"\]\nrequires-python = "==3\.\d+\.\*"\ncreated-by = "tpx"\n/);
-    expect(text).toContain(`[[packages]]\nname = "helperlib"\nversion = "1.0"\nrequires-python = ">=3.8"\n\n[[packages.wheels]]\nname = "helperlib-1.0-py3-none-any.whl"\nurl = "${world.index.url.replace('/simple', '/files')}/helperlib-1.0-py3-none-any.whl"\nhashes = { sha256 = "${sha256(join(world.indexDir, 'helperlib-1.0-py3-none-any.whl'))}" }\n`);
+    expect(text).toMatch(
+      /^lock-version = "1\.0"\nenvironments = \["sys_platform == 'linux' and platform_machine == '\w+' and implementation_name == 'cpython'"\]\nrequires-python = "==3\.\d+\.\*"\ncreated-by = "tpx"\n/,
+    );
+    expect(text).toContain(
+      `[[packages]]\nname = "helperlib"\nversion = "1.0"\nrequires-python = ">=3.8"\n\n[[packages.wheels]]\nname = "helperlib-1.0-py3-none-any.whl"\nurl = "${world.index.url.replace('/simple', '/files')}/helperlib-1.0-py3-none-any.whl"\nhashes = { sha256 = "${sha256(join(world.indexDir, 'helperlib-1.0-py3-none-any.whl'))}" }\n`,
+    );
     expect(text).toMatch(/\n\[tool\.tpx\]\ntool = "tpxdemo"\nspec = "tpxdemo"\nwith = \["withdep"\]\n$/);
 
     // Newer versions appear: a fresh resolution would take them; the lock does not.
@@ -61,14 +70,21 @@ describe('locks', () => {
     expect(synced.code, synced.stderr).toBe(0);
     expect(synced.stderr).toContain('installed oneapp 1.0 (Python ');
     expect(synced.stderr).toMatch(/\) from pylock\.oneapp\.toml\n/);
-    expect(receipt(world, 'tpxdemo').request.lock.map((d: { name: string; version: string }) => `${d.name} ${d.version}`)).toEqual(['helperlib 1.0', 'tpxdemo 1.0', 'withdep 1.0']);
-    expect((await world.run(['sync'], { cwd: world.root })).stderr).toBe('nothing to do: all 3 tools in tpx.toml are installed as it says\n');
+    expect(receipt(world, 'tpxdemo').request.lock.map((d: { name: string; version: string }) => `${d.name} ${d.version}`)).toEqual([
+      'helperlib 1.0',
+      'tpxdemo 1.0',
+      'withdep 1.0',
+    ]);
+    expect((await world.run(['sync'], { cwd: world.root })).stderr).toBe(
+      'nothing to do: all 3 tools in tpx.toml are installed as it says\n',
+    );
     const mine = await freezes(world);
     expect(mine.tpxdemo).toBe('helperlib==1.0\ntpxdemo==1.0\nwithdep==1.0\n');
 
     // Another machine: its own home and its own index (another URL) holding the same files and newer ones.
     const other = await newWorld([...PACKAGES, 'helperlib-2.0', 'oneapp-2.0', 'tpxdemo-2.0']);
-    for (const f of ['tpx.toml', 'pylock.oneapp.toml', 'pylock.tpxdemo.toml', 'pylock.tpxdemo@old.toml']) copyFileSync(join(world.root, f), join(other.root, f));
+    for (const f of ['tpx.toml', 'pylock.oneapp.toml', 'pylock.tpxdemo.toml', 'pylock.tpxdemo@old.toml'])
+      copyFileSync(join(world.root, f), join(other.root, f));
     const theirs = await other.run(['sync'], { cwd: other.root });
     expect(theirs.code, theirs.stderr).toBe(0);
     expect(await freezes(other)).toEqual(mine);
@@ -76,14 +92,20 @@ describe('locks', () => {
     // `install --lock` on a third home: the same again; a SPEC the lock is not for is refused.
     const third = { TPX_HOME: join(other.root, 'third'), TPX_BIN_DIR: join(other.root, 'third-bin') };
     const lockOf = (tool: string) => join(other.root, `pylock.${tool}.toml`);
-    for (const [tool, spec, extra] of [['tpxdemo', 'tpxdemo', []], ['oneapp', 'oneapp', []], ['tpxdemo@old', 'tpxdemo', ['--suffix', '@old']]] as const) {
+    for (const [tool, spec, extra] of [
+      ['tpxdemo', 'tpxdemo', []],
+      ['oneapp', 'oneapp', []],
+      ['tpxdemo@old', 'tpxdemo', ['--suffix', '@old']],
+    ] as const) {
       const r = await other.run(['install', '--lock', lockOf(tool), spec, ...extra], { env: third });
       expect(r.code, r.stderr).toBe(0);
     }
     expect(await freezes(other, third)).toEqual(mine);
     const wrong = await other.run(['install', '--lock', lockOf('tpxdemo'), 'tpxdemo>=2'], { env: third });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toBe(`error: ${lockOf('tpxdemo')} is not a lock of tpxdemo>=2: it locks tpxdemo 1.0, which is not >=2\nhint: name the package the lock was made for, e.g. \`tpx install --lock pylock.black.toml black\`\n`);
+    expect(wrong.stderr).toBe(
+      `error: ${lockOf('tpxdemo')} is not a lock of tpxdemo>=2: it locks tpxdemo 1.0, which is not >=2\nhint: name the package the lock was made for, e.g. \`tpx install --lock pylock.black.toml black\`\n`,
+    );
 
     // Back on the first home (locked and synced above): a lock that no longer matches the file or does
     // not fit this platform is refused before anything changes; a wrong hash is refused by pip.
@@ -103,7 +125,9 @@ describe('locks', () => {
     writeFileSync(lockFile, good.replace(/platform_machine == '\w+'/, "platform_machine == 'sparc64'"));
     const elsewhere = await world.run(['sync'], { cwd: world.root });
     expect(elsewhere.code).toBe(1);
-    expect(elsewhere.stderr).toMatch(/^error: pylock\.oneapp\.toml does not fit here: it is for sys_platform == 'linux' and platform_machine == 'sparc64' and implementation_name == 'cpython', and this is linux on \w+\n/);
+    expect(elsewhere.stderr).toMatch(
+      /^error: pylock\.oneapp\.toml does not fit here: it is for sys_platform == 'linux' and platform_machine == 'sparc64' and implementation_name == 'cpython', and this is linux on \w+\n/,
+    );
     writeFileSync(lockFile, good.replace('lock-version = "1.0"', 'lock-version = "2.0"'));
     const future = await world.run(['sync'], { cwd: world.root });
     expect(future.code).toBe(1);
@@ -130,7 +154,11 @@ describe('locks', () => {
     expect(receipt(world, 'oneapp').request.lock).toBeNull();
     // …and the next sync puts the locked files back.
     const back = await world.run(['sync', '--json'], { cwd: world.root });
-    expect(JSON.parse(back.stdout).tools.find((t: { name: string }) => t.name === 'oneapp')).toMatchObject({ action: 'downgraded', from: '2.0', to: '1.0' });
+    expect(JSON.parse(back.stdout).tools.find((t: { name: string }) => t.name === 'oneapp')).toMatchObject({
+      action: 'downgraded',
+      from: '2.0',
+      to: '1.0',
+    });
   });
 
   it('export --format pylock writes the same lock from installed tools: from its receipt, or its hashes filled in from the index', async () => {
@@ -143,13 +171,24 @@ describe('locks', () => {
     const r = await world.run(['export', '--format', 'pylock', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('  note: tpxdemo: every file and hash from its receipt (it was installed from a lock)\n');
-    expect(r.stderr).toContain('  note: oneapp: the files and hashes of 1 distribution from the index (pip, for exactly the installed versions): a wheel\'s own hash is not on disk\n');
-    const hashes = (text: string) => [...text.matchAll(/^name = "([^"]+)"\nversion = "([^"]+)"[\s\S]*?hashes = \{ sha256 = "([0-9a-f]+)" \}/gm)].map((m) => m.slice(1).join(' '));
-    expect(hashes(readFileSync(join(out, 'pylock.tpxdemo.toml'), 'utf8'))).toEqual(hashes(readFileSync(join(world.root, 'pylock.tpxdemo.toml'), 'utf8')));
-    expect(hashes(readFileSync(join(out, 'pylock.oneapp.toml'), 'utf8'))).toEqual([`oneapp 1.0 ${sha256(join(world.indexDir, 'oneapp-1.0-py3-none-any.whl'))}`]);
+    expect(r.stderr).toContain(
+      "  note: oneapp: the files and hashes of 1 distribution from the index (pip, for exactly the installed versions): a wheel's own hash is not on disk\n",
+    );
+    const hashes = (text: string) =>
+      [...text.matchAll(/^name = "([^"]+)"\nversion = "([^"]+)"[\s\S]*?hashes = \{ sha256 = "([0-9a-f]+)" \}/gm)].map((m) =>
+        m.slice(1).join(' '),
+      );
+    expect(hashes(readFileSync(join(out, 'pylock.tpxdemo.toml'), 'utf8'))).toEqual(
+      hashes(readFileSync(join(world.root, 'pylock.tpxdemo.toml'), 'utf8')),
+    );
+    expect(hashes(readFileSync(join(out, 'pylock.oneapp.toml'), 'utf8'))).toEqual([
+      `oneapp 1.0 ${sha256(join(world.indexDir, 'oneapp-1.0-py3-none-any.whl'))}`,
+    ]);
     // Installable as it is: on a fresh home, the same freeze.
     const fresh = { TPX_HOME: join(world.root, 'fresh'), TPX_BIN_DIR: join(world.root, 'fresh-bin') };
     expect((await world.run(['install', '--lock', join(out, 'pylock.oneapp.toml'), 'oneapp'], { env: fresh })).code).toBe(0);
-    expect((await world.run(['runpip', 'oneapp', 'freeze'], { env: fresh })).stdout).toBe((await world.run(['runpip', 'oneapp', 'freeze'])).stdout);
+    expect((await world.run(['runpip', 'oneapp', 'freeze'], { env: fresh })).stdout).toBe(
+      (await world.run(['runpip', 'oneapp', 'freeze'])).stdout,
+    );
   });
 });

@@ -53,7 +53,9 @@ describe('colour', () => {
     expect((await world.run(['--color=always', 'uninstall', 'nosuch'], { env: colour })).stderr).toContain('\x1b[1;31merror:\x1b[0m');
     expect((await world.run(['uninstall', 'nosuch'], { env: { ...colour, FORCE_COLOR: '1' } })).stderr).toContain('\x1b[1;31merror:');
     // commander's own errors are coloured the same way.
-    expect((await world.run(['--color=always', 'install', '--bogus'], { env: colour })).stderr).toContain("\x1b[1;31merror:\x1b[0m unknown option '--bogus'");
+    expect((await world.run(['--color=always', 'install', '--bogus'], { env: colour })).stderr).toContain(
+      "\x1b[1;31merror:\x1b[0m unknown option '--bogus'",
+    );
     const bad = await world.run(['list', '--color', 'sometimes']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Allowed choices are auto, always, never');

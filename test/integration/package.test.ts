@@ -16,9 +16,15 @@ describe('the npm package', () => {
     // A copy of the sources: the prepack build writes dist/ there, never under the repo other tests run.
     const src = join(world.root, 'src-copy');
     mkdirSync(src);
-    for (const f of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'src', 'scripts']) cpSync(join(repoRoot, f), join(src, f), { recursive: true });
+    for (const f of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'src', 'scripts'])
+      cpSync(join(repoRoot, f), join(src, f), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules'), join(src, 'node_modules'));
-    const npmEnv = { npm_config_cache: join(world.root, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+    const npmEnv = {
+      npm_config_cache: join(world.root, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+    };
 
     const pack = await world.exec('npm', ['pack', '--pack-destination', world.root], { cwd: src, env: npmEnv, timeoutMs: 120_000 });
     expect(pack.code, pack.stderr).toBe(0);
@@ -27,7 +33,10 @@ describe('the npm package', () => {
     expect(pack.stderr).toMatch(/LICENSE/);
 
     const prefix = join(world.root, 'prefix');
-    const install = await world.exec('npm', ['install', '--global', '--prefix', prefix, '--offline', tarball], { env: npmEnv, timeoutMs: 120_000 });
+    const install = await world.exec('npm', ['install', '--global', '--prefix', prefix, '--offline', tarball], {
+      env: npmEnv,
+      timeoutMs: 120_000,
+    });
     expect(install.code, install.stderr).toBe(0);
     // Everything is bundled: the package arrives alone.
     expect(readdirSync(join(prefix, 'lib', 'node_modules'))).toEqual(['tpx']);
@@ -40,12 +49,17 @@ describe('the npm package', () => {
     expect(tool.code, tool.stderr).toBe(0);
     expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 1.0');
 
-    const man = await world.exec('man', ['tpx'], { env: { MANPATH: join(prefix, 'share', 'man'), MANWIDTH: '100', MAN_KEEP_FORMATTING: undefined } });
+    const man = await world.exec('man', ['tpx'], {
+      env: { MANPATH: join(prefix, 'share', 'man'), MANWIDTH: '100', MAN_KEEP_FORMATTING: undefined },
+    });
     expect(man.code, man.stderr).toBe(0);
     expect(man.stdout).toMatch(/^NAME\n\s+tpx - Install and run Python command-line tools/m);
     expect(man.stdout).toContain('tpx ensurepath [options]');
 
-    const npx = await world.exec('npx', ['--offline', '--yes', '--package', tarball, 'tpx', '--version'], { env: npmEnv, timeoutMs: 120_000 });
+    const npx = await world.exec('npx', ['--offline', '--yes', '--package', tarball, 'tpx', '--version'], {
+      env: npmEnv,
+      timeoutMs: 120_000,
+    });
     expect(npx.stdout).toBe(version.stdout);
   });
 });

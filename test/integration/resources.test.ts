@@ -19,7 +19,13 @@ describe("tools' man pages and completion files", () => {
     const i = await world.run(['install', 'mantool']);
     expect(i.code, i.stderr).toBe(0);
     expect(i.stderr).toContain('man pages: mantool(1), mantool.conf(5); completions: bash, fish, zsh');
-    expect([man('man1'), man('man5'), comp('bash'), comp('zsh'), comp('fish')]).toEqual([['mantool.1'], ['mantool.conf.5'], ['mantool'], ['_mantool'], ['mantool.fish']]);
+    expect([man('man1'), man('man5'), comp('bash'), comp('zsh'), comp('fish')]).toEqual([
+      ['mantool.1'],
+      ['mantool.conf.5'],
+      ['mantool'],
+      ['_mantool'],
+      ['mantool.fish'],
+    ]);
     // Through the tool's stable path, like an app's link: generations switch without relinking.
     expect(world.readlink(join(world.manDir, 'man1', 'mantool.1'))).toBe(join(tool, 'share', 'man', 'man1', 'mantool.1'));
     // What a user types: man finds the page through the link.
@@ -57,7 +63,11 @@ describe("tools' man pages and completion files", () => {
     const refused = await world.run(['install', 'mantool']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${join(world.manDir, 'man1', 'mantool.1')} (a file tpx did not make)`);
-    expect([existsSync(tool), world.ls(world.binDir), readFileSync(join(world.manDir, 'man1', 'mantool.1'), 'utf8')]).toEqual([false, [], 'my own page']);
+    expect([existsSync(tool), world.ls(world.binDir), readFileSync(join(world.manDir, 'man1', 'mantool.1'), 'utf8')]).toEqual([
+      false,
+      [],
+      'my own page',
+    ]);
     rmSync(join(world.manDir, 'man1', 'mantool.1'));
 
     // A suffixed copy: its man page is named with the suffix; completion files complete the command

@@ -37,7 +37,8 @@ describe('tpx run APP', () => {
     expect(world.ls(world.binDir)).toEqual([]);
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual([]);
     // Backup tools skip the cache.
-    for (const dir of [join(world.cacheDir, 'tpx'), runDir(world), join(world.cacheDir, 'tpx', 'logs')]) expect(world.ls(dir)).toContain('CACHEDIR.TAG');
+    for (const dir of [join(world.cacheDir, 'tpx'), runDir(world), join(world.cacheDir, 'tpx', 'logs')])
+      expect(world.ls(dir)).toContain('CACHEDIR.TAG');
 
     // The same world (its entry is a hit from here on): everything after APP reaches the app untouched,
     // exit codes and stdin pass through, SIGINT is forwarded.
@@ -55,7 +56,9 @@ describe('tpx run APP', () => {
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const sleeping = new Promise<void>((resolve) => child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d).includes('sleeping') && resolve()));
+    const sleeping = new Promise<void>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d).includes('sleeping') && resolve()),
+    );
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     try {
       await sleeping;
@@ -121,18 +124,26 @@ describe('tpx run APP', () => {
     const extra = await world.run(['run', 'tpxdemo[helper]', '--version']);
     expect(extra.code, extra.stderr).toBe(0);
     expect(extra.stdout).toBe('tpxdemo 2.0\n');
-    const key = entries(world).find((k) => JSON.parse(readFileSync(receiptOf(world, k), 'utf8')).request.spec === 'tpxdemo[helper]') as string;
+    const key = entries(world).find(
+      (k) => JSON.parse(readFileSync(receiptOf(world, k), 'utf8')).request.spec === 'tpxdemo[helper]',
+    ) as string;
     const lib = join(runDir(world), 'entries', key, 'lib');
     expect(world.ls(join(lib, world.ls(lib)[0] as string, 'site-packages'))).toContain('helperlib-1.0.dist-info');
 
     const project = join(world.root, 'localtool');
-    cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, { recursive: true, filter: (f) => !f.includes('__pycache__') });
+    cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, {
+      recursive: true,
+      filter: (f) => !f.includes('__pycache__'),
+    });
     const local = await world.run(['run', './localtool', 'x'], { cwd: world.root });
     expect(local.code, local.stderr).toBe(0);
     expect(local.stdout).toBe('localtool 0.1 args: x\n');
     expect(local.stderr).toContain('running localtool from localtool 0.1\n');
     // A git URL (here git+file://, as git+https:// would be offline) and a wheel's URL.
-    const git = (...args: string[]) => execFileSync('git', ['-C', project, ...args], { env: { ...world.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', project, ...args], {
+        env: { ...world.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+      });
     git('init', '-q');
     git('add', '.');
     git('commit', '-q', '-m', 'localtool');
@@ -318,7 +329,15 @@ describe('tpx run script.py', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   };
-  const withHelperlib = ['# /// script', '# requires-python = ">=3.8"', '# dependencies = ["helperlib"]', '# ///', 'import sys, helperlib', 'print("helperlib", helperlib.__version__, sys.argv[1:])', 'sys.exit(int(sys.stdin.read() or 0))'];
+  const withHelperlib = [
+    '# /// script',
+    '# requires-python = ">=3.8"',
+    '# dependencies = ["helperlib"]',
+    '# ///',
+    'import sys, helperlib',
+    'print("helperlib", helperlib.__version__, sys.argv[1:])',
+    'sys.exit(int(sys.stdin.read() or 0))',
+  ];
 
   it('installs the PEP 723 dependencies from the index, runs the script with them, and reuses the environment, also for a script from a pipe or a URL', async () => {
     world = await makeWorld();
@@ -334,7 +353,8 @@ describe('tpx run script.py', () => {
     expect(pipRequests(world)).toBe(requests);
 
     // The same world: a script from a pipe (tpx run <(…), in bash), and one fetched from a URL.
-    const fromPipe = (lines: string[], args: string) => `"${process.execPath}" "${tpxJs}" run <(cat <<'SCRIPT'\n${lines.join('\n')}\nSCRIPT\n) ${args}`;
+    const fromPipe = (lines: string[], args: string) =>
+      `"${process.execPath}" "${tpxJs}" run <(cat <<'SCRIPT'\n${lines.join('\n')}\nSCRIPT\n) ${args}`;
     const plain = await world.exec('/bin/bash', ['-c', fromPipe(['import sys', 'print("from a pipe", sys.argv[1:])'], 'a b')]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe("from a pipe ['a', 'b']\n");
@@ -386,7 +406,9 @@ describe('tpx run script.py', () => {
     expect(r.stdout).toBe(`${line}\n`);
     const bad = await world.run(['run', 'version.py'], { env: { TPX_DEFAULT_PYTHON: 'python9' } });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('error: no Python found for TPX_DEFAULT_PYTHON="python9"\nhint: set TPX_DEFAULT_PYTHON to a path, a command such as python3.12, or a version such as 3.12 (or unset it)\n');
+    expect(bad.stderr).toBe(
+      'error: no Python found for TPX_DEFAULT_PYTHON="python9"\nhint: set TPX_DEFAULT_PYTHON to a path, a command such as python3.12, or a version such as 3.12 (or unset it)\n',
+    );
   });
 
   it('a script with metadata but no dependencies, where the venv is made by `python -m venv`, waits for it', async () => {
@@ -398,7 +420,15 @@ describe('tpx run script.py', () => {
     const cached = JSON.parse(readFileSync(probes, 'utf8'));
     for (const entry of Object.values(cached) as { info: { venv: unknown } }[]) entry.info.venv = null;
     writeFileSync(probes, JSON.stringify(cached));
-    writeScript(world, 'nodeps.py', '# /// script', '# requires-python = ">=3.8"', '# ///', 'import sys', 'print("in a venv:", sys.prefix != sys.base_prefix)');
+    writeScript(
+      world,
+      'nodeps.py',
+      '# /// script',
+      '# requires-python = ">=3.8"',
+      '# ///',
+      'import sys',
+      'print("in a venv:", sys.prefix != sys.base_prefix)',
+    );
     const r = await world.run(['run', 'nodeps.py']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('in a venv: True\n');
@@ -413,7 +443,9 @@ describe('tpx run script.py', () => {
     writeScript(world, 'old.py', '# /// script', '# requires-python = ">=4"', '# ///');
     const old = await world.run(['run', 'old.py']);
     expect(old.code).toBe(1);
-    expect(old.stderr).toMatch(/^error: old\.py:2: requires-python = ">=4", but no installed Python satisfies it\nhint: the default Python is 3\./);
+    expect(old.stderr).toMatch(
+      /^error: old\.py:2: requires-python = ">=4", but no installed Python satisfies it\nhint: the default Python is 3\./,
+    );
     expect(entries(world)).toEqual([]);
     expect(envs(world)).toEqual([]);
   });

@@ -37,7 +37,9 @@ describe('tpx runpip', () => {
     expect(add.code).toBe(0);
     // withdep was asked for; helperlib only came along as its dependency.
     expect(add.stderr).toContain('recorded withdep 1.0 as injected into tpxdemo: upgrade and reinstall will keep it');
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
+      { spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false },
+    ]);
 
     const rm = await world.run(['runpip', 'tpxdemo', 'uninstall', '-y', 'withdep']);
     expect(rm.code).toBe(0);
@@ -69,7 +71,9 @@ describe('tpx runpip', () => {
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
     const r = await world.run(['runpip', 'tpxdemo', 'uninstall', '-y', 'tpxdemo']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("warning: pip removed tpxdemo, tpxdemo's own package: tpxdemo no longer works\nhint: reinstall it with `tpx reinstall tpxdemo`");
+    expect(r.stderr).toContain(
+      "warning: pip removed tpxdemo, tpxdemo's own package: tpxdemo no longer works\nhint: reinstall it with `tpx reinstall tpxdemo`",
+    );
     expect((await world.run(['list'])).code).toBe(1);
   });
 });

@@ -11,7 +11,10 @@ let world: World;
 afterEach(async () => world?.dispose());
 
 const bash = { SHELL: '/bin/bash' };
-const countLines = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.includes(text)).length;
+const countLines = (file: string, text: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(text)).length;
 
 describe('tpx ensurepath', () => {
   it('adds one line per startup file, changes nothing the second time, and new shells find the apps', async () => {
@@ -31,12 +34,17 @@ describe('tpx ensurepath', () => {
     const [rcText, profileText] = [readFileSync(bashrc, 'utf8'), readFileSync(profile, 'utf8')];
     const second = await world.run(['ensurepath'], { env: bash });
     expect(second.code).toBe(0);
-    expect(second.stderr).toBe(`${bashrc} already puts ${world.binDir} on PATH\n${profile} already puts ${world.binDir} on PATH\nnothing changed\n`);
+    expect(second.stderr).toBe(
+      `${bashrc} already puts ${world.binDir} on PATH\n${profile} already puts ${world.binDir} on PATH\nnothing changed\n`,
+    );
     expect(readFileSync(bashrc, 'utf8')).toBe(rcText);
     expect(readFileSync(profile, 'utf8')).toBe(profileText);
     expect(countLines(bashrc, world.binDir)).toBe(1);
 
-    for (const args of [['-i', '-c', 'tpxdemo --version'], ['-lc', 'tpxdemo --version']]) {
+    for (const args of [
+      ['-i', '-c', 'tpxdemo --version'],
+      ['-lc', 'tpxdemo --version'],
+    ]) {
       const app = await world.exec('bash', args);
       expect(app.stdout.trim(), `bash ${args.join(' ')}: ${app.stderr}`).toBe('tpxdemo 1.0');
     }
@@ -124,14 +132,35 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
       '',
     ]);
 
-    const z = await world.exec('zsh', ['-f', join(repoRoot, 'test', 'helpers', 'zsh-complete.zsh'), scripts.zsh as string, 'tpx upg', 'tpx uninstall ', 'tpx --color=n', 'tpx completions ', 'mantool --']);
-    const offered = z.stdout.split('<done>').slice(0, -1).map((part) => [...part.matchAll(/<match>([^\r\n]*)/g)].map((m) => m[1]).sort());
-    expect(offered).toEqual([['upgrade', 'upgrade-all', 'upgrade-shared'], ['mantool', 'oneapp', 'tpxdemo'], ['never'], ['bash', 'fish', 'powershell', 'zsh'], ['--help', '--version']]);
+    const z = await world.exec('zsh', [
+      '-f',
+      join(repoRoot, 'test', 'helpers', 'zsh-complete.zsh'),
+      scripts.zsh as string,
+      'tpx upg',
+      'tpx uninstall ',
+      'tpx --color=n',
+      'tpx completions ',
+      'mantool --',
+    ]);
+    const offered = z.stdout
+      .split('<done>')
+      .slice(0, -1)
+      .map((part) => [...part.matchAll(/<match>([^\r\n]*)/g)].map((m) => m[1]).sort());
+    expect(offered).toEqual([
+      ['upgrade', 'upgrade-all', 'upgrade-shared'],
+      ['mantool', 'oneapp', 'tpxdemo'],
+      ['never'],
+      ['bash', 'fish', 'powershell', 'zsh'],
+      ['--help', '--version'],
+    ]);
 
     const fish = async (line: string, env: Record<string, string> = {}) => {
       const r = await world.exec('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C '${line}'`], { env });
       expect(r.stderr).toBe('');
-      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]);
     };
     expect(await fish('tpx upg')).toEqual(['upgrade', 'upgrade-all', 'upgrade-shared']);
     expect(await fish('tpx rollback ')).toEqual(['mantool', 'oneapp', 'tpxdemo']);
@@ -167,7 +196,9 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
 
     const table = await world.run(['environment'], { env: { ...env, TPX_HOME: undefined, TPX_BIN_DIR: undefined } });
     expect(table.stdout).toMatch(new RegExp(`^home +${join(world.home, '.local', 'share', 'tpx')} +XDG_DATA_HOME$`, 'm'));
-    expect(table.stdout).toMatch(new RegExp(`^bin +${join(world.home, '.local', 'bin')} +default \\(set TPX_BIN_DIR or XDG_BIN_HOME to change\\)$`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(`^bin +${join(world.home, '.local', 'bin')} +default \\(set TPX_BIN_DIR or XDG_BIN_HOME to change\\)$`, 'm'),
+    );
 
     const bare = await world.run(['environment', '--value', 'bin'], { env });
     expect(bare).toMatchObject({ code: 0, stdout: `${world.binDir}\n`, stderr: '' });
@@ -178,6 +209,10 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
 
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);
     const pip = await world.run(['environment', '--value', 'shared-pip']);
-    expect(pip.stdout).toBe(`${readdirSync(join(world.tpxHome, 'shared')).find((d) => d.startsWith('pip-'))?.slice(4)}\n`);
+    expect(pip.stdout).toBe(
+      `${readdirSync(join(world.tpxHome, 'shared'))
+        .find((d) => d.startsWith('pip-'))
+        ?.slice(4)}\n`,
+    );
   });
 });

@@ -10,7 +10,8 @@ let world: World;
 afterEach(async () => world?.dispose());
 
 /** What a sync must leave alone: where every tool's entry points (its generation). */
-const generations = (w: World) => Object.fromEntries(w.ls(join(w.tpxHome, 'tools')).map((k) => [k, w.readlink(join(w.tpxHome, 'tools', k))]));
+const generations = (w: World) =>
+  Object.fromEntries(w.ls(join(w.tpxHome, 'tools')).map((k) => [k, w.readlink(join(w.tpxHome, 'tools', k))]));
 
 describe('tpx sync', () => {
   it('makes the machine match the file; a second run does nothing; then only what changed is rebuilt', async () => {
@@ -32,7 +33,9 @@ oneapp = "oneapp"
     expect(first.stderr).toMatch(/^summary: 3 installed$/m);
     expect(first.stderr).toMatch(/^ {2}tpxdemo {5}installed {4}1\.0$/m);
     expect(world.ls(world.binDir)).toEqual(['multi-a@x', 'multi-b@x', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin']);
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
+      { spec: 'withdep', name: 'withdep', includeApps: false, includeDeps: false, pipArgs: [], pinned: false },
+    ]);
 
     // Idempotent: nothing is built, no receipt is touched.
     const before = generations(world);
@@ -40,7 +43,15 @@ oneapp = "oneapp"
     expect(second.code).toBe(0);
     expect(second.stderr).toBe('nothing to do: all 3 tools in tpx.toml are installed as it says\n');
     const json = await sync('--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'success', exitCode: 0, tools: [{ name: 'tpxdemo', action: 'unchanged', from: '1.0', to: '1.0' }, { name: 'oneapp', action: 'unchanged' }, { name: 'multiapp@x', action: 'unchanged' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'success',
+      exitCode: 0,
+      tools: [
+        { name: 'tpxdemo', action: 'unchanged', from: '1.0', to: '1.0' },
+        { name: 'oneapp', action: 'unchanged' },
+        { name: 'multiapp@x', action: 'unchanged' },
+      ],
+    });
     expect(generations(world)).toEqual(before);
 
     // A new version constraint and a pin: --dry-run says so and changes nothing.
@@ -71,7 +82,9 @@ pinned = true
     expect(receipt(world, 'oneapp').pinned).toBe(true);
     expect(world.readlink(join(world.tpxHome, 'tools', 'oneapp'))).toBe(before.oneapp);
     expect(world.ls(world.binDir)).toContain('tpxdemo-serve');
-    expect((await sync()).stderr).toBe('nothing to do: all 2 tools in tpx.toml are installed as it says\nnot in tpx.toml, left installed: multiapp@x (`tpx sync --prune` uninstalls them)\n');
+    expect((await sync()).stderr).toBe(
+      'nothing to do: all 2 tools in tpx.toml are installed as it says\nnot in tpx.toml, left installed: multiapp@x (`tpx sync --prune` uninstalls them)\n',
+    );
 
     // Back down, and --prune: one document says what happened to each tool.
     write('[tools]\ntpxdemo = { spec = "tpxdemo==1.0", with = ["withdep"] }\noneapp = { pinned = true }\n');
@@ -93,7 +106,9 @@ pinned = true
     writeFileSync(toml, '[tools.oneapp]\n\n[tools.tpxdemo]\nspec = "tpxdemo"\npinned = "yes"\n');
     const bad = await world.run(['sync', toml]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe(`error: ${toml}:5: tools.tpxdemo.pinned is "yes", not true or false\nhint: see "A team's toolbox as a file" in tpx's README for the format\n`);
+    expect(bad.stderr).toBe(
+      `error: ${toml}:5: tools.tpxdemo.pinned is "yes", not true or false\nhint: see "A team's toolbox as a file" in tpx's README for the format\n`,
+    );
     expect(world.ls(world.tpxHome)).toEqual([]);
     const missing = await world.run(['sync'], { cwd: world.root });
     expect(missing.code).toBe(1);
@@ -113,7 +128,9 @@ pinned = true
     const lacking = await world.run(['sync', toml]);
     expect(lacking.code).toBe(1);
     expect(lacking.stderr).toMatch(/^error: oneapp 1\.0 has no app oneapp-gui, which tools\.oneapp\.apps names \(its apps: oneapp-cli\)$/m);
-    expect(lacking.stderr).toMatch(/^error: tpxdemo 1\.0 has no app nope, which tools\.tpxdemo\.apps names \(its apps: tpxdemo, tpxdemo-admin\)$/m);
+    expect(lacking.stderr).toMatch(
+      /^error: tpxdemo 1\.0 has no app nope, which tools\.tpxdemo\.apps names \(its apps: tpxdemo, tpxdemo-admin\)$/m,
+    );
     expect(lacking.stderr).toMatch(/^summary: 2 failed$/m);
     writeFileSync(toml, '[tools.oneapp]\napps = ["oneapp-cli"]\n\n[tools.tpxdemo]\napps = ["tpxdemo"]\n');
     const fixed = await world.run(['sync', toml]);

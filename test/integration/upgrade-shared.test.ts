@@ -13,7 +13,14 @@ afterEach(async () => world?.dispose());
 
 /** The pip wheel the tests' Python bundles (what tpx unpacks first), from its ensurepip. */
 function bundledPip(): { file: string; version: string } {
-  const r = spawnSync(realPython(), ['-c', 'import ensurepip, os; d = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"); print("\\n".join(os.path.join(d, f) for f in os.listdir(d)))'], { encoding: 'utf8' });
+  const r = spawnSync(
+    realPython(),
+    [
+      '-c',
+      'import ensurepip, os; d = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"); print("\\n".join(os.path.join(d, f) for f in os.listdir(d)))',
+    ],
+    { encoding: 'utf8' },
+  );
   const file = r.stdout.split('\n').find((f) => /\/pip-[^/]+\.whl$/.test(f));
   if (!file) throw new Error(`${realPython()} bundles no pip wheel`);
   return { file, version: versionOf(file) };
@@ -31,7 +38,11 @@ function newerPip(than: string): { file: string; version: string } {
       return existsSync(lib) ? readdirSync(lib).map((d) => join(lib, d, 'ensurepip', '_bundled')) : [];
     })
     .filter((d) => existsSync(d))
-    .flatMap((d) => readdirSync(d).filter((f) => /^pip-.*\.whl$/.test(f)).map((f) => ({ file: join(d, f), version: versionOf(f) })))
+    .flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => /^pip-.*\.whl$/.test(f))
+        .map((f) => ({ file: join(d, f), version: versionOf(f) })),
+    )
     .filter((w) => (compareVersions(w.version, than) ?? 0) > 0)
     .sort((a, b) => compareVersions(b.version, a.version) ?? 0);
   if (!found[0]) throw new Error(`this test needs a pip wheel newer than ${than} in some Python's ensurepip/_bundled under ${pyenv}`);
@@ -55,18 +66,24 @@ describe('tpx upgrade-shared', () => {
 
     const up = await world.run(['upgrade-shared']);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toContain(`pip ${fresh.version} is now the shared pip (was ${old.version}): installs, upgrades and runpip use it from now on\n`);
+    expect(up.stderr).toContain(
+      `pip ${fresh.version} is now the shared pip (was ${old.version}): installs, upgrades and runpip use it from now on\n`,
+    );
     expect(world.ls(join(world.tpxHome, 'shared'))).toEqual([`pip-${fresh.version}`, `pip-${old.version}`, 'selected'].sort());
     expect((await sharedPip()).value).toBe(fresh.version);
     expect((await sharedPip()).source).toMatch(/^tpx upgrade-shared \(for Python >=3\.\d+; others: their bundled pip\)$/);
 
     // Every pip run from now on is the new one: runpip, and a build (its log names the runner).
     const pipOf = async (tool: string) => (await world.run(['runpip', tool, '--version'])).stdout;
-    expect(await pipOf('tpxdemo')).toMatch(new RegExp(`^pip ${fresh.version.replace(/\./g, '\\.')} from ${join(world.tpxHome, 'shared', `pip-${fresh.version}`, 'pip')} `));
+    expect(await pipOf('tpxdemo')).toMatch(
+      new RegExp(`^pip ${fresh.version.replace(/\./g, '\\.')} from ${join(world.tpxHome, 'shared', `pip-${fresh.version}`, 'pip')} `),
+    );
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);
     const logs = join(world.cacheDir, 'tpx', 'logs');
     const log = readdirSync(logs).filter((f) => f.endsWith('install-oneapp.log'));
-    expect(readFileSync(join(logs, log[0] as string), 'utf8')).toContain(`/shared/pip-${fresh.version}/tpx-runner.py install ` /* tpx runs that pip through its runner beside it (core/installer/pip/runner.ts) */);
+    expect(readFileSync(join(logs, log[0] as string), 'utf8')).toContain(
+      `/shared/pip-${fresh.version}/tpx-runner.py install ` /* tpx runs that pip through its runner beside it (core/installer/pip/runner.ts) */,
+    );
 
     const again = await world.run(['upgrade-shared']);
     expect(again.code).toBe(0);
@@ -91,7 +108,9 @@ describe('tpx upgrade-shared', () => {
     // The chosen pip gone from disk: builds fall back to the bundled one, and doctor says so and forgets it.
     rmSync(join(world.tpxHome, 'shared', `pip-${old.version}`), { recursive: true });
     const sick = await world.run(['doctor']);
-    expect(sick.stdout).toContain(`${join(world.tpxHome, 'shared', 'selected')} names pip "${old.version}", which is not in ${join(world.tpxHome, 'shared')}: builds use each interpreter's bundled pip`);
+    expect(sick.stdout).toContain(
+      `${join(world.tpxHome, 'shared', 'selected')} names pip "${old.version}", which is not in ${join(world.tpxHome, 'shared')}: builds use each interpreter's bundled pip`,
+    );
     expect((await world.run(['doctor', '--fix'])).stdout).toContain(`fixed: removed ${join(world.tpxHome, 'shared', 'selected')}\n`);
     expect(world.ls(join(world.tpxHome, 'shared'))).toEqual([`pip-${fresh.version}`]);
     expect(await pipOf('multiapp')).toMatch(new RegExp(`^pip ${old.version.replace(/\./g, '\\.')} from `));

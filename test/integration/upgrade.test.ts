@@ -34,7 +34,9 @@ describe('tpx upgrade', () => {
     expect(pin.stderr).toBe('error: nope is not installed\nhint: no tools are installed; see `tpx install --help`\n');
     const r = await world.run(['upgrade', 'tpxdemo']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: tpxdemo is not installed\nhint: install it with `tpx install tpxdemo` (or `tpx upgrade --install tpxdemo`)\n');
+    expect(r.stderr).toBe(
+      'error: tpxdemo is not installed\nhint: install it with `tpx install tpxdemo` (or `tpx upgrade --install tpxdemo`)\n',
+    );
     expect(world.ls(world.binDir)).toEqual([]);
     const i = await world.run(['upgrade', '--install', 'tpxdemo']);
     expect(i.code, i.stderr).toBe(0);
@@ -74,7 +76,9 @@ describe('tpx upgrade', () => {
 
     const missing = await world.run(['upgrade', 'oneapp==1.0']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('error: oneapp is not installed\nhint: install it with `tpx install oneapp==1.0` (or `tpx upgrade --install oneapp==1.0`); installed tools: tpxdemo, tpxdemo@1\n');
+    expect(missing.stderr).toBe(
+      'error: oneapp is not installed\nhint: install it with `tpx install oneapp==1.0` (or `tpx upgrade --install oneapp==1.0`); installed tools: tpxdemo, tpxdemo@1\n',
+    );
     const installed = await world.run(['upgrade', '--install', 'oneapp==1.0']);
     expect(installed.code, installed.stderr).toBe(0);
     expect(receipt(world, 'oneapp').request.spec).toBe('oneapp==1.0');
@@ -132,7 +136,9 @@ describe('tpx pin / unpin', () => {
     world.publish('tpxdemo-2.0');
     const r = await world.run(['upgrade', 'tpxdemo']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: tpxdemo is pinned at 1.0\nhint: `tpx upgrade --force tpxdemo` upgrades it anyway; `tpx unpin tpxdemo` unpins it\n');
+    expect(r.stderr).toBe(
+      'error: tpxdemo is pinned at 1.0\nhint: `tpx upgrade --force tpxdemo` upgrades it anyway; `tpx unpin tpxdemo` unpins it\n',
+    );
     const f = await world.run(['upgrade', '--force', 'tpxdemo']);
     expect(f.code, f.stderr).toBe(0);
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
@@ -141,8 +147,6 @@ describe('tpx pin / unpin', () => {
     expect(receipt(world, 'tpxdemo').pinned).toBe(false);
     expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('tpxdemo is already unpinned\n');
   });
-
-
 });
 
 describe('tpx upgrade-all', () => {
@@ -227,7 +231,9 @@ describe('injected packages', () => {
     expect(inj.code, inj.stderr).toBe(0);
     expect(inj.stderr).toContain('tpxdemo 2.0 rebuilt (same version; its source or packages changed)');
     expect(helperlib()).toEqual(['helperlib-2.0.dist-info']);
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'helperlib', name: 'helperlib', includeApps: false, includeDeps: false, pipArgs: [], pinned: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
+      { spec: 'helperlib', name: 'helperlib', includeApps: false, includeDeps: false, pipArgs: [], pinned: false },
+    ]);
   });
 });
 
@@ -250,7 +256,9 @@ describe('tools installed from a path', () => {
     world.publish('oneapp-2.0');
     const r = await world.run(['upgrade-all']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/localtool +FAILED +localtool cannot be rebuilt: .*localtool: no such file or directory; it was installed from that path/);
+    expect(r.stderr).toMatch(
+      /localtool +FAILED +localtool cannot be rebuilt: .*localtool: no such file or directory; it was installed from that path/,
+    );
     expect(r.stderr).toMatch(/oneapp +upgraded +1\.0 → 2\.0/);
     expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
   });

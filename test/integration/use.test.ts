@@ -15,7 +15,13 @@ describe('using what is installed', () => {
     const venv = join(world.tpxHome, 'tools', 'tpxdemo');
 
     // The venv's python, as if activated: its bin dir first on PATH, VIRTUAL_ENV set; exit code and stdin are the app's.
-    const py = await world.run(['exec', 'tpxdemo', 'python', '-c', 'import os, sys; print(sys.prefix); print(os.environ["VIRTUAL_ENV"]); print(os.environ["PATH"].split(os.pathsep)[0]); import tpxdemo']);
+    const py = await world.run([
+      'exec',
+      'tpxdemo',
+      'python',
+      '-c',
+      'import os, sys; print(sys.prefix); print(os.environ["VIRTUAL_ENV"]); print(os.environ["PATH"].split(os.pathsep)[0]); import tpxdemo',
+    ]);
     expect(py.code, py.stderr).toBe(0);
     expect(py.stdout).toBe(`${venv}\n${venv}\n${join(venv, 'bin')}\n`);
     expect((await world.run(['exec', 'tpxdemo', 'tpxdemo', '--exit', '7'])).code).toBe(7);
@@ -33,7 +39,9 @@ describe('using what is installed', () => {
     expect(inj.code, inj.stderr).toBe(0);
     expect(world.ls(world.binDir)).toEqual(['helperlib-cli', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin', 'withdep']);
     expect(inj.stderr).toContain(`  ${join(world.binDir, 'helperlib-cli')} (from helperlib)`);
-    expect(receipt(world, 'tpxdemo').request.injected).toEqual([{ spec: 'withdep', name: 'withdep', includeApps: true, includeDeps: true, pipArgs: ['--no-compile'], pinned: false }]);
+    expect(receipt(world, 'tpxdemo').request.injected).toEqual([
+      { spec: 'withdep', name: 'withdep', includeApps: true, includeDeps: true, pipArgs: ['--no-compile'], pinned: false },
+    ]);
     // A dependency's app runs through exec once it is there.
     expect((await world.run(['exec', 'tpxdemo', 'helperlib-cli'])).code).toBe(0);
 
@@ -57,7 +65,13 @@ describe('using what is installed', () => {
     world.publish('withdep-2.0');
     world.publish('tpxdemo-2.0');
     expect((await world.run(['upgrade', '--include-injected', 'tpxdemo'])).code).toBe(0);
-    const after = await world.run(['exec', 'tpxdemo', 'python', '-c', 'import importlib.metadata as m; print(m.version("tpxdemo"), m.version("withdep"))']);
+    const after = await world.run([
+      'exec',
+      'tpxdemo',
+      'python',
+      '-c',
+      'import importlib.metadata as m; print(m.version("tpxdemo"), m.version("withdep"))',
+    ]);
     expect(after.stdout).toBe('2.0 1.0\n');
     // unpin frees both.
     expect((await world.run(['unpin', 'tpxdemo'])).code).toBe(0);
@@ -70,7 +84,14 @@ describe('using what is installed', () => {
     const un = await world.run(['unexpose', '--json', 'tpxdemo']);
     expect(un.code, un.stderr).toBe(0);
     expect(JSON.parse(un.stdout).tools).toEqual([
-      { name: 'tpxdemo', action: 'unexposed', from: '1.0', to: '1.0', apps: { linked: [], unlinked: [join(world.binDir, 'tpxdemo'), join(world.binDir, 'tpxdemo-admin')] }, error: null },
+      {
+        name: 'tpxdemo',
+        action: 'unexposed',
+        from: '1.0',
+        to: '1.0',
+        apps: { linked: [], unlinked: [join(world.binDir, 'tpxdemo'), join(world.binDir, 'tpxdemo-admin')] },
+        error: null,
+      },
     ]);
     expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
     const list = await world.run(['list']);

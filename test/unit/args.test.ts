@@ -32,22 +32,58 @@ describe('absolutePipArgs', () => {
   const cwd = '/work/project';
   const env = { HOME: '/home/u' };
   it.each([
-    [['-c', 'constraints.txt'], ['-c', '/work/project/constraints.txt']],
+    [
+      ['-c', 'constraints.txt'],
+      ['-c', '/work/project/constraints.txt'],
+    ],
     [['-cconstraints.txt'], ['-c/work/project/constraints.txt']],
-    [['--constraint', '../c.txt'], ['--constraint', '/work/c.txt']],
+    [
+      ['--constraint', '../c.txt'],
+      ['--constraint', '/work/c.txt'],
+    ],
     [['--constraint=c.txt'], ['--constraint=/work/project/c.txt']],
-    [['-r', 'req.txt', '--requirement=sub/req.txt'], ['-r', '/work/project/req.txt', '--requirement=/work/project/sub/req.txt']],
-    [['-f', 'wheels'], ['-f', '/work/project/wheels']],
+    [
+      ['-r', 'req.txt', '--requirement=sub/req.txt'],
+      ['-r', '/work/project/req.txt', '--requirement=/work/project/sub/req.txt'],
+    ],
+    [
+      ['-f', 'wheels'],
+      ['-f', '/work/project/wheels'],
+    ],
     [['--find-links=./w'], ['--find-links=/work/project/w']],
-    [['-f', 'https://example.org/wheels/'], ['-f', 'https://example.org/wheels/']],
+    [
+      ['-f', 'https://example.org/wheels/'],
+      ['-f', 'https://example.org/wheels/'],
+    ],
     [['--find-links=file:///srv/w'], ['--find-links=file:///srv/w']],
-    [['-e', '.'], ['-e', '/work/project']],
-    [['-e', 'git+https://h/x.git#egg=x'], ['-e', 'git+https://h/x.git#egg=x']],
-    [['-i', './simple'], ['-i', '/work/project/simple']],
-    [['--cert', '~/ca.pem'], ['--cert', '/home/u/ca.pem']],
-    [['-c', '/etc/c.txt'], ['-c', '/etc/c.txt']],
-    [['--no-binary', ':all:', '--pre', '-q'], ['--no-binary', ':all:', '--pre', '-q']],
-    [['--no-deps', '-c'], ['--no-deps', '-c']],
+    [
+      ['-e', '.'],
+      ['-e', '/work/project'],
+    ],
+    [
+      ['-e', 'git+https://h/x.git#egg=x'],
+      ['-e', 'git+https://h/x.git#egg=x'],
+    ],
+    [
+      ['-i', './simple'],
+      ['-i', '/work/project/simple'],
+    ],
+    [
+      ['--cert', '~/ca.pem'],
+      ['--cert', '/home/u/ca.pem'],
+    ],
+    [
+      ['-c', '/etc/c.txt'],
+      ['-c', '/etc/c.txt'],
+    ],
+    [
+      ['--no-binary', ':all:', '--pre', '-q'],
+      ['--no-binary', ':all:', '--pre', '-q'],
+    ],
+    [
+      ['--no-deps', '-c'],
+      ['--no-deps', '-c'],
+    ],
   ])('%j → %j', (args, expected) => {
     expect(absolutePipArgs(args, { cwd, env })).toEqual(expected);
   });
@@ -57,8 +93,16 @@ describe('absolutePipArgs', () => {
   });
 
   it('requestFlags makes --index-url and a --python path absolute, but not a version or a command', () => {
-    expect(requestFlags({ indexUrl: 'simple', python: './venv/bin/python' }, { cwd, env })).toEqual({ indexUrl: '/work/project/simple', pipArgs: [], python: '/work/project/venv/bin/python' });
-    expect(requestFlags({ indexUrl: 'https://h/simple', python: '3.12' }, { cwd, env })).toEqual({ indexUrl: 'https://h/simple', pipArgs: [], python: '3.12' });
+    expect(requestFlags({ indexUrl: 'simple', python: './venv/bin/python' }, { cwd, env })).toEqual({
+      indexUrl: '/work/project/simple',
+      pipArgs: [],
+      python: '/work/project/venv/bin/python',
+    });
+    expect(requestFlags({ indexUrl: 'https://h/simple', python: '3.12' }, { cwd, env })).toEqual({
+      indexUrl: 'https://h/simple',
+      pipArgs: [],
+      python: '3.12',
+    });
     expect(requestFlags({ python: 'python3.12' }, { cwd, env }).python).toBe('python3.12');
     expect(requestFlags({}, { cwd, env })).toEqual({ indexUrl: null, pipArgs: [], python: null });
   });

@@ -43,10 +43,16 @@ describe('the tools a script lists', () => {
 });
 
 describe('the PowerShell script', () => {
-  const script = completionScript('powershell', root, { defaultHome: 'C:\\Users\\o\'k\\AppData\\Local\\tpx\\Data', userHome: 'C:\\Users\\o\'k', version: '1' });
+  const script = completionScript('powershell', root, {
+    defaultHome: "C:\\Users\\o'k\\AppData\\Local\\tpx\\Data",
+    userHome: "C:\\Users\\o'k",
+    version: '1',
+  });
   it('registers a native completer with every command, its options and what its arguments complete with', () => {
     expect(script).toContain('Register-ArgumentCompleter -Native -CommandName tpx -ScriptBlock {');
-    expect(script).toContain(`  'uninstall' = @{ subs = @(); opts = @('--json', '-v', '--verbose', '-q', '--quiet', '--color', '--global', '-h', '--help'); valued = @{ '--color' = '=auto,always,never' }; args = @('@tool...') }`);
+    expect(script).toContain(
+      `  'uninstall' = @{ subs = @(); opts = @('--json', '-v', '--verbose', '-q', '--quiet', '--color', '--global', '-h', '--help'); valued = @{ '--color' = '=auto,always,never' }; args = @('@tool...') }`,
+    );
     expect(script).toContain(`  'inject' = @{ subs = @(); opts = @('-r', '--requirement'`);
     expect(script).toMatch(/ {2}'' = @\{ subs = @\('install', 'install-all', 'list',/);
     expect(script).toContain("'environment' = @{");

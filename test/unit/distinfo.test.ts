@@ -27,11 +27,16 @@ function venv() {
 describe('listDists', () => {
   it('reads Name, Version and Requires-Dist from the METADATA header only', () => {
     const v = venv();
-    v.dist('Black-24.1.0', { METADATA: 'Metadata-Version: 2.1\r\nName: Black\r\nVersion: 24.1.0\r\nRequires-Dist: click>=8\r\nrequires-dist: platformdirs\r\n\r\nName: not-this\nRequires-Dist: nor-this\n' });
+    v.dist('Black-24.1.0', {
+      METADATA:
+        'Metadata-Version: 2.1\r\nName: Black\r\nVersion: 24.1.0\r\nRequires-Dist: click>=8\r\nrequires-dist: platformdirs\r\n\r\nName: not-this\nRequires-Dist: nor-this\n',
+    });
     v.dist('broken-1.0', { METADATA: 'Name: broken\n' });
     v.dist('nometa-1.0', {});
     writeFileSync(join(v.site, 'not-a-dist.txt'), '');
-    expect(listDists(v.site).map(({ name, version, requires }) => ({ name, version, requires }))).toEqual([{ name: 'Black', version: '24.1.0', requires: ['click>=8', 'platformdirs'] }]);
+    expect(listDists(v.site).map(({ name, version, requires }) => ({ name, version, requires }))).toEqual([
+      { name: 'Black', version: '24.1.0', requires: ['click>=8', 'platformdirs'] },
+    ]);
   });
 
   it('is empty for a missing site-packages', () => {
@@ -42,7 +47,11 @@ describe('listDists', () => {
 describe('readEntryPoints', () => {
   it('reads console and gui scripts from the INI, skipping comments and other groups', () => {
     const v = venv();
-    const dir = v.dist('t-1.0', { METADATA: 'Name: t\nVersion: 1.0\n', 'entry_points.txt': '# c\n[console_scripts]\nt = t:main\n  t-admin=t:admin  \n; also a comment\n[gui_scripts]\nt-gui = t:gui\n[t.plugins]\np = t:p\nno-equals-sign\n' });
+    const dir = v.dist('t-1.0', {
+      METADATA: 'Name: t\nVersion: 1.0\n',
+      'entry_points.txt':
+        '# c\n[console_scripts]\nt = t:main\n  t-admin=t:admin  \n; also a comment\n[gui_scripts]\nt-gui = t:gui\n[t.plugins]\np = t:p\nno-equals-sign\n',
+    });
     expect(readEntryPoints({ name: 't', version: '1.0', dir, requires: [] })).toEqual({ console: ['t', 't-admin'], gui: ['t-gui'] });
   });
 });
@@ -53,7 +62,13 @@ describe('appsOf', () => {
     v.dist('t-1.0', {
       METADATA: 'Name: t\nVersion: 1.0\n',
       'entry_points.txt': '[console_scripts]\nt = t:main\nt-missing = t:x\n[gui_scripts]\nt-gui = t:gui\n',
-      RECORD: ['../../../bin/t,sha256=x,1', '"../../../bin/t-sh,with comma",,', '../../../bin/python-helper,,', 't/__init__.py,,', '../../../bin/t-gui,,'].join('\n'),
+      RECORD: [
+        '../../../bin/t,sha256=x,1',
+        '"../../../bin/t-sh,with comma",,',
+        '../../../bin/python-helper,,',
+        't/__init__.py,,',
+        '../../../bin/t-gui,,',
+      ].join('\n'),
     });
     for (const f of ['t', 't-sh,with comma', 'python-helper', 't-gui']) v.binFile(f);
     const [dist] = listDists(v.site);

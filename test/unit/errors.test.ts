@@ -15,7 +15,9 @@ describe('the machine saying no is one clear error', () => {
     const e = fromErrno(errno('ENOSPC', 'write', join(dir, 'x.log'))) as TpxError;
     expect(e.code).toBe('disk-full');
     expect(e.message).toBe(`could not write ${join(dir, 'x.log')}: no space left on the device`);
-    expect(e.hint).toMatch(new RegExp(`^free some space on the disk holding ${dir} \\(\\d+(\\.\\d)? [KMG]B free now\\), then run the command again$`));
+    expect(e.hint).toMatch(
+      new RegExp(`^free some space on the disk holding ${dir} \\(\\d+(\\.\\d)? [KMG]B free now\\), then run the command again$`),
+    );
     expect(fromErrno(errno('EDQUOT', 'mkdir', '/q/d'))?.code).toBe('disk-full');
   });
 

@@ -16,7 +16,15 @@ describe('the delete gate', () => {
     const ctx = ctxIn(root);
     expect(isMine(ctx.paths, join(ctx.paths.envs, 'g'))).toBe(true);
     expect(isMine(ctx.paths, join(ctx.paths.cache, 'logs'))).toBe(true);
-    for (const p of [ctx.paths.home, ctx.paths.cache, root, '/', join(ctx.paths.envs, '..', '..'), join(ctx.paths.bin, 'x'), `${ctx.paths.home}2/x`]) {
+    for (const p of [
+      ctx.paths.home,
+      ctx.paths.cache,
+      root,
+      '/',
+      join(ctx.paths.envs, '..', '..'),
+      join(ctx.paths.bin, 'x'),
+      `${ctx.paths.home}2/x`,
+    ]) {
       expect(isMine(ctx.paths, p), p).toBe(false);
     }
     expect(() => removeMine(ctx, join(ctx.paths.envs, '..', '..', 'bin'))).toThrow(/refusing to delete/);
@@ -30,7 +38,7 @@ describe('the delete gate', () => {
     expect(existsSync(ctx.paths.bin)).toBe(true);
   });
 
-  it('a directory of tpx replaced by a link elsewhere does not make what is there tpx\'s', () => {
+  it("a directory of tpx replaced by a link elsewhere does not make what is there tpx's", () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     const ctx = ctxIn(root);
     const precious = join(root, 'precious');
@@ -64,8 +72,10 @@ describe('the delete gate', () => {
     expect(lstatSync(join(root, 'elsewhere', 'black')).isSymbolicLink()).toBe(true);
     expect(existsSync(join(ctx.paths.bin, 'file'))).toBe(true);
     // The man sections and completion dirs are link dirs too; the man dir itself and deeper dirs are not.
-    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')]) mkdirSync(dir, { recursive: true });
-    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')]) symlinkSync(into('black'), join(dir, 'black.x'));
+    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')])
+      mkdirSync(dir, { recursive: true });
+    for (const dir of [join(ctx.paths.man, 'man1'), join(ctx.paths.completions, 'fish'), ctx.paths.man, join(ctx.paths.man, 'man1', 'sub')])
+      symlinkSync(into('black'), join(dir, 'black.x'));
     expect(removeToolLink(ctx, join(ctx.paths.man, 'man1', 'black.x'), 'black')).toBe(true);
     expect(removeToolLink(ctx, join(ctx.paths.completions, 'fish', 'black.x'), 'black')).toBe(true);
     expect(removeToolLink(ctx, join(ctx.paths.man, 'black.x'), 'black')).toBe(false);

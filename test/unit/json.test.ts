@@ -24,6 +24,11 @@ describe('resultDocument', () => {
   });
 
   it("makes commander's errors a usage document", () => {
-    expect(usageDocument(['install', '--x'], "error: unknown option '--x'\n")).toMatchObject({ status: 'error', exitCode: 2, tools: [], error: { code: 'usage', message: "unknown option '--x'" } });
+    expect(usageDocument(['install', '--x'], "error: unknown option '--x'\n")).toMatchObject({
+      status: 'error',
+      exitCode: 2,
+      tools: [],
+      error: { code: 'usage', message: "unknown option '--x'" },
+    });
   });
 });

@@ -16,7 +16,8 @@ const SRC = resolve(__dirname, '../../src');
 /** Every import specifier in a TypeScript source: `import … from`, `export … from`, `import type`, `import('…')`. */
 function importsOf(text: string): string[] {
   const found: string[] = [];
-  const re = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const re =
+    /(?:^|[\s;])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) found.push((m[1] ?? m[2] ?? m[3]) as string);
   return found;
 }
@@ -41,7 +42,8 @@ function violations(files: Map<string, string>): string[] {
     if (from.kind === 'loose-core') out.push(`${rel}: a file of src/core must be in one of its groups (${GROUPS.join(', ')})`);
     for (const spec of importsOf(text)) {
       if (!spec.startsWith('.')) {
-        if (from.kind === 'core' && CLI_PACKAGES.includes(spec)) out.push(`${rel} → ${spec}: core does not print or parse the command line`);
+        if (from.kind === 'core' && CLI_PACKAGES.includes(spec))
+          out.push(`${rel} → ${spec}: core does not print or parse the command line`);
         continue;
       }
       const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
@@ -49,7 +51,8 @@ function violations(files: Map<string, string>): string[] {
       const trel = relative(SRC, target);
       if (from.kind === 'core') {
         if (to.kind !== 'core') out.push(`${rel} → ${trel}: core imports only core`);
-        else if (to.group > from.group) out.push(`${rel} → ${trel}: ${GROUPS[from.group]} may not import ${GROUPS[to.group]} (it comes later)`);
+        else if (to.group > from.group)
+          out.push(`${rel} → ${trel}: ${GROUPS[from.group]} may not import ${GROUPS[to.group]} (it comes later)`);
       } else if (from.kind === 'command' && to.kind === 'command') {
         out.push(`${rel} → ${trel}: a command imports no other command (move what they share to core/ops or commands/shared)`);
       }
@@ -98,7 +101,10 @@ describe('the layering rule', () => {
       [at('core/build/build.ts'), "import { Command } from 'commander';\nimport { ui } from '../../ui.js';"],
       [at('core/stray.ts'), ''],
       [at('commands/upgrade.ts'), "import { resultOf } from './install.js';"],
-      [at('commands/install.ts'), "import type { Cli } from './cli-types.js';\nimport { installMany } from './shared/many.js';\nimport { installTool } from '../core/ops/install.js';"],
+      [
+        at('commands/install.ts'),
+        "import type { Cli } from './cli-types.js';\nimport { installMany } from './shared/many.js';\nimport { installTool } from '../core/ops/install.js';",
+      ],
       [at('core/ops/install.ts'), "import { a } from '../base/fsx.js';\nimport type { B } from '../files/toolfile.js';"],
     ]);
     expect(violations(planted)).toEqual([
@@ -112,7 +118,12 @@ describe('the layering rule', () => {
       'commands/upgrade.ts → commands/install.ts: a command imports no other command (move what they share to core/ops or commands/shared)',
       'core/ops/install.ts → core/files/toolfile.ts: ops may not import files (it comes later)',
     ]);
-    const ambient = new Map([[at('core/run/runapp.ts'), "// process.env is not read here\nconst cwd = process.cwd();\nif (process.env.X) {}"]]);
-    expect(ambientReads(ambient)).toEqual(['core/run/runapp.ts:2: const cwd = process.cwd();', 'core/run/runapp.ts:3: if (process.env.X) {}']);
+    const ambient = new Map([
+      [at('core/run/runapp.ts'), '// process.env is not read here\nconst cwd = process.cwd();\nif (process.env.X) {}'],
+    ]);
+    expect(ambientReads(ambient)).toEqual([
+      'core/run/runapp.ts:2: const cwd = process.cwd();',
+      'core/run/runapp.ts:3: if (process.env.X) {}',
+    ]);
   });
 });

@@ -8,7 +8,8 @@ import { applyLinks, planLinks, removeOwnedLinks, resourceLinkFor, wantedLinks }
 import { ctxIn as makeCtx } from '../helpers/context.js';
 
 /** The links of these apps of tool `key`. */
-const apps = (ctx: Context, key: string, names: string[]) => wantedLinks(ctx, key, { apps: names.map((name) => ({ name })), resources: [] }, '');
+const apps = (ctx: Context, key: string, names: string[]) =>
+  wantedLinks(ctx, key, { apps: names.map((name) => ({ name })), resources: [] }, '');
 
 function ctxIn(root: string): Context {
   return makeCtx(root);
@@ -55,15 +56,26 @@ describe('link policy', () => {
 
   it('man pages and completion files are links like apps: the same policy, in their own dirs', async () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
-    const wanted = wantedLinks(ctx, 'black', { apps: [{ name: 'black' }], resources: [{ path: 'share/man/man1/black.1' }, { path: 'share/zsh/site-functions/_black' }] }, '');
+    const wanted = wantedLinks(
+      ctx,
+      'black',
+      { apps: [{ name: 'black' }], resources: [{ path: 'share/man/man1/black.1' }, { path: 'share/zsh/site-functions/_black' }] },
+      '',
+    );
     expect(wanted.map((w) => [w.kind, w.link, w.target])).toEqual([
       ['app', join(ctx.paths.bin, 'black'), join(ctx.paths.tools, 'black', 'bin', 'black')],
       ['man', join(ctx.paths.man, 'man1', 'black.1'), join(ctx.paths.tools, 'black', 'share', 'man', 'man1', 'black.1')],
-      ['completion', join(ctx.paths.completions, 'zsh', '_black'), join(ctx.paths.tools, 'black', 'share', 'zsh', 'site-functions', '_black')],
+      [
+        'completion',
+        join(ctx.paths.completions, 'zsh', '_black'),
+        join(ctx.paths.tools, 'black', 'share', 'zsh', 'site-functions', '_black'),
+      ],
     ]);
     mkdirSync(join(ctx.paths.man, 'man1'), { recursive: true });
     writeFileSync(join(ctx.paths.man, 'man1', 'black.1'), 'a page tpx did not make');
-    await expect(planLinks(ctx, 'black', wanted, false)).rejects.toThrow(`a file is in the way: ${join(ctx.paths.man, 'man1', 'black.1')} (a file tpx did not make)`);
+    await expect(planLinks(ctx, 'black', wanted, false)).rejects.toThrow(
+      `a file is in the way: ${join(ctx.paths.man, 'man1', 'black.1')} (a file tpx did not make)`,
+    );
     mkdirSync(join(ctx.paths.completions, 'zsh', '_black'), { recursive: true });
     await expect(planLinks(ctx, 'black', wanted, true)).rejects.toThrow('is a directory, in the way of the completion file _black');
     // The directories a link goes in are made when it is.
@@ -75,9 +87,17 @@ describe('link policy', () => {
   it("a suffix goes into a man page's name before its section; a suffixed tool's completions are not linked", () => {
     const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
     expect(resourceLinkFor(ctx, 'black@22', 'share/man/man1/black.1', '@22')?.link).toBe(join(ctx.paths.man, 'man1', 'black@22.1'));
-    expect(resourceLinkFor(ctx, 'black@22', 'share/man/man5/black.conf.5.gz', '@22')?.link).toBe(join(ctx.paths.man, 'man5', 'black@22.conf.5.gz'));
+    expect(resourceLinkFor(ctx, 'black@22', 'share/man/man5/black.conf.5.gz', '@22')?.link).toBe(
+      join(ctx.paths.man, 'man5', 'black@22.conf.5.gz'),
+    );
     expect(resourceLinkFor(ctx, 'black@22', 'share/fish/vendor_completions.d/black.fish', '@22')).toBeNull();
-    for (const bad of ['share/man/man0/x.0', 'share/man/man1/../../../x', 'share/man/man1/', 'lib/python3.11/site-packages/x', 'share/bash-completion/completions/a/b']) {
+    for (const bad of [
+      'share/man/man0/x.0',
+      'share/man/man1/../../../x',
+      'share/man/man1/',
+      'lib/python3.11/site-packages/x',
+      'share/bash-completion/completions/a/b',
+    ]) {
       expect(resourceLinkFor(ctx, 'black', bad, ''), bad).toBeNull();
     }
   });

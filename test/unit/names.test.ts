@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { TpxError } from '../../src/core/base/errors.js';
-import { MAX_NAME, MAX_SUFFIX, isSafeFileName, isToolKey, normalizeName, parseToolArg, toolKey, validateSuffix } from '../../src/core/packaging/names.js';
+import {
+  MAX_NAME,
+  MAX_SUFFIX,
+  isSafeFileName,
+  isToolKey,
+  normalizeName,
+  parseToolArg,
+  toolKey,
+  validateSuffix,
+} from '../../src/core/packaging/names.js';
 
 describe('names', () => {
   it('normalises per PEP 503', () => {
@@ -36,7 +45,8 @@ describe('names', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const pick = (chars: string, min: number, max: number) => Array.from({ length: min + rand(max - min + 1) }, () => chars[rand(chars.length)]).join('');
+    const pick = (chars: string, min: number, max: number) =>
+      Array.from({ length: min + rand(max - min + 1) }, () => chars[rand(chars.length)]).join('');
     const alnum = 'abcXYZ019';
     for (let i = 0; i < 2000; i++) {
       const name = pick(alnum, 1, 1) + (rand(2) ? pick(`${alnum}._-`, 0, 8) + pick(alnum, 1, 1) : '');
@@ -48,7 +58,12 @@ describe('names', () => {
   });
 
   it('a suffix with separators or capitals is addressable however it is typed', () => {
-    for (const [name, suffix, key] of [['isort', '_old', 'isort-old'], ['isort', '.1', 'isort-1'], ['isort', '-Dev', 'isort-dev'], ['black', '@22', 'black@22']] as const) {
+    for (const [name, suffix, key] of [
+      ['isort', '_old', 'isort-old'],
+      ['isort', '.1', 'isort-1'],
+      ['isort', '-Dev', 'isort-dev'],
+      ['black', '@22', 'black@22'],
+    ] as const) {
       expect(toolKey(name, suffix)).toBe(key);
       expect(parseToolArg(`${name}${suffix}`)).toBe(key);
       expect(parseToolArg(key)).toBe(key);

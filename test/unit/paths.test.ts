@@ -7,7 +7,14 @@ import { cacheDir, expandHome, resolvePaths } from '../../src/core/base/paths.js
 describe('resolvePaths', () => {
   it('expands ~ in every TPX_* directory (a quoted or config-file value is not expanded by a shell)', () => {
     const p = resolvePaths({ HOME: '/home/u', TPX_HOME: '~/tpx', TPX_BIN_DIR: '~/bin', TPX_CACHE_DIR: '~', TPX_MAN_DIR: '~/man' });
-    expect(p).toMatchObject({ home: '/home/u/tpx', tools: '/home/u/tpx/tools', bin: '/home/u/bin', cache: '/home/u', logs: '/home/u/logs', man: '/home/u/man' });
+    expect(p).toMatchObject({
+      home: '/home/u/tpx',
+      tools: '/home/u/tpx/tools',
+      bin: '/home/u/bin',
+      cache: '/home/u',
+      logs: '/home/u/logs',
+      man: '/home/u/man',
+    });
   });
 
   it('leaves ~user and a ~ inside a path alone, and makes relative paths absolute', () => {
@@ -23,12 +30,30 @@ describe('resolvePaths', () => {
 
 describe('resolvePaths with --global', () => {
   it('is /opt/tpx, /usr/local/bin and /usr/local/share/man, moved only by TPX_GLOBAL_*; its cache is inside its home', () => {
-    const user = { HOME: '/home/u', TPX_HOME: '/home/u/tpx', TPX_BIN_DIR: '/home/u/bin', TPX_CACHE_DIR: '/home/u/c', TPX_MAN_DIR: '/home/u/man' };
+    const user = {
+      HOME: '/home/u',
+      TPX_HOME: '/home/u/tpx',
+      TPX_BIN_DIR: '/home/u/bin',
+      TPX_CACHE_DIR: '/home/u/c',
+      TPX_MAN_DIR: '/home/u/man',
+    };
     expect(resolvePaths(user, { global: true })).toEqual({
-      home: '/opt/tpx', tools: '/opt/tpx/tools', envs: '/opt/tpx/envs', shared: '/opt/tpx/shared', locks: '/opt/tpx/locks', completions: '/opt/tpx/completions',
-      bin: '/usr/local/bin', man: '/usr/local/share/man', cache: '/opt/tpx/cache', logs: '/opt/tpx/cache/logs', global: true,
+      home: '/opt/tpx',
+      tools: '/opt/tpx/tools',
+      envs: '/opt/tpx/envs',
+      shared: '/opt/tpx/shared',
+      locks: '/opt/tpx/locks',
+      completions: '/opt/tpx/completions',
+      bin: '/usr/local/bin',
+      man: '/usr/local/share/man',
+      cache: '/opt/tpx/cache',
+      logs: '/opt/tpx/cache/logs',
+      global: true,
     });
-    const moved = resolvePaths({ ...user, TPX_GLOBAL_HOME: '/srv/tpx', TPX_GLOBAL_BIN_DIR: '/srv/bin', TPX_GLOBAL_MAN_DIR: '/srv/man' }, { global: true });
+    const moved = resolvePaths(
+      { ...user, TPX_GLOBAL_HOME: '/srv/tpx', TPX_GLOBAL_BIN_DIR: '/srv/bin', TPX_GLOBAL_MAN_DIR: '/srv/man' },
+      { global: true },
+    );
     expect(moved).toMatchObject({ home: '/srv/tpx', bin: '/srv/bin', man: '/srv/man', cache: '/srv/tpx/cache' });
     expect(resolvePaths(user).global).toBe(false);
   });

@@ -1,12 +1,24 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, isNewer, isValidVersion, normalizeVersion, parseSpecifiers, parseVersion, pinnedVersion, satisfies } from '../../src/core/packaging/pep440.js';
+import {
+  compareVersions,
+  isNewer,
+  isValidVersion,
+  normalizeVersion,
+  parseSpecifiers,
+  parseVersion,
+  pinnedVersion,
+  satisfies,
+} from '../../src/core/packaging/pep440.js';
 import type { SpecifierSet } from '../../src/core/packaging/pep440.js';
 
 /** Python packaging's answers, written by fixtures/pep440/generate.py. */
 interface Cases {
   packaging: string;
-  versions: ({ input: string; valid: false } | { input: string; valid: true; normalized: string; public: string; is_prerelease: boolean })[];
+  versions: (
+    | { input: string; valid: false }
+    | { input: string; valid: true; normalized: string; public: string; is_prerelease: boolean }
+  )[];
   comparisons: [string, string, -1 | 0 | 1][];
   specifiers: ({ input: string; valid: false } | { input: string; valid: true; specifiers: [string, string][] })[];
   contains: { specifiers: string; version: string; default: boolean; prereleases: boolean; no_prereleases: boolean }[];

@@ -15,7 +15,17 @@ const errorOf = (source: string) => {
 describe('parseScriptMetadata', () => {
   it('reads dependencies and requires-python', () => {
     const meta = parseScriptMetadata(
-      script('#!/usr/bin/env python3', '# /// script', '# requires-python = ">=3.8"', '# dependencies = [', '#   "rich>=13",', '#   "httpx",', '# ]', '# ///', 'print(1)'),
+      script(
+        '#!/usr/bin/env python3',
+        '# /// script',
+        '# requires-python = ">=3.8"',
+        '# dependencies = [',
+        '#   "rich>=13",',
+        '#   "httpx",',
+        '# ]',
+        '# ///',
+        'print(1)',
+      ),
       'x.py',
     );
     expect(meta).toMatchObject({ dependencies: ['rich>=13', 'httpx'], requiresPython: { text: '>=3.8', line: 3 }, line: 2 });
@@ -38,22 +48,29 @@ describe('parseScriptMetadata', () => {
   });
 
   it('refuses bad TOML, naming its line in the file', () => {
-    expect(errorOf(script('import os', '# /// script', '# dependencies = [', '#   "a",', '#   b', '# ]', '# ///'))).toMatch(/^x\.py:5: invalid TOML/);
+    expect(errorOf(script('import os', '# /// script', '# dependencies = [', '#   "a",', '#   b', '# ]', '# ///'))).toMatch(
+      /^x\.py:5: invalid TOML/,
+    );
   });
 
   it('refuses a non-string dependency and a non-list', () => {
-    expect(errorOf(script('# /// script', '# dependencies = ["a", 3]', '# ///'))).toBe('x.py:2: dependencies[1] is 3, not a requirement string');
+    expect(errorOf(script('# /// script', '# dependencies = ["a", 3]', '# ///'))).toBe(
+      'x.py:2: dependencies[1] is 3, not a requirement string',
+    );
     expect(errorOf(script('# /// script', '# dependencies = "a"', '# ///'))).toBe('x.py:2: `dependencies` must be a list of strings');
   });
 
   it('refuses a requires-python that is not a specifier, and an unclosed block', () => {
-    expect(errorOf(script('# /// script', '# requires-python = "three"', '# ///'))).toBe('x.py:2: requires-python = "three" is not a version specifier');
+    expect(errorOf(script('# /// script', '# requires-python = "three"', '# ///'))).toBe(
+      'x.py:2: requires-python = "three" is not a version specifier',
+    );
     expect(errorOf(script('', '# /// script', '# dependencies = []', 'print(1)'))).toBe('x.py:2: the `# /// script` block is never closed');
   });
 });
 
 describe('requires-python (PEP 440 specifiers: src/core/packaging/pep440.ts)', () => {
-  const requiresPython = (spec: string) => parseScriptMetadata(script('# /// script', `# requires-python = "${spec}"`, '# ///'), 'x.py')?.requiresPython;
+  const requiresPython = (spec: string) =>
+    parseScriptMetadata(script('# /// script', `# requires-python = "${spec}"`, '# ///'), 'x.py')?.requiresPython;
 
   it.each(['>=3.8', '>=3.8, <4', '==3.11.*', '~=3.10', '>=3.13.0rc1', '!=3.9.0', '===3.11.4'])('accepts %s', (spec) => {
     expect(requiresPython(spec)).toMatchObject({ text: spec, line: 2 });
@@ -65,6 +82,8 @@ describe('requires-python (PEP 440 specifiers: src/core/packaging/pep440.ts)', (
   });
 
   it.each(['', 'three', '>=3.*', '~=3', '>= 3.8 or 3.9'])('refuses %j', (spec) => {
-    expect(errorOf(script('# /// script', `# requires-python = "${spec}"`, '# ///'))).toBe(`x.py:2: requires-python = ${JSON.stringify(spec)} is not a version specifier`);
+    expect(errorOf(script('# /// script', `# requires-python = "${spec}"`, '# ///'))).toBe(
+      `x.py:2: requires-python = ${JSON.stringify(spec)} is not a version specifier`,
+    );
   });
 });

@@ -34,6 +34,7 @@ describe('pip options that redirect the install', () => {
 
   it('--with takes packages, never options', () => {
     expect(checkWith(['rich>=13', 'httpx[socks]'])).toEqual(['rich>=13', 'httpx[socks]']);
-    for (const bad of ['--target=/x', '-e .', '-r reqs.txt', ' --user']) expect(() => checkWith([bad]), bad).toThrow('--with takes a package, not a pip option');
+    for (const bad of ['--target=/x', '-e .', '-r reqs.txt', ' --user'])
+      expect(() => checkWith([bad]), bad).toThrow('--with takes a package, not a pip option');
   });
 });

@@ -2,7 +2,18 @@
 // Windows cannot run on this machine, so each decision is checked with the real pieces that can
 // run anywhere — cmd-shim writing its shims into temp dirs, real files, renames and links — and the
 // rest (the py launcher's answer, PATHEXT) given as Windows would give it.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +21,27 @@ import type { Context } from '../../src/core/base/context.js';
 import { appsOf, listDists } from '../../src/core/packaging/distinfo.js';
 import { describeEnvironment } from '../../src/core/shell/environment.js';
 import { linkOwner, removeToolLink } from '../../src/core/base/gate.js';
-import { applyLinks, isOnPath, linkFor, linksByOwner, planLinks, removeLinksExcept, repairLinks, wantedLinks } from '../../src/core/store/links.js';
+import {
+  applyLinks,
+  isOnPath,
+  linkFor,
+  linksByOwner,
+  planLinks,
+  removeLinksExcept,
+  repairLinks,
+  wantedLinks,
+} from '../../src/core/store/links.js';
 import { processStart } from '../../src/core/base/mutex.js';
-import { asideOf, entryTarget, junctionSwitch, launcherChoices, parsePyLauncherList, platformFor, runSteps, writeEntry } from '../../src/core/base/platform.js';
+import {
+  asideOf,
+  entryTarget,
+  junctionSwitch,
+  launcherChoices,
+  parsePyLauncherList,
+  platformFor,
+  runSteps,
+  writeEntry,
+} from '../../src/core/base/platform.js';
 import { treeKill } from '../../src/core/base/proc.js';
 import { findInterpreter } from '../../src/core/python/python.js';
 import { pythonProblem } from '../../src/core/store/status.js';
@@ -23,7 +52,8 @@ import { ctxIn } from '../helpers/context.js';
 import { realPython } from '../helpers/fixtures.js';
 
 /** The bin links of these apps of tool `key`. */
-const appLinks = (ctx: Context, key: string, names: string[]) => wantedLinks(ctx, key, { apps: names.map((name) => ({ name })), resources: [] }, '');
+const appLinks = (ctx: Context, key: string, names: string[]) =>
+  wantedLinks(ctx, key, { apps: names.map((name) => ({ name })), resources: [] }, '');
 
 const win = { platform: platformFor('win32') };
 const posix = { platform: platformFor('linux') };
@@ -31,12 +61,13 @@ const temp = () => mkdtempSync(join(tmpdir(), 'tpx-win-'));
 const winCtx = (root = temp(), env: NodeJS.ProcessEnv = {}) => ctxIn(root, { os: 'win32', env, dirs: ['bin', 'tools', 'envs'] });
 
 describe('the venv layout', () => {
-  it('Windows: Scripts\\python.exe, Lib\\site-packages, apps as pip\'s .exe launchers', () => {
+  it("Windows: Scripts\\python.exe, Lib\\site-packages, apps as pip's .exe launchers", () => {
     expect(venvBinDir(win, 'V')).toBe(join('V', 'Scripts'));
     expect(venvPython(win, 'V')).toBe(join('V', 'Scripts', 'python.exe'));
     expect(sitePackages(win, 'V')).toBe(join('V', 'Lib', 'site-packages'));
     expect(win.platform.appFile('black')).toBe('black.exe');
-    for (const f of ['black.exe', 'black-script.py', 'black-script.pyw', 'black.cmd', 'BLACK.BAT']) expect(win.platform.appName(f).toLowerCase()).toBe('black');
+    for (const f of ['black.exe', 'black-script.py', 'black-script.pyw', 'black.cmd', 'BLACK.BAT'])
+      expect(win.platform.appName(f).toLowerCase()).toBe('black');
     // POSIX for comparison: bin/python, and an app is its own file.
     expect(venvPython(posix, 'V')).toBe(join('V', 'bin', 'python'));
     expect(posix.platform.appName('black.exe')).toBe('black.exe');
@@ -44,10 +75,13 @@ describe('the venv layout', () => {
 
   it("an app's bin entry is named without .exe and starts the .exe through the tool's stable path", () => {
     const ctx = winCtx();
-    expect(linkFor(ctx, 'black', 'blackd', '-old')).toEqual({ link: join(ctx.paths.bin, 'blackd-old'), target: join(ctx.paths.tools, 'black', 'Scripts', 'blackd.exe') });
+    expect(linkFor(ctx, 'black', 'blackd', '-old')).toEqual({
+      link: join(ctx.paths.bin, 'blackd-old'),
+      target: join(ctx.paths.tools, 'black', 'Scripts', 'blackd.exe'),
+    });
   });
 
-  it('apps are read from a Windows venv: RECORD\'s Scripts\\*.exe, wrappers stripped of their extension', () => {
+  it("apps are read from a Windows venv: RECORD's Scripts\\*.exe, wrappers stripped of their extension", () => {
     const venv = temp();
     const site = sitePackages(win, venv);
     const scripts = venvBinDir(win, venv);
@@ -55,7 +89,10 @@ describe('the venv layout', () => {
     mkdirSync(scripts, { recursive: true });
     writeFileSync(join(site, 't-1.0.dist-info', 'METADATA'), 'Name: t\nVersion: 1.0\n');
     writeFileSync(join(site, 't-1.0.dist-info', 'entry_points.txt'), '[console_scripts]\nt = t:main\n');
-    writeFileSync(join(site, 't-1.0.dist-info', 'RECORD'), ['../../Scripts/t.exe,,', '../../Scripts/t-tool.exe,,', '../../Scripts/t-helper-script.py,,'].join('\r\n'));
+    writeFileSync(
+      join(site, 't-1.0.dist-info', 'RECORD'),
+      ['../../Scripts/t.exe,,', '../../Scripts/t-tool.exe,,', '../../Scripts/t-helper-script.py,,'].join('\r\n'),
+    );
     for (const f of ['t.exe', 't-tool.exe', 't-helper-script.py']) writeFileSync(join(scripts, f), 'MZ');
     const [dist] = listDists(site);
     // t-helper has no t-helper.exe: only what can be started is an app.
@@ -97,10 +134,16 @@ describe('finding interpreters', () => {
     expect(parsePyLauncherList(now)).toEqual([
       { tag: '3.13t', version: '3.13', path: 'C:\\Program Files\\Python313\\python3.13t.exe', isDefault: false },
       { tag: '3.12', version: '3.12', path: 'C:\\Users\\you\\AppData\\Local\\Programs\\Python\\Python312\\python.exe', isDefault: true },
-      { tag: '3.12-32', version: '3.12', path: 'C:\\Users\\you\\AppData\\Local\\Programs\\Python\\Python312-32\\python.exe', isDefault: false },
+      {
+        tag: '3.12-32',
+        version: '3.12',
+        path: 'C:\\Users\\you\\AppData\\Local\\Programs\\Python\\Python312-32\\python.exe',
+        isDefault: false,
+      },
       { tag: 'ContinuumAnalytics/Anaconda39-64', version: null, path: 'C:\\ProgramData\\Anaconda3\\python.exe', isDefault: false },
     ]);
-    const old = 'Installed Pythons found by py Launcher for Windows\r\n -3.9-64        C:\\Python39\\python.exe *\r\n -3.8-32        C:\\Python38-32\\python.exe\r\n\r\n';
+    const old =
+      'Installed Pythons found by py Launcher for Windows\r\n -3.9-64        C:\\Python39\\python.exe *\r\n -3.8-32        C:\\Python38-32\\python.exe\r\n\r\n';
     const list = parsePyLauncherList(old);
     expect(list.map((p) => [p.version, p.isDefault])).toEqual([
       ['3.9', true],
@@ -113,7 +156,9 @@ describe('finding interpreters', () => {
     ]);
     expect(launcherChoices(parsePyLauncherList(now), '3.12.1')).toHaveLength(2);
     expect(launcherChoices(parsePyLauncherList(now), '3.11')).toEqual([]);
-    expect(launcherChoices(parsePyLauncherList(now), null)).toEqual(['C:\\Users\\you\\AppData\\Local\\Programs\\Python\\Python312\\python.exe']);
+    expect(launcherChoices(parsePyLauncherList(now), null)).toEqual([
+      'C:\\Users\\you\\AppData\\Local\\Programs\\Python\\Python312\\python.exe',
+    ]);
     expect(launcherChoices(parsePyLauncherList(' -V:3.11 C:\\P\\python.exe'), null)).toEqual(['C:\\P\\python.exe']);
     expect(launcherChoices([], null)).toEqual([]);
   });
@@ -177,9 +222,10 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(readdirSync(tmpdir()).filter((d) => d.startsWith('tpx-tmp-shims-'))).toEqual([]);
   });
 
-  it('ownership: ours, another tool\'s, a foreign file, a partial set, an .exe in the way', async () => {
+  it("ownership: ours, another tool's, a foreign file, a partial set, an .exe in the way", async () => {
     const ctx = winCtx();
-    const write = async (tool: string, app: string, name = app) => writeEntry(await ctx.platform.bin.render(ctx, linkFor(ctx, tool, app, '').target, join(ctx.paths.bin, name)));
+    const write = async (tool: string, app: string, name = app) =>
+      writeEntry(await ctx.platform.bin.render(ctx, linkFor(ctx, tool, app, '').target, join(ctx.paths.bin, name)));
     await write('black', 'black');
     await write('isort', 'isort');
     expect(linkOwner(ctx, join(ctx.paths.bin, 'isort'))).toBe('isort');
@@ -205,7 +251,12 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(linkOwner(ctx, join(ctx.paths.bin, 'black'))).toBeNull();
     // Listing: one entry per shim set, under each tool some of its files point into (what uninstall scans).
     const bin = (n: string) => join(ctx.paths.bin, n);
-    expect(Object.fromEntries([...linksByOwner(ctx)].map(([k, ls]) => [k, ls.sort()]))).toEqual({ black: [bin('bla'), bin('black')], isort: [bin('isort')], mypy: [bin('mypy')], ruff: [bin('ruff')] });
+    expect(Object.fromEntries([...linksByOwner(ctx)].map(([k, ls]) => [k, ls.sort()]))).toEqual({
+      black: [bin('bla'), bin('black')],
+      isort: [bin('isort')],
+      mypy: [bin('mypy')],
+      ruff: [bin('ruff')],
+    });
   });
 
   it('the link policy: missing → create, ours → keep, partial → replace, another tool or an .exe → refuse unless --force', async () => {
@@ -227,7 +278,11 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     const plans = await planLinks(ctx, 'ruff', appLinks(ctx, 'ruff', ['ruff']), true);
     expect(plans.map((p) => p.action)).toEqual(['overwrite']);
     const tx = applyLinks(ctx, plans);
-    expect(readdirSync(ctx.paths.bin).filter((f) => f.startsWith('ruff')).map((f) => f.replace(/-old-.*/, '-old-*'))).toEqual(['ruff', 'ruff.cmd', 'ruff.exe.tpx-old-*', 'ruff.ps1']);
+    expect(
+      readdirSync(ctx.paths.bin)
+        .filter((f) => f.startsWith('ruff'))
+        .map((f) => f.replace(/-old-.*/, '-old-*')),
+    ).toEqual(['ruff', 'ruff.cmd', 'ruff.exe.tpx-old-*', 'ruff.ps1']);
     tx.rollback();
     expect(readdirSync(ctx.paths.bin).filter((f) => f.startsWith('ruff'))).toEqual(['ruff.exe']);
     expect(readFileSync(join(ctx.paths.bin, 'ruff.exe'), 'utf8')).toBe('MZ');
@@ -246,7 +301,7 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(readFileSync(join(ctx.paths.bin, 'b.ps1'), 'utf8')).toBe('mine');
   });
 
-  it('uninstall removes all three shims of each app, and no file of anyone else\'s that shares a name', async () => {
+  it("uninstall removes all three shims of each app, and no file of anyone else's that shares a name", async () => {
     const ctx = winCtx();
     installed(ctx, 'black', 'g1-000001', ['black', 'blackd']);
     applyLinks(ctx, await planLinks(ctx, 'black', appLinks(ctx, 'black', ['black', 'blackd']), false)).commit();
@@ -259,7 +314,11 @@ describe('bin entries on Windows: cmd-shim shims, ownership read back from them'
     expect(readdirSync(ctx.paths.bin).sort()).toEqual(['blackd.ps1', 'blackd.ps1.keep', 'other.cmd']);
     // A relink fills empty slots only, with all three files.
     await repairLinks(ctx, 'black', appLinks(ctx, 'black', ['black']));
-    expect(readdirSync(ctx.paths.bin).filter((f) => f.startsWith('black.') || f === 'black').sort()).toEqual(['black', 'black.cmd', 'black.ps1']);
+    expect(
+      readdirSync(ctx.paths.bin)
+        .filter((f) => f.startsWith('black.') || f === 'black')
+        .sort(),
+    ).toEqual(['black', 'black.cmd', 'black.ps1']);
   });
 });
 
@@ -281,12 +340,19 @@ describe('the commit point on Windows: a junction switched by two renames', () =
       installed(ctx, 'black', 'g1-000001');
       mkdirSync(join(ctx.paths.envs, 'g2-000002'));
       const steps = junctionSwitch(join('..', 'envs', 'g2-000002'), toolPath(ctx, 'black'));
-      expect(steps.map((s) => s.name)).toEqual(['make the new junction', 'move tools/<key> aside', 'put the new junction in its place', 'remove the old junction']);
+      expect(steps.map((s) => s.name)).toEqual([
+        'make the new junction',
+        'move tools/<key> aside',
+        'put the new junction in its place',
+        'remove the old junction',
+      ]);
       // The process dies after `crashAfter` steps: nothing after them runs, no undo either.
       for (const s of steps.slice(0, crashAfter)) s.run();
       const entry = readEntry(ctx, 'black');
       expect(entry, `crash after ${crashAfter} steps`).toEqual({ state: 'ok', gen: crashAfter >= 3 ? 'g2-000002' : 'g1-000001' });
-      expect(existsSync(asideOf(toolPath(ctx, 'black'))) ? crashAfter : -1, 'an aside beside the entry is left for the next switch').toBe(crashAfter === 3 ? 3 : -1);
+      expect(existsSync(asideOf(toolPath(ctx, 'black'))) ? crashAfter : -1, 'an aside beside the entry is left for the next switch').toBe(
+        crashAfter === 3 ? 3 : -1,
+      );
       expect(toolKeys(ctx)).toEqual(['black']);
       // The next commit goes through, whatever was left.
       mkdirSync(join(ctx.paths.envs, 'g3-000003'));
@@ -300,7 +366,12 @@ describe('the commit point on Windows: a junction switched by two renames', () =
     const ctx = winCtx();
     installed(ctx, 'black', 'g1-000001');
     const steps = junctionSwitch(join('..', 'envs', 'g2-000002'), toolPath(ctx, 'black'));
-    steps[2] = { name: 'fails', run: () => { throw new Error('EPERM'); } };
+    steps[2] = {
+      name: 'fails',
+      run: () => {
+        throw new Error('EPERM');
+      },
+    };
     expect(() => runSteps(steps)).toThrow('EPERM');
     expect(readEntry(ctx, 'black')).toEqual({ state: 'ok', gen: 'g1-000001' });
     expect(readdirSync(ctx.paths.tools)).toEqual(['black']);
@@ -329,8 +400,14 @@ describe('the PATH helper on Windows', () => {
     expect(isOnPath({ ...ctx, env: { PATH: join(root, 'BIN') } }, ctx.paths.bin)).toBe(true);
     expect(isOnPath({ ...ctx, platform: platformFor('linux'), env: { PATH: join(root, 'BIN') } }, ctx.paths.bin)).toBe(false);
     const said: string[] = [];
-    warnIfBinNotOnPath({ ...ctx, env: { Path: 'C:\\Windows' }, out: { ...ctx.out, warn: (m) => said.push(`warning: ${m}`), info: (m) => said.push(m) } });
-    expect(said.join('\n')).toContain(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   [Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path', 'User') + ';' + '${ctx.paths.bin}', 'User')`);
+    warnIfBinNotOnPath({
+      ...ctx,
+      env: { Path: 'C:\\Windows' },
+      out: { ...ctx.out, warn: (m) => said.push(`warning: ${m}`), info: (m) => said.push(m) },
+    });
+    expect(said.join('\n')).toContain(
+      `hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   [Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path', 'User') + ';' + '${ctx.paths.bin}', 'User')`,
+    );
     expect(ctx.platform.pathSetup).toBe('registry');
   });
 
@@ -340,7 +417,10 @@ describe('the PATH helper on Windows', () => {
     expect(settings.home?.variables).toEqual(['TPX_HOME']);
     expect(settings.home?.source).toBe('default');
     expect(settings.python?.value).toBe('python');
-    expect(describeEnvironment(ctx.paths, {}, platformFor('linux')).find((s) => s.name === 'home')?.variables).toEqual(['TPX_HOME', 'XDG_DATA_HOME']);
+    expect(describeEnvironment(ctx.paths, {}, platformFor('linux')).find((s) => s.name === 'home')?.variables).toEqual([
+      'TPX_HOME',
+      'XDG_DATA_HOME',
+    ]);
     expect(describeEnvironment(ctx.paths, {}, platformFor('darwin')).find((s) => s.name === 'cache')?.variables).toEqual(['TPX_CACHE_DIR']);
   });
 });

@@ -52,13 +52,18 @@ describe('build children', () => {
 
   it('a missing executable is 127, as a shell says', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
-    expect(await capture(ctxIn(root), join(root, 'nothing'), [], { env: {}, timeoutMs: 10_000 })).toMatchObject({ code: 127, stderr: expect.stringContaining('ENOENT') });
+    expect(await capture(ctxIn(root), join(root, 'nothing'), [], { env: {}, timeoutMs: 10_000 })).toMatchObject({
+      code: 127,
+      stderr: expect.stringContaining('ENOENT'),
+    });
   });
 
   it('`python -m venv` that does not finish: a clear error saying it timed out', async () => {
     const { root, script, started, gone } = hangingTree();
     const py = { executable: script, version: '3.12.0', pipWheels: [] };
-    const err = (await createVenv(ctxIn(root), py, join(root, 'venv'), { systemSitePackages: false, timeoutMs: 500 }).catch((e: unknown) => e)) as TpxError;
+    const err = (await createVenv(ctxIn(root), py, join(root, 'venv'), { systemSitePackages: false, timeoutMs: 500 }).catch(
+      (e: unknown) => e,
+    )) as TpxError;
     expect(err.code).toBe('venv-failed');
     expect(err.message).toBe(`could not create a virtual environment with ${script}: it did not finish within 0.5 s (timed out)`);
     expect(await started).toEqual(['started\n']);

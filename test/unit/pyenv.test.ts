@@ -34,7 +34,13 @@ function executable(file: string, text = '#!/bin/sh\n'): string {
 function fakePyenv() {
   const base = mkdtempSync(join(tmpdir(), 'tpx-pyenv-'));
   const root = join(base, 'pyenv');
-  for (const [v, cmds] of [['3.11.7', ['python3', 'python3.11']], ['3.12.1', ['python3', 'python3.12']], ['3.12.4', ['python3', 'python3.12']], ['miniconda3', ['python3']], ['pypy3.10-7.3', ['pypy3']]] as const) {
+  for (const [v, cmds] of [
+    ['3.11.7', ['python3', 'python3.11']],
+    ['3.12.1', ['python3', 'python3.12']],
+    ['3.12.4', ['python3', 'python3.12']],
+    ['miniconda3', ['python3']],
+    ['pypy3.10-7.3', ['pypy3']],
+  ] as const) {
     for (const c of cmds) executable(join(root, 'versions', v, 'bin', c));
   }
   mkdirSync(join(root, 'versions', 'miniconda3', 'conda-meta'));
@@ -50,7 +56,9 @@ describe('pyenvShimRoot', () => {
     const t = fakePyenv();
     expect(pyenvShimRoot(t.shim('python3'))).toBe(t.root);
     expect(pyenvShimRoot(t.v('3.11.7'))).toBeNull(); // a script, but not a shim
-    expect(pyenvShimRoot(executable(join(t.base, 'asdf', 'python3'), '#!/usr/bin/env bash\nexec /opt/asdf/bin/asdf exec "python3" "$@"\n'))).toBeNull();
+    expect(
+      pyenvShimRoot(executable(join(t.base, 'asdf', 'python3'), '#!/usr/bin/env bash\nexec /opt/asdf/bin/asdf exec "python3" "$@"\n')),
+    ).toBeNull();
     expect(pyenvShimRoot(join(t.base, 'missing'))).toBeNull();
   });
 });

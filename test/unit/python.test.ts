@@ -16,7 +16,16 @@ function world(execs: Record<string, string>, env: Record<string, string> = {}) 
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   }
-  return { dir, ctx: makeContext({ env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env }, os: 'linux', cwd: dir, verbose: false, out: quiet }) };
+  return {
+    dir,
+    ctx: makeContext({
+      env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env },
+      os: 'linux',
+      cwd: dir,
+      verbose: false,
+      out: quiet,
+    }),
+  };
 }
 
 function failure(fn: () => unknown): { code: string; message: string; hint: string | undefined } {
@@ -33,7 +42,10 @@ describe('findInterpreter', () => {
   it('a probe that takes too long says it timed out, not that the interpreter does not run', () => {
     const { dir, ctx } = world({ python3: 'exec /bin/sleep 5' });
     const f = failure(() => findInterpreter(ctx, join(dir, 'python3'), 200));
-    expect(f).toMatchObject({ code: 'bad-python', message: `the Python interpreter for "${join(dir, 'python3')}" did not answer within 0.2 s (timed out)` });
+    expect(f).toMatchObject({
+      code: 'bad-python',
+      message: `the Python interpreter for "${join(dir, 'python3')}" did not answer within 0.2 s (timed out)`,
+    });
   });
 
   it('an interpreter that fails says what it said', () => {
@@ -52,7 +64,9 @@ describe('findInterpreter', () => {
       message: 'no Python found for TPX_DEFAULT_PYTHON="3.99"',
       hint: 'set TPX_DEFAULT_PYTHON to a path, a command such as python3.12, or a version such as 3.12 (or unset it)',
     });
-    expect(failure(() => findInterpreter(world({}, { TPX_DEFAULT_PYTHON: '/nowhere/python' }).ctx)).message).toBe('no Python found for TPX_DEFAULT_PYTHON="/nowhere/python"');
+    expect(failure(() => findInterpreter(world({}, { TPX_DEFAULT_PYTHON: '/nowhere/python' }).ctx)).message).toBe(
+      'no Python found for TPX_DEFAULT_PYTHON="/nowhere/python"',
+    );
   });
 
   it('--python is named as given; a version that is not installed is "no Python found"', () => {

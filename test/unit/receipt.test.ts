@@ -12,7 +12,14 @@ const good: Receipt = {
   key: 'black@22',
   name: 'black',
   version: '22.12.0',
-  request: defaultRequest('black==22.12.0', { pipArgs: ['--no-binary', ':all:'], suffix: '@22', apps: ['black'], preinstall: ['setuptools'], includeResourcesFrom: ['click'], injected: [injectedPackage('black-plugin', 'black-plugin', { pipArgs: ['--pre'] })] }),
+  request: defaultRequest('black==22.12.0', {
+    pipArgs: ['--no-binary', ':all:'],
+    suffix: '@22',
+    apps: ['black'],
+    preinstall: ['setuptools'],
+    includeResourcesFrom: ['click'],
+    injected: [injectedPackage('black-plugin', 'black-plugin', { pipArgs: ['--pre'] })],
+  }),
   python: { executable: '/usr/bin/python3.11', version: '3.11.7' },
   apps: [{ name: 'black@22', kind: 'console', dist: 'black', link: '/home/u/.local/bin/black@22' }],
   resources: [{ path: 'share/man/man1/black.1', dist: 'black', link: '/home/u/.local/share/man/man1/black@22.1' }],
@@ -74,7 +81,11 @@ describe('receipts are read field by field', () => {
     ['request.injected.0.pipArgs', ['--user'], "request.injected[0].pipArgs: --user installs outside the tool's environment"],
     ['request.injected.0.pinned', 1, 'request.injected[0].pinned is 1, not true or false'],
     ['resources.0.path', '../../etc/passwd', 'resources[0].path is "../../etc/passwd", not a man page or completion file under share/'],
-    ['resources.0.path', 'share/man/man1/../../x', 'resources[0].path is "share/man/man1/../../x", not a man page or completion file under share/'],
+    [
+      'resources.0.path',
+      'share/man/man1/../../x',
+      'resources[0].path is "share/man/man1/../../x", not a man page or completion file under share/',
+    ],
     ['resources.0.link', 'man1/x', 'resources[0].link is "man1/x", not an absolute path'],
     ['exposed', null, 'exposed is null, not true or false'],
   ])('%s = %j: "%s"', (field, value, message) => {
@@ -88,13 +99,20 @@ describe('receipts are read field by field', () => {
     delete old.resources;
     delete old.exposed;
     const read = validateReceipt(old);
-    expect(read.request).toEqual(defaultRequest('black==22.12.0', { pipArgs: ['--no-binary', ':all:'], suffix: '@22', injected: [injectedPackage('black-plugin', 'black-plugin')] }));
+    expect(read.request).toEqual(
+      defaultRequest('black==22.12.0', {
+        pipArgs: ['--no-binary', ':all:'],
+        suffix: '@22',
+        injected: [injectedPackage('black-plugin', 'black-plugin')],
+      }),
+    );
     expect([read.resources, read.exposed]).toEqual([[], true]);
   });
 
   it('generation names are exactly what newGeneration makes', () => {
     expect(isGenerationName(`${Date.now().toString(36)}-0a1b2c`)).toBe(true);
-    for (const bad of ['', '.', '..', 'a/b-0a1b2c', 'X-0a1b2c', 'abc-0a1b2', 'abc-0a1b2c/..']) expect(isGenerationName(bad), bad).toBe(false);
+    for (const bad of ['', '.', '..', 'a/b-0a1b2c', 'X-0a1b2c', 'abc-0a1b2', 'abc-0a1b2c/..'])
+      expect(isGenerationName(bad), bad).toBe(false);
   });
 
   it('on disk: missing is null, unreadable says why, and nothing tpx writes holds a credential', () => {
@@ -103,7 +121,15 @@ describe('receipts are read field by field', () => {
     writeFileSync(join(dir, 'tpx.json'), '{oops');
     expect(loadReceipt(dir)).toBe('not valid JSON');
     expect(() => readReceipt(dir)).toThrow(TpxError);
-    const secret = { ...good, request: { ...good.request, indexUrl: 'https://u:pw-123@host/simple', spec: 'https://TOKEN@host/black.whl', pipArgs: ['--extra-index-url', 'https://u:pw-123@host/x'] } };
+    const secret = {
+      ...good,
+      request: {
+        ...good.request,
+        indexUrl: 'https://u:pw-123@host/simple',
+        spec: 'https://TOKEN@host/black.whl',
+        pipArgs: ['--extra-index-url', 'https://u:pw-123@host/x'],
+      },
+    };
     writeReceipt(dir, secret);
     const text = readFileSync(join(dir, 'tpx.json'), 'utf8');
     expect(text).not.toContain('pw-123');

@@ -12,7 +12,12 @@ describe('redact', () => {
   });
 
   it('leaves names that are not secrets: the git user, the user of an ssh URL, an @ after the host', () => {
-    for (const plain of ['git+https://git@github.com/o/r', 'git+ssh://alice@host/r.git', 'pkg @ https://host/pkg-1.0.whl', 'https://host/path@v1']) {
+    for (const plain of [
+      'git+https://git@github.com/o/r',
+      'git+ssh://alice@host/r.git',
+      'pkg @ https://host/pkg-1.0.whl',
+      'https://host/path@v1',
+    ]) {
       expect(redact(plain)).toBe(plain);
       expect(hasCredentials(plain)).toBe(false);
     }

@@ -41,9 +41,12 @@ describe('parseRunArgv', () => {
     expect({ ...fast?.flags }).toEqual(slow.flags);
   });
 
-  it.each([[['--refresh', 'x']], [['--no-cache', 'x']], [['--help']], [['--spec']], [['--unknown', 'x']], [[]]])('leaves %j to commander', (argv) => {
-    expect(parseRunArgv(argv)).toBeNull();
-  });
+  it.each([[['--refresh', 'x']], [['--no-cache', 'x']], [['--help']], [['--spec']], [['--unknown', 'x']], [[]]])(
+    'leaves %j to commander',
+    (argv) => {
+      expect(parseRunArgv(argv)).toBeNull();
+    },
+  );
 });
 
 describe('runTarget: what `tpx run TARGET` runs', () => {
@@ -78,7 +81,11 @@ describe('runTarget: what `tpx run TARGET` runs', () => {
   });
 
   it('with --spec, TARGET is the app', () => {
-    expect(what('blackd', 'black[d]==24.1.0')).toEqual({ spec: 'black[d]==24.1.0', app: { name: 'blackd', inferred: false }, source: false });
+    expect(what('blackd', 'black[d]==24.1.0')).toEqual({
+      spec: 'black[d]==24.1.0',
+      app: { name: 'blackd', inferred: false },
+      source: false,
+    });
     expect(() => what('some/app', 'black')).toThrow(/"some\/app" is not an app name/);
   });
 
@@ -106,16 +113,68 @@ describe('chooseApp', () => {
   };
 
   it('runs the app named; for a spec, path or URL, says which one runs', () => {
-    expect(choose(receipt([['black', true], ['blackd', true]]), 'black', false)).toEqual({ app: 'black', said: [] });
-    expect(choose(receipt([['black', true], ['blackd', true]]), 'black', true)).toEqual({ app: 'black', said: ['running black from black 24.1.0'] });
-    expect(choose(receipt([['black', true], ['blackd', true]]), null, true)).toEqual({ app: 'black', said: ['running black from black 24.1.0'] });
+    expect(
+      choose(
+        receipt([
+          ['black', true],
+          ['blackd', true],
+        ]),
+        'black',
+        false,
+      ),
+    ).toEqual({ app: 'black', said: [] });
+    expect(
+      choose(
+        receipt([
+          ['black', true],
+          ['blackd', true],
+        ]),
+        'black',
+        true,
+      ),
+    ).toEqual({ app: 'black', said: ['running black from black 24.1.0'] });
+    expect(
+      choose(
+        receipt([
+          ['black', true],
+          ['blackd', true],
+        ]),
+        null,
+        true,
+      ),
+    ).toEqual({ app: 'black', said: ['running black from black 24.1.0'] });
   });
 
   it("else the package's only app, saying so; else an error listing them", () => {
-    expect(choose(receipt([['blackd', true], ['dep-cli', false]]), 'black', true)).toEqual({ app: 'blackd', said: ['black 24.1.0 has no app named black; running its only app, blackd'] });
-    expect(() => choose(receipt([['a', true], ['b', true]]), 'black', true)).toThrow(/black 24.1.0 has no app named black/);
+    expect(
+      choose(
+        receipt([
+          ['blackd', true],
+          ['dep-cli', false],
+        ]),
+        'black',
+        true,
+      ),
+    ).toEqual({ app: 'blackd', said: ['black 24.1.0 has no app named black; running its only app, blackd'] });
+    expect(() =>
+      choose(
+        receipt([
+          ['a', true],
+          ['b', true],
+        ]),
+        'black',
+        true,
+      ),
+    ).toThrow(/black 24.1.0 has no app named black/);
     try {
-      choose(receipt([['a', true], ['b', true]]), 'black', true);
+      choose(
+        receipt([
+          ['a', true],
+          ['b', true],
+        ]),
+        'black',
+        true,
+      );
     } catch (err) {
       expect((err as TpxError).hint).toBe("its apps: a, b; run one with `tpx run --spec 'black[d]' a`");
     }

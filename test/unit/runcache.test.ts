@@ -4,7 +4,16 @@ import { fnv1a64, runKey } from '../../src/core/run/runcache.js';
 import type { RunRequest } from '../../src/core/run/runcache.js';
 
 const ctx = (env: Record<string, string> = {}) => ({ env }) as unknown as Context;
-const req: RunRequest = { kind: 'app', spec: 'black==24.1.0', with: ['a', 'b'], python: null, indexUrl: null, pipArgs: [], requiresPython: null, source: null };
+const req: RunRequest = {
+  kind: 'app',
+  spec: 'black==24.1.0',
+  with: ['a', 'b'],
+  python: null,
+  indexUrl: null,
+  pipArgs: [],
+  requiresPython: null,
+  source: null,
+};
 
 describe('fnv1a64', () => {
   it('is FNV-1a 64 (the published test vectors), as 16 hex digits', () => {
@@ -32,9 +41,12 @@ describe('runKey: the run cache key', () => {
     expect(runKey(ctx(), { ...req, ...change }).key).not.toBe(runKey(ctx(), req).key);
   });
 
-  it.each(['TPX_DEFAULT_PYTHON', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS'])('changes with %s, which changes what gets installed', (name) => {
-    expect(runKey(ctx({ [name]: 'x' }), req).key).not.toBe(runKey(ctx(), req).key);
-  });
+  it.each(['TPX_DEFAULT_PYTHON', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS'])(
+    'changes with %s, which changes what gets installed',
+    (name) => {
+      expect(runKey(ctx({ [name]: 'x' }), req).key).not.toBe(runKey(ctx(), req).key);
+    },
+  );
 
   it('does not change with other variables', () => {
     expect(runKey(ctx({ HOME: '/elsewhere', PIP_NO_INPUT: '1' }), req)).toEqual(runKey(ctx(), req));

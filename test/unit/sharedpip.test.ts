@@ -11,7 +11,10 @@ function sharedWith(version: string, requires: string | null): { shared: string 
   mkdirSync(join(shared, `pip-${version}`, 'pip'), { recursive: true });
   mkdirSync(join(shared, `pip-${version}`, `pip-${version}.dist-info`));
   writeFileSync(join(shared, `pip-${version}`, 'pip', '__pip-runner__.py'), '');
-  writeFileSync(join(shared, `pip-${version}`, `pip-${version}.dist-info`, 'METADATA'), `Metadata-Version: 2.1\nName: pip\nVersion: ${version}\n${requires ? `Requires-Python: ${requires}\n` : ''}\nbody`);
+  writeFileSync(
+    join(shared, `pip-${version}`, `pip-${version}.dist-info`, 'METADATA'),
+    `Metadata-Version: 2.1\nName: pip\nVersion: ${version}\n${requires ? `Requires-Python: ${requires}\n` : ''}\nbody`,
+  );
   return { shared };
 }
 
@@ -20,7 +23,11 @@ describe('the pip `tpx upgrade-shared` chose', () => {
     const paths = sharedWith('30.0', '>=3.12');
     expect(selectedPip(paths)).toBeNull();
     writeFileSync(selectedFile(paths), '30.0\n');
-    expect(selectedPip(paths)).toEqual({ version: '30.0', runner: join(paths.shared, 'pip-30.0', 'pip', '__pip-runner__.py'), requiresPython: '>=3.12' });
+    expect(selectedPip(paths)).toEqual({
+      version: '30.0',
+      runner: join(paths.shared, 'pip-30.0', 'pip', '__pip-runner__.py'),
+      requiresPython: '>=3.12',
+    });
     expect(selectedPipFor(paths, '3.12.1')?.version).toBe('30.0');
     expect(selectedPipFor(paths, '3.11.7')).toBeNull();
     const any = sharedWith('30.0', null);

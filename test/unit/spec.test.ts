@@ -29,19 +29,41 @@ describe('parseSpec', () => {
     expect(parseSpec(spec, { cwd: '/', env: {} })).toEqual({ kind: 'requirement', spec, name, pinned });
   });
 
-  it.each(['', '  ', 'black==', 'tpx demo', '[x]', 'black>>1', '-e .', '--index-url x', 'black[', 'bl@ck', 'black>=latest', 'black~=1', 'black>=1.*'])('refuses %j', (spec) => {
+  it.each([
+    '',
+    '  ',
+    'black==',
+    'tpx demo',
+    '[x]',
+    'black>>1',
+    '-e .',
+    '--index-url x',
+    'black[',
+    'bl@ck',
+    'black>=latest',
+    'black~=1',
+    'black>=1.*',
+  ])('refuses %j', (spec) => {
     expect(() => parseSpec(spec, { cwd: '/', env: {} })).toThrow(TpxError);
   });
 
   it('URLs keep the spec; a wheel URL names its distribution', () => {
-    expect(parseSpec('https://h/x/My_Tool-1.0-py3-none-any.whl', { cwd: '/', env: {} })).toEqual({ kind: 'url', spec: 'https://h/x/My_Tool-1.0-py3-none-any.whl', name: 'my-tool' });
+    expect(parseSpec('https://h/x/My_Tool-1.0-py3-none-any.whl', { cwd: '/', env: {} })).toEqual({
+      kind: 'url',
+      spec: 'https://h/x/My_Tool-1.0-py3-none-any.whl',
+      name: 'my-tool',
+    });
     expect(parseSpec('git+https://h/x.git', { cwd: '/', env: {} })).toMatchObject({ kind: 'url', name: null });
   });
 
   it('paths are resolved against cwd and must exist', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     writeFileSync(join(dir, 'tool-2.0-py3-none-any.whl'), '');
-    expect(parseSpec('./tool-2.0-py3-none-any.whl', { cwd: dir, env: {} })).toEqual({ kind: 'path', spec: join(dir, 'tool-2.0-py3-none-any.whl'), name: 'tool' });
+    expect(parseSpec('./tool-2.0-py3-none-any.whl', { cwd: dir, env: {} })).toEqual({
+      kind: 'path',
+      spec: join(dir, 'tool-2.0-py3-none-any.whl'),
+      name: 'tool',
+    });
     expect(parseSpec('.', { cwd: dir, env: {} })).toEqual({ kind: 'path', spec: dir, name: null });
     expect(() => parseSpec('./missing', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
     expect(() => parseSpec('a/b', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
@@ -90,7 +112,7 @@ describe('extras', () => {
     expect(withExtras(spec, change)).toBe(expected);
   });
 
-  it('extrasOf lists a requirement\'s extras, normalised', () => {
+  it("extrasOf lists a requirement's extras, normalised", () => {
     expect(extrasOf('black[d,Jupyter_Ext]>=22')).toEqual(['d', 'jupyter-ext']);
     expect(extrasOf('black')).toEqual([]);
     expect(extrasOf('./project')).toEqual([]);
@@ -98,13 +120,24 @@ describe('extras', () => {
 });
 
 describe('looksLikePath', () => {
-  it.each(['./x', '/x', '~/x', '~', 'a/b', 'C:\\x', 'dist/tool-1.0-py3-none-any.whl', 'tool-1.0.tar.gz', '/dev/fd/63'])('%s is a path', (p) => {
-    expect(looksLikePath(p)).toBe(true);
-  });
+  it.each(['./x', '/x', '~/x', '~', 'a/b', 'C:\\x', 'dist/tool-1.0-py3-none-any.whl', 'tool-1.0.tar.gz', '/dev/fd/63'])(
+    '%s is a path',
+    (p) => {
+      expect(looksLikePath(p)).toBe(true);
+    },
+  );
   it.each(['black', 'black==22.12.0', 'black[d]', 'black @ https://h/x.whl', 'black@22'])('%s is not', (p) => {
     expect(looksLikePath(p)).toBe(false);
   });
   it('isPackageArchive knows wheels and sdists', () => {
-    expect(['a.whl', 'a.tar.gz', 'a.zip', 'a.tgz', 'a.tar.bz2', 'a.py', 'a'].map(isPackageArchive)).toEqual([true, true, true, true, true, false, false]);
+    expect(['a.whl', 'a.tar.gz', 'a.zip', 'a.tgz', 'a.tar.bz2', 'a.py', 'a'].map(isPackageArchive)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

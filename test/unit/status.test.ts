@@ -26,7 +26,7 @@ function interpreter(prefix: string, exe: string, libs: string[]): string {
   return join(prefix, 'bin', exe);
 }
 
-describe('is the venv\'s Python still the one it was built with (from disk)', () => {
+describe("is the venv's Python still the one it was built with (from disk)", () => {
   it('fine: the link resolves to the recorded minor version', () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     const exe = interpreter(join(root, 'py'), 'python3.11', ['python3.11']);
@@ -52,7 +52,7 @@ describe('is the venv\'s Python still the one it was built with (from disk)', ()
     expect(p?.text).toBe(`its Python was replaced: ${join(root, 'py', 'bin', 'python3')} is now Python 3.13, and it was built with 3.11.7`);
   });
 
-  it('replaced: a name that does not say, but the standard library is another version\'s', () => {
+  it("replaced: a name that does not say, but the standard library is another version's", () => {
     const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     const exe = interpreter(join(root, 'py'), 'python', ['python3.13']);
     expect(pythonProblem(posix, venvOn(root, exe), built)?.text).toContain('is now Python 3.13');

@@ -16,11 +16,29 @@ describe('stripCredentials', () => {
 
 describe('shieldPipArgs', () => {
   it.each([
-    [['runpip', 'black', 'list', '-v'], ['runpip', 'black', '--', 'list', '-v']],
-    [['-v', 'runpip', 'black', '--help'], ['-v', 'runpip', 'black', '--', '--help']],
-    [['runpip', 'black'], ['runpip', 'black', '--']],
-    [['runpip', 'black', '--', 'list'], ['runpip', 'black', '--', 'list']],
-    [['runpip', '--help'], ['runpip', '--help']],
-    [['install', 'runpip', '-v'], ['install', 'runpip', '-v']],
+    [
+      ['runpip', 'black', 'list', '-v'],
+      ['runpip', 'black', '--', 'list', '-v'],
+    ],
+    [
+      ['-v', 'runpip', 'black', '--help'],
+      ['-v', 'runpip', 'black', '--', '--help'],
+    ],
+    [
+      ['runpip', 'black'],
+      ['runpip', 'black', '--'],
+    ],
+    [
+      ['runpip', 'black', '--', 'list'],
+      ['runpip', 'black', '--', 'list'],
+    ],
+    [
+      ['runpip', '--help'],
+      ['runpip', '--help'],
+    ],
+    [
+      ['install', 'runpip', '-v'],
+      ['install', 'runpip', '-v'],
+    ],
   ])('%j → %j', (input, output) => expect(shieldPipArgs(input)).toEqual(output));
 });

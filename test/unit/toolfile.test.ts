@@ -24,7 +24,8 @@ describe('tpx.toml', () => {
   it('reads tables and shorthands into requests, with paths relative to the file', async () => {
     const team = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
     for (const d of ['plugins/other', 'projects/tool']) mkdirSync(join(team, d), { recursive: true });
-    const file = await parseToolFile(`
+    const file = await parseToolFile(
+      `
 # the team's tools
 [tools.black]
 spec = "black[d] >= 24"
@@ -46,7 +47,10 @@ include-deps = true
 [tools]
 ruff = "==0.4.1"
 isort = "isort[colors]"
-`, join(team, 'tpx.toml'), env);
+`,
+      join(team, 'tpx.toml'),
+      env,
+    );
     expect(file.file).toBe(join(team, 'tpx.toml'));
     const [black, black22, tool, ruff, isort] = file.tools;
     expect(black).toEqual({
@@ -59,11 +63,17 @@ isort = "isort[colors]"
         indexUrl: 'https://user:pw@my.index/simple',
         pipArgs: ['-c', join(team, 'constraints.txt'), '--no-cache-dir'],
         python: '3.12',
-        injected: [injectedPackage('black-plugin', 'black-plugin'), injectedPackage(join(team, 'plugins/other'), '', { includeApps: true })],
+        injected: [
+          injectedPackage('black-plugin', 'black-plugin'),
+          injectedPackage(join(team, 'plugins/other'), '', { includeApps: true }),
+        ],
       }),
     });
     expect(black22).toMatchObject({ key: 'black@22', request: { spec: 'black==22.12.0', suffix: '@22' } });
-    expect(tool).toMatchObject({ key: 'tool', request: { spec: join(team, 'projects/tool'), python: '/home/u/py/bin/python3', includeDeps: true } });
+    expect(tool).toMatchObject({
+      key: 'tool',
+      request: { spec: join(team, 'projects/tool'), python: '/home/u/py/bin/python3', includeDeps: true },
+    });
     expect(ruff).toMatchObject({ key: 'ruff', line: 21, request: { spec: 'ruff==0.4.1' } });
     expect(isort?.request.spec).toBe('isort[colors]');
   });
@@ -72,10 +82,16 @@ isort = "isort[colors]"
     const cases: [string, string][] = [
       ['[tools.black\nspec = "x"', '/team/tpx.toml:1: invalid TOML: '],
       ['title = "mine"\n[tools.black]', '/team/tpx.toml:1: `title` is not something tpx.toml holds: tools go in [tools.NAME] tables'],
-      ['[tools.black]\nspec = "black"\n\n[tools.ruff]\nversion = "1"', '/team/tpx.toml:5: tools.ruff.version is not a field tpx knows (it knows spec, python, suffix, with, apps, pinned, index-url, pip-args, include-deps, system-site-packages)'],
+      [
+        '[tools.black]\nspec = "black"\n\n[tools.ruff]\nversion = "1"',
+        '/team/tpx.toml:5: tools.ruff.version is not a field tpx knows (it knows spec, python, suffix, with, apps, pinned, index-url, pip-args, include-deps, system-site-packages)',
+      ],
       ['[tools.black]\n\npinned = "yes"', '/team/tpx.toml:3: tools.black.pinned is "yes", not true or false'],
       ['[tools.black]\nspec = "ruff>=1"', '/team/tpx.toml:2: tools.black.spec "ruff>=1" installs the tool ruff, not black'],
-      ['[tools.black]\nspec = "black[="', '/team/tpx.toml:2: tools.black.spec is wrong: invalid package spec "black[=": it is not a valid requirement'],
+      [
+        '[tools.black]\nspec = "black[="',
+        '/team/tpx.toml:2: tools.black.spec is wrong: invalid package spec "black[=": it is not a valid requirement',
+      ],
       ['[tools.black]\nsuffix = "/x"', '/team/tpx.toml:2: tools.black.suffix is wrong: invalid suffix "/x"'],
       ['[tools.black]\npip-args = "--target /usr"', '/team/tpx.toml:2: tools.black.pip-args is wrong: '],
       ['[tools.black]\nwith = [1]', '/team/tpx.toml:2: tools.black.with[0] is 1, not a spec string or { spec = "...", apps = true }'],
@@ -84,16 +100,27 @@ isort = "isort[colors]"
       ['[tools]\nblack = "black"\nBlack = "black>=1"', '/team/tpx.toml:3: tools.Black is the same tool as tools.black (both are black)'],
       ['[tools."a b"]', '/team/tpx.toml:1: tools.a b is not a tool name'],
       ['tools = 3', '/team/tpx.toml:1: `tools` must be a table: [tools.NAME]'],
-      ['[tools.black]\nspec = "black"\nspec = "black>=2"', '/team/tpx.toml:3: invalid TOML: trying to redefine an already defined table or value'],
+      [
+        '[tools.black]\nspec = "black"\nspec = "black>=2"',
+        '/team/tpx.toml:3: invalid TOML: trying to redefine an already defined table or value',
+      ],
       ['[tools.black]\nsuffix = 5', '/team/tpx.toml:2: tools.black.suffix is 5, not a non-empty string'],
       ['[tools]\nblack = ""', '/team/tpx.toml:2: tools.black.spec is "", not a non-empty string'],
-      ['[tools.black]\nwith = [{ spec = "x", app = true }]', '/team/tpx.toml:2: tools.black.with[0].app is not a field tpx knows (it knows spec, apps)'],
+      [
+        '[tools.black]\nwith = [{ spec = "x", app = true }]',
+        '/team/tpx.toml:2: tools.black.with[0].app is not a field tpx knows (it knows spec, apps)',
+      ],
       ['[tools.black]\n\nwith = [{ spec = "x", apps = "yes" }]', '/team/tpx.toml:3: tools.black.with[0].apps is "yes", not true or false'],
       ['# nothing yet\n', '/team/tpx.toml:1: lists no tools'],
       ['[tools]\n', '/team/tpx.toml:1: lists no tools'],
     ];
-    for (const [text, message] of cases) expect((await failure(text)).message, text).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${message.endsWith(': ') ? '' : '$'}`));
-    expect((await failure('[tools.black]\nspec = "ruff"')).hint).toBe('name the table after the package ([tools.ruff]), or give a suffix = "..." that makes black');
+    for (const [text, message] of cases)
+      expect((await failure(text)).message, text).toMatch(
+        new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${message.endsWith(': ') ? '' : '$'}`),
+      );
+    expect((await failure('[tools.black]\nspec = "ruff"')).hint).toBe(
+      'name the table after the package ([tools.ruff]), or give a suffix = "..." that makes black',
+    );
   });
 });
 
@@ -108,11 +135,20 @@ describe('what sync compares', () => {
     expect(requestDifference(request({ python: '3.12' }), request())).toBeNull();
     expect(requestDifference(request(), request({ python: '3.12' }))).toBe('python the default → 3.12');
     // The receipt holds no credentials; the file may.
-    expect(requestDifference(request({ indexUrl: 'https://my.index/simple' }), request({ indexUrl: 'https://u:p@my.index/simple' }))).toBeNull();
+    expect(
+      requestDifference(request({ indexUrl: 'https://my.index/simple' }), request({ indexUrl: 'https://u:p@my.index/simple' })),
+    ).toBeNull();
     expect(requestDifference(request(), request({ pipArgs: ['--pre'] }))).toBe('pip-args (none) → --pre');
     const plugin = injectedPackage('p', 'p');
-    expect(requestDifference(request({ injected: [plugin, { ...plugin, spec: 'q' }] }), request({ injected: [{ ...plugin, spec: 'q' }, plugin] }))).toBeNull();
-    expect(requestDifference(request({ injected: [plugin] }), request({ injected: [{ ...plugin, includeApps: true }] }))).toBe('with p → p (apps)');
+    expect(
+      requestDifference(
+        request({ injected: [plugin, { ...plugin, spec: 'q' }] }),
+        request({ injected: [{ ...plugin, spec: 'q' }, plugin] }),
+      ),
+    ).toBeNull();
+    expect(requestDifference(request({ injected: [plugin] }), request({ injected: [{ ...plugin, includeApps: true }] }))).toBe(
+      'with p → p (apps)',
+    );
     expect(requestDifference(request(), request({ includeDeps: true }))).toBe('include-deps false → true');
   });
 

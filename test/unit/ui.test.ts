@@ -24,7 +24,9 @@ describe('colorWanted', () => {
 
 describe('paintPrefixes', () => {
   it('colours the prefix at the start of each line only', () => {
-    expect(paintPrefixes('error: x\nhint: y\n  note: z')).toBe('\x1b[1;31merror:\x1b[0m x\n\x1b[1;36mhint:\x1b[0m y\n  \x1b[1;36mnote:\x1b[0m z');
+    expect(paintPrefixes('error: x\nhint: y\n  note: z')).toBe(
+      '\x1b[1;31merror:\x1b[0m x\n\x1b[1;36mhint:\x1b[0m y\n  \x1b[1;36mnote:\x1b[0m z',
+    );
     expect(paintPrefixes('warning: a hint: inside')).toBe('\x1b[1;33mwarning:\x1b[0m a hint: inside');
     expect(paintPrefixes('  | error: from pip')).toBe('  | error: from pip');
   });

@@ -28,7 +28,9 @@ describe('upgradeTarget: what `tpx upgrade ARG` addresses', () => {
 
   it('refuses what is neither, and paths or URLs (install --force does that)', () => {
     expect(() => target('black[')).toThrow(/"black\[" is neither an installed tool's name nor a package spec/);
-    expect(() => target('https://h/black-1.0-py3-none-any.whl')).toThrow("upgrade takes a tool's name or a requirement, not a URL: https://h/black-1.0-py3-none-any.whl");
+    expect(() => target('https://h/black-1.0-py3-none-any.whl')).toThrow(
+      "upgrade takes a tool's name or a requirement, not a URL: https://h/black-1.0-py3-none-any.whl",
+    );
   });
 });
 
@@ -36,11 +38,28 @@ describe('upgradeRequest', () => {
   const recorded: Request = defaultRequest('black==22.12.0', { pipArgs: ['--pre'] });
 
   it('drops a recorded pin, keeping the rest of the request', () => {
-    expect(upgradeRequest(recorded, {})).toEqual({ request: { ...recorded, spec: 'black', lock: null }, droppedPin: '==22.12.0', givenSpec: null });
+    expect(upgradeRequest(recorded, {})).toEqual({
+      request: { ...recorded, spec: 'black', lock: null },
+      droppedPin: '==22.12.0',
+      givenSpec: null,
+    });
   });
 
   it('resolves a tool installed from a lock: the locked files are no longer the request', () => {
-    const locked: Request = { ...recorded, spec: 'black', lock: [{ name: 'black', version: '24.1.0', file: 'black-24.1.0-py3-none-any.whl', url: null, direct: false, hash: `sha256:${'a'.repeat(64)}` }] };
+    const locked: Request = {
+      ...recorded,
+      spec: 'black',
+      lock: [
+        {
+          name: 'black',
+          version: '24.1.0',
+          file: 'black-24.1.0-py3-none-any.whl',
+          url: null,
+          direct: false,
+          hash: `sha256:${'a'.repeat(64)}`,
+        },
+      ],
+    };
     expect(upgradeRequest(locked, {}).request.lock).toBeNull();
   });
 

@@ -60,7 +60,10 @@ describe('ensureUserPath', () => {
     const reg = registry('C:\\Windows');
     expect(ensureUserPath({ bin, prepend: false, dryRun: true, env, run: reg.run }).status).toBe('would add');
     expect(reg.ran).toHaveLength(1);
-    expect(ensureUserPath({ bin, prepend: false, dryRun: false, env, run: reg.run })).toEqual({ status: 'added', value: `C:\\Windows;${bin}` });
+    expect(ensureUserPath({ bin, prepend: false, dryRun: false, env, run: reg.run })).toEqual({
+      status: 'added',
+      value: `C:\\Windows;${bin}`,
+    });
     expect(reg.state.path).toBe(`C:\\Windows;${bin}`);
     expect(ensureUserPath({ bin, prepend: false, dryRun: false, env, run: reg.run }).status).toBe('present');
     expect(reg.ran).toHaveLength(4); // read; read, write; read
@@ -77,7 +80,9 @@ describe('ensureUserPath', () => {
       }
       expect(err).toBeInstanceOf(TpxError);
       expect((err as TpxError).code).toBe('path-update-failed');
-      expect((err as TpxError).message).toBe(`could not ${fail === 'read' ? 'read' : 'update'} your Path in the registry (HKCU\\Environment)`);
+      expect((err as TpxError).message).toBe(
+        `could not ${fail === 'read' ? 'read' : 'update'} your Path in the registry (HKCU\\Environment)`,
+      );
       expect((err as TpxError).details).toBe('Access is denied.');
       expect((err as TpxError).hint).toContain(powershellLine(bin));
       expect(reg.state.path).toBe('C:\\Windows');

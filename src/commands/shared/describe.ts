@@ -19,12 +19,21 @@ function valueKind(name: string, choices: string[] | undefined, positional: bool
 
 function describeOption(o: Option): OptionDoc {
   const placeholder = /[<[]([^>\]]+?)(\.\.\.)?[>\]]/.exec(o.flags);
-  const value = o.required || o.optional ? { ...valueKind(placeholder?.[1] ?? 'value', o.argChoices, false), name: placeholder?.[1] ?? 'value', variadic: o.variadic } : null;
+  const value =
+    o.required || o.optional
+      ? { ...valueKind(placeholder?.[1] ?? 'value', o.argChoices, false), name: placeholder?.[1] ?? 'value', variadic: o.variadic }
+      : null;
   return { short: o.short ?? null, long: o.long ?? null, value, description: o.description };
 }
 
 function describeArgument(a: Argument): ArgDoc {
-  return { name: a.name(), required: a.required, variadic: a.variadic, value: valueKind(a.name(), a.argChoices, true), description: a.description };
+  return {
+    name: a.name(),
+    required: a.required,
+    variadic: a.variadic,
+    value: valueKind(a.name(), a.argChoices, true),
+    description: a.description,
+  };
 }
 
 /** `command` and everything under it; `path`: the words that run it ([] for tpx itself). */
@@ -40,7 +49,8 @@ export function describeCommand(command: Command, path: string[] = []): CommandD
     commands: help.visibleCommands(command).map((c) => {
       const doc = describeCommand(c, [...path, c.name()]);
       // `help [command]` completes the commands beside it.
-      if (c.name() === 'help') doc.args = doc.args.map((a) => ({ ...a, value: { kind: 'choice', choices: command.commands.map((s) => s.name()) } }));
+      if (c.name() === 'help')
+        doc.args = doc.args.map((a) => ({ ...a, value: { kind: 'choice', choices: command.commands.map((s) => s.name()) } }));
       return doc;
     }),
     examples: (EXAMPLES[path.join(' ')] ?? []).map(([c, comment]) => ({ command: c, comment })),

@@ -76,16 +76,14 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['tpx sync', 'install, rebuild (and with --prune uninstall) until the tools are those of ./tpx.toml'],
     ['tpx sync --dry-run team/tpx.toml', 'what it would change'],
   ],
-  lock: [
-    ['tpx lock', 'pylock.<tool>.toml for every tool of ./tpx.toml; `tpx sync` then installs exactly those files'],
-  ],
+  lock: [['tpx lock', 'pylock.<tool>.toml for every tool of ./tpx.toml; `tpx sync` then installs exactly those files']],
   'upgrade-shared': [
     ['tpx upgrade-shared', 'the newest pip from your index, for every build from now on'],
     ['tpx upgrade-shared --pip 24.2', 'exactly that pip (also to go back)'],
   ],
   reset: [
     ['tpx reset --dry-run', 'what a reset would remove'],
-    ['tpx reset --yes', 'uninstall everything and remove tpx\'s data and cache, without asking'],
+    ['tpx reset --yes', "uninstall everything and remove tpx's data and cache, without asking"],
   ],
 };
 

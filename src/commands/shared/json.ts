@@ -35,7 +35,10 @@ export interface ResultDocument {
 class ResultJsonOption extends Option {}
 
 export function jsonOption(): Option {
-  return new ResultJsonOption('--json', 'print one JSON result document on stdout (schema 1, see README); human text goes to stderr, errors only');
+  return new ResultJsonOption(
+    '--json',
+    'print one JSON result document on stdout (schema 1, see README); human text goes to stderr, errors only',
+  );
 }
 
 /** Whether `command` answers with a result document (it was given jsonOption()). */
@@ -60,7 +63,10 @@ export function resultDocument(argv: string[], tools: ToolResult[], exitCode: nu
 /** The document for commander's own errors (an unknown option, a missing argument): a usage error, exit 2. */
 export function usageDocument(argv: string[], message: string): ResultDocument {
   const doc = resultDocument(argv, [], 2);
-  return { ...doc, error: { code: 'usage', message: redact(message.replace(/^error: /, '').trim()), hint: 'run `tpx <command> --help` for usage' } };
+  return {
+    ...doc,
+    error: { code: 'usage', message: redact(message.replace(/^error: /, '').trim()), hint: 'run `tpx <command> --help` for usage' },
+  };
 }
 
 export function renderDocument(doc: ResultDocument): string {

@@ -30,7 +30,8 @@ export async function installMany(ctx: Context, items: ManyItem[], jobs: number,
   };
   const done = (o: InstallOutcome) => {
     report(o);
-    if (o.status === 'already') outcomes.push({ key: o.key, status: 'skipped', reason: `already installed${o.version ? ` (${o.version})` : ''}` });
+    if (o.status === 'already')
+      outcomes.push({ key: o.key, status: 'skipped', reason: `already installed${o.version ? ` (${o.version})` : ''}` });
     else outcomes.push({ key: o.receipt.key, status: 'installed', version: o.receipt.version, python: o.receipt.python.version });
   };
 
@@ -54,9 +55,16 @@ export async function installMany(ctx: Context, items: ManyItem[], jobs: number,
     if (taken.length > 0) {
       refused.add(p);
       p.dispose();
-      fail(p.key, new TpxError('link-conflict', `${p.key} was not installed: ${taken.map((l) => `${l} is also an app of ${claimed.get(l)}`).join(', ')}, in the same command`, {
-        hint: `install ${p.key} on its own, with --suffix for other app names`,
-      }));
+      fail(
+        p.key,
+        new TpxError(
+          'link-conflict',
+          `${p.key} was not installed: ${taken.map((l) => `${l} is also an app of ${claimed.get(l)}`).join(', ')}, in the same command`,
+          {
+            hint: `install ${p.key} on its own, with --suffix for other app names`,
+          },
+        ),
+      );
       continue;
     }
     for (const l of p.links) claimed.set(l, p.key);

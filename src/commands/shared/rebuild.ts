@@ -19,7 +19,12 @@ export interface Rebuilt {
  * Rebuilds the tool with a changed request (core/ops/rebuild.ts). The user asked to change the tool's
  * venv, so a failure says that it was left as it was.
  */
-export async function rebuildInPlaceOf(ctx: Context, t: Ready['inst'], request: Request, opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean }): Promise<Rebuilt> {
+export async function rebuildInPlaceOf(
+  ctx: Context,
+  t: Ready['inst'],
+  request: Request,
+  opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean },
+): Promise<Rebuilt> {
   let receipt: Receipt | null;
   // The venv is no longer the lock's: it is resolved (with the installed versions held) instead (receipt.ts, `lock`).
   if (request.lock) ctx.out.info(`note: ${t.key} was installed from a lock; changed, it is resolved from its spec from now on`);

@@ -25,7 +25,9 @@ export function warnIfBinNotOnPath(ctx: Context): void {
   const home = ctx.env.HOME || os.homedir();
   const shell = userShell(ctx.env).shell;
   const where = shell ? startupFiles(shell, ctx.env, home)[0] : "your shell's startup file";
-  ctx.out.info(`hint: run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:\nhint:   ${pathLine(shell ?? 'sh', bin, home, false)}`);
+  ctx.out.info(
+    `hint: run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:\nhint:   ${pathLine(shell ?? 'sh', bin, home, false)}`,
+  );
 }
 
 /** A tool's linked man pages and completion files in one line (`man pages: black(1); completions: bash, zsh`); null when it has none. */
@@ -34,8 +36,13 @@ export function resourceLine(r: Pick<Receipt, 'resources'>): string | null {
     const place = resourcePlace(x.path);
     return place?.kind === 'man' ? [`${place.file.replace(/\.gz$/, '').replace(/\.[^.]+$/, '')}(${place.dir.slice(3)})`] : [];
   });
-  const shells = [...new Set(r.resources.flatMap((x) => (resourcePlace(x.path)?.kind === 'completion' ? [resourcePlace(x.path)?.dir as string] : [])))].sort();
-  const parts = [...(pages.length ? [`man page${pages.length > 1 ? 's' : ''}: ${pages.join(', ')}`] : []), ...(shells.length ? [`completions: ${shells.join(', ')}`] : [])];
+  const shells = [
+    ...new Set(r.resources.flatMap((x) => (resourcePlace(x.path)?.kind === 'completion' ? [resourcePlace(x.path)?.dir as string] : []))),
+  ].sort();
+  const parts = [
+    ...(pages.length ? [`man page${pages.length > 1 ? 's' : ''}: ${pages.join(', ')}`] : []),
+    ...(shells.length ? [`completions: ${shells.join(', ')}`] : []),
+  ];
   return parts.length ? parts.join('; ') : null;
 }
 
@@ -57,7 +64,9 @@ function describe(o: Outcome): string {
     case 'upgraded':
       return o.from === o.to ? `${o.key} ${o.to} rebuilt (same version; its source or packages changed)` : `${o.key} ${o.from} → ${o.to}`;
     case 'latest':
-      return o.spec ? `${o.key} ${o.version} already matches ${o.spec}: nothing changed` : `${o.key} is already at the latest version (${o.version})`;
+      return o.spec
+        ? `${o.key} ${o.version} already matches ${o.spec}: nothing changed`
+        : `${o.key} is already at the latest version (${o.version})`;
     case 'reinstalled':
       return `reinstalled ${o.key} ${o.version} (Python ${o.python})`;
     case 'installed':
@@ -80,8 +89,14 @@ export function summarize(ctx: Context, outcomes: Outcome[]): void {
     return ['FAILED', failureDetail(o.error)];
   };
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
-  summaryTable(ctx, totals, outcomes.map((o) => [o.key, ...cell(o)]));
+  const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const)
+    .filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s === 'latest' ? 'already latest' : s}`);
+  summaryTable(
+    ctx,
+    totals,
+    outcomes.map((o) => [o.key, ...cell(o)]),
+  );
 }
 
 /** A failure in one cell: its message and the first line of its hint. */

@@ -39,10 +39,15 @@ const repeat = (v: string, prev: string[] = []) => [...prev, v];
 /** What `install` adds to the request flags: how to install, and what to link. All recorded. */
 export function installOptions(): Option[] {
   return [
-    new Option('-e, --editable', "install the project directory editable (pip -e): its code is used from where it is"),
+    new Option('-e, --editable', 'install the project directory editable (pip -e): its code is used from where it is'),
     new Option('--app <name>', 'link only this app (repeatable); a script: the name of its app').argParser(repeat),
-    new Option('--preinstall <spec>', 'install this package first, in a pip run of its own (repeatable), e.g. a build tool or plugin').argParser(repeat),
-    new Option('--include-resources-from <dep>', 'also link the apps, man pages and completions of this dependency (repeatable)').argParser(repeat),
+    new Option(
+      '--preinstall <spec>',
+      'install this package first, in a pip run of its own (repeatable), e.g. a build tool or plugin',
+    ).argParser(repeat),
+    new Option('--include-resources-from <dep>', 'also link the apps, man pages and completions of this dependency (repeatable)').argParser(
+      repeat,
+    ),
   ];
 }
 
@@ -50,7 +55,8 @@ export function installOptions(): Option[] {
 export function requestFrom(spec: string, flags: RequestFlags, at: Place): Request {
   const kind = requestKind(spec, flags, at);
   const apps = flags.app === undefined ? null : [...new Set(flags.app.map(validateAppName))];
-  if (kind === 'script' && apps && apps.length > 1) throw usageError(`a script has one app: give --app once, not ${apps.length} times`, 'e.g. `tpx install --app mytool ./tool.py`');
+  if (kind === 'script' && apps && apps.length > 1)
+    throw usageError(`a script has one app: give --app once, not ${apps.length} times`, 'e.g. `tpx install --app mytool ./tool.py`');
   return defaultRequest(spec, {
     kind,
     ...requestFlags(flags, at),
@@ -66,9 +72,12 @@ export function requestFrom(spec: string, flags: RequestFlags, at: Place): Reque
 /** A `.py` file or URL is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
 function requestKind(spec: string, flags: RequestFlags, at: Place): RequestKind {
   if (!flags.editable) return isScriptSpec(spec) ? 'script' : 'package';
-  if (isScriptSpec(spec)) throw usageError('-e installs a project directory, not a script', `install the script without -e: \`tpx install ${spec}\``);
+  if (isScriptSpec(spec))
+    throw usageError('-e installs a project directory, not a script', `install the script without -e: \`tpx install ${spec}\``);
   if (parseSpec(spec, at).kind === 'requirement') {
-    throw new TpxError('bad-spec', `-e needs a project directory (or a VCS URL), not ${JSON.stringify(spec)}`, { hint: 'e.g. `tpx install -e ./my-project`' });
+    throw new TpxError('bad-spec', `-e needs a project directory (or a VCS URL), not ${JSON.stringify(spec)}`, {
+      hint: 'e.g. `tpx install -e ./my-project`',
+    });
   }
   return 'editable';
 }

@@ -64,6 +64,21 @@ export interface Context extends Place {
 }
 
 /** `os`, `env`, `cwd`: the entry point's `process.platform`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */
-export function makeContext(opts: { env: NodeJS.ProcessEnv; os: NodeJS.Platform; cwd: string; verbose: boolean; out: Output; global?: boolean }): Context {
-  return { paths: resolvePaths(opts.env, { global: opts.global }), platform: platformFor(opts.os), env: opts.env, cwd: opts.cwd, verbose: opts.verbose, out: opts.out, interrupts: new Interrupts() };
+export function makeContext(opts: {
+  env: NodeJS.ProcessEnv;
+  os: NodeJS.Platform;
+  cwd: string;
+  verbose: boolean;
+  out: Output;
+  global?: boolean;
+}): Context {
+  return {
+    paths: resolvePaths(opts.env, { global: opts.global }),
+    platform: platformFor(opts.os),
+    env: opts.env,
+    cwd: opts.cwd,
+    verbose: opts.verbose,
+    out: opts.out,
+    interrupts: new Interrupts(),
+  };
 }

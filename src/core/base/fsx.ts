@@ -14,7 +14,10 @@ export function uniqueSuffix(): string {
  */
 export function randomHex(bytes: number): string {
   let hex = '';
-  for (let i = 0; i < bytes; i++) hex += Math.floor(Math.random() * 256).toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes; i++)
+    hex += Math.floor(Math.random() * 256)
+      .toString(16)
+      .padStart(2, '0');
   return hex;
 }
 

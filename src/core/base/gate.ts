@@ -52,9 +52,13 @@ export function isMine(paths: Paths, target: string): boolean {
 export function removeMine(ctx: Context, target: string): void {
   if (!lstatOrNull(target)) return;
   if (!isMine(ctx.paths, target)) {
-    throw new TpxError('not-mine', `refusing to delete ${target}: it is not inside tpx's directories (${ctx.paths.home}, ${ctx.paths.cache})`, {
-      hint: 'tpx only deletes what it made; something on disk points outside them — `tpx doctor` shows what',
-    });
+    throw new TpxError(
+      'not-mine',
+      `refusing to delete ${target}: it is not inside tpx's directories (${ctx.paths.home}, ${ctx.paths.cache})`,
+      {
+        hint: 'tpx only deletes what it made; something on disk points outside them — `tpx doctor` shows what',
+      },
+    );
   }
   fs.rmSync(target, { recursive: true, force: true });
 }
@@ -79,7 +83,9 @@ export function linkOwners(ctx: Bin, link: string): string[] {
 }
 
 function presentFiles(ctx: Bin, link: string): string[] {
-  return entriesAt(ctx, link).slot(link).filter((f) => lstatOrNull(f) !== null);
+  return entriesAt(ctx, link)
+    .slot(link)
+    .filter((f) => lstatOrNull(f) !== null);
 }
 
 /** What the entries beside `link` are: the platform's bin entries in the bin dir, one symlink each in the man and completions dirs. */

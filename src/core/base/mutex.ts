@@ -119,7 +119,12 @@ export function isOwnerGone(file: string, heartbeat: boolean): boolean {
   // place whole); gone once it is too old to be a record being written by an older tpx.
   if (!owner) return Date.now() - mtimeMs > UNOWNED_STALE_MS;
   const alive = isAlive(owner.pid);
-  return isStale(owner, { host: os.hostname(), alive, start: alive ? processStart(owner.pid) : null, heartbeatAgeMs: heartbeat ? Date.now() - mtimeMs : null });
+  return isStale(owner, {
+    host: os.hostname(),
+    alive,
+    start: alive ? processStart(owner.pid) : null,
+    heartbeatAgeMs: heartbeat ? Date.now() - mtimeMs : null,
+  });
 }
 
 /** A lock directory whose owner is gone, or that never got an owner file and was abandoned. */

@@ -86,14 +86,25 @@ export function checkWritable(paths: Paths, dirs: string[] = [paths.home, paths.
       const how = paths.global
         ? 'system-wide installs need root: run it with sudo (in a Dockerfile, RUN runs as root); TPX_GLOBAL_HOME, TPX_GLOBAL_BIN_DIR and TPX_GLOBAL_MAN_DIR choose other directories'
         : 'make it writable, or point tpx elsewhere (TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR)';
-      throw new TpxError('unwritable', `${paths.global ? '--global: ' : ''}${at} is not writable${at === dir ? '' : ` (needed to make ${dir})`}`, { hint: `nothing was changed; ${how}` });
+      throw new TpxError(
+        'unwritable',
+        `${paths.global ? '--global: ' : ''}${at} is not writable${at === dir ? '' : ` (needed to make ${dir})`}`,
+        { hint: `nothing was changed; ${how}` },
+      );
     }
   }
 }
 
 /** The layout of a data home (see Paths). */
 function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' | 'locks' | 'completions'> {
-  return { home, tools: path.join(home, 'tools'), envs: path.join(home, 'envs'), shared: path.join(home, 'shared'), locks: path.join(home, 'locks'), completions: path.join(home, 'completions') };
+  return {
+    home,
+    tools: path.join(home, 'tools'),
+    envs: path.join(home, 'envs'),
+    shared: path.join(home, 'shared'),
+    locks: path.join(home, 'locks'),
+    completions: path.join(home, 'completions'),
+  };
 }
 
 /** The shells whose completion files of tools tpx links, one dir each under `completions/`. */
@@ -105,7 +116,11 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
  * (gate.ts), and uninstall looks in all of them.
  */
 export function linkDirs(paths: Paths): string[] {
-  return [paths.bin, ...Array.from({ length: 9 }, (_, i) => path.join(paths.man, `man${i + 1}`)), ...COMPLETION_SHELLS.map((s) => path.join(paths.completions, s))];
+  return [
+    paths.bin,
+    ...Array.from({ length: 9 }, (_, i) => path.join(paths.man, `man${i + 1}`)),
+    ...COMPLETION_SHELLS.map((s) => path.join(paths.completions, s)),
+  ];
 }
 
 export function homeDir(env: NodeJS.ProcessEnv): string {
@@ -118,7 +133,8 @@ export function expandHome(p: string, env: NodeJS.ProcessEnv): string {
 }
 
 /** https://bford.info/cachedir/ — backup tools skip a directory holding this file. */
-const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file marks a cache directory created by tpx (https://bford.info/cachedir/).\n';
+const CACHEDIR_TAG =
+  'Signature: 8a477f597d28d172789f06886806bc55\n# This file marks a cache directory created by tpx (https://bford.info/cachedir/).\n';
 
 /**
  * Creates `dir` — tpx's cache dir `root`, or a directory in it — if needed, and returns it; `root`

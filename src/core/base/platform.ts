@@ -196,7 +196,10 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 function comparable(p: string): string {
-  return path.resolve(p).replace(/[\\/]+$/, '').toLowerCase();
+  return path
+    .resolve(p)
+    .replace(/[\\/]+$/, '')
+    .toLowerCase();
 }
 
 /**
@@ -210,7 +213,13 @@ export function shimTarget(file: string): string | null {
   const text = readTextOrNull(file) ?? '';
   const ext = path.extname(file).toLowerCase();
   const [head, quoted] =
-    ext === '.cmd' ? ['@ECHO off\r\n', /"%dp0%\\([^"\r\n]+)"/g] : ext === '.ps1' ? ['#!/usr/bin/env pwsh\n', /"\$basedir\/([^"\n]+)"/g] : ext === '' ? ['#!/bin/sh\n', /"\$basedir\/([^"\n]+)"/g] : [null, null];
+    ext === '.cmd'
+      ? ['@ECHO off\r\n', /"%dp0%\\([^"\r\n]+)"/g]
+      : ext === '.ps1'
+        ? ['#!/usr/bin/env pwsh\n', /"\$basedir\/([^"\n]+)"/g]
+        : ext === ''
+          ? ['#!/bin/sh\n', /"\$basedir\/([^"\n]+)"/g]
+          : [null, null];
   if (head === null || !text.startsWith(head)) return null;
   const found = [...text.matchAll(quoted)].at(-1)?.[1];
   // Written with either separator; read back with this OS's.
@@ -283,7 +292,11 @@ export function junctionSwitch(target: string, link: string): Step[] {
   const had = lstatOrNull(link) !== null;
   const steps: Step[] = [
     // Junctions hold an absolute target.
-    { name: 'make the new junction', run: () => fs.symlinkSync(path.resolve(path.dirname(link), target), tmp, 'junction'), undo: () => fs.rmSync(tmp, { force: true }) },
+    {
+      name: 'make the new junction',
+      run: () => fs.symlinkSync(path.resolve(path.dirname(link), target), tmp, 'junction'),
+      undo: () => fs.rmSync(tmp, { force: true }),
+    },
     { name: 'move tools/<key> aside', run: () => fs.renameSync(link, aside), undo: () => fs.renameSync(aside, link) },
     { name: 'put the new junction in its place', run: () => fs.renameSync(tmp, link) },
     // Only the junction itself goes (unlink never follows it); a leftover is removed by the next look.

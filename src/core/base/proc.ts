@@ -25,7 +25,17 @@ const lazyRequire = createRequire(import.meta.url);
 const childProcess = () => lazyRequire('node:child_process') as typeof import('node:child_process');
 
 /** Variables that would make pip or Python act on something other than the venv we name. */
-const DROPPED = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PIP_TARGET', 'PIP_PREFIX', 'PIP_ROOT', 'PIP_USER', 'VIRTUAL_ENV', '__PYVENV_LAUNCHER__'];
+const DROPPED = [
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PYTHONSTARTUP',
+  'PIP_TARGET',
+  'PIP_PREFIX',
+  'PIP_ROOT',
+  'PIP_USER',
+  'VIRTUAL_ENV',
+  '__PYVENV_LAUNCHER__',
+];
 
 /** The environment for Python and pip children: the user's (index, certs, proxies keep working) minus what would redirect the install. */
 export function childEnv(ctx: Context, extra: Record<string, string> = {}): Record<string, string> {
@@ -53,7 +63,8 @@ export interface Captured {
 /** Runs a short command and captures its output (interpreter probes). Missing executable → code 127. */
 export function captureSync(file: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Captured {
   const r = childProcess().spawnSync(file, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) return { code: 127, stdout: '', stderr: String(r.error.message), timedOut: (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' };
+  if (r.error)
+    return { code: 127, stdout: '', stderr: String(r.error.message), timedOut: (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' };
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,7 +74,12 @@ export function captureSync(file: string, args: string[], env: Record<string, st
  * stops the group); on Windows, which has no groups, taskkill /T finds the tree. Stopped by an
  * interrupt until it ends, and after `timeoutMs`, if given (it then reports timedOut).
  */
-function spawnBuildChild(ctx: Context, file: string, args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number }) {
+function spawnBuildChild(
+  ctx: Context,
+  file: string,
+  args: string[],
+  opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number },
+) {
   const child = childProcess().spawn(file, args, {
     env: opts.env,
     cwd: opts.cwd,
@@ -106,7 +122,10 @@ export function treeKill(platform: Platform, pid: number): { group: number } | {
  * Stops a build child and all it started, at once (SIGKILL: a half-written venv is removed by the
  * undo actions next). Synchronous, as it runs from a signal handler.
  */
-export function killTree(platform: Platform, child: { pid?: number; exitCode: number | null; signalCode: NodeJS.Signals | null; kill(signal: NodeJS.Signals): boolean }): void {
+export function killTree(
+  platform: Platform,
+  child: { pid?: number; exitCode: number | null; signalCode: NodeJS.Signals | null; kill(signal: NodeJS.Signals): boolean },
+): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const how = treeKill(platform, child.pid);
   try {
@@ -121,7 +140,12 @@ export function killTree(platform: Platform, child: { pid?: number; exitCode: nu
  * captureSync without blocking, for a build child that takes a while (creating a venv), so that
  * tools built side by side (upgrade-all) create their venvs at the same time instead of one by one.
  */
-export async function capture(ctx: Context, file: string, args: string[], opts: { env: Record<string, string>; timeoutMs: number }): Promise<Captured> {
+export async function capture(
+  ctx: Context,
+  file: string,
+  args: string[],
+  opts: { env: Record<string, string>; timeoutMs: number },
+): Promise<Captured> {
   const { child, exit } = spawnBuildChild(ctx, file, args, opts);
   let stdout = '';
   let stderr = '';
@@ -196,7 +220,10 @@ function writeLog(ctx: Context, name: string, text: string): string | null {
 
 /** Keeps the newest `keep` logs; names start with an ISO timestamp, so name order is age order. */
 function pruneLogs(dir: string, keep: number): void {
-  const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+  const logs = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort();
   for (const old of logs.slice(0, Math.max(0, logs.length - keep))) fs.rmSync(path.join(dir, old), { force: true });
 }
 

@@ -26,7 +26,7 @@ export async function renderShims(ctx: Context, target: string, entry: string): 
   // cmd-shim can only write a path relative to the shim: there is none from one drive to another.
   if (path.isAbsolute(rel)) {
     throw new TpxError('link-failed', `cannot make ${entry} start ${target}: the bin dir and tpx's home are on different drives`, {
-      hint: 'nothing was changed; set TPX_BIN_DIR to a folder on the drive of TPX_HOME (or TPX_HOME to one on the bin dir\'s drive)',
+      hint: "nothing was changed; set TPX_BIN_DIR to a folder on the drive of TPX_HOME (or TPX_HOME to one on the bin dir's drive)",
     });
   }
   const up = rel.split(path.sep).findIndex((part) => part !== '..');

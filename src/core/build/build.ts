@@ -79,7 +79,8 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
   fs.rmSync(path.join(dir, '.tpx-lock.txt'), { force: true });
   if ('code' in pip) {
     // Without --python, a package that needs another Python gets the newest installed one that fits.
-    const other = req.python === null && !opts.py && !req.lock ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
+    const other =
+      req.python === null && !opts.py && !req.lock ? await pythonForPackage(ctx, { runner, dir, req, py, pipOutput: pip.output }) : null;
     if (other) {
       emptyGeneration(ctx, dir);
       const built = await buildEnvironment(ctx, dir, req, { ...opts, py: other });
@@ -109,7 +110,14 @@ export async function preinstall(ctx: Context, runner: string, dir: string, req:
  * args (an injected package's own pip args too: pip resolves everything in one run); what its report
  * says was requested, or the failed run.
  */
-export async function pipInstall(ctx: Context, runner: string, dir: string, req: Request, specs: string[], opts: BuildOptions): Promise<{ requested: Requested[] } | Logged> {
+export async function pipInstall(
+  ctx: Context,
+  runner: string,
+  dir: string,
+  req: Request,
+  specs: string[],
+  opts: BuildOptions,
+): Promise<{ requested: Requested[] } | Logged> {
   const reportFile = path.join(dir, '.tpx-report.json');
   const args = [
     'install',
@@ -138,7 +146,9 @@ export async function pipInstall(ctx: Context, runner: string, dir: string, req:
 
 /** pip's failure as one error: the tail of its output, and hints from it. */
 export async function pipFailure(ctx: Context, req: Request, pip: Logged, dir: string, what: string): Promise<TpxError> {
-  const unreachable = /from versions: none/.test(pip.output) ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL) : undefined;
+  const unreachable = /from versions: none/.test(pip.output)
+    ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL)
+    : undefined;
   return new TpxError('pip-failed', `pip could not install ${redact(what)}`, {
     details: pipTail(pip.output),
     hint: [unreachable ?? hintFromPipOutput(pip.output, dir), logHint(ctx, pip)].filter(Boolean).join('\n'),

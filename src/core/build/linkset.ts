@@ -37,7 +37,8 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
     ...req.includeResourcesFrom.map((n) => byName.get(n) as Dist),
   ]);
   const apps = new Map<string, App>();
-  if (req.kind === 'script') apps.set(scriptAppName(req, built), { name: scriptAppName(req, built), kind: 'script', dist: normalizeName(built.name) });
+  if (req.kind === 'script')
+    apps.set(scriptAppName(req, built), { name: scriptAppName(req, built), kind: 'script', dist: normalizeName(built.name) });
   for (const d of chosen) for (const a of appsOf(on, d, built.site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
   const resources = [...chosen].flatMap((d) => resourcesOf(d, built.site, built.venv));
   if (req.apps !== null && req.kind !== 'script') return { apps: onlyNamed(on, req.apps, apps, built, bin), resources };
@@ -47,7 +48,16 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
   throw new TpxError('no-apps', `${label} has no apps to link`, {
     hint:
       withApps.length > 0
-        ? `its dependencies have apps: ${withApps.map((d) => `${appsOf(on, d, built.site, bin).map((a) => a.name).join(', ')} (from ${d.name})`).join('; ')}; link them with ${withApps.map((d) => `--include-resources-from ${toolKey(d.name)}`).join(' ')}, or all of them with --include-deps`
+        ? `its dependencies have apps: ${withApps
+            .map(
+              (d) =>
+                `${appsOf(on, d, built.site, bin)
+                  .map((a) => a.name)
+                  .join(', ')} (from ${d.name})`,
+            )
+            .join(
+              '; ',
+            )}; link them with ${withApps.map((d) => `--include-resources-from ${toolKey(d.name)}`).join(' ')}, or all of them with --include-deps`
         : 'it is a library, not a command-line tool; nothing was installed',
   });
 }
@@ -61,7 +71,11 @@ export function scriptAppName(req: Request, built: { name: string }): string {
 function onlyNamed(on: OnPlatform, names: string[], apps: Map<string, App>, built: Built, bin: string): App[] {
   const missing = names.filter((n) => !apps.has(n));
   if (missing.length > 0) {
-    const elsewhere = built.dists.flatMap((d) => appsOf(on, d, built.site, bin).filter((a) => missing.includes(a.name)).map((a) => `${a.name} is ${d.name}'s: add --include-resources-from ${toolKey(d.name)}`));
+    const elsewhere = built.dists.flatMap((d) =>
+      appsOf(on, d, built.site, bin)
+        .filter((a) => missing.includes(a.name))
+        .map((a) => `${a.name} is ${d.name}'s: add --include-resources-from ${toolKey(d.name)}`),
+    );
     throw new TpxError('no-such-app', `${built.name} ${built.version} has no app ${missing.join(', ')}`, {
       hint: [`its apps: ${[...apps.keys()].join(', ') || 'none'}`, ...elsewhere].join('\n'),
     });

@@ -37,7 +37,12 @@ import { sitePackages, withScratchVenv } from '../python/venv.js';
 interface ReportItem {
   is_direct?: boolean;
   metadata: { name: string; version: string; requires_python?: string };
-  download_info?: { url?: string; archive_info?: { hash?: string; hashes?: Record<string, string> }; dir_info?: unknown; vcs_info?: unknown };
+  download_info?: {
+    url?: string;
+    archive_info?: { hash?: string; hashes?: Record<string, string> };
+    dir_info?: unknown;
+    vcs_info?: unknown;
+  };
 }
 
 interface Report {
@@ -57,9 +62,14 @@ export async function lockRequest(ctx: Context, key: string, req: Request, lockD
     const file = path.join(tmp, 'report.json');
     const args = ['install', '--dry-run', '--ignore-installed', '--no-input', '--progress-bar', 'off', '--report', file];
     if (req.indexUrl) args.push('--index-url', req.indexUrl);
-    const pip = await ctx.out.task(`resolving ${key}`, () => runPip(ctx, runner, python, [...args, ...req.pipArgs, req.spec, ...req.injected.map((i) => i.spec)], `lock-${key}`));
+    const pip = await ctx.out.task(`resolving ${key}`, () =>
+      runPip(ctx, runner, python, [...args, ...req.pipArgs, req.spec, ...req.injected.map((i) => i.spec)], `lock-${key}`),
+    );
     if (pip.code !== 0) {
-      throw new TpxError('pip-failed', `pip could not resolve ${redact(req.spec)}`, { details: pipTail(pip.output), hint: [hintFromPipOutput(pip.output), logHint(ctx, pip)].filter(Boolean).join('\n') });
+      throw new TpxError('pip-failed', `pip could not resolve ${redact(req.spec)}`, {
+        details: pipTail(pip.output),
+        hint: [hintFromPipOutput(pip.output), logHint(ctx, pip)].filter(Boolean).join('\n'),
+      });
     }
     return readInstallReport(file) as unknown as Report;
   });
@@ -74,12 +84,31 @@ async function lockedFrom(item: ReportItem, key: string): Promise<LockedPackage>
   const info = item.download_info ?? {};
   const url = info.url ? stripCredentials(info.url) : null;
   if (!url || info.dir_info !== undefined || info.vcs_info !== undefined) {
-    throw new TpxError('bad-lock', `${key} cannot be locked: ${name} ${version} comes from ${info.vcs_info !== undefined ? 'a version-control checkout' : 'a directory'} (${redact(url ?? '?')}), which has no hash`, {
-      hint: 'lock a built archive instead: `pip wheel --no-deps DIR` and use the .whl as the spec',
-    });
+    throw new TpxError(
+      'bad-lock',
+      `${key} cannot be locked: ${name} ${version} comes from ${info.vcs_info !== undefined ? 'a version-control checkout' : 'a directory'} (${redact(url ?? '?')}), which has no hash`,
+      {
+        hint: 'lock a built archive instead: `pip wheel --no-deps DIR` and use the .whl as the spec',
+      },
+    );
   }
-  const file: LockedFile = { name: path.posix.basename(url.split(/[?#]/)[0] ?? ''), url, path: null, hashes: await hashesOf(info.archive_info, url) };
-  const base = { name: normalizeName(name), version, marker: null, requiresPython: item.metadata.requires_python ?? null, index: null, sdist: null, archive: null, wheels: [], unhashable: null };
+  const file: LockedFile = {
+    name: path.posix.basename(url.split(/[?#]/)[0] ?? ''),
+    url,
+    path: null,
+    hashes: await hashesOf(info.archive_info, url),
+  };
+  const base = {
+    name: normalizeName(name),
+    version,
+    marker: null,
+    requiresPython: item.metadata.requires_python ?? null,
+    index: null,
+    sdist: null,
+    archive: null,
+    wheels: [],
+    unhashable: null,
+  };
   if (item.is_direct) return { ...base, archive: file };
   return file.name.endsWith('.whl') ? { ...base, wheels: [file] } : { ...base, sdist: file };
 }
@@ -89,13 +118,18 @@ async function lockedFrom(item: ReportItem, key: string): Promise<LockedPackage>
  * that publishes no hash, with metadata pip read without downloading the file, leaves none: then
  * tpx fetches the file itself and hashes it (sha256), once, here — a lock is nothing without one.
  */
-async function hashesOf(archive: { hash?: string; hashes?: Record<string, string> } | undefined, url: string): Promise<Record<string, string>> {
+async function hashesOf(
+  archive: { hash?: string; hashes?: Record<string, string> } | undefined,
+  url: string,
+): Promise<Record<string, string>> {
   if (archive?.hashes && Object.keys(archive.hashes).length > 0) return archive.hashes;
   const one = /^(sha256|sha384|sha512)=([0-9a-f]+)$/.exec(archive?.hash ?? '');
   if (one?.[1] && one[2]) return { [one[1]]: one[2] };
   let data: Buffer;
   try {
-    data = url.startsWith('file:') ? fs.readFileSync(fileURLToPath(url)) : Buffer.from(await (await fetch(url, { signal: AbortSignal.timeout(120_000) })).arrayBuffer());
+    data = url.startsWith('file:')
+      ? fs.readFileSync(fileURLToPath(url))
+      : Buffer.from(await (await fetch(url, { signal: AbortSignal.timeout(120_000) })).arrayBuffer());
   } catch (cause) {
     throw new TpxError('fetch-failed', `the index gave no hash for ${redact(url)}, and fetching it to hash it failed`, { cause });
   }
@@ -105,9 +139,18 @@ async function hashesOf(archive: { hash?: string; hashes?: Record<string, string
 }
 
 /** The lock for one environment: its Python's minor version and its platform, as pip's report describes them. */
-function pylockFor(packages: LockedPackage[], env: Record<string, string>, py: Interpreter, key: string, req: Request, lockDir: string): Pylock {
+function pylockFor(
+  packages: LockedPackage[],
+  env: Record<string, string>,
+  py: Interpreter,
+  key: string,
+  req: Request,
+  lockDir: string,
+): Pylock {
   const minor = (env.python_version ?? py.version.split('.').slice(0, 2).join('.')).replace(/'/g, '');
-  const platform = ['sys_platform', 'platform_machine', 'implementation_name'].filter((k) => env[k]).map((k) => `${k} == '${(env[k] as string).replace(/'/g, '')}'`);
+  const platform = ['sys_platform', 'platform_machine', 'implementation_name']
+    .filter((k) => env[k])
+    .map((k) => `${k} == '${(env[k] as string).replace(/'/g, '')}'`);
   return {
     lockVersion: '1.0',
     environments: platform.length > 0 ? [platform.join(' and ')] : null,
@@ -119,7 +162,6 @@ function pylockFor(packages: LockedPackage[], env: Record<string, string>, py: I
 }
 
 // --- Using a lock --------------------------------------------------------------------------------
-
 
 /**
  * "Does this lock fit here?", answered by the interpreter that will build
@@ -189,7 +231,10 @@ print(json.dumps({"python": python, "problems": problems, "chosen": chosen}))
  * not fit is refused (lock-mismatch), saying why.
  */
 export async function lockedRequest(ctx: Context, lock: Pylock, req: Request, shown: string): Promise<Request> {
-  const refuse = (why: string, hint?: string) => new TpxError('lock-mismatch', `${shown} does not fit here: ${why}`, { hint: hint ?? 'make the lock on a machine like this one (`tpx lock`), or install without it' });
+  const refuse = (why: string, hint?: string) =>
+    new TpxError('lock-mismatch', `${shown} does not fit here: ${why}`, {
+      hint: hint ?? 'make the lock on a machine like this one (`tpx lock`), or install without it',
+    });
   const admits = (version: string) => {
     const set = lock.requiresPython ? parseSpecifiers(lock.requiresPython) : null;
     return set === null || satisfies(version, set, { prereleases: true });
@@ -198,20 +243,37 @@ export async function lockedRequest(ctx: Context, lock: Pylock, req: Request, sh
   let python = req.python;
   if (req.python === null && !admits(py.version)) {
     const other = newestInterpreter(ctx, admits);
-    if (!other) throw refuse(`it is for Python ${lock.requiresPython}, and no such Python is installed (the default is ${py.version})`, `install a Python ${lock.requiresPython}, or make the lock with this one`);
+    if (!other)
+      throw refuse(
+        `it is for Python ${lock.requiresPython}, and no such Python is installed (the default is ${py.version})`,
+        `install a Python ${lock.requiresPython}, or make the lock with this one`,
+      );
     py = other;
     python = other.version.split('.').slice(0, 2).join('.');
   }
   const bad = lock.packages.find((p) => p.unhashable || !p.version);
   if (bad) throw refuse(`${bad.name} is ${bad.unhashable ?? 'without a version'}, which cannot be installed by hash`);
   const runner = await sharedPip(ctx, py);
-  const query = { requiresPython: lock.requiresPython, environments: lock.environments, packages: lock.packages.map((p) => ({ name: p.name, version: p.version, marker: p.marker, requiresPython: p.requiresPython, wheels: p.wheels.map((w) => w.name), other: Boolean(p.sdist ?? p.archive) })) };
+  const query = {
+    requiresPython: lock.requiresPython,
+    environments: lock.environments,
+    packages: lock.packages.map((p) => ({
+      name: p.name,
+      version: p.version,
+      marker: p.marker,
+      requiresPython: p.requiresPython,
+      wheels: p.wheels.map((w) => w.name),
+      other: Boolean(p.sdist ?? p.archive),
+    })),
+  };
   const r = captureSync(py.executable, ['-I', '-c', CHECK, path.dirname(path.dirname(runner)), JSON.stringify(query)], childEnv(ctx));
   let answer: { python: string; problems: string[]; chosen: (number | null)[] };
   try {
     answer = JSON.parse(r.stdout);
   } catch {
-    throw new TpxError('bad-lock', `could not check ${shown} with ${py.executable}`, { details: r.stderr.trim().split('\n').slice(-5).join('\n') });
+    throw new TpxError('bad-lock', `could not check ${shown} with ${py.executable}`, {
+      details: r.stderr.trim().split('\n').slice(-5).join('\n'),
+    });
   }
   if (answer.problems.length > 0) throw refuse(answer.problems.join('; '));
   const dists: LockedDist[] = [];
@@ -234,7 +296,9 @@ export async function lockedRequest(ctx: Context, lock: Pylock, req: Request, sh
 export function lockMismatch(lock: Pylock, key: string, table: Record<string, unknown>): string | null {
   if (!lock.tpx) return 'it has no [tool.tpx] table, so tpx cannot tell which request it was made from';
   if (toolKeyOrNull(lock.tpx.tool) !== key) return `it is the lock of ${lock.tpx.tool}, not of ${key}`;
-  return canonical(lock.tpx.table) === canonical(table) ? null : `it was made from ${describe(lock.tpx.table)}, and the file now asks for ${describe(table)}`;
+  return canonical(lock.tpx.table) === canonical(table)
+    ? null
+    : `it was made from ${describe(lock.tpx.table)}, and the file now asks for ${describe(table)}`;
 }
 
 function toolKeyOrNull(name: string): string | null {
@@ -248,12 +312,18 @@ function toolKeyOrNull(name: string): string | null {
 /** JSON with every table's keys in order: two tables with the same content give the same text. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
 function describe(table: Record<string, unknown>): string {
-  return Object.entries(table).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+  return Object.entries(table)
+    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+    .join(', ');
 }
 
 /** For `tpx install --lock FILE SPEC`: SPEC must be a requirement naming a package of the lock, at a version it allows. */
@@ -263,7 +333,8 @@ export function specMismatch(lock: Pylock, spec: string, at: Place): string | nu
   const locked = lockedPackage(lock, parsed.name);
   if (!locked) return `it has no package ${parsed.name} (it locks ${lock.packages.map((p) => p.name).join(', ')})`;
   const set = specifiersOf(spec);
-  if (set && locked.version && !satisfies(locked.version, set, { prereleases: true })) return `it locks ${locked.name} ${locked.version}, which is not ${set.text}`;
+  if (set && locked.version && !satisfies(locked.version, set, { prereleases: true }))
+    return `it locks ${locked.name} ${locked.version}, which is not ${set.text}`;
   return null;
 }
 
@@ -278,7 +349,11 @@ export function specMismatch(lock: Pylock, spec: string, at: Place): string | nu
  * tool's own index and pip args — and a wheel the index has is checked against the tags the
  * installed one recorded (dist-info WHEEL). Each way taken is said in `notes`.
  */
-export async function installedLock(ctx: Context, inst: Installed & { receipt: Receipt }, lockDir: string): Promise<{ lock: Pylock; notes: string[] }> {
+export async function installedLock(
+  ctx: Context,
+  inst: Installed & { receipt: Receipt },
+  lockDir: string,
+): Promise<{ lock: Pylock; notes: string[] }> {
   const r = inst.receipt;
   const req = { ...r.request, lock: null };
   const py = findInterpreter(ctx, r.python.executable);
@@ -286,10 +361,23 @@ export async function installedLock(ctx: Context, inst: Installed & { receipt: R
     const packages = r.request.lock.map((d): LockedPackage => {
       const [algo, digest] = d.hash.split(':') as [string, string];
       const file: LockedFile = { name: d.file, url: d.url, path: null, hashes: { [algo]: digest } };
-      const base = { name: d.name, version: d.version, marker: null, requiresPython: null, index: null, wheels: [], sdist: null, archive: null, unhashable: null };
+      const base = {
+        name: d.name,
+        version: d.version,
+        marker: null,
+        requiresPython: null,
+        index: null,
+        wheels: [],
+        sdist: null,
+        archive: null,
+        unhashable: null,
+      };
       return d.direct ? { ...base, archive: file } : d.file.endsWith('.whl') ? { ...base, wheels: [file] } : { ...base, sdist: file };
     });
-    return { lock: pylockFor(packages, platformOf(ctx, py), py, inst.key, req, lockDir), notes: [`${inst.key}: every file and hash from its receipt (it was installed from a lock)`] };
+    return {
+      lock: pylockFor(packages, platformOf(ctx, py), py, inst.key, req, lockDir),
+      notes: [`${inst.key}: every file and hash from its receipt (it was installed from a lock)`],
+    };
   }
   const dists = listDists(sitePackages(ctx, inst.dir));
   const packages: LockedPackage[] = [];
@@ -297,7 +385,13 @@ export async function installedLock(ctx: Context, inst: Installed & { receipt: R
   for (const d of dists) {
     const direct = readJson(path.join(d.dir, 'direct_url.json'));
     if (direct === null) fromIndex.push(d);
-    else packages.push(await lockedFrom({ is_direct: true, metadata: { name: d.name, version: d.version }, download_info: direct as ReportItem['download_info'] }, inst.key));
+    else
+      packages.push(
+        await lockedFrom(
+          { is_direct: true, metadata: { name: d.name, version: d.version }, download_info: direct as ReportItem['download_info'] },
+          inst.key,
+        ),
+      );
   }
   const notes: string[] = [];
   let env: Record<string, string> = {};
@@ -305,11 +399,29 @@ export async function installedLock(ctx: Context, inst: Installed & { receipt: R
     const runner = await sharedPip(ctx, py);
     const report = await withScratchVenv(ctx, py, 'export', async (python, tmp) => {
       const file = path.join(tmp, 'report.json');
-      const args = ['install', '--dry-run', '--ignore-installed', '--no-deps', '--no-input', '--progress-bar', 'off', '--report', file, ...(req.indexUrl ? ['--index-url', req.indexUrl] : []), ...req.pipArgs];
+      const args = [
+        'install',
+        '--dry-run',
+        '--ignore-installed',
+        '--no-deps',
+        '--no-input',
+        '--progress-bar',
+        'off',
+        '--report',
+        file,
+        ...(req.indexUrl ? ['--index-url', req.indexUrl] : []),
+        ...req.pipArgs,
+      ];
       const pins = fromIndex.map((d) => pinLine(d).trim());
-      const pip = await ctx.out.task(`asking the index for ${inst.key}'s files`, () => runPip(ctx, runner, python, [...args, ...pins], `export-${inst.key}`));
+      const pip = await ctx.out.task(`asking the index for ${inst.key}'s files`, () =>
+        runPip(ctx, runner, python, [...args, ...pins], `export-${inst.key}`),
+      );
       if (pip.code !== 0) {
-        throw new TpxError('pip-failed', `${inst.key}: the index does not have every installed version, so its files and hashes cannot be filled in`, { details: pipTail(pip.output), hint: logHint(ctx, pip) });
+        throw new TpxError(
+          'pip-failed',
+          `${inst.key}: the index does not have every installed version, so its files and hashes cannot be filled in`,
+          { details: pipTail(pip.output), hint: logHint(ctx, pip) },
+        );
       }
       return readInstallReport(file) as unknown as Report;
     });
@@ -320,16 +432,22 @@ export async function installedLock(ctx: Context, inst: Installed & { receipt: R
       const installed = fromIndex.find((d) => normalizeName(d.name) === normalizeName(p.name));
       const wheel = p.wheels[0];
       const tags = installed ? wheelTags(installed.dir) : null;
-      if (wheel && tags && !sameTags(wheel.name, tags)) notes.push(`${inst.key}: ${p.name} ${p.version}: the index's ${wheel.name} is not the wheel that was installed (${[...tags].join(', ')}); the lock names the index's`);
+      if (wheel && tags && !sameTags(wheel.name, tags))
+        notes.push(
+          `${inst.key}: ${p.name} ${p.version}: the index's ${wheel.name} is not the wheel that was installed (${[...tags].join(', ')}); the lock names the index's`,
+        );
     }
-    notes.push(`${inst.key}: the files and hashes of ${fromIndex.length} distribution${fromIndex.length === 1 ? '' : 's'} from the index (pip, for exactly the installed versions): a wheel's own hash is not on disk`);
+    notes.push(
+      `${inst.key}: the files and hashes of ${fromIndex.length} distribution${fromIndex.length === 1 ? '' : 's'} from the index (pip, for exactly the installed versions): a wheel's own hash is not on disk`,
+    );
   }
   return { lock: pylockFor(packages, Object.keys(env).length > 0 ? env : platformOf(ctx, py), py, inst.key, req, lockDir), notes };
 }
 
 /** What pip's report says of the environment, asked of the interpreter itself (for a lock made without pip). */
 function platformOf(ctx: Context, py: Interpreter): Record<string, string> {
-  const code = 'import json, platform, sys; print(json.dumps({"sys_platform": sys.platform, "platform_machine": platform.machine(), "implementation_name": sys.implementation.name, "python_version": "%d.%d" % sys.version_info[:2]}))';
+  const code =
+    'import json, platform, sys; print(json.dumps({"sys_platform": sys.platform, "platform_machine": platform.machine(), "implementation_name": sys.implementation.name, "python_version": "%d.%d" % sys.version_info[:2]}))';
   try {
     return JSON.parse(captureSync(py.executable, ['-I', '-c', code], childEnv(ctx)).stdout) as Record<string, string>;
   } catch {
@@ -374,8 +492,13 @@ export async function lockFileRequest(ctx: Context, file: string, given: Request
   }
   const lock = await parsePylock(text, file);
   const mismatch = specMismatch(lock, given.spec, ctx);
-  if (mismatch) throw new TpxError('lock-mismatch', `${file} is not a lock of ${given.spec}: ${mismatch}`, { hint: 'name the package the lock was made for, e.g. `tpx install --lock pylock.black.toml black`' });
-  const base = lock.tpx ? tableEntry(lock.tpx.tool, lock.tpx.table, path.dirname(path.resolve(ctx.cwd, file)), ctx.env, `${file}: [tool.tpx]`).request : given;
+  if (mismatch)
+    throw new TpxError('lock-mismatch', `${file} is not a lock of ${given.spec}: ${mismatch}`, {
+      hint: 'name the package the lock was made for, e.g. `tpx install --lock pylock.black.toml black`',
+    });
+  const base = lock.tpx
+    ? tableEntry(lock.tpx.tool, lock.tpx.table, path.dirname(path.resolve(ctx.cwd, file)), ctx.env, `${file}: [tool.tpx]`).request
+    : given;
   const request: Request = { ...base, spec: given.spec };
   for (const flag of flagsGiven) Object.assign(request, { [flag]: given[flag] });
   return lockedRequest(ctx, lock, request, file);

@@ -96,9 +96,17 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
   if (!inst) return { kind: 'install', key, entry, replace: false };
   const r = inst.receipt;
   if (!r) return { kind: 'install', key, entry, replace: true };
-  const why = pythonProblem(ctx, inst.dir, r.python)?.text ?? requestDifference(r.request, entry.request) ?? lockDifference(r.request, entry.request) ?? versionDifference(r.version, entry.request.spec);
+  const why =
+    pythonProblem(ctx, inst.dir, r.python)?.text ??
+    requestDifference(r.request, entry.request) ??
+    lockDifference(r.request, entry.request) ??
+    versionDifference(r.version, entry.request.spec);
   if (why) return { kind: 'rebuild', key, entry, from: r.version, why };
-  const lacking = missingApps(entry, r.version, r.apps.map((a) => a.name));
+  const lacking = missingApps(
+    entry,
+    r.version,
+    r.apps.map((a) => a.name),
+  );
   if (lacking) return { kind: 'broken', key, error: lacking };
   return r.pinned === entry.pinned ? { kind: 'keep', key, entry, version: r.version } : { kind: 'pin', key, entry, version: r.version };
 }
@@ -107,8 +115,10 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
 export function requestDifference(recorded: Request, wanted: Request): string | null {
   // The file may hold credentials in a URL; a receipt never does (receipt.ts): compare without.
   const w = withoutCredentials(wanted);
-  const shown = (v: unknown) => (v === null || (Array.isArray(v) && v.length === 0) ? '(none)' : Array.isArray(v) ? v.join(' ') : String(v));
-  const differs = (field: string, a: unknown, b: unknown) => (JSON.stringify(a) === JSON.stringify(b) ? null : `${field} ${shown(a)} → ${shown(b)}`);
+  const shown = (v: unknown) =>
+    v === null || (Array.isArray(v) && v.length === 0) ? '(none)' : Array.isArray(v) ? v.join(' ') : String(v);
+  const differs = (field: string, a: unknown, b: unknown) =>
+    JSON.stringify(a) === JSON.stringify(b) ? null : `${field} ${shown(a)} → ${shown(b)}`;
   const injected = (r: Request) => r.injected.map((i) => `${compact(i.spec)}${i.includeApps ? ' (apps)' : ''}`).sort();
   return (
     differs('spec', compact(recorded.spec), compact(w.spec)) ??
@@ -124,7 +134,11 @@ export function requestDifference(recorded: Request, wanted: Request): string | 
 /** With a lock: the installed files must be the lock's, by hash (a tool installed without one, or from another, is rebuilt). */
 export function lockDifference(recorded: Request, wanted: Request): string | null {
   if (!wanted.lock) return null;
-  const files = (r: Request) => (r.lock ?? []).map((d) => `${normalizeName(d.name)} ${d.version} ${d.hash}`).sort().join('\n');
+  const files = (r: Request) =>
+    (r.lock ?? [])
+      .map((d) => `${normalizeName(d.name)} ${d.version} ${d.hash}`)
+      .sort()
+      .join('\n');
   if (!recorded.lock) return 'it was not installed from its lock';
   return files(recorded) === files(wanted) ? null : 'its lock has other files';
 }
@@ -147,7 +161,11 @@ export function versionDifference(version: string, spec: string): string | null 
 export function missingApps(entry: ToolEntry, version: string, apps: string[]): TpxError | null {
   const missing = (entry.apps ?? []).filter((a) => !apps.includes(a));
   if (missing.length === 0) return null;
-  return new TpxError('no-such-app', `${entry.key} ${version} has no app ${missing.join(', ')}, which tools.${entry.name}.apps names (its apps: ${apps.join(', ') || 'none'})`, {
-    hint: 'correct the apps list in the file, or the spec of the package that should provide them',
-  });
+  return new TpxError(
+    'no-such-app',
+    `${entry.key} ${version} has no app ${missing.join(', ')}, which tools.${entry.name}.apps names (its apps: ${apps.join(', ') || 'none'})`,
+    {
+      hint: 'correct the apps list in the file, or the spec of the package that should provide them',
+    },
+  );
 }

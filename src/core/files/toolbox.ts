@@ -77,7 +77,17 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
       skipped.push(`${key} (the copy of its script is missing)`);
       continue;
     }
-    tools.push({ name: key, package: r.name, version: r.version, request, pinned: r.pinned, exposed: r.exposed, python: { version: r.python.version }, freeze: pins, script });
+    tools.push({
+      name: key,
+      package: r.name,
+      version: r.version,
+      request,
+      pinned: r.pinned,
+      exposed: r.exposed,
+      python: { version: r.python.version },
+      freeze: pins,
+      script,
+    });
   }
   return { toolbox: { schema: EXPORT_SCHEMA, exportedAt: new Date().toISOString(), tools }, skipped, stripped };
 }
@@ -89,7 +99,10 @@ export function parseToolbox(text: string, source: string): Toolbox {
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    throw new TpxError('bad-export', `${source} is not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`, { cause, hint });
+    throw new TpxError('bad-export', `${source} is not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`, {
+      cause,
+      hint,
+    });
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data) || !('schema' in data)) {
     throw new TpxError('bad-export', `${source} is not a tpx export file: it has no "schema"`, { hint });
@@ -130,7 +143,9 @@ export function parseToolbox(text: string, source: string): Toolbox {
       suffix: validateSuffix(req.suffix == null ? '' : str(req.suffix, source, `${at}.request.suffix`, true)),
       apps: req.apps == null ? null : strings(req.apps, source, `${at}.request.apps`).map((a) => validateAppName(a)),
       preinstall: checkWith(strings(req.preinstall ?? [], source, `${at}.request.preinstall`), '--preinstall'),
-      includeResourcesFrom: strings(req.includeResourcesFrom ?? [], source, `${at}.request.includeResourcesFrom`).map((n) => parseDistName(n, 'include-resources-from')),
+      includeResourcesFrom: strings(req.includeResourcesFrom ?? [], source, `${at}.request.includeResourcesFrom`).map((n) =>
+        parseDistName(n, 'include-resources-from'),
+      ),
       injected,
     };
     if (req.lock !== undefined && req.lock !== null) {
@@ -154,7 +169,8 @@ export function parseToolbox(text: string, source: string): Toolbox {
     const python = obj(tool.python, source, `${at}.python`);
     const script = tool.script == null ? null : obj(tool.script, source, `${at}.script`);
     const file = script ? str(script.file, source, `${at}.script.file`) : null;
-    if (file !== null && !(isSafeFileName(file) && file.endsWith('.py'))) throw missing(source, `${at}.script.file`, 'a file name ending in .py');
+    if (file !== null && !(isSafeFileName(file) && file.endsWith('.py')))
+      throw missing(source, `${at}.script.file`, 'a file name ending in .py');
     if (request.kind === 'script' && !script) throw missing(source, `${at}.script`, 'the script of a script tool');
     return {
       name: str(tool.name, source, `${at}.name`),

@@ -55,7 +55,10 @@ export async function readToolFile(file: string, env: NodeJS.ProcessEnv): Promis
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new TpxError('no-such-file', `cannot read ${file}`, { cause, hint: 'give the path of a tpx.toml (the default is ./tpx.toml); README, "A team\'s toolbox as a file", shows one' });
+    throw new TpxError('no-such-file', `cannot read ${file}`, {
+      cause,
+      hint: 'give the path of a tpx.toml (the default is ./tpx.toml); README, "A team\'s toolbox as a file", shows one',
+    });
   }
   return parseToolFile(text, file, env);
 }
@@ -70,10 +73,12 @@ export async function parseToolFile(text: string, shown: string, env: NodeJS.Pro
   try {
     data = parse(text) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof TomlError) throw fail(err.line, `invalid TOML: ${err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '')}`);
+    if (err instanceof TomlError)
+      throw fail(err.line, `invalid TOML: ${err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '')}`);
     throw err;
   }
-  for (const key of Object.keys(data)) if (key !== 'tools') throw fail(at(null, key), `\`${key}\` is not something tpx.toml holds: tools go in [tools.NAME] tables`);
+  for (const key of Object.keys(data))
+    if (key !== 'tools') throw fail(at(null, key), `\`${key}\` is not something tpx.toml holds: tools go in [tools.NAME] tables`);
   const tools = data.tools ?? {};
   if (!isTable(tools)) throw fail(at(null, 'tools'), '`tools` must be a table: [tools.NAME]');
   const dir = path.dirname(file);
@@ -92,7 +97,8 @@ export async function parseToolFile(text: string, shown: string, env: NodeJS.Pro
     }
   }
   // An empty toolbox is a mistake, and with --prune it would uninstall everything.
-  if (entries.length === 0) throw fail(1, 'lists no tools', 'add a [tools.NAME] table for each tool; `tpx uninstall-all` uninstalls every tool');
+  if (entries.length === 0)
+    throw fail(1, 'lists no tools', 'add a [tools.NAME] table for each tool; `tpx uninstall-all` uninstalls every tool');
   return { file, tools: entries };
 }
 
@@ -121,7 +127,12 @@ class FieldError extends Error {
 }
 
 function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.ProcessEnv, line: number): ToolEntry {
-  const wrong = (field: string | null, why: string, hint?: string) => new FieldError(field?.replace(/\[.*$/, '') ?? null, `tools.${name}${field ? `.${field}` : ''}${why.startsWith('[') ? '' : ' '}${why}`, hint);
+  const wrong = (field: string | null, why: string, hint?: string) =>
+    new FieldError(
+      field?.replace(/\[.*$/, '') ?? null,
+      `tools.${name}${field ? `.${field}` : ''}${why.startsWith('[') ? '' : ' '}${why}`,
+      hint,
+    );
   let key: string;
   try {
     key = parseToolArg(name);
@@ -129,9 +140,11 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     throw wrong(null, 'is not a tool name', 'name each table as `tpx list` shows the tool: [tools.black], [tools."black@22"]');
   }
   // `ruff = "==0.4.1"` is a version for the package of that name; `ruff = "ruff[x]>=1"` a spec.
-  const t: Record<string, unknown> = typeof value === 'string' ? { spec: /^\s*[<>=!~]/.test(value) ? `${name}${value.trim()}` : value } : isTable(value) ? value : {};
+  const t: Record<string, unknown> =
+    typeof value === 'string' ? { spec: /^\s*[<>=!~]/.test(value) ? `${name}${value.trim()}` : value } : isTable(value) ? value : {};
   if (typeof value !== 'string' && !isTable(value)) throw wrong(null, `is ${shownValue(value)}, not a table or a spec string`);
-  for (const field of Object.keys(t)) if (!FIELDS.includes(field)) throw wrong(field, `is not a field tpx knows (it knows ${FIELDS.join(', ')})`);
+  for (const field of Object.keys(t))
+    if (!FIELDS.includes(field)) throw wrong(field, `is not a field tpx knows (it knows ${FIELDS.join(', ')})`);
 
   const str = (field: string): string | null => {
     const v = t[field];
@@ -164,7 +177,11 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
   const parsed = checked('spec', () => parseSpec(spec, { cwd: dir, env }));
   // A requirement names its tool: it must be this table's.
   if (parsed.name !== null && toolKey(parsed.name, suffix) !== key) {
-    throw wrong('spec', `${JSON.stringify(spec)} installs the tool ${toolKey(parsed.name, suffix)}, not ${key}`, suffix ? HINT : `name the table after the package ([tools.${parsed.name}]), or give a suffix = "..." that makes ${key}`);
+    throw wrong(
+      'spec',
+      `${JSON.stringify(spec)} installs the tool ${toolKey(parsed.name, suffix)}, not ${key}`,
+      suffix ? HINT : `name the table after the package ([tools.${parsed.name}]), or give a suffix = "..." that makes ${key}`,
+    );
   }
   const pipArgsValue = t['pip-args'];
   const pipArgs = checked('pip-args', () =>
@@ -192,10 +209,13 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     const dist = checked('with', () => parseSpec(given, { cwd: dir, env })).name ?? '';
     return injectedPackage(given, dist, { includeApps: entry.apps as boolean });
   });
-  const apps = t.apps === undefined ? null : list('apps').map((a, i) => {
-    if (typeof a !== 'string' || !isSafeFileName(a)) throw wrong(`apps[${i}]`, `is ${shownValue(a)}, not an app name`);
-    return a;
-  });
+  const apps =
+    t.apps === undefined
+      ? null
+      : list('apps').map((a, i) => {
+          if (typeof a !== 'string' || !isSafeFileName(a)) throw wrong(`apps[${i}]`, `is ${shownValue(a)}, not an app name`);
+          return a;
+        });
   return {
     key,
     name,

@@ -38,14 +38,21 @@ export function without(pins: Pin[], names: Iterable<string>): Pin[] {
  * that gets installed must be at its pinned version) and `-r` requirements (these get installed,
  * at exactly that version). The files live in the cache dir only while `work` runs.
  */
-export async function withPins<T>(ctx: Context, pins: { constraints: Pin[]; requirements: Pin[] }, work: (pipArgs: string[]) => Promise<T>): Promise<T> {
+export async function withPins<T>(
+  ctx: Context,
+  pins: { constraints: Pin[]; requirements: Pin[] },
+  work: (pipArgs: string[]) => Promise<T>,
+): Promise<T> {
   const dir = path.join(ctx.paths.cache, `pins-${uniqueSuffix()}`);
   const remove = () => removeMine(ctx, dir);
   const unregister = ctx.interrupts.register(remove);
   try {
     fs.mkdirSync(dir, { recursive: true });
     const args: string[] = [];
-    for (const [flag, list] of [['-c', pins.constraints], ['-r', pins.requirements]] as const) {
+    for (const [flag, list] of [
+      ['-c', pins.constraints],
+      ['-r', pins.requirements],
+    ] as const) {
       if (list.length === 0) continue;
       const file = path.join(dir, flag === '-c' ? 'constraints.txt' : 'requirements.txt');
       fs.writeFileSync(file, list.map(pinLine).join(''));

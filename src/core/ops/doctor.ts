@@ -45,7 +45,6 @@ export interface Finding {
   command: string;
 }
 
-
 /** Everything wrong, for the named tools (with their locks and stray links) or, without names, the whole home. */
 export function diagnose(ctx: Context, names: string[] = []): Finding[] {
   const links = linksByOwner(ctx);
@@ -53,14 +52,25 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
   const findings: Finding[] = keys.flatMap((key) => toolFindings(ctx, key, links));
   const ownerless = ownerlessLinks(ctx, links).filter((l) => names.length === 0 || keys.includes(ownerOf(links, l)));
   for (const link of ownerless) {
-    findings.push({ tool: null, problem: `${link} links into ${path.join(ctx.paths.tools, ownerOf(links, link))}, which is not installed`, repair: { kind: 'unlink', link, owner: ownerOf(links, link) }, command: `rm ${link}` });
+    findings.push({
+      tool: null,
+      problem: `${link} links into ${path.join(ctx.paths.tools, ownerOf(links, link))}, which is not installed`,
+      repair: { kind: 'unlink', link, owner: ownerOf(links, link) },
+      command: `rm ${link}`,
+    });
   }
   for (const key of keys) findings.push(...lockFindings(ctx, `${key}.lock`));
   if (names.length > 0) return findings;
-  for (const entry of readdirOrEmpty(ctx.paths.locks)) if (!keys.some((k) => entry === `${k}.lock`)) findings.push(...lockFindings(ctx, entry));
+  for (const entry of readdirOrEmpty(ctx.paths.locks))
+    if (!keys.some((k) => entry === `${k}.lock`)) findings.push(...lockFindings(ctx, entry));
   for (const gen of orphanGenerations(ctx)) {
     const of = peekReceipt(envPath(ctx, gen)).key;
-    findings.push({ tool: null, problem: `${envPath(ctx, gen)} is a generation no tool points to${of ? ` (it was ${of}'s)` : ''}`, repair: { kind: 'collect' }, command: 'tpx doctor --fix' });
+    findings.push({
+      tool: null,
+      problem: `${envPath(ctx, gen)} is a generation no tool points to${of ? ` (it was ${of}'s)` : ''}`,
+      repair: { kind: 'collect' },
+      command: 'tpx doctor --fix',
+    });
   }
   for (const name of readdirOrEmpty(ctx.paths.tools).filter((n) => !isToolKey(n))) {
     const p = path.join(ctx.paths.tools, name);
@@ -70,17 +80,37 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
     // The temp link of a switch a kill interrupted, or the old entry a Windows switch moved aside and
     // was killed before removing (platform.junctionSwitch); anything else there tpx did not make, and
     // leaves to the user.
-    const temp = lstatOrNull(p)?.isSymbolicLink() === true && (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
-    findings.push({ tool: null, problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`, repair: temp ? { kind: 'remove', path: p } : null, command: `rm -r ${p}` });
+    const temp =
+      lstatOrNull(p)?.isSymbolicLink() === true &&
+      (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
+    findings.push({
+      tool: null,
+      problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`,
+      repair: temp ? { kind: 'remove', path: p } : null,
+      command: `rm -r ${p}`,
+    });
   }
   const chosen = readTextOrNull(selectedFile(ctx.paths))?.trim();
   if (chosen !== undefined && !selectedPip(ctx.paths)) {
     const file = selectedFile(ctx.paths);
-    findings.push({ tool: null, problem: `${file} names pip ${JSON.stringify(chosen)}, which is not in ${ctx.paths.shared}: builds use each interpreter's bundled pip`, repair: { kind: 'remove', path: file }, command: 'tpx upgrade-shared' });
+    findings.push({
+      tool: null,
+      problem: `${file} names pip ${JSON.stringify(chosen)}, which is not in ${ctx.paths.shared}: builds use each interpreter's bundled pip`,
+      repair: { kind: 'remove', path: file },
+      command: 'tpx upgrade-shared',
+    });
   }
   if (!isOnPath(ctx, ctx.paths.bin)) {
-    const command = ctx.platform.pathSetup === 'registry' ? `tpx ensurepath, or in PowerShell: ${powershellLine(ctx.paths.bin)}` : `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`;
-    findings.push({ tool: null, problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`, repair: null, command });
+    const command =
+      ctx.platform.pathSetup === 'registry'
+        ? `tpx ensurepath, or in PowerShell: ${powershellLine(ctx.paths.bin)}`
+        : `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`;
+    findings.push({
+      tool: null,
+      problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`,
+      repair: null,
+      command,
+    });
   }
   return findings;
 }
@@ -99,15 +129,33 @@ function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): 
       const repair = newest ? ({ kind, key, gen: newest.generation, version: newest.version } as const) : null;
       return { tool: key, problem: p.text, repair, command: `tpx uninstall ${key}, then install it again` };
     }
-    if (p.kind === 'receipt') return { tool: key, problem: p.text, repair: null, command: `tpx install --force SPEC (SPEC: what ${key} was installed from), or tpx uninstall ${key}` };
-    if (p.kind === 'link-taken') return { tool: key, problem: p.text, repair: null, command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\`` };
+    if (p.kind === 'receipt')
+      return {
+        tool: key,
+        problem: p.text,
+        repair: null,
+        command: `tpx install --force SPEC (SPEC: what ${key} was installed from), or tpx uninstall ${key}`,
+      };
+    if (p.kind === 'link-taken')
+      return {
+        tool: key,
+        problem: p.text,
+        repair: null,
+        command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\``,
+      };
     const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
     return { tool: key, problem: p.text, repair: kind ? { kind, key } : null, command };
   });
   const r = status.receipt;
   if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {
     const mismatch = venvMismatch(ctx, status.installed.dir, r);
-    if (mismatch) found.push({ tool: key, problem: `its receipt does not match its environment: ${mismatch}`, repair: { kind: 'reinstall', key }, command: `tpx reinstall ${key}` });
+    if (mismatch)
+      found.push({
+        tool: key,
+        problem: `its receipt does not match its environment: ${mismatch}`,
+        repair: { kind: 'reinstall', key },
+        command: `tpx reinstall ${key}`,
+      });
   }
   return found;
 }
@@ -140,9 +188,19 @@ function newestGeneration(ctx: Context, key: string): Receipt | null {
 
 function lockFindings(ctx: Context, entry: string): Finding[] {
   const dir = path.join(ctx.paths.locks, entry);
-  if (/\.lock\.stale-/.test(entry)) return [{ tool: null, problem: `${dir} is a stale lock left half-removed`, repair: { kind: 'remove', path: dir }, command: `rm -r ${dir}` }];
+  if (/\.lock\.stale-/.test(entry))
+    return [
+      { tool: null, problem: `${dir} is a stale lock left half-removed`, repair: { kind: 'remove', path: dir }, command: `rm -r ${dir}` },
+    ];
   if (!entry.endsWith('.lock') || !fs.existsSync(dir) || !isStaleLock(dir)) return [];
-  return [{ tool: entry.slice(0, -'.lock'.length), problem: `${dir} is a stale lock: the tpx that took it is gone`, repair: { kind: 'unlock', dir }, command: `rm -r ${dir}` }];
+  return [
+    {
+      tool: entry.slice(0, -'.lock'.length),
+      problem: `${dir} is a stale lock: the tpx that took it is gone`,
+      repair: { kind: 'unlock', dir },
+      command: `rm -r ${dir}`,
+    },
+  ];
 }
 
 /** Applies the repairs of `findings`, each once, in an order where one does not undo another; returns what was done. */
@@ -180,13 +238,15 @@ async function apply(ctx: Context, r: Repair): Promise<string | null> {
       return withLock(ctx, r.key, async () => {
         const entry = readEntry(ctx, r.key);
         // Only a link is re-pointed (a rename replaces it, never touching what it pointed at); anything else is the user's to remove.
-        if (entry.state !== 'broken' || !lstatOrNull(toolPath(ctx, r.key))?.isSymbolicLink()) throw new Error(`${toolPath(ctx, r.key)} is not a link; \`tpx uninstall ${r.key}\` removes it`);
+        if (entry.state !== 'broken' || !lstatOrNull(toolPath(ctx, r.key))?.isSymbolicLink())
+          throw new Error(`${toolPath(ctx, r.key)} is not a link; \`tpx uninstall ${r.key}\` removes it`);
         switchEntry(ctx, r.key, r.gen);
         return `pointed tools/${r.key} back at its generation ${r.gen} (${r.key} ${r.version})`;
       });
     case 'reinstall': {
       const o = await reinstallTool(ctx, r.key, {});
-      if (o.status === 'failed') throw new Error(`could not reinstall ${r.key}: ${o.error.message}${o.error.hint ? ` (${o.error.hint.split('\n')[0]})` : ''}`);
+      if (o.status === 'failed')
+        throw new Error(`could not reinstall ${r.key}: ${o.error.message}${o.error.hint ? ` (${o.error.hint.split('\n')[0]})` : ''}`);
       return o.status === 'reinstalled' ? `reinstalled ${r.key} ${o.version} (Python ${o.python}) from its receipt` : null;
     }
     case 'relink': {

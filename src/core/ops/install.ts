@@ -79,7 +79,11 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   const script = request.kind === 'script' ? (opts.script ?? (await fetchToolScript(ctx, request.spec))) : null;
   const spec = script ? null : parseSpec(request.spec, ctx);
   // Names too long to become file names are refused before anything is made.
-  const predicted = script ? toolKey(scriptToolName(script, request), request.suffix) : spec?.name ? toolKey(spec.name, request.suffix) : null;
+  const predicted = script
+    ? toolKey(scriptToolName(script, request), request.suffix)
+    : spec?.name
+      ? toolKey(spec.name, request.suffix)
+      : null;
   // A requirement names its tool: "already installed" is answered without spawning anything.
   if (predicted && !opts.replace) {
     const existing = readInstalled(ctx, predicted);
@@ -106,7 +110,11 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
     }
     chosen = selectLinks(ctx, named, built);
     // A script tool's launcher is tpx's own, and already starts Python with -E.
-    isolateApps(ctx, gen.dir, chosen.apps.filter((a) => !(req.kind === 'script' && a.name === built.name)).map((a) => appFile(ctx, a.name)));
+    isolateApps(
+      ctx,
+      gen.dir,
+      chosen.apps.filter((a) => !(req.kind === 'script' && a.name === built.name)).map((a) => appFile(ctx, a.name)),
+    );
   } catch (err) {
     gen.dispose();
     throw err;
@@ -119,12 +127,17 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         const current = readInstalled(ctx, key);
         if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
         if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
-          throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, { hint: 'run the command again' });
+          throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, {
+            hint: 'run the command again',
+          });
         }
         if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
           // Nothing to upgrade, but links a killed command left are still put right.
           const had = current.receipt;
-          if (had) await tidy(ctx, async () => describeRepair(ctx, key, await repairLinks(ctx, key, receiptLinks(ctx, had))).forEach((l) => ctx.out.info(l)));
+          if (had)
+            await tidy(ctx, async () =>
+              describeRepair(ctx, key, await repairLinks(ctx, key, receiptLinks(ctx, had))).forEach((l) => ctx.out.info(l)),
+            );
           return { status: 'already', key, version: current.receipt?.version ?? null } as const;
         }
         const exposed = opts.carry?.exposed ?? current?.receipt?.exposed ?? true;
@@ -166,13 +179,23 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         links.commit();
         // After the commit point nothing may fail the install: links into the tool that are not its
         // apps' (dropped apps, or left by a killed command) and old generations are tidied best-effort.
-        await tidy(ctx, () => removeLinksExcept(ctx, key, plans.map((p) => p.link)));
+        await tidy(ctx, () =>
+          removeLinksExcept(
+            ctx,
+            key,
+            plans.map((p) => p.link),
+          ),
+        );
         await tidy(ctx, () => collectGarbage(ctx));
         if (ctx.paths.global && !othersCanRun(built.py.executable)) {
-          ctx.out.warn(`${built.py.executable} can be run by its owner only, so ${key}'s apps work for that user alone; for a system-wide tool use an interpreter every user can run (--python /usr/bin/python3)`);
+          ctx.out.warn(
+            `${built.py.executable} can be run by its owner only, so ${key}'s apps work for that user alone; for a system-wide tool use an interpreter every user can run (--python /usr/bin/python3)`,
+          );
         }
         if (hasCredentials(JSON.stringify(named))) {
-          ctx.out.warn('the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again');
+          ctx.out.warn(
+            'the credentials in its URLs were not recorded (tpx never writes one to disk): upgrade and reinstall need them from pip (~/.netrc, keyring, PIP_INDEX_URL) or the flag again',
+          );
         }
         return { status: 'installed', receipt, previous: current?.receipt ?? null } as const;
       });
@@ -196,7 +219,11 @@ function nameInjected(req: Request, built: Built): Request {
 }
 
 function sameDists(on: OnPlatform, dists: Dist[], venv: string): boolean {
-  const ids = (ds: Dist[]) => ds.map((d) => `${toolKey(d.name)}==${d.version}`).sort().join('\n');
+  const ids = (ds: Dist[]) =>
+    ds
+      .map((d) => `${toolKey(d.name)}==${d.version}`)
+      .sort()
+      .join('\n');
   try {
     return ids(dists) === ids(listDists(sitePackages(on, venv)));
   } catch {
@@ -216,5 +243,9 @@ async function tidy(ctx: Context, work: () => unknown): Promise<void> {
 export function installResult(outcome: InstallOutcome): ToolResult {
   if (outcome.status === 'already') return toolResult(outcome.key, 'unchanged', { from: outcome.version, to: outcome.version });
   const { receipt: r, previous } = outcome;
-  return toolResult(r.key, previous ? 'reinstalled' : 'installed', { from: previous?.version ?? null, to: r.version, apps: linkChanges(previous?.apps ?? [], r.apps) });
+  return toolResult(r.key, previous ? 'reinstalled' : 'installed', {
+    from: previous?.version ?? null,
+    to: r.version,
+    apps: linkChanges(previous?.apps ?? [], r.apps),
+  });
 }

@@ -67,8 +67,19 @@ export function errorInfo(err: unknown): ErrorInfo {
   return { code: e.code, message: redact(e.message), hint: e.hint === undefined ? null : redact(e.hint) };
 }
 
-export function toolResult(name: string, action: ToolAction, opts: { from?: string | null; to?: string | null; apps?: LinkChanges } = {}): ToolResult {
-  return { name: redact(name), action, from: opts.from ?? null, to: opts.to ?? null, apps: opts.apps ?? { linked: [], unlinked: [] }, error: null };
+export function toolResult(
+  name: string,
+  action: ToolAction,
+  opts: { from?: string | null; to?: string | null; apps?: LinkChanges } = {},
+): ToolResult {
+  return {
+    name: redact(name),
+    action,
+    from: opts.from ?? null,
+    to: opts.to ?? null,
+    apps: opts.apps ?? { linked: [], unlinked: [] },
+    error: null,
+  };
 }
 
 export function failedResult(name: string, err: unknown, opts: { from?: string | null } = {}): ToolResult {

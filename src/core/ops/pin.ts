@@ -21,7 +21,11 @@ export async function setPinned(ctx: Context, key: string, pinned: boolean): Pro
       return toolResult(key, 'unchanged', version);
     }
     writeReceipt(inst.dir, { ...r, pinned, request: { ...r.request, injected } });
-    ctx.out.info(pinned ? `pinned ${key} at ${r.version}: upgrade-all skips it, \`tpx upgrade --force ${key}\` upgrades it anyway` : `unpinned ${key} (${r.version})`);
+    ctx.out.info(
+      pinned
+        ? `pinned ${key} at ${r.version}: upgrade-all skips it, \`tpx upgrade --force ${key}\` upgrades it anyway`
+        : `unpinned ${key} (${r.version})`,
+    );
     return toolResult(key, pinned ? 'pinned' : 'unpinned', version);
   });
 }
@@ -33,14 +37,18 @@ export async function pinInjected(ctx: Context, key: string): Promise<ToolResult
     const r = inst.receipt;
     const version = { from: r.version, to: r.version };
     if (r.request.injected.length === 0) {
-      throw new TpxError('not-injected', `nothing is injected into ${key}: --injected-only has nothing to pin`, { hint: `pin the tool itself with \`tpx pin ${key}\`` });
+      throw new TpxError('not-injected', `nothing is injected into ${key}: --injected-only has nothing to pin`, {
+        hint: `pin the tool itself with \`tpx pin ${key}\``,
+      });
     }
     if (r.request.injected.every((i) => i.pinned)) {
       ctx.out.info(`${key}'s injected packages are already pinned`);
       return toolResult(key, 'unchanged', version);
     }
     writeReceipt(inst.dir, { ...r, request: { ...r.request, injected: r.request.injected.map((i) => ({ ...i, pinned: true })) } });
-    ctx.out.info(`pinned the packages injected into ${key} (${r.request.injected.map((i) => i.name || i.spec).join(', ')}): \`tpx upgrade --include-injected ${key}\` leaves them at their versions`);
+    ctx.out.info(
+      `pinned the packages injected into ${key} (${r.request.injected.map((i) => i.name || i.spec).join(', ')}): \`tpx upgrade --include-injected ${key}\` leaves them at their versions`,
+    );
     return toolResult(key, 'pinned', version);
   });
 }

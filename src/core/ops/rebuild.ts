@@ -46,7 +46,10 @@ export function readyTool(ctx: Context, key: string, needPython: boolean): Ready
   const python = needPython ? pythonProblem(ctx, inst.dir, inst.receipt.python) : null;
   if (python) {
     const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
-    const what = python.kind === 'python-gone' ? `${key}'s Python is gone (${inst.receipt.python.executable})` : python.text.replace(/^its /, `${key}'s `);
+    const what =
+      python.kind === 'python-gone'
+        ? `${key}'s Python is gone (${inst.receipt.python.executable})`
+        : python.text.replace(/^its /, `${key}'s `);
     return { key, status: 'failed', error: new TpxError('python-gone', what, { hint }) };
   }
   return { key, inst, receipt: inst.receipt };

@@ -13,7 +13,14 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
     const r = await rebuild(ctx, t, request, { verb: 'reinstalling' });
     if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
-    return { key, status: 'reinstalled', version: r.version, python: r.python.version, from: t.receipt.version, apps: linkChanges(t.receipt.apps, r.apps) };
+    return {
+      key,
+      status: 'reinstalled',
+      version: r.version,
+      python: r.python.version,
+      from: t.receipt.version,
+      apps: linkChanges(t.receipt.apps, r.apps),
+    };
   } catch (err) {
     return { key, status: 'failed', error: toTpxError(err) };
   }

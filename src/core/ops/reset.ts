@@ -55,28 +55,38 @@ export function planReset(ctx: Context): ResetPlan {
  * is removed if one cannot be uninstalled — deleting its environment would leave its apps' links
  * pointing at nothing. Says each thing it did.
  */
-export async function reset(ctx: Context, plan: ResetPlan, onTool: (key: string, done: { version: string | null; removed: string[] } | TpxError) => void = () => {}): Promise<void> {
+export async function reset(
+  ctx: Context,
+  plan: ResetPlan,
+  onTool: (key: string, done: { version: string | null; removed: string[] } | TpxError) => void = () => {},
+): Promise<void> {
   for (const key of plan.tools) {
     try {
       onTool(key, await uninstallTool(ctx, key));
     } catch (err) {
       onTool(key, toTpxError(err));
       const e = toTpxError(err);
-      throw e.rephrase({ message: `reset stopped: ${e.message}`, hint: [e.hint, "tpx's data and cache were left as they are; fix that and run `tpx reset` again"].filter(Boolean).join('\n') });
+      throw e.rephrase({
+        message: `reset stopped: ${e.message}`,
+        hint: [e.hint, "tpx's data and cache were left as they are; fix that and run `tpx reset` again"].filter(Boolean).join('\n'),
+      });
     }
   }
   // Links into tools that are not installed (plan.strayLinks, and any a concurrent command left).
-  for (const [key, links] of linksByOwner(ctx)) for (const link of links) if (removeToolLink(ctx, link, key)) ctx.out.info(`removed ${link}: it linked into ${key}, which is not installed`);
+  for (const [key, links] of linksByOwner(ctx))
+    for (const link of links)
+      if (removeToolLink(ctx, link, key)) ctx.out.info(`removed ${link}: it linked into ${key}, which is not installed`);
   for (const p of plan.remove) removeMine(ctx, p);
   for (const root of plan.roots) {
     if (removeRootIfEmpty(ctx, root)) ctx.out.info(`removed ${root}`);
-    else if (readdirOrEmpty(root).length > 0) ctx.out.info(`left ${root}: it holds files tpx did not make (${readdirOrEmpty(root).join(', ')})`);
+    else if (readdirOrEmpty(root).length > 0)
+      ctx.out.info(`left ${root}: it holds files tpx did not make (${readdirOrEmpty(root).join(', ')})`);
   }
 }
 
 /** The error for a reset nobody confirmed. */
 export function unconfirmed(): TpxError {
-  return new TpxError('usage', 'tpx reset removes every tool and all of tpx\'s data: confirm it with --yes', {
+  return new TpxError('usage', "tpx reset removes every tool and all of tpx's data: confirm it with --yes", {
     hint: 'stdin is not a terminal, so tpx cannot ask; `tpx reset --dry-run` shows what it would remove',
   });
 }

@@ -53,7 +53,9 @@ export function keptScript(genDir: string): ToolScript | null {
 export function scriptToolName(script: ToolScript, req: Request): string {
   const name = req.apps?.[0] ?? script.file.replace(/\.py$/i, '');
   if (!isValidDistName(name) || name.length > MAX_NAME) {
-    throw new TpxError('bad-name', `${JSON.stringify(name)} cannot name a tool (from the script ${script.file})`, { hint: 'name its app with --app, e.g. `tpx install --app mytool ./my tool.py`' });
+    throw new TpxError('bad-name', `${JSON.stringify(name)} cannot name a tool (from the script ${script.file})`, {
+      hint: 'name its app with --app, e.g. `tpx install --app mytool ./my tool.py`',
+    });
   }
   return name;
 }
@@ -64,7 +66,8 @@ export async function buildScriptTool(ctx: Context, dir: string, req: Request, s
   const meta = parseScriptMetadata(script.text, script.file);
   const py = pickInterpreter(ctx, req.python, meta, script.file);
   // Recorded like a package's requires-python choice, so upgrade and reinstall keep to it.
-  const chosenPython = req.python === null && py.executable !== findInterpreter(ctx).executable ? py.version.split('.').slice(0, 2).join('.') : null;
+  const chosenPython =
+    req.python === null && py.executable !== findInterpreter(ctx).executable ? py.version.split('.').slice(0, 2).join('.') : null;
   await createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   const specs = [...(meta?.dependencies ?? []), ...req.injected.map((i) => i.spec)];
   let requested: Built['requested'] = [];
@@ -103,5 +106,9 @@ export function scriptVersion(script: ToolScript): string {
 function writeLauncher(file: string, python: string, script: string): void {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `#!/bin/sh\n# A tpx script tool: runs the copy of the script kept beside its environment.\nexec ${q(python)} -E ${q(script)} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\n# A tpx script tool: runs the copy of the script kept beside its environment.\nexec ${q(python)} -E ${q(script)} "$@"\n`,
+    { mode: 0o755 },
+  );
 }

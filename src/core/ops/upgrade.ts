@@ -51,11 +51,20 @@ export interface UpgradeOptions {
  * The recorded request with overrides applied: a spec the user gave is taken as it is; otherwise
  * the recorded one with its pin dropped (the caller says so).
  */
-export function upgradeRequest(recorded: Request, opts: { pipArgs?: string[]; indexUrl?: string; spec?: string }): { request: Request; droppedPin: string | null; givenSpec: string | null } {
+export function upgradeRequest(
+  recorded: Request,
+  opts: { pipArgs?: string[]; indexUrl?: string; spec?: string },
+): { request: Request; droppedPin: string | null; givenSpec: string | null } {
   const unpinned = opts.spec === undefined ? dropPin(recorded.spec) : null;
   return {
     // An upgrade resolves: a lock the tool was installed from no longer holds it (receipt.ts, `lock`).
-    request: { ...recorded, spec: opts.spec ?? unpinned?.spec ?? recorded.spec, pipArgs: opts.pipArgs ?? recorded.pipArgs, indexUrl: opts.indexUrl ?? recorded.indexUrl, lock: null },
+    request: {
+      ...recorded,
+      spec: opts.spec ?? unpinned?.spec ?? recorded.spec,
+      pipArgs: opts.pipArgs ?? recorded.pipArgs,
+      indexUrl: opts.indexUrl ?? recorded.indexUrl,
+      lock: null,
+    },
     droppedPin: unpinned?.pin ?? null,
     givenSpec: opts.spec ?? null,
   };
@@ -78,11 +87,17 @@ export function upgradeTarget(arg: string, isInstalled: (key: string) => boolean
   try {
     spec = parseSpec(arg, at);
   } catch (err) {
-    if (key === null) throw toTpxError(err).rephrase({ message: `${JSON.stringify(arg)} is neither an installed tool's name nor a package spec`, hint: "name the tool as `tpx list` shows it, or give a requirement, e.g. `tpx upgrade 'black>=24'`" });
+    if (key === null)
+      throw toTpxError(err).rephrase({
+        message: `${JSON.stringify(arg)} is neither an installed tool's name nor a package spec`,
+        hint: "name the tool as `tpx list` shows it, or give a requirement, e.g. `tpx upgrade 'black>=24'`",
+      });
   }
   if (spec === null || (key !== null && isValidDistName(arg))) return { key: key as string, spec: null };
   if (spec.kind !== 'requirement') {
-    throw new TpxError('bad-spec', `upgrade takes a tool's name or a requirement, not a ${spec.kind === 'url' ? 'URL' : 'path'}: ${arg}`, { hint: `to install a tool again from a path or URL, run \`tpx install --force ${shellWord(arg)}\`` });
+    throw new TpxError('bad-spec', `upgrade takes a tool's name or a requirement, not a ${spec.kind === 'url' ? 'URL' : 'path'}: ${arg}`, {
+      hint: `to install a tool again from a path or URL, run \`tpx install --force ${shellWord(arg)}\``,
+    });
   }
   return { key: toolKey(spec.name), spec: spec.spec };
 }
@@ -96,15 +111,23 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
   const ready = keys.map((key) => {
     const r = readyTool(ctx, key, true);
     if ('status' in r) return done(r);
-    if (r.receipt.pinned && !opts.force) return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
+    if (r.receipt.pinned && !opts.force)
+      return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
     // Its code is live from the project; a rebuild is asked for by name (`tpx upgrade NAME`, `tpx reinstall NAME`).
     if (r.receipt.request.kind === 'editable' && opts.check) {
-      return done({ key, status: 'skipped', reason: `editable: its code is used from ${r.receipt.request.spec}; \`tpx reinstall ${key}\` picks up new dependencies`, version: r.receipt.version });
+      return done({
+        key,
+        status: 'skipped',
+        reason: `editable: its code is used from ${r.receipt.request.spec}; \`tpx reinstall ${key}\` picks up new dependencies`,
+        version: r.receipt.version,
+      });
     }
     return { ...r, ...upgradeRequest(r.receipt.request, { ...opts, spec: opts.specs?.get(key) }) };
   });
   const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
-  const checks = opts.check ? await checkTools(ctx, todo, opts) : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null }]));
+  const checks = opts.check
+    ? await checkTools(ctx, todo, opts)
+    : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null }]));
   const outcomes = await mapPool(todo, opts.jobs, async (t) => {
     const found = checks.get(t.key);
     if (found instanceof TpxError) return done({ key: t.key, status: 'failed', error: found });
@@ -116,15 +139,33 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
       // A script tool is rebuilt from its kept copy: only its dependencies can have changed.
-      const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) => isRequirement(spec, ctx));
+      const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) =>
+        isRequirement(spec, ctx),
+      );
       // Injected packages stay at their installed versions unless asked (a pip constraint); pinned ones (`pin --injected-only`) always.
       const held = t.request.injected.filter((i) => !opts.includeInjected || i.pinned).map((i) => toolKey(i.name));
       const constraints = held.length > 0 ? freeze(ctx, t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
-      const r = await rebuild(ctx, t, t.request, { verb: 'upgrading', pins: { constraints, requirements: [] }, unlessUnchanged: fromIndex });
+      const r = await rebuild(ctx, t, t.request, {
+        verb: 'upgrading',
+        pins: { constraints, requirements: [] },
+        unlessUnchanged: fromIndex,
+      });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
-      const notes = t.droppedPin ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`] : [];
-      if (t.receipt.request.lock) notes.push('it was installed from a lock: it is resolved from its spec from now on (`tpx sync` with the lock puts the locked files back)');
-      return done({ key: t.key, status: 'upgraded', from: t.receipt.version, to: r.version, notes, apps: linkChanges(t.receipt.apps, r.apps) });
+      const notes = t.droppedPin
+        ? [`dropped the pin ${t.droppedPin}: the recorded spec is now ${t.request.spec}; \`tpx pin ${t.key}\` holds a version`]
+        : [];
+      if (t.receipt.request.lock)
+        notes.push(
+          'it was installed from a lock: it is resolved from its spec from now on (`tpx sync` with the lock puts the locked files back)',
+        );
+      return done({
+        key: t.key,
+        status: 'upgraded',
+        from: t.receipt.version,
+        to: r.version,
+        notes,
+        apps: linkChanges(t.receipt.apps, r.apps),
+      });
     } catch (err) {
       return done({ key: t.key, status: 'failed', error: toTpxError(err) });
     }
@@ -139,7 +180,11 @@ export type Check = { newer: boolean; latest: string | null } | TpxError;
  * One shared version check for many tools. Paths and URLs have no "newest version": they count as
  * newer (pip would reinstall them too). With `includeInjected`, a newer injected package counts.
  */
-export async function checkTools(ctx: Context, tools: (Ready & { request: Request })[], opts: { includeInjected: boolean; jobs: number }): Promise<Map<string, Check>> {
+export async function checkTools(
+  ctx: Context,
+  tools: (Ready & { request: Request })[],
+  opts: { includeInjected: boolean; jobs: number },
+): Promise<Map<string, Check>> {
   const wanted: { key: string; query: Query; installed: string | null; main: boolean }[] = [];
   const result = new Map<string, Check>();
   for (const t of tools) {
@@ -152,7 +197,10 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
       continue;
     }
     const dists = injected.length ? freeze(ctx, t.inst.dir) : [];
-    for (const [spec, installed, main] of [[t.request.spec, t.receipt.version, true] as const, ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const)]) {
+    for (const [spec, installed, main] of [
+      [t.request.spec, t.receipt.version, true] as const,
+      ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const),
+    ]) {
       let kind: string;
       try {
         kind = parseSpec(spec, ctx).kind;
@@ -165,7 +213,15 @@ export async function checkTools(ctx: Context, tools: (Ready & { request: Reques
     }
   }
   const what = tools.length === 1 ? `${tools[0]?.key} has` : `${tools.length} tools have`;
-  const answers = wanted.length ? await ctx.out.task(`checking whether ${what} a newer version`, () => latestVersions(ctx, wanted.map((w) => w.query), opts.jobs)) : [];
+  const answers = wanted.length
+    ? await ctx.out.task(`checking whether ${what} a newer version`, () =>
+        latestVersions(
+          ctx,
+          wanted.map((w) => w.query),
+          opts.jobs,
+        ),
+      )
+    : [];
   wanted.forEach((w, i) => {
     const a = answers[i] as Latest;
     const prior = result.get(w.key) as Check;

@@ -37,7 +37,11 @@ function readDist(dir: string): Dist | null {
   const meta = readTextOrNull(path.join(dir, 'METADATA'));
   if (meta === null) return null;
   const header = meta.split(/\r?\n\r?\n/)[0] ?? '';
-  const field = (k: string) => header.split(/\r?\n/).filter((l) => l.toLowerCase().startsWith(`${k.toLowerCase()}:`)).map((l) => l.slice(k.length + 1).trim());
+  const field = (k: string) =>
+    header
+      .split(/\r?\n/)
+      .filter((l) => l.toLowerCase().startsWith(`${k.toLowerCase()}:`))
+      .map((l) => l.slice(k.length + 1).trim());
   const name = field('Name')[0];
   const version = field('Version')[0];
   if (!name || !version) return null;
@@ -109,11 +113,14 @@ export function appsOf(on: OnPlatform, dist: Dist, site: string, binDir: string)
   for (const name of eps.gui) apps.set(name, { name, kind: 'gui', dist: dn });
   for (const file of recordScripts(dist, site, binDir)) {
     const name = on.platform.appName(file);
-    if (!apps.has(name) && !/^(activate|python|pip)/i.test(name) && isSafeFileName(name)) apps.set(name, { name, kind: 'script', dist: dn });
+    if (!apps.has(name) && !/^(activate|python|pip)/i.test(name) && isSafeFileName(name))
+      apps.set(name, { name, kind: 'script', dist: dn });
   }
   // Only what pip actually put in bin can be linked.
   // Code-point order, not localeCompare: its first call loads ICU collation data (~6 ms).
-  return [...apps.values()].filter((a) => fs.existsSync(path.join(binDir, appFile(on, a.name)))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...apps.values()]
+    .filter((a) => fs.existsSync(path.join(binDir, appFile(on, a.name))))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The file an app is in the venv's bin dir (Windows: pip's `<app>.exe` launcher). */

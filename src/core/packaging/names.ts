@@ -42,7 +42,9 @@ export function isValidSuffix(suffix: string): boolean {
 /** A tool's suffix (`--suffix`) becomes part of every app and folder name. */
 export function validateSuffix(suffix: string): string {
   if (suffix.length > MAX_SUFFIX) {
-    throw new TpxError('bad-suffix', `invalid suffix of ${suffix.length} characters`, { hint: `a suffix is at most ${MAX_SUFFIX} characters, e.g. --suffix @1.0 or --suffix -dev` });
+    throw new TpxError('bad-suffix', `invalid suffix of ${suffix.length} characters`, {
+      hint: `a suffix is at most ${MAX_SUFFIX} characters, e.g. --suffix @1.0 or --suffix -dev`,
+    });
   }
   if (!isValidSuffix(suffix)) {
     throw new TpxError('bad-suffix', `invalid suffix ${JSON.stringify(suffix)}`, {
@@ -60,7 +62,9 @@ export function validateSuffix(suffix: string): string {
  */
 export function toolKey(name: string, suffix = ''): string {
   if (name.length > MAX_NAME) {
-    throw new TpxError('bad-name', `a package name of ${name.length} characters is too long`, { hint: `tpx takes names of up to ${MAX_NAME} characters` });
+    throw new TpxError('bad-name', `a package name of ${name.length} characters is too long`, {
+      hint: `tpx takes names of up to ${MAX_NAME} characters`,
+    });
   }
   return normalizeName(name + validateSuffix(suffix));
 }
@@ -78,14 +82,17 @@ export function parseToolArg(arg: string): string {
 
 /** An app name the user gave (`--app`, `tpx exec NAME APP`): one plain file name. */
 export function validateAppName(app: string): string {
-  if (!isSafeFileName(app)) throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app as `tpx list` shows it, e.g. black' });
+  if (!isSafeFileName(app))
+    throw new TpxError('bad-app', `${JSON.stringify(app)} is not an app name`, { hint: 'name an app as `tpx list` shows it, e.g. black' });
   return app;
 }
 
 /** A distribution name the user gave for `--option`, normalised; a clear error if it is not one. */
 export function parseDistName(name: string, option: string): string {
   if (!isValidDistName(name) || name.length > MAX_NAME) {
-    throw new TpxError('bad-name', `--${option} ${JSON.stringify(name)}: not a package name`, { hint: `name an installed distribution, e.g. --${option} jupyter-core` });
+    throw new TpxError('bad-name', `--${option} ${JSON.stringify(name)}: not a package name`, {
+      hint: `name an installed distribution, e.g. --${option} jupyter-core`,
+    });
   }
   return normalizeName(name);
 }

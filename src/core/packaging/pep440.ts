@@ -61,7 +61,16 @@ const VERSION = new RegExp(
   'i',
 );
 
-const PRE_SPELLINGS: Record<string, 'a' | 'b' | 'rc'> = { a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
+const PRE_SPELLINGS: Record<string, 'a' | 'b' | 'rc'> = {
+  a: 'a',
+  alpha: 'a',
+  b: 'b',
+  beta: 'b',
+  c: 'rc',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc',
+};
 
 /** The version TEXT names, or null when it is not PEP 440 (`2013b`, `1.0.0-SNAPSHOT`, `latest`). */
 export function parseVersion(text: string): Version | null {
@@ -129,7 +138,12 @@ export function isNewer(candidate: string, installed: string): boolean {
 }
 
 function compare(a: Version, b: Version): number {
-  return cmp(a.epoch, b.epoch) || compareLists(a.release, b.release, 0n) || compareLists(suffixKey(a), suffixKey(b)) || compareLocal(a.local, b.local);
+  return (
+    cmp(a.epoch, b.epoch) ||
+    compareLists(a.release, b.release, 0n) ||
+    compareLists(suffixKey(a), suffixKey(b)) ||
+    compareLocal(a.local, b.local)
+  );
 }
 
 function cmp(a: bigint, b: bigint): number {
@@ -237,7 +251,9 @@ export function pinnedVersion(set: SpecifierSet): string | null {
 export function satisfies(version: string, set: SpecifierSet, opts: { prereleases?: boolean } = {}): boolean {
   const v = parseVersion(version);
   if (opts.prereleases === false && v?.isPrerelease) return false;
-  return set.specifiers.every((s) => (s.operator === '===' ? version.toLowerCase() === s.version.toLowerCase() : v !== null && matches(v, s.operator, s.version)));
+  return set.specifiers.every((s) =>
+    s.operator === '===' ? version.toLowerCase() === s.version.toLowerCase() : v !== null && matches(v, s.operator, s.version),
+  );
 }
 
 /** One specifier other than `===`; SPEC is its version as written (the regex guarantees it parses). */

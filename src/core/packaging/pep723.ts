@@ -24,22 +24,39 @@ export function parseScriptMetadata(source: string, where: string): ScriptMetada
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
   const blocks = [...text.matchAll(BLOCK)].filter((m) => m.groups?.type === 'script');
   const fail = (line: number, why: string, hint?: string) =>
-    new TpxError('bad-script-metadata', `${where}:${line}: ${why}`, { hint: hint ?? 'see https://peps.python.org/pep-0723/ for the format' });
+    new TpxError('bad-script-metadata', `${where}:${line}: ${why}`, {
+      hint: hint ?? 'see https://peps.python.org/pep-0723/ for the format',
+    });
 
   if (blocks.length > 1) {
-    throw fail(lineAt(blocks[1]?.index ?? 0), `a second \`# /// script\` block (the first is on line ${lineAt(blocks[0]?.index ?? 0)})`, 'a script may have only one metadata block: merge them');
+    throw fail(
+      lineAt(blocks[1]?.index ?? 0),
+      `a second \`# /// script\` block (the first is on line ${lineAt(blocks[0]?.index ?? 0)})`,
+      'a script may have only one metadata block: merge them',
+    );
   }
   const block = blocks[0];
   if (!block) {
     const opening = /^# \/\/\/ script$/m.exec(text);
-    if (opening) throw fail(lineAt(opening.index), 'the `# /// script` block is never closed', 'end it with a line `# ///`, and start every line inside with `#`');
+    if (opening)
+      throw fail(
+        lineAt(opening.index),
+        'the `# /// script` block is never closed',
+        'end it with a line `# ///`, and start every line inside with `#`',
+      );
     return null;
   }
   const start = lineAt(block.index);
   const lines = (block.groups?.content ?? '').split('\n').slice(0, -1);
   const toml = lines.map((l) => (l.startsWith('# ') ? l.slice(2) : l.slice(1))).join('\n');
   // Line of the first content line that sets `key`, for errors about its value.
-  const keyLine = (key: string) => start + 1 + Math.max(0, lines.findIndex((l) => new RegExp(`^#\\s*${key}\\s*=`).test(l)));
+  const keyLine = (key: string) =>
+    start +
+    1 +
+    Math.max(
+      0,
+      lines.findIndex((l) => new RegExp(`^#\\s*${key}\\s*=`).test(l)),
+    );
 
   let data: Record<string, unknown>;
   try {
@@ -53,7 +70,11 @@ export function parseScriptMetadata(source: string, where: string): ScriptMetada
   if (!Array.isArray(deps)) throw fail(keyLine('dependencies'), '`dependencies` must be a list of strings');
   const bad = deps.findIndex((d) => typeof d !== 'string' || d.trim() === '');
   if (bad >= 0) {
-    throw fail(keyLine('dependencies'), `dependencies[${bad}] is ${JSON.stringify(deps[bad])}, not a requirement string`, 'write each dependency as a string, e.g. dependencies = ["requests>=2", "rich"]');
+    throw fail(
+      keyLine('dependencies'),
+      `dependencies[${bad}] is ${JSON.stringify(deps[bad])}, not a requirement string`,
+      'write each dependency as a string, e.g. dependencies = ["requests>=2", "rich"]',
+    );
   }
 
   let requiresPython: ScriptMetadata['requiresPython'] = null;
@@ -61,7 +82,8 @@ export function parseScriptMetadata(source: string, where: string): ScriptMetada
     const rp = data['requires-python'];
     const line = keyLine('requires-python');
     const set = typeof rp === 'string' && rp.trim() !== '' ? parseSpecifiers(rp) : null;
-    if (!set) throw fail(line, `requires-python = ${JSON.stringify(rp)} is not a version specifier`, 'write it like requires-python = ">=3.10"');
+    if (!set)
+      throw fail(line, `requires-python = ${JSON.stringify(rp)} is not a version specifier`, 'write it like requires-python = ">=3.10"');
     requiresPython = { text: rp as string, set, line };
   }
   return { dependencies: (deps as string[]).map((d) => d.trim()), requiresPython, line: start };

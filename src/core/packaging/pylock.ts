@@ -63,7 +63,9 @@ function value(v: unknown): string {
   if (typeof v === 'string') return str(v);
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`;
-  return `{ ${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${key(k)} = ${value(x)}`).join(', ')} }`;
+  return `{ ${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${key(k)} = ${value(x)}`)
+    .join(', ')} }`;
 }
 
 function key(k: string): string {
@@ -104,7 +106,8 @@ export function renderPylock(lock: Pylock): string {
 /** Reads a lock; every problem is a TpxError (bad-lock) naming the file and the field. */
 export async function parsePylock(text: string, shown: string): Promise<Pylock> {
   const { parse, TomlError } = await loadToml();
-  const fail = (why: string) => new TpxError('bad-lock', `${shown}: ${why}`, { hint: 'give a PEP 751 lock file, such as `tpx lock` writes' });
+  const fail = (why: string) =>
+    new TpxError('bad-lock', `${shown}: ${why}`, { hint: 'give a PEP 751 lock file, such as `tpx lock` writes' });
   let data: Record<string, unknown>;
   try {
     data = parse(text) as Record<string, unknown>;
@@ -128,11 +131,18 @@ export async function parsePylock(text: string, shown: string): Promise<Pylock> 
       const local = r.opt(f.path, `${where}.path`);
       if (url === null && local === null) throw fail(`${where} has neither url nor path`);
       const hashes = r.table(f.hashes, `${where}.hashes`);
-      const known = Object.entries(hashes).filter(([algo, digest]) => typeof digest === 'string' && /^[0-9a-f]+$/i.test(digest) && /^sha(256|384|512)$/.test(algo));
+      const known = Object.entries(hashes).filter(
+        ([algo, digest]) => typeof digest === 'string' && /^[0-9a-f]+$/i.test(digest) && /^sha(256|384|512)$/.test(algo),
+      );
       if (known.length === 0) throw fail(`${where}.hashes has no sha256, sha384 or sha512 hash`);
       const named = r.opt(f.name, `${where}.name`) ?? path.posix.basename((url ?? local ?? '').split(/[?#]/)[0] ?? '');
       if (!isSafeFileName(named)) throw fail(`${where}.name ${JSON.stringify(named)} is not a file name`);
-      return { name: named, url, path: local === null ? null : path.resolve(dir, local), hashes: Object.fromEntries(known.map(([a, d]) => [a, (d as string).toLowerCase()])) };
+      return {
+        name: named,
+        url,
+        path: local === null ? null : path.resolve(dir, local),
+        hashes: Object.fromEntries(known.map(([a, d]) => [a, (d as string).toLowerCase()])),
+      };
     };
     const unhashable = t.directory !== undefined ? 'a directory' : t.vcs !== undefined ? 'a version-control checkout' : null;
     return {
@@ -155,7 +165,8 @@ export async function parsePylock(text: string, shown: string): Promise<Pylock> 
   }
   return {
     lockVersion,
-    environments: data.environments === undefined ? null : r.list(data.environments, 'environments').map((e, i) => r.str(e, `environments[${i}]`)),
+    environments:
+      data.environments === undefined ? null : r.list(data.environments, 'environments').map((e, i) => r.str(e, `environments[${i}]`)),
     requiresPython: r.opt(data['requires-python'], 'requires-python'),
     createdBy: r.opt(data['created-by'], 'created-by') ?? '',
     packages,

@@ -150,7 +150,9 @@ export function withExtras(spec: string, change: { add?: string[]; remove?: stri
   const current = /^\s*\[([^\]]*)\]/.exec(rest);
   if (current) rest = rest.slice(current[0].length);
   const drop = new Set((change.remove ?? []).map(normalizeName));
-  const extras = [...new Set([...splitExtras(current?.[1] ?? ''), ...(change.add ?? [])].map(normalizeName))].filter((e) => !drop.has(e)).sort();
+  const extras = [...new Set([...splitExtras(current?.[1] ?? ''), ...(change.add ?? [])].map(normalizeName))]
+    .filter((e) => !drop.has(e))
+    .sort();
   return `${name}${extras.length > 0 ? `[${extras.join(',')}]` : ''}${rest}`;
 }
 

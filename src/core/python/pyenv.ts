@@ -67,9 +67,7 @@ function versionDir(root: string, name: string): string | null {
   } catch {
     return null;
   }
-  const newest = entries
-    .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && v.startsWith(`${name}.`))
-    .sort((a, b) => compareDotted(b, a))[0];
+  const newest = entries.filter((v) => /^\d+\.\d+\.\d+$/.test(v) && v.startsWith(`${name}.`)).sort((a, b) => compareDotted(b, a))[0];
   return newest ? path.join(versions, newest) : null;
 }
 

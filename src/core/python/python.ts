@@ -75,10 +75,17 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
   }
   if (!found) {
     throw new TpxError('no-python', `no Python found for ${what}`, {
-      hint: fix ?? (/^\d/.test(wanted) ? `install Python ${wanted}, or pass a path with --python /path/to/python` : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)'),
+      hint:
+        fix ??
+        (/^\d/.test(wanted)
+          ? `install Python ${wanted}, or pass a path with --python /path/to/python`
+          : 'pass an interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)'),
     });
   }
-  if (!failure) throw new TpxError('no-python', `no Python found for ${what}`, { hint: fix ?? `install Python ${wanted}, or pass a path with --python /path/to/python` });
+  if (!failure)
+    throw new TpxError('no-python', `no Python found for ${what}`, {
+      hint: fix ?? `install Python ${wanted}, or pass a path with --python /path/to/python`,
+    });
   if (failure.notPython) {
     throw new TpxError('bad-python', `${failure.exe} is not a Python interpreter: it ran, but did not answer as one does`, {
       hint: fix ?? 'pass a Python 3 interpreter with --python (a path, a command such as python3.12, or a version such as 3.12)',
@@ -86,7 +93,9 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
   }
   const why = failure.timedOut ? `did not answer within ${timeoutMs / 1000} s (timed out)` : 'does not run';
   throw new TpxError('bad-python', `the Python interpreter for ${what} ${why}`, {
-    hint: [failure.said ? `${failure.exe} said: ${failure.said}` : null, fix ?? 'check that it is a working Python 3 interpreter'].filter(Boolean).join('\n'),
+    hint: [failure.said ? `${failure.exe} said: ${failure.said}` : null, fix ?? 'check that it is a working Python 3 interpreter']
+      .filter(Boolean)
+      .join('\n'),
   });
 }
 
@@ -101,7 +110,11 @@ export function newestInterpreter(ctx: Context, accepts: (version: string) => bo
     const wanted = `3.${minor}`;
     // Only minors some release of which is accepted are worth starting Python for.
     if (!accepts(`${wanted}.0`) && !accepts(`${wanted}.999`)) continue;
-    for (const exe of new Set([...whichAll(ctx, `python${wanted}`), ...launcherChoices(launcher(), wanted), ...pyenvCandidates(ctx, wanted)])) {
+    for (const exe of new Set([
+      ...whichAll(ctx, `python${wanted}`),
+      ...launcherChoices(launcher(), wanted),
+      ...pyenvCandidates(ctx, wanted),
+    ])) {
       const info = probe(ctx, exe, PROBE_TIMEOUT_MS);
       if (!('failed' in info) && versionMatches(info.version, wanted) && accepts(info.version)) return info;
     }
@@ -125,7 +138,13 @@ function probe(ctx: Context, command: string, timeoutMs: number): Interpreter | 
   const cached = cachedProbe(ctx, exe);
   if (cached) return cached;
   const r = captureSync(exe, ['-I', '-S', '-c', PROBE], childEnv(ctx), timeoutMs);
-  if (r.code !== 0) return { failed: true, exe, said: r.timedOut ? '' : ((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), timedOut: Boolean(r.timedOut) };
+  if (r.code !== 0)
+    return {
+      failed: true,
+      exe,
+      said: r.timedOut ? '' : ((r.stderr || r.stdout).trim().split('\n').pop() ?? ''),
+      timedOut: Boolean(r.timedOut),
+    };
   const info = parseProbe(r.stdout);
   if (!info) return { failed: true, exe, said: '', timedOut: false, notPython: true };
   rememberProbe(ctx, exe, info);
@@ -151,9 +170,15 @@ export function parseProbe(text: string): Interpreter | null {
     /^\d+\.\d+\.\d+$/.test(v.version) &&
     Array.isArray(v.pipWheels) &&
     v.pipWheels.every((w) => typeof w === 'string') &&
-    (venv === null || (typeof venv === 'object' && typeof venv.base === 'string' && typeof venv.site === 'string' && typeof venv.lib64 === 'boolean'));
+    (venv === null ||
+      (typeof venv === 'object' && typeof venv.base === 'string' && typeof venv.site === 'string' && typeof venv.lib64 === 'boolean'));
   if (!ok) return null;
-  return { executable: v.executable as string, version: v.version as string, pipWheels: v.pipWheels as string[], ...(venv ? { venv: { base: venv.base as string, site: venv.site as string, lib64: venv.lib64 as boolean } } : {}) };
+  return {
+    executable: v.executable as string,
+    version: v.version as string,
+    pipWheels: v.pipWheels as string[],
+    ...(venv ? { venv: { base: venv.base as string, site: venv.site as string, lib64: venv.lib64 as boolean } } : {}),
+  };
 }
 
 function isVersion(wanted: string): boolean {
@@ -285,7 +310,6 @@ function pyenvCandidates(ctx: Context, wanted: string): string[] {
     .map((v) => path.join(root, 'versions', v, 'bin', 'python3'))
     .filter(isExecutable);
 }
-
 
 /** Every `command` on PATH, in PATH's order (Windows: with PATHEXT's extensions, as `where` finds it). */
 function whichAll(ctx: Context, command: string): string[] {

@@ -31,7 +31,12 @@ export const VENV_TIMEOUT_MS = 120_000;
  * starting Python (~45 ms of every install). Elsewhere it runs `python -m venv --without-pip`
  * (~0.05 s; with pip it would be ~3.5 s).
  */
-export async function createVenv(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean; timeoutMs?: number }): Promise<void> {
+export async function createVenv(
+  ctx: Context,
+  py: Interpreter,
+  dir: string,
+  opts: { systemSitePackages: boolean; timeoutMs?: number },
+): Promise<void> {
   if (py.venv) {
     writeVenv(ctx, py, py.venv, dir, opts.systemSitePackages);
     return;
@@ -43,12 +48,20 @@ export async function createVenv(ctx: Context, py: Interpreter, dir: string, opt
     const why = r.timedOut ? `: it did not finish within ${timeoutMs / 1000} s (timed out)` : '';
     throw new TpxError('venv-failed', `could not create a virtual environment with ${py.executable}${why}`, {
       details: (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n') || undefined,
-      hint: r.timedOut ? 'nothing was changed; check that the interpreter runs and that its disk is not stalled, then try again' : 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
+      hint: r.timedOut
+        ? 'nothing was changed; check that the interpreter runs and that its disk is not stalled, then try again'
+        : 'on Debian and Ubuntu, install the venv module: sudo apt install python3-venv',
     });
   }
 }
 
-function writeVenv(on: OnPlatform, py: Interpreter, layout: NonNullable<Interpreter['venv']>, dir: string, systemSitePackages: boolean): void {
+function writeVenv(
+  on: OnPlatform,
+  py: Interpreter,
+  layout: NonNullable<Interpreter['venv']>,
+  dir: string,
+  systemSitePackages: boolean,
+): void {
   const [major, minor] = py.version.split('.');
   fs.mkdirSync(path.join(dir, layout.site), { recursive: true });
   if (layout.lib64) fs.symlinkSync('lib', path.join(dir, 'lib64'));
@@ -92,7 +105,8 @@ export function isolateApps(on: OnPlatform, venv: string, apps: string[]): void 
     const trampoline = /^(#!\/bin\/sh\n'''exec' )(\S+|"[^"]+")( "\$0" "\$@"\n)/.exec(text);
     let patched: string | null = null;
     if (direct?.[1] && ours(direct[1])) patched = `#!${direct[1]} -E\n${text.slice(direct[0].length)}`;
-    else if (trampoline?.[2] && ours(trampoline[2].replace(/"/g, ''))) patched = `${trampoline[1]}${trampoline[2]} -E${trampoline[3]}${text.slice(trampoline[0].length)}`;
+    else if (trampoline?.[2] && ours(trampoline[2].replace(/"/g, '')))
+      patched = `${trampoline[1]}${trampoline[2]} -E${trampoline[3]}${text.slice(trampoline[0].length)}`;
     if (patched !== null) fs.writeFileSync(file, patched, 'latin1');
   }
 }
@@ -102,7 +116,12 @@ export function isolateApps(on: OnPlatform, venv: string, apps: string[]): void 
  * never matter (dry-runs with --ignore-installed, downloads) — and a temp dir beside it; both are
  * removed afterwards, and on an interrupt.
  */
-export async function withScratchVenv<T>(ctx: Context, py: Interpreter, purpose: string, work: (python: string, tmp: string) => Promise<T>): Promise<T> {
+export async function withScratchVenv<T>(
+  ctx: Context,
+  py: Interpreter,
+  purpose: string,
+  work: (python: string, tmp: string) => Promise<T>,
+): Promise<T> {
   const tmp = makeTempDir(purpose);
   const undo = ctx.interrupts.register(() => removeMine(ctx, tmp));
   try {

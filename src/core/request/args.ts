@@ -36,7 +36,10 @@ export function splitArgs(text: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new TpxError('bad-pip-args', `unterminated ${quote} in --pip-args`, { hint: "quote the whole value: --pip-args='--no-binary :all:'" });
+  if (quote)
+    throw new TpxError('bad-pip-args', `unterminated ${quote} in --pip-args`, {
+      hint: "quote the whole value: --pip-args='--no-binary :all:'",
+    });
   if (inWord) out.push(cur);
   return out;
 }
@@ -48,7 +51,17 @@ export function shellWord(text: string): string {
 
 /** pip install options whose value is a file, a directory or a URL (a local directory is a valid index). */
 const SHORT = new Set(['-r', '-c', '-e', '-f', '-i']);
-const LONG = new Set(['--requirement', '--constraint', '--editable', '--find-links', '--index-url', '--extra-index-url', '--cert', '--client-cert', '--src']);
+const LONG = new Set([
+  '--requirement',
+  '--constraint',
+  '--editable',
+  '--find-links',
+  '--index-url',
+  '--extra-index-url',
+  '--cert',
+  '--client-cert',
+  '--src',
+]);
 
 /** A pip option's value that is a URL (`https://…`, also `file:/x` without `//`) rather than a path; a Windows drive (`C:\`) is a path. */
 function isUrlValue(value: string): boolean {
@@ -90,7 +103,10 @@ export function parsePipArgs(text: string, at: Place): string[] {
  * by (run): every relative path in them made absolute against `cwd`. A version (3.12) or a command
  * (python3.12) given to --python is looked up again each time; a path must stay the same file.
  */
-export function requestFlags(flags: { indexUrl?: string; pipArgs?: string; python?: string }, at: Place): { indexUrl: string | null; pipArgs: string[]; python: string | null } {
+export function requestFlags(
+  flags: { indexUrl?: string; pipArgs?: string; python?: string },
+  at: Place,
+): { indexUrl: string | null; pipArgs: string[]; python: string | null } {
   const py = flags.python;
   return {
     indexUrl: flags.indexUrl === undefined ? null : absolutePath(flags.indexUrl, at),

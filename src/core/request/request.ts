@@ -59,7 +59,21 @@ export interface Request {
 
 /** A request for `spec` with every other field at its default (what `tpx install SPEC` records). */
 export function defaultRequest(spec: string, fields: Partial<Request> = {}): Request {
-  return { spec, kind: 'package', indexUrl: null, pipArgs: [], python: null, systemSitePackages: false, includeDeps: false, suffix: '', apps: null, preinstall: [], includeResourcesFrom: [], injected: [], ...fields };
+  return {
+    spec,
+    kind: 'package',
+    indexUrl: null,
+    pipArgs: [],
+    python: null,
+    systemSitePackages: false,
+    includeDeps: false,
+    suffix: '',
+    apps: null,
+    preinstall: [],
+    includeResourcesFrom: [],
+    injected: [],
+    ...fields,
+  };
 }
 
 /** An injected package with every other field at its default. */
@@ -93,4 +107,3 @@ export function withoutCredentials(req: Request): Request {
     ...(req.lock ? { lock: req.lock.map((d) => ({ ...d, url: d.url === null ? null : stripCredentials(d.url) })) } : {}),
   };
 }
-

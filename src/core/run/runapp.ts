@@ -50,7 +50,8 @@ export function runTarget(target: string, flags: RunFlags, at: Place): RunTarget
   const url = isUrl(target);
   if (/\.py$/i.test(url ? (target.split(/[?#]/)[0] ?? '') : target)) return { kind: 'script' };
   if (flags.spec !== undefined) {
-    if (!isSafeFileName(target)) throw badApp(target, 'is not an app name', 'with --spec, name the app to run, e.g. `tpx run --spec black==22.12.0 black`');
+    if (!isSafeFileName(target))
+      throw badApp(target, 'is not an app name', 'with --spec, name the app to run, e.g. `tpx run --spec black==22.12.0 black`');
     return appTarget(flags.spec, { name: target, inferred: false }, flags, at);
   }
   if (!url && looksLikePath(target)) {
@@ -63,14 +64,23 @@ export function runTarget(target: string, flags: RunFlags, at: Place): RunTarget
   try {
     spec = parseSpec(target, at);
   } catch {
-    throw badApp(target, 'is not an app name or a package spec', "name an app (`tpx run black`), a spec (`tpx run black==22.12.0`, `tpx run 'black[d]'`), a project directory, a URL, or a script ending in .py");
+    throw badApp(
+      target,
+      'is not an app name or a package spec',
+      "name an app (`tpx run black`), a spec (`tpx run black==22.12.0`, `tpx run 'black[d]'`), a project directory, a URL, or a script ending in .py",
+    );
   }
   return appTarget(target, { name: spec.name, inferred: true }, flags, at);
 }
 
 function appTarget(specText: string, app: AppChoice, flags: RunFlags, at: Place): RunTarget {
   const spec = parseSpec(specText, at);
-  const req: RunRequest = { kind: 'app', spec: spec.spec, ...common(flags, flags.with, at), source: spec.kind === 'path' ? sourceStamp(spec.spec) : null };
+  const req: RunRequest = {
+    kind: 'app',
+    spec: spec.spec,
+    ...common(flags, flags.with, at),
+    source: spec.kind === 'path' ? sourceStamp(spec.spec) : null,
+  };
   return { kind: 'app', req, spec, specText, app };
 }
 
@@ -116,7 +126,9 @@ export function common(flags: RunFlags, packages: string[], at: Place): Omit<Run
  */
 export function chooseApp(ctx: Context, receipt: RunReceipt, app: AppChoice, specText: string): string {
   const wanted = app.name ?? receipt.name ?? '';
-  const exact = receipt.apps.find((a) => a.name === wanted) ?? (app.inferred ? receipt.apps.find((a) => a.main && normalizeName(a.name) === normalizeName(wanted)) : undefined);
+  const exact =
+    receipt.apps.find((a) => a.name === wanted) ??
+    (app.inferred ? receipt.apps.find((a) => a.main && normalizeName(a.name) === normalizeName(wanted)) : undefined);
   const from = `${receipt.name} ${receipt.version}`;
   if (exact) {
     if (app.inferred) ctx.out.info(`running ${exact.name} from ${from}`);
@@ -133,14 +145,26 @@ export function chooseApp(ctx: Context, receipt: RunReceipt, app: AppChoice, spe
 }
 
 /** Starts the app, tidies the cache while it runs (never before), and returns its exit status. */
-export async function launch(ctx: Context, file: string, args: string[], opts: { sweep: boolean; env?: NodeJS.ProcessEnv } = { sweep: true }): Promise<number> {
+export async function launch(
+  ctx: Context,
+  file: string,
+  args: string[],
+  opts: { sweep: boolean; env?: NodeJS.ProcessEnv } = { sweep: true },
+): Promise<number> {
   const status = runApp(file, args, opts.env ?? ctx.env);
   if (opts.sweep) sweep(ctx);
   return status;
 }
 
 /** Options that take a value; the fast path leaves anything else (--help, --refresh, typos) to commander. */
-const VALUED: Record<string, keyof RunFlags> = { '--spec': 'spec', '--with': 'with', '--python': 'python', '--index-url': 'indexUrl', '--pip-args': 'pipArgs', '--color': 'color' };
+const VALUED: Record<string, keyof RunFlags> = {
+  '--spec': 'spec',
+  '--with': 'with',
+  '--python': 'python',
+  '--index-url': 'indexUrl',
+  '--pip-args': 'pipArgs',
+  '--color': 'color',
+};
 
 const SWITCHES: Record<string, 'verbose' | 'quiet'> = { '-v': 'verbose', '--verbose': 'verbose', '-q': 'quiet', '--quiet': 'quiet' };
 

@@ -79,7 +79,10 @@ export type Lookup = ({ status: 'hit' } & RunEntry) | { status: 'miss' } | { sta
 /** A Context whose tool store is the run cache. */
 function runStore(ctx: Context): Context {
   const root = runRoot(ctx);
-  return { ...ctx, paths: { ...ctx.paths, tools: path.join(root, 'entries'), envs: path.join(root, 'envs'), locks: path.join(root, 'locks') } };
+  return {
+    ...ctx,
+    paths: { ...ctx.paths, tools: path.join(root, 'entries'), envs: path.join(root, 'envs'), locks: path.join(root, 'locks') },
+  };
 }
 
 export function runRoot(ctx: Context): string {
@@ -126,10 +129,12 @@ export function lookup(ctx: Context, key: string, material?: string, now = Date.
   } catch {
     return { status: 'broken', why: 'its receipt is not valid JSON' };
   }
-  if (receipt?.schema !== SCHEMA || receipt.key !== key || !Array.isArray(receipt.apps)) return { status: 'broken', why: 'its receipt is of another version' };
+  if (receipt?.schema !== SCHEMA || receipt.key !== key || !Array.isArray(receipt.apps))
+    return { status: 'broken', why: 'its receipt is of another version' };
   if (material !== undefined && receipt.material !== material) return { status: 'broken', why: 'it was built for another request' };
   if (now - fs.statSync(file).mtimeMs > RUN_TTL_MS) return { status: 'expired', why: 'unused for 14 days' };
-  if (!receipt.pinned && now - Date.parse(receipt.builtAt) > RUN_TTL_MS) return { status: 'stale', why: 'built over 14 days ago from an unpinned spec' };
+  if (!receipt.pinned && now - Date.parse(receipt.builtAt) > RUN_TTL_MS)
+    return { status: 'stale', why: 'built over 14 days ago from an unpinned spec' };
   // The interpreter the venv was made from may have been removed or upgraded away.
   if (!fs.existsSync(venvPython(ctx, dir))) return { status: 'broken', why: `its Python (${receipt.python.executable}) is gone` };
   return { status: 'hit', dir, receipt };
@@ -150,7 +155,12 @@ export type Build = (dir: string, ctx: Context) => Promise<Omit<RunReceipt, 'sch
  * of one key take turns (a lock), so a second concurrent run waits and uses the first's entry
  * instead of installing everything again. A failed or interrupted build is removed, never published.
  */
-export async function ensureEntry(ctx: Context, { key, material }: RunKey, opts: { refresh: boolean }, build: Build): Promise<RunEntry & { built: boolean }> {
+export async function ensureEntry(
+  ctx: Context,
+  { key, material }: RunKey,
+  opts: { refresh: boolean },
+  build: Build,
+): Promise<RunEntry & { built: boolean }> {
   const store = runStore(ctx);
   return withLock(store, key, async () => {
     if (!opts.refresh) {
@@ -203,7 +213,9 @@ export async function buildThrowaway(ctx: Context, build: Build): Promise<RunEnt
     const kept = readdirOrEmpty(once.paths.logs).filter((f) => f.endsWith('.log'));
     for (const f of kept) fs.renameSync(path.join(once.paths.logs, f), path.join(cacheDir(ctx.paths.cache, ctx.paths.logs), f));
     dispose();
-    throw err instanceof TpxError && err.hint && kept.length > 0 ? err.rephrase({ hint: err.hint.split(once.paths.logs).join(ctx.paths.logs) }) : err;
+    throw err instanceof TpxError && err.hint && kept.length > 0
+      ? err.rephrase({ hint: err.hint.split(once.paths.logs).join(ctx.paths.logs) })
+      : err;
   }
 }
 
@@ -264,7 +276,9 @@ export function saveScript(ctx: Context, origin: string, content: string, opts: 
     const remove = () => removeMine(ctx, dir);
     const unregister = ctx.interrupts.register(remove);
     fs.writeFileSync(path.join(dir, base), content);
-    return { file: path.join(dir, base), dispose: () => {
+    return {
+      file: path.join(dir, base),
+      dispose: () => {
         unregister();
         remove();
       },

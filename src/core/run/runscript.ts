@@ -24,13 +24,19 @@ import { defaultRequest } from '../request/request.js';
  * `/dev/fd/N`) read once; both are saved for Python to run (runcache.saveScript: in the run cache
  * unless `keep` is false), and `dispose` removes what was saved only for this run.
  */
-export async function loadScript(ctx: Context, target: string, keep: boolean): Promise<{ file: string; source: string; dispose: () => void }> {
+export async function loadScript(
+  ctx: Context,
+  target: string,
+  keep: boolean,
+): Promise<{ file: string; source: string; dispose: () => void }> {
   if (!isUrl(target)) {
     const file = path.resolve(ctx.cwd, expandHome(target, ctx.env));
     const stat = statOrNull(file);
     const source = stat && !stat.isDirectory() ? readTextOrNull(file) : null;
     if (source === null) {
-      throw new TpxError('no-such-script', `${target}: no such file`, { hint: 'give the path of a Python script, or an https:// URL of one' });
+      throw new TpxError('no-such-script', `${target}: no such file`, {
+        hint: 'give the path of a Python script, or an https:// URL of one',
+      });
     }
     return stat?.isFile() ? { file, source, dispose: () => {} } : { ...saveScript(ctx, file, source, { keep }), source };
   }
@@ -38,7 +44,9 @@ export async function loadScript(ctx: Context, target: string, keep: boolean): P
   // Plain http only to this machine (tests, local servers): a script from the network must come over TLS.
   const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new TpxError('insecure-url', `refusing to run a script fetched over ${url.protocol.replace(':', '')}: ${target}`, { hint: 'use an https:// URL' });
+    throw new TpxError('insecure-url', `refusing to run a script fetched over ${url.protocol.replace(':', '')}: ${target}`, {
+      hint: 'use an https:// URL',
+    });
   }
   let res: Response;
   try {
@@ -61,16 +69,30 @@ export function pickInterpreter(ctx: Context, python: string | null, meta: Scrip
   if (!rp || satisfies(first.version, rp.set)) return first;
   const found = python === null ? newestInterpreter(ctx, (v) => satisfies(v, rp.set)) : null;
   if (found) return found;
-  throw new TpxError('no-python-for-script', `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`, {
-    hint: python === null ? `the default Python is ${first.version}; install a matching one, or pass it with --python` : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',
-  });
+  throw new TpxError(
+    'no-python-for-script',
+    `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`,
+    {
+      hint:
+        python === null
+          ? `the default Python is ${first.version}; install a matching one, or pass it with --python`
+          : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',
+    },
+  );
 }
 
 /** Builds a script's environment: its dependencies (and --with packages) in a venv of the chosen interpreter. */
 export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where: string): Build {
   return async (dir, ctx) => {
     const py = pickInterpreter(ctx, req.python, meta, where);
-    const receipt = { request: req, name: null, version: null, python: { executable: py.executable, version: py.version }, apps: [], pinned: req.with.every(isPinned) };
+    const receipt = {
+      request: req,
+      name: null,
+      version: null,
+      python: { executable: py.executable, version: py.version },
+      apps: [],
+      pinned: req.with.every(isPinned),
+    };
     const [first, ...rest] = req.with;
     if (first === undefined) {
       await createVenv(ctx, py, dir, { systemSitePackages: false });

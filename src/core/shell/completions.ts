@@ -81,8 +81,11 @@ function bashScript(root: CommandDoc, env: CompletionEnv): string {
   // An option whose value completes the same way wherever it appears (--color) gets one case for all.
   const values: string[] = [];
   for (const flag of new Set(all.flatMap((n) => n.valued.map(([f]) => f)))) {
-    const uses = all.flatMap((n) => n.valued.filter(([f, v]) => f === flag && v.kind !== 'none').map(([, v]) => ({ path: n.path, v: code(v) })));
-    const everywhere = uses.length === all.filter((n) => n.valued.some(([f]) => f === flag)).length && new Set(uses.map((u) => u.v)).size === 1;
+    const uses = all.flatMap((n) =>
+      n.valued.filter(([f, v]) => f === flag && v.kind !== 'none').map(([, v]) => ({ path: n.path, v: code(v) })),
+    );
+    const everywhere =
+      uses.length === all.filter((n) => n.valued.some(([f]) => f === flag)).length && new Set(uses.map((u) => u.v)).size === 1;
     if (everywhere) values.push(`    *${sq(`|${flag}`)}) vals=${sq(uses[0]?.v ?? '')} ;;`);
     else for (const u of uses) values.push(`    ${sq(`${u.path}|${flag}`)}) vals=${sq(u.v)} ;;`);
   }
@@ -184,8 +187,12 @@ function fishScript(root: CommandDoc, env: CompletionEnv): string {
     if (c.commands.length > 0) continue;
     c.args.forEach((a, i) => lines.push(`complete -c tpx ${at(a.variadic ? `${i}+` : `${i}`)} ${fishValue(a.value, fq)}`));
   }
-  const subs = all.filter((n) => n.subs.length > 0).map((n) => `        case ${fq(n.path)}\n            printf '%s\\n' ${n.subs.map(fq).join(' ')}`);
-  const valued = all.filter((n) => n.valued.length > 0).map((n) => `        case ${fq(n.path)}\n            contains -- $argv[2] ${n.valued.map(([f]) => fq(f)).join(' ')}`);
+  const subs = all
+    .filter((n) => n.subs.length > 0)
+    .map((n) => `        case ${fq(n.path)}\n            printf '%s\\n' ${n.subs.map(fq).join(' ')}`);
+  const valued = all
+    .filter((n) => n.valued.length > 0)
+    .map((n) => `        case ${fq(n.path)}\n            contains -- $argv[2] ${n.valued.map(([f]) => fq(f)).join(' ')}`);
   return `${header('fish', env)}
 # Enable it:  tpx completions fish > ~/.config/fish/completions/tpx.fish
 

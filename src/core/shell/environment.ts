@@ -37,22 +37,54 @@ interface Entry {
 const XDG = ['XDG_DATA_HOME', 'XDG_CACHE_HOME'];
 
 const ENTRIES: Entry[] = [
-  { name: 'home', description: 'tools, their environments, receipts and the shared pip', variables: ['TPX_HOME', 'XDG_DATA_HOME'], fallback: 'default', value: (p) => p.home },
-  { name: 'bin', description: 'links to the apps of installed tools', variables: ['TPX_BIN_DIR', 'XDG_BIN_HOME'], fallback: 'default', value: (p) => p.bin },
+  {
+    name: 'home',
+    description: 'tools, their environments, receipts and the shared pip',
+    variables: ['TPX_HOME', 'XDG_DATA_HOME'],
+    fallback: 'default',
+    value: (p) => p.home,
+  },
+  {
+    name: 'bin',
+    description: 'links to the apps of installed tools',
+    variables: ['TPX_BIN_DIR', 'XDG_BIN_HOME'],
+    fallback: 'default',
+    value: (p) => p.bin,
+  },
   { name: 'man', description: 'man pages of installed tools', variables: ['TPX_MAN_DIR'], fallback: 'default', value: (p) => p.man },
-  { name: 'completions', description: 'shell completion files of installed tools, one dir per shell', variables: [], fallback: 'in home', value: (p) => p.completions },
-  { name: 'cache', description: 'logs, interpreter probes, `tpx run` environments', variables: ['TPX_CACHE_DIR', 'XDG_CACHE_HOME'], fallback: 'default', value: (p) => p.cache },
+  {
+    name: 'completions',
+    description: 'shell completion files of installed tools, one dir per shell',
+    variables: [],
+    fallback: 'in home',
+    value: (p) => p.completions,
+  },
+  {
+    name: 'cache',
+    description: 'logs, interpreter probes, `tpx run` environments',
+    variables: ['TPX_CACHE_DIR', 'XDG_CACHE_HOME'],
+    fallback: 'default',
+    value: (p) => p.cache,
+  },
   { name: 'logs', description: "pip's output of each build", variables: [], fallback: 'in cache', value: (p) => p.logs },
-  { name: 'python', description: 'the interpreter used without --python: a path, a command or a version', variables: ['TPX_DEFAULT_PYTHON'], fallback: 'default', value: (_p, env, platform) => env.TPX_DEFAULT_PYTHON || platform.defaultPython },
+  {
+    name: 'python',
+    description: 'the interpreter used without --python: a path, a command or a version',
+    variables: ['TPX_DEFAULT_PYTHON'],
+    fallback: 'default',
+    value: (_p, env, platform) => env.TPX_DEFAULT_PYTHON || platform.defaultPython,
+  },
   {
     name: 'shared-pip',
-    description: 'the pip every tool environment is served by: the one `tpx upgrade-shared` chose, else each interpreter\'s bundled one',
+    description: "the pip every tool environment is served by: the one `tpx upgrade-shared` chose, else each interpreter's bundled one",
     variables: [],
     fallback: 'on disk',
     value: (p) => selectedPip(p)?.version ?? (sharedPipVersions(p).join(', ') || 'not bootstrapped yet'),
     source: (p) => {
       const chosen = selectedPip(p);
-      return chosen ? `tpx upgrade-shared${chosen.requiresPython ? ` (for Python ${chosen.requiresPython}; others: their bundled pip)` : ''}` : null;
+      return chosen
+        ? `tpx upgrade-shared${chosen.requiresPython ? ` (for Python ${chosen.requiresPython}; others: their bundled pip)` : ''}`
+        : null;
     },
   },
 ];
@@ -70,7 +102,13 @@ const GLOBAL: Record<string, Pick<Entry, 'variables' | 'fallback'>> = {
 export function describeEnvironment(paths: Paths, env: NodeJS.ProcessEnv, platform: Platform): Setting[] {
   return ENTRIES.map((entry) => (paths.global && GLOBAL[entry.name] ? { ...entry, ...GLOBAL[entry.name] } : entry)).map((e) => {
     const variables = e.variables.filter((v) => platform.xdg || !XDG.includes(v));
-    return { name: e.name, value: e.value(paths, env, platform), source: variables.find((v) => env[v]) ?? e.source?.(paths) ?? e.fallback, variables, description: e.description };
+    return {
+      name: e.name,
+      value: e.value(paths, env, platform),
+      source: variables.find((v) => env[v]) ?? e.source?.(paths) ?? e.fallback,
+      variables,
+      description: e.description,
+    };
   });
 }
 

@@ -69,7 +69,12 @@ export function planEdits(req: RcRequest): RcEdit[] {
   for (const shell of req.shells) {
     for (const file of startupFiles(shell, req.env, req.home)) {
       if (edits.some((e) => e.file === file)) continue;
-      edits.push({ shell, file, line: pathLine(shell, req.bin, req.home, req.prepend), present: mentionsDir(readTextOrNull(file) ?? '', req.bin, req.home) });
+      edits.push({
+        shell,
+        file,
+        line: pathLine(shell, req.bin, req.home, req.prepend),
+        present: mentionsDir(readTextOrNull(file) ?? '', req.bin, req.home),
+      });
     }
   }
   return edits;
@@ -103,7 +108,8 @@ function activeLines(text: string): string[] {
 export function mentionsDir(text: string, dir: string, home: string): boolean {
   const rel = path.relative(home, dir);
   const forms = [dir];
-  if (home !== '' && rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) forms.push(`$HOME/${rel}`, `\${HOME}/${rel}`, `~/${rel}`);
+  if (home !== '' && rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
+    forms.push(`$HOME/${rel}`, `\${HOME}/${rel}`, `~/${rel}`);
   const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`(^|[\\s"'=:])(${forms.map(escapeRegExp).join('|')})/?(?=$|[\\s"':;])`);
   return activeLines(text).some((l) => re.test(l));

@@ -49,7 +49,12 @@ export function withDir(current: string, bin: string, prepend: boolean, env: Nod
   const entries = current.split(';').filter((e) => e.trim() !== '');
   const norm = (p: string) =>
     path.win32
-      .normalize(p.replace(/%([^%]+)%/g, (m, name: string) => env[name] ?? env[Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase()) ?? ''] ?? m))
+      .normalize(
+        p.replace(
+          /%([^%]+)%/g,
+          (m, name: string) => env[name] ?? env[Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase()) ?? ''] ?? m,
+        ),
+      )
       .replace(/\\+$/, '')
       .toLowerCase();
   if (entries.some((e) => norm(e) === norm(bin))) return null;
@@ -66,7 +71,10 @@ export function powershellLine(bin: string): string {
 export type Runner = (cmd: Command) => { code: number; stdout: string; stderr: string };
 
 /** Adds `bin` to the user's Path unless it is there; `dryRun` only says what it would do. */
-export function ensureUserPath(opts: { bin: string; prepend: boolean; dryRun: boolean; env: NodeJS.ProcessEnv; run: Runner }): { status: 'present' | 'added' | 'would add'; value: string } {
+export function ensureUserPath(opts: { bin: string; prepend: boolean; dryRun: boolean; env: NodeJS.ProcessEnv; run: Runner }): {
+  status: 'present' | 'added' | 'would add';
+  value: string;
+} {
   const failed = (what: string, r: { stdout: string; stderr: string }) =>
     new TpxError('path-update-failed', `could not ${what} your Path in the registry (HKCU\\Environment)`, {
       details: (r.stderr || r.stdout).trim() || undefined,

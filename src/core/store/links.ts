@@ -54,10 +54,12 @@ export function linkFor(ctx: Context, key: string, app: string, suffix: string):
 
 /** The files of the entry's slot that are there. */
 function present(ctx: Context, link: string): { file: string; st: fs.Stats }[] {
-  return entriesAt(ctx, link).slot(link).flatMap((file) => {
-    const st = lstatOrNull(file);
-    return st ? [{ file, st }] : [];
-  });
+  return entriesAt(ctx, link)
+    .slot(link)
+    .flatMap((file) => {
+      const st = lstatOrNull(file);
+      return st ? [{ file, st }] : [];
+    });
 }
 
 /**
@@ -76,7 +78,12 @@ export function resourceLinkFor(ctx: Context, key: string, rel: string, suffix: 
 }
 
 /** Every link a tool with these apps and resources should have. */
-export function wantedLinks(ctx: Context, key: string, what: { apps: { name: string }[]; resources: { path: string }[] }, suffix: string): WantedLink[] {
+export function wantedLinks(
+  ctx: Context,
+  key: string,
+  what: { apps: { name: string }[]; resources: { path: string }[] },
+  suffix: string,
+): WantedLink[] {
   const apps = what.apps.map((a): WantedLink => ({ kind: 'app', name: a.name, ...linkFor(ctx, key, a.name, suffix) }));
   const resources = what.resources.flatMap((r): WantedLink[] => {
     const at = ctx.platform.resourceLinks ? resourceLinkFor(ctx, key, r.path, suffix) : null;
@@ -116,7 +123,11 @@ export async function planLinks(ctx: Context, key: string, wanted: WantedLink[],
     } else if (force) {
       plans.push({ ...w, action: 'overwrite' });
     } else {
-      const what = owner ? `${w.kind === 'app' ? 'an app' : 'a link'} of tpx tool ${owner}` : there.every((t) => t.st.isSymbolicLink()) ? 'a link tpx did not make' : 'a file tpx did not make';
+      const what = owner
+        ? `${w.kind === 'app' ? 'an app' : 'a link'} of tpx tool ${owner}`
+        : there.every((t) => t.st.isSymbolicLink())
+          ? 'a link tpx did not make'
+          : 'a file tpx did not make';
       conflicts.push(`${there.length === 1 ? there[0]?.file : link} (${what})`);
     }
   }
@@ -126,7 +137,9 @@ export async function planLinks(ctx: Context, key: string, wanted: WantedLink[],
     });
   }
   // Rendered now, before anything is touched: the transaction itself must be synchronous (interrupts).
-  return Promise.all(plans.map(async (p) => ({ ...p, entry: p.action === 'keep' ? null : await entriesAt(ctx, p.link).render(ctx, p.target, p.link) })));
+  return Promise.all(
+    plans.map(async (p) => ({ ...p, entry: p.action === 'keep' ? null : await entriesAt(ctx, p.link).render(ctx, p.target, p.link) })),
+  );
 }
 
 /**
@@ -171,7 +184,10 @@ export function applyLinks(ctx: Context, plans: LinkPlan[]): { commit: () => voi
     unregister();
     const why = fromErrno(err)?.message ?? (err instanceof Error ? err.message : String(err));
     const dir = path.dirname(plans.find((p) => p.action !== 'keep' && !done.some((d) => d.link === p.link))?.link ?? ctx.paths.bin);
-    throw new TpxError('link-failed', `could not link into ${dir}: ${why}`, { cause: err, hint: `nothing was changed; check that ${dir} is writable` });
+    throw new TpxError('link-failed', `could not link into ${dir}: ${why}`, {
+      cause: err,
+      hint: `nothing was changed; check that ${dir} is writable`,
+    });
   }
   return {
     commit: () => {
@@ -217,7 +233,11 @@ export function linksByOwner(ctx: Context): Map<string, string[]> {
 
 /** Removes every link into tool `key` except `keep` (its current links): what a killed upgrade left, or all of them. */
 export function removeLinksExcept(ctx: Context, key: string, keep: string[]): string[] {
-  return removeOwnedLinks(ctx, key, scanOwnedLinks(ctx, key).filter((l) => !keep.includes(l)));
+  return removeOwnedLinks(
+    ctx,
+    key,
+    scanOwnedLinks(ctx, key).filter((l) => !keep.includes(l)),
+  );
 }
 
 /**
@@ -226,7 +246,11 @@ export function removeLinksExcept(ctx: Context, key: string, keep: string[]): st
  * else is left alone). For a tool found as it should be this changes nothing.
  */
 export async function repairLinks(ctx: Context, key: string, wanted: WantedLink[]): Promise<{ removed: string[]; linked: string[] }> {
-  const removed = removeLinksExcept(ctx, key, wanted.map((e) => e.link));
+  const removed = removeLinksExcept(
+    ctx,
+    key,
+    wanted.map((e) => e.link),
+  );
   const linked: string[] = [];
   for (const { link, target } of wanted) {
     if (present(ctx, link).length > 0 || !fs.existsSync(toolPath(ctx, key))) continue;
@@ -239,7 +263,10 @@ export async function repairLinks(ctx: Context, key: string, wanted: WantedLink[
 
 /** What repairLinks did, as lines for the user. */
 export function describeRepair(ctx: Context, key: string, r: { removed: string[]; linked: string[] }): string[] {
-  return [...r.removed.map((l) => `removed ${l}: it linked into ${key} but is not ${notOneOf(ctx, l)}`), ...r.linked.map((l) => `linked ${l} again`)];
+  return [
+    ...r.removed.map((l) => `removed ${l}: it linked into ${key} but is not ${notOneOf(ctx, l)}`),
+    ...r.linked.map((l) => `linked ${l} again`),
+  ];
 }
 
 /** What a stray link into a tool is not: one of its apps (in the bin dir), or of its man pages and completion files. */
@@ -262,11 +289,12 @@ export async function repairToolLinks(ctx: Context, key: string): Promise<string
   }
 }
 
-
 /** Whether `dir` is on PATH (as given, or after resolving symlinks), compared as the OS compares paths. */
 export function isOnPath(ctx: Pick<Context, 'env' | 'platform'>, dir: string): boolean {
   const want = [dir, safeRealpath(dir)];
-  return ctx.platform.pathDirs(ctx.env).some((p) => want.some((w) => ctx.platform.samePath(w, p) || ctx.platform.samePath(w, safeRealpath(p))));
+  return ctx.platform
+    .pathDirs(ctx.env)
+    .some((p) => want.some((w) => ctx.platform.samePath(w, p) || ctx.platform.samePath(w, safeRealpath(p))));
 }
 
 function safeRealpath(p: string): string {

@@ -118,7 +118,9 @@ export function loadReceipt(envDir: string): Receipt | null | string {
 export function readReceipt(envDir: string): Receipt | null {
   const r = loadReceipt(envDir);
   if (typeof r === 'string') {
-    throw new TpxError('bad-receipt', `${receiptPath(envDir)} is unreadable: ${r}`, { hint: 'it was not written by this tpx; `tpx doctor` says what can be done' });
+    throw new TpxError('bad-receipt', `${receiptPath(envDir)} is unreadable: ${r}`, {
+      hint: 'it was not written by this tpx; `tpx doctor` says what can be done',
+    });
   }
   return r;
 }
@@ -132,10 +134,15 @@ export function validateReceipt(value: unknown): Receipt {
   const req = object(r.request, 'request');
   const py = object(r.python, 'python');
   const suffix = str(req.suffix, 'request.suffix', isValidSuffix, 'a suffix');
-  const strings = (v: unknown, field: string, ok?: (s: string) => boolean, what?: string) => array(v, field).map((a, i) => str(a, `${field}[${i}]`, ok, what));
+  const strings = (v: unknown, field: string, ok?: (s: string) => boolean, what?: string) =>
+    array(v, field).map((a, i) => str(a, `${field}[${i}]`, ok, what));
   const request: Request = {
     spec: str(req.spec, 'request.spec', nonEmpty),
-    kind: optional(req.kind, 'package', (v) => str(v, 'request.kind', (k) => (REQUEST_KINDS as readonly string[]).includes(k), REQUEST_KINDS.join(', ')) as RequestKind),
+    kind: optional(
+      req.kind,
+      'package',
+      (v) => str(v, 'request.kind', (k) => (REQUEST_KINDS as readonly string[]).includes(k), REQUEST_KINDS.join(', ')) as RequestKind,
+    ),
     indexUrl: nullable(req.indexUrl, 'request.indexUrl'),
     pipArgs: strings(req.pipArgs, 'request.pipArgs'),
     python: nullable(req.python, 'request.python'),
@@ -144,7 +151,9 @@ export function validateReceipt(value: unknown): Receipt {
     suffix,
     apps: optional(req.apps, null, (v) => (v === null ? null : strings(v, 'request.apps', isSafeFileName, 'a plain file name'))),
     preinstall: optional(req.preinstall, [], (v) => strings(v, 'request.preinstall', nonEmpty)),
-    includeResourcesFrom: optional(req.includeResourcesFrom, [], (v) => strings(v, 'request.includeResourcesFrom', isValidDistName, 'a package name')),
+    includeResourcesFrom: optional(req.includeResourcesFrom, [], (v) =>
+      strings(v, 'request.includeResourcesFrom', isValidDistName, 'a package name'),
+    ),
     injected: array(req.injected, 'request.injected').map((v, i) => {
       const o = object(v, `request.injected[${i}]`);
       const at = `request.injected[${i}]`;
@@ -180,14 +189,28 @@ export function validateReceipt(value: unknown): Receipt {
   }
   const apps = array(r.apps, 'apps').map((v, i) => {
     const o = object(v, `apps[${i}]`);
-    const kind = str(o.kind, `apps[${i}].kind`, (k) => k === 'console' || k === 'gui' || k === 'script', 'console, gui or script') as AppKind;
-    return { name: str(o.name, `apps[${i}].name`, isSafeFileName, 'a plain file name'), kind, dist: str(o.dist, `apps[${i}].dist`), link: str(o.link, `apps[${i}].link`, path.isAbsolute, 'an absolute path') };
+    const kind = str(
+      o.kind,
+      `apps[${i}].kind`,
+      (k) => k === 'console' || k === 'gui' || k === 'script',
+      'console, gui or script',
+    ) as AppKind;
+    return {
+      name: str(o.name, `apps[${i}].name`, isSafeFileName, 'a plain file name'),
+      kind,
+      dist: str(o.dist, `apps[${i}].dist`),
+      link: str(o.link, `apps[${i}].link`, path.isAbsolute, 'an absolute path'),
+    };
   });
   const resources = optional(r.resources, [], (v) =>
     array(v, 'resources').map((x, i) => {
       const o = object(x, `resources[${i}]`);
       const at = `resources[${i}]`;
-      return { path: str(o.path, `${at}.path`, (p) => resourcePlace(p) !== null, 'a man page or completion file under share/'), dist: str(o.dist, `${at}.dist`), link: str(o.link, `${at}.link`, path.isAbsolute, 'an absolute path') };
+      return {
+        path: str(o.path, `${at}.path`, (p) => resourcePlace(p) !== null, 'a man page or completion file under share/'),
+        dist: str(o.dist, `${at}.dist`),
+        link: str(o.link, `${at}.link`, path.isAbsolute, 'an absolute path'),
+      };
     }),
   );
   return {
@@ -196,13 +219,17 @@ export function validateReceipt(value: unknown): Receipt {
     name: str(r.name, 'name', isValidDistName, 'a package name'),
     version: str(r.version, 'version', nonEmpty),
     request,
-    python: { executable: str(py.executable, 'python.executable', nonEmpty), version: str(py.version, 'python.version', (v) => /^\d+\.\d+(\.\d+)?/.test(v), 'a Python version') },
+    python: {
+      executable: str(py.executable, 'python.executable', nonEmpty),
+      version: str(py.version, 'python.version', (v) => /^\d+\.\d+(\.\d+)?/.test(v), 'a Python version'),
+    },
     apps,
     resources,
     pinned: bool(r.pinned, 'pinned'),
     exposed: optional(r.exposed, true, (v) => bool(v, 'exposed')),
     generation: str(r.generation, 'generation', isGenerationName, 'a generation name'),
-    previousGeneration: r.previousGeneration === null ? null : str(r.previousGeneration, 'previousGeneration', isGenerationName, 'a generation name'),
+    previousGeneration:
+      r.previousGeneration === null ? null : str(r.previousGeneration, 'previousGeneration', isGenerationName, 'a generation name'),
     installedAt: str(r.installedAt, 'installedAt'),
     updatedAt: str(r.updatedAt, 'updatedAt'),
   };

@@ -81,11 +81,16 @@ export interface ToolStatus {
 export function toolStatus(ctx: Context, key: string, links: Map<string, string[]> = linksByOwner(ctx)): ToolStatus | null {
   const entry = readEntry(ctx, key);
   if (entry.state === 'none') return null;
-  if (entry.state === 'broken') return { key, receipt: null, installed: null, apps: [], problems: [{ kind: 'entry', text: entry.problem }] };
+  if (entry.state === 'broken')
+    return { key, receipt: null, installed: null, apps: [], problems: [{ kind: 'entry', text: entry.problem }] };
   const inst = installedAt(ctx, key, entry.gen);
   const receipt = inst.receipt;
   const problems: Problem[] = [];
-  if (!receipt) problems.push({ kind: 'receipt', text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}` });
+  if (!receipt)
+    problems.push({
+      kind: 'receipt',
+      text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}`,
+    });
   const python = pythonProblem(ctx, inst.dir, receipt?.python ?? null);
   if (python) problems.push(python);
   if (!receipt) return { key, receipt, installed: inst, apps: [], problems };
@@ -108,23 +113,43 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
     return problem?.text ?? null;
   };
   const apps: AppStatus[] = receipt.apps.map((a) => {
-    const problem = exposed ? check(a.name, a.link, linkFor(ctx, key, a.name, receipt.request.suffix), path.join(venvBinDir(ctx, inst.dir), appFile(ctx, a.name))) : null;
+    const problem = exposed
+      ? check(a.name, a.link, linkFor(ctx, key, a.name, receipt.request.suffix), path.join(venvBinDir(ctx, inst.dir), appFile(ctx, a.name)))
+      : null;
     return { name: a.name, link: a.link, problem };
   });
-  for (const r of exposed ? receipt.resources : []) check(path.basename(r.path), r.link, resourceLinkFor(ctx, key, r.path, receipt.request.suffix), path.join(inst.dir, ...r.path.split('/')));
+  for (const r of exposed ? receipt.resources : [])
+    check(
+      path.basename(r.path),
+      r.link,
+      resourceLinkFor(ctx, key, r.path, receipt.request.suffix),
+      path.join(inst.dir, ...r.path.split('/')),
+    );
   for (const link of links.get(key) ?? []) {
-    if (!expected.includes(link)) problems.push({ kind: 'stray-link', text: `${link} links into it but is not ${notOneOf(ctx, link)}${exposed ? '' : ' (it is not exposed)'}`, link });
+    if (!expected.includes(link))
+      problems.push({
+        kind: 'stray-link',
+        text: `${link} links into it but is not ${notOneOf(ctx, link)}${exposed ? '' : ' (it is not exposed)'}`,
+        link,
+      });
   }
   return { key, receipt, installed: inst, apps, problems };
 }
 
 /** What is wrong with a link the tool should have, if anything; `file` is what it ends at in the venv. */
-function linkProblem(ctx: Context, key: string, { link, target }: { link: string; target: string }, file: string): { kind: ProblemKind; text: string } | null {
+function linkProblem(
+  ctx: Context,
+  key: string,
+  { link, target }: { link: string; target: string },
+  file: string,
+): { kind: ProblemKind; text: string } | null {
   const entries = entriesAt(ctx, link);
   if (!entries.slot(link).some((f) => lstatOrNull(f) !== null)) return { kind: 'link-missing', text: 'link missing' };
   const owner = linkOwner(ctx, link);
-  if (owner !== key) return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
-  if (entryTarget(entries, link) !== target || !fs.existsSync(file)) return { kind: 'link-dangling', text: `${path.dirname(link) === ctx.paths.bin ? 'app' : 'file'} missing from its venv` };
+  if (owner !== key)
+    return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
+  if (entryTarget(entries, link) !== target || !fs.existsSync(file))
+    return { kind: 'link-dangling', text: `${path.dirname(link) === ctx.paths.bin ? 'app' : 'file'} missing from its venv` };
   return null;
 }
 
@@ -151,7 +176,10 @@ export function pythonProblem(on: OnPlatform, venv: string, recorded: Receipt['p
     if (libs.length > 0 && !libs.includes(want)) now = libs.join(' or ');
   }
   if (now === null || now === want) return null;
-  return { kind: 'python-replaced', text: `its Python was replaced: ${readlinkOrNull(link) ?? real} is now Python ${now}, and it was built with ${version}` };
+  return {
+    kind: 'python-replaced',
+    text: `its Python was replaced: ${readlinkOrNull(link) ?? real} is now Python ${now}, and it was built with ${version}`,
+  };
 }
 
 /** Links in the bin dir into tools/<key> for a `key` that is not installed: they belong to no tool. */

@@ -70,15 +70,21 @@ export function readEntry(ctx: Context, key: string, recover = true): Entry {
 
 function readLink(ctx: Context, key: string, link: string, st: fs.Stats): Entry {
   const shown = `tools/${key}`;
-  if (!st.isSymbolicLink()) return { state: 'broken', problem: `${shown} is a ${st.isDirectory() ? 'directory' : 'file'}, not a link to one of its generations` };
+  if (!st.isSymbolicLink())
+    return { state: 'broken', problem: `${shown} is a ${st.isDirectory() ? 'directory' : 'file'}, not a link to one of its generations` };
   const target = readlinkOrNull(link);
   // Removed (or replaced by a non-link) between the two looks: as if looked at after.
   if (target === null) return readEntry(ctx, key, false);
   const gen = path.basename(target);
   const exact = ctx.platform.entryPointsAt(target, link, envPath(ctx, gen));
-  if (!isGenerationName(gen) || !exact) return { state: 'broken', problem: `${shown} points at ${JSON.stringify(target)}, not at one of tpx's generations in ${ctx.paths.envs}` };
+  if (!isGenerationName(gen) || !exact)
+    return {
+      state: 'broken',
+      problem: `${shown} points at ${JSON.stringify(target)}, not at one of tpx's generations in ${ctx.paths.envs}`,
+    };
   const dir = lstatOrNull(envPath(ctx, gen));
-  if (!dir?.isDirectory()) return { state: 'broken', problem: `${shown} points at generation ${gen}, which is missing from ${ctx.paths.envs}` };
+  if (!dir?.isDirectory())
+    return { state: 'broken', problem: `${shown} points at generation ${gen}, which is missing from ${ctx.paths.envs}` };
   return { state: 'ok', gen };
 }
 
@@ -135,10 +141,14 @@ export function requireInstalled(ctx: Context, key: string): Installed & { recei
   const inst = readInstalled(ctx, key);
   if (!inst) throw notInstalled(ctx, key);
   if (!inst.receipt) {
-    throw new TpxError('bad-receipt', `${key} cannot be changed: its receipt is ${inst.receiptError === 'missing' ? 'missing' : `unreadable: ${inst.receiptError}`}`, {
-      // Not `tpx reinstall`: that rebuilds from the receipt, which is what is unreadable.
-      hint: `install it again by spec (\`tpx install --force SPEC\`), or remove it with \`tpx uninstall ${key}\``,
-    });
+    throw new TpxError(
+      'bad-receipt',
+      `${key} cannot be changed: its receipt is ${inst.receiptError === 'missing' ? 'missing' : `unreadable: ${inst.receiptError}`}`,
+      {
+        // Not `tpx reinstall`: that rebuilds from the receipt, which is what is unreadable.
+        hint: `install it again by spec (\`tpx install --force SPEC\`), or remove it with \`tpx uninstall ${key}\``,
+      },
+    );
   }
   return { ...inst, receipt: inst.receipt };
 }

@@ -17,7 +17,7 @@ export async function downloadPipWheel(ctx: Context, py: Interpreter): Promise<v
   const fail = (why: string, cause?: unknown) =>
     new TpxError('pip-download', `could not download pip from ${redact(index)}: ${why}`, {
       cause,
-      hint: 'install your interpreter\'s bundled pip (Debian and Ubuntu: sudo apt install python3-venv), or set PIP_INDEX_URL',
+      hint: "install your interpreter's bundled pip (Debian and Ubuntu: sudo apt install python3-venv), or set PIP_INDEX_URL",
     });
   let page: string;
   const pageUrl = `${index}/pip/`;
@@ -61,4 +61,3 @@ export function admitsPython(spec: string | null | undefined, version: string): 
   const set = spec === undefined || spec === null ? null : parseSpecifiers(spec);
   return set === null || satisfies(version, set);
 }
-

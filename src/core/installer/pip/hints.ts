@@ -31,7 +31,11 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
   // pip writes the packages into the venv and unpacks them in the temporary directory first.
   const full = diskFullHint(output, [venv ? path.dirname(venv) : null, os.tmpdir()]);
   if (full) return full;
-  if (/Failed to establish a new connection|Max retries exceeded|Connection refused|Could not fetch URL|HTTP error 5\d\d|Name or service not known/i.test(output)) {
+  if (
+    /Failed to establish a new connection|Max retries exceeded|Connection refused|Could not fetch URL|HTTP error 5\d\d|Name or service not known/i.test(
+      output,
+    )
+  ) {
     return 'the package index could not be reached: check your network, proxy, or --index-url';
   }
   const missing = /No matching distribution found for (\S+)/.exec(output);
@@ -65,7 +69,9 @@ export async function unreachableIndexHint(indexUrl: string | undefined): Promis
       url.password = '';
     }
     const res = await fetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(5000) });
-    return res.status >= 500 ? `the package index ${shown} is failing (HTTP ${res.status}); try again later or pass another --index-url` : undefined;
+    return res.status >= 500
+      ? `the package index ${shown} is failing (HTTP ${res.status}); try again later or pass another --index-url`
+      : undefined;
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : 'error');

@@ -48,7 +48,8 @@ export async function latestVersions(ctx: Context, queries: Query[], jobs: numbe
   const batches: Batch[] = [];
   const assigned = queries.map((q) => {
     const name = nameOf(q.spec);
-    const same = (b: Batch) => b.first.interpreter === q.interpreter && b.first.indexUrl === q.indexUrl && b.first.pipArgs.join('\0') === q.pipArgs.join('\0');
+    const same = (b: Batch) =>
+      b.first.interpreter === q.interpreter && b.first.indexUrl === q.indexUrl && b.first.pipArgs.join('\0') === q.pipArgs.join('\0');
     let batch = batches.find((b) => same(b) && (b.specs.includes(q.spec) || !b.names.has(name)));
     if (!batch) batches.push((batch = { first: q, specs: [], names: new Set() }));
     if (!batch.specs.includes(q.spec)) batch.specs.push(q.spec);
@@ -60,7 +61,9 @@ export async function latestVersions(ctx: Context, queries: Query[], jobs: numbe
   await mapPool(batches, jobs, async (b) => answers.set(b, await check(ctx, interpreters, b.first, b.specs)));
   // A batch fails as a whole when one spec cannot be found: ask for each of its specs alone, so one
   // missing package never hides the answers for the others.
-  const retry = batches.filter((b) => answers.get(b) instanceof TpxError && b.specs.length > 1).flatMap((b) => b.specs.map((spec) => ({ b, spec })));
+  const retry = batches
+    .filter((b) => answers.get(b) instanceof TpxError && b.specs.length > 1)
+    .flatMap((b) => b.specs.map((spec) => ({ b, spec })));
   const single = new Map<Batch, Map<string, Answer>>();
   await mapPool(retry, jobs, async ({ b, spec }) => {
     const answer = await check(ctx, interpreters, b.first, [spec]);

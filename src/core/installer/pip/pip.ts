@@ -18,7 +18,12 @@ export function runPip(ctx: Context, runner: string, python: string, args: strin
 /** The parts of pip's JSON install report (`--report`, schema version 1) tpx reads. */
 export interface InstallReport {
   version: string;
-  install: { requested: boolean; is_direct?: boolean; metadata: { name: string; version: string; requires_python?: string }; download_info?: { url?: string } }[];
+  install: {
+    requested: boolean;
+    is_direct?: boolean;
+    metadata: { name: string; version: string; requires_python?: string };
+    download_info?: { url?: string };
+  }[];
 }
 
 export function readInstallReport(file: string): InstallReport {
@@ -28,7 +33,6 @@ export function readInstallReport(file: string): InstallReport {
   }
   return report;
 }
-
 
 /** The requirements file of a locked install: each file by name, version and hash (an index's), or by URL and hash (a direct one). */
 export function writeLockRequirements(file: string, lock: LockedDist[]): string {

@@ -23,12 +23,32 @@ import { removeMine } from '../../base/gate.js';
  * from the Requires-Python of the version pip would pick if the interpreter did not matter, read
  * from its JSON report. None installed satisfies it: an error that says so.
  */
-export async function pythonForPackage(ctx: Context, build: { runner: string; dir: string; req: Request; py: Interpreter; pipOutput: string }): Promise<Interpreter | null> {
+export async function pythonForPackage(
+  ctx: Context,
+  build: { runner: string; dir: string; req: Request; py: Interpreter; pipOutput: string },
+): Promise<Interpreter | null> {
   const { runner, dir, req, py } = build;
   if (!/requires a different python|Requires-Python/i.test(build.pipOutput)) return null;
   const report = path.join(dir, '.tpx-requires-python.json');
-  const args = ['install', '--dry-run', '--ignore-installed', '--no-deps', '--ignore-requires-python', '--no-input', '--progress-bar', 'off', '--report', report];
-  const pip = await runPip(ctx, runner, venvPython(ctx, dir), [...args, ...(req.indexUrl ? ['--index-url', req.indexUrl] : []), ...req.pipArgs, req.spec], 'requires-python');
+  const args = [
+    'install',
+    '--dry-run',
+    '--ignore-installed',
+    '--no-deps',
+    '--ignore-requires-python',
+    '--no-input',
+    '--progress-bar',
+    'off',
+    '--report',
+    report,
+  ];
+  const pip = await runPip(
+    ctx,
+    runner,
+    venvPython(ctx, dir),
+    [...args, ...(req.indexUrl ? ['--index-url', req.indexUrl] : []), ...req.pipArgs, req.spec],
+    'requires-python',
+  );
   if (pip.code !== 0) return null;
   const found = readInstallReport(report).install.find((i) => i.requested);
   fs.rmSync(report, { force: true });

@@ -49,7 +49,10 @@ export function unpackPip(ctx: Context, py: Interpreter, wheel: { file: string; 
   try {
     const r = captureSync(py.executable, ['-I', '-S', '-m', 'zipfile', '-e', wheel.file, tmp], childEnv(ctx));
     if (r.code !== 0 || !fs.existsSync(path.join(tmp, 'pip', '__pip-runner__.py'))) {
-      throw new TpxError('pip-bootstrap', `could not unpack ${wheel.file}`, { details: r.stderr.trim(), hint: diskFullHint(r.stderr, [ctx.paths.shared]) });
+      throw new TpxError('pip-bootstrap', `could not unpack ${wheel.file}`, {
+        details: r.stderr.trim(),
+        hint: diskFullHint(r.stderr, [ctx.paths.shared]),
+      });
     }
     try {
       fs.renameSync(tmp, dir);
@@ -92,13 +95,13 @@ export function selectedPipFor(paths: Pick<Paths, 'shared'>, version: string): S
   return chosen && admitsPython(chosen.requiresPython, version) ? chosen : null;
 }
 
-
 /**
  * ensureSharedPip, falling back — when the interpreter ships no usable pip wheel (Debian's python3
  * without python3-venv, say) — to downloading one from the package index, and saying so.
  */
 export async function sharedPip(ctx: Context, py: Interpreter): Promise<string> {
-  if (!selectedPipFor(ctx.paths, py.version) && !newestPipWheel(py.pipWheels) && !newestPipWheel(downloadedWheels(ctx))) await downloadPipWheel(ctx, py);
+  if (!selectedPipFor(ctx.paths, py.version) && !newestPipWheel(py.pipWheels) && !newestPipWheel(downloadedWheels(ctx)))
+    await downloadPipWheel(ctx, py);
   return ensureSharedPip(ctx, py);
 }
 
@@ -116,9 +119,10 @@ export function newestPipWheel(wheels: string[]): { file: string; version: strin
   return parsed[0] ?? null;
 }
 
-
 /** What `tpx upgrade-shared` did. */
-export type SharedUpgrade = { status: 'upgraded'; from: string; to: string; requiresPython: string | null } | { status: 'already'; version: string };
+export type SharedUpgrade =
+  | { status: 'upgraded'; from: string; to: string; requiresPython: string | null }
+  | { status: 'already'; version: string };
 
 /**
  * `tpx upgrade-shared`: pip itself downloads pip (the newest that runs on the default Python, or
@@ -147,12 +151,19 @@ export async function upgradeSharedPip(ctx: Context, opts: { version?: string })
       }
       wheel = newestPipWheel(readdirOrEmpty(dest).map((f) => path.join(dest, f)));
     }
-    if (!wheel) throw new TpxError('pip-download', `${want} is too old for tpx`, { hint: 'tpx needs pip 22.3 or newer (for its --report); `tpx upgrade-shared` alone fetches the newest' });
+    if (!wheel)
+      throw new TpxError('pip-download', `${want} is too old for tpx`, {
+        hint: 'tpx needs pip 22.3 or newer (for its --report); `tpx upgrade-shared` alone fetches the newest',
+      });
     if (wheel.version === current) return { status: 'already', version: current };
-    const fresh = wheel.file === '' ? path.join(ctx.paths.shared, `pip-${wheel.version}`, 'pip', '__pip-runner__.py') : unpackPip(ctx, py, wheel);
+    const fresh =
+      wheel.file === '' ? path.join(ctx.paths.shared, `pip-${wheel.version}`, 'pip', '__pip-runner__.py') : unpackPip(ctx, py, wheel);
     const works = await runPip(ctx, fresh, python, ['--version'], 'upgrade-shared');
     if (works.code !== 0) {
-      throw new TpxError('pip-bootstrap', `pip ${wheel.version} does not run on ${py.executable}; the shared pip is still ${current}`, { details: pipTail(works.output), hint: logHint(ctx, works) });
+      throw new TpxError('pip-bootstrap', `pip ${wheel.version} does not run on ${py.executable}; the shared pip is still ${current}`, {
+        details: pipTail(works.output),
+        hint: logHint(ctx, works),
+      });
     }
     writeFileAtomic(selectedFile(ctx.paths), `${wheel.version}\n`);
     return { status: 'upgraded', from: current, to: wheel.version, requiresPython: selectedPip(ctx.paths)?.requiresPython ?? null };
