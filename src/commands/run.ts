@@ -132,7 +132,7 @@ async function runScript(ctx: Context, target: string, args: string[], flags: Fl
 }
 
 async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: Flags): Promise<number> {
-  const meta = parseScriptMetadata(source, target);
+  const meta = await parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
   // The script is the user's program, but PYTHONPATH and PYTHONHOME meant for another Python must not
   // change which modules (or which standard library) it runs with: its environment is the point.
