@@ -14,7 +14,9 @@ describe('which proxy a URL goes through', () => {
     expect(() => proxyFor({ HTTPS_PROXY: 'https://u:secret@proxy:443' }, new URL('https://pypi.org/'))).toThrow(
       'the proxy https://u:****@proxy:443: tpx talks to a proxy over http:// only',
     );
-    expect(() => proxyFor({ HTTPS_PROXY: 'http://[bad' }, new URL('https://pypi.org/'))).toThrow('is not a URL');
+    expect(() => proxyFor({ HTTPS_PROXY: 'u:secret@[bad' }, new URL('https://pypi.org/'))).toThrow(
+      'the proxy http://u:****@[bad is not a URL',
+    );
   });
 
   it('NO_PROXY: *, a host, a domain with or without its dot, a port, an address', () => {

@@ -247,7 +247,7 @@ const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_
 
 function whyFailed(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  const message = e.message ?? String(err);
+  const message = e.message || String(err);
   return e.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
 }
 
@@ -270,11 +270,13 @@ function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 /** The proxy for `url`, or null: direct. A proxy without a scheme is http://, as pip takes it. */
 export function proxyFor(env: NodeJS.ProcessEnv, url: URL): URL | null {
-  const raw = setting(env, url.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
-  if (!raw || bypassesProxy(setting(env, 'no_proxy') ?? '', url)) return null;
+  const value = setting(env, url.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
+  if (!value || bypassesProxy(setting(env, 'no_proxy') ?? '', url)) return null;
+  // With its scheme, so that redact() sees any credentials in it.
+  const raw = value.includes('://') ? value : `http://${value}`;
   let proxy: URL;
   try {
-    proxy = new URL(raw.includes('://') ? raw : `http://${raw}`);
+    proxy = new URL(raw);
   } catch {
     throw new TpxError('fetch-failed', `the proxy ${redact(raw)} is not a URL`, {
       hint: 'set HTTPS_PROXY or HTTP_PROXY to http://HOST:PORT',
