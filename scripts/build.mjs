@@ -23,7 +23,8 @@ const lazyChildProcessInCommander = {
 };
 
 // What only some commands need gets a bundle of its own, required on first use: the spinner (ora and
-// its dependencies, ~115 KB: src/spinner.ts), smol-toml (PEP 723 scripts), the completion script
+// its dependencies, ~115 KB: src/spinner.ts), smol-toml (tpx.toml, pylock files, PEP 723 scripts; imported
+// only by core/packaging/toml.ts, a Biome rule says so), the completion script
 // generators (~13 KB no other command should parse) and cmd-shim (Windows bin entries, core/base/shims.ts).
 // name → [import specifier, source].
 const SEPARATE = {

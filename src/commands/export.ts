@@ -37,7 +37,7 @@ async function exportLocks(ctx: Context, dir: string): Promise<number> {
       const inst = requireInstalled(ctx, key);
       const { lock, notes } = await installedLock(ctx, inst, target);
       const file = path.join(target, lockFileName(key));
-      writeFileAtomic(file, renderPylock(lock));
+      writeFileAtomic(file, await renderPylock(lock));
       ctx.out.info(
         `exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(ctx.cwd, file) || file}`,
       );

@@ -31,7 +31,7 @@ async function lock(ctx: Context, file: string, flags: { jobs?: string }): Promi
     try {
       const made = await lockRequest(toolfile.tools.length > 1 ? quiet(ctx) : ctx, entry.key, entry.request, dir);
       const target = path.join(dir, lockFileName(entry.key));
-      writeFileAtomic(target, renderPylock(made));
+      writeFileAtomic(target, await renderPylock(made));
       const where = made.environments?.[0]?.replace(/\w+ == '([^']*)'/g, '$1').replace(/ and /g, ' ') ?? 'any platform';
       ctx.out.info(
         `locked ${entry.key}: ${made.packages.length} distribution${made.packages.length === 1 ? '' : 's'} for Python ${made.requiresPython?.replace(/^==|\.\*$/g, '')} on ${where} → ${show(target)}`,

@@ -33,17 +33,15 @@ export function register(cli: Cli): void {
     .option('--python-args <args>', "arguments for the Python interpreter, as one quoted string, e.g. --python-args='-X importtime'");
   for (const o of requestOptions({ recorded: false })) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
-  cmd
-    .passThroughOptions()
-    .action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
-      cli.run((ctx) =>
-        run(ctx, app, args, {
-          ...flags,
-          with: flags.with ?? [],
-          pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
-        }),
-      ),
-    );
+  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
+    cli.run((ctx) =>
+      run(ctx, app, args, {
+        ...flags,
+        with: flags.with ?? [],
+        pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
+      }),
+    ),
+  );
 }
 
 type Flags = RunFlags & { pythonArgs: string[] };
@@ -134,7 +132,7 @@ async function runScript(ctx: Context, target: string, args: string[], flags: Fl
 }
 
 async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: Flags): Promise<number> {
-  const meta = parseScriptMetadata(source, target);
+  const meta = await parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
   // The script is the user's program, but PYTHONPATH and PYTHONHOME meant for another Python must not
   // change which modules (or which standard library) it runs with: its environment is the point.

@@ -57,12 +57,12 @@ describe('locks', () => {
     ]);
     const text = readFileSync(join(world.root, 'pylock.tpxdemo.toml'), 'utf8');
     expect(text).toMatch(
-      /^lock-version = "1\.0"\nenvironments = \["sys_platform == 'linux' and platform_machine == '\w+' and implementation_name == 'cpython'"\]\nrequires-python = "==3\.\d+\.\*"\ncreated-by = "tpx"\n/,
+      /^lock-version = "1\.0"\nenvironments = \[ "sys_platform == 'linux' and platform_machine == '\w+' and implementation_name == 'cpython'" \]\nrequires-python = "==3\.\d+\.\*"\ncreated-by = "tpx"\n/,
     );
     expect(text).toContain(
-      `[[packages]]\nname = "helperlib"\nversion = "1.0"\nrequires-python = ">=3.8"\n\n[[packages.wheels]]\nname = "helperlib-1.0-py3-none-any.whl"\nurl = "${world.index.url.replace('/simple', '/files')}/helperlib-1.0-py3-none-any.whl"\nhashes = { sha256 = "${sha256(join(world.indexDir, 'helperlib-1.0-py3-none-any.whl'))}" }\n`,
+      `[[packages]]\nname = "helperlib"\nversion = "1.0"\nrequires-python = ">=3.8"\n\n[[packages.wheels]]\nname = "helperlib-1.0-py3-none-any.whl"\nurl = "${world.index.url.replace('/simple', '/files')}/helperlib-1.0-py3-none-any.whl"\n\n[packages.wheels.hashes]\nsha256 = "${sha256(join(world.indexDir, 'helperlib-1.0-py3-none-any.whl'))}"\n`,
     );
-    expect(text).toMatch(/\n\[tool\.tpx\]\ntool = "tpxdemo"\nspec = "tpxdemo"\nwith = \["withdep"\]\n$/);
+    expect(text).toMatch(/\n\[tool\.tpx\]\ntool = "tpxdemo"\nspec = "tpxdemo"\nwith = \[ "withdep" \]\n$/);
 
     // Newer versions appear: a fresh resolution would take them; the lock does not.
     for (const id of ['helperlib-2.0', 'oneapp-2.0', 'tpxdemo-2.0']) world.publish(id);
@@ -175,7 +175,7 @@ describe('locks', () => {
       "  note: oneapp: the files and hashes of 1 distribution from the index (pip, for exactly the installed versions): a wheel's own hash is not on disk\n",
     );
     const hashes = (text: string) =>
-      [...text.matchAll(/^name = "([^"]+)"\nversion = "([^"]+)"[\s\S]*?hashes = \{ sha256 = "([0-9a-f]+)" \}/gm)].map((m) =>
+      [...text.matchAll(/^name = "([^"]+)"\nversion = "([^"]+)"[\s\S]*?hashes\]\nsha256 = "([0-9a-f]+)"/gm)].map((m) =>
         m.slice(1).join(' '),
       );
     expect(hashes(readFileSync(join(out, 'pylock.tpxdemo.toml'), 'utf8'))).toEqual(

@@ -49,9 +49,10 @@ const lock: Pylock = {
 
 describe('pylock.toml', () => {
   it("is written in the PEP's order and read back as it was", async () => {
-    const text = renderPylock(lock);
+    const text = await renderPylock(lock);
+    // smol-toml's layout: a table's values before its sub-tables (hashes are one), spaces inside arrays.
     expect(text).toBe(`lock-version = "1.0"
-environments = ["sys_platform == 'linux'"]
+environments = [ "sys_platform == 'linux'" ]
 requires-python = "==3.11.*"
 created-by = "tpx"
 
@@ -63,7 +64,9 @@ requires-python = ">=3.8"
 [[packages.wheels]]
 name = "black-24.1.0-py3-none-any.whl"
 url = "https://files/black-24.1.0-py3-none-any.whl"
-hashes = { sha256 = "${HASH}" }
+
+[packages.wheels.hashes]
+sha256 = "${HASH}"
 
 [[packages]]
 name = "tool"
@@ -73,15 +76,21 @@ marker = "python_version >= \\"3\\""
 [packages.archive]
 name = "tool-1.0.tar.gz"
 url = "https://example.org/tool-1.0.tar.gz"
-hashes = { sha256 = "${HASH}" }
+
+[packages.archive.hashes]
+sha256 = "${HASH}"
 
 [tool.tpx]
 tool = "black"
 spec = "black>=24"
-with = ["black-plugin", { spec = "./plugins/p", apps = true }]
-pip-args = ["-c", "./c.txt"]
+with = [ "black-plugin", { spec = "./plugins/p", apps = true } ]
+pip-args = [ "-c", "./c.txt" ]
 `);
     expect(await parsePylock(text, '/x/pylock.black.toml')).toEqual(lock);
+    // A lock of nothing still has its (empty) packages list, so it reads back.
+    const empty: Pylock = { ...lock, environments: null, requiresPython: null, packages: [], tpx: null };
+    expect(await renderPylock(empty)).toBe('lock-version = "1.0"\ncreated-by = "tpx"\npackages = []\n');
+    expect(await parsePylock(await renderPylock(empty), '/x/pylock.toml')).toEqual(empty);
   });
 
   it('refuses what it cannot use, naming the file and the field', async () => {

@@ -147,7 +147,7 @@ export async function pipInstall(
 /** pip's failure as one error: the tail of its output, and hints from it. */
 export async function pipFailure(ctx: Context, req: Request, pip: Logged, dir: string, what: string): Promise<TpxError> {
   const unreachable = /from versions: none/.test(pip.output)
-    ? await unreachableIndexHint(req.indexUrl ?? ctx.env.PIP_INDEX_URL)
+    ? await unreachableIndexHint(ctx.env, req.indexUrl ?? ctx.env.PIP_INDEX_URL)
     : undefined;
   return new TpxError('pip-failed', `pip could not install ${redact(what)}`, {
     details: pipTail(pip.output),

@@ -74,12 +74,12 @@ export async function lockRequest(ctx: Context, key: string, req: Request, lockD
     return readInstallReport(file) as unknown as Report;
   });
   const packages: LockedPackage[] = [];
-  for (const item of report.install) packages.push(await lockedFrom(item, key));
+  for (const item of report.install) packages.push(await lockedFrom(ctx.env, item, key));
   return pylockFor(packages, report.environment ?? {}, py, key, req, lockDir);
 }
 
 /** One report entry as a lock entry: an index's wheel or sdist, or a direct archive; a source tree cannot be locked. */
-async function lockedFrom(item: ReportItem, key: string): Promise<LockedPackage> {
+async function lockedFrom(env: NodeJS.ProcessEnv, item: ReportItem, key: string): Promise<LockedPackage> {
   const { name, version } = item.metadata;
   const info = item.download_info ?? {};
   const url = info.url ? stripCredentials(info.url) : null;
@@ -96,7 +96,7 @@ async function lockedFrom(item: ReportItem, key: string): Promise<LockedPackage>
     name: path.posix.basename(url.split(/[?#]/)[0] ?? ''),
     url,
     path: null,
-    hashes: await hashesOf(info.archive_info, url),
+    hashes: await hashesOf(env, info.archive_info, url),
   };
   const base = {
     name: normalizeName(name),
@@ -113,29 +113,36 @@ async function lockedFrom(item: ReportItem, key: string): Promise<LockedPackage>
   return file.name.endsWith('.whl') ? { ...base, wheels: [file] } : { ...base, sdist: file };
 }
 
+/** Hashing reads the file as it comes, so only the cap bounds it: far above any wheel an index serves. */
+const MAX_HASHED_BYTES = 4 * 2 ** 30;
+
 /**
  * The file's hashes as pip reported them (`archive_info.hashes`, else `archive_info.hash`). An index
  * that publishes no hash, with metadata pip read without downloading the file, leaves none: then
  * tpx fetches the file itself and hashes it (sha256), once, here — a lock is nothing without one.
  */
 async function hashesOf(
+  env: NodeJS.ProcessEnv,
   archive: { hash?: string; hashes?: Record<string, string> } | undefined,
   url: string,
 ): Promise<Record<string, string>> {
   if (archive?.hashes && Object.keys(archive.hashes).length > 0) return archive.hashes;
   const one = /^(sha256|sha384|sha512)=([0-9a-f]+)$/.exec(archive?.hash ?? '');
   if (one?.[1] && one[2]) return { [one[1]]: one[2] };
-  let data: Buffer;
+  // Imported here: node:crypto costs every command's start-up ~5 ms (bench/RESULTS.md).
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256');
   try {
-    data = url.startsWith('file:')
-      ? fs.readFileSync(fileURLToPath(url))
-      : Buffer.from(await (await fetch(url, { signal: AbortSignal.timeout(120_000) })).arrayBuffer());
+    if (url.startsWith('file:')) hash.update(fs.readFileSync(fileURLToPath(url)));
+    else {
+      const { httpGet } = await import('../base/http.js');
+      const res = await httpGet(env, url, { maxBytes: MAX_HASHED_BYTES, sink: (chunk) => hash.update(chunk) });
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    }
   } catch (cause) {
     throw new TpxError('fetch-failed', `the index gave no hash for ${redact(url)}, and fetching it to hash it failed`, { cause });
   }
-  // Imported here: node:crypto costs every command's start-up ~5 ms (bench/RESULTS.md).
-  const { createHash } = await import('node:crypto');
-  return { sha256: createHash('sha256').update(data).digest('hex') };
+  return { sha256: hash.digest('hex') };
 }
 
 /** The lock for one environment: its Python's minor version and its platform, as pip's report describes them. */
@@ -388,6 +395,7 @@ export async function installedLock(
     else
       packages.push(
         await lockedFrom(
+          ctx.env,
           { is_direct: true, metadata: { name: d.name, version: d.version }, download_info: direct as ReportItem['download_info'] },
           inst.key,
         ),
@@ -427,7 +435,7 @@ export async function installedLock(
     });
     env = report.environment ?? {};
     for (const item of report.install) {
-      const p = await lockedFrom(item, inst.key);
+      const p = await lockedFrom(ctx.env, item, inst.key);
       packages.push(p);
       const installed = fromIndex.find((d) => normalizeName(d.name) === normalizeName(p.name));
       const wheel = p.wheels[0];

@@ -63,7 +63,7 @@ export function scriptToolName(script: ToolScript, req: Request): string {
 /** Builds the script tool into `dir`: venv, preinstalled and injected packages and the script's dependencies, the kept copy, the launcher. */
 export async function buildScriptTool(ctx: Context, dir: string, req: Request, script: ToolScript, opts: BuildOptions): Promise<Built> {
   const name = scriptToolName(script, req);
-  const meta = parseScriptMetadata(script.text, script.file);
+  const meta = await parseScriptMetadata(script.text, script.file);
   const py = pickInterpreter(ctx, req.python, meta, script.file);
   // Recorded like a package's requires-python choice, so upgrade and reinstall keep to it.
   const chosenPython =

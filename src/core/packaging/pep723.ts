@@ -3,10 +3,10 @@
  * `dependencies` and `requires-python`. Errors name the file and line, since the user has to
  * find and fix the block.
  */
-import { TomlError, parse as parseToml } from 'smol-toml';
 import { TpxError } from '../base/errors.js';
 import { parseSpecifiers } from './pep440.js';
 import type { SpecifierSet } from './pep440.js';
+import { loadToml } from './toml.js';
 
 export interface ScriptMetadata {
   dependencies: string[];
@@ -18,8 +18,11 @@ export interface ScriptMetadata {
 // The reference regex from the specification, with JavaScript's named groups.
 const BLOCK = /^# \/\/\/ (?<type>[a-zA-Z0-9-]+)$\s(?<content>(^#(| .*)$\s)+)^# \/\/\/$/gm;
 
-/** The script's metadata, or null when it has no `script` block. `where` names the script in errors. */
-export function parseScriptMetadata(source: string, where: string): ScriptMetadata | null {
+/**
+ * The script's metadata, or null when it has no `script` block. `where` names the script in errors.
+ * Async: smol-toml is loaded only when there is a block to parse (core/packaging/toml.ts).
+ */
+export async function parseScriptMetadata(source: string, where: string): Promise<ScriptMetadata | null> {
   const text = source.replace(/\r\n?/g, '\n');
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
   const blocks = [...text.matchAll(BLOCK)].filter((m) => m.groups?.type === 'script');
@@ -58,9 +61,10 @@ export function parseScriptMetadata(source: string, where: string): ScriptMetada
       lines.findIndex((l) => new RegExp(`^#\\s*${key}\\s*=`).test(l)),
     );
 
+  const { parse, TomlError } = await loadToml();
   let data: Record<string, unknown>;
   try {
-    data = parseToml(toml) as Record<string, unknown>;
+    data = parse(toml) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TomlError) throw fail(start + err.line, `invalid TOML: ${err.message.split('\n')[0]}`);
     throw err;

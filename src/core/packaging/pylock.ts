@@ -54,51 +54,30 @@ export function lockFileName(key: string): string {
 
 // --- Writing -------------------------------------------------------------------------------------
 
-/** A TOML basic string (JSON's escapes are TOML's; DEL must be escaped too). */
-function str(s: string): string {
-  return JSON.stringify(s).replace(/\x7f/g, '\\u007f');
-}
-
-function value(v: unknown): string {
-  if (typeof v === 'string') return str(v);
-  if (typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`;
-  return `{ ${Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${key(k)} = ${value(x)}`)
-    .join(', ')} }`;
-}
-
-function key(k: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(k) ? k : str(k);
-}
-
-/** Keys in the order the PEP lists them, each written once, the same way every time (diffs stay small). */
-export function renderPylock(lock: Pylock): string {
-  const lines: string[] = [`lock-version = ${str(lock.lockVersion)}`];
-  if (lock.environments) lines.push(`environments = ${value(lock.environments)}`);
-  if (lock.requiresPython) lines.push(`requires-python = ${str(lock.requiresPython)}`);
-  lines.push(`created-by = ${str(lock.createdBy)}`);
-  const file = (f: LockedFile) => [
-    `name = ${str(f.name)}`,
-    ...(f.url ? [`url = ${str(f.url)}`] : []),
-    ...(f.path ? [`path = ${str(f.path)}`] : []),
-    `hashes = ${value(f.hashes)}`,
-  ];
-  for (const p of lock.packages) {
-    lines.push('', '[[packages]]', `name = ${str(p.name)}`);
-    if (p.version) lines.push(`version = ${str(p.version)}`);
-    if (p.marker) lines.push(`marker = ${str(p.marker)}`);
-    if (p.requiresPython) lines.push(`requires-python = ${str(p.requiresPython)}`);
-    if (p.index) lines.push(`index = ${str(p.index)}`);
-    if (p.archive) lines.push('', '[packages.archive]', ...file(p.archive));
-    if (p.sdist) lines.push('', '[packages.sdist]', ...file(p.sdist));
-    for (const w of p.wheels) lines.push('', '[[packages.wheels]]', ...file(w));
-  }
-  if (lock.tpx) {
-    lines.push('', '[tool.tpx]', `tool = ${str(lock.tpx.tool)}`);
-    for (const [k, v] of Object.entries(lock.tpx.table)) lines.push(`${key(k)} = ${value(v)}`);
-  }
-  return `${lines.join('\n')}\n`;
+/**
+ * Keys in the order the PEP lists them, written the same way every time (diffs stay small): smol-toml
+ * writes a table's values in insertion order, then its sub-tables; a null value is left out.
+ */
+export async function renderPylock(lock: Pylock): Promise<string> {
+  const { stringify } = await loadToml();
+  const file = (f: LockedFile) => ({ name: f.name, url: f.url, path: f.path, hashes: f.hashes });
+  return stringify({
+    'lock-version': lock.lockVersion,
+    environments: lock.environments,
+    'requires-python': lock.requiresPython,
+    'created-by': lock.createdBy,
+    packages: lock.packages.map((p) => ({
+      name: p.name,
+      version: p.version,
+      marker: p.marker,
+      'requires-python': p.requiresPython,
+      index: p.index,
+      archive: p.archive && file(p.archive),
+      sdist: p.sdist && file(p.sdist),
+      wheels: p.wheels.length > 0 ? p.wheels.map(file) : null,
+    })),
+    tool: lock.tpx && { tpx: { tool: lock.tpx.tool, ...lock.tpx.table } },
+  });
 }
 
 // --- Reading -------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
 import { createVenv } from '../python/venv.js';
 import { defaultRequest } from '../request/request.js';
 
+/** A script larger than this is not one: refused before it is saved or run. */
+const MAX_SCRIPT_BYTES = 8 << 20;
+
 /**
  * The script's path on disk and its text. A URL is fetched each time, and a pipe (`tpx run <(…)`,
  * `/dev/fd/N`) read once; both are saved for Python to run (runcache.saveScript: in the run cache
@@ -40,22 +43,13 @@ export async function loadScript(
     }
     return stat?.isFile() ? { file, source, dispose: () => {} } : { ...saveScript(ctx, file, source, { keep }), source };
   }
-  const url = new URL(target);
-  // Plain http only to this machine (tests, local servers): a script from the network must come over TLS.
-  const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new TpxError('insecure-url', `refusing to run a script fetched over ${url.protocol.replace(':', '')}: ${target}`, {
-      hint: 'use an https:// URL',
-    });
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { redirect: 'follow' });
-  } catch (cause) {
-    throw new TpxError('fetch-failed', `could not fetch ${target}`, { cause, hint: 'check the URL and your network' });
-  }
-  if (!res.ok) throw new TpxError('fetch-failed', `could not fetch ${target}: HTTP ${res.status}`, { hint: 'check the URL' });
-  const source = await res.text();
+  // Loaded here: only a script from a URL needs the HTTP client. `script`: a script from the
+  // network must come over TLS, and so must every redirect on the way (core/base/http.ts).
+  const { httpGet } = await import('../base/http.js');
+  const res = await httpGet(ctx.env, target, { script: true, maxBytes: MAX_SCRIPT_BYTES });
+  if (res.status < 200 || res.status > 299)
+    throw new TpxError('fetch-failed', `could not fetch ${target}: HTTP ${res.status}`, { hint: 'check the URL' });
+  const source = res.body.toString('utf8');
   return { ...saveScript(ctx, target, source, { keep }), source };
 }
 

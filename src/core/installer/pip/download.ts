@@ -9,6 +9,11 @@ import { writeFileAtomic } from '../../base/fsx.js';
 import { compareVersions, parseSpecifiers, satisfies } from '../../packaging/pep440.js';
 import type { Interpreter } from '../../python/python.js';
 import { redact } from '../../base/redact.js';
+import type { GetOptions } from '../../base/http.js';
+
+/** pip's page on an index is ~0.5 MB today, its wheel ~2 MB: anything far larger is not pip. */
+const MAX_PAGE_BYTES = 16 << 20;
+const MAX_WHEEL_BYTES = 64 << 20;
 
 /** Downloads the newest pip wheel for `py` into shared/wheels/. */
 export async function downloadPipWheel(ctx: Context, py: Interpreter): Promise<void> {
@@ -19,15 +24,16 @@ export async function downloadPipWheel(ctx: Context, py: Interpreter): Promise<v
       cause,
       hint: "install your interpreter's bundled pip (Debian and Ubuntu: sudo apt install python3-venv), or set PIP_INDEX_URL",
     });
-  let page: string;
   const pageUrl = `${index}/pip/`;
-  try {
-    const res = await fetch(pageUrl, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(30_000) });
-    if (!res.ok) throw fail(`HTTP ${res.status}`);
-    page = await res.text();
-  } catch (err) {
-    throw err instanceof TpxError ? err : fail(String((err as Error).message), err);
-  }
+  // Loaded here: only this fallback, of everything pip's setup does, needs the HTTP client.
+  const { httpGet } = await import('../../base/http.js');
+  const get = (url: string, opts: GetOptions) =>
+    httpGet(ctx.env, url, opts).catch((err: unknown) => {
+      throw fail((err as Error).message, err);
+    });
+  const pageRes = await get(pageUrl, { headers: { accept: 'text/html' }, maxBytes: MAX_PAGE_BYTES });
+  if (pageRes.status !== 200) throw fail(`HTTP ${pageRes.status}`);
+  const page = pageRes.body.toString('utf8');
   // PEP 503 anchors: the file name is the link text; pre-releases and too-new pips are skipped.
   const candidates = [...page.matchAll(/<a\s([^>]*)>\s*(pip-(\d+(?:\.\d+)*)-py3-none-any\.whl)\s*<\/a>/g)]
     .map((m) => ({ attrs: m[1] ?? '', file: m[2] ?? '', version: m[3] ?? '0' }))
@@ -37,11 +43,9 @@ export async function downloadPipWheel(ctx: Context, py: Interpreter): Promise<v
   if (!best) throw fail('the index lists no pip wheel for this Python');
   const href = new URL(htmlAttr(best.attrs, 'href') ?? best.file, pageUrl);
   const expected = /sha256=([0-9a-f]{64})/.exec(href.hash)?.[1];
-  const res = await fetch(href, { signal: AbortSignal.timeout(120_000) }).catch((err: unknown) => {
-    throw fail(String((err as Error).message), err);
-  });
-  if (!res.ok) throw fail(`HTTP ${res.status} for ${best.file}`);
-  const data = Buffer.from(await res.arrayBuffer());
+  const res = await get(href.href, { maxBytes: MAX_WHEEL_BYTES });
+  if (res.status !== 200) throw fail(`HTTP ${res.status} for ${best.file}`);
+  const data = res.body;
   // Imported here, not at the top: node:crypto costs every command's start-up ~5 ms (bench/RESULTS.md).
   const { createHash } = await import('node:crypto');
   if (expected && createHash('sha256').update(data).digest('hex') !== expected) throw fail(`${best.file} does not match its sha256`);

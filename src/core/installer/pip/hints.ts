@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freeSpace } from '../../base/errors.js';
+import { freeSpace, TpxError } from '../../base/errors.js';
 import { redact } from '../../base/redact.js';
 
 /** The last lines of pip's output worth showing, with credentials in URLs masked. */
@@ -51,30 +51,25 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
 
 /**
  * pip reports an index it cannot reach exactly like a package that does not exist ("from versions:
- * none"). When that happens, tpx asks the index itself, so the hint can say which it was.
+ * none"). When that happens, tpx asks the index itself (through the proxy pip would use), so the
+ * hint can say which it was.
  */
-export async function unreachableIndexHint(indexUrl: string | undefined): Promise<string | undefined> {
+export async function unreachableIndexHint(env: NodeJS.ProcessEnv, indexUrl: string | undefined): Promise<string | undefined> {
   if (!indexUrl) return undefined;
   const shown = redact(indexUrl);
   if (indexUrl.startsWith('file:')) {
     return fs.existsSync(new URL(indexUrl)) ? undefined : `the package index ${shown} does not exist`;
   }
+  const { httpGet } = await import('../../base/http.js');
   try {
-    // fetch refuses URLs with credentials: send them as a header instead.
-    const url = new URL(indexUrl);
-    const headers: Record<string, string> = {};
-    if (url.username || url.password) {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-      url.username = '';
-      url.password = '';
-    }
-    const res = await fetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    const res = await httpGet(env, indexUrl, { headersOnly: true, maxBytes: 0, timeoutMs: 5000 });
     return res.status >= 500
       ? `the package index ${shown} is failing (HTTP ${res.status}); try again later or pass another --index-url`
       : undefined;
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : 'error');
+    // The system's short name for it (ECONNREFUSED, ENOTFOUND) when there is one, else the helper's reason.
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    const why = typeof code === 'string' ? code : err instanceof TpxError ? err.message.replace(/^could not fetch \S+: /, '') : String(err);
     return redact(`the package index ${shown} could not be reached (${why}): check your network, proxy, or --index-url`);
   }
 }
