@@ -18,6 +18,7 @@ import type { Build, RunRequest } from './runcache.js';
 import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
 import { createVenv } from '../python/venv.js';
 import { defaultRequest } from '../request/request.js';
+import { runFields } from '../request/fields.js';
 
 /**
  * The script's path on disk and its text. A URL is fetched each time, and a pipe (`tpx run <(…)`,
@@ -99,7 +100,7 @@ export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where:
       return receipt;
     }
     // buildEnvironment wants a main package: the first dependency is it; the rest come along.
-    const request = defaultRequest(first, { indexUrl: req.indexUrl, pipArgs: req.pipArgs, python: py.executable });
+    const request = defaultRequest(first, { ...runFields(req), python: py.executable });
     try {
       await buildEnvironment(ctx, dir, request, { extraSpecs: rest, logName: 'run-script' });
     } catch (err) {
