@@ -45,7 +45,7 @@ export interface ToolFile {
   tools: ToolEntry[];
 }
 
-/** The request's keys (request/fields.ts) and the entry's own, `apps` and `pinned`, in the README's order: after `with`. */
+/** The keys tpx knows: the request's (request/fields.ts), with the entry's own, `apps` and `pinned`, after `with` (the order errors have listed them in). */
 const REQUEST_KEYS = tomlKeys(REQUEST_FIELDS);
 const WITH = REQUEST_KEYS.indexOf('with') + 1;
 const FIELDS = [...REQUEST_KEYS.slice(0, WITH), 'apps', 'pinned', ...REQUEST_KEYS.slice(WITH)];

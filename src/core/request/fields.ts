@@ -93,7 +93,7 @@ export const LOCKED_FIELDS = {
   hash: { check: text('sha256:<hex digest>', (h) => /^sha(256|384|512):[0-9a-f]+$/.test(h)) },
 } satisfies FieldTable<LockedDist>;
 
-/** In tpx.toml's order (README, "A team's toolbox as a file"): a lock's `[tool.tpx]` is written in it, sync compares in it. */
+/** In the order tpx.toml's keys are listed (toolfile.ts) and a lock's `[tool.tpx]` is written; sync compares in it too. */
 export const REQUEST_FIELDS = {
   spec: {
     check: text(),
