@@ -6,6 +6,7 @@ import type { InstallOutcome } from '../core/ops/install.js';
 import { toolKey } from '../core/packaging/names.js';
 import { defaultJobs } from '../core/base/pool.js';
 import { failedResult } from '../core/ops/outcome.js';
+import { REQUEST_FIELDS, tomlColumns } from '../core/request/fields.js';
 import type { Request } from '../core/request/request.js';
 import { parseSpec } from '../core/packaging/spec.js';
 import type { Cli } from './cli-types.js';
@@ -106,8 +107,9 @@ async function lockedInstall(ctx: Context, file: string, specs: string[], flags:
       'e.g. `tpx install --lock pylock.black.toml black`',
     );
   const given = requestFrom(specs[0] as string, flags, ctx);
-  const fromFlags = (['python', 'suffix', 'indexUrl', 'pipArgs', 'includeDeps', 'systemSitePackages'] as const).filter(
-    (f) => flags[f] !== undefined,
-  );
-  return lockFileRequest(ctx, file, given, [...fromFlags]);
+  // What a lock's [tool.tpx] holds (request/fields.ts), a flag given wins over; SPEC is given anyway.
+  const fromFlags = tomlColumns(REQUEST_FIELDS)
+    .map(([field]) => field)
+    .filter((f) => f !== 'spec' && (flags as Record<string, unknown>)[f] !== undefined);
+  return lockFileRequest(ctx, file, given, fromFlags);
 }

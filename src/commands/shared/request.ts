@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { requestFlags } from '../../core/request/args.js';
+import type { SharedFlags } from '../../core/request/args.js';
 import type { Place } from '../../core/base/context.js';
 import { TpxError, usageError } from '../../core/base/errors.js';
 import { parseDistName, validateAppName, validateSuffix } from '../../core/packaging/names.js';
@@ -8,10 +9,7 @@ import { defaultRequest } from '../../core/request/request.js';
 import type { Request, RequestKind } from '../../core/request/request.js';
 import { isScriptSpec, parseSpec } from '../../core/packaging/spec.js';
 
-export interface RequestFlags {
-  indexUrl?: string;
-  pipArgs?: string;
-  python?: string;
+export interface RequestFlags extends SharedFlags {
   systemSitePackages?: boolean;
   includeDeps?: boolean;
   suffix?: string;

@@ -15,6 +15,8 @@ import { normalizeName } from '../packaging/names.js';
 import { lockFileName, parsePylock } from '../packaging/pylock.js';
 import { requestTable } from './toolfile.js';
 import { satisfies } from '../packaging/pep440.js';
+import { REQUEST_FIELDS, tomlColumns } from '../request/fields.js';
+import type { Field } from '../request/fields.js';
 import { withoutCredentials } from '../request/request.js';
 import type { Request } from '../request/request.js';
 import { specifiersOf } from '../packaging/spec.js';
@@ -111,24 +113,29 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
   return r.pinned === entry.pinned ? { kind: 'keep', key, entry, version: r.version } : { kind: 'pin', key, entry, version: r.version };
 }
 
-/** How a recorded request differs from the file's, as the user reads it; null when it does not. */
+/**
+ * How a recorded request differs from the file's, as the user reads it (`pip-args (none) → --pre`);
+ * null when it does not. Each field tpx.toml holds is compared as its table row says (request/fields.ts).
+ */
 export function requestDifference(recorded: Request, wanted: Request): string | null {
   // The file may hold credentials in a URL; a receipt never does (receipt.ts): compare without.
   const w = withoutCredentials(wanted);
-  const shown = (v: unknown) =>
-    v === null || (Array.isArray(v) && v.length === 0) ? '(none)' : Array.isArray(v) ? v.join(' ') : String(v);
-  const differs = (field: string, a: unknown, b: unknown) =>
-    JSON.stringify(a) === JSON.stringify(b) ? null : `${field} ${shown(a)} → ${shown(b)}`;
-  const injected = (r: Request) => r.injected.map((i) => `${compact(i.spec)}${i.includeApps ? ' (apps)' : ''}`).sort();
-  return (
-    differs('spec', compact(recorded.spec), compact(w.spec)) ??
-    (w.python === null ? null : differs('python', recorded.python ?? 'the default', w.python)) ??
-    differs('index-url', recorded.indexUrl, w.indexUrl) ??
-    differs('pip-args', recorded.pipArgs, w.pipArgs) ??
-    differs('with', injected(recorded), injected(w)) ??
-    differs('include-deps', recorded.includeDeps, w.includeDeps) ??
-    differs('system-site-packages', recorded.systemSitePackages, w.systemSitePackages)
-  );
+  for (const [name, col] of tomlColumns(REQUEST_FIELDS)) {
+    if (col.sync === false) continue;
+    const { view = (v: unknown) => v, ifGiven } = col.sync ?? {};
+    if (ifGiven && same(w[name], (REQUEST_FIELDS[name] as Field<unknown>).default)) continue;
+    const [a, b] = [view(recorded[name]), view(w[name])];
+    if (!same(a, b)) return `${col.key} ${shown(a)} → ${shown(b)}`;
+  }
+  return null;
+}
+
+function shown(v: unknown): string {
+  return v === null || (Array.isArray(v) && v.length === 0) ? '(none)' : Array.isArray(v) ? v.join(' ') : String(v);
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** With a lock: the installed files must be the lock's, by hash (a tool installed without one, or from another, is rebuilt). */
@@ -141,11 +148,6 @@ export function lockDifference(recorded: Request, wanted: Request): string | nul
       .join('\n');
   if (!recorded.lock) return 'it was not installed from its lock';
   return files(recorded) === files(wanted) ? null : 'its lock has other files';
-}
-
-/** A requirement without the spaces that do not change it (`black >= 24` is `black>=24`); paths and URLs as they are. */
-function compact(spec: string): string {
-  return /^[A-Za-z0-9]/.test(spec) && !spec.includes('://') ? spec.replace(/\s+/g, '') : spec;
 }
 
 /** Why the installed version is not what the spec asks for (`22.12.0 does not satisfy >=24`); null when it is. */

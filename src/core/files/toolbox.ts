@@ -7,15 +7,18 @@ import type { Context } from '../base/context.js';
 import { TpxError } from '../base/errors.js';
 import { freeze } from '../installer/freeze.js';
 import type { Pin } from '../installer/freeze.js';
-import { isSafeFileName, isValidDistName, parseDistName, validateAppName, validateSuffix } from '../packaging/names.js';
-import { checkPipArgs, checkWith } from '../request/pipargs.js';
-import { REQUEST_KINDS, withoutCredentials } from '../request/request.js';
-import type { Request, RequestKind } from '../request/request.js';
+import { Mismatch, anyText, listOf, object, text } from '../base/check.js';
+import type { Check } from '../base/check.js';
+import { isSafeFileName } from '../packaging/names.js';
+import { readRequest } from '../request/fields.js';
+import { withoutCredentials } from '../request/request.js';
+import type { Request } from '../request/request.js';
 import { readInstalled, toolKeys } from '../store/store.js';
 import { keptScript } from '../ops/scripttool.js';
 import type { ToolScript } from '../ops/scripttool.js';
 
 export const EXPORT_SCHEMA = 1;
+const HINT = 'give a file written by `tpx export`';
 
 export interface ExportedTool {
   /** The tool's key (name plus suffix), as `tpx list` shows it. */
@@ -93,11 +96,11 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
 }
 
 /** Parses and checks an export file; every problem is a TpxError naming the file and the field. */
-export function parseToolbox(text: string, source: string): Toolbox {
-  const hint = 'give a file written by `tpx export`';
+export function parseToolbox(content: string, source: string): Toolbox {
+  const hint = HINT;
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(content);
   } catch (cause) {
     throw new TpxError('bad-export', `${source} is not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`, {
       cause,
@@ -113,99 +116,51 @@ export function parseToolbox(text: string, source: string): Toolbox {
       hint: 'export it again with this version of tpx, or use the tpx version that wrote it',
     });
   }
-  if (!Array.isArray(top.tools)) throw missing(source, 'tools', 'a list');
-  const tools = top.tools.map((t: unknown, i: number): ExportedTool => {
-    const at = `tools[${i}]`;
-    const tool = obj(t, source, at);
-    const req = obj(tool.request, source, `${at}.request`);
-    const injected = list(req.injected ?? [], source, `${at}.request.injected`).map((e, j) => {
-      const x = obj(e, source, `${at}.request.injected[${j}]`);
-      const inj = `${at}.request.injected[${j}]`;
-      return {
-        spec: str(x.spec, source, `${inj}.spec`),
-        name: str(x.name, source, `${inj}.name`),
-        includeApps: x.includeApps === true,
-        includeDeps: x.includeDeps === true,
-        pipArgs: checkPipArgs(strings(x.pipArgs ?? [], source, `${inj}.pipArgs`), `${source}: ${inj}.pipArgs`),
-        pinned: x.pinned === true,
-      };
-    });
-    const kind = req.kind == null ? 'package' : str(req.kind, source, `${at}.request.kind`);
-    if (!(REQUEST_KINDS as readonly string[]).includes(kind)) throw missing(source, `${at}.request.kind`, REQUEST_KINDS.join(', '));
-    const request: Request = {
-      spec: str(req.spec, source, `${at}.request.spec`),
-      kind: kind as RequestKind,
-      indexUrl: req.indexUrl == null ? null : str(req.indexUrl, source, `${at}.request.indexUrl`),
-      pipArgs: checkPipArgs(strings(req.pipArgs ?? [], source, `${at}.request.pipArgs`), `${source}: ${at}.request.pipArgs`),
-      python: req.python == null ? null : str(req.python, source, `${at}.request.python`),
-      systemSitePackages: req.systemSitePackages === true,
-      includeDeps: req.includeDeps === true,
-      suffix: validateSuffix(req.suffix == null ? '' : str(req.suffix, source, `${at}.request.suffix`, true)),
-      apps: req.apps == null ? null : strings(req.apps, source, `${at}.request.apps`).map((a) => validateAppName(a)),
-      preinstall: checkWith(strings(req.preinstall ?? [], source, `${at}.request.preinstall`), '--preinstall'),
-      includeResourcesFrom: strings(req.includeResourcesFrom ?? [], source, `${at}.request.includeResourcesFrom`).map((n) =>
-        parseDistName(n, 'include-resources-from'),
-      ),
-      injected,
-    };
-    if (req.lock !== undefined && req.lock !== null) {
-      request.lock = list(req.lock, source, `${at}.request.lock`).map((e, j) => {
-        const where = `${at}.request.lock[${j}]`;
-        const x = obj(e, source, where);
-        const hash = str(x.hash, source, `${where}.hash`);
-        if (!/^sha(256|384|512):[0-9a-f]+$/.test(hash)) throw missing(source, `${where}.hash`, 'sha256:<hex digest>');
-        const url = x.url == null ? null : str(x.url, source, `${where}.url`);
-        const name = str(x.name, source, `${where}.name`);
-        const file = str(x.file, source, `${where}.file`);
-        if (!isValidDistName(name)) throw missing(source, `${where}.name`, 'a package name');
-        if (!isSafeFileName(file)) throw missing(source, `${where}.file`, 'a file name');
-        return { name, version: str(x.version, source, `${where}.version`), file, url, direct: x.direct === true, hash };
-      });
-    }
-    const pins = list(tool.freeze, source, `${at}.freeze`).map((p, j) => {
-      const x = obj(p, source, `${at}.freeze[${j}]`);
-      return { name: str(x.name, source, `${at}.freeze[${j}].name`), version: str(x.version, source, `${at}.freeze[${j}].version`) };
-    });
-    const python = obj(tool.python, source, `${at}.python`);
-    const script = tool.script == null ? null : obj(tool.script, source, `${at}.script`);
-    const file = script ? str(script.file, source, `${at}.script.file`) : null;
-    if (file !== null && !(isSafeFileName(file) && file.endsWith('.py')))
-      throw missing(source, `${at}.script.file`, 'a file name ending in .py');
-    if (request.kind === 'script' && !script) throw missing(source, `${at}.script`, 'the script of a script tool');
+  try {
     return {
-      name: str(tool.name, source, `${at}.name`),
-      package: str(tool.package, source, `${at}.package`),
-      version: str(tool.version, source, `${at}.version`),
-      request,
-      pinned: tool.pinned === true,
-      exposed: tool.exposed !== false,
-      python: { version: str(python.version, source, `${at}.python.version`) },
-      freeze: pins,
-      script: script && file ? { file, text: str(script.text, source, `${at}.script.text`, true) } : null,
+      schema: EXPORT_SCHEMA,
+      exportedAt: typeof top.exportedAt === 'string' ? top.exportedAt : '',
+      tools: listOf(exportedTool)(top.tools, 'tools'),
     };
-  });
-  return { schema: EXPORT_SCHEMA, exportedAt: typeof top.exportedAt === 'string' ? top.exportedAt : '', tools };
+  } catch (err) {
+    throw inFile(err, source);
+  }
 }
 
-function missing(source: string, field: string, what: string): TpxError {
-  return new TpxError('bad-export', `${source}: ${field} is missing or not ${what}`, { hint: 'give a file written by `tpx export`' });
+/** A problem with one field, as an error naming the file and the field. */
+function inFile(err: unknown, source: string): unknown {
+  if (err instanceof Mismatch) {
+    const why = err.what === null ? err.message : `${err.at} is missing or not ${err.what}`;
+    return new TpxError('bad-export', `${source}: ${why}`, { hint: HINT });
+  }
+  // A rule of the field's own (checkPipArgs) names the field in its message.
+  return err instanceof TpxError ? err.rephrase({ message: `${source}: ${err.message}` }) : err;
 }
 
-function obj(v: unknown, source: string, field: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw missing(source, field, 'an object');
-  return v as Record<string, unknown>;
-}
+/** One tool: its request read by the request-field table, leniently (a field missing or null is its default). */
+const exportedTool: Check<ExportedTool> = (v, at) => {
+  const tool = object(v, at);
+  const request = readRequest(tool.request, `${at}.request`, 'lenient');
+  const python = object(tool.python, `${at}.python`);
+  const script = tool.script == null ? null : object(tool.script, `${at}.script`);
+  if (request.kind === 'script' && !script) throw new Mismatch(`${at}.script`, tool.script, 'the script of a script tool');
+  return {
+    name: text()(tool.name, `${at}.name`),
+    package: text()(tool.package, `${at}.package`),
+    version: text()(tool.version, `${at}.version`),
+    request,
+    pinned: tool.pinned === true,
+    exposed: tool.exposed !== false,
+    python: { version: text()(python.version, `${at}.python.version`) },
+    freeze: listOf(pin)(tool.freeze, `${at}.freeze`),
+    script: script && {
+      file: text('a file name ending in .py', (f) => isSafeFileName(f) && f.endsWith('.py'))(script.file, `${at}.script.file`),
+      text: anyText(script.text, `${at}.script.text`),
+    },
+  };
+};
 
-function list(v: unknown, source: string, field: string): unknown[] {
-  if (!Array.isArray(v)) throw missing(source, field, 'a list');
-  return v;
-}
-
-function strings(v: unknown, source: string, field: string): string[] {
-  return list(v, source, field).map((a, j) => str(a, source, `${field}[${j}]`));
-}
-
-function str(v: unknown, source: string, field: string, mayBeEmpty = false): string {
-  if (typeof v !== 'string' || (v === '' && !mayBeEmpty)) throw missing(source, field, 'a non-empty string');
-  return v;
-}
+const pin: Check<Pin> = (v, at) => {
+  const p = object(v, at);
+  return { name: text()(p.name, `${at}.name`), version: text()(p.version, `${at}.version`) };
+};

@@ -16,16 +16,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { absolutePath, absolutePipArgs, parsePipArgs } from '../request/args.js';
+import { Mismatch, flag, listOf, shown, text } from '../base/check.js';
 import { TpxError, toTpxError } from '../base/errors.js';
-import { isSafeFileName, parseToolArg, toolKey, validateSuffix } from '../packaging/names.js';
-import type { Place } from '../base/context.js';
+import { isSafeFileName, parseToolArg, toolKey } from '../packaging/names.js';
 import { stripCredentials } from '../base/redact.js';
 import { loadToml } from '../packaging/toml.js';
-import { checkPipArgs } from '../request/pipargs.js';
-import { defaultRequest, injectedPackage } from '../request/request.js';
+import { REQUEST_FIELDS, fromToml, isTable, refuseUnknown, toToml, tomlKeys } from '../request/fields.js';
+import { defaultRequest } from '../request/request.js';
 import type { Request } from '../request/request.js';
-import { isUrl, looksLikePath, parseSpec } from '../packaging/spec.js';
+import { parseSpec } from '../packaging/spec.js';
 
 /** One tool of the file: what it asks for, as a receipt records a request. */
 export interface ToolEntry {
@@ -46,7 +45,10 @@ export interface ToolFile {
   tools: ToolEntry[];
 }
 
-const FIELDS = ['spec', 'python', 'suffix', 'with', 'apps', 'pinned', 'index-url', 'pip-args', 'include-deps', 'system-site-packages'];
+/** The keys tpx knows: the request's (request/fields.ts), with the entry's own, `apps` and `pinned`, after `with` (the order errors have listed them in). */
+const REQUEST_KEYS = tomlKeys(REQUEST_FIELDS);
+const WITH = REQUEST_KEYS.indexOf('with') + 1;
+const FIELDS = [...REQUEST_KEYS.slice(0, WITH), 'apps', 'pinned', ...REQUEST_KEYS.slice(WITH)];
 const HINT = 'see "A team\'s toolbox as a file" in tpx\'s README for the format';
 
 /** Reads and checks FILE; a missing or unreadable one, bad TOML or a bad field is a TpxError (bad-toolfile) saying where. */
@@ -127,12 +129,19 @@ class FieldError extends Error {
 }
 
 function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.ProcessEnv, line: number): ToolEntry {
+  const at = `tools.${name}`;
   const wrong = (field: string | null, why: string, hint?: string) =>
-    new FieldError(
-      field?.replace(/\[.*$/, '') ?? null,
-      `tools.${name}${field ? `.${field}` : ''}${why.startsWith('[') ? '' : ' '}${why}`,
-      hint,
-    );
+    new FieldError(field, `${at}${field ? `.${field}` : ''} ${why}`, hint);
+  // A field's error, as the file's: its key (for the line) and "is wrong: …" for a rule's own error.
+  const checked = <T>(field: string, work: () => T): T => {
+    try {
+      return work();
+    } catch (err) {
+      if (err instanceof Mismatch) throw new FieldError(field, err.message);
+      const e = toTpxError(err);
+      throw wrong(field, `is wrong: ${e.message}`, e.hint ?? HINT);
+    }
+  };
   let key: string;
   try {
     key = parseToolArg(name);
@@ -142,39 +151,15 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
   // `ruff = "==0.4.1"` is a version for the package of that name; `ruff = "ruff[x]>=1"` a spec.
   const t: Record<string, unknown> =
     typeof value === 'string' ? { spec: /^\s*[<>=!~]/.test(value) ? `${name}${value.trim()}` : value } : isTable(value) ? value : {};
-  if (typeof value !== 'string' && !isTable(value)) throw wrong(null, `is ${shownValue(value)}, not a table or a spec string`);
-  for (const field of Object.keys(t))
-    if (!FIELDS.includes(field)) throw wrong(field, `is not a field tpx knows (it knows ${FIELDS.join(', ')})`);
+  if (typeof value !== 'string' && !isTable(value)) throw wrong(null, `is ${shown(value)}, not a table or a spec string`);
+  const extra = Object.keys(t).find((k) => !FIELDS.includes(k));
+  if (extra !== undefined) checked(extra, () => refuseUnknown(t, FIELDS, at));
 
-  const str = (field: string): string | null => {
-    const v = t[field];
-    if (v === undefined) return null;
-    if (typeof v !== 'string' || v.trim() === '') throw wrong(field, `is ${shownValue(v)}, not a non-empty string`);
-    return v.trim();
-  };
-  const bool = (field: string): boolean => {
-    const v = t[field] ?? false;
-    if (typeof v !== 'boolean') throw wrong(field, `is ${shownValue(v)}, not true or false`);
-    return v;
-  };
-  const list = (field: string): unknown[] => {
-    const v = t[field] ?? [];
-    if (!Array.isArray(v)) throw wrong(field, `is ${shownValue(v)}, not a list`);
-    return v;
-  };
-  const checked = <T>(field: string, work: () => T): T => {
-    try {
-      return work();
-    } catch (err) {
-      if (err instanceof FieldError) throw err;
-      const e = toTpxError(err);
-      throw wrong(field, `is wrong: ${e.message}`, e.hint ?? HINT);
-    }
-  };
-
-  const suffix = checked('suffix', () => validateSuffix(str('suffix') ?? ''));
-  const spec = checked('spec', () => inFileDir(str('spec') ?? defaultSpec(name, suffix), { cwd: dir, env }));
-  const parsed = checked('spec', () => parseSpec(spec, { cwd: dir, env }));
+  const place = { cwd: dir, env };
+  const fields = fromToml(REQUEST_FIELDS, t, at, place, checked);
+  const suffix = fields.suffix ?? '';
+  const spec = fields.spec ?? defaultSpec(name, suffix);
+  const parsed = checked('spec', () => parseSpec(spec, place));
   // A requirement names its tool: it must be this table's.
   if (parsed.name !== null && toolKey(parsed.name, suffix) !== key) {
     throw wrong(
@@ -183,74 +168,19 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
       suffix ? HINT : `name the table after the package ([tools.${parsed.name}]), or give a suffix = "..." that makes ${key}`,
     );
   }
-  const pipArgsValue = t['pip-args'];
-  const pipArgs = checked('pip-args', () =>
-    pipArgsValue === undefined
-      ? []
-      : typeof pipArgsValue === 'string'
-        ? parsePipArgs(pipArgsValue, { cwd: dir, env })
-        : Array.isArray(pipArgsValue) && pipArgsValue.every((a) => typeof a === 'string')
-          ? absolutePipArgs(checkPipArgs(pipArgsValue as string[], `tools.${name}.pip-args`), { cwd: dir, env })
-          : (() => {
-              throw new TpxError('bad-pip-args', `it is ${shownValue(pipArgsValue)}, not a string or a list of strings`);
-            })(),
-  );
-  const index = str('index-url');
-  const python = str('python');
-  const injected = list('with').map((w, i) => {
-    const entry = typeof w === 'string' ? { spec: w, apps: false } : isTable(w) ? { spec: w.spec, apps: w.apps ?? false } : null;
-    if (!entry || typeof entry.spec !== 'string' || entry.spec.trim() === '') {
-      throw wrong(`with[${i}]`, `is ${shownValue(w)}, not a spec string or { spec = "...", apps = true }`);
-    }
-    const extra = isTable(w) ? Object.keys(w).find((k) => k !== 'spec' && k !== 'apps') : undefined;
-    if (extra !== undefined) throw wrong(`with[${i}].${extra}`, 'is not a field tpx knows (it knows spec, apps)');
-    if (typeof entry.apps !== 'boolean') throw wrong(`with[${i}].apps`, `is ${shownValue(entry.apps)}, not true or false`);
-    const given = checked('with', () => inFileDir(entry.spec as string, { cwd: dir, env }));
-    const dist = checked('with', () => parseSpec(given, { cwd: dir, env })).name ?? '';
-    return injectedPackage(given, dist, { includeApps: entry.apps as boolean });
-  });
-  const apps =
-    t.apps === undefined
-      ? null
-      : list('apps').map((a, i) => {
-          if (typeof a !== 'string' || !isSafeFileName(a)) throw wrong(`apps[${i}]`, `is ${shownValue(a)}, not an app name`);
-          return a;
-        });
   return {
     key,
     name,
     line,
-    pinned: bool('pinned'),
-    apps,
-    request: defaultRequest(spec, {
-      indexUrl: index === null ? null : absolutePath(index, { cwd: dir, env }),
-      pipArgs,
-      python: python === null || !/[/\\]|^~/.test(python) ? python : absolutePath(python, { cwd: dir, env }),
-      systemSitePackages: bool('system-site-packages'),
-      includeDeps: bool('include-deps'),
-      suffix,
-      injected,
-    }),
+    pinned: t.pinned === undefined ? false : checked('pinned', () => flag(t.pinned, `${at}.pinned`)),
+    apps: t.apps === undefined ? null : checked('apps', () => listOf(text('an app name', isSafeFileName))(t.apps, `${at}.apps`)),
+    request: defaultRequest(spec, { ...fields, spec }),
   };
 }
 
 /** Without `spec`: the table's name, less the suffix it ends with (`[tools."black@22"]`, suffix "@22": black). */
 function defaultSpec(name: string, suffix: string): string {
   return suffix && name.toLowerCase().endsWith(suffix.toLowerCase()) ? name.slice(0, -suffix.length) : name;
-}
-
-/** A path spec relative to the file's folder, made absolute (as install makes a path absolute against the current one). */
-function inFileDir(spec: string, at: Place): string {
-  return !isUrl(spec) && looksLikePath(spec) ? absolutePath(spec, at) : spec;
-}
-
-function isTable(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-function shownValue(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
 /**
@@ -296,16 +226,7 @@ function escapeRegExp(text: string): string {
  * relative to it, so the lock means the same in every checkout of the project.
  */
 export function requestTable(req: Request, dir: string): Record<string, unknown> {
-  const rel = (s: string) => relativeIn(stripCredentials(s), dir);
-  const table: Record<string, unknown> = { spec: rel(req.spec) };
-  if (req.python) table.python = rel(req.python);
-  if (req.suffix) table.suffix = req.suffix;
-  if (req.injected.length > 0) table.with = req.injected.map((i) => (i.includeApps ? { spec: rel(i.spec), apps: true } : rel(i.spec)));
-  if (req.indexUrl) table['index-url'] = rel(req.indexUrl);
-  if (req.pipArgs.length > 0) table['pip-args'] = req.pipArgs.map(rel);
-  if (req.includeDeps) table['include-deps'] = true;
-  if (req.systemSitePackages) table['system-site-packages'] = true;
-  return table;
+  return toToml(REQUEST_FIELDS, req, (s) => relativeIn(stripCredentials(s), dir));
 }
 
 /** `dir/x` → `./x` wherever it stands in TEXT (a path, `--opt=path`, `-cpath`); anything else as it is. */

@@ -3,6 +3,7 @@ import { TpxError } from '../base/errors.js';
 import type { Place } from '../base/context.js';
 import { expandHome } from '../base/paths.js';
 import { checkPipArgs } from './pipargs.js';
+import type { RunFields } from './fields.js';
 
 /** Inside double quotes a backslash escapes only these (POSIX shells; Python's shlex agrees but for `$` and `` ` ``). */
 const ESCAPABLE_IN_DOUBLE_QUOTES = '$`"\\\n';
@@ -98,19 +99,29 @@ export function parsePipArgs(text: string, at: Place): string[] {
   return absolutePipArgs(checkPipArgs(splitArgs(text)), at);
 }
 
+/** The request flags install and run share (`--index-url`, `--pip-args`, `--python`), as given. */
+export interface SharedFlags {
+  indexUrl?: string;
+  pipArgs?: string;
+  python?: string;
+}
+
 /**
- * The `--index-url`, `--pip-args` and `--python` flags as a request records them (install) or is keyed
- * by (run): every relative path in them made absolute against `cwd`. A version (3.12) or a command
- * (python3.12) given to --python is looked up again each time; a path must stay the same file.
+ * The shared flags as a request records them (install) or is keyed by (run): the request fields
+ * whose row in fields.ts says `run: 'same'` (RunFields), every relative path in them made absolute
+ * against `cwd`. A version (3.12) or a command (python3.12) given to --python is looked up again
+ * each time; a path must stay the same file.
  */
-export function requestFlags(
-  flags: { indexUrl?: string; pipArgs?: string; python?: string },
-  at: Place,
-): { indexUrl: string | null; pipArgs: string[]; python: string | null } {
+export function requestFlags(flags: SharedFlags, at: Place): RunFields {
   const py = flags.python;
   return {
     indexUrl: flags.indexUrl === undefined ? null : absolutePath(flags.indexUrl, at),
     pipArgs: flags.pipArgs ? parsePipArgs(flags.pipArgs, at) : [],
-    python: py === undefined ? null : /[/\\]|^~/.test(py) ? absolutePath(py, at) : py,
+    python: py === undefined ? null : absolutePython(py, at),
   };
+}
+
+/** A `--python` value as recorded: a path (with a separator, or from ~) made absolute; a version or a command as given. */
+export function absolutePython(value: string, at: Place): string {
+  return /[/\\]|^~/.test(value) ? absolutePath(value, at) : value;
 }

@@ -1,16 +1,16 @@
 /**
  * What the user asked for: the `Request` a receipt records and upgrade, reinstall, export and sync
  * replay (docs/architecture.md, "Receipts"). It holds no path of tpx's and names no file on disk
- * but the user's own.
+ * but the user's own. Each field's default, checks and forms in files are in fields.ts, its table;
+ * what is made from the table is exported here too, so a user of the model imports one file.
  */
-import { stripCredentials } from '../base/redact.js';
+export { defaultRequest, injectedPackage, withoutCredentials } from './fields.js';
 
 /**
  * What `spec` is: a package pip installs (a requirement, path or URL); a project pip installs
  * editable (`install -e`); or a PEP 723 script (a `.py` path or URL) whose dependencies make the venv.
  */
 export type RequestKind = 'package' | 'editable' | 'script';
-export const REQUEST_KINDS: readonly RequestKind[] = ['package', 'editable', 'script'];
 
 /** A package added with `tpx inject`. */
 export interface Injected {
@@ -29,8 +29,9 @@ export interface Injected {
 }
 
 /**
- * How the tool was asked for: replayed verbatim by upgrade and reinstall. Fields added after the
- * first receipts have a default that means what an older tpx did (validateReceipt fills it in).
+ * How the tool was asked for: replayed verbatim by upgrade and reinstall. A new field is added
+ * here and in fields.ts's REQUEST_FIELDS (TypeScript refuses a table without it); one added after
+ * the first receipts has a default that means what an older tpx did.
  */
 export interface Request {
   spec: string;
@@ -57,30 +58,6 @@ export interface Request {
   lock?: LockedDist[] | null;
 }
 
-/** A request for `spec` with every other field at its default (what `tpx install SPEC` records). */
-export function defaultRequest(spec: string, fields: Partial<Request> = {}): Request {
-  return {
-    spec,
-    kind: 'package',
-    indexUrl: null,
-    pipArgs: [],
-    python: null,
-    systemSitePackages: false,
-    includeDeps: false,
-    suffix: '',
-    apps: null,
-    preinstall: [],
-    includeResourcesFrom: [],
-    injected: [],
-    ...fields,
-  };
-}
-
-/** An injected package with every other field at its default. */
-export function injectedPackage(spec: string, name: string, fields: Partial<Injected> = {}): Injected {
-  return { spec, name, includeApps: false, includeDeps: false, pipArgs: [], pinned: false, ...fields };
-}
-
 /** One distribution of a locked install: the exact file, known by its hash (locking.ts). */
 export interface LockedDist {
   name: string;
@@ -93,17 +70,4 @@ export interface LockedDist {
   direct: boolean;
   /** `sha256:<hex>` (or sha384, sha512): pip refuses any other file. */
   hash: string;
-}
-
-/** The request as it is recorded: every URL in it without credentials. */
-export function withoutCredentials(req: Request): Request {
-  return {
-    ...req,
-    spec: stripCredentials(req.spec),
-    indexUrl: req.indexUrl === null ? null : stripCredentials(req.indexUrl),
-    pipArgs: req.pipArgs.map(stripCredentials),
-    preinstall: req.preinstall.map(stripCredentials),
-    injected: req.injected.map((i) => ({ ...i, spec: stripCredentials(i.spec), pipArgs: i.pipArgs.map(stripCredentials) })),
-    ...(req.lock ? { lock: req.lock.map((d) => ({ ...d, url: d.url === null ? null : stripCredentials(d.url) })) } : {}),
-  };
 }

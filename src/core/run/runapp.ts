@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requestFlags, shellWord } from '../request/args.js';
+import type { SharedFlags } from '../request/args.js';
 import type { Context, Place } from '../base/context.js';
 import { TpxError } from '../base/errors.js';
 import { isSafeFileName, isValidDistName, normalizeName } from '../packaging/names.js';
@@ -18,12 +19,9 @@ import { isPackageArchive, isUrl, looksLikePath, parseSpec } from '../packaging/
 import type { Spec } from '../packaging/spec.js';
 
 /** `tpx run` options, as commander or the fast path parsed them. */
-export interface RunFlags {
+export interface RunFlags extends SharedFlags {
   spec?: string;
   with: string[];
-  python?: string;
-  indexUrl?: string;
-  pipArgs?: string;
   refresh?: boolean;
   /** false with --no-cache */
   cache: boolean;

@@ -23,6 +23,7 @@ import { cacheDir } from '../base/paths.js';
 import { RECEIPT_FILE } from '../store/receipt.js';
 import { collectGarbage, commitGeneration, currentGeneration, envPath, newGeneration, removeTool, toolKeys } from '../store/store.js';
 import { isUrl } from '../packaging/spec.js';
+import type { RunFields } from '../request/fields.js';
 import { venvPython } from '../python/venv.js';
 
 /** Unused this long, an entry is swept; built this long ago from an unpinned request, it is rebuilt. */
@@ -34,21 +35,22 @@ const SCHEMA = 2;
 /** Expired entries are looked for at most this often, after the app has started. */
 const SWEEP_EVERY_MS = 3600 * 1000;
 
-/** Everything that changes what a run environment contains; its hash is the cache key. */
-export interface RunRequest {
+/**
+ * Everything that changes what a run environment contains; its hash is the cache key. The request
+ * fields in it are those whose row in request/fields.ts has a `run` column: `spec`, `with`, and
+ * RunFields (`python`, `indexUrl`, `pipArgs`), so a field given that column keys the cache.
+ */
+export type RunRequest = RunFields & {
   kind: 'app' | 'script';
   /** The package (app runs), as parseSpec normalised it. */
   spec: string | null;
   /** --with packages, and a script's dependencies, sorted. */
   with: string[];
-  python: string | null;
-  indexUrl: string | null;
-  pipArgs: string[];
   /** A script's requires-python. */
   requiresPython: string | null;
   /** A local project's build files' sizes and mtimes (runapp.ts, sourceStamp): a changed project is a new request. */
   source: string | null;
-}
+};
 
 export interface RunApp {
   name: string;

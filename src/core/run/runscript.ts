@@ -18,6 +18,7 @@ import type { Build, RunRequest } from './runcache.js';
 import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
 import { createVenv } from '../python/venv.js';
 import { defaultRequest } from '../request/request.js';
+import { runFields } from '../request/fields.js';
 
 /** A script larger than this is not one: refused before it is saved or run. */
 const MAX_SCRIPT_BYTES = 8 << 20;
@@ -93,7 +94,7 @@ export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where:
       return receipt;
     }
     // buildEnvironment wants a main package: the first dependency is it; the rest come along.
-    const request = defaultRequest(first, { indexUrl: req.indexUrl, pipArgs: req.pipArgs, python: py.executable });
+    const request = defaultRequest(first, { ...runFields(req), python: py.executable });
     try {
       await buildEnvironment(ctx, dir, request, { extraSpecs: rest, logName: 'run-script' });
     } catch (err) {

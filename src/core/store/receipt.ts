@@ -3,17 +3,20 @@
  * type (docs/architecture.md, "Trust nothing on disk"): a receipt tpx did not write — a field
  * missing, null, of another type, an app name that is not a plain file name, a generation name
  * tpx would not make, a pip option that redirects the install — is unreadable, and says which
- * field, so it never becomes a TypeError or a path later. Written without credentials.
+ * field, so it never becomes a TypeError or a path later. Its request is read by the request-field
+ * table (request/fields.ts), the rest here with the same checks (base/check.ts). Written without credentials.
  */
 import * as path from 'node:path';
 import type { AppKind } from '../packaging/distinfo.js';
 import { resourcePlace } from '../packaging/distinfo.js';
 import { TpxError } from '../base/errors.js';
 import { lstatOrNull, readTextOrNull, writeFileAtomic } from '../base/fsx.js';
-import { isSafeFileName, isToolKey, isValidDistName, isValidSuffix } from '../packaging/names.js';
-import { checkPipArgs } from '../request/pipargs.js';
-import { REQUEST_KINDS, withoutCredentials } from '../request/request.js';
-import type { Request, RequestKind } from '../request/request.js';
+import { Mismatch, anyText, flag, listOf, object, orNull, shown, text } from '../base/check.js';
+import type { Check } from '../base/check.js';
+import { isSafeFileName, isToolKey, isValidDistName } from '../packaging/names.js';
+import { readRequest } from '../request/fields.js';
+import { withoutCredentials } from '../request/request.js';
+import type { Request } from '../request/request.js';
 
 export const RECEIPT_FILE = 'tpx.json';
 export const RECEIPT_SCHEMA = 1;
@@ -129,151 +132,67 @@ class Unreadable extends Error {}
 
 /** `value` as a Receipt, or an Unreadable naming the first field that is wrong. */
 export function validateReceipt(value: unknown): Receipt {
-  const r = object(value, 'the receipt');
-  if (r.schema !== RECEIPT_SCHEMA) throw wrong('schema', r.schema, `${RECEIPT_SCHEMA}`);
-  const req = object(r.request, 'request');
-  const py = object(r.python, 'python');
-  const suffix = str(req.suffix, 'request.suffix', isValidSuffix, 'a suffix');
-  const strings = (v: unknown, field: string, ok?: (s: string) => boolean, what?: string) =>
-    array(v, field).map((a, i) => str(a, `${field}[${i}]`, ok, what));
-  const request: Request = {
-    spec: str(req.spec, 'request.spec', nonEmpty),
-    kind: optional(
-      req.kind,
-      'package',
-      (v) => str(v, 'request.kind', (k) => (REQUEST_KINDS as readonly string[]).includes(k), REQUEST_KINDS.join(', ')) as RequestKind,
-    ),
-    indexUrl: nullable(req.indexUrl, 'request.indexUrl'),
-    pipArgs: strings(req.pipArgs, 'request.pipArgs'),
-    python: nullable(req.python, 'request.python'),
-    systemSitePackages: bool(req.systemSitePackages, 'request.systemSitePackages'),
-    includeDeps: bool(req.includeDeps, 'request.includeDeps'),
-    suffix,
-    apps: optional(req.apps, null, (v) => (v === null ? null : strings(v, 'request.apps', isSafeFileName, 'a plain file name'))),
-    preinstall: optional(req.preinstall, [], (v) => strings(v, 'request.preinstall', nonEmpty)),
-    includeResourcesFrom: optional(req.includeResourcesFrom, [], (v) =>
-      strings(v, 'request.includeResourcesFrom', isValidDistName, 'a package name'),
-    ),
-    injected: array(req.injected, 'request.injected').map((v, i) => {
-      const o = object(v, `request.injected[${i}]`);
-      const at = `request.injected[${i}]`;
-      return {
-        spec: str(o.spec, `${at}.spec`, nonEmpty),
-        name: str(o.name, `${at}.name`, (n) => n === '' || isValidDistName(n), 'a package name'),
-        includeApps: bool(o.includeApps, `${at}.includeApps`),
-        includeDeps: optional(o.includeDeps, false, (x) => bool(x, `${at}.includeDeps`)),
-        pipArgs: optional(o.pipArgs, [], (x) => strings(x, `${at}.pipArgs`)),
-        pinned: optional(o.pinned, false, (x) => bool(x, `${at}.pinned`)),
-      };
-    }),
-  };
-  if (req.lock !== undefined && req.lock !== null) {
-    request.lock = array(req.lock, 'request.lock').map((v, i) => {
-      const o = object(v, `request.lock[${i}]`);
-      const at = `request.lock[${i}]`;
-      return {
-        name: str(o.name, `${at}.name`, isValidDistName, 'a package name'),
-        version: str(o.version, `${at}.version`, nonEmpty),
-        file: str(o.file, `${at}.file`, isSafeFileName, 'a file name'),
-        url: nullable(o.url, `${at}.url`),
-        direct: bool(o.direct, `${at}.direct`),
-        hash: str(o.hash, `${at}.hash`, (h) => /^sha(256|384|512):[0-9a-f]+$/.test(h), 'sha256:<hex digest>'),
-      };
-    });
-  }
   try {
-    checkPipArgs(request.pipArgs, 'request.pipArgs');
-    request.injected.forEach((inj, i) => checkPipArgs(inj.pipArgs, `request.injected[${i}].pipArgs`));
+    return receiptOf(value);
   } catch (err) {
-    throw new Unreadable(err instanceof Error ? err.message : String(err));
+    if (err instanceof Mismatch) throw new Unreadable(unreadable(err));
+    // A rule of the field's own (checkPipArgs) says which field in its message.
+    if (err instanceof TpxError) throw new Unreadable(err.message);
+    throw err;
   }
-  const apps = array(r.apps, 'apps').map((v, i) => {
-    const o = object(v, `apps[${i}]`);
-    const kind = str(
-      o.kind,
-      `apps[${i}].kind`,
-      (k) => k === 'console' || k === 'gui' || k === 'script',
-      'console, gui or script',
-    ) as AppKind;
-    return {
-      name: str(o.name, `apps[${i}].name`, isSafeFileName, 'a plain file name'),
-      kind,
-      dist: str(o.dist, `apps[${i}].dist`),
-      link: str(o.link, `apps[${i}].link`, path.isAbsolute, 'an absolute path'),
-    };
-  });
-  const resources = optional(r.resources, [], (v) =>
-    array(v, 'resources').map((x, i) => {
-      const o = object(x, `resources[${i}]`);
-      const at = `resources[${i}]`;
-      return {
-        path: str(o.path, `${at}.path`, (p) => resourcePlace(p) !== null, 'a man page or completion file under share/'),
-        dist: str(o.dist, `${at}.dist`),
-        link: str(o.link, `${at}.link`, path.isAbsolute, 'an absolute path'),
-      };
-    }),
-  );
+}
+
+/** "request.spec is null, not a string": a receipt says "a string" of a value that is none at all. */
+function unreadable(m: Mismatch): string {
+  if (m.what === null) return m.message;
+  const what = m.what === 'a non-empty string' && typeof m.value !== 'string' ? 'a string' : m.what;
+  return `${m.at} is ${shown(m.value)}, not ${what}`;
+}
+
+function receiptOf(value: unknown): Receipt {
+  const r = object(value, 'the receipt');
+  if (r.schema !== RECEIPT_SCHEMA) throw new Mismatch('schema', r.schema, `${RECEIPT_SCHEMA}`);
+  const py = object(r.python, 'python');
   return {
     schema: RECEIPT_SCHEMA,
-    key: str(r.key, 'key', isToolKey, 'a tool key'),
-    name: str(r.name, 'name', isValidDistName, 'a package name'),
-    version: str(r.version, 'version', nonEmpty),
-    request,
+    key: text('a tool key', isToolKey)(r.key, 'key'),
+    name: text('a package name', isValidDistName)(r.name, 'name'),
+    version: text()(r.version, 'version'),
+    request: readRequest(r.request, 'request', 'strict'),
     python: {
-      executable: str(py.executable, 'python.executable', nonEmpty),
-      version: str(py.version, 'python.version', (v) => /^\d+\.\d+(\.\d+)?/.test(v), 'a Python version'),
+      executable: text()(py.executable, 'python.executable'),
+      version: text('a Python version', (v) => /^\d+\.\d+(\.\d+)?/.test(v))(py.version, 'python.version'),
     },
-    apps,
-    resources,
-    pinned: bool(r.pinned, 'pinned'),
-    exposed: optional(r.exposed, true, (v) => bool(v, 'exposed')),
-    generation: str(r.generation, 'generation', isGenerationName, 'a generation name'),
-    previousGeneration:
-      r.previousGeneration === null ? null : str(r.previousGeneration, 'previousGeneration', isGenerationName, 'a generation name'),
-    installedAt: str(r.installedAt, 'installedAt'),
-    updatedAt: str(r.updatedAt, 'updatedAt'),
+    apps: listOf(linkedApp)(r.apps, 'apps'),
+    // Fields added after the first receipts: missing means what a tpx before them did.
+    resources: r.resources === undefined ? [] : listOf(linkedResource)(r.resources, 'resources'),
+    pinned: flag(r.pinned, 'pinned'),
+    exposed: r.exposed === undefined ? true : flag(r.exposed, 'exposed'),
+    generation: generationName(r.generation, 'generation'),
+    previousGeneration: orNull(generationName)(r.previousGeneration, 'previousGeneration'),
+    installedAt: anyText(r.installedAt, 'installedAt'),
+    updatedAt: anyText(r.updatedAt, 'updatedAt'),
   };
 }
 
-/** A field added after the first receipts: missing means `fallback`, what a tpx before it did; present, it is checked like any other. */
-function optional<T>(v: unknown, fallback: T, read: (v: unknown) => T): T {
-  return v === undefined ? fallback : read(v);
-}
+const generationName = text('a generation name', isGenerationName);
+const absolute = text('an absolute path', path.isAbsolute);
 
-function shown(v: unknown): string {
-  if (v === undefined) return 'missing';
-  const text = JSON.stringify(v);
-  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
-}
+const linkedApp: Check<LinkedApp> = (v, at) => {
+  const o = object(v, at);
+  return {
+    name: text('a plain file name', isSafeFileName)(o.name, `${at}.name`),
+    kind: text('console, gui or script', (k) => k === 'console' || k === 'gui' || k === 'script')(o.kind, `${at}.kind`) as AppKind,
+    dist: anyText(o.dist, `${at}.dist`),
+    link: absolute(o.link, `${at}.link`),
+  };
+};
 
-function wrong(field: string, v: unknown, what: string): Unreadable {
-  return new Unreadable(`${field} is ${shown(v)}, not ${what}`);
-}
-
-const nonEmpty = (s: string) => s !== '';
-
-function str(v: unknown, field: string, ok: (s: string) => boolean = () => true, what = 'a string'): string {
-  if (typeof v !== 'string' || !ok(v)) throw wrong(field, v, what === 'a string' && typeof v === 'string' ? 'a non-empty string' : what);
-  return v;
-}
-
-function nullable(v: unknown, field: string): string | null {
-  if (v === null) return null;
-  if (typeof v !== 'string') throw wrong(field, v, 'a string or null');
-  return v;
-}
-
-function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw wrong(field, v, 'true or false');
-  return v;
-}
-
-function array(v: unknown, field: string): unknown[] {
-  if (!Array.isArray(v)) throw wrong(field, v, 'a list');
-  return v;
-}
-
-function object(v: unknown, field: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw wrong(field, v, 'an object');
-  return v as Record<string, unknown>;
-}
+const linkedResource: Check<LinkedResource> = (v, at) => {
+  const o = object(v, at);
+  return {
+    path: text('a man page or completion file under share/', (p) => resourcePlace(p) !== null)(o.path, `${at}.path`),
+    dist: anyText(o.dist, `${at}.dist`),
+    link: absolute(o.link, `${at}.link`),
+  };
+};
