@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Context } from '../core/base/context.js';
+import { quiet } from '../core/base/context.js';
 import { toTpxError } from '../core/base/errors.js';
 import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from '../core/base/fsx.js';
 import { lockRequest } from '../core/files/locking.js';
@@ -8,7 +9,6 @@ import { lockFileName, renderPylock } from '../core/packaging/pylock.js';
 import { readToolFile } from '../core/files/toolfile.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
-import { quiet } from './shared/report.js';
 
 export function register(cli: Cli): void {
   cli.program

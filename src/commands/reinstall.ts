@@ -1,4 +1,5 @@
 import type { Context } from '../core/base/context.js';
+import { quiet } from '../core/base/context.js';
 import { parseToolArg } from '../core/packaging/names.js';
 import { mapPool } from '../core/base/pool.js';
 import { toolKeys } from '../core/store/store.js';
@@ -8,7 +9,7 @@ import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { outcomeResult } from '../core/ops/outcome.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { printOutcome, quiet, summarize } from './shared/report.js';
+import { printOutcome, summarize } from './shared/report.js';
 
 interface Flags {
   python?: string;

@@ -33,17 +33,15 @@ export function register(cli: Cli): void {
     .option('--python-args <args>', "arguments for the Python interpreter, as one quoted string, e.g. --python-args='-X importtime'");
   for (const o of requestOptions({ recorded: false })) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
-  cmd
-    .passThroughOptions()
-    .action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
-      cli.run((ctx) =>
-        run(ctx, app, args, {
-          ...flags,
-          with: flags.with ?? [],
-          pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
-        }),
-      ),
-    );
+  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
+    cli.run((ctx) =>
+      run(ctx, app, args, {
+        ...flags,
+        with: flags.with ?? [],
+        pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
+      }),
+    ),
+  );
 }
 
 type Flags = RunFlags & { pythonArgs: string[] };

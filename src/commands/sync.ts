@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Context } from '../core/base/context.js';
+import { quiet } from '../core/base/context.js';
 import { toTpxError } from '../core/base/errors.js';
 import { installTool } from '../core/ops/install.js';
 import { failedResult, linkChanges, toolResult } from '../core/ops/outcome.js';
@@ -16,7 +17,7 @@ import { setPinned } from '../core/ops/pin.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { failureDetail, quiet, summaryTable, warnIfBinNotOnPath } from './shared/report.js';
+import { failureDetail, summaryTable, warnIfBinNotOnPath } from './shared/report.js';
 
 interface Flags {
   prune?: boolean;

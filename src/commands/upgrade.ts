@@ -1,5 +1,6 @@
 import { absolutePath, parsePipArgs, shellWord } from '../core/request/args.js';
 import type { Context } from '../core/base/context.js';
+import { quiet } from '../core/base/context.js';
 import { parseToolArg } from '../core/packaging/names.js';
 import { TpxError } from '../core/base/errors.js';
 import { installTool } from '../core/ops/install.js';
@@ -12,7 +13,7 @@ import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { printOutcome, quiet, summarize } from './shared/report.js';
+import { printOutcome, summarize } from './shared/report.js';
 import { installResult } from '../core/ops/install.js';
 import { requestFrom } from './shared/request.js';
 
