@@ -122,7 +122,7 @@ function outcomeOf(o: InstallOutcome): Outcome {
 }
 
 /** The tool a request is for, as far as it is known before pip ran: its key, else the spec as given. */
-export function nameOf(request: Request, at: Place): string {
+function nameOf(request: Request, at: Place): string {
   try {
     const name = parseSpec(request.spec, at).name;
     return name ? toolKey(name, request.suffix) : request.spec;
