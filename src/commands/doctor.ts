@@ -1,9 +1,7 @@
 import type { Context } from '../core/base/context.js';
-import { diagnose, repair } from '../core/ops/doctor.js';
+import { checkup } from '../core/ops/doctor.js';
 import type { Finding, Repair } from '../core/ops/doctor.js';
-import { linksByOwner } from '../core/store/links.js';
 import { parseToolArg } from '../core/packaging/names.js';
-import { notInstalled, readEntry, toolKeys } from '../core/store/store.js';
 import type { Cli } from './cli-types.js';
 
 /** Version of `tpx doctor --json` output; bumped on any incompatible change (README documents it). */
@@ -26,18 +24,7 @@ export function register(cli: Cli): void {
 
 async function doctor(ctx: Context, names: string[], flags: Flags): Promise<number> {
   const keys = [...new Set(names.map(parseToolArg))];
-  for (const key of keys) if (readEntry(ctx, key).state === 'none' && !linksByOwner(ctx).has(key)) throw notInstalled(ctx, key);
-  let findings = diagnose(ctx, keys);
-  const fixed: string[] = [];
-  const failed: string[] = [];
-  // A repair can uncover the next (a tool pointed back at its generation, whose Python is gone): a few rounds, while they do something.
-  for (let round = 0; flags.fix && round < 3 && findings.some((f) => f.repair); round++) {
-    const r = await repair(ctx, findings);
-    fixed.push(...r.done);
-    failed.push(...r.failed);
-    findings = diagnose(ctx, keys);
-    if (r.done.length === 0) break;
-  }
+  const { findings, fixed, failed, checked } = await checkup(ctx, keys, Boolean(flags.fix));
   if (flags.json) {
     const problems = findings.map((f) => ({ tool: f.tool, problem: f.problem, fix: f.repair?.kind ?? null, command: f.command }));
     ctx.out.result(JSON.stringify({ schema: DOCTOR_SCHEMA, ok: findings.length === 0, problems, fixed, failed }, null, 2));
@@ -46,7 +33,6 @@ async function doctor(ctx: Context, names: string[], flags: Flags): Promise<numb
   const lines = [...fixed.map((l) => `fixed: ${l}`), ...failed.map((l) => `not fixed: ${l}`)];
   for (const f of findings)
     lines.push(`${flags.fix ? 'not fixed: ' : ''}${f.tool ? `${f.tool}: ` : ''}${f.problem}`, `    fix: ${fixLine(f, Boolean(flags.fix))}`);
-  const checked = keys.length > 0 ? keys.length : toolKeys(ctx).length;
   const fixable = findings.filter((f) => f.repair).length;
   if (findings.length === 0) lines.push(`no problems found (${checked} tool${checked === 1 ? '' : 's'} checked in ${ctx.paths.home})`);
   else if (!flags.fix)

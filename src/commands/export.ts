@@ -1,11 +1,9 @@
 import { Option } from 'commander';
 import * as path from 'node:path';
 import type { Context } from '../core/base/context.js';
-import { toTpxError, usageError } from '../core/base/errors.js';
+import { usageError } from '../core/base/errors.js';
 import { writeFileAtomic } from '../core/base/fsx.js';
-import { installedLock } from '../core/files/locking.js';
-import { lockFileName, renderPylock } from '../core/packaging/pylock.js';
-import { requireInstalled, toolKeys } from '../core/store/store.js';
+import { exportLocks as writeLocks } from '../core/files/writelocks.js';
 import { collectToolbox } from '../core/files/toolbox.js';
 import type { Cli } from './cli-types.js';
 
@@ -25,29 +23,22 @@ export function register(cli: Cli): void {
 }
 
 /**
- * `--format pylock`: each installed tool's lock, made from what is installed (core/files/locking.ts says
- * where each file and hash comes from, and the notes say it). Exit 1 when a tool could not be.
+ * `--format pylock`: each installed tool's lock (core/files/writelocks.ts); the notes say where its
+ * files and hashes came from. Exit 1 when a tool could not be.
  */
 async function exportLocks(ctx: Context, dir: string): Promise<number> {
   if (dir === '-') throw usageError('--format pylock writes one file per tool: give a folder, not "-"');
-  const target = path.resolve(dir);
   let failed = 0;
-  for (const key of toolKeys(ctx)) {
-    try {
-      const inst = requireInstalled(ctx, key);
-      const { lock, notes } = await installedLock(ctx, inst, target);
-      const file = path.join(target, lockFileName(key));
-      writeFileAtomic(file, await renderPylock(lock));
-      ctx.out.info(
-        `exported ${key}: ${lock.packages.length} distribution${lock.packages.length === 1 ? '' : 's'} → ${path.relative(ctx.cwd, file) || file}`,
-      );
-      for (const n of notes) ctx.out.info(`  note: ${n}`);
-    } catch (err) {
+  await writeLocks(ctx, path.resolve(dir), (w) => {
+    if ('error' in w) {
       failed++;
-      const e = toTpxError(err);
-      ctx.out.error(e.message.startsWith(key) ? e : e.rephrase({ message: `${key} was not exported: ${e.message}` }));
+      const e = w.error;
+      return void ctx.out.error(e.message.startsWith(w.key) ? e : e.rephrase({ message: `${w.key} was not exported: ${e.message}` }));
     }
-  }
+    const n = w.lock.packages.length;
+    ctx.out.info(`exported ${w.key}: ${n} distribution${n === 1 ? '' : 's'} → ${path.relative(ctx.cwd, w.file) || w.file}`);
+    for (const note of w.notes) ctx.out.info(`  note: ${note}`);
+  });
   return failed > 0 ? 1 : 0;
 }
 

@@ -1,19 +1,17 @@
-import type { Context, Place } from '../core/base/context.js';
+import type { Context } from '../core/base/context.js';
 import { usageError } from '../core/base/errors.js';
-import { installResult, installTool, prepareInstall } from '../core/ops/install.js';
+import { installResult } from '../core/ops/install.js';
 import { lockFileRequest } from '../core/files/locking.js';
 import type { InstallOutcome } from '../core/ops/install.js';
-import { toolKey } from '../core/packaging/names.js';
+import { installRequests } from '../core/ops/installmany.js';
 import { defaultJobs } from '../core/base/pool.js';
 import { failedResult } from '../core/ops/outcome.js';
 import { REQUEST_FIELDS, tomlColumns } from '../core/request/fields.js';
 import type { Request } from '../core/request/request.js';
-import { parseSpec } from '../core/packaging/spec.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { installMany } from './shared/many.js';
-import { resourceLine, warnIfBinNotOnPath } from './shared/report.js';
+import { resourceLine, summarize, warnIfBinNotOnPath } from './shared/report.js';
 import { installOptions, requestFrom, requestOptions } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
 
@@ -43,35 +41,17 @@ type InstallFlags = RequestFlags & { force?: boolean; lock?: string };
 async function install(ctx: Context, results: Results, specs: string[], flags: InstallFlags): Promise<number> {
   const requests =
     flags.lock === undefined ? specs.map((s) => requestFrom(s, flags, ctx)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
-  const options = (request: Request) => ({ request, replace: Boolean(flags.force), forceLinks: Boolean(flags.force) });
-  if (requests.length > 1) {
-    // Built in parallel, linked after a check across all of them (shared/many.ts).
-    const items = requests.map((request) => ({
-      label: nameOf(request, ctx),
-      prepare: (c: Context) => prepareInstall(c, options(request)),
-    }));
-    const outcomes = await installMany(ctx, items, defaultJobs(), (o) => {
-      report(ctx, o);
-      results.add(installResult(o));
-    });
-    const failures = outcomes.filter((o) => o.status === 'failed');
-    for (const o of failures) results.add(failedResult(o.key, o.error));
-    if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
-    if (failures.length > 0) ctx.out.info(`${failures.length} of ${requests.length} packages failed to install`);
-    return failures.length > 0 ? 1 : 0;
-  }
-  const request = requests[0] as Request;
-  try {
-    const outcome = await installTool(ctx, options(request));
-    report(ctx, outcome);
-    results.add(installResult(outcome));
-    if (outcome.status === 'installed') warnIfBinNotOnPath(ctx);
-    return 0;
-  } catch (err) {
-    ctx.out.error(err);
-    results.add(failedResult(nameOf(request, ctx), err));
-    return 1;
-  }
+  const force = Boolean(flags.force);
+  const outcomes = await installRequests(ctx, requests, { replace: force, forceLinks: force }, defaultJobs(), (o) => {
+    report(ctx, o);
+    results.add(installResult(o));
+  });
+  const failures = outcomes.filter((o) => o.status === 'failed');
+  for (const o of failures) results.add(failedResult(o.key, o.error));
+  if (outcomes.length > 1) summarize(ctx, outcomes);
+  if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
+  if (failures.length > 0 && requests.length > 1) ctx.out.info(`${failures.length} of ${requests.length} packages failed to install`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {
@@ -87,16 +67,6 @@ function report(ctx: Context, outcome: InstallOutcome): void {
   for (const app of r.apps) ctx.out.info(`  ${app.link}`);
   const resources = resourceLine(r);
   if (resources) ctx.out.info(`  ${resources}`);
-}
-
-/** The tool a request is for, as far as it is known before pip ran: its key, else the spec as given. */
-export function nameOf(request: Request, at: Place): string {
-  try {
-    const name = parseSpec(request.spec, at).name;
-    return name ? toolKey(name, request.suffix) : request.spec;
-  } catch {
-    return request.spec;
-  }
 }
 
 /** `--lock FILE SPEC`: one SPEC; the lock is checked against it and this machine before anything is built (core/files/locking.ts). */

@@ -1,11 +1,9 @@
 import type { Context } from '../core/base/context.js';
 import { readlinkOrNull } from '../core/base/fsx.js';
-import { linksByOwner } from '../core/store/links.js';
 import { redact } from '../core/base/redact.js';
-import { REPAIRS, ownerlessLinks, toolStatus } from '../core/store/status.js';
+import { injectedOwner, listTools } from '../core/ops/list.js';
+import { REPAIRS } from '../core/store/status.js';
 import type { ToolStatus } from '../core/store/status.js';
-import { notInstalled, toolKeys } from '../core/store/store.js';
-import { normalizeName, parseToolArg } from '../core/packaging/names.js';
 import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
 import { resourceLine } from './shared/report.js';
@@ -37,18 +35,10 @@ interface ListFlags {
 
 /** Reads receipts and the bin dir only: never spawns Python. Exit 1 when a tool is broken or a link belongs to no tool. */
 async function list(ctx: Context, names: string[], flags: ListFlags): Promise<number> {
-  const links = linksByOwner(ctx);
-  const installed = toolKeys(ctx);
-  const wanted = [...new Set(names.map(parseToolArg))];
-  const missing = wanted.filter((k) => !installed.includes(k));
-  const tools = (wanted.length > 0 ? wanted.filter((k) => installed.includes(k)) : installed)
-    .map((k) => toolStatus(ctx, k, links))
-    .filter((t): t is ToolStatus => t !== null)
-    .filter((t) => !flags.pinned || Boolean(t.receipt?.pinned || t.receipt?.request.injected.some((i) => i.pinned)));
-  // Links that belong to no tool are a problem of the whole home, not of the tools named.
-  const stray = wanted.length > 0 ? [] : ownerlessLinks(ctx, links);
+  const { tools, missing: notFound, stray } = listTools(ctx, names, { pinned: Boolean(flags.pinned) });
+  const missing = notFound.map((m) => m.key);
   const broken = tools.some((t) => t.problems.length > 0) || stray.length > 0 || missing.length > 0;
-  for (const key of missing) ctx.out.error(notInstalled(ctx, key));
+  for (const m of notFound) ctx.out.error(m.error);
   if (flags.json) {
     ctx.out.result(
       JSON.stringify(
@@ -90,19 +80,6 @@ async function listOutdated(ctx: Context, flags: { json?: boolean }): Promise<nu
 
 function short(t: ToolStatus): string {
   return `${t.key} ${t.receipt?.version ?? '?'}${t.problems.length ? ' (broken)' : ''}`;
-}
-
-/**
- * The injected package an app of distribution `dist` was linked for: that package itself, or — for
- * a dependency's app, which only `inject --include-deps` links when the tool has no --include-deps
- * or --include-resources-from naming it — the first package injected with --include-deps. null: the tool's own.
- */
-function injectedOwner(r: Receipt, dist: string): string | null {
-  const req = r.request;
-  const direct = req.injected.find((i) => i.name === dist);
-  if (direct) return direct.name;
-  if (dist === normalizeName(r.name) || req.includeDeps || req.includeResourcesFrom.includes(dist)) return null;
-  return req.injected.find((i) => i.includeDeps)?.name ?? null;
 }
 
 /** What a tool is beside its version: `[pinned]`, `[editable]`, `[script]`, `[not exposed]`. */

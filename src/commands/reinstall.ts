@@ -1,14 +1,13 @@
 import type { Context } from '../core/base/context.js';
 import { parseToolArg } from '../core/packaging/names.js';
-import { mapPool } from '../core/base/pool.js';
 import { toolKeys } from '../core/store/store.js';
-import { reinstallTool } from '../core/ops/reinstall.js';
+import { reinstallTools } from '../core/ops/reinstall.js';
 import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { outcomeResult } from '../core/ops/outcome.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { printOutcome, quiet, summarize } from './shared/report.js';
+import { printOutcome, summarize } from './shared/report.js';
 
 interface Flags {
   python?: string;
@@ -51,18 +50,10 @@ export function register(cli: Cli): void {
     );
 }
 
-/**
- * Several at once, like upgrade-all: each build is its own generation under its own lock, so
- * parallel rebuilds cannot interfere, and the base interpreter is only read.
- */
 async function reinstall(ctx: Context, results: Results, keys: string[], flags: Flags, all: boolean): Promise<number> {
   if (all && keys.length === 0) ctx.out.info('no tools are installed');
-  const work = keys.length > 1 ? quiet(ctx) : ctx;
-  const outcomes = await mapPool(keys, jobsFrom(flags), async (key) => {
-    const o = await reinstallTool(work, key, { python: flags.python });
-    printOutcome(ctx, o);
-    return o;
-  });
+  const jobs = jobsFrom(flags);
+  const outcomes = await reinstallTools(ctx, keys, { python: flags.python, jobs }, (o) => printOutcome(ctx, o));
   if (all) summarize(ctx, outcomes);
   for (const o of outcomes) results.add(outcomeResult(o));
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;

@@ -46,11 +46,6 @@ export function resourceLine(r: Pick<Receipt, 'resources'>): string | null {
   return parts.length ? parts.join('; ') : null;
 }
 
-/** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */
-export function quiet(ctx: Context): Context {
-  return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work() } };
-}
-
 /** One finished tool, as one line (a failure: the error, its details and hint). */
 export function printOutcome(ctx: Context, o: Outcome): void {
   const message = (m: string) => (m.startsWith(`${o.key} `) || m.startsWith(`${o.key}'`) ? m : `${o.key}: ${m}`);

@@ -63,6 +63,11 @@ export interface Context extends Place {
   interrupts: Interrupts;
 }
 
+/** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */
+export function quiet(ctx: Context): Context {
+  return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work() } };
+}
+
 /** `os`, `env`, `cwd`: the entry point's `process.platform`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */
 export function makeContext(opts: {
   env: NodeJS.ProcessEnv;

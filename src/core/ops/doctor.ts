@@ -22,7 +22,17 @@ import { reinstallTool } from './reinstall.js';
 import { selectedFile, selectedPip } from '../installer/pip/shared.js';
 import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from '../store/status.js';
 import { powershellLine } from '../shell/winpath.js';
-import { collectGarbage, envPath, orphanGenerations, peekReceipt, readEntry, switchEntry, toolKeys, toolPath } from '../store/store.js';
+import {
+  collectGarbage,
+  envPath,
+  notInstalled,
+  orphanGenerations,
+  peekReceipt,
+  readEntry,
+  switchEntry,
+  toolKeys,
+  toolPath,
+} from '../store/store.js';
 import { sitePackages } from '../python/venv.js';
 
 /** What `--fix` does about a finding. */
@@ -43,6 +53,34 @@ export interface Finding {
   repair: Repair | null;
   /** The command (or step) that fixes it by hand. */
   command: string;
+}
+
+/** What `tpx doctor` found and, with `fix`, did: what is still wrong, the repairs made and failed, and how many tools it checked. */
+export interface Checkup {
+  findings: Finding[];
+  fixed: string[];
+  failed: string[];
+  checked: number;
+}
+
+/**
+ * `tpx doctor [NAME…] [--fix]`: diagnose, and with `fix` repair what is safe. A repair can uncover
+ * the next (a tool pointed back at its generation, whose Python is gone): a few rounds, while they
+ * do something. A name that is neither installed nor owns a link is an error.
+ */
+export async function checkup(ctx: Context, keys: string[], fix: boolean): Promise<Checkup> {
+  for (const key of keys) if (readEntry(ctx, key).state === 'none' && !linksByOwner(ctx).has(key)) throw notInstalled(ctx, key);
+  let findings = diagnose(ctx, keys);
+  const fixed: string[] = [];
+  const failed: string[] = [];
+  for (let round = 0; fix && round < 3 && findings.some((f) => f.repair); round++) {
+    const r = await repair(ctx, findings);
+    fixed.push(...r.done);
+    failed.push(...r.failed);
+    findings = diagnose(ctx, keys);
+    if (r.done.length === 0) break;
+  }
+  return { findings, fixed, failed, checked: keys.length > 0 ? keys.length : toolKeys(ctx).length };
 }
 
 /** Everything wrong, for the named tools (with their locks and stray links) or, without names, the whole home. */

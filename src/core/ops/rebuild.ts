@@ -6,12 +6,12 @@
  */
 import type { Context } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
-import { withPins } from '../installer/freeze.js';
+import { freeze, withPins } from '../installer/freeze.js';
 import type { Pin } from '../installer/freeze.js';
 import { installTool } from './install.js';
 import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
-import { requireInstalled } from '../store/store.js';
+import { envPath, requireInstalled } from '../store/store.js';
 import type { Installed } from '../store/store.js';
 import { pythonProblem } from '../store/status.js';
 import { keptScript } from './scripttool.js';
@@ -127,4 +127,33 @@ export function explainRebuildFailure(key: string, err: unknown, held = false): 
     return e.rephrase({ hint: [why, e.hint].filter(Boolean).join('\n') });
   }
   return e;
+}
+
+export interface Rebuilt {
+  receipt: Receipt;
+  /** The new generation's distributions. */
+  after: Pin[];
+}
+
+/**
+ * Rebuilds the tool with a changed request (inject, uninject). The user asked to change the tool's
+ * venv, so a failure says that it was left as it was.
+ */
+export async function rebuildInPlaceOf(
+  ctx: Context,
+  t: Ready['inst'],
+  request: Request,
+  opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean },
+): Promise<Rebuilt> {
+  let receipt: Receipt | null;
+  // The venv is no longer the lock's: it is resolved (with the installed versions held) instead (receipt.ts, `lock`).
+  if (request.lock) ctx.out.info(`note: ${t.key} was installed from a lock; changed, it is resolved from its spec from now on`);
+  try {
+    receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, { ...request, lock: null }, { ...opts, verb: 'rebuilding' });
+  } catch (err) {
+    if (!(err instanceof TpxError) || (err.code !== 'pip-failed' && err.code !== 'no-such-path')) throw err;
+    throw err.rephrase({ hint: [`${t.key} was left as it was.`, err.hint].filter(Boolean).join('\n') });
+  }
+  if (!receipt) throw new TpxError('changed', `${t.key} changed while it was rebuilt`, { hint: 'run the command again' });
+  return { receipt, after: freeze(ctx, envPath(ctx, receipt.generation)) };
 }

@@ -9,6 +9,7 @@
  * the build away if it holds exactly what the current generation holds.
  */
 import type { Context, Place } from '../base/context.js';
+import { quiet } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
 import { freeze } from '../installer/freeze.js';
 import { latestVersions } from '../installer/pip/latest.js';
@@ -19,12 +20,15 @@ import { isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
 import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
 import { isNewer } from '../packaging/pep440.js';
-import { mapPool } from '../base/pool.js';
+import { defaultJobs, mapPool } from '../base/pool.js';
 import { explainRebuildFailure, readyTool, rebuild } from './rebuild.js';
 import type { Ready } from './rebuild.js';
 import type { Request } from '../request/request.js';
 import { dropPin, parseSpec } from '../packaging/spec.js';
 import type { Spec } from '../packaging/spec.js';
+import { notInstalled, readInstalled, toolKeys } from '../store/store.js';
+import { installTool } from './install.js';
+import type { InstallOutcome } from './install.js';
 
 export interface UpgradeOptions {
   /** Also upgrade injected packages (otherwise they stay at their installed versions). */
@@ -240,4 +244,98 @@ function isRequirement(spec: string, at: Place): boolean {
   } catch {
     return false;
   }
+}
+
+/** What `tpx upgrade NAME…` reports as it goes: a missing tool installed (`--install`) or not, and each upgrade's outcome. */
+export interface NamedUpgradeReport {
+  installed(o: InstallOutcome): void;
+  /** A tool that is not installed and was not installed (no `--install`, or its install failed); the error is printed already. */
+  notInstalled(key: string, err: unknown): void;
+  outcome(o: Outcome): void;
+}
+
+/**
+ * `tpx upgrade NAME…`: each NAME (or a spec naming the tool; the last one given for a tool wins) is
+ * upgraded at once, without the shared check; one that is not installed is installed with
+ * `install` (`--install`: the request for its spec) or is an error. Pinned tools are errors here
+ * unless `force`: they were named.
+ */
+export async function upgradeNamed(
+  ctx: Context,
+  names: string[],
+  {
+    install,
+    ...opts
+  }: Pick<UpgradeOptions, 'includeInjected' | 'pipArgs' | 'indexUrl' | 'force'> & { install: ((spec: string) => Request) | null },
+  report: NamedUpgradeReport,
+): Promise<void> {
+  const targets = new Map<string, string | null>();
+  for (const n of names) {
+    const t = upgradeTarget(n, (k) => readInstalled(ctx, k) !== null, ctx);
+    if (t.spec !== null || !targets.has(t.key)) targets.set(t.key, t.spec);
+  }
+  const keys = [...targets.keys()];
+  const missing = keys.filter((k) => !readInstalled(ctx, k));
+  for (const key of missing) {
+    const spec = targets.get(key) ?? key;
+    try {
+      if (!install) {
+        const err = notInstalled(ctx, key);
+        const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
+        throw err.rephrase({
+          hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}`,
+        });
+      }
+      report.installed(await installTool(ctx, { request: install(spec), replace: false, forceLinks: false }));
+    } catch (err) {
+      ctx.out.error(err);
+      report.notInstalled(key, err);
+    }
+  }
+  const present = keys.filter((k) => !missing.includes(k));
+  const given = new Map([...targets].filter((e): e is [string, string] => e[1] !== null));
+  await upgradeTools(present.length > 1 ? quiet(ctx) : ctx, present, {
+    ...opts,
+    specs: given,
+    check: false,
+    jobs: defaultJobs(),
+    onOutcome: (o) =>
+      report.outcome(
+        o.status === 'skipped'
+          ? {
+              key: o.key,
+              status: 'failed',
+              error: new TpxError('pinned', `${o.key} is ${o.reason}`, {
+                hint: `\`tpx upgrade --force ${o.key}\` upgrades it anyway; \`tpx unpin ${o.key}\` unpins it`,
+              }),
+            }
+          : o,
+      ),
+  });
+}
+
+/**
+ * `tpx upgrade-all`: every tool but those in `skip`, after one shared check for newer versions;
+ * `onOutcome` as each finishes. Returns every tool's outcome (the skipped ones too), none when no
+ * tool is installed.
+ */
+export async function upgradeAll(
+  ctx: Context,
+  opts: { skip: string[]; includeInjected: boolean; jobs: number },
+  onOutcome: (o: Outcome) => void,
+): Promise<Outcome[]> {
+  const skip = new Set(opts.skip.map(parseToolArg));
+  const keys = toolKeys(ctx);
+  if (keys.length === 0) return [];
+  for (const s of skip) if (!keys.includes(s)) ctx.out.warn(`--skip ${s}: no such tool is installed`);
+  const todo = keys.filter((k) => !skip.has(k));
+  ctx.out.info(`checking ${todo.length} tool${todo.length === 1 ? '' : 's'} for newer versions, then upgrading ${opts.jobs} at a time…`);
+  const outcomes = await upgradeTools(quiet(ctx), todo, {
+    includeInjected: opts.includeInjected,
+    force: false,
+    check: true,
+    jobs: opts.jobs,
+    onOutcome,
+  });
+  return [...outcomes, ...keys.filter((k) => skip.has(k)).map((key): Outcome => ({ key, status: 'skipped', reason: '--skip' }))];
 }
