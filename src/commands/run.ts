@@ -7,7 +7,7 @@ import { splitArgs } from '../core/request/args.js';
 import { readTextOrNull } from '../core/base/fsx.js';
 import { toolKey } from '../core/packaging/names.js';
 import { parseScriptMetadata } from '../core/packaging/pep723.js';
-import { findInterpreter } from '../core/python/python.js';
+import { choosePython } from '../core/python/choose.js';
 import { chooseApp, common, launch, runTarget } from '../core/run/runapp.js';
 import type { RunFlags, RunTarget } from '../core/run/runapp.js';
 import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/run/runcache.js';
@@ -33,17 +33,15 @@ export function register(cli: Cli): void {
     .option('--python-args <args>', "arguments for the Python interpreter, as one quoted string, e.g. --python-args='-X importtime'");
   for (const o of requestOptions({ recorded: false })) cmd.addOption(o);
   // Everything after APP belongs to the app: options there are not tpx's.
-  cmd
-    .passThroughOptions()
-    .action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
-      cli.run((ctx) =>
-        run(ctx, app, args, {
-          ...flags,
-          with: flags.with ?? [],
-          pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
-        }),
-      ),
-    );
+  cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
+    cli.run((ctx) =>
+      run(ctx, app, args, {
+        ...flags,
+        with: flags.with ?? [],
+        pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),
+      }),
+    ),
+  );
 }
 
 type Flags = RunFlags & { pythonArgs: string[] };
@@ -141,7 +139,8 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
   const env = { ...ctx.env, PYTHONPATH: undefined, PYTHONHOME: undefined };
   if (!meta && deps.length === 0) {
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
-    return launch(ctx, findInterpreter(ctx, flags.python).executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
+    const py = await choosePython(ctx, { requested: flags.python ?? null });
+    return launch(ctx, py.executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
   }
   const req: RunRequest = {
     kind: 'script',

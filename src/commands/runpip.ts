@@ -9,16 +9,15 @@ import { selectLinks } from '../core/build/linkset.js';
 import type { LinkSet } from '../core/build/linkset.js';
 import { withLock } from '../core/base/mutex.js';
 import { parseToolArg, toolKey } from '../core/packaging/names.js';
-import { sharedPip } from '../core/installer/pip/shared.js';
-import { childEnv, runInherit } from '../core/base/proc.js';
-import { findInterpreter } from '../core/python/python.js';
+import { installerFor } from '../core/installer/installer.js';
+import { choosePython } from '../core/python/choose.js';
 import type { Interpreter } from '../core/python/python.js';
 import { receiptMode, writeReceipt } from '../core/store/receipt.js';
 import { injectedPackage } from '../core/request/request.js';
 import type { Receipt } from '../core/store/receipt.js';
 import { requireInstalled } from '../core/store/store.js';
 import type { Installed } from '../core/store/store.js';
-import { isolateApps, sitePackages, venvPython } from '../core/python/venv.js';
+import { isolateApps, sitePackages } from '../core/python/venv.js';
 import type { Cli } from './cli-types.js';
 
 export function register(cli: Cli): void {
@@ -52,19 +51,15 @@ async function runpip(ctx: Context, name: string, args: string[]): Promise<numbe
     const inst = requireInstalled(ctx, key);
     let py: Interpreter;
     try {
-      py = findInterpreter(ctx, inst.receipt.python.executable);
+      py = await choosePython(ctx, { requested: inst.receipt.python.executable });
     } catch (cause) {
       throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, {
         cause,
         hint: `reinstall it with \`tpx reinstall ${key}\``,
       });
     }
-    const runner = await sharedPip(ctx, py);
     const before = freeze(ctx, inst.dir);
-    // pip may ask (`uninstall` confirms): keep its prompts unless the user turned them off.
-    const env = childEnv(ctx);
-    if (ctx.env.PIP_NO_INPUT === undefined) delete env.PIP_NO_INPUT;
-    const code = await runInherit(venvPython(ctx, inst.dir), [runner, ...args], env);
+    const code = await installerFor(ctx).runPip(ctx, { py, dir: inst.dir }, args);
     await reconcile(ctx, inst, py, before);
     return code;
   });
