@@ -55,15 +55,7 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
   const installer = installerFor(ctx);
   const env = await installer.createEnvironment(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   await preinstall(ctx, installer, env, req, opts);
-  const result = await installer.install(ctx, env, {
-    request: req,
-    specs: [req.spec, ...req.injected.map((i) => i.spec), ...(opts.extraSpecs ?? [])],
-    editable: req.kind === 'editable',
-    lock: req.lock,
-    extraPipArgs: opts.extraPipArgs,
-    what: req.spec,
-    logName: opts.logName,
-  });
+  const result = await installer.install(ctx, env, mainJob(req, opts));
   if (!result.ok) {
     // Without --python, a package that needs another Python gets the newest installed one that fits.
     const other =
@@ -75,12 +67,8 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
     }
     throw await result.error();
   }
-  const installed = reportedFor(spec, result.requested) ?? result.requested.find((i) => sameName(i.name, spec.name, i.direct));
-  const name = installed?.name ?? spec.name;
-  if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);
   const site = sitePackages(ctx, dir);
-  const dist = result.dists.find((d) => toolKey(d.name) === toolKey(name));
-  if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
+  const dist = requestedDist(req, spec, result.requested, result.dists, site);
   return {
     py,
     venv: dir,
@@ -91,6 +79,29 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
     requested: result.requested,
     chosenPython: null,
   };
+}
+
+/** The main install: the spec (editable for an editable request), injected packages and `extraSpecs`; or the request's lock. */
+function mainJob(req: Request, opts: BuildOptions): InstallJob {
+  return {
+    request: req,
+    specs: [req.spec, ...req.injected.map((i) => i.spec), ...(opts.extraSpecs ?? [])],
+    editable: req.kind === 'editable',
+    lock: req.lock,
+    extraPipArgs: opts.extraPipArgs,
+    what: req.spec,
+    logName: opts.logName,
+  };
+}
+
+/** The distribution the request's spec installed: named by the install's answer, found on disk. */
+function requestedDist(req: Request, spec: Spec, requested: Requested[], dists: Dist[], site: string): Dist {
+  const installed = reportedFor(spec, requested) ?? requested.find((i) => sameName(i.name, spec.name, i.direct));
+  const name = installed?.name ?? spec.name;
+  if (!name) throw new TpxError('no-report', `pip did not report what it installed for ${redact(req.spec)}`);
+  const dist = dists.find((d) => toolKey(d.name) === toolKey(name));
+  if (!dist) throw new TpxError('no-dist', `${name} was installed but its metadata cannot be found in ${site}`);
+  return dist;
 }
 
 /** `--preinstall` packages, in an install of their own before the main one (build tools, plugins). */
