@@ -7,7 +7,7 @@ import { splitArgs } from '../core/request/args.js';
 import { readTextOrNull } from '../core/base/fsx.js';
 import { toolKey } from '../core/packaging/names.js';
 import { parseScriptMetadata } from '../core/packaging/pep723.js';
-import { findInterpreter } from '../core/python/python.js';
+import { choosePython } from '../core/python/choose.js';
 import { chooseApp, common, launch, runTarget } from '../core/run/runapp.js';
 import type { RunFlags, RunTarget } from '../core/run/runapp.js';
 import { buildThrowaway, ensureEntry, lookup, runKey, touch } from '../core/run/runcache.js';
@@ -139,7 +139,8 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
   const env = { ...ctx.env, PYTHONPATH: undefined, PYTHONHOME: undefined };
   if (!meta && deps.length === 0) {
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
-    return launch(ctx, findInterpreter(ctx, flags.python).executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
+    const py = await choosePython(ctx, { requested: flags.python ?? null });
+    return launch(ctx, py.executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
   }
   const req: RunRequest = {
     kind: 'script',

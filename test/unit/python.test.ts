@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../src/core/base/context.js';
-import type { TpxError } from '../../src/core/base/errors.js';
+import { TpxError } from '../../src/core/base/errors.js';
+import { choosePython, decidePython } from '../../src/core/python/choose.js';
 import { findInterpreter, newestInterpreter } from '../../src/core/python/python.js';
 import { realPython } from '../helpers/fixtures.js';
 
@@ -89,5 +90,34 @@ describe('newestInterpreter', () => {
     const { ctx: withIt } = world({ [`python${minor}`]: `exec ${py} "$@"` });
     expect(newestInterpreter(withIt, (v) => v.startsWith(`${minor}.`))?.version).toBe(version);
     expect(newestInterpreter(withIt, (v) => v.startsWith('3.99.'))).toBeNull();
+  });
+});
+
+describe('choosePython', () => {
+  it('decides: take what was asked for when it is accepted; otherwise search, unless --python named it', () => {
+    const accepts312 = (v: string) => v.startsWith('3.12.');
+    expect(decidePython(null, '3.11.4', undefined)).toBe('take');
+    expect(decidePython('3.11', '3.11.4', null)).toBe('take');
+    expect(decidePython(null, '3.12.1', accepts312)).toBe('take');
+    expect(decidePython(null, '3.11.4', accepts312)).toBe('search');
+    expect(decidePython('3.11', '3.11.4', accepts312)).toBe('refuse');
+  });
+
+  it('finds the default, another installed Python that is accepted, or says why none is', async () => {
+    const py = realPython();
+    const { ctx } = world({ python3: `exec ${py} "$@"` });
+    const version = (await choosePython(ctx, { requested: null })).version;
+    const minor = version.split('.').slice(0, 2).join('.');
+    // The default answers the probe as a Python 3.6 would; the real one is installed beside it as python3.X.
+    const old = JSON.stringify({ executable: '/fake/python3', version: '3.6.0', pipWheels: [], venv: null });
+    const { ctx: two } = world({ python3: `echo '${old}'`, [`python${minor}`]: `exec ${py} "$@"` });
+    const why = (first: { version: string }) => new TpxError('no-python-for-script', `none fits; the default is ${first.version}`);
+    expect((await choosePython(two, { requested: null })).version).toBe('3.6.0');
+    expect((await choosePython(two, { requested: null, accepts: (v) => v.startsWith(`${minor}.`), why })).version).toBe(version);
+    const none = choosePython(two, { requested: null, accepts: (v) => v.startsWith('3.99.'), why });
+    await expect(none).rejects.toMatchObject({ code: 'no-python-for-script', message: 'none fits; the default is 3.6.0' });
+    // A --python that is not accepted is never replaced by another.
+    const refused = choosePython(two, { requested: py, accepts: (v) => v !== version, why });
+    await expect(refused).rejects.toMatchObject({ message: `none fits; the default is ${version}` });
   });
 });

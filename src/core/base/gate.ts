@@ -29,6 +29,18 @@ export function makeTempDir(purpose: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${purpose}-`));
 }
 
+/** Runs `work` with a temp dir of tpx's own, removed afterwards and on an interrupt. */
+export async function withTempDir<T>(ctx: Context, purpose: string, work: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = makeTempDir(purpose);
+  const undo = ctx.interrupts.register(() => removeMine(ctx, tmp));
+  try {
+    return await work(tmp);
+  } finally {
+    undo();
+    removeMine(ctx, tmp);
+  }
+}
+
 /**
  * Whether `target` is strictly inside the data home or the cache — lexically, and again with the
  * symlinks of its parent directory resolved, so that `envs` replaced by a link to `/` does not

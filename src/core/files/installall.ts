@@ -4,7 +4,8 @@ import { without, withPins } from '../installer/freeze.js';
 import { prepareInstall } from '../ops/install.js';
 import type { InstallOutcome } from '../ops/install.js';
 import { defaultJobs } from '../base/pool.js';
-import { findInterpreter, versionMatches } from '../python/python.js';
+import { choosePython } from '../python/choose.js';
+import { versionMatches } from '../python/python.js';
 import type { Request } from '../request/request.js';
 import { readInstalled } from '../store/store.js';
 import { parseToolbox } from './toolbox.js';
@@ -28,9 +29,13 @@ export async function installAll(
   const pythons = new Map<string, string | null>();
   const items = toolbox.tools.map((tool) => ({
     label: tool.name,
-    prepare: (c: Context) => {
+    prepare: async (c: Context) => {
       // --latest resolves, so a lock the tool was installed from does not hold it; else the lock is exact already.
-      const request: Request = { ...tool.request, python: choosePython(ctx, tool, pythons), ...(flags.latest ? { lock: null } : {}) };
+      const request: Request = {
+        ...tool.request,
+        python: await recordedPython(ctx, tool, pythons),
+        ...(flags.latest ? { lock: null } : {}),
+      };
       const names = [tool.package, ...request.injected.map((i) => i.name)];
       // The recorded versions of everything, and everything recorded gets installed: the same venv again.
       const pins =
@@ -58,24 +63,24 @@ export async function installAll(
  * major.minor as the exporting machine used, else the default (with a warning: the exact versions
  * may not all exist for another Python).
  */
-function choosePython(ctx: Context, tool: ExportedTool, memo: Map<string, string | null>): string | null {
+async function recordedPython(ctx: Context, tool: ExportedTool, memo: Map<string, string | null>): Promise<string | null> {
   const minor = tool.python.version.split('.').slice(0, 2).join('.');
-  const version = (want: string | undefined): string | null => {
+  const version = async (want: string | undefined): Promise<string | null> => {
     const k = want ?? '';
     if (!memo.has(k)) {
       try {
-        memo.set(k, findInterpreter(ctx, want).version);
+        memo.set(k, (await choosePython(ctx, { requested: want ?? null })).version);
       } catch {
         memo.set(k, null);
       }
     }
     return memo.get(k) ?? null;
   };
-  if (tool.request.python !== null && version(tool.request.python) !== null) return tool.request.python;
-  if (tool.request.python === null && versionMatches(version(undefined) ?? '', minor)) return null;
-  if (version(minor) !== null) return minor;
+  if (tool.request.python !== null && (await version(tool.request.python)) !== null) return tool.request.python;
+  if (tool.request.python === null && versionMatches((await version(undefined)) ?? '', minor)) return null;
+  if ((await version(minor)) !== null) return minor;
   ctx.out.warn(
-    `${tool.name} was exported with Python ${tool.python.version}, which is not available here; using the default Python ${version(undefined) ?? ''}`.trimEnd(),
+    `${tool.name} was exported with Python ${tool.python.version}, which is not available here; using the default Python ${(await version(undefined)) ?? ''}`.trimEnd(),
   );
   return null;
 }

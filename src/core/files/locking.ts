@@ -13,10 +13,10 @@ import { TpxError } from '../base/errors.js';
 import { readTextOrNull } from '../base/fsx.js';
 import { normalizeName, toolKey } from '../packaging/names.js';
 import { satisfies, parseSpecifiers } from '../packaging/pep440.js';
-import { readInstallReport, runPip } from '../installer/pip/pip.js';
-import { hintFromPipOutput, pipTail } from '../installer/pip/hints.js';
-import { captureSync, childEnv, logHint } from '../base/proc.js';
-import { findInterpreter, newestInterpreter } from '../python/python.js';
+import { installerFor } from '../installer/installer.js';
+import type { Resolved } from '../installer/installer.js';
+import { captureSync, childEnv } from '../base/proc.js';
+import { choosePython, pythonToRecord } from '../python/choose.js';
 import type { Interpreter } from '../python/python.js';
 import type { Receipt } from '../store/receipt.js';
 import type { LockedDist, Request } from '../request/request.js';
@@ -29,26 +29,10 @@ import { lockedPackage, parsePylock } from '../packaging/pylock.js';
 import { requestTable } from './toolfile.js';
 import { tableEntry } from './toolfile.js';
 import type { LockedFile, LockedPackage, Pylock } from '../packaging/pylock.js';
-import { sharedPip } from '../installer/pip/shared.js';
 import { parseSpec, specifiersOf } from '../packaging/spec.js';
-import { sitePackages, withScratchVenv } from '../python/venv.js';
-
-/** The fields of pip's install report (`--report`, version 1) a lock is made from. */
-interface ReportItem {
-  is_direct?: boolean;
-  metadata: { name: string; version: string; requires_python?: string };
-  download_info?: {
-    url?: string;
-    archive_info?: { hash?: string; hashes?: Record<string, string> };
-    dir_info?: unknown;
-    vcs_info?: unknown;
-  };
-}
-
-interface Report {
-  install: ReportItem[];
-  environment?: Record<string, string>;
-}
+import { sitePackages } from '../python/venv.js';
+import { sharedPip } from '../installer/pip/shared.js';
+import { parseOrigin } from '../packaging/directurl.js';
 
 /**
  * Resolves REQUEST as an install would (same interpreter, index, pip args; a scratch venv, pip
@@ -56,37 +40,34 @@ interface Report {
  * with the exact file and its hash, for that Python and platform.
  */
 export async function lockRequest(ctx: Context, key: string, req: Request, lockDir: string): Promise<Pylock> {
-  const py = findInterpreter(ctx, req.python ?? undefined);
-  const runner = await sharedPip(ctx, py);
-  const report = await withScratchVenv(ctx, py, 'lock', async (python, tmp) => {
-    const file = path.join(tmp, 'report.json');
-    const args = ['install', '--dry-run', '--ignore-installed', '--no-input', '--progress-bar', 'off', '--report', file];
-    if (req.indexUrl) args.push('--index-url', req.indexUrl);
-    const pip = await ctx.out.task(`resolving ${key}`, () =>
-      runPip(ctx, runner, python, [...args, ...req.pipArgs, req.spec, ...req.injected.map((i) => i.spec)], `lock-${key}`),
-    );
-    if (pip.code !== 0) {
-      throw new TpxError('pip-failed', `pip could not resolve ${redact(req.spec)}`, {
-        details: pipTail(pip.output),
-        hint: [hintFromPipOutput(pip.output), logHint(ctx, pip)].filter(Boolean).join('\n'),
-      });
-    }
-    return readInstallReport(file) as unknown as Report;
+  const py = await choosePython(ctx, { requested: req.python });
+  const r = await installerFor(ctx).resolve(ctx, {
+    py,
+    request: req,
+    specs: [req.spec, ...req.injected.map((i) => i.spec)],
+    deps: true,
+    task: `resolving ${key}`,
+    logName: `lock-${key}`,
   });
+  if (!r.ok) {
+    throw new TpxError('pip-failed', `pip could not resolve ${redact(req.spec)}`, {
+      details: r.failure.tail(),
+      hint: [r.failure.hint, r.failure.log].filter(Boolean).join('\n'),
+    });
+  }
   const packages: LockedPackage[] = [];
-  for (const item of report.install) packages.push(await lockedFrom(ctx.env, item, key));
-  return pylockFor(packages, report.environment ?? {}, py, key, req, lockDir);
+  for (const item of r.dists) packages.push(await lockedFrom(ctx.env, item, key));
+  return pylockFor(packages, r.environment, py, key, req, lockDir);
 }
 
-/** One report entry as a lock entry: an index's wheel or sdist, or a direct archive; a source tree cannot be locked. */
-async function lockedFrom(env: NodeJS.ProcessEnv, item: ReportItem, key: string): Promise<LockedPackage> {
-  const { name, version } = item.metadata;
-  const info = item.download_info ?? {};
-  const url = info.url ? stripCredentials(info.url) : null;
-  if (!url || info.dir_info !== undefined || info.vcs_info !== undefined) {
+/** One resolved distribution as a lock entry: an index's wheel or sdist, or a direct archive; a source tree cannot be locked. */
+async function lockedFrom(env: NodeJS.ProcessEnv, item: Resolved, key: string): Promise<LockedPackage> {
+  const { name, version, origin } = item;
+  const url = origin.url ? stripCredentials(origin.url) : null;
+  if (!url || origin.kind !== 'archive') {
     throw new TpxError(
       'bad-lock',
-      `${key} cannot be locked: ${name} ${version} comes from ${info.vcs_info !== undefined ? 'a version-control checkout' : 'a directory'} (${redact(url ?? '?')}), which has no hash`,
+      `${key} cannot be locked: ${name} ${version} comes from ${origin.kind === 'vcs' ? 'a version-control checkout' : 'a directory'} (${redact(url ?? '?')}), which has no hash`,
       {
         hint: 'lock a built archive instead: `pip wheel --no-deps DIR` and use the .whl as the spec',
       },
@@ -96,20 +77,20 @@ async function lockedFrom(env: NodeJS.ProcessEnv, item: ReportItem, key: string)
     name: path.posix.basename(url.split(/[?#]/)[0] ?? ''),
     url,
     path: null,
-    hashes: await hashesOf(env, info.archive_info, url),
+    hashes: await hashesOf(env, origin.hashes, url),
   };
   const base = {
     name: normalizeName(name),
     version,
     marker: null,
-    requiresPython: item.metadata.requires_python ?? null,
+    requiresPython: item.requiresPython,
     index: null,
     sdist: null,
     archive: null,
     wheels: [],
     unhashable: null,
   };
-  if (item.is_direct) return { ...base, archive: file };
+  if (item.direct) return { ...base, archive: file };
   return file.name.endsWith('.whl') ? { ...base, wheels: [file] } : { ...base, sdist: file };
 }
 
@@ -117,18 +98,12 @@ async function lockedFrom(env: NodeJS.ProcessEnv, item: ReportItem, key: string)
 const MAX_HASHED_BYTES = 4 * 2 ** 30;
 
 /**
- * The file's hashes as pip reported them (`archive_info.hashes`, else `archive_info.hash`). An index
- * that publishes no hash, with metadata pip read without downloading the file, leaves none: then
- * tpx fetches the file itself and hashes it (sha256), once, here — a lock is nothing without one.
+ * The file's hashes as pip reported them. An index that publishes no hash, with metadata pip read
+ * without downloading the file, leaves none: then tpx fetches the file itself and hashes it
+ * (sha256), once, here — a lock is nothing without one.
  */
-async function hashesOf(
-  env: NodeJS.ProcessEnv,
-  archive: { hash?: string; hashes?: Record<string, string> } | undefined,
-  url: string,
-): Promise<Record<string, string>> {
-  if (archive?.hashes && Object.keys(archive.hashes).length > 0) return archive.hashes;
-  const one = /^(sha256|sha384|sha512)=([0-9a-f]+)$/.exec(archive?.hash ?? '');
-  if (one?.[1] && one[2]) return { [one[1]]: one[2] };
+async function hashesOf(env: NodeJS.ProcessEnv, reported: Record<string, string>, url: string): Promise<Record<string, string>> {
+  if (Object.keys(reported).length > 0) return reported;
   // Imported here: node:crypto costs every command's start-up ~5 ms (bench/RESULTS.md).
   const { createHash } = await import('node:crypto');
   const hash = createHash('sha256');
@@ -246,20 +221,20 @@ export async function lockedRequest(ctx: Context, lock: Pylock, req: Request, sh
     const set = lock.requiresPython ? parseSpecifiers(lock.requiresPython) : null;
     return set === null || satisfies(version, set, { prereleases: true });
   };
-  let py = findInterpreter(ctx, req.python ?? undefined);
-  let python = req.python;
-  if (req.python === null && !admits(py.version)) {
-    const other = newestInterpreter(ctx, admits);
-    if (!other)
-      throw refuse(
-        `it is for Python ${lock.requiresPython}, and no such Python is installed (the default is ${py.version})`,
+  // A --python given is taken as it is: the check below says whether the lock fits it.
+  const py = await choosePython(ctx, {
+    requested: req.python,
+    accepts: req.python === null ? admits : null,
+    why: (first) =>
+      refuse(
+        `it is for Python ${lock.requiresPython}, and no such Python is installed (the default is ${first.version})`,
         `install a Python ${lock.requiresPython}, or make the lock with this one`,
-      );
-    py = other;
-    python = other.version.split('.').slice(0, 2).join('.');
-  }
+      ),
+  });
+  const python = req.python ?? (await pythonToRecord(ctx, py));
   const bad = lock.packages.find((p) => p.unhashable || !p.version);
   if (bad) throw refuse(`${bad.name} is ${bad.unhashable ?? 'without a version'}, which cannot be installed by hash`);
+  // The check runs on pip's own vendored `packaging`, the code pip decides with: it is pip the library, whichever installer installs.
   const runner = await sharedPip(ctx, py);
   const query = {
     requiresPython: lock.requiresPython,
@@ -363,7 +338,7 @@ export async function installedLock(
 ): Promise<{ lock: Pylock; notes: string[] }> {
   const r = inst.receipt;
   const req = { ...r.request, lock: null };
-  const py = findInterpreter(ctx, r.python.executable);
+  const py = await choosePython(ctx, { requested: r.python.executable });
   if (r.request.lock) {
     const packages = r.request.lock.map((d): LockedPackage => {
       const [algo, digest] = d.hash.split(':') as [string, string];
@@ -396,7 +371,7 @@ export async function installedLock(
       packages.push(
         await lockedFrom(
           ctx.env,
-          { is_direct: true, metadata: { name: d.name, version: d.version }, download_info: direct as ReportItem['download_info'] },
+          { name: d.name, version: d.version, requested: false, direct: true, requiresPython: null, origin: parseOrigin(direct) },
           inst.key,
         ),
       );
@@ -404,37 +379,23 @@ export async function installedLock(
   const notes: string[] = [];
   let env: Record<string, string> = {};
   if (fromIndex.length > 0) {
-    const runner = await sharedPip(ctx, py);
-    const report = await withScratchVenv(ctx, py, 'export', async (python, tmp) => {
-      const file = path.join(tmp, 'report.json');
-      const args = [
-        'install',
-        '--dry-run',
-        '--ignore-installed',
-        '--no-deps',
-        '--no-input',
-        '--progress-bar',
-        'off',
-        '--report',
-        file,
-        ...(req.indexUrl ? ['--index-url', req.indexUrl] : []),
-        ...req.pipArgs,
-      ];
-      const pins = fromIndex.map((d) => pinLine(d).trim());
-      const pip = await ctx.out.task(`asking the index for ${inst.key}'s files`, () =>
-        runPip(ctx, runner, python, [...args, ...pins], `export-${inst.key}`),
-      );
-      if (pip.code !== 0) {
-        throw new TpxError(
-          'pip-failed',
-          `${inst.key}: the index does not have every installed version, so its files and hashes cannot be filled in`,
-          { details: pipTail(pip.output), hint: logHint(ctx, pip) },
-        );
-      }
-      return readInstallReport(file) as unknown as Report;
+    const report = await installerFor(ctx).resolve(ctx, {
+      py,
+      request: req,
+      specs: fromIndex.map((d) => pinLine(d).trim()),
+      deps: false,
+      task: `asking the index for ${inst.key}'s files`,
+      logName: `export-${inst.key}`,
     });
-    env = report.environment ?? {};
-    for (const item of report.install) {
+    if (!report.ok) {
+      throw new TpxError(
+        'pip-failed',
+        `${inst.key}: the index does not have every installed version, so its files and hashes cannot be filled in`,
+        { details: report.failure.tail(), hint: report.failure.log },
+      );
+    }
+    env = report.environment;
+    for (const item of report.dists) {
       const p = await lockedFrom(ctx.env, item, inst.key);
       packages.push(p);
       const installed = fromIndex.find((d) => normalizeName(d.name) === normalizeName(p.name));

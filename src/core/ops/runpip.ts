@@ -13,16 +13,15 @@ import { selectLinks } from '../build/linkset.js';
 import type { LinkSet } from '../build/linkset.js';
 import { withLock } from '../base/mutex.js';
 import { parseToolArg, toolKey } from '../packaging/names.js';
-import { sharedPip } from '../installer/pip/shared.js';
-import { childEnv, runInherit } from '../base/proc.js';
-import { findInterpreter } from '../python/python.js';
+import { choosePython } from '../python/choose.js';
+import { installerFor } from '../installer/installer.js';
 import type { Interpreter } from '../python/python.js';
 import { receiptMode, writeReceipt } from '../store/receipt.js';
 import { injectedPackage } from '../request/request.js';
 import type { Receipt } from '../store/receipt.js';
 import { requireInstalled } from '../store/store.js';
 import type { Installed } from '../store/store.js';
-import { isolateApps, sitePackages, venvPython } from '../python/venv.js';
+import { isolateApps, sitePackages } from '../python/venv.js';
 
 /** pip changes the tool's current venv in place: that is what the user asked for. Exit code: pip's. */
 export async function runpip(ctx: Context, name: string, args: string[]): Promise<number> {
@@ -32,19 +31,15 @@ export async function runpip(ctx: Context, name: string, args: string[]): Promis
     const inst = requireInstalled(ctx, key);
     let py: Interpreter;
     try {
-      py = findInterpreter(ctx, inst.receipt.python.executable);
+      py = await choosePython(ctx, { requested: inst.receipt.python.executable });
     } catch (cause) {
       throw new TpxError('no-python', `${key}'s Python (${inst.receipt.python.executable}) no longer runs`, {
         cause,
         hint: `reinstall it with \`tpx reinstall ${key}\``,
       });
     }
-    const runner = await sharedPip(ctx, py);
     const before = freeze(ctx, inst.dir);
-    // pip may ask (`uninstall` confirms): keep its prompts unless the user turned them off.
-    const env = childEnv(ctx);
-    if (ctx.env.PIP_NO_INPUT === undefined) delete env.PIP_NO_INPUT;
-    const code = await runInherit(venvPython(ctx, inst.dir), [runner, ...args], env);
+    const code = await installerFor(ctx).runPip(ctx, { py, dir: inst.dir }, args);
     await reconcile(ctx, inst, py, before);
     return code;
   });

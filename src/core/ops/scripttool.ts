@@ -9,18 +9,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Built, BuildOptions } from '../build/build.js';
-import { pipFailure, pipInstall, preinstall } from '../build/build.js';
+import { installOrThrow, preinstall } from '../build/build.js';
 import type { Context } from '../base/context.js';
 import { TpxError } from '../base/errors.js';
 import { listDists } from '../packaging/distinfo.js';
 import { lstatOrNull, readdirOrEmpty } from '../base/fsx.js';
 import { isValidDistName, MAX_NAME } from '../packaging/names.js';
 import { parseScriptMetadata } from '../packaging/pep723.js';
-import { findInterpreter } from '../python/python.js';
+import { pythonToRecord } from '../python/choose.js';
+import { installerFor } from '../installer/installer.js';
 import type { Request } from '../request/request.js';
 import { fnv1a64 } from '../run/runcache.js';
 import { loadScript, pickInterpreter } from '../run/runscript.js';
-import { sharedPip } from '../installer/pip/shared.js';
 import { createVenv, sitePackages, venvBinDir, venvPython } from '../python/venv.js';
 
 /** The script's text and its file name, which the kept copy keeps (tracebacks and `__file__` name it). */
@@ -64,21 +64,28 @@ export function scriptToolName(script: ToolScript, req: Request): string {
 export async function buildScriptTool(ctx: Context, dir: string, req: Request, script: ToolScript, opts: BuildOptions): Promise<Built> {
   const name = scriptToolName(script, req);
   const meta = await parseScriptMetadata(script.text, script.file);
-  const py = pickInterpreter(ctx, req.python, meta, script.file);
+  const py = await pickInterpreter(ctx, req.python, meta, script.file);
   // Recorded like a package's requires-python choice, so upgrade and reinstall keep to it.
-  const chosenPython =
-    req.python === null && py.executable !== findInterpreter(ctx).executable ? py.version.split('.').slice(0, 2).join('.') : null;
-  await createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
+  const chosenPython = req.python === null ? await pythonToRecord(ctx, py) : null;
   const specs = [...(meta?.dependencies ?? []), ...req.injected.map((i) => i.spec)];
   let requested: Built['requested'] = [];
   if (specs.length > 0 || req.preinstall.length > 0) {
-    const runner = await sharedPip(ctx, py);
-    await preinstall(ctx, runner, dir, req, opts);
+    const installer = installerFor(ctx);
+    const env = await installer.createEnvironment(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
+    await preinstall(ctx, installer, env, req, opts);
     if (specs.length > 0) {
-      const pip = await pipInstall(ctx, runner, dir, req, specs, opts);
-      if ('code' in pip) throw await pipFailure(ctx, req, pip, dir, `the dependencies of ${script.file}`);
-      requested = pip.requested;
+      const job = {
+        request: req,
+        specs,
+        extraPipArgs: opts.extraPipArgs,
+        what: `the dependencies of ${script.file}`,
+        logName: opts.logName,
+      };
+      requested = await installOrThrow(ctx, installer, env, job);
     }
+  } else {
+    // Nothing to install: a plain venv, and no installer needed (no pip fetched for an interpreter that ships none).
+    await createVenv(ctx, py, dir, { systemSitePackages: req.systemSitePackages });
   }
   const kept = path.join(dir, KEPT, script.file);
   fs.mkdirSync(path.dirname(kept), { recursive: true });

@@ -12,9 +12,9 @@ import type { Context, Place } from '../base/context.js';
 import { quiet } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
 import { freeze } from '../installer/freeze.js';
-import { latestVersions } from '../installer/pip/latest.js';
+import { installerFor } from '../installer/installer.js';
 import { repairToolLinks } from '../store/links.js';
-import type { Latest, Query } from '../installer/pip/latest.js';
+import type { Latest, LatestQuery } from '../installer/installer.js';
 import { shellWord } from '../request/args.js';
 import { isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
 import { linkChanges } from './outcome.js';
@@ -189,11 +189,11 @@ export async function checkTools(
   tools: (Ready & { request: Request })[],
   opts: { includeInjected: boolean; jobs: number },
 ): Promise<Map<string, Check>> {
-  const wanted: { key: string; query: Query; installed: string | null; main: boolean }[] = [];
+  const wanted: { key: string; query: LatestQuery; installed: string | null; main: boolean }[] = [];
   const result = new Map<string, Check>();
   for (const t of tools) {
     result.set(t.key, { newer: false, latest: null });
-    const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, indexUrl: t.request.indexUrl, pipArgs: t.request.pipArgs };
+    const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, request: t.request };
     const injected = opts.includeInjected ? t.request.injected.filter((i) => !i.pinned) : [];
     // A script tool's dependencies are in its script: asking the index means building it.
     if (t.request.kind === 'script') {
@@ -219,7 +219,7 @@ export async function checkTools(
   const what = tools.length === 1 ? `${tools[0]?.key} has` : `${tools.length} tools have`;
   const answers = wanted.length
     ? await ctx.out.task(`checking whether ${what} a newer version`, () =>
-        latestVersions(
+        installerFor(ctx).latest(
           ctx,
           wanted.map((w) => w.query),
           opts.jobs,

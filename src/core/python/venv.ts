@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from '../base/context.js';
 import { TpxError } from '../base/errors.js';
-import { makeTempDir, removeMine } from '../base/gate.js';
+import { withTempDir } from '../base/gate.js';
 import { capture, childEnv } from '../base/proc.js';
 import type { OnPlatform } from '../base/platform.js';
 import type { Interpreter } from './python.js';
@@ -122,15 +122,13 @@ export async function withScratchVenv<T>(
   purpose: string,
   work: (python: string, tmp: string) => Promise<T>,
 ): Promise<T> {
-  const tmp = makeTempDir(purpose);
-  const undo = ctx.interrupts.register(() => removeMine(ctx, tmp));
-  try {
-    const dir = path.join(tmp, 'venv');
-    fs.mkdirSync(dir);
-    await createVenv(ctx, py, dir, { systemSitePackages: false });
-    return await work(venvPython(ctx, dir), tmp);
-  } finally {
-    undo();
-    removeMine(ctx, tmp);
-  }
+  return withTempDir(ctx, purpose, async (tmp) => work(await scratchVenv(ctx, py, tmp), tmp));
+}
+
+/** A venv of `py` made in `tmp` (a temp dir of the caller's): its python. */
+export async function scratchVenv(ctx: Context, py: Interpreter, tmp: string): Promise<string> {
+  const dir = path.join(tmp, 'venv');
+  fs.mkdirSync(dir);
+  await createVenv(ctx, py, dir, { systemSitePackages: false });
+  return venvPython(ctx, dir);
 }

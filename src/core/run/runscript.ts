@@ -10,7 +10,7 @@ import { buildEnvironment } from '../build/build.js';
 import { expandHome } from '../base/paths.js';
 import type { ScriptMetadata } from '../packaging/pep723.js';
 import { satisfies } from '../packaging/pep440.js';
-import { findInterpreter, newestInterpreter } from '../python/python.js';
+import { choosePython } from '../python/choose.js';
 import type { Interpreter } from '../python/python.js';
 import { statOrNull } from './runapp.js';
 import { saveScript } from './runcache.js';
@@ -58,28 +58,35 @@ export async function loadScript(
  * An interpreter satisfying requires-python: --python (or the default) when it does; without
  * --python, the newest installed 3.x that does; otherwise an error naming the line.
  */
-export function pickInterpreter(ctx: Context, python: string | null, meta: ScriptMetadata | null, where: string): Interpreter {
-  const first = findInterpreter(ctx, python ?? undefined);
+export async function pickInterpreter(
+  ctx: Context,
+  python: string | null,
+  meta: ScriptMetadata | null,
+  where: string,
+): Promise<Interpreter> {
   const rp = meta?.requiresPython;
-  if (!rp || satisfies(first.version, rp.set)) return first;
-  const found = python === null ? newestInterpreter(ctx, (v) => satisfies(v, rp.set)) : null;
-  if (found) return found;
-  throw new TpxError(
-    'no-python-for-script',
-    `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`,
-    {
-      hint:
-        python === null
-          ? `the default Python is ${first.version}; install a matching one, or pass it with --python`
-          : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',
-    },
-  );
+  if (!rp) return choosePython(ctx, { requested: python });
+  return choosePython(ctx, {
+    requested: python,
+    accepts: (v) => satisfies(v, rp.set),
+    why: (first) =>
+      new TpxError(
+        'no-python-for-script',
+        `${where}:${rp.line}: requires-python = "${rp.text}", but ${python === null ? 'no installed Python' : `--python ${python} (${first.version})`} satisfies it`,
+        {
+          hint:
+            python === null
+              ? `the default Python is ${first.version}; install a matching one, or pass it with --python`
+              : 'pick a matching interpreter with --python, or leave --python out to let tpx look for one',
+        },
+      ),
+  });
 }
 
 /** Builds a script's environment: its dependencies (and --with packages) in a venv of the chosen interpreter. */
 export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where: string): Build {
   return async (dir, ctx) => {
-    const py = pickInterpreter(ctx, req.python, meta, where);
+    const py = await pickInterpreter(ctx, req.python, meta, where);
     const receipt = {
       request: req,
       name: null,

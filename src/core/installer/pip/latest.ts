@@ -4,37 +4,20 @@
  * interpreter, index and pip arguments. pip answers for the user's own index, config, certs and proxies,
  * which querying the index from Node would not. `list --outdated`, `upgrade` and `upgrade-all` use it.
  */
-import * as path from 'node:path';
 import type { Context } from '../../base/context.js';
 import { TpxError } from '../../base/errors.js';
 import { toolKey } from '../../packaging/names.js';
-import { makeTempDir, removeMine } from '../../base/gate.js';
-import { readInstallReport, runPip } from './pip.js';
-import { logHint } from '../../base/proc.js';
-import { hintFromPipOutput, pipTail } from './hints.js';
 import { redact } from '../../base/redact.js';
-import { ensureSharedPip } from './shared.js';
 import { mapPool } from '../../base/pool.js';
-import { findInterpreter } from '../../python/python.js';
+import { choosePython } from '../../python/choose.js';
 import type { Interpreter } from '../../python/python.js';
 import { parseSpec, RECORDED } from '../../packaging/spec.js';
-import { venvPython } from '../../python/venv.js';
-
-export interface Query {
-  /** A requirement (`black`, `black[d]<23`); paths and URLs have no "newest version". */
-  spec: string;
-  /** A venv of the right interpreter to run pip in; with --ignore-installed its contents do not matter. */
-  venv: string;
-  /** That venv's base interpreter (it serves the shared pip). */
-  interpreter: string;
-  indexUrl: string | null;
-  pipArgs: string[];
-}
-
-export type Latest = { version: string } | { error: TpxError };
+import { pipOptions } from '../../request/pipoptions.js';
+import type { Latest, LatestQuery } from '../installer.js';
+import { resolve } from './resolve.js';
 
 interface Batch {
-  first: Query;
+  first: LatestQuery;
   specs: string[];
   names: Set<string>;
 }
@@ -43,13 +26,12 @@ interface Batch {
 type Answer = Map<string, string> | TpxError;
 
 /** The newest version pip would install for each query (its dependencies are not resolved), in order. */
-export async function latestVersions(ctx: Context, queries: Query[], jobs: number): Promise<Latest[]> {
-  // Batches: same interpreter, index and pip args; at most one spec per distribution name (pip would merge them).
+export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs: number): Promise<Latest[]> {
+  // Batches: same interpreter and pip options; at most one spec per distribution name (pip would merge them).
   const batches: Batch[] = [];
   const assigned = queries.map((q) => {
     const name = nameOf(q.spec);
-    const same = (b: Batch) =>
-      b.first.interpreter === q.interpreter && b.first.indexUrl === q.indexUrl && b.first.pipArgs.join('\0') === q.pipArgs.join('\0');
+    const same = (b: Batch) => batchKey(b.first) === batchKey(q);
     let batch = batches.find((b) => same(b) && (b.specs.includes(q.spec) || !b.names.has(name)));
     if (!batch) batches.push((batch = { first: q, specs: [], names: new Set() }));
     if (!batch.specs.includes(q.spec)) batch.specs.push(q.spec);
@@ -78,30 +60,28 @@ export async function latestVersions(ctx: Context, queries: Query[], jobs: numbe
   });
 }
 
+/** Queries with equal keys can share a pip run. Their requests were checked when read (receipts, flags), so pipOptions does not throw here. */
+function batchKey(q: LatestQuery): string {
+  return [q.interpreter, ...pipOptions(q.request)].join('\0');
+}
+
 function nameOf(spec: string): string {
   return toolKey(parseSpec(spec, RECORDED).name ?? spec);
 }
 
-async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: Query, specs: string[]): Promise<Answer> {
-  const tmp = makeTempDir('check');
+async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: LatestQuery, specs: string[]): Promise<Answer> {
   try {
     let py = interpreters.get(q.interpreter);
-    if (!py) interpreters.set(q.interpreter, (py = findInterpreter(ctx, q.interpreter)));
-    const runner = ensureSharedPip(ctx, py);
-    const report = path.join(tmp, 'report.json');
-    const args = ['install', '--dry-run', '--ignore-installed', '--no-deps', '--no-input', '--progress-bar', 'off', '--report', report];
-    if (q.indexUrl) args.push('--index-url', q.indexUrl);
-    const pip = await runPip(ctx, runner, venvPython(ctx, q.venv), [...args, ...q.pipArgs, ...specs], 'check-latest');
-    if (pip.code !== 0) {
+    if (!py) interpreters.set(q.interpreter, (py = await choosePython(ctx, { requested: q.interpreter })));
+    const r = await resolve(ctx, { py, venv: q.venv, request: q.request, specs, deps: false, logName: 'check-latest' });
+    if (!r.ok) {
       return new TpxError('check-failed', `could not find the newest version of ${specs.map(redact).join(', ')}`, {
-        details: pipTail(pip.output, 6),
-        hint: [hintFromPipOutput(pip.output), logHint(ctx, pip)].filter(Boolean).join('\n'),
+        details: r.failure.tail(6),
+        hint: [r.failure.hint, r.failure.log].filter(Boolean).join('\n'),
       });
     }
-    return new Map(readInstallReport(report).install.map((i) => [toolKey(i.metadata.name), i.metadata.version]));
+    return new Map(r.dists.map((d) => [toolKey(d.name), d.version]));
   } catch (err) {
     return err instanceof TpxError ? err : new TpxError('check-failed', `could not check ${specs.map(redact).join(', ')}`, { cause: err });
-  } finally {
-    removeMine(ctx, tmp);
   }
 }

@@ -1,4 +1,4 @@
-/** Running pip (the shared pip, sharedpip.ts) inside a venv, and reading its JSON install report. */
+/** Running pip (the shared pip, shared.ts) inside a venv, and reading its JSON install report. */
 import * as fs from 'node:fs';
 import type { Context } from '../../base/context.js';
 import { TpxError } from '../../base/errors.js';
@@ -9,7 +9,7 @@ import type { LockedDist } from '../../request/request.js';
 
 /**
  * Runs the shared pip inside the venv whose interpreter is `python`, through tpx's runner
- * (piprunner.ts: cached User-Agent facts, bytecode compiled in parallel).
+ * (runner.ts: cached User-Agent facts, bytecode compiled in parallel).
  */
 export function runPip(ctx: Context, runner: string, python: string, args: string[], logName: string): Promise<Logged> {
   return runLogged(ctx, python, [tpxRunner(runner), ...args], { env: childEnv(ctx), logName });
@@ -22,8 +22,11 @@ export interface InstallReport {
     requested: boolean;
     is_direct?: boolean;
     metadata: { name: string; version: string; requires_python?: string };
+    /** PEP 610 data (packaging/directurl.ts). */
     download_info?: { url?: string };
   }[];
+  /** The marker environment pip resolved for. */
+  environment?: Record<string, string>;
 }
 
 export function readInstallReport(file: string): InstallReport {

@@ -15,7 +15,7 @@ import { admitsPython, downloadPipWheel } from './download.js';
 import { captureSync, childEnv, logHint } from '../../base/proc.js';
 import { compareVersions } from '../../packaging/pep440.js';
 import type { Paths } from '../../base/paths.js';
-import { findInterpreter } from '../../python/python.js';
+import { choosePython } from '../../python/choose.js';
 import type { Interpreter } from '../../python/python.js';
 import { withScratchVenv } from '../../python/venv.js';
 
@@ -132,7 +132,7 @@ export type SharedUpgrade =
  * cannot run on (its Requires-Python).
  */
 export async function upgradeSharedPip(ctx: Context, opts: { version?: string }): Promise<SharedUpgrade> {
-  const py = findInterpreter(ctx);
+  const py = await choosePython(ctx, { requested: null });
   const runner = await sharedPip(ctx, py);
   const current = path.basename(path.dirname(path.dirname(runner))).slice('pip-'.length);
   const want = opts.version === undefined ? 'pip' : `pip==${opts.version}`;

@@ -1,0 +1,135 @@
+/**
+ * The installer seam (docs/architecture.md, "Seams"): everything tpx asks of what puts
+ * distributions into a venv. pip (installer/pip/) is the one there is. Another — a store of
+ * wheels linked into venvs, with pip as resolver and fallback — is a folder beside pip/ that
+ * implements this, plus its line in `installerFor`; build, run, files and the commands only see
+ * this interface.
+ */
+import type { Context } from '../base/context.js';
+import type { TpxError } from '../base/errors.js';
+import type { Dist } from '../packaging/distinfo.js';
+import type { Origin } from '../packaging/directurl.js';
+import type { Interpreter } from '../python/python.js';
+import type { LockedDist, Request } from '../request/request.js';
+import { pipInstaller } from './pip/installer.js';
+
+/** A venv an installer works in. */
+export interface Environment {
+  py: Interpreter;
+  dir: string;
+}
+
+/** One install into an environment. */
+export interface InstallJob {
+  /** Whose options apply: its index and pip args, its injected packages' pip args (request/pipoptions.ts). */
+  request: Request;
+  /** Requirements, paths, URLs; the first in development mode when `editable`. */
+  specs: string[];
+  editable?: boolean;
+  /** Instead of `specs`: exactly these files, each by its hash, nothing resolved (a locked install). */
+  lock?: LockedDist[] | null;
+  /** Arguments for this run only: a rebuild's pins (freeze.withPins). */
+  extraPipArgs?: string[];
+  /** What the error names when it fails (`pip could not install WHAT`). */
+  what: string;
+  logName: string;
+}
+
+/** A distribution the install was asked for (not pulled in as a dependency), as pip's report names it. */
+export interface Requested {
+  name: string;
+  version: string;
+  /** Where it came from (`download_info.url`): matches a path or URL spec. */
+  url: string | null;
+  direct: boolean;
+}
+
+export type InstallResult =
+  | {
+      ok: true;
+      requested: Requested[];
+      /** Everything now in the environment, read from its dist-info. */
+      dists: Dist[];
+    }
+  | {
+      ok: false;
+      /** A version was passed over because its requires-python excludes this interpreter: another may do (build/pythonfor.ts). */
+      wrongPython: boolean;
+      /** The failure as one error (its hints may ask the index, so only when it is shown). */
+      error: () => Promise<TpxError>;
+    };
+
+/** A dry run: what installing `specs` would take, for `py`, without installing anything. */
+export interface ResolveJob {
+  py: Interpreter;
+  /** A venv of `py` to run in, whose contents do not matter; without one a scratch venv is made. */
+  venv?: string;
+  request: Request;
+  specs: string[];
+  /** Resolve their dependencies too (a lock), or only the specs themselves (a version check). */
+  deps: boolean;
+  /** Pick versions as if the interpreter did not matter (to learn what they require). */
+  ignoreRequiresPython?: boolean;
+  /** A progress line shown while it runs. */
+  task?: string;
+  logName: string;
+}
+
+/** One distribution a dry run picked: the exact file, with its hashes, that an install would take. */
+export interface Resolved {
+  name: string;
+  version: string;
+  requested: boolean;
+  direct: boolean;
+  requiresPython: string | null;
+  origin: Origin;
+}
+
+export type Resolution =
+  | {
+      ok: true;
+      dists: Resolved[];
+      /** The marker environment it was resolved for (`sys_platform`, `python_version`, …). */
+      environment: Record<string, string>;
+    }
+  | { ok: false; failure: RunFailure };
+
+/** A failed installer run, for the caller's own error. */
+export interface RunFailure {
+  /** The end of its output (`lines` lines, default the usual). */
+  tail: (lines?: number) => string;
+  /** A hint read from the output, if any. */
+  hint: string | undefined;
+  /** Where the full log is. */
+  log: string;
+}
+
+/** "The newest version of SPEC": for `list --outdated`, upgrade. */
+export interface LatestQuery {
+  /** A requirement (`black`, `black[d]<23`); paths and URLs have no "newest version". */
+  spec: string;
+  /** A venv of the right interpreter to run in; its contents do not matter. */
+  venv: string;
+  /** That venv's base interpreter. */
+  interpreter: string;
+  /** Whose options apply. */
+  request: Request;
+}
+
+export type Latest = { version: string } | { error: TpxError };
+
+export interface Installer {
+  /** A venv of `py` at `dir` (which exists, empty but for tpx's markers), without pip, and what this installer needs to install into it. */
+  createEnvironment(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean }): Promise<Environment>;
+  install(ctx: Context, env: Environment, job: InstallJob): Promise<InstallResult>;
+  resolve(ctx: Context, job: ResolveJob): Promise<Resolution>;
+  /** The newest version for each query, in order; never throws. */
+  latest(ctx: Context, queries: LatestQuery[], jobs: number): Promise<Latest[]>;
+  /** pip itself on the environment (`tpx runpip`), on the terminal; its exit code. */
+  runPip(ctx: Context, env: Environment, args: string[]): Promise<number>;
+}
+
+/** The installer for this context: pip, the only one so far (a second one is chosen here). */
+export function installerFor(_ctx: Context): Installer {
+  return pipInstaller;
+}

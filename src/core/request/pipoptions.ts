@@ -1,0 +1,23 @@
+/**
+ * The one place a request becomes pip options (docs/architecture.md, "Seams"): every pip run made
+ * for a request — its install, the requires-python dry run, the version check, a lock — gets them
+ * from here, so an option added to a request (a cooldown, say) reaches all of them at once.
+ */
+import { checkPipArgs } from './pipargs.js';
+import type { Request } from './request.js';
+
+/** The fields of a request that become pip options. */
+export type PipOptionFields = Pick<Request, 'indexUrl' | 'pipArgs'> & { injected: Pick<Request['injected'][number], 'pipArgs'>[] };
+
+/**
+ * `--index-url`, the request's pip args and its injected packages' (pip resolves a tool and what is
+ * injected into it in one run, so theirs apply to the whole build). Pip args are checked wherever
+ * they come from (flags, receipts, export files); here once more, where they are used.
+ */
+export function pipOptions(req: PipOptionFields): string[] {
+  return [
+    ...(req.indexUrl ? ['--index-url', req.indexUrl] : []),
+    ...checkPipArgs(req.pipArgs),
+    ...req.injected.flatMap((i) => checkPipArgs(i.pipArgs)),
+  ];
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { pipOptions } from '../../src/core/request/pipoptions.js';
+import { defaultRequest, injectedPackage } from '../../src/core/request/request.js';
+
+describe('pipOptions: a request as pip options', () => {
+  it('a plain request has none', () => {
+    expect(pipOptions(defaultRequest('black'))).toEqual([]);
+  });
+
+  it('the index, then the pip args, then each injected package’s pip args, in order', () => {
+    const req = defaultRequest('black', {
+      indexUrl: 'https://idx.example/simple',
+      pipArgs: ['--pre', '--no-binary', ':all:'],
+      injected: [
+        injectedPackage('rich', 'rich', { pipArgs: ['--extra-index-url', 'https://x.example/simple'] }),
+        injectedPackage('click', 'click'),
+      ],
+    });
+    expect(pipOptions(req)).toEqual([
+      '--index-url',
+      'https://idx.example/simple',
+      '--pre',
+      '--no-binary',
+      ':all:',
+      '--extra-index-url',
+      'https://x.example/simple',
+    ]);
+  });
+
+  it('refuses options that would install elsewhere, wherever in the request they are', () => {
+    expect(() => pipOptions(defaultRequest('black', { pipArgs: ['--target', '/x'] }))).toThrow('--target');
+    const injected = [injectedPackage('rich', 'rich', { pipArgs: ['--user'] })];
+    expect(() => pipOptions(defaultRequest('black', { injected }))).toThrow('--user');
+  });
+});
