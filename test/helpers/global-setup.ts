@@ -1,5 +1,5 @@
 // vitest globalSetup: runs once per `vitest run`, before any test file; what it returns runs after the last.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWheels, tpxJs, wheelsDir } from './fixtures.js';
@@ -25,6 +25,9 @@ export default async function setup(): Promise<() => void> {
  */
 function ownTempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tpx-suite-'));
+  // Others may pass through (not list) to a world a test opened to them: global-reset.test.ts runs
+  // tpx as another user.
+  chmodSync(dir, 0o711);
   process.env.TMPDIR = dir;
   return dir;
 }
