@@ -1,8 +1,10 @@
-// vitest globalSetup: runs once per `vitest run`, before any test file.
-import { existsSync } from 'node:fs';
+// vitest globalSetup: runs once per `vitest run`, before any test file; what it returns runs after the last.
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildWheels, tpxJs, wheelsDir } from './fixtures.js';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
   // Incremental: only fixtures changed since their wheel was built are rebuilt.
   buildWheels(wheelsDir);
 
@@ -13,4 +15,36 @@ export default async function setup(): Promise<void> {
       `\n[tpx tests] ${tpxJs} does not exist: tests that run tpx will fail. Build it with \`npm run build\` (\`npm test\` does).\n`,
     );
   }
+  return checkNothingLeft(ownTempDir());
+}
+
+/**
+ * Gives this run a temp dir of its own: the test workers, started after this, inherit TMPDIR, so
+ * everything a test makes with tmpdir() (temp.ts's dirs, the worlds of world.ts) lands there, and
+ * what is left at the end is this run's own, whatever other runs on the machine leave in /tmp.
+ */
+function ownTempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tpx-suite-'));
+  // Others may pass through (not list) to a world a test opened to them: global-reset.test.ts runs
+  // tpx as another user.
+  chmodSync(dir, 0o711);
+  process.env.TMPDIR = dir;
+  return dir;
+}
+
+/**
+ * The teardown: fails the run if a test left anything in the run's temp dir (a test that makes a
+ * temp dir must remove it: test/helpers/temp.ts), then removes it. vitest only logs an error thrown
+ * here, and exits 0, so the exit code is set as well.
+ */
+function checkNothingLeft(dir: string): () => void {
+  return () => {
+    const left = readdirSync(dir).sort();
+    rmSync(dir, { recursive: true, force: true });
+    if (left.length === 0) return;
+    process.exitCode = 1;
+    throw new Error(
+      `tests left ${left.length} entries in the temp dir (make them with tempDir() from test/helpers/temp.ts): ${left.join(', ')}`,
+    );
+  };
 }

@@ -1,7 +1,8 @@
 // Small readers and fault injectors for installed tools, shared by the integration tests.
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { World } from './world.js';
+import { shellWord } from '../../src/core/request/args.js';
+import type { RunResult, World } from './world.js';
 
 export const receiptFile = (w: World, key: string): string => join(w.tpxHome, 'tools', key, 'tpx.json');
 export const receipt = (w: World, key: string): any => JSON.parse(readFileSync(receiptFile(w, key), 'utf8'));
@@ -35,4 +36,21 @@ export function scrub(w: World, text: string): string {
     .replace(/\(\/[^()]*\/python[0-9.]*\)/g, '(<python>)')
     .replace(/logs\/[^\s]+\.log/g, 'logs/<log>')
     .replace(/^ {2}\| .*(\n {2}\| .*)*/gm, '  | <pip output>');
+}
+
+/**
+ * A command and what it printed, as a snapshot shows it: the command line and exit code, then stdout
+ * and stderr (each only if something was printed), scrubbed.
+ */
+export function transcript(w: World, args: string[], r: RunResult): string {
+  const stream = (name: string, text: string) =>
+    text ? `--- ${name}\n${scrub(w, text)}${text.endsWith('\n') ? '' : '\n(no newline at the end)\n'}` : '';
+  return `$ ${['tpx', ...args].map(shellWord).join(' ')}  → exit ${r.code}\n${stream('stdout', r.stdout)}${stream('stderr', r.stderr)}`;
+}
+
+/** Runs each command line in turn (they may change the world), and gives their transcripts as one text. */
+export async function transcripts(w: World, commands: string[][]): Promise<string> {
+  const shown: string[] = [];
+  for (const args of commands) shown.push(transcript(w, args, await w.run(args)));
+  return shown.join('\n');
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { startIndex, withCredentials, type Index, type IndexAuth } from './index-server.js';
 import { defaultFixtureIds, fixture, realPython, tpxJs, wheelsDir } from './fixtures.js';
+import { stopProcessesUnder } from './procs.js';
 
 export { realPython, wheelsDir };
 
@@ -78,6 +79,7 @@ export interface World {
   ls(dir: string): string[];
   /** Symlink target, or null if path is missing or not a symlink. */
   readlink(path: string): string | null;
+  /** Stops every process the world started (tpx, and pip in its own process group), then deletes the world. */
   dispose(): Promise<void>;
 }
 
@@ -213,14 +215,19 @@ export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
       }
     },
     async dispose() {
+      // Everything the world started is stopped, and gone, before its tree is deleted: a test that
+      // timed out would otherwise leave pip (in a process group of its own) writing into a deleted
+      // tree. The children's own kill is for where processesUnder cannot look (no /proc).
       for (const child of live) child.kill('SIGKILL');
+      await stopProcessesUnder(root);
+      await Promise.allSettled([...live].map((child) => child.done));
       await index?.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
 
   // Children still running when the test ends are killed by dispose().
-  const live = new Set<ChildProcess>();
+  const live = new Set<Spawned>();
   function track(child: Spawned): Spawned {
     live.add(child);
     child.once('close', () => live.delete(child));

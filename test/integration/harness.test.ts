@@ -1,12 +1,15 @@
 // Proves the test harness with real components (python -m venv, pip, the loopback
 // index), independently of tpx: if these fail, tpx's integration tests can't be trusted.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildWheels, defaultFixtureIds, fixture, fixturesDir, listFixtures } from '../helpers/fixtures.js';
 import { normalizeProjectName, startIndex, withCredentials } from '../helpers/index-server.js';
+import { processesUnder } from '../helpers/procs.js';
 import { makeWorld, realPython, wheelsDir, type RunOptions, type RunResult, type World } from '../helpers/world.js';
 import { readZip, readZipText } from '../helpers/zip.js';
 
@@ -146,6 +149,35 @@ describe('world + index + pip', () => {
     const script = 'import os, json; print(json.dumps({k: os.environ.get(k) for k in ("NO_COLOR", "LANG", "EXTRA")}))';
     const r = ok(await w.exec(realPython(), ['-c', script], { env: { NO_COLOR: undefined, EXTRA: 'x' } }));
     expect(JSON.parse(r.stdout)).toEqual({ NO_COLOR: null, LANG: 'C.UTF-8', EXTRA: 'x' });
+  });
+});
+
+describe('dispose', () => {
+  it('stops tpx and the pip it started in a process group of its own, then deletes the world', async () => {
+    // An index that takes connections and never answers: pip waits on it as long as PIP_TIMEOUT says.
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const connected = once(blackHole, 'connection');
+    try {
+      const w = await newWorld();
+      const url = `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}/simple`;
+      const tpx = w.spawn(['install', 'tpxdemo'], { env: { PIP_INDEX_URL: url, PIP_TIMEOUT: '600' } });
+      await connected;
+      const running = processesUnder(w.root);
+      expect(running.map((p) => p.pid)).toContain(tpx.pid);
+      const pip = running.find((p) => p.pgid === p.pid);
+      expect(pip?.argv.join(' ')).toMatch(/pip/);
+
+      await w.dispose();
+      world = undefined;
+      expect(processesUnder(w.root)).toEqual([]);
+      expect(existsSync(w.root)).toBe(false);
+      expect((await tpx.done).signal).toBe('SIGKILL');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackHole.close();
+    }
   });
 });
 

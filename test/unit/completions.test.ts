@@ -1,10 +1,10 @@
 // The generated scripts' own logic where the integration test cannot reach: awkward home paths (run
 // in the real shells), and the PowerShell script, which cannot run here (no PowerShell): its content.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { describeCommand } from '../../src/commands/shared/describe.js';
 import { completionScript } from '../../src/core/shell/completions.js';
 
@@ -12,8 +12,7 @@ vi.stubGlobal('TPX_VERSION', '0.0.0-test'); // defined by the bundler in a build
 const { buildProgram } = await import('../../src/cli.js');
 const root = describeCommand(buildProgram(async () => {}));
 
-const home = mkdtempSync(join(tmpdir(), 'tpx-completions-'));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+const home = tempDir('tpx-completions-');
 
 describe('the tools a script lists', () => {
   // A data home whose path needs quoting in every shell, with two tools and a half-made switch.

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { appsOf, listDists, readEntryPoints } from '../../src/core/packaging/distinfo.js';
 import { platformFor } from '../../src/core/base/platform.js';
 
@@ -9,7 +9,7 @@ const posix = { platform: platformFor('linux') };
 
 /** A venv-like tree: lib/site-packages with dist-info folders, and a bin dir. */
 function venv() {
-  const root = mkdtempSync(join(tmpdir(), 'tpx-distinfo-'));
+  const root = tempDir('tpx-distinfo-');
   const site = join(root, 'lib', 'python3.11', 'site-packages');
   const bin = join(root, 'bin');
   mkdirSync(site, { recursive: true });

@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { type TpxError, fromErrno, toTpxError } from '../../src/core/base/errors.js';
 
 /** An error as node:fs throws it (the machine's answer cannot be produced on demand here: a full disk, a read-only mount). */
@@ -11,7 +10,7 @@ function errno(code: string, syscall: string, path: string): NodeJS.ErrnoExcepti
 
 describe('the machine saying no is one clear error', () => {
   it('a full disk names the directory and how much is free there', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const dir = tempDir();
     const e = fromErrno(errno('ENOSPC', 'write', join(dir, 'x.log'))) as TpxError;
     expect(e.code).toBe('disk-full');
     expect(e.message).toBe(`could not write ${join(dir, 'x.log')}: no space left on the device`);

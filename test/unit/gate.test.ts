@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import type { Context } from '../../src/core/base/context.js';
 import { isMine, linkOwner, makeTempDir, removeMine, removeRootIfEmpty, removeToolLink } from '../../src/core/base/gate.js';
 import { ctxIn as makeCtx } from '../helpers/context.js';
@@ -12,7 +13,7 @@ function ctxIn(root: string): Context {
 
 describe('the delete gate', () => {
   it('tpx owns what is strictly inside its data home and its cache, nothing else', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const ctx = ctxIn(root);
     expect(isMine(ctx.paths, join(ctx.paths.envs, 'g'))).toBe(true);
     expect(isMine(ctx.paths, join(ctx.paths.cache, 'logs'))).toBe(true);
@@ -39,7 +40,7 @@ describe('the delete gate', () => {
   });
 
   it("a directory of tpx replaced by a link elsewhere does not make what is there tpx's", () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const ctx = ctxIn(root);
     const precious = join(root, 'precious');
     mkdirSync(join(precious, 'usr'), { recursive: true });
@@ -54,7 +55,7 @@ describe('the delete gate', () => {
   });
 
   it('a bin entry is removed only if it is a link directly in the bin dir into that tool', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const ctx = ctxIn(root);
     const into = (key: string) => join(ctx.paths.tools, key, 'bin', 'app');
     symlinkSync(into('black'), join(ctx.paths.bin, 'black'));
@@ -83,7 +84,7 @@ describe('the delete gate', () => {
   });
 
   it('removes the data home or the cache itself only when it is empty, and nothing else that way', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const ctx = ctxIn(root);
     expect(removeRootIfEmpty(ctx, ctx.paths.home)).toBe(false);
     expect(existsSync(ctx.paths.envs)).toBe(true);

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import type { Context } from '../../src/core/base/context.js';
 import { linkOwner } from '../../src/core/base/gate.js';
 import { applyLinks, planLinks, removeOwnedLinks, resourceLinkFor, wantedLinks } from '../../src/core/store/links.js';
@@ -17,7 +17,7 @@ function ctxIn(root: string): Context {
 
 describe('link policy', () => {
   it('missing → create; ours → keep or replace; anything else → refuse unless forced', async () => {
-    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const ctx = ctxIn(tempDir());
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'black'), join(ctx.paths.bin, 'black'));
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'old-name'), join(ctx.paths.bin, 'blackd'));
     expect((await planLinks(ctx, 'black', apps(ctx, 'black', ['black', 'blackd', 'new']), false)).map((p) => [p.name, p.action])).toEqual([
@@ -34,7 +34,7 @@ describe('link policy', () => {
   });
 
   it('ownership compares with a trailing separator: tool "bla" does not own links into "black"', () => {
-    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const ctx = ctxIn(tempDir());
     symlinkSync(join(ctx.paths.tools, 'black', 'bin', 'black'), join(ctx.paths.bin, 'black'));
     expect(linkOwner(ctx, join(ctx.paths.bin, 'black'))).toBe('black');
     expect(removeOwnedLinks(ctx, 'bla', [join(ctx.paths.bin, 'black')])).toEqual([]);
@@ -42,7 +42,7 @@ describe('link policy', () => {
   });
 
   it('a failure half-way puts every slot back exactly as it was (fault injection)', async () => {
-    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const ctx = ctxIn(tempDir());
     writeFileSync(join(ctx.paths.bin, 'a'), 'original a');
     const plans = await planLinks(ctx, 't', apps(ctx, 't', ['a', 'b', 'c']), true);
     // The third slot cannot be written: a directory is in the way of the rename.
@@ -55,7 +55,7 @@ describe('link policy', () => {
   });
 
   it('man pages and completion files are links like apps: the same policy, in their own dirs', async () => {
-    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const ctx = ctxIn(tempDir());
     const wanted = wantedLinks(
       ctx,
       'black',
@@ -85,7 +85,7 @@ describe('link policy', () => {
   });
 
   it("a suffix goes into a man page's name before its section; a suffixed tool's completions are not linked", () => {
-    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const ctx = ctxIn(tempDir());
     expect(resourceLinkFor(ctx, 'black@22', 'share/man/man1/black.1', '@22')?.link).toBe(join(ctx.paths.man, 'man1', 'black@22.1'));
     expect(resourceLinkFor(ctx, 'black@22', 'share/man/man5/black.conf.5.gz', '@22')?.link).toBe(
       join(ctx.paths.man, 'man5', 'black@22.conf.5.gz'),
@@ -103,7 +103,7 @@ describe('link policy', () => {
   });
 
   it('an interrupt after linking rolls the links back', async () => {
-    const ctx = ctxIn(mkdtempSync(join(tmpdir(), 'tpx-unit-')));
+    const ctx = ctxIn(tempDir());
     applyLinks(ctx, await planLinks(ctx, 't', apps(ctx, 't', ['a', 'b']), false));
     expect(readdirSync(ctx.paths.bin).sort()).toEqual(['a', 'b']);
     ctx.interrupts.runAll();

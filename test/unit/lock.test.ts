@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { HEARTBEAT_STALE_MS, isStale, isStaleLock, ownerRecord, parseOwner, processStart } from '../../src/core/base/mutex.js';
 
 const here = 'box';
@@ -49,7 +50,7 @@ describe('owner records', () => {
   });
 
   it('a lock owned by a live pid with another start time, or with a heartbeat long gone, is stale', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const lock = (name: string, text: string, ageMs = 0) => {
       const dir = join(root, name);
       mkdirSync(dir);

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { cacheDir, expandHome, resolvePaths } from '../../src/core/base/paths.js';
 
 describe('resolvePaths', () => {
@@ -72,7 +72,7 @@ describe('expandHome', () => {
 
 describe('cacheDir', () => {
   it('creates the directory and tags it and the cache root with CACHEDIR.TAG, once', () => {
-    const root = join(mkdtempSync(join(tmpdir(), 'tpx-cache-')), 'cache');
+    const root = join(tempDir('tpx-cache-'), 'cache');
     expect(cacheDir(root, join(root, 'run'))).toBe(join(root, 'run'));
     for (const d of [root, join(root, 'run')]) {
       expect(readFileSync(join(d, 'CACHEDIR.TAG'), 'utf8')).toMatch(/^Signature: 8a477f597d28d172789f06886806bc55\n/);

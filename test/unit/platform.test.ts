@@ -2,21 +2,11 @@
 // Windows cannot run on this machine, so each decision is checked with the real pieces that can
 // run anywhere — cmd-shim writing its shims into temp dirs, real files, renames and links — and the
 // rest (the py launcher's answer, PATHEXT) given as Windows would give it.
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import type { Context } from '../../src/core/base/context.js';
 import { appsOf, listDists } from '../../src/core/packaging/distinfo.js';
 import { describeEnvironment } from '../../src/core/shell/environment.js';
@@ -57,7 +47,7 @@ const appLinks = (ctx: Context, key: string, names: string[]) =>
 
 const win = { platform: platformFor('win32') };
 const posix = { platform: platformFor('linux') };
-const temp = () => mkdtempSync(join(tmpdir(), 'tpx-win-'));
+const temp = () => tempDir('tpx-win-');
 const winCtx = (root = temp(), env: NodeJS.ProcessEnv = {}) => ctxIn(root, { os: 'win32', env, dirs: ['bin', 'tools', 'envs'] });
 
 describe('the venv layout', () => {

@@ -3,10 +3,10 @@
 // holding a FIFO open, whose reader sees end-of-file only once every one of them is gone.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import type { TpxError } from '../../src/core/base/errors.js';
 import { capture } from '../../src/core/base/proc.js';
 import { createVenv } from '../../src/core/python/venv.js';
@@ -17,7 +17,7 @@ import { ctxIn } from '../helpers/context.js';
  * what it says first ("started"), `gone` once it and its helper have both exited (end-of-file).
  */
 function hangingTree(): { root: string; script: string; started: Promise<unknown[]>; gone: Promise<unknown[]> } {
-  const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
+  const root = tempDir('tpx-proc-');
   const fifo = join(root, 'tree.fifo');
   execFileSync('mkfifo', [fifo]);
   const script = join(root, 'hang');
@@ -51,7 +51,7 @@ describe('build children', () => {
   });
 
   it('a missing executable is 127, as a shell says', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-proc-'));
+    const root = tempDir('tpx-proc-');
     expect(await capture(ctxIn(root), join(root, 'nothing'), [], { env: {}, timeoutMs: 10_000 })).toMatchObject({
       code: 127,
       stderr: expect.stringContaining('ENOENT'),

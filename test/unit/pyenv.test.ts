@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { pyenvShimRoot, readVersionFile, resolvePyenvShim } from '../../src/core/python/pyenv.js';
 
 /** The shim text `pyenv rehash` writes (pyenv 2.x), for the command the file is named after. */
@@ -32,7 +32,7 @@ function executable(file: string, text = '#!/bin/sh\n'): string {
  * env, a version without python3, global version 3.11.7, and shims; plus a project tree.
  */
 function fakePyenv() {
-  const base = mkdtempSync(join(tmpdir(), 'tpx-pyenv-'));
+  const base = tempDir('tpx-pyenv-');
   const root = join(base, 'pyenv');
   for (const [v, cmds] of [
     ['3.11.7', ['python3', 'python3.11']],

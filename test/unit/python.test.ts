@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { makeContext } from '../../src/core/base/context.js';
 import { TpxError } from '../../src/core/base/errors.js';
 import { choosePython, decidePython } from '../../src/core/python/choose.js';
@@ -12,7 +12,7 @@ const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_t:
 
 /** A temp dir on PATH holding executables with these shell bodies. */
 function world(execs: Record<string, string>, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'tpx-python-'));
+  const dir = tempDir('tpx-python-');
   for (const [name, body] of Object.entries(execs)) {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);

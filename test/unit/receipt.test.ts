@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { TpxError } from '../../src/core/base/errors.js';
 import { isGenerationName, loadReceipt, readReceipt, validateReceipt, writeReceipt } from '../../src/core/store/receipt.js';
 import { defaultRequest, injectedPackage } from '../../src/core/request/request.js';
@@ -116,7 +116,7 @@ describe('receipts are read field by field', () => {
   });
 
   it('on disk: missing is null, unreadable says why, and nothing tpx writes holds a credential', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const dir = tempDir();
     expect(loadReceipt(dir)).toBeNull();
     writeFileSync(join(dir, 'tpx.json'), '{oops');
     expect(loadReceipt(dir)).toBe('not valid JSON');

@@ -1,10 +1,10 @@
 // The cache-hit fast path parses `tpx run` arguments without commander. Whatever it accepts must
 // mean exactly what commander makes of it, or a hit would run another environment than a miss builds.
 import { Command } from 'commander';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { register } from '../../src/commands/run.js';
 import type { Context } from '../../src/core/base/context.js';
 import type { TpxError } from '../../src/core/base/errors.js';
@@ -50,7 +50,7 @@ describe('parseRunArgv', () => {
 });
 
 describe('runTarget: what `tpx run TARGET` runs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+  const dir = tempDir();
   mkdirSync(join(dir, 'project'));
   writeFileSync(join(dir, 'tool.py'), 'print(1)\n');
   writeFileSync(join(dir, 'tool'), 'print(1)\n');

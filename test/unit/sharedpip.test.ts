@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { admitsPython } from '../../src/core/installer/pip/download.js';
 import { selectedFile, selectedPip, selectedPipFor } from '../../src/core/installer/pip/shared.js';
 
 /** A shared/ dir holding an unpacked pip VERSION whose METADATA says `requires`. */
 function sharedWith(version: string, requires: string | null): { shared: string } {
-  const shared = join(mkdtempSync(join(tmpdir(), 'tpx-unit-')), 'shared');
+  const shared = join(tempDir(), 'shared');
   mkdirSync(join(shared, `pip-${version}`, 'pip'), { recursive: true });
   mkdirSync(join(shared, `pip-${version}`, `pip-${version}.dist-info`));
   writeFileSync(join(shared, `pip-${version}`, 'pip', '__pip-runner__.py'), '');

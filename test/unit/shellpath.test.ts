@@ -1,18 +1,7 @@
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { TpxError } from '../../src/core/base/errors.js';
 import { writeFileAtomic } from '../../src/core/base/fsx.js';
 import { applyEdits, mentionsDir, pathLine, planEdits, startupFiles, userShell } from '../../src/core/shell/shellpath.js';
@@ -20,15 +9,7 @@ import type { Shell } from '../../src/core/shell/shellpath.js';
 
 const home = '/home/you';
 
-const made: string[] = [];
-function tempHome(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tpx-shellpath-'));
-  made.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempHome = (): string => tempDir('tpx-shellpath-');
 
 describe('pathLine', () => {
   it('appends by default, prepends on request, and names a dir under home through $HOME', () => {

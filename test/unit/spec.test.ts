@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { TpxError } from '../../src/core/base/errors.js';
 import { dropPin, extrasOf, extrasOnly, isPackageArchive, looksLikePath, parseSpec, withExtras } from '../../src/core/packaging/spec.js';
 
@@ -57,7 +57,7 @@ describe('parseSpec', () => {
   });
 
   it('paths are resolved against cwd and must exist', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'tool-2.0-py3-none-any.whl'), '');
     expect(parseSpec('./tool-2.0-py3-none-any.whl', { cwd: dir, env: {} })).toEqual({
       kind: 'path',

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { pythonProblem } from '../../src/core/store/status.js';
 import { platformFor } from '../../src/core/base/platform.js';
 
@@ -28,7 +28,7 @@ function interpreter(prefix: string, exe: string, libs: string[]): string {
 
 describe("is the venv's Python still the one it was built with (from disk)", () => {
   it('fine: the link resolves to the recorded minor version', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const exe = interpreter(join(root, 'py'), 'python3.11', ['python3.11']);
     symlinkSync('python3.11', join(root, 'py', 'bin', 'python3'));
     expect(pythonProblem(posix, venvOn(root, join(root, 'py', 'bin', 'python3')), built)).toBeNull();
@@ -36,7 +36,7 @@ describe("is the venv's Python still the one it was built with (from disk)", () 
   });
 
   it('gone: the link dangles', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const venv = venvOn(root, join(root, 'nowhere', 'python3'));
     expect(pythonProblem(posix, venv, built)).toEqual({ kind: 'python-gone', text: 'its Python is gone (/usr/bin/python3.11)' });
     // Without a receipt: where the venv's link points.
@@ -44,7 +44,7 @@ describe("is the venv's Python still the one it was built with (from disk)", () 
   });
 
   it('replaced: the executable it resolves to is named for another version', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     interpreter(join(root, 'py'), 'python3.13', ['python3.13']);
     symlinkSync('python3.13', join(root, 'py', 'bin', 'python3'));
     const p = pythonProblem(posix, venvOn(root, join(root, 'py', 'bin', 'python3')), built);
@@ -53,7 +53,7 @@ describe("is the venv's Python still the one it was built with (from disk)", () 
   });
 
   it("replaced: a name that does not say, but the standard library is another version's", () => {
-    const root = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const root = tempDir();
     const exe = interpreter(join(root, 'py'), 'python', ['python3.13']);
     expect(pythonProblem(posix, venvOn(root, exe), built)?.text).toContain('is now Python 3.13');
     // Without a receipt, pyvenv.cfg's version is what it was built with.

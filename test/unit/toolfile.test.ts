@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { parseToolFile } from '../../src/core/files/toolfile.js';
 import { requestDifference, versionDifference } from '../../src/core/files/sync.js';
 import { defaultRequest, injectedPackage } from '../../src/core/request/request.js';
@@ -22,7 +22,7 @@ async function failure(text: string): Promise<{ message: string; hint?: string }
 
 describe('tpx.toml', () => {
   it('reads tables and shorthands into requests, with paths relative to the file', async () => {
-    const team = mkdtempSync(join(tmpdir(), 'tpx-unit-'));
+    const team = tempDir();
     for (const d of ['plugins/other', 'projects/tool']) mkdirSync(join(team, d), { recursive: true });
     const file = await parseToolFile(
       `

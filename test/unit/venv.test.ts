@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import { isolateApps } from '../../src/core/python/venv.js';
 import { platformFor } from '../../src/core/base/platform.js';
 
 const posix = { platform: platformFor('linux') };
 
 describe('isolateApps', () => {
-  const venv = mkdtempSync(join(tmpdir(), 'tpx-venv-'));
+  const venv = tempDir('tpx-venv-');
   const bin = join(venv, 'bin');
   mkdirSync(bin);
   const body = 'import sys\nfrom black import main\nsys.exit(main())\n';
