@@ -4,7 +4,7 @@
  * doctor adds what is too slow for list (the receipt against the venv's dist-info) and what
  * belongs to no tool (orphaned generations, stale locks, links into tools that are gone, temp
  * names left in tools/, the bin dir missing from PATH). Each finding carries the one repair for it,
- * or the command that would fix it when no repair is safe (docs/architecture.md, "tpx doctor").
+ * or the command that would fix it when no repair is safe (docs/architecture.md, "Health, from disk").
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

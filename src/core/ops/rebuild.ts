@@ -2,7 +2,7 @@
  * Rebuilding an installed tool from a request — upgrade, reinstall, inject, uninject all do it the
  * same way: the install pipeline builds a new generation beside the current one and switches to it,
  * never changing the live venv. A failure at any point leaves the tool exactly as it was, and the old
- * generation stays for rollback (docs/architecture.md, "Generations").
+ * generation stays for rollback (docs/architecture.md, "Generations and the commit point").
  */
 import type { Context } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
