@@ -1,26 +1,15 @@
 // The layering rule of docs/architecture.md, "Layers", checked on every import in src/ (type imports
 // and dynamic import() included). A folder says what a file may import: src/core/<group>/ only the
 // groups listed before it (and its own), nothing of the CLI; a command no other command.
-import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SRC, importsOf, readSources } from '../helpers/sources.js';
 
 /** The core groups, lowest first: each may import only those before it (and itself). */
 const GROUPS = ['base', 'packaging', 'request', 'python', 'installer', 'build', 'store', 'shell', 'run', 'ops', 'files'] as const;
 
 /** Packages of the command line: core prints through ctx.out and never parses argv. */
 const CLI_PACKAGES = ['commander', 'ora', 'chalk'];
-
-const SRC = resolve(__dirname, '../../src');
-
-/** Every import specifier in a TypeScript source: `import … from`, `export … from`, `import type`, `import('…')`. */
-function importsOf(text: string): string[] {
-  const found: string[] = [];
-  const re =
-    /(?:^|[\s;])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
-  for (const m of text.matchAll(re)) found.push((m[1] ?? m[2] ?? m[3]) as string);
-  return found;
-}
 
 /** What a file under src/ is, for the rule: a core group, a command, a command helper, or the CLI shell. */
 function layerOf(file: string): { kind: 'core'; group: number } | { kind: 'command' } | { kind: 'other' } | { kind: 'loose-core' } {
@@ -61,13 +50,6 @@ function violations(files: Map<string, string>): string[] {
   return out;
 }
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
-}
-
 /** core reads no ambient state: the environment, the working directory and the OS come in on the Context. */
 function ambientReads(files: Map<string, string>): string[] {
   const out: string[] = [];
@@ -82,7 +64,7 @@ function ambientReads(files: Map<string, string>): string[] {
 }
 
 describe('the layering rule', () => {
-  const files = new Map(sources(SRC).map((f) => [f, readFileSync(f, 'utf8')]));
+  const files = readSources();
 
   it('src/ has no import the rule forbids', () => {
     expect(violations(files)).toEqual([]);

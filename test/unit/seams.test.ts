@@ -1,18 +1,9 @@
 // The seams of docs/architecture.md, "Seams", checked on every file in src/: an interpreter is found
 // only through python/choose.ts, and pip is run only by installer/ (everything else asks the
 // Installer; the shared pip's own upkeep, installer/pip/shared.ts, is the one exception).
-import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const SRC = resolve(__dirname, '../../src');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') ? [p] : [];
-  });
-}
+import { SRC, importsOf, readSources } from '../helpers/sources.js';
 
 /** Every use the seams forbid, as `file: why`. */
 function seamViolations(files: Map<string, string>): string[] {
@@ -22,8 +13,8 @@ function seamViolations(files: Map<string, string>): string[] {
     if (!rel.startsWith('core/python/') && /\b(findInterpreter|newestInterpreter)\b/.test(text))
       out.push(`${rel}: finds an interpreter itself (ask choosePython, core/python/choose.ts)`);
     if (rel.startsWith('core/installer/')) continue;
-    for (const m of text.matchAll(/from\s+['"]([^'"]+)['"]/g)) {
-      const target = relative(SRC, resolve(dirname(file), m[1] as string));
+    for (const spec of importsOf(text)) {
+      const target = relative(SRC, resolve(dirname(file), spec));
       if (target.startsWith('core/installer/pip/') && target !== 'core/installer/pip/shared.js')
         out.push(`${rel} → ${target}: runs pip itself (ask the Installer, core/installer/installer.ts)`);
     }
@@ -33,7 +24,7 @@ function seamViolations(files: Map<string, string>): string[] {
 
 describe('the seams', () => {
   it('src/ finds interpreters and runs pip only through them', () => {
-    expect(seamViolations(new Map(sources(SRC).map((f) => [f, readFileSync(f, 'utf8')])))).toEqual([]);
+    expect(seamViolations(readSources())).toEqual([]);
   });
 
   it('fails on a planted violation of each kind', () => {
