@@ -1,3 +1,4 @@
+import { silent } from '../core/base/context.js';
 import type { Context } from '../core/base/context.js';
 import { checkup } from '../core/ops/doctor.js';
 import type { Finding, Repair } from '../core/ops/doctor.js';
@@ -24,7 +25,8 @@ export function register(cli: Cli): void {
 
 async function doctor(ctx: Context, names: string[], flags: Flags): Promise<number> {
   const keys = [...new Set(names.map(parseToolArg))];
-  const { findings, fixed, failed, checked } = await checkup(ctx, keys, Boolean(flags.fix));
+  // With --json the document is the whole answer: a repair's progress would be noise on stderr.
+  const { findings, fixed, failed, checked } = await checkup(flags.json ? silent(ctx) : ctx, keys, Boolean(flags.fix));
   if (flags.json) {
     const problems = findings.map((f) => ({ tool: f.tool, problem: f.problem, fix: f.repair?.kind ?? null, command: f.command }));
     ctx.out.result(JSON.stringify({ schema: DOCTOR_SCHEMA, ok: findings.length === 0, problems, fixed, failed }, null, 2));

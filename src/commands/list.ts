@@ -8,6 +8,8 @@ import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
 import { resourceLine } from './shared/report.js';
 import { findOutdated } from '../core/ops/outdated.js';
+import type { OutdatedTool } from '../core/ops/outdated.js';
+import { isNewer } from '../core/packaging/pep440.js';
 
 /** Version of `tpx list --json` output; bumped on any incompatible change (README documents it). */
 export const LIST_SCHEMA = 1;
@@ -20,9 +22,14 @@ export function register(cli: Cli): void {
     .option('--json', `machine-readable output (schema ${LIST_SCHEMA}, see README)`)
     .option('--outdated', 'only tools with a newer version on their index (asks the index, all tools at once)')
     .option('--pinned', 'only pinned tools (and tools with pinned injected packages)')
-    .option('--include-injected', 'also show the packages injected into each tool, and their linked apps')
+    .option(
+      '--include-injected',
+      'also show the packages injected into each tool, and their linked apps (with --outdated: those with a newer version)',
+    )
     .argument('[name...]', 'only these tools (exit 1 naming any that is not installed)')
-    .action((names: string[], flags: ListFlags) => cli.run((ctx) => (flags.outdated ? listOutdated(ctx, flags) : list(ctx, names, flags))));
+    .action((names: string[], flags: ListFlags) =>
+      cli.run((ctx) => (flags.outdated ? listOutdated(ctx, names, flags) : list(ctx, names, flags))),
+    );
 }
 
 interface ListFlags {
@@ -60,22 +67,33 @@ async function list(ctx: Context, names: string[], flags: ListFlags): Promise<nu
   return broken ? 1 : 0;
 }
 
-/** `--outdated`: asks the index (one shared pip dry-run); exit 1 if a tool could not be checked. */
-async function listOutdated(ctx: Context, flags: { json?: boolean }): Promise<number> {
-  const { checked, outdated, problems } = await findOutdated(ctx);
+/**
+ * `--outdated`: asks the index (one shared pip dry-run), for NAMEs only when given; with
+ * `--include-injected`, injected packages too (what `upgrade --include-injected` would move).
+ * Exit 1 if a tool could not be checked or is not installed.
+ */
+async function listOutdated(ctx: Context, names: string[], flags: ListFlags): Promise<number> {
+  const { checked, outdated, problems } = await findOutdated(ctx, names, { includeInjected: Boolean(flags.includeInjected) });
   for (const p of problems) ctx.out.error(p);
   if (flags.json) ctx.out.result(JSON.stringify({ schema: 1, outdated }, null, 2));
-  else if (outdated.length > 0) {
-    ctx.out.result(
-      outdated
-        .map(
-          (r) =>
-            `${r.name} ${r.version} → ${r.latest ?? '? (installed from a path or URL; upgrade rebuilds it)'}${r.pinned ? ' [pinned]' : ''}`,
-        )
-        .join('\n'),
+  else if (outdated.length > 0) ctx.out.result(outdated.map(outdatedLines).join('\n'));
+  else if (problems.length === 0)
+    ctx.out.info(
+      checked.length === 0
+        ? 'no tools installed'
+        : checked.length === 1
+          ? `${checked[0]} is at its latest version`
+          : `all ${checked.length} tools are at their latest version`,
     );
-  } else if (problems.length === 0) ctx.out.info(checked ? `all ${checked} tools are at their latest version` : 'no tools installed');
   return problems.length > 0 ? 1 : 0;
+}
+
+/** `black 24.1.0 → 26.5.1`, then a line per injected package with a newer version. */
+function outdatedLines(r: OutdatedTool): string {
+  const own =
+    r.latest === null ? ' → ? (installed from a path or URL; upgrade rebuilds it)' : isNewer(r.latest, r.version) ? ` → ${r.latest}` : '';
+  const injected = r.injected.map((i) => `    injected ${i.name} ${i.version ?? '?'} → ${i.latest}`);
+  return [`${r.name} ${r.version}${own}${r.pinned ? ' [pinned]' : ''}`, ...injected].join('\n');
 }
 
 function short(t: ToolStatus): string {
@@ -96,14 +114,15 @@ function long(t: ToolStatus, withInjected: boolean): string {
   const lines = [t.problems.length ? `${head}  BROKEN` : head];
   // With --include-injected, an injected package's apps (its dependencies' with inject --include-deps) are shown under it.
   const from = (name: string) => (r ? injectedOwner(r, r.apps.find((x) => x.name === name)?.dist ?? '') : null);
-  for (const a of withInjected ? t.apps.filter((a) => from(a.name) === null) : t.apps)
-    lines.push(`    ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+  // An app is shown as the command on PATH: with the tool's --suffix (`black@22`).
+  const app = (a: ToolStatus['apps'][number]) => `${a.name}${r?.request.suffix ?? ''}${a.problem ? `  (${a.problem})` : ''}`;
+  for (const a of withInjected ? t.apps.filter((a) => from(a.name) === null) : t.apps) lines.push(`    ${app(a)}`);
   if (r && withInjected) {
     for (const i of r.request.injected) {
       lines.push(
         `    injected: ${i.name || redact(i.spec)}${i.name && i.spec !== i.name ? ` (${redact(i.spec)})` : ''}${i.pinned ? ' [pinned]' : ''}`,
       );
-      for (const a of t.apps.filter((a) => from(a.name) === i.name)) lines.push(`        ${a.name}${a.problem ? `  (${a.problem})` : ''}`);
+      for (const a of t.apps.filter((a) => from(a.name) === i.name)) lines.push(`        ${app(a)}`);
     }
   }
   const resources = r?.exposed ? resourceLine(r) : null;

@@ -134,13 +134,11 @@ async function runScript(ctx: Context, target: string, args: string[], flags: Fl
 async function runLoadedScript(ctx: Context, file: string, source: string, target: string, args: string[], flags: Flags): Promise<number> {
   const meta = await parseScriptMetadata(source, target);
   const deps = [...(meta?.dependencies ?? []), ...flags.with];
-  // The script is the user's program, but PYTHONPATH and PYTHONHOME meant for another Python must not
-  // change which modules (or which standard library) it runs with: its environment is the point.
-  const env = { ...ctx.env, PYTHONPATH: undefined, PYTHONHOME: undefined };
+  // Launched, as apps are, without PYTHONPATH and PYTHONHOME (runapp.launch): its environment is the point.
   if (!meta && deps.length === 0) {
     // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
     const py = await choosePython(ctx, { requested: flags.python ?? null });
-    return launch(ctx, py.executable, [...flags.pythonArgs, file, ...args], { sweep: false, env });
+    return launch(ctx, py.executable, [...flags.pythonArgs, file, ...args], { sweep: false });
   }
   const req: RunRequest = {
     kind: 'script',
@@ -151,7 +149,7 @@ async function runLoadedScript(ctx: Context, file: string, source: string, targe
   };
   const entry = await environment(ctx, req, flags, scriptBuild(req, meta, target));
   try {
-    return await launch(ctx, venvPython(ctx, entry.dir), [...flags.pythonArgs, file, ...args], { sweep: flags.cache, env });
+    return await launch(ctx, venvPython(ctx, entry.dir), [...flags.pythonArgs, file, ...args], { sweep: flags.cache });
   } finally {
     entry.dispose?.();
   }

@@ -101,8 +101,8 @@ describe('tpx list --outdated', () => {
     expect(JSON.parse((await world.run(['list', '--outdated', '--json'])).stdout)).toEqual({
       schema: 1,
       outdated: [
-        { name: 'oneapp', version: '1.0', latest: '2.0', pinned: true },
-        { name: 'tpxdemo', version: '1.0', latest: '3.0', pinned: false },
+        { name: 'oneapp', version: '1.0', latest: '2.0', pinned: true, injected: [] },
+        { name: 'tpxdemo', version: '1.0', latest: '3.0', pinned: false, injected: [] },
       ],
     });
   });

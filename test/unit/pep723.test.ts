@@ -42,6 +42,8 @@ describe('parseScriptMetadata', () => {
       dependencies: [],
       requiresPython: null,
     });
+    // Nothing between the lines at all: still a block, not one "never closed".
+    expect(await parseScriptMetadata(script('# /// script', '# ///', 'print(1)'), 'x.py')).toMatchObject({ dependencies: [], line: 1 });
   });
 
   it('refuses two blocks, naming the second', async () => {

@@ -62,9 +62,20 @@ describe('parseSpec', () => {
     expect(parseSpec('./tool-2.0-py3-none-any.whl', { cwd: dir, env: {} })).toEqual({
       kind: 'path',
       spec: join(dir, 'tool-2.0-py3-none-any.whl'),
+      path: join(dir, 'tool-2.0-py3-none-any.whl'),
       name: 'tool',
     });
-    expect(parseSpec('.', { cwd: dir, env: {} })).toEqual({ kind: 'path', spec: dir, name: null });
+    expect(parseSpec('.', { cwd: dir, env: {} })).toEqual({ kind: 'path', spec: dir, path: dir, name: null });
+    // Extras after a path, as pip takes them; a file of that very name is the file.
+    expect(parseSpec('.[cli, Extra_2]', { cwd: dir, env: {} })).toEqual({
+      kind: 'path',
+      spec: `${dir}[cli,Extra_2]`,
+      path: dir,
+      name: null,
+    });
+    writeFileSync(join(dir, 'odd[x]'), '');
+    expect(parseSpec('./odd[x]', { cwd: dir, env: {} })).toMatchObject({ spec: join(dir, 'odd[x]'), path: join(dir, 'odd[x]') });
+    expect(() => parseSpec('./missing[x]', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
     expect(() => parseSpec('./missing', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
     expect(() => parseSpec('a/b', { cwd: dir, env: {} })).toThrow(/no such file or directory/);
   });
@@ -116,6 +127,7 @@ describe('extras', () => {
     expect(extrasOf('black[d,Jupyter_Ext]>=22')).toEqual(['d', 'jupyter-ext']);
     expect(extrasOf('black')).toEqual([]);
     expect(extrasOf('./project')).toEqual([]);
+    expect(extrasOf('/work/project[cli,Jupyter_Ext]')).toEqual(['cli', 'jupyter-ext']);
   });
 });
 

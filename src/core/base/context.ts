@@ -68,6 +68,11 @@ export function quiet(ctx: Context): Context {
   return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work() } };
 }
 
+/** For a command whose answer is one document on stdout (`doctor --json`): errors only on stderr, as `-q` gives. */
+export function silent(ctx: Context): Context {
+  return { ...ctx, out: { ...ctx.out, info: () => {}, warn: () => {}, task: (_text, work) => work() } };
+}
+
 /** `os`, `env`, `cwd`: the entry point's `process.platform`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */
 export function makeContext(opts: {
   env: NodeJS.ProcessEnv;

@@ -50,6 +50,41 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   }
 }
 
+/** One file of writeAllOrNone: its new content; `like`, the file it replaces (writeFileAtomic). */
+export interface FileWrite {
+  file: string;
+  text: string;
+  like?: fs.Stats | null;
+}
+
+/**
+ * Writes every file or none, each atomically: if one write fails, the files already written get
+ * their old content back (or go, if they are new), best effort, and `fail(file, err)` is thrown for
+ * the one that failed. `write` is the atomic writer (a test passes one that fails).
+ */
+export function writeAllOrNone(files: FileWrite[], fail: (file: string, err: unknown) => Error, write = writeFileAtomic): void {
+  const done: { file: string; before: string | null; like: fs.Stats | null }[] = [];
+  let at = '';
+  try {
+    for (const f of files) {
+      at = f.file;
+      const before = readTextOrNull(f.file);
+      write(f.file, f.text, 0o644, { like: f.like ?? null });
+      done.push({ file: f.file, before, like: f.like ?? null });
+    }
+  } catch (err) {
+    for (const d of done.reverse()) {
+      try {
+        if (d.before === null) fs.rmSync(d.file, { force: true });
+        else writeFileAtomic(d.file, d.before, 0o644, { like: d.like });
+      } catch {
+        // best effort: the error names the file that failed
+      }
+    }
+    throw fail(at, err);
+  }
+}
+
 export function lstatOrNull(p: string): fs.Stats | null {
   try {
     return fs.lstatSync(p);
@@ -92,6 +127,15 @@ export function readTextOrNull(file: string): string | null {
   } catch (err) {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return null;
     throw err;
+  }
+}
+
+/** A JSON file's value; null when it is missing, unreadable or not JSON (data read loosely, e.g. PEP 610's). */
+export function readJsonOrNull(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
   }
 }
 

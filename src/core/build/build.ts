@@ -125,7 +125,7 @@ export async function installOrThrow(ctx: Context, installer: Installer, env: En
 
 /** The report entry a spec produced: by where pip got it (paths, URLs), else by name. */
 export function reportedFor(spec: Spec, requested: Requested[]): Requested | undefined {
-  const url = spec.kind === 'path' ? pathToFileURL(spec.spec).href : spec.kind === 'url' ? (spec.spec.split('#')[0] ?? '') : null;
+  const url = spec.kind === 'path' ? pathToFileURL(spec.path).href : spec.kind === 'url' ? (spec.spec.split('#')[0] ?? '') : null;
   return requested.find((r) => url !== null && r.url === url) ?? requested.find((r) => spec.name !== null && toolKey(r.name) === spec.name);
 }
 

@@ -10,6 +10,7 @@ import { appsOf, resourcesOf } from '../packaging/distinfo.js';
 import type { App, Dist, Resource } from '../packaging/distinfo.js';
 import { normalizeName, toolKey } from '../packaging/names.js';
 import type { Request } from '../request/request.js';
+import { extrasOf } from '../packaging/spec.js';
 import type { OnPlatform } from '../base/platform.js';
 import { venvBinDir } from '../python/venv.js';
 
@@ -33,7 +34,9 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
   const chosen = new Set<Dist>([
     ...(main ? [main] : []),
     ...(req.includeDeps ? built.dists : []),
-    ...injected.flatMap((i) => (i.includeDeps ? closure(i.name, byName) : [byName.get(i.name)])).filter((d): d is Dist => d !== undefined),
+    ...injected
+      .flatMap((i) => (i.includeDeps ? closure(i.name, extrasOf(i.spec), byName) : [byName.get(i.name)]))
+      .filter((d): d is Dist => d !== undefined),
     ...req.includeResourcesFrom.map((n) => byName.get(n) as Dist),
   ]);
   const apps = new Map<string, App>();
@@ -83,19 +86,28 @@ function onlyNamed(on: OnPlatform, names: string[], apps: Map<string, App>, buil
   return names.map((n) => apps.get(n) as App);
 }
 
-/** `name` and every installed distribution it requires, following Requires-Dist (extras' requirements aside). */
-function closure(name: string, byName: Map<string, Dist>): Dist[] {
-  const seen = new Map<string, Dist>();
-  const visit = (n: string) => {
+/**
+ * `name` and every installed distribution it requires, following Requires-Dist: a requirement under
+ * an extra (`; extra == "cli"`) only when that extra is asked for — of `name` by its spec
+ * (`pkg[cli]`), of a dependency by the requirement naming it (`dep[cli]`).
+ */
+function closure(name: string, extras: string[], byName: Map<string, Dist>): Dist[] {
+  const found = new Map<string, Dist>();
+  const followed = new Set<string>();
+  const visit = (n: string, wanted: string[]) => {
     const d = byName.get(n);
-    if (!d || seen.has(n)) return;
-    seen.set(n, d);
+    if (!d) return;
+    found.set(n, d);
+    // `n` for its plain requirements, `n[extra]` for an extra's: each followed once.
+    const todo = [n, ...wanted.map((e) => `${n}[${e}]`)].filter((k) => !followed.has(k));
+    for (const k of todo) followed.add(k);
     for (const r of d.requires) {
-      if (/;.*\bextra\s*==/.test(r)) continue;
-      const dep = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(r)?.[1];
-      if (dep) visit(toolKey(dep));
+      const extra = /;.*\bextra\s*==\s*["']([^"']+)["']/.exec(r)?.[1];
+      if (!todo.includes(extra === undefined ? n : `${n}[${normalizeName(extra)}]`)) continue;
+      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(r);
+      if (m?.[1]) visit(toolKey(m[1]), extrasOf(`${m[1]}${m[2] === undefined ? '' : `[${m[2]}]`}`));
     }
   };
-  visit(name);
-  return [...seen.values()];
+  visit(name, extras);
+  return [...found.values()];
 }

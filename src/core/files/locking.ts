@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, Place } from '../base/context.js';
 import { TpxError } from '../base/errors.js';
-import { readTextOrNull } from '../base/fsx.js';
+import { readJsonOrNull, readTextOrNull } from '../base/fsx.js';
 import { normalizeName, toolKey } from '../packaging/names.js';
 import { satisfies, parseSpecifiers } from '../packaging/pep440.js';
 import { installerFor } from '../installer/installer.js';
@@ -365,7 +365,7 @@ export async function installedLock(
   const packages: LockedPackage[] = [];
   const fromIndex: Dist[] = [];
   for (const d of dists) {
-    const direct = readJson(path.join(d.dir, 'direct_url.json'));
+    const direct = readJsonOrNull(path.join(d.dir, 'direct_url.json'));
     if (direct === null) fromIndex.push(d);
     else
       packages.push(
@@ -421,14 +421,6 @@ function platformOf(ctx: Context, py: Interpreter): Record<string, string> {
     return JSON.parse(captureSync(py.executable, ['-I', '-c', code], childEnv(ctx)).stdout) as Record<string, string>;
   } catch {
     return {};
-  }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return null;
   }
 }
 

@@ -10,6 +10,7 @@ import type { Pin } from '../installer/freeze.js';
 import { Mismatch, anyText, listOf, object, text } from '../base/check.js';
 import type { Check } from '../base/check.js';
 import { isSafeFileName } from '../packaging/names.js';
+import { stripCredentials } from '../base/redact.js';
 import { readRequest } from '../request/fields.js';
 import { withoutCredentials } from '../request/request.js';
 import type { Request } from '../request/request.js';
@@ -88,7 +89,7 @@ export function collectToolbox(ctx: Context): { toolbox: Toolbox; skipped: strin
       pinned: r.pinned,
       exposed: r.exposed,
       python: { version: r.python.version },
-      freeze: pins,
+      freeze: pins.map((p) => (p.url ? { ...p, url: stripCredentials(p.url) } : p)),
       script,
     });
   }
@@ -162,5 +163,7 @@ const exportedTool: Check<ExportedTool> = (v, at) => {
 
 const pin: Check<Pin> = (v, at) => {
   const p = object(v, at);
-  return { name: text()(p.name, `${at}.name`), version: text()(p.version, `${at}.version`) };
+  const read = { name: text()(p.name, `${at}.name`), version: text()(p.version, `${at}.version`) };
+  // A direct reference (freeze.ts): install-all gets it from there again, as the rebuild did.
+  return p.url == null ? read : { ...read, url: text()(p.url, `${at}.url`) };
 };

@@ -2,14 +2,14 @@
  * Writing PEP 751 lock files: `tpx lock` (every tool of a tpx.toml, resolved afresh, beside the file)
  * and `tpx export --format pylock` (every installed tool, from what is installed). locking.ts says
  * where each file and hash comes from; here each lock is written atomically, one tool's failure
- * never stopping the others.
+ * never stopping the others. `tpx lock` writes the locks it made together: all of them or, when one
+ * cannot be replaced, none.
  */
 import * as path from 'node:path';
 import type { Context } from '../base/context.js';
 import { quiet } from '../base/context.js';
-import { toTpxError } from '../base/errors.js';
-import type { TpxError } from '../base/errors.js';
-import { readTextOrNull, readdirOrEmpty, writeFileAtomic } from '../base/fsx.js';
+import { TpxError, fromErrno, toTpxError } from '../base/errors.js';
+import { lstatOrNull, readTextOrNull, readdirOrEmpty, writeAllOrNone, writeFileAtomic } from '../base/fsx.js';
 import { mapPool } from '../base/pool.js';
 import { lockFileName, renderPylock } from '../packaging/pylock.js';
 import type { Pylock } from '../packaging/pylock.js';
@@ -33,17 +33,23 @@ export async function lockToolFile(
   const toolfile = await readToolFile(file, ctx.env);
   const dir = path.dirname(toolfile.file);
   let failed = 0;
+  const made = new Map<string, { file: string; lock: Pylock; text: string }>();
   await mapPool(toolfile.tools, jobs, async (entry) => {
     try {
       const lock = await lockRequest(toolfile.tools.length > 1 ? quiet(ctx) : ctx, entry.key, entry.request, dir);
-      const target = path.join(dir, lockFileName(entry.key));
-      writeFileAtomic(target, await renderPylock(lock));
-      onWritten({ key: entry.key, file: target, lock, notes: [] });
+      made.set(entry.key, { file: path.join(dir, lockFileName(entry.key)), lock, text: await renderPylock(lock) });
     } catch (err) {
       failed++;
       onWritten({ key: entry.key, error: toTpxError(err) });
     }
   });
+  // The locks made are written together: one that cannot be replaced leaves every other as it was.
+  const written = toolfile.tools.flatMap((t) => {
+    const m = made.get(t.key);
+    return m ? [{ key: t.key, ...m }] : [];
+  });
+  replaceLocks(written);
+  for (const w of written) onWritten({ key: w.key, file: w.file, lock: w.lock, notes: [] });
   // A lock of a tool the file no longer lists is the user's file: named, never deleted.
   const show = (f: string) => path.relative(ctx.cwd, f) || f;
   const keys = new Set(toolfile.tools.map((t) => lockFileName(t.key)));
@@ -52,6 +58,22 @@ export async function lockToolFile(
       ctx.out.warn(`${show(path.join(dir, name))} locks a tool ${show(toolfile.file)} no longer lists: remove it`);
   }
   return { file: toolfile.file, tools: toolfile.tools.length, failed };
+}
+
+/** Writes the lock files all or none; a directory where one goes is refused before any is written. */
+function replaceLocks(locks: { file: string; text: string }[]): void {
+  const cannot = (file: string, why: string, cause?: unknown) =>
+    new TpxError('unwritable', `cannot write ${file}: ${why}`, {
+      cause,
+      hint: 'no lock was changed; move it away, then run `tpx lock` again',
+    });
+  const dir = locks.find((l) => lstatOrNull(l.file)?.isDirectory());
+  if (dir) throw cannot(dir.file, 'it is a directory');
+  writeAllOrNone(locks, (file, err) => fromErrno(err)?.rephrase({ hint: 'no lock was changed' }) ?? cannot(file, errorText(err), err));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** `tpx export --format pylock`: each installed tool's lock, made from what is installed, written into `dir`. */

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import type { Context } from '../base/context.js';
 import { listDists } from '../packaging/distinfo.js';
 import { removeMine } from '../base/gate.js';
-import { uniqueSuffix } from '../base/fsx.js';
+import { readJsonOrNull, uniqueSuffix } from '../base/fsx.js';
+import { directReference } from '../packaging/directurl.js';
 import { normalizeName } from '../packaging/names.js';
 import { isValidVersion } from '../packaging/pep440.js';
 import type { OnPlatform } from '../base/platform.js';
@@ -18,12 +19,20 @@ import { sitePackages } from '../python/venv.js';
 export interface Pin {
   name: string;
   version: string;
+  /**
+   * Installed from a direct reference (PEP 610 `direct_url.json`: a dependency declared as
+   * `x @ file:///…`, a VCS checkout), not from an index: where to get exactly it again.
+   */
+  url?: string;
 }
 
 /** Every distribution installed in the venv at `dir`, sorted by normalised name. */
 export function freeze(on: OnPlatform, dir: string): Pin[] {
   return listDists(sitePackages(on, dir))
-    .map((d) => ({ name: d.name, version: d.version }))
+    .map((d) => {
+      const url = directReference(readJsonOrNull(path.join(d.dir, 'direct_url.json')));
+      return url === null ? { name: d.name, version: d.version } : { name: d.name, version: d.version, url };
+    })
     .sort((a, b) => normalizeName(a.name).localeCompare(normalizeName(b.name)));
 }
 
@@ -55,7 +64,7 @@ export async function withPins<T>(
     ] as const) {
       if (list.length === 0) continue;
       const file = path.join(dir, flag === '-c' ? 'constraints.txt' : 'requirements.txt');
-      fs.writeFileSync(file, list.map(pinLine).join(''));
+      fs.writeFileSync(file, list.map(flag === '-c' ? pinLine : requirementLine).join(''));
       args.push(flag, file);
     }
     return await work(args);
@@ -63,6 +72,15 @@ export async function withPins<T>(
     unregister();
     remove();
   }
+}
+
+/**
+ * A requirement for exactly what is installed: its direct reference when it came from one (the
+ * index may not have it at all: by name and version pip would look there, and fail), else pinLine.
+ * A constraint stays a pinLine: it holds the version whichever way the requirement names it.
+ */
+function requirementLine(p: Pin): string {
+  return p.url ? `${p.name} @ ${p.url}\n` : pinLine(p);
 }
 
 /** `==` for versions PEP 440 can compare; `===` (exact string) for anything else pip still installed. */

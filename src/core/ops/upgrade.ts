@@ -131,7 +131,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
   const todo = ready.filter((r): r is Ready & ReturnType<typeof upgradeRequest> => !('status' in r));
   const checks = opts.check
     ? await checkTools(ctx, todo, opts)
-    : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null }]));
+    : new Map<string, Check>(todo.map((t) => [t.key, { newer: true, latest: null, injected: [] }]));
   const outcomes = await mapPool(todo, opts.jobs, async (t) => {
     const found = checks.get(t.key);
     if (found instanceof TpxError) return done({ key: t.key, status: 'failed', error: found });
@@ -177,8 +177,18 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
   return keys.map((k) => (outcomes.find((o) => o.key === k) ?? ready.find((r) => 'status' in r && r.key === k)) as Outcome);
 }
 
-/** What a check found for one tool: whether to build, and the newest version of its main package (null: cannot tell). */
-export type Check = { newer: boolean; latest: string | null } | TpxError;
+/**
+ * What a check found for one tool: whether to build, the newest version of its main package (null:
+ * cannot tell), and (with `includeInjected`) each injected package that has a newer one.
+ */
+export type Check = { newer: boolean; latest: string | null; injected: NewerInjected[] } | TpxError;
+
+/** An injected package with a newer version than the one installed. */
+export interface NewerInjected {
+  name: string;
+  version: string | null;
+  latest: string;
+}
 
 /**
  * One shared version check for many tools. Paths and URLs have no "newest version": they count as
@@ -189,21 +199,22 @@ export async function checkTools(
   tools: (Ready & { request: Request })[],
   opts: { includeInjected: boolean; jobs: number },
 ): Promise<Map<string, Check>> {
-  const wanted: { key: string; query: LatestQuery; installed: string | null; main: boolean }[] = [];
+  /** One spec to ask about: the tool's own (`injected` null) or an injected package's. */
+  const wanted: { key: string; query: LatestQuery; installed: string | null; injected: string | null }[] = [];
   const result = new Map<string, Check>();
   for (const t of tools) {
-    result.set(t.key, { newer: false, latest: null });
+    result.set(t.key, { newer: false, latest: null, injected: [] });
     const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, request: t.request };
     const injected = opts.includeInjected ? t.request.injected.filter((i) => !i.pinned) : [];
     // A script tool's dependencies are in its script: asking the index means building it.
     if (t.request.kind === 'script') {
-      result.set(t.key, { newer: true, latest: null });
+      result.set(t.key, { newer: true, latest: null, injected: [] });
       continue;
     }
     const dists = injected.length ? freeze(ctx, t.inst.dir) : [];
-    for (const [spec, installed, main] of [
-      [t.request.spec, t.receipt.version, true] as const,
-      ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, false] as const),
+    for (const [spec, installed, name] of [
+      [t.request.spec, t.receipt.version, null] as const,
+      ...injected.map((i) => [i.spec, dists.find((d) => toolKey(d.name) === toolKey(i.name))?.version ?? null, i.name] as const),
     ]) {
       let kind: string;
       try {
@@ -212,8 +223,8 @@ export async function checkTools(
         result.set(t.key, explainRebuildFailure(t.key, err));
         break;
       }
-      if (kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, main });
-      else result.set(t.key, { newer: true, latest: null });
+      if (kind === 'requirement') wanted.push({ key: t.key, query: { ...base, spec }, installed, injected: name });
+      else result.set(t.key, { newer: true, latest: null, injected: [] });
     }
   }
   const what = tools.length === 1 ? `${tools[0]?.key} has` : `${tools.length} tools have`;
@@ -233,7 +244,12 @@ export async function checkTools(
     if ('error' in a) return void result.set(w.key, a.error);
     // Never a downgrade: an installed version newer than the index's newest counts as current.
     const newer = w.installed === null || isNewer(a.version, w.installed);
-    result.set(w.key, { newer: prior.newer || newer, latest: w.main ? a.version : prior.latest });
+    const injected = w.injected !== null && newer ? [{ name: w.injected, version: w.installed, latest: a.version }] : [];
+    result.set(w.key, {
+      newer: prior.newer || newer,
+      latest: w.injected === null ? a.version : prior.latest,
+      injected: [...prior.injected, ...injected],
+    });
   });
   return result;
 }

@@ -31,3 +31,17 @@ function hashesOf(archive: Record<string, unknown>): Record<string, string> {
   const one = /^(sha256|sha384|sha512)=([0-9a-f]+)$/.exec(typeof archive.hash === 'string' ? archive.hash : '');
   return one?.[1] && one[2] ? { [one[1]]: one[2] } : {};
 }
+
+/**
+ * The URL a PEP 508 direct reference (`name @ URL`) needs to install the same thing again: an
+ * archive's or a directory's URL, or a checkout's `vcs+URL@commit`; null when the data says none.
+ */
+export function directReference(info: unknown): string | null {
+  const o = (typeof info === 'object' && info !== null ? info : {}) as Record<string, unknown>;
+  const origin = parseOrigin(info);
+  if (origin.url === null || origin.kind !== 'vcs') return origin.url;
+  const vcs = (typeof o.vcs_info === 'object' && o.vcs_info !== null ? o.vcs_info : {}) as Record<string, unknown>;
+  if (typeof vcs.vcs !== 'string') return null;
+  const commit = typeof vcs.commit_id === 'string' ? `@${vcs.commit_id}` : '';
+  return `${vcs.vcs}+${origin.url}${commit}`;
+}

@@ -15,8 +15,10 @@ export interface ScriptMetadata {
   line: number;
 }
 
-// The reference regex from the specification, with JavaScript's named groups.
-const BLOCK = /^# \/\/\/ (?<type>[a-zA-Z0-9-]+)$\s(?<content>(^#(| .*)$\s)+)^# \/\/\/$/gm;
+// The reference regex from the specification, with JavaScript's named groups, and one change: the
+// content may be empty (`*`, not `+`). An empty block is metadata with nothing in it, as uv and pipx
+// read it, not a block "never closed".
+const BLOCK = /^# \/\/\/ (?<type>[a-zA-Z0-9-]+)$\s(?<content>(^#(| .*)$\s)*)^# \/\/\/$/gm;
 
 /**
  * The script's metadata, or null when it has no `script` block. `where` names the script in errors.

@@ -14,7 +14,8 @@ import type { Specifier, SpecifierSet } from './pep440.js';
  */
 export type Spec =
   | { kind: 'requirement'; spec: string; name: string; pinned: boolean }
-  | { kind: 'path'; spec: string; name: string | null }
+  /** `path`: the file or directory itself; `spec` adds the extras asked for (`/work/proj[cli]`), as pip takes it. */
+  | { kind: 'path'; spec: string; path: string; name: string | null }
   | { kind: 'url'; spec: string; name: string | null };
 
 const SPECIFIER = String.raw`\s*(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9_.*+!-]+\s*`;
@@ -43,19 +44,31 @@ export function parseSpec(raw: string, at: Place): Spec {
   if (spec === '') throw badSpec(raw, 'the package spec is empty');
   if (isUrl(spec)) return { kind: 'url', spec, name: nameFromFile(spec) };
   if (looksLikePath(spec)) {
-    const abs = path.resolve(at.cwd, expandHome(spec, at.env));
-    if (!fs.existsSync(abs)) {
+    const { file, extras } = pathAndExtras(spec, at);
+    if (file === null) {
       throw new TpxError('no-such-path', `${spec}: no such file or directory`, {
         hint: 'give the path of a project directory, a .whl or an sdist; or a package name like `black`',
       });
     }
-    return { kind: 'path', spec: abs, name: nameFromFile(abs) };
+    return { kind: 'path', spec: `${file}${extras}`, path: file, name: nameFromFile(file) };
   }
   const m = REQUIREMENT.exec(spec);
   if (!m) throw badSpec(raw, 'it is not a valid requirement');
   const versions = versionsOf(raw, m);
   // Upgrades drop a pin (and say so).
   return { kind: 'requirement', spec, name: normalizeName(m[1] ?? ''), pinned: versions !== null && pinnedVersion(versions) !== null };
+}
+
+/**
+ * A path spec made absolute, and the extras it asks for: pip takes `./proj[cli]` as the project
+ * `./proj` with its extra `cli`, unless a file of that very name exists. Null: no such file.
+ */
+function pathAndExtras(spec: string, at: Place): { file: string | null; extras: string } {
+  const abs = (p: string) => path.resolve(at.cwd, expandHome(p, at.env));
+  if (fs.existsSync(abs(spec))) return { file: abs(spec), extras: '' };
+  const m = /^(.+?)(\[\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:,\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*)*\])$/.exec(spec);
+  if (!m?.[1] || !fs.existsSync(abs(m[1]))) return { file: null, extras: '' };
+  return { file: abs(m[1]), extras: `[${splitExtras((m[2] ?? '').slice(1, -1)).join(',')}]` };
 }
 
 /**
@@ -156,10 +169,13 @@ export function withExtras(spec: string, change: { add?: string[]; remove?: stri
   return `${name}${extras.length > 0 ? `[${extras.join(',')}]` : ''}${rest}`;
 }
 
-/** The extras a requirement asks for, normalised. */
+/** The extras a requirement asks for, normalised; a path's (`/work/proj[cli]`) too. */
 export function extrasOf(spec: string): string[] {
-  const m = REQUIREMENT.exec(spec.trim());
-  return splitExtras(/^\[([^\]]*)\]/.exec((m?.[2] ?? '').trim())?.[1] ?? '').map(normalizeName);
+  const text = spec.trim();
+  const inside = looksLikePath(text)
+    ? /\[([^\]]*)\]$/.exec(text)?.[1]
+    : /^\[([^\]]*)\]/.exec((REQUIREMENT.exec(text)?.[2] ?? '').trim())?.[1];
+  return splitExtras(inside ?? '').map(normalizeName);
 }
 
 function splitExtras(text: string): string[] {

@@ -77,7 +77,7 @@ function appTarget(specText: string, app: AppChoice, flags: RunFlags, at: Place)
     kind: 'app',
     spec: spec.spec,
     ...common(flags, flags.with, at),
-    source: spec.kind === 'path' ? sourceStamp(spec.spec) : null,
+    source: spec.kind === 'path' ? sourceStamp(spec.path) : null,
   };
   return { kind: 'app', req, spec, specText, app };
 }
@@ -142,14 +142,19 @@ export function chooseApp(ctx: Context, receipt: RunReceipt, app: AppChoice, spe
   });
 }
 
-/** Starts the app, tidies the cache while it runs (never before), and returns its exit status. */
+/**
+ * Starts the app, tidies the cache while it runs (never before), and returns its exit status. Its
+ * environment is `env`, else the user's without PYTHONPATH and PYTHONHOME (as `pipx run` clears
+ * PYTHONPATH): set for another Python, they would reach any Python the app starts, which `-E` on the
+ * app's own line does not cover.
+ */
 export async function launch(
   ctx: Context,
   file: string,
   args: string[],
   opts: { sweep: boolean; env?: NodeJS.ProcessEnv } = { sweep: true },
 ): Promise<number> {
-  const status = runApp(file, args, opts.env ?? ctx.env);
+  const status = runApp(file, args, opts.env ?? { ...ctx.env, PYTHONPATH: undefined, PYTHONHOME: undefined });
   if (opts.sweep) sweep(ctx);
   return status;
 }

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TpxError } from '../base/errors.js';
-import { lstatOrNull, readTextOrNull, writeFileAtomic } from '../base/fsx.js';
+import { lstatOrNull, readTextOrNull, writeAllOrNone, writeFileAtomic } from '../base/fsx.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'sh'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -124,26 +124,19 @@ const MARK = '# Added by `tpx ensurepath`: the dir tpx links apps into';
  */
 export function applyEdits(edits: RcEdit[], write: typeof writeFileAtomic = writeFileAtomic): void {
   const todo = edits.filter((e) => !e.present).map((e) => ({ ...e, ...writable(e) }));
-  const done: { target: string; before: string | null; stat: fs.Stats | null }[] = [];
-  try {
-    for (const e of todo) {
-      const before = readTextOrNull(e.target);
-      const sep = before === null || before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
-      write(e.target, `${before ?? ''}${sep}${MARK}\n${e.line}\n`, 0o644, { like: e.stat });
-      done.push({ target: e.target, before, stat: e.stat });
-    }
-  } catch (err) {
-    for (const d of done.reverse()) {
-      try {
-        if (d.before === null) fs.rmSync(d.target, { force: true });
-        else writeFileAtomic(d.target, d.before, 0o644, { like: d.stat });
-      } catch {
-        // best effort: the error below names the file that failed
-      }
-    }
-    const failed = todo[done.length];
-    throw unwritable(failed?.file ?? '', err instanceof Error ? err.message : String(err), failed?.line ?? '', err);
-  }
+  const files = todo.map((e) => {
+    const before = readTextOrNull(e.target);
+    const sep = before === null || before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+    return { file: e.target, text: `${before ?? ''}${sep}${MARK}\n${e.line}\n`, like: e.stat };
+  });
+  writeAllOrNone(
+    files,
+    (target, err) => {
+      const failed = todo.find((e) => e.target === target);
+      return unwritable(failed?.file ?? target, err instanceof Error ? err.message : String(err), failed?.line ?? '', err);
+    },
+    write,
+  );
 }
 
 /** Where an edit writes (a symlink's target) and the file's stat; throws, naming the file, if it cannot be written. */

@@ -50,11 +50,30 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
       error: () => pipFailure(ctx, job, pip, env.dir),
     };
   }
+  // A lock is installed without its dependencies being resolved: one that leaves one out would give
+  // a tool that cannot start. pip's own check of the venv says so, before anything is switched to.
+  if (job.lock) {
+    const check = await runPip(ctx, runner, venvPython(ctx, env.dir), ['check'], `${job.logName}-check`);
+    if (check.code !== 0) return { ok: false, wrongPython: false, error: async () => incompleteLock(ctx, job, check) };
+  }
   const requested = readInstallReport(reportFile)
     .install.filter((i) => i.requested)
     .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
   fs.rmSync(reportFile, { force: true });
   return { ok: true, requested, dists: listDists(sitePackages(ctx, env.dir)) };
+}
+
+/** A locked install whose files do not hold every dependency they need (or hold one at a version they exclude). */
+function incompleteLock(ctx: Context, job: InstallJob, check: Logged): TpxError {
+  return new TpxError('bad-lock', `the lock of ${redact(job.what)} is incomplete: what it installs needs what it does not hold`, {
+    details: pipTail(check.output),
+    hint: [
+      'nothing was changed; make the lock again (`tpx lock`, `tpx export --format pylock`): a lock lists every dependency, with its file',
+      logHint(ctx, check),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  });
 }
 
 /** pip's failure as one error: the tail of its output, and hints from it. */

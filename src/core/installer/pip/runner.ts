@@ -14,6 +14,10 @@
  *   `installed` map, the list pip is about to walk) with the same call in forked workers; pip's own
  *   loop then finds each answer ready and records the `.pyc` in RECORD as always. Anything unexpected
  *   (another pip layout, one CPU, few files, no fork) falls back to pip's own sequential call.
+ *
+ * It lives beside the unpacked pip (pip's own runner is inside `pip/`), so its folder, which Python
+ * puts first on sys.path, holds pip's dist-info: the runner takes it off sys.path, or pip would see
+ * itself installed in every venv and `tpx run pip` would install nothing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +32,11 @@ from importlib.machinery import PathFinder
 from os.path import abspath, dirname, join
 
 PIP_SOURCES_ROOT = dirname(abspath(__file__))
+# Python put this file's folder first on sys.path; it holds pip's own dist-info, which would make pip
+# see itself installed in every venv ("pip install pip" would then install nothing). pip is imported
+# through the finder below, as pip's own runner does from a folder without the dist-info.
+if sys.path and sys.path[0] and abspath(sys.path[0]) == PIP_SOURCES_ROOT:
+    del sys.path[0]
 
 
 class PipImportRedirectingFinder:
