@@ -65,7 +65,7 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
 
 /** A locked install whose files do not hold every dependency they need (or hold one at a version they exclude). */
 function incompleteLock(ctx: Context, job: InstallJob, check: Logged): TpxError {
-  return new TpxError('bad-lock', `the lock of ${redact(job.what)} is incomplete: what it installs needs what it does not hold`, {
+  return new TpxError('bad-lock', `the lock of ${redact(job.what)} is incomplete: its packages need some it does not list`, {
     details: pipTail(check.output),
     hint: [
       'nothing was changed; make the lock again (`tpx lock`, `tpx export --format pylock`): a lock lists every dependency, with its file',
