@@ -19,6 +19,11 @@ export function register(cli: Cli): void {
     .option('--include-apps', "link the injected packages' apps (and man pages, completions) too")
     .option('--include-deps', "with their dependencies' apps too (implies --include-apps)")
     .option(
+      '--include-resources-from <dep>',
+      'also link the apps, man pages and completions of this dependency (repeatable; recorded with the packages)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
       '--pip-args <args>',
       'extra arguments for pip install, as one quoted string (recorded with the packages; they apply to the whole tool)',
     )

@@ -78,6 +78,11 @@ function said(ctx: Context, d: Synced, plan: SyncPlan): void {
       return ctx.out.info(`pinned ${key} at ${d.version}`);
     case 'unpinned':
       return ctx.out.info(`unpinned ${key} (${d.version})`);
+    case 'exposed':
+    case 'unexposed': {
+      const pin = d.pinned === null ? '' : d.pinned ? ', and pinned it' : ', and unpinned it';
+      return ctx.out.info(`${d.kind} ${key} (${d.version})${pin}`);
+    }
     case 'uninstalled':
       return ctx.out.info(`uninstalled ${key}${d.version ? ` ${d.version}` : ''}: not in ${plan.shown}`);
     case 'failed':
@@ -99,6 +104,8 @@ function row(d: Synced, shown: string): [tool: string, result: string, detail: s
     }
     case 'pinned':
     case 'unpinned':
+    case 'exposed':
+    case 'unexposed':
       return cells(d.result.action, d.version);
     case 'uninstalled':
       return cells('uninstalled', `not in ${shown}`);
@@ -120,6 +127,8 @@ function planned(s: Step, shown: string, locked: string): string {
       return `would rebuild ${s.key} ${s.from}${locked}: ${s.why}`;
     case 'pin':
       return `would ${s.entry.pinned ? 'pin' : 'unpin'} ${s.key} (${s.version})`;
+    case 'expose':
+      return `would ${s.entry.exposed ? 'expose' : 'unexpose'} ${s.key} (${s.version})${s.pin ? `, and ${s.entry.pinned ? 'pin' : 'unpin'} it` : ''}`;
     case 'keep':
       return `${s.key} ${s.version} is as ${shown} says`;
     case 'uninstall':

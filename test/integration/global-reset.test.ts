@@ -57,8 +57,29 @@ describe('--global', () => {
     const r = await world.run(['install', '--global', 'tpxdemo']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`  ${join(usrbin, 'tpxdemo')}\n`);
-    expect(r.stderr).toContain(`hint: add it to every user's PATH (e.g. in /etc/profile): export PATH="$PATH:${usrbin}"\n`);
-    expect(r.stderr).not.toContain('ensurepath');
+    expect(r.stderr).toContain(
+      `hint: run \`tpx ensurepath --global\` (as root) to add it to every user's PATH, or add this line to /etc/profile yourself:\nhint:   export PATH="$PATH:${usrbin}"\n`,
+    );
+
+    // ensurepath --global: every user's PATH, in system-wide files (under TPX_GLOBAL_ETC_DIR here: never the real /etc).
+    const etc = join(world.root, 'etc');
+    mkdirSync(join(etc, 'fish'), { recursive: true });
+    const ensure = () => world.run(['ensurepath', '--global'], { env: { TPX_GLOBAL_ETC_DIR: etc } });
+    const added = await ensure();
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toContain(`added to ${join(etc, 'profile.d', 'tpx.sh')}:\n  export PATH="$PATH:${usrbin}"\n`);
+    expect(added.stderr).toContain(`added to ${join(etc, 'fish', 'conf.d', 'tpx.fish')}:\n  fish_add_path --path --append "${usrbin}"\n`);
+    // What a login shell runs, and fish at start-up.
+    const shPath = await world.exec('sh', ['-c', `. ${join(etc, 'profile.d', 'tpx.sh')}; echo "$PATH"`]);
+    expect(shPath.stdout.trim().split(':')).toContain(usrbin);
+    const fishPath = await world.exec('fish', [
+      '--no-config',
+      '-c',
+      `source ${join(etc, 'fish', 'conf.d', 'tpx.fish')}; string join : $PATH`,
+    ]);
+    expect(fishPath.stdout.trim().split(':')).toContain(usrbin);
+    const again = await ensure();
+    expect([again.code, again.stderr.endsWith('nothing changed\n')]).toEqual([0, true]);
     expect(world.readlink(join(usrbin, 'tpxdemo'))).toBe(join(opt, 'tools', 'tpxdemo', 'bin', 'tpxdemo'));
     expect((await world.exec(join(usrbin, 'tpxdemo'), ['--version'])).stdout).toBe('tpxdemo 1.0\n');
     // The user's own toolbox is untouched, and lists nothing.

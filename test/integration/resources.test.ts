@@ -93,5 +93,17 @@ describe("tools' man pages and completion files", () => {
     // Recorded: a reinstall keeps them.
     expect((await world.run(['reinstall', 'mandep'])).code).toBe(0);
     expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['mandep', 'mantool'], ['mantool.1']]);
+
+    // inject --include-resources-from: a dependency of an injected package, linked for as long as it is injected.
+    expect((await world.run(['uninstall', 'mandep'])).code).toBe(0);
+    expect((await world.run(['install', 'oneapp'])).code).toBe(0);
+    const inj = await world.run(['inject', '--include-resources-from', 'mantool', 'oneapp', 'mandep']);
+    expect(inj.code, inj.stderr).toBe(0);
+    expect(inj.stderr).toContain(`injected mandep 1.0 into oneapp\n  ${join(world.binDir, 'mantool')} (from mantool)\n`);
+    expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['mantool', 'oneapp-cli'], ['mantool.1']]);
+    expect(receipt(world, 'oneapp').request.injected[0].includeResourcesFrom).toEqual(['mantool']);
+    expect((await world.run(['list', '--include-injected', 'oneapp'])).stdout).toMatch(/ {4}injected: mandep\n {8}mantool\n/);
+    expect((await world.run(['uninject', 'oneapp', 'mandep'])).code).toBe(0);
+    expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['oneapp-cli'], []]);
   });
 });

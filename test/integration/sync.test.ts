@@ -98,6 +98,31 @@ pinned = true
     ]);
     expect(doc.tools[2].apps.unlinked.sort()).toEqual([join(world.binDir, 'multi-a@x'), join(world.binDir, 'multi-b@x')]);
     expect(world.ls(join(world.tpxHome, 'tools'))).toEqual(['oneapp', 'tpxdemo']);
+
+    // `expose` and `include-resources-from`: which apps are linked is the file's too; exposing is no rebuild.
+    const kept = generations(world).tpxdemo;
+    write(`[tools]
+tpxdemo = { spec = "tpxdemo==1.0", with = ["withdep"], expose = false }
+oneapp = { pinned = true }
+withdep = { include-resources-from = ["helperlib"], expose = false }
+`);
+    const hidden = await sync();
+    expect(hidden.code, hidden.stderr).toBe(0);
+    expect(hidden.stderr).toContain('unexposed tpxdemo (1.0)\n');
+    expect(world.ls(world.binDir)).toEqual(['oneapp-cli']);
+    expect(receipt(world, 'withdep')).toMatchObject({ exposed: false, request: { includeResourcesFrom: ['helperlib'] } });
+    expect((await sync()).stderr).toBe('nothing to do: all 3 tools in tpx.toml are installed as it says\n');
+    write(`[tools]
+tpxdemo = { spec = "tpxdemo==1.0", with = ["withdep"] }
+oneapp = { pinned = true }
+withdep = { include-resources-from = ["helperlib"] }
+`);
+    expect((await sync('--dry-run')).stderr).toBe(
+      'would expose tpxdemo (1.0)\noneapp 1.0 is as tpx.toml says\nwould expose withdep (1.0)\n',
+    );
+    expect((await sync()).code).toBe(0);
+    expect(world.ls(world.binDir)).toEqual(['helperlib-cli', 'oneapp-cli', 'tpxdemo', 'tpxdemo-admin', 'withdep']);
+    expect(generations(world).tpxdemo).toBe(kept);
   });
 
   it('refuses a malformed file before anything changes; one failing tool does not stop the others', async () => {

@@ -16,6 +16,7 @@ const full: Request = defaultRequest('mytool>=1', {
   pipArgs: ['-c', '/team/c.txt', '--pre'],
   includeDeps: true,
   systemSitePackages: true,
+  includeResourcesFrom: ['jupyter-core'],
 });
 
 const exportError = (request: unknown) => {

@@ -399,6 +399,12 @@ describe('the PATH helper on Windows', () => {
       `hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   [Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path', 'User') + ';' + '${ctx.paths.bin}', 'User')`,
     );
     expect(ctx.platform.pathSetup).toBe('registry');
+    // --global is refused on Windows: there is no system-wide PATH file to write.
+    expect([ctx.platform.systemPath, platformFor('linux').systemPath, platformFor('darwin').systemPath]).toEqual([
+      null,
+      'profile.d',
+      'paths.d',
+    ]);
   });
 
   it('`tpx environment`: Windows has no XDG directories and its default Python is `python`', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
 import { TpxError } from '../../src/core/base/errors.js';
 import { writeFileAtomic } from '../../src/core/base/fsx.js';
-import { applyEdits, mentionsDir, pathLine, planEdits, startupFiles, userShell } from '../../src/core/shell/shellpath.js';
+import { applyEdits, mentionsDir, pathLine, planEdits, planSystemEdits, startupFiles, userShell } from '../../src/core/shell/shellpath.js';
 import type { Shell } from '../../src/core/shell/shellpath.js';
 
 const home = '/home/you';
@@ -57,6 +57,27 @@ describe('startupFiles', () => {
     expect(startupFiles('fish', {}, home)).toEqual(['/home/you/.config/fish/conf.d/tpx.fish']);
     expect(startupFiles('fish', { XDG_CONFIG_HOME: '/cfg' }, home)).toEqual(['/cfg/fish/conf.d/tpx.fish']);
     expect(startupFiles('sh', {}, home)).toEqual(['/home/you/.profile']);
+  });
+});
+
+describe('planSystemEdits (ensurepath --global)', () => {
+  it('profile.d: a script for sh-family login shells, and fish conf.d when fish is set up; macOS: paths.d, the dir alone', () => {
+    const etc = tempHome();
+    const req = { setup: 'profile.d' as const, etc, bin: '/usr/local/tools', prepend: false, allShells: false };
+    expect(planSystemEdits(req)).toEqual([
+      { shell: 'sh', file: join(etc, 'profile.d', 'tpx.sh'), line: 'export PATH="$PATH:/usr/local/tools"', present: false },
+    ]);
+    mkdirSync(join(etc, 'fish'));
+    expect(planSystemEdits({ ...req, prepend: true }).map((e) => e.line)).toEqual([
+      'export PATH="/usr/local/tools:$PATH"',
+      'fish_add_path --path --prepend "/usr/local/tools"',
+    ]);
+    const paths = planSystemEdits({ ...req, setup: 'paths.d' });
+    expect(paths).toEqual([{ shell: 'sh', file: join(etc, 'paths.d', 'tpx'), line: '/usr/local/tools', present: false, bare: true }]);
+    // Written as data: the line alone; a second plan finds it there.
+    applyEdits(paths);
+    expect(readFileSync(join(etc, 'paths.d', 'tpx'), 'utf8')).toBe('/usr/local/tools\n');
+    expect(planSystemEdits({ ...req, setup: 'paths.d' })[0]?.present).toBe(true);
   });
 });
 

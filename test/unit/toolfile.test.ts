@@ -43,6 +43,8 @@ spec = "black==22.12.0"
 spec = "./projects/tool"
 python = "~/py/bin/python3"
 include-deps = true
+include-resources-from = ["Jupyter_Core", "jupyter-core"]
+expose = false
 
 [tools]
 ruff = "==0.4.1"
@@ -59,6 +61,7 @@ isort = "isort[colors]"
       line: 3,
       pinned: true,
       apps: null,
+      exposed: true,
       request: defaultRequest('black[d] >= 24', {
         indexUrl: 'https://user:pw@my.index/simple',
         pipArgs: ['-c', join(team, 'constraints.txt'), '--no-cache-dir'],
@@ -72,9 +75,15 @@ isort = "isort[colors]"
     expect(black22).toMatchObject({ key: 'black@22', request: { spec: 'black==22.12.0', suffix: '@22' } });
     expect(tool).toMatchObject({
       key: 'tool',
-      request: { spec: join(team, 'projects/tool'), python: '/home/u/py/bin/python3', includeDeps: true },
+      exposed: false,
+      request: {
+        spec: join(team, 'projects/tool'),
+        python: '/home/u/py/bin/python3',
+        includeDeps: true,
+        includeResourcesFrom: ['jupyter-core'],
+      },
     });
-    expect(ruff).toMatchObject({ key: 'ruff', line: 21, request: { spec: 'ruff==0.4.1' } });
+    expect(ruff).toMatchObject({ key: 'ruff', line: 23, request: { spec: 'ruff==0.4.1' } });
     expect(isort?.request.spec).toBe('isort[colors]');
   });
 
@@ -84,7 +93,7 @@ isort = "isort[colors]"
       ['title = "mine"\n[tools.black]', '/team/tpx.toml:1: `title` is not something tpx.toml holds: tools go in [tools.NAME] tables'],
       [
         '[tools.black]\nspec = "black"\n\n[tools.ruff]\nversion = "1"',
-        '/team/tpx.toml:5: tools.ruff.version is not a field tpx knows (it knows spec, python, suffix, with, apps, pinned, index-url, pip-args, include-deps, system-site-packages)',
+        '/team/tpx.toml:5: tools.ruff.version is not a field tpx knows (it knows spec, python, suffix, with, apps, pinned, expose, index-url, pip-args, include-deps, system-site-packages, include-resources-from)',
       ],
       ['[tools.black]\n\npinned = "yes"', '/team/tpx.toml:3: tools.black.pinned is "yes", not true or false'],
       ['[tools.black]\nspec = "ruff>=1"', '/team/tpx.toml:2: tools.black.spec "ruff>=1" installs the tool ruff, not black'],

@@ -13,9 +13,11 @@ export function warnIfBinNotOnPath(ctx: Context): void {
   const bin = ctx.paths.bin;
   if (isOnPath(ctx, bin)) return;
   ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
-  // A system-wide bin dir is every user's, not one shell's: ensurepath (the user's own file) is no help.
+  // A system-wide bin dir is every user's, not one shell's: the system-wide file, not the user's own.
   if (ctx.paths.global) {
-    ctx.out.info(`hint: add it to every user's PATH (e.g. in /etc/profile): export PATH="$PATH:${bin}"`);
+    ctx.out.info(
+      `hint: run \`tpx ensurepath --global\` (as root) to add it to every user's PATH, or add this line to /etc/profile yourself:\nhint:   export PATH="$PATH:${bin}"`,
+    );
     return;
   }
   if (ctx.platform.pathSetup === 'registry') {

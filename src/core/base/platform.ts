@@ -59,6 +59,12 @@ export interface Platform {
   readonly childTree: 'process-group' | 'taskkill';
   /** How `tpx ensurepath` puts the bin dir on PATH. */
   readonly pathSetup: 'startup-files' | 'registry';
+  /**
+   * How `tpx ensurepath --global` puts it on every user's PATH (core/shell/shellpath.ts): a script
+   * in /etc/profile.d (and fish's conf.d), or macOS's /etc/paths.d, which path_helper reads for
+   * every shell; null where --global is refused (Windows).
+   */
+  readonly systemPath: 'profile.d' | 'paths.d' | null;
   /** Whether env-paths (paths.ts) honours XDG_DATA_HOME and XDG_CACHE_HOME: on Linux only. */
   readonly xdg: boolean;
   /**
@@ -93,7 +99,7 @@ export interface RenderedEntry {
 }
 
 export function platformFor(os: NodeJS.Platform): Platform {
-  return os === 'win32' ? WINDOWS : { ...POSIX, os, xdg: os === 'linux' };
+  return os === 'win32' ? WINDOWS : { ...POSIX, os, xdg: os === 'linux', systemPath: os === 'darwin' ? 'paths.d' : 'profile.d' };
 }
 
 /** Entries that are one symlink each: POSIX bin entries, and every man page or completion file link. */
@@ -145,6 +151,7 @@ const POSIX: Platform = {
   entryPointsAt: (target, link, dir) => target === path.relative(path.dirname(link), dir),
   childTree: 'process-group',
   pathSetup: 'startup-files',
+  systemPath: 'profile.d',
   xdg: true,
   resourceLinks: true,
 };
@@ -186,6 +193,7 @@ const WINDOWS: Platform = {
   entryPointsAt: (target, link, dir) => comparable(path.resolve(path.dirname(link), target)) === comparable(dir),
   childTree: 'taskkill',
   pathSetup: 'registry',
+  systemPath: null,
   xdg: false,
   resourceLinks: false,
 };

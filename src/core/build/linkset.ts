@@ -2,7 +2,7 @@
  * Which of a tool's apps, man pages and completion files get linked (README, `tpx install`): the main
  * package's; an injected package's with `--include-apps` (and its dependencies' with
  * `inject --include-deps`); every distribution's with `--include-deps`; a named dependency's with
- * `--include-resources-from`. `--app` keeps only the apps named. A script tool's app is its launcher.
+ * `--include-resources-from` (install's, and inject's). `--app` keeps only the apps named. A script tool's app is its launcher.
  */
 import type { Built } from './build.js';
 import { TpxError } from '../base/errors.js';
@@ -23,7 +23,9 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
   const bin = venvBinDir(on, built.venv);
   const main = built.dists.find((d) => toolKey(d.name) === toolKey(built.name));
   const byName = new Map(built.dists.map((d) => [toolKey(d.name), d]));
-  for (const dep of req.includeResourcesFrom) {
+  // The tool's own (install) and each injected package's (inject): dependencies that must be there.
+  const resourcesFrom = [...req.includeResourcesFrom, ...req.injected.flatMap((i) => i.includeResourcesFrom ?? [])];
+  for (const dep of resourcesFrom) {
     if (!byName.has(dep)) {
       throw new TpxError('not-a-dependency', `--include-resources-from ${dep}: ${dep} is not installed in ${built.name}'s environment`, {
         hint: `installed with it: ${[...byName.keys()].filter((k) => k !== toolKey(built.name)).join(', ') || 'nothing else'}`,
@@ -37,7 +39,7 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
     ...injected
       .flatMap((i) => (i.includeDeps ? closure(i.name, extrasOf(i.spec), byName) : [byName.get(i.name)]))
       .filter((d): d is Dist => d !== undefined),
-    ...req.includeResourcesFrom.map((n) => byName.get(n) as Dist),
+    ...resourcesFrom.map((n) => byName.get(n) as Dist),
   ]);
   const apps = new Map<string, App>();
   if (req.kind === 'script')

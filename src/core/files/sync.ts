@@ -3,7 +3,7 @@
  * alone — the receipts' recorded requests against the file's — before anything is built. A tool
  * matches when its recorded request is the file's (python only when the file names one: without it,
  * whichever interpreter tpx picked is fine), its version satisfies the file's spec, and its Python
- * is there; pinned alone differing is a receipt rewrite, not a rebuild. So a second sync finds
+ * is there; pinned or expose alone differing is a receipt rewrite (and links), not a rebuild. So a second sync finds
  * every tool matching and does nothing.
  */
 import * as path from 'node:path';
@@ -31,6 +31,8 @@ export type Step =
   | { kind: 'rebuild'; key: string; entry: ToolEntry; from: string; why: string }
   /** Only `pinned` differs. */
   | { kind: 'pin'; key: string; entry: ToolEntry; version: string }
+  /** Only `expose` differs (and maybe `pinned`): its links made or removed, no rebuild. */
+  | { kind: 'expose'; key: string; entry: ToolEntry; version: string; pin: boolean }
   | { kind: 'keep'; key: string; entry: ToolEntry; version: string }
   /** Installed, not in the file: uninstalled with --prune, else left (`extra`). */
   | { kind: 'uninstall'; key: string; version: string | null }
@@ -110,6 +112,7 @@ function stepFor(ctx: Context, entry: ToolEntry): Step {
     r.apps.map((a) => a.name),
   );
   if (lacking) return { kind: 'broken', key, error: lacking };
+  if (r.exposed !== entry.exposed) return { kind: 'expose', key, entry, version: r.version, pin: r.pinned !== entry.pinned };
   return r.pinned === entry.pinned ? { kind: 'keep', key, entry, version: r.version } : { kind: 'pin', key, entry, version: r.version };
 }
 

@@ -13,6 +13,7 @@ import { isNewer } from '../packaging/pep440.js';
 import { installTool } from '../ops/install.js';
 import { failedResult, linkChanges, toolResult } from '../ops/outcome.js';
 import type { ToolResult } from '../ops/outcome.js';
+import { expose, unexpose } from '../ops/expose.js';
 import { setPinned } from '../ops/pin.js';
 import { readyTool, rebuild } from '../ops/rebuild.js';
 import { uninstallTool } from '../ops/uninstall.js';
@@ -39,6 +40,8 @@ export type Synced = { key: string; result: ToolResult } & (
   | { kind: 'already'; version: string | null }
   | { kind: 'rebuilt'; from: string; to: string; why: string; lock: string | null }
   | { kind: 'pinned' | 'unpinned'; version: string }
+  /** `pinned`: the pin it also changed, if it did. */
+  | { kind: 'exposed' | 'unexposed'; version: string; pinned: boolean | null }
   | { kind: 'uninstalled'; version: string | null }
   | { kind: 'failed'; error: TpxError }
   /** Nothing to do: as the file says (`unchanged`), or not in it and left (`left`, without --prune). */
@@ -82,7 +85,7 @@ async function apply(quietly: Context, ctx: Context, step: Step, lock: string | 
           request: step.entry.request,
           replace: step.replace,
           forceLinks: false,
-          carry: { pinned: step.entry.pinned, installedAt },
+          carry: { pinned: step.entry.pinned, installedAt, exposed: step.entry.exposed },
         });
         if (o.status === 'already')
           return { key, kind: 'already', version: o.version, result: toolResult(key, 'unchanged', { from: o.version, to: o.version }) };
@@ -99,8 +102,9 @@ async function apply(quietly: Context, ctx: Context, step: Step, lock: string | 
       case 'rebuild': {
         const t = readyTool(ctx, key, false);
         if ('status' in t) throw t.error;
-        // The file decides whether it is pinned, also for the rebuilt one.
-        const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, pinned: step.entry.pinned } }, step.entry.request, {
+        // The file decides whether it is pinned and exposed, also for the rebuilt one.
+        const marks = { pinned: step.entry.pinned, exposed: step.entry.exposed };
+        const r = await rebuild(quietly, { ...t, receipt: { ...t.receipt, ...marks } }, step.entry.request, {
           verb: 'syncing',
         });
         const to = r?.version ?? step.from;
@@ -117,6 +121,13 @@ async function apply(quietly: Context, ctx: Context, step: Step, lock: string | 
       case 'pin': {
         const result = await setPinned(quiet(ctx), key, step.entry.pinned);
         return { key, kind: step.entry.pinned ? 'pinned' : 'unpinned', version: step.version, result };
+      }
+      case 'expose': {
+        const quietCtx = quiet(ctx);
+        const { result } = step.entry.exposed ? await expose(quietCtx, key, false) : await unexpose(quietCtx, key);
+        if (step.pin) await setPinned(quietCtx, key, step.entry.pinned);
+        const pinned = step.pin ? step.entry.pinned : null;
+        return { key, kind: step.entry.exposed ? 'exposed' : 'unexposed', version: step.version, pinned, result };
       }
       case 'uninstall': {
         const { version, removed } = await uninstallTool(quiet(ctx), key);
@@ -156,6 +167,8 @@ export function plannedResult(s: Step): ToolResult {
       return toolResult(s.key, 'reinstalled', { from: s.from });
     case 'pin':
       return toolResult(s.key, s.entry.pinned ? 'pinned' : 'unpinned', { from: version, to: version });
+    case 'expose':
+      return toolResult(s.key, s.entry.exposed ? 'exposed' : 'unexposed', { from: version, to: version });
     case 'uninstall':
       return toolResult(s.key, 'uninstalled', { from: version });
     case 'broken':

@@ -10,6 +10,8 @@
  *   python = "3.12"
  *   with = ["black-plugin"]       # injected; { spec = "x", apps = true } also links x's apps
  *   pinned = true
+ *   expose = false                # installed, its apps not linked (`tpx unexpose`)
+ *   include-resources-from = ["blib"]  # also link a dependency's apps, man pages, completions
  *
  *   [tools]
  *   ruff = "==0.4.1"              # shorthand: a version for the package of that name, or a spec
@@ -36,6 +38,8 @@ export interface ToolEntry {
   pinned: boolean;
   /** The apps to link (all of them when null). */
   apps: string[] | null;
+  /** `expose = false`: installed with its apps not linked (`tpx unexpose`); default true. */
+  exposed: boolean;
   line: number;
 }
 
@@ -45,10 +49,10 @@ export interface ToolFile {
   tools: ToolEntry[];
 }
 
-/** The keys tpx knows: the request's (request/fields.ts), with the entry's own, `apps` and `pinned`, after `with` (the order errors have listed them in). */
+/** The keys tpx knows: the request's (request/fields.ts), with the entry's own, `apps`, `pinned` and `expose`, after `with` (the order errors have listed them in). */
 const REQUEST_KEYS = tomlKeys(REQUEST_FIELDS);
 const WITH = REQUEST_KEYS.indexOf('with') + 1;
-const FIELDS = [...REQUEST_KEYS.slice(0, WITH), 'apps', 'pinned', ...REQUEST_KEYS.slice(WITH)];
+const FIELDS = [...REQUEST_KEYS.slice(0, WITH), 'apps', 'pinned', 'expose', ...REQUEST_KEYS.slice(WITH)];
 const HINT = 'see "A team\'s toolbox as a file" in tpx\'s README for the format';
 
 /** Reads and checks FILE; a missing or unreadable one, bad TOML or a bad field is a TpxError (bad-toolfile) saying where. */
@@ -173,6 +177,7 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     name,
     line,
     pinned: t.pinned === undefined ? false : checked('pinned', () => flag(t.pinned, `${at}.pinned`)),
+    exposed: t.expose === undefined ? true : checked('expose', () => flag(t.expose, `${at}.expose`)),
     apps: t.apps === undefined ? null : checked('apps', () => listOf(text('an app name', isSafeFileName))(t.apps, `${at}.apps`)),
     request: defaultRequest(spec, { ...fields, spec }),
   };

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { Context } from '../base/context.js';
 import { TpxError, usageError } from '../base/errors.js';
 import { freeze, without } from '../installer/freeze.js';
-import { normalizeName, toolKey } from '../packaging/names.js';
+import { normalizeName, parseDistName, toolKey } from '../packaging/names.js';
 import { injectedPackage } from '../request/request.js';
 import type { Injected } from '../request/request.js';
 import { parsePipArgs, shellWord } from '../request/args.js';
@@ -19,6 +19,8 @@ export interface InjectFlags {
   requirement?: string[];
   includeApps?: boolean;
   includeDeps?: boolean;
+  /** Dependencies whose apps, man pages and completions are linked too (recorded with each package). */
+  includeResourcesFrom?: string[];
   /** pip arguments as the user typed them (one string): recorded with the packages. */
   pipArgs?: string;
   force?: boolean;
@@ -49,6 +51,7 @@ export async function inject(ctx: Context, name: string, args: string[], flags: 
   if (specs.length === 0) throw noPackages(key);
   const injected = [...receipt.request.injected];
   const pipArgs = flags.pipArgs ? parsePipArgs(flags.pipArgs, ctx) : [];
+  const resourcesFrom = [...new Set((flags.includeResourcesFrom ?? []).map((d) => parseDistName(d, 'include-resources-from')))];
   const added: Injected[] = [];
   let mainSpec = receipt.request.spec;
   const extrasNamed: string[] = [];
@@ -66,6 +69,7 @@ export async function inject(ctx: Context, name: string, args: string[], flags: 
       includeApps: Boolean(flags.includeApps || flags.includeDeps),
       includeDeps: Boolean(flags.includeDeps),
       pipArgs,
+      ...(resourcesFrom.length > 0 ? { includeResourcesFrom: resourcesFrom } : {}),
     });
     const at = injected.findIndex((i) => i.spec === entry.spec || (entry.name !== '' && i.name === entry.name));
     if (at >= 0 && same(injected[at] as Injected, entry) && !flags.force) {
@@ -112,7 +116,10 @@ export async function inject(ctx: Context, name: string, args: string[], flags: 
     const version = rebuilt.after.find((p) => normalizeName(p.name) === dist)?.version ?? '?';
     // With --include-deps, its dependencies' apps too: those linked now that were not before.
     const apps = rebuilt.receipt.apps.filter(
-      (app) => app.dist === dist || (a.includeDeps && !receipt.apps.some((old) => old.link === app.link)),
+      (app) =>
+        app.dist === dist ||
+        a.includeResourcesFrom?.includes(app.dist) ||
+        (a.includeDeps && !receipt.apps.some((old) => old.link === app.link)),
     );
     return { dist, version, includeApps: a.includeApps, includeDeps: a.includeDeps, apps };
   });
@@ -146,7 +153,11 @@ function ownExtras(key: string, dist: string, spec: string, raw: string): { spec
 
 function same(a: Injected, b: Injected): boolean {
   return (
-    a.spec === b.spec && a.includeApps === b.includeApps && a.includeDeps === b.includeDeps && a.pipArgs.join('\0') === b.pipArgs.join('\0')
+    a.spec === b.spec &&
+    a.includeApps === b.includeApps &&
+    a.includeDeps === b.includeDeps &&
+    a.pipArgs.join('\0') === b.pipArgs.join('\0') &&
+    (a.includeResourcesFrom ?? []).join('\0') === (b.includeResourcesFrom ?? []).join('\0')
   );
 }
 

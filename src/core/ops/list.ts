@@ -36,13 +36,14 @@ export function listTools(ctx: Context, names: string[], opts: { pinned: boolean
 
 /**
  * The injected package an app of distribution `dist` was linked for: that package itself, or — for
- * a dependency's app, which only `inject --include-deps` links when the tool has no --include-deps
- * or --include-resources-from naming it — the first package injected with --include-deps. null: the tool's own.
+ * a dependency's app, which only `inject --include-deps` or `inject --include-resources-from` links
+ * when the tool has no --include-deps or --include-resources-from naming it — the first package
+ * injected naming it, else the first injected with --include-deps. null: the tool's own.
  */
 export function injectedOwner(r: Receipt, dist: string): string | null {
   const req = r.request;
   const direct = req.injected.find((i) => i.name === dist);
   if (direct) return direct.name;
   if (dist === normalizeName(r.name) || req.includeDeps || req.includeResourcesFrom.includes(dist)) return null;
-  return req.injected.find((i) => i.includeDeps)?.name ?? null;
+  return (req.injected.find((i) => i.includeResourcesFrom?.includes(dist)) ?? req.injected.find((i) => i.includeDeps))?.name ?? null;
 }

@@ -12,7 +12,7 @@ import { Mismatch, anyText, flag, listOf, object, oneOf, orNull, refine, shown, 
 import type { Check, ReadMode } from '../base/check.js';
 import { TpxError } from '../base/errors.js';
 import { stripCredentials } from '../base/redact.js';
-import { isSafeFileName, isValidDistName, isValidSuffix, validateSuffix } from '../packaging/names.js';
+import { MAX_NAME, isSafeFileName, isValidDistName, isValidSuffix, normalizeName, validateSuffix } from '../packaging/names.js';
 import { isUrl, looksLikePath, parseSpec } from '../packaging/spec.js';
 import { absolutePath, absolutePipArgs, absolutePython, parsePipArgs } from './args.js';
 import { checkPipArgs } from './pipargs.js';
@@ -73,6 +73,7 @@ const urlOrNull = (v: string | null) => (v === null ? null : stripCredentials(v)
 const pipArgs: Check<string[]> = (v, at) => checkPipArgs(listOf(anyText)(v, at), at);
 const tomlFlag = (v: unknown, at: string) => flag(v, at);
 const specInToml: TomlColumn<string>['read'] = (v, at, place) => specIn(given(v, at), place);
+const distNames: Check<string[]> = listOf(text('a package name', (n) => isValidDistName(n) && n.length <= MAX_NAME));
 
 export const INJECTED_FIELDS = {
   spec: { check: text(), strip: stripCredentials, toml: { key: 'spec', read: specInToml, write: (v, rel) => rel(v) } },
@@ -82,6 +83,8 @@ export const INJECTED_FIELDS = {
   includeDeps: { default: false, later: true, check: flag },
   pipArgs: { default: [], later: true, check: pipArgs, strip: urls },
   pinned: { default: false, later: true, check: flag },
+  // Absent (not []) when none were named, so receipts that never had it read and write as before.
+  includeResourcesFrom: { default: undefined, later: true, check: (v, at, mode) => (v == null ? undefined : distNames(v, at, mode)) },
 } satisfies FieldTable<Injected>;
 
 export const LOCKED_FIELDS = {
@@ -154,7 +157,12 @@ export const REQUEST_FIELDS = {
     check: listOf(refine(text(), (s) => !s.trim().startsWith('-'), 'a package (not a pip option)')),
     strip: urls,
   },
-  includeResourcesFrom: { default: [], later: true, check: listOf(text('a package name', isValidDistName)) },
+  includeResourcesFrom: {
+    default: [],
+    later: true,
+    check: distNames,
+    toml: { key: 'include-resources-from', read: (v, at) => [...new Set(distNames(v, at).map(normalizeName))] },
+  },
   lock: {
     default: undefined,
     later: true,

@@ -26,6 +26,11 @@ export interface Injected {
   pipArgs: string[];
   /** `pin --injected-only`: held at its installed version by `upgrade --include-injected`. */
   pinned: boolean;
+  /**
+   * `inject --include-resources-from`: normalised names of dependencies whose apps, man pages and
+   * completions are linked too, for as long as this package is injected. Absent: none.
+   */
+  includeResourcesFrom?: string[];
 }
 
 /**

@@ -8,6 +8,9 @@
  *   fish  ${XDG_CONFIG_HOME:-~/.config}/fish/conf.d/tpx.fish (a file of tpx's own; fish reads conf.d/*.fish)
  *   sh    ~/.profile (dash, ksh, busybox and other POSIX shells)
  *
+ * With --global, system-wide files instead (planSystemEdits): /etc/profile.d/tpx.sh and fish's
+ * /etc/fish/conf.d/tpx.fish, or macOS's /etc/paths.d/tpx.
+ *
  * A file is changed by appending one line, written to a temp file beside it and renamed over it (its
  * mode and owner kept); a file that is a symlink (a dotfile manager's) is written through, at its target.
  */
@@ -53,6 +56,8 @@ export interface RcEdit {
   file: string;
   line: string;
   present: boolean;
+  /** A file read as data, one directory a line (macOS's /etc/paths.d): the line alone, no comment. */
+  bare?: boolean;
 }
 
 export interface RcRequest {
@@ -78,6 +83,38 @@ export function planEdits(req: RcRequest): RcEdit[] {
     }
   }
   return edits;
+}
+
+/**
+ * `tpx ensurepath --global`: the system-wide files that put `bin` on every user's PATH, under `etc`
+ * (/etc, or TPX_GLOBAL_ETC_DIR), each with its line. Reads only. `profile.d` (Linux and other
+ * POSIX systems): `profile.d/tpx.sh`, which /etc/profile runs for every login shell of the sh family
+ * (bash, dash, ksh; zsh where its zprofile reads /etc/profile), and fish's `fish/conf.d/tpx.fish`
+ * when fish is set up there (or `allShells`). `paths.d` (macOS): `paths.d/tpx`, one directory, which
+ * path_helper adds for every shell (after /etc/paths: `prepend` cannot apply).
+ */
+export function planSystemEdits(req: {
+  setup: 'profile.d' | 'paths.d';
+  etc: string;
+  bin: string;
+  prepend: boolean;
+  allShells: boolean;
+}): RcEdit[] {
+  const edit = (shell: Shell, file: string, line: string, bare?: true): RcEdit => ({
+    shell,
+    file,
+    line,
+    present: mentionsDir(readTextOrNull(file) ?? '', req.bin, ''),
+    ...(bare ? { bare } : {}),
+  });
+  if (req.setup === 'paths.d') return [edit('sh', path.join(req.etc, 'paths.d', 'tpx'), req.bin, true)];
+  const fish = path.join(req.etc, 'fish');
+  return [
+    edit('sh', path.join(req.etc, 'profile.d', 'tpx.sh'), pathLine('sh', req.bin, '', req.prepend)),
+    ...(req.allShells || lstatOrNull(fish)?.isDirectory()
+      ? [edit('fish', path.join(fish, 'conf.d', 'tpx.fish'), pathLine('fish', req.bin, '', req.prepend))]
+      : []),
+  ];
 }
 
 /** The files `shell` reads at start-up that should carry the line. */
@@ -126,6 +163,7 @@ export function applyEdits(edits: RcEdit[], write: typeof writeFileAtomic = writ
   const todo = edits.filter((e) => !e.present).map((e) => ({ ...e, ...writable(e) }));
   const files = todo.map((e) => {
     const before = readTextOrNull(e.target);
+    if (e.bare) return { file: e.target, text: `${before ?? ''}${before && !before.endsWith('\n') ? '\n' : ''}${e.line}\n`, like: e.stat };
     const sep = before === null || before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
     return { file: e.target, text: `${before ?? ''}${sep}${MARK}\n${e.line}\n`, like: e.stat };
   });
