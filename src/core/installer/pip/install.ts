@@ -16,6 +16,7 @@ import { pipOptions } from '../../request/pipoptions.js';
 import type { Environment, InstallJob, InstallResult } from '../installer.js';
 import { hintFromPipOutput, pipTail, unreachableIndexHint } from './hints.js';
 import { readInstallReport, runPip, writeLockRequirements } from './pip.js';
+import { unmetRequirements } from './unmet.js';
 import { sharedPip } from './shared.js';
 
 export async function install(ctx: Context, env: Environment, job: InstallJob): Promise<InstallResult> {
@@ -51,11 +52,9 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
     };
   }
   // A lock is installed without its dependencies being resolved: one that leaves one out would give
-  // a tool that cannot start. pip's own check of the venv says so, before anything is switched to.
-  if (job.lock) {
-    const check = await runPip(ctx, runner, venvPython(ctx, env.dir), ['check'], `${job.logName}-check`);
-    if (check.code !== 0) return { ok: false, wrongPython: false, error: async () => incompleteLock(ctx, job, check) };
-  }
+  // a tool that cannot start. Refused here, before anything is switched to.
+  const unmet = job.lock ? unmetRequirements(ctx, env.dir, runner) : [];
+  if (unmet.length > 0) return { ok: false, wrongPython: false, error: async () => incompleteLock(job, unmet) };
   const requested = readInstallReport(reportFile)
     .install.filter((i) => i.requested)
     .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
@@ -64,15 +63,10 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
 }
 
 /** A locked install whose files do not hold every dependency they need (or hold one at a version they exclude). */
-function incompleteLock(ctx: Context, job: InstallJob, check: Logged): TpxError {
+function incompleteLock(job: InstallJob, unmet: string[]): TpxError {
   return new TpxError('bad-lock', `the lock of ${redact(job.what)} is incomplete: its packages need some it does not list`, {
-    details: pipTail(check.output),
-    hint: [
-      'nothing was changed; make the lock again (`tpx lock`, `tpx export --format pylock`): a lock lists every dependency, with its file',
-      logHint(ctx, check),
-    ]
-      .filter(Boolean)
-      .join('\n'),
+    details: unmet.join('\n'),
+    hint: 'nothing was changed; make the lock again (`tpx lock`, `tpx export --format pylock`): a lock lists every dependency, with its file',
   });
 }
 
