@@ -20,6 +20,7 @@ const sitePackages = (key: string) => {
   const lib = join(world.tpxHome, 'tools', key, 'lib');
   return join(lib, world.ls(lib)[0] as string, 'site-packages');
 };
+const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const dists = (key: string) => world.ls(sitePackages(key)).filter((d) => d.endsWith('.dist-info'));
 
 /** A copy of fixtures/projects/deptool whose METADATA also has `lines` (requires.txt). */
@@ -143,9 +144,7 @@ describe("what a pipx user's scripts do", () => {
 
   it('install --lock of a lock that lists a package without its dependencies is refused, nothing installed', async () => {
     const whl = fixture('withdep-1.0').wheel;
-    const sha256 = createHash('sha256')
-      .update(readFileSync(join(world.indexDir, whl)))
-      .digest('hex');
+    const sha256 = sha256Of(join(world.indexDir, whl));
     const lock = join(world.root, 'pylock.partial.toml');
     writeFileSync(
       lock,
@@ -157,6 +156,19 @@ describe("what a pipx user's scripts do", () => {
     expect(r.stderr).toContain('withdep 1.0 requires helperlib');
     expect(world.ls(join(world.tpxHome, 'tools'))).not.toContain('withdep');
     expect(world.ls(world.binDir)).not.toContain('withdep');
+
+    // One that lists the dependency at a version the package excludes (withdep 2.0 needs helperlib>=9;
+    // a direct archive, as no index here has it) is refused the same way.
+    const helperlib = fixture('helperlib-1.0').wheel;
+    const newer = join(wheelsDir, fixture('withdep-2.0').wheel);
+    writeFileSync(
+      lock,
+      `lock-version = "1.0"\ncreated-by = "a hand"\n\n[[packages]]\nname = "withdep"\nversion = "2.0"\n\n[packages.archive]\nurl = "${pathToFileURL(newer).href}"\nhashes = { sha256 = "${sha256Of(newer)}" }\n\n[[packages]]\nname = "helperlib"\nversion = "1.0"\n\n[[packages.wheels]]\nurl = "${world.index.url}/helperlib/${helperlib}"\nhashes = { sha256 = "${sha256Of(join(world.indexDir, helperlib))}" }\n`,
+    );
+    const excluded = await world.run(['install', '--lock', lock, 'withdep']);
+    expect(excluded.code, excluded.stderr).toBe(1);
+    expect(excluded.stderr).toContain('withdep 2.0 requires helperlib>=9, and the lock has helperlib 1.0');
+    expect(world.ls(join(world.tpxHome, 'tools'))).not.toContain('withdep');
   });
 
   it('tpx lock: a lock that cannot be replaced is one clear error, and the other locks are put back', async () => {
