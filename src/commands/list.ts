@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { Context } from '../core/base/context.js';
 import { readlinkOrNull } from '../core/base/fsx.js';
 import { redact } from '../core/base/redact.js';
@@ -16,10 +17,12 @@ export function register(cli: Cli): void {
   cli.program
     .command('list')
     .description('show installed tools with their versions, Python and apps (exit 1 if any is broken)')
-    .option('--short', 'one line per tool: name and version')
+    // What pipx refuses is a usage error here too: `--short` is not JSON, and `--outdated` (the index's
+    // answer, pinned tools marked) is another list than `--pinned` (from the receipts).
+    .addOption(new Option('--short', 'one line per tool: name and version').conflicts('json'))
     .option('--json', `machine-readable output (schema ${LIST_SCHEMA}, see README)`)
     .option('--outdated', 'only tools with a newer version on their index (asks the index, all tools at once)')
-    .option('--pinned', 'only pinned tools (and tools with pinned injected packages)')
+    .addOption(new Option('--pinned', 'only pinned tools (and tools with pinned injected packages)').conflicts('outdated'))
     .option('--include-injected', 'also show the packages injected into each tool, and their linked apps')
     .argument('[name...]', 'only these tools (exit 1 naming any that is not installed)')
     .action((names: string[], flags: ListFlags) => cli.run((ctx) => (flags.outdated ? listOutdated(ctx, flags) : list(ctx, names, flags))));

@@ -10,6 +10,7 @@ import { appsOf, resourcesOf } from '../packaging/distinfo.js';
 import type { App, Dist, Resource } from '../packaging/distinfo.js';
 import { normalizeName, toolKey } from '../packaging/names.js';
 import type { Request } from '../request/request.js';
+import { shellWord } from '../request/args.js';
 import type { OnPlatform } from '../base/platform.js';
 import { venvBinDir } from '../python/venv.js';
 
@@ -58,7 +59,7 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
             .join(
               '; ',
             )}; link them with ${withApps.map((d) => `--include-resources-from ${toolKey(d.name)}`).join(' ')}, or all of them with --include-deps`
-        : 'it is a library, not a command-line tool; nothing was installed',
+        : `it is a library, not a command-line tool; nothing was installed\nto add it to an installed tool's environment: \`tpx inject TOOL ${shellWord(req.spec)}\``,
   });
 }
 

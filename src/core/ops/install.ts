@@ -131,7 +131,8 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
             hint: 'run the command again',
           });
         }
-        if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
+        // A script's version is its text's hash: the same dependencies with an edited script are a change.
+        if (opts.unlessUnchanged && current && current.receipt?.version === built.version && sameDists(ctx, built.dists, current.dir)) {
           // Nothing to upgrade, but links a killed command left are still put right.
           const had = current.receipt;
           if (had)

@@ -142,7 +142,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     }
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
-      // A script tool is rebuilt from its kept copy: only its dependencies can have changed.
+      // A script tool is rebuilt from its script read again: a new text is a new version (its hash).
       const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) =>
         isRequirement(spec, ctx),
       );
@@ -153,6 +153,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
         verb: 'upgrading',
         pins: { constraints, requirements: [] },
         unlessUnchanged: fromIndex,
+        rereadScript: true,
       });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
       const notes = t.droppedPin
