@@ -33,6 +33,16 @@ export interface Injection {
   packages: { dist: string; version: string; includeApps: boolean; includeDeps: boolean; apps: { link: string; dist: string }[] }[];
 }
 
+/**
+ * A tool installed from a lock holds exactly the lock's files: adding or removing a package would
+ * resolve past it, so it is refused (as pipx); the hint names the ways that keep a lock.
+ */
+export function lockedTool(key: string, verb: string): TpxError {
+  return new TpxError('from-lock', `cannot ${verb} ${key}: it was installed from a lock, which says exactly what it holds`, {
+    hint: `change the lock instead (the tool's \`with\` in tpx.toml, then \`tpx lock\` and \`tpx sync\`), or unlock the tool first: \`tpx upgrade --force ${key}\` resolves it from its spec`,
+  });
+}
+
 /** The usage error for an inject that names nothing to inject. */
 export function noPackages(key: string) {
   return usageError('name at least one package to inject', `e.g. \`tpx inject ${key} SPEC\`, or \`-r requirements.txt\``);
@@ -45,6 +55,7 @@ export function noPackages(key: string) {
 export async function inject(ctx: Context, name: string, args: string[], flags: InjectFlags): Promise<Injection> {
   const inst = requireInstalled(ctx, name);
   const { key, receipt } = inst;
+  if (receipt.request.lock) throw lockedTool(key, 'inject into');
   const specs = [...args, ...(flags.requirement ?? []).flatMap((f) => readRequirements(ctx, f))];
   if (specs.length === 0) throw noPackages(key);
   const injected = [...receipt.request.injected];

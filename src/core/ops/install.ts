@@ -26,7 +26,8 @@ import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
 import { buildScriptTool, fetchToolScript, scriptToolName } from './scripttool.js';
 import type { ToolScript } from './scripttool.js';
-import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
+import { extrasOf, isUrl, parseSpec, RECORDED, specifiersOf } from '../packaging/spec.js';
+import { satisfies } from '../packaging/pep440.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from '../store/store.js';
 import { isolateApps, sitePackages } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
@@ -205,6 +206,33 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
     }
   };
   return { key, links: wanted.map((w) => w.link), commit, dispose: gen.dispose };
+}
+
+/**
+ * `install --force SPEC` of a tool installed from a lock: the lock's files again (with the recorded
+ * injected packages and Python the lock was checked for), as pipx re-applies a recorded lock — when
+ * SPEC names the tool and allows its locked version. Any other SPEC is resolved, and said so.
+ */
+export function withRecordedLock(ctx: Context, request: Request): Request {
+  if (request.lock || request.kind !== 'package') return request;
+  let name: string | null;
+  try {
+    const spec = parseSpec(request.spec, ctx);
+    name = spec.kind === 'requirement' ? spec.name : null;
+  } catch {
+    return request;
+  }
+  const r = name === null ? null : readInstalled(ctx, toolKey(name, request.suffix))?.receipt;
+  if (!r?.request.lock) return request;
+  const set = specifiersOf(request.spec);
+  if (
+    extrasOf(request.spec).sort().join() !== extrasOf(r.request.spec).sort().join() ||
+    (set && !satisfies(r.version, set, { prereleases: true }))
+  ) {
+    ctx.out.info(`note: ${r.key} was installed from a lock, which ${request.spec} does not match: it is resolved from the spec`);
+    return request;
+  }
+  return { ...request, lock: r.request.lock, python: request.python ?? r.request.python, injected: r.request.injected };
 }
 
 /** Injected paths and URLs name their distribution only once pip has installed them: fill in those names. */

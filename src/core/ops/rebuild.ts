@@ -168,8 +168,7 @@ export async function rebuildInPlaceOf(
   opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean },
 ): Promise<Rebuilt> {
   let receipt: Receipt | null;
-  // The venv is no longer the lock's: it is resolved (with the installed versions held) instead (receipt.ts, `lock`).
-  if (request.lock) ctx.out.info(`note: ${t.key} was installed from a lock; changed, it is resolved from its spec from now on`);
+  // Inject and uninject refuse a tool installed from a lock (inject.lockedTool): the rebuild resolves.
   try {
     receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, { ...request, lock: null }, { ...opts, verb: 'rebuilding' });
   } catch (err) {
