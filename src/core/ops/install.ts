@@ -68,7 +68,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
  */
 export interface Prepared {
   key: string;
-  /** The paths its links (apps, man pages, completion files) will be at. */
+  /** The paths its links (apps, man pages, completion files) will be at; a dependency's (`--include-deps`) aside. */
   links: string[];
   commit(): Promise<InstallOutcome>;
   dispose(): void;
@@ -121,7 +121,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
     throw err;
   }
   const { apps, resources } = chosen;
-  const wanted = wantedLinks(ctx, key, { apps, resources }, req.suffix);
+  const wanted = wantedLinks(ctx, key, { apps, resources }, req.suffix, chosen.dependencies);
   const commit = async (): Promise<InstallOutcome> => {
     try {
       return await withLock(ctx, key, async () => {
@@ -146,7 +146,10 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         // Not exposed (`tpx unexpose`): recorded with the links they would have, and none made.
         const plans = await planLinks(ctx, key, exposed ? wanted : [], opts.forceLinks);
         const now = new Date().toISOString();
-        const linkOf = (app: boolean, name: string) => wanted.find((w) => (w.kind === 'app') === app && w.name === name)?.link;
+        // A dependency's link that something was in the way of is not made (links.ts): not one of the tool's.
+        const planned = new Set(plans.map((p) => p.link));
+        const linkOf = (app: boolean, name: string) =>
+          wanted.find((w) => (w.kind === 'app') === app && w.name === name && (!exposed || planned.has(w.link)))?.link;
         const receipt: Receipt = {
           schema: RECEIPT_SCHEMA,
           key,
@@ -154,7 +157,10 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
           version: built.version,
           request: named,
           python: { executable: built.py.executable, version: built.py.version },
-          apps: apps.map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) ?? '' })),
+          apps: apps.flatMap((a) => {
+            const link = linkOf(true, a.name);
+            return link ? [{ name: a.name, kind: a.kind, dist: a.dist, link }] : [];
+          }),
           // A resource that gets no link (a completion file of a suffixed tool) is not one of the tool's links.
           resources: resources.flatMap((r) => {
             const link = linkOf(false, r.path);
@@ -205,7 +211,8 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
       if (!committed) gen.dispose();
     }
   };
-  return { key, links: wanted.map((w) => w.link), commit, dispose: gen.dispose };
+  // A dependency's link another tool takes is skipped at commit (links.ts), not a conflict between them.
+  return { key, links: wanted.filter((w) => w.dependency === undefined).map((w) => w.link), commit, dispose: gen.dispose };
 }
 
 /**

@@ -94,7 +94,7 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
   }
   const linked = new Set<string>();
   let wanted: WantedLink[] = [];
-  let selected: LinkSet = { apps: [], resources: [] };
+  let selected: LinkSet = { apps: [], resources: [], dependencies: new Set() };
   try {
     selected = selectLinks(ctx, request, {
       py,
@@ -112,12 +112,13 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
       inst.dir,
       selected.apps.filter((a) => a.dist !== toolKey(rec.name) || rec.request.kind !== 'script').map((a) => appFile(ctx, a.name)),
     );
-    wanted = wantedLinks(ctx, key, selected, rec.request.suffix);
+    wanted = wantedLinks(ctx, key, selected, rec.request.suffix, selected.dependencies);
     for (const w of rec.exposed ? wanted : []) {
       // One link at a time: a file in the way costs that app (or man page) its link, not the others theirs.
       try {
-        applyLinks(ctx, await planLinks(ctx, key, [w], false)).commit();
-        linked.add(w.link);
+        const plans = await planLinks(ctx, key, [w], false);
+        applyLinks(ctx, plans).commit();
+        if (plans.length > 0) linked.add(w.link);
       } catch (err) {
         ctx.out.warn(`${w.name} was not linked: ${err instanceof Error ? err.message : String(err)}`);
       }
