@@ -61,6 +61,16 @@ export interface ToolResult {
   /** App links in the bin dir this command made and removed. */
   apps: LinkChanges;
   error: ErrorInfo | null;
+  /** `inject` only: each package named, as pipx's result lists them (`unchanged`: already injected). */
+  packages?: PackageResult[];
+}
+
+/** One package of an inject in the result document. */
+export interface PackageResult {
+  name: string;
+  version: string | null;
+  action: 'injected' | 'unchanged' | 'failed';
+  error: ErrorInfo | null;
 }
 
 export function errorInfo(err: unknown): ErrorInfo {
