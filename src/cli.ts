@@ -190,14 +190,15 @@ export async function main(argv: string[]): Promise<void> {
   });
   // commander's own errors (an unknown option, a missing argument) come before any command runs.
   // Decided only when there is an error to print: looking at stderr creates its stream (~2 ms, bench/RESULTS.md).
-  const outputError = (text: string, write: (s: string) => void) => {
-    // With --json the error is in the document, and stderr stays empty.
-    if (wantsDocument(program, argv)) return;
+  const outputError = (text: string, write: (s: string) => void) =>
     write(colorWanted(colorFromArgv(argv), process.env, () => Boolean(process.stderr.isTTY)) ? paintPrefixes(text) : text);
+  // With --json the error is in the document, and stderr stays empty (the help hint after it too).
+  const writeErr = (text: string) => {
+    if (!wantsDocument(program, argv)) process.stderr.write(text);
   };
   // Each command reports its own parse errors: commander copies settings only to commands made after them.
   const configure = (c: Command): void => {
-    c.configureOutput({ outputError, writeOut: writeResult });
+    c.configureOutput({ outputError, writeOut: writeResult, writeErr });
     c.commands.forEach(configure);
   };
   configure(program);

@@ -47,6 +47,7 @@ describe('what users read', () => {
       ['install', './missing-project'],
       ['install', 'no-such-package-tpx'],
       ['install', 'noapps'],
+      ['install', 'libonly'],
       ['install', 'clash-b'],
       ['install', '--suffix', '/x', 'tpxdemo'],
       ['install', '--pip-args', '"--pre', 'tpxdemo'],
@@ -57,9 +58,12 @@ describe('what users read', () => {
       ['run', '--no-cache', '--refresh', 'tpxdemo'],
       ['upgrade-all', '--jobs', '0'],
       ['upgrade', 'https://h/x-1.0.tar.gz'],
+      ['list', '--json', '--short'],
+      ['list', '--outdated', '--pinned'],
+      ['completions'],
     ]) {
       const r = await world.run(args);
-      errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}`);
+      errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}${r.code === 0 ? scrub(world, r.stdout) : ''}`);
     }
     expect(errors.join('\n')).toMatchInlineSnapshot(`
       "$ tpx upgrade nope  → exit 1
