@@ -123,7 +123,7 @@ describe('--json', () => {
     ]);
     // One entry per package named; one that cannot be injected does not stop the others (partial, exit 1).
     const missing = join(world.root, 'missing');
-    const partial = await world.run(['inject', '--json', 'tpxdemo', 'helperlib', 'oneapp', 'brokendep', missing]);
+    const partial = await world.run(['inject', '--json', '--include-apps', 'tpxdemo', 'helperlib', 'oneapp', 'brokendep', missing]);
     expect([partial.code, doc(partial).status, partial.stderr]).toEqual([1, 'partial', '']);
     expect(doc(partial).tools[0]).toMatchObject({ action: 'injected', error: null });
     expect(doc(partial).tools[0].packages).toEqual([
