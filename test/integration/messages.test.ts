@@ -94,6 +94,12 @@ describe('what users read', () => {
       error: noapps 1.0 has no apps to link
       hint: its dependencies have apps: helperlib-cli (from helperlib); link them with --include-resources-from helperlib, or all of them with --include-deps
 
+      $ tpx install libonly  → exit 1
+      installing libonly…
+      error: libonly 1.0 has no apps to link
+      hint: it is a library, not a command-line tool; nothing was installed
+      hint: to add it to an installed tool's environment: \`tpx inject TOOL libonly\`
+
       $ tpx install clash-b  → exit 1
       installing clash-b…
       error: a file is in the way: <root>/bin/clash (an app of tpx tool clash-a)
@@ -134,6 +140,24 @@ describe('what users read', () => {
       $ tpx upgrade https://h/x-1.0.tar.gz  → exit 1
       error: upgrade takes a tool's name or a requirement, not a URL: https://h/x-1.0.tar.gz
       hint: to install a tool again from a path or URL, run \`tpx install --force https://h/x-1.0.tar.gz\`
+
+      $ tpx list --json --short  → exit 2
+      error: option '--short' cannot be used with option '--json'
+      (run \`tpx --help\` or \`tpx <command> --help\` for usage)
+
+      $ tpx list --outdated --pinned  → exit 2
+      error: option '--pinned' cannot be used with option '--outdated'
+      (run \`tpx --help\` or \`tpx <command> --help\` for usage)
+
+      $ tpx completions  → exit 0
+      To complete tpx's commands, options and installed tool names, add one line for your shell:
+
+        bash        to ~/.bashrc                     eval "$(tpx completions bash)"
+        zsh         to ~/.zshrc, after compinit      eval "$(tpx completions zsh)"
+        fish        run once in a terminal           tpx completions fish > ~/.config/fish/completions/tpx.fish
+        powershell  to $PROFILE                      tpx completions powershell | Out-String | Invoke-Expression
+
+      then start a new shell.
       "
     `);
   });
