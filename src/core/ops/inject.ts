@@ -86,34 +86,49 @@ export async function inject(ctx: Context, name: string, args: string[], flags: 
   if (specs.length === 0) throw noPackages(key);
   const plan = planInject(ctx, inst, specs, flags);
   if (plan.added.length === 0 && plan.extrasAdded.length === 0) return injection(key, receipt.version, receipt.version, null, plan.settled);
-  let extras: Injection['extras'] = null;
-  const landed: InjectedPackage[] = [];
+  let landed: Landed;
   try {
-    const once = await injectOnce(ctx, key, plan.mainSpec, plan.extrasAdded, plan.added, flags);
-    extras = once.extras;
-    landed.push(...once.packages);
+    landed = await injectOnce(ctx, key, plan.mainSpec, plan.extrasAdded, plan.added, flags);
   } catch (err) {
     const e = toTpxError(err);
     // pip failing is the packages' fault; anything else (a link in the way, the tool changed meanwhile) the command's.
     if (e.code !== 'pip-failed' && plan.settled.length === 0) throw err;
-    if (e.code !== 'pip-failed' || plan.added.length === 1) landed.push(...plan.added.map((a) => notInjected(key, a, e)));
-    else {
-      // pip could not install them together: each on its own, so the ones that can be injected are.
-      ctx.out.info(`pip could not install ${plan.added.length} packages together; injecting them one at a time`);
-      for (const a of plan.added) {
-        try {
-          const spec = extras ? requireInstalled(ctx, key).receipt.request.spec : plan.mainSpec;
-          const one = await injectOnce(ctx, key, spec, extras ? [] : plan.extrasAdded, [a], flags);
-          extras ??= one.extras;
-          landed.push(...one.packages);
-        } catch (other) {
-          landed.push(notInjected(key, a, toTpxError(other)));
-        }
-      }
+    landed =
+      e.code === 'pip-failed' && plan.added.length > 1
+        ? await injectOneByOne(ctx, key, plan, flags)
+        : { extras: null, packages: plan.added.map((a) => notInjected(key, a, e)) };
+  }
+  const { extras } = landed;
+  const after = requireInstalled(ctx, key).receipt;
+  return injection(
+    key,
+    receipt.version,
+    after.version,
+    extras,
+    [...plan.settled, ...landed.packages],
+    linkChanges(receipt.apps, after.apps),
+  );
+}
+
+/** What one or more rebuilds injected: the tool's own extras added, and each package. */
+type Landed = { extras: Injection['extras']; packages: InjectedPackage[] };
+
+/** pip could not install the packages together: each is injected on its own, so the ones that can be are. */
+async function injectOneByOne(ctx: Context, key: string, plan: InjectPlan, flags: InjectFlags): Promise<Landed> {
+  ctx.out.info(`pip could not install ${plan.added.length} packages together; injecting them one at a time`);
+  const landed: Landed = { extras: null, packages: [] };
+  for (const a of plan.added) {
+    try {
+      // The extras of the tool's own package go with the first package that lands.
+      const spec = landed.extras ? requireInstalled(ctx, key).receipt.request.spec : plan.mainSpec;
+      const one = await injectOnce(ctx, key, spec, landed.extras ? [] : plan.extrasAdded, [a], flags);
+      landed.extras ??= one.extras;
+      landed.packages.push(...one.packages);
+    } catch (err) {
+      landed.packages.push(notInjected(key, a, toTpxError(err)));
     }
   }
-  const after = requireInstalled(ctx, key).receipt;
-  return injection(key, receipt.version, after.version, extras, [...plan.settled, ...landed], linkChanges(receipt.apps, after.apps));
+  return landed;
 }
 
 /** A package that could not be injected, its error naming it (pip's names the tool it rebuilt). */
@@ -212,7 +227,7 @@ async function injectOnce(
   extrasAdded: string[],
   added: Injected[],
   flags: InjectFlags,
-): Promise<{ extras: Injection['extras']; packages: InjectedPackage[] }> {
+): Promise<Landed> {
   const inst = requireInstalled(ctx, key);
   const { receipt } = inst;
   const injected = [...receipt.request.injected];
