@@ -1,6 +1,7 @@
 // PEP 751 locks: `tpx lock` writes one per tool of a tpx.toml; `tpx sync` and `tpx install --lock`
 // install exactly those files (hashes required) on another home, giving byte-identical `pip freeze`;
-// a lock that does not match the file or the platform is refused before anything changes;
+// a lock that does not match the file or the platform is refused before anything changes; a locked
+// tool stays locked until its lock is gone or `upgrade --force`;
 // `tpx export --format pylock` writes the same from installed tools.
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -141,10 +142,17 @@ describe('locks', () => {
     expect(tampered.stderr).toMatch(/^error: oneapp: pip could not install oneapp$/m);
     expect(tampered.stderr).toContain('THESE PACKAGES DO NOT MATCH THE HASHES');
     expect(generations(world)).toEqual(before);
-    writeFileSync(lockFile, good);
+  });
 
-    // A locked tool stays locked (as pipx): reinstall and install --force put the locked files back,
-    // even with newer ones on the index; upgrade leaves it (exit 0, said so); inject is refused.
+  it('a locked tool stays locked (as pipx): reinstall and install --force put the locked files back, upgrade leaves it (exit 0), inject and --preinstall are refused; upgrade --force unlocks it, sync locks it again, and unlocks it once its lock file is gone', async () => {
+    const world = await newWorld(['oneapp-1.0', 'helperlib-1.0']);
+    writeFileSync(join(world.root, 'tpx.toml'), '[tools]\noneapp = "oneapp"\n');
+    expect((await world.run(['lock'], { cwd: world.root })).code).toBe(0);
+    const synced = await world.run(['sync'], { cwd: world.root });
+    expect(synced.code, synced.stderr).toBe(0);
+    const lockFile = join(world.root, 'pylock.oneapp.toml');
+
+    // Newer files on the index change nothing for a locked tool.
     world.publish('oneapp-2.0');
     const isLocked = { version: '1.0', request: { lock: [{ name: 'oneapp', version: '1.0' }] } };
     expect((await world.run(['reinstall', 'oneapp'])).code).toBe(0);
@@ -179,7 +187,8 @@ describe('locks', () => {
     const unlocked = await world.run(['sync'], { cwd: world.root });
     expect(unlocked.code, unlocked.stderr).toBe(0);
     expect(unlocked.stderr).toContain('oneapp 1.0 → 2.0 (its lock is gone: resolved from its spec)');
-    expect(receipt(world, 'oneapp').request.lock).toBeNull();
+    // Absent or null, the receipt's lock means "not locked" (src/core/request/request.ts).
+    expect(receipt(world, 'oneapp').request.lock ?? null).toBeNull();
   });
 
   it('export --format pylock writes the same lock from installed tools: from its receipt, or its hashes filled in from the index', async () => {
