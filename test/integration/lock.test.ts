@@ -144,7 +144,7 @@ describe('locks', () => {
     expect(generations(world)).toEqual(before);
   });
 
-  it('a locked tool stays locked (as pipx): reinstall and install --force put the locked files back, upgrade leaves it (exit 0), inject and --preinstall are refused; upgrade --force unlocks it, sync locks it again, and unlocks it once its lock file is gone', async () => {
+  it('a locked tool stays locked (as pipx): reinstall and install --force put the locked files back, upgrade and upgrade-all leave it (exit 0), inject and --preinstall are refused; upgrade --force unlocks it, sync locks it again, and unlocks it once its lock file is gone', async () => {
     const world = await newWorld(['oneapp-1.0', 'helperlib-1.0']);
     writeFileSync(join(world.root, 'tpx.toml'), '[tools]\noneapp = "oneapp"\n');
     expect((await world.run(['lock'], { cwd: world.root })).code).toBe(0);
@@ -164,6 +164,8 @@ describe('locks', () => {
       0,
       'not upgrading oneapp: it is locked at 1.0 (installed from a lock); a new lock installs with `tpx sync` (after `tpx lock`) or `tpx install --force --lock LOCK oneapp`; `tpx upgrade --force oneapp` resolves it from its spec instead\n',
     ]);
+    const all = await world.run(['upgrade-all']);
+    expect([all.code, all.stderr]).toEqual([0, expect.stringMatching(/^ {2}oneapp +skipped +locked at 1\.0 \(installed from a lock\)$/m)]);
     const injected = await world.run(['inject', 'oneapp', 'helperlib']);
     expect(injected.code).toBe(1);
     expect(injected.stderr).toMatch(/^error: cannot inject into oneapp: it was installed from a lock, which says exactly what it holds\n/);
