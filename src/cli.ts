@@ -164,11 +164,12 @@ export async function main(argv: string[]): Promise<void> {
     }
   };
   // A command that changes tools: with --json, one result document on stdout whatever happens, and
-  // on stderr only errors (commands/shared/json.ts); the exit code is the same as without it.
+  // nothing on stderr: errors are in the document (commands/shared/json.ts); the exit code is the
+  // same as without it.
   const change: Cli['change'] = async (action) => {
     const results = new Results();
     if (!json) return run((c) => action(c, results));
-    const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: true, color: flags.color ?? 'auto' });
+    const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: true, silent: true, color: flags.color ?? 'auto' });
     let code: number;
     let error: unknown = null;
     try {
@@ -178,7 +179,7 @@ export async function main(argv: string[]): Promise<void> {
       code = out.error(err);
       error = err;
     }
-    writeResult(renderDocument(resultDocument(argv, results.tools, code, error)));
+    writeResult(renderDocument(resultDocument(argv, results.tools, code, error, results.removed)));
     process.exitCode = code;
   };
   const program = buildProgram(run, argv[0], change);
@@ -191,9 +192,13 @@ export async function main(argv: string[]): Promise<void> {
   // Decided only when there is an error to print: looking at stderr creates its stream (~2 ms, bench/RESULTS.md).
   const outputError = (text: string, write: (s: string) => void) =>
     write(colorWanted(colorFromArgv(argv), process.env, () => Boolean(process.stderr.isTTY)) ? paintPrefixes(text) : text);
+  // With --json the error is in the document, and stderr stays empty (the help hint after it too).
+  const writeErr = (text: string) => {
+    if (!wantsDocument(program, argv)) process.stderr.write(text);
+  };
   // Each command reports its own parse errors: commander copies settings only to commands made after them.
   const configure = (c: Command): void => {
-    c.configureOutput({ outputError, writeOut: writeResult });
+    c.configureOutput({ outputError, writeOut: writeResult, writeErr });
     c.commands.forEach(configure);
   };
   configure(program);

@@ -15,6 +15,8 @@ export interface OutputOptions {
   verbose: boolean;
   /** `-q`: errors only. Results on stdout are still printed: they are what was asked for. */
   quiet?: boolean;
+  /** `--json`: nothing at all on stderr, errors included — they are in the result document. */
+  silent?: boolean;
   color?: ColorChoice;
   env?: NodeJS.ProcessEnv;
 }
@@ -47,7 +49,9 @@ export function makeOutput(opts: OutputOptions): Output {
   let colored: boolean | undefined;
   const color = () => (colored ??= colorWanted(opts.color ?? 'auto', env, () => Boolean(process.stderr.isTTY)));
   // Every line tpx prints passes redact(): no credential in a URL ever reaches the terminal (core/base/redact.ts).
-  const err = (text: string) => process.stderr.write(`${color() ? paintPrefixes(redact(text)) : redact(text)}\n`);
+  const err = (text: string) => {
+    if (!opts.silent) process.stderr.write(`${color() ? paintPrefixes(redact(text)) : redact(text)}\n`);
+  };
   return {
     info: (m) => {
       if (!opts.quiet) err(m);
@@ -58,7 +62,7 @@ export function makeOutput(opts: OutputOptions): Output {
     error: (e) => renderError(e, opts.verbose, err),
     result: (t) => writeResult(redact(t.endsWith('\n') ? t : `${t}\n`)),
     async task(text, work) {
-      if (opts.quiet) return work();
+      if (opts.quiet || opts.silent) return work();
       // A terminal that reports no width (some CI ptys) would make the spinner redraw endlessly.
       const spin = !opts.verbose && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !env.CI && env.TERM !== 'dumb';
       if (!spin) {

@@ -15,6 +15,6 @@ export type ChangeAction = (ctx: Context, results: Results) => Promise<number | 
 export interface Cli {
   program: Command;
   run(action: Action): Promise<void>;
-  /** For a command given `jsonOption()`: with `--json`, stdout gets exactly one result document and stderr errors only. */
+  /** For a command given `jsonOption()`: with `--json`, stdout gets exactly one result document and stderr nothing. */
   change(action: ChangeAction): Promise<void>;
 }

@@ -2,9 +2,10 @@ import type { Context } from '../core/base/context.js';
 import { parseToolArg } from '../core/packaging/names.js';
 import { inject, noPackages } from '../core/ops/inject.js';
 import type { InjectFlags } from '../core/ops/inject.js';
-import type { ToolResult } from '../core/ops/outcome.js';
+import { failedResult } from '../core/ops/outcome.js';
 import type { Cli } from './cli-types.js';
-import { forTool, jsonOption } from './shared/json.js';
+import { jsonOption } from './shared/json.js';
+import type { Results } from './shared/json.js';
 
 export function register(cli: Cli): void {
   cli.program
@@ -30,27 +31,39 @@ export function register(cli: Cli): void {
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
     .addOption(jsonOption())
     .action((name: string, specs: string[], flags: InjectFlags) =>
-      cli.change((ctx, results) => {
+      cli.change(async (ctx, results) => {
         const key = parseToolArg(name);
         if (specs.length === 0 && !flags.requirement) throw noPackages(key);
-        return forTool(ctx, results, key, () => injectCommand(ctx, key, specs, flags));
+        try {
+          return await injectCommand(ctx, results, key, specs, flags);
+        } catch (err) {
+          results.add(failedResult(key, err));
+          return ctx.out.error(err);
+        }
       }),
     );
 }
 
-/** The rebuild is core/ops/inject.ts's; here: what was added, and the apps linked for each package. */
-async function injectCommand(ctx: Context, key: string, specs: string[], flags: InjectFlags): Promise<ToolResult> {
+/** The rebuild is core/ops/inject.ts's; here: what was added, the apps linked for each package, and each that failed (exit 1). */
+async function injectCommand(ctx: Context, results: Results, key: string, specs: string[], flags: InjectFlags): Promise<number> {
   const { result, extras, packages } = await inject(ctx, key, specs, flags);
+  results.add(result);
   if (extras) {
     const s = extras.added.length > 1 ? 's' : '';
     const fresh = extras.fresh.length > 0 ? extras.fresh.join(', ') : 'nothing new to install';
     ctx.out.info(`added ${extras.name}'s extra${s} ${extras.added.join(', ')} to ${key}: ${fresh}`);
   }
+  let failed = 0;
   for (const p of packages) {
+    if (p.status === 'failed') {
+      failed++;
+      ctx.out.error(p.error);
+    }
+    if (p.status !== 'injected') continue;
     ctx.out.info(`injected ${p.dist} ${p.version} into ${key}`);
     for (const app of p.apps) ctx.out.info(`  ${app.link}${app.dist === p.dist ? '' : ` (from ${app.dist})`}`);
     if (p.includeApps && p.apps.length === 0)
       ctx.out.info(`  (${p.dist} has no apps to link${p.includeDeps ? ', nor have its dependencies' : ''})`);
   }
-  return result;
+  return failed > 0 ? 1 : 0;
 }

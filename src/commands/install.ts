@@ -76,6 +76,12 @@ async function lockedInstall(ctx: Context, file: string, specs: string[], flags:
       '--lock installs one tool: give the one SPEC the lock was made for',
       'e.g. `tpx install --lock pylock.black.toml black`',
     );
+  // A preinstalled package is resolved in a pip run of its own: nothing the lock holds (as pipx refuses it).
+  if (flags.preinstall?.length)
+    throw usageError(
+      '--lock installs exactly the files of the lock: --preinstall cannot be combined with it',
+      "lock what the tool needs instead: put it in the tool's `with` in tpx.toml, then `tpx lock`",
+    );
   const given = requestFrom(specs[0] as string, flags, ctx);
   // What a lock's [tool.tpx] holds (request/fields.ts), a flag given wins over; SPEC is given anyway.
   const fromFlags = tomlColumns(REQUEST_FIELDS)

@@ -1,7 +1,8 @@
+import { Option } from 'commander';
 import type { Context } from '../core/base/context.js';
 import { readlinkOrNull } from '../core/base/fsx.js';
 import { redact } from '../core/base/redact.js';
-import { injectedOwner, listTools } from '../core/ops/list.js';
+import { dependencyApps, injectedOwner, listTools } from '../core/ops/list.js';
 import { REPAIRS } from '../core/store/status.js';
 import type { ToolStatus } from '../core/store/status.js';
 import type { Receipt } from '../core/store/receipt.js';
@@ -18,10 +19,12 @@ export function register(cli: Cli): void {
   cli.program
     .command('list')
     .description('show installed tools with their versions, Python and apps (exit 1 if any is broken)')
-    .option('--short', 'one line per tool: name and version')
+    // What pipx refuses is a usage error here too: `--short` is not JSON, and `--outdated` (the index's
+    // answer, pinned tools marked) is another list than `--pinned` (from the receipts).
+    .addOption(new Option('--short', 'one line per tool: name and version').conflicts('json'))
     .option('--json', `machine-readable output (schema ${LIST_SCHEMA}, see README)`)
     .option('--outdated', 'only tools with a newer version on their index (asks the index, all tools at once)')
-    .option('--pinned', 'only pinned tools (and tools with pinned injected packages)')
+    .addOption(new Option('--pinned', 'only pinned tools (and tools with pinned injected packages)').conflicts('outdated'))
     .option(
       '--include-injected',
       'also show the packages injected into each tool, and their linked apps (with --outdated: those with a newer version)',
@@ -42,14 +45,19 @@ interface ListFlags {
 
 /** Reads receipts and the bin dir only: never spawns Python. Exit 1 when a tool is broken or a link belongs to no tool. */
 async function list(ctx: Context, names: string[], flags: ListFlags): Promise<number> {
-  const { tools, missing: notFound, stray } = listTools(ctx, names, { pinned: Boolean(flags.pinned) });
+  const { tools, missing: notFound, stray } = await listTools(ctx, names, { pinned: Boolean(flags.pinned) });
   const missing = notFound.map((m) => m.key);
   const broken = tools.some((t) => t.problems.length > 0) || stray.length > 0 || missing.length > 0;
   for (const m of notFound) ctx.out.error(m.error);
   if (flags.json) {
     ctx.out.result(
       JSON.stringify(
-        { schema: LIST_SCHEMA, tools: tools.map(toJson), strayLinks: stray, ...(missing.length > 0 ? { notInstalled: missing } : {}) },
+        {
+          schema: LIST_SCHEMA,
+          tools: tools.map((t) => toJson(ctx, t)),
+          strayLinks: stray,
+          ...(missing.length > 0 ? { notInstalled: missing } : {}),
+        },
         null,
         2,
       ),
@@ -135,7 +143,7 @@ function long(t: ToolStatus, withInjected: boolean): string {
   return lines.join('\n');
 }
 
-function toJson(t: ToolStatus) {
+function toJson(ctx: Context, t: ToolStatus) {
   const r = t.receipt;
   return {
     name: t.key,
@@ -149,6 +157,7 @@ function toJson(t: ToolStatus) {
     exposed: r?.exposed ?? true,
     python: r ? { version: r.python.version, executable: r.python.executable } : null,
     apps: t.apps.map((a) => ({ name: a.name, link: a.link, ok: a.problem === null, problem: a.problem })),
+    dependencyApps: dependencyApps(ctx, t),
     injected: r?.request.injected.map((i) => redact(i.spec)) ?? [],
     injectedPackages:
       r?.request.injected.map((i) => ({

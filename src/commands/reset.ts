@@ -42,7 +42,9 @@ async function resetCommand(ctx: Context, results: Results, flags: Flags): Promi
       return 1;
     }
   }
-  await reset(ctx, plan, (key, done) =>
+  // Stopped by a tool that cannot be uninstalled: nothing but tools' links was removed.
+  results.removed = [];
+  results.removed = await reset(ctx, plan, (key, done) =>
     results.add(
       done instanceof TpxError
         ? failedResult(key, done)

@@ -28,13 +28,13 @@ export function register(cli: Cli): void {
     .option('--include-injected', 'also upgrade packages added with `tpx inject`')
     .option('--pip-args <args>', 'replace the recorded pip arguments (recorded for later upgrades)')
     .option('--index-url <url>', 'replace the recorded package index (recorded for later upgrades)')
-    .option('-f, --force', 'upgrade pinned tools too')
+    .option('-f, --force', 'upgrade pinned tools too, and tools installed from a lock (resolved from their spec then)')
     .option('--install', 'install tools that are not installed yet')
     .addOption(jsonOption())
     .action((names: string[], flags: Flags) => cli.change((ctx, results) => upgrade(ctx, results, names, flags)));
   cli.program
     .command('upgrade-all')
-    .description('upgrade every unpinned tool, several at once; one failing never stops the others')
+    .description('upgrade every tool not pinned or locked, several at once; one failing never stops the others')
     .option('--skip <name...>', 'leave these tools alone')
     .option('--include-injected', 'also upgrade packages added with `tpx inject`')
     .addOption(jobsOption())

@@ -189,6 +189,12 @@ describe('tpx reset', () => {
         },
       ],
     });
+    // What it removed besides the tools' links, as pipx's reset lists it: the entries, then the two roots.
+    const removed: string[] = JSON.parse(json.stdout).removed;
+    expect(removed.slice(-2)).toEqual([world.tpxHome, join(world.cacheDir, 'tpx')]);
+    expect(removed).toEqual(
+      expect.arrayContaining([join(world.tpxHome, 'envs'), join(world.tpxHome, 'tools'), join(world.cacheDir, 'tpx', 'logs')]),
+    );
     expect(existsSync(world.tpxHome)).toBe(false);
     expect(existsSync(join(world.cacheDir, 'tpx'))).toBe(false);
   });

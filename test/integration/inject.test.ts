@@ -172,7 +172,7 @@ describe('tpx inject / uninject: bad input and faults leave the tool as it was',
     const before = snapshot(world, 'withdep');
     const r = await world.run(['inject', 'withdep', 'brokendep']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: pip could not install withdep$/m);
+    expect(r.stderr).toMatch(/^error: pip could not inject brokendep into withdep$/m);
     expect(r.stderr).toContain('hint: withdep was left as it was.');
     expect(snapshot(world, 'withdep')).toEqual(before);
     expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(1);

@@ -44,16 +44,34 @@ describe('more ways to install', () => {
     writeFileSync(file, script('second'));
     expect((await world.exec(tool, [])).stdout).toBe('first helperlib 1.0 []\n');
 
-    // upgrade re-resolves its dependencies (from the kept copy).
+    // upgrade reads the script again from where it was (as pipx) and re-resolves its dependencies.
     world.publish('helperlib-2.0');
     const up = await world.run(['upgrade', 'tool']);
     expect(up.code, up.stderr).toBe(0);
+    expect((await world.exec(tool, [])).stdout).toBe('second helperlib 2.0 []\n');
+    // reinstall does too; with the file gone, it rebuilds from the kept copy and says so.
+    writeFileSync(file, script('first'));
+    expect((await world.run(['reinstall', 'tool'])).code).toBe(0);
     expect((await world.exec(tool, [])).stdout).toBe('first helperlib 2.0 []\n');
+    rmSync(file);
+    const kept = await world.run(['reinstall', 'tool']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain(`note: cannot read tool's script from ${file} (${file}: no such file): rebuilt from the copy tpx kept`);
+    expect((await world.exec(tool, [])).stdout).toBe('first helperlib 2.0 []\n');
+
+    // A script without .py (with a metadata block) is a script too, named after its file (as pipx); one
+    // without a block installs with no dependencies.
+    const noext = join(world.root, 'noext');
+    writeFileSync(noext, script('no extension'));
+    writeFileSync(join(world.root, 'plain.py'), 'print("plain")\n');
+    for (const f of [noext, join(world.root, 'plain.py')]) expect((await world.run(['install', f])).code).toBe(0);
+    expect((await world.exec(join(world.binDir, 'noext'), [])).stdout).toBe('no extension helperlib 2.0 []\n');
+    expect((await world.exec(join(world.binDir, 'plain'), [])).stdout).toBe('plain\n');
+    expect((await world.run(['uninstall', 'noext', 'plain'])).code).toBe(0);
 
     // export carries the script itself: install-all needs no copy of the file.
     expect((await world.run(['export', join(world.root, 'toolbox.json')])).code).toBe(0);
     expect((await world.run(['uninstall', 'tool'])).code).toBe(0);
-    rmSync(file);
     const all = await world.run(['install-all', join(world.root, 'toolbox.json')]);
     expect(all.code, all.stderr).toBe(0);
     expect((await world.exec(tool, [])).stdout).toBe('first helperlib 2.0 []\n');

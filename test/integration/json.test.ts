@@ -46,9 +46,8 @@ describe('--json', () => {
       ],
       error: null,
     });
-    // Human text goes to stderr, errors only.
-    expect(installed.stderr).toContain('error: pip could not install brokendep');
-    expect(installed.stderr).not.toContain('installed tpxdemo');
+    // Nothing goes to stderr, errors included: they are in the document (as pipx's --output json).
+    expect(installed.stderr).toBe('');
 
     const again = await world.run(['install', '--json', 'tpxdemo']);
     expect([again.code, doc(again).status, doc(again).tools[0].action]).toEqual([0, 'success', 'unchanged']);
@@ -60,12 +59,13 @@ describe('--json', () => {
       ['install', '--json'],
     ]) {
       const r = await world.run(args);
-      expect([r.code, doc(r).status, doc(r).exitCode, doc(r).error.code, doc(r).tools], args.join(' ')).toEqual([
+      expect([r.code, doc(r).status, doc(r).exitCode, doc(r).error.code, doc(r).tools, r.stderr], args.join(' ')).toEqual([
         2,
         'error',
         2,
         'usage',
         [],
+        '',
       ]);
     }
     // Without --json, the same error prints no document.
@@ -92,8 +92,9 @@ describe('--json', () => {
       0,
       [{ name: 'tpxdemo', action: 'skipped', from: '2.0', to: '2.0', apps: noApps, error: null }],
     ]);
-    const refused = await world.run(['upgrade', '--json', 'tpxdemo']);
-    expect([refused.code, doc(refused).status, doc(refused).tools[0].error.code]).toEqual([1, 'error', 'pinned']);
+    // upgrade of a pinned tool leaves it, exit 0 (pipx: "Not upgrading pinned package").
+    const left = await world.run(['upgrade', '--json', 'tpxdemo']);
+    expect([left.code, doc(left).status, doc(left).tools[0].action]).toEqual([0, 'success', 'skipped']);
 
     const rolled = await world.run(['rollback', '--json', 'tpxdemo']);
     expect(doc(rolled).tools).toEqual([
@@ -108,9 +109,36 @@ describe('--json', () => {
     ]);
 
     const injected = await world.run(['inject', '--json', '--include-apps', 'tpxdemo', 'helperlib']);
+    const helperlib = { name: 'helperlib', version: '1.0', action: 'injected', error: null };
     expect(doc(injected).tools).toEqual([
-      { name: 'tpxdemo', action: 'injected', from: '1.0', to: '1.0', apps: { linked: [bin('helperlib-cli')], unlinked: [] }, error: null },
+      {
+        name: 'tpxdemo',
+        action: 'injected',
+        from: '1.0',
+        to: '1.0',
+        apps: { linked: [bin('helperlib-cli')], unlinked: [] },
+        error: null,
+        packages: [helperlib],
+      },
     ]);
+    // One entry per package named; one that cannot be injected does not stop the others (partial, exit 1).
+    const missing = join(world.root, 'missing');
+    const partial = await world.run(['inject', '--json', '--include-apps', 'tpxdemo', 'helperlib', 'oneapp', 'brokendep', missing]);
+    expect([partial.code, doc(partial).status, partial.stderr]).toEqual([1, 'partial', '']);
+    expect(doc(partial).tools[0]).toMatchObject({ action: 'injected', error: null });
+    expect(doc(partial).tools[0].packages).toEqual([
+      { ...helperlib, action: 'unchanged' },
+      { name: missing, version: null, action: 'failed', error: expect.objectContaining({ code: 'no-such-path' }) },
+      { name: 'oneapp', version: '1.0', action: 'injected', error: null },
+      {
+        name: 'brokendep',
+        version: null,
+        action: 'failed',
+        error: expect.objectContaining({ code: 'pip-failed', message: 'pip could not inject brokendep into tpxdemo' }),
+      },
+    ]);
+    expect(doc(await world.run(['list', '--json'])).tools[0].injected).toEqual(['helperlib', 'oneapp']);
+    expect((await world.run(['uninject', 'tpxdemo', 'oneapp'])).code).toBe(0);
     const uninjected = await world.run(['uninject', '--json', 'tpxdemo', 'helperlib']);
     expect(doc(uninjected).tools[0]).toMatchObject({ action: 'uninjected', apps: { linked: [], unlinked: [bin('helperlib-cli')] } });
     const notInjected = await world.run(['uninject', '--json', 'tpxdemo', 'helperlib']);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
+import { ownerRecord } from '../../src/core/base/mutex.js';
 
 let world: World;
 afterEach(async () => world?.dispose());
@@ -83,6 +84,9 @@ describe('tpx list', () => {
   it('shows broken tools as broken and exits 1: missing link, missing python, corrupt receipt; uninstall still removes them', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo', 'oneapp', 'withdep'])).code).toBe(0);
+    // --json also gives the apps of each tool's dependencies, linked or not (as pipx's list --json).
+    const deps = JSON.parse((await world.run(['list', '--json'])).stdout).tools.map((t: { dependencyApps: unknown }) => t.dependencyApps);
+    expect(deps).toEqual([[], [], [{ name: 'helperlib-cli', dist: 'helperlib', linked: false }]]);
     rmSync(join(world.binDir, 'tpxdemo-admin'));
     // The interpreter vanished underneath: the venv's python link now dangles.
     const py = join(world.tpxHome, 'tools', 'oneapp', 'bin', 'python');
@@ -139,6 +143,20 @@ describe('generations, locks and the CLI surface', () => {
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
     expect(existsSync(orphan)).toBe(false);
     expect(world.ls(join(world.tpxHome, 'envs'))).toHaveLength(2);
+
+    // A live holder is a commit in progress, its links made before its switch: list waits for it
+    // (as pipx's list waits on its locks), and then shows the tool whole, never half-way.
+    const held = join(world.tpxHome, 'locks', 'withdep.lock');
+    mkdirSync(held);
+    writeFileSync(join(held, 'owner'), ownerRecord());
+    const early = join(world.binDir, 'withdep');
+    symlinkSync(join(world.tpxHome, 'tools', 'withdep', 'bin', 'withdep'), early);
+    const listing = world.spawn(['list']);
+    await listing.waitForOutput(`waiting for another tpx process (pid ${process.pid}) changing withdep…`);
+    rmSync(early); // the commit undone, say: its link goes with it
+    rmSync(held, { recursive: true });
+    const waited = await listing.done;
+    expect([waited.code, waited.stdout]).toEqual([0, expect.not.stringContaining('belong to no installed tool')]);
   });
 
   it('--version and --help', async () => {

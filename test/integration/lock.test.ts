@@ -1,9 +1,10 @@
 // PEP 751 locks: `tpx lock` writes one per tool of a tpx.toml; `tpx sync` and `tpx install --lock`
 // install exactly those files (hashes required) on another home, giving byte-identical `pip freeze`;
-// a lock that does not match the file or the platform is refused before anything changes;
+// a lock that does not match the file or the platform is refused before anything changes; a locked
+// tool stays locked until its lock is gone or `upgrade --force`;
 // `tpx export --format pylock` writes the same from installed tools.
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { receipt } from '../helpers/tools.js';
@@ -141,24 +142,55 @@ describe('locks', () => {
     expect(tampered.stderr).toMatch(/^error: oneapp: pip could not install oneapp$/m);
     expect(tampered.stderr).toContain('THESE PACKAGES DO NOT MATCH THE HASHES');
     expect(generations(world)).toEqual(before);
-    writeFileSync(lockFile, good);
+  });
 
-    // A reinstall puts the locked files back, even with newer ones on the index; an upgrade resolves:
-    // the lock no longer holds the tool, and it says so.
+  it('a locked tool stays locked (as pipx): reinstall and install --force put the locked files back, upgrade and upgrade-all leave it (exit 0), inject and --preinstall are refused; upgrade --force unlocks it, sync locks it again, and unlocks it once its lock file is gone', async () => {
+    const world = await newWorld(['oneapp-1.0', 'helperlib-1.0']);
+    writeFileSync(join(world.root, 'tpx.toml'), '[tools]\noneapp = "oneapp"\n');
+    expect((await world.run(['lock'], { cwd: world.root })).code).toBe(0);
+    const synced = await world.run(['sync'], { cwd: world.root });
+    expect(synced.code, synced.stderr).toBe(0);
+    const lockFile = join(world.root, 'pylock.oneapp.toml');
+
+    // Newer files on the index change nothing for a locked tool.
     world.publish('oneapp-2.0');
+    const isLocked = { version: '1.0', request: { lock: [{ name: 'oneapp', version: '1.0' }] } };
     expect((await world.run(['reinstall', 'oneapp'])).code).toBe(0);
-    expect(receipt(world, 'oneapp')).toMatchObject({ version: '1.0', request: { lock: [{ name: 'oneapp', version: '1.0' }] } });
-    const up = await world.run(['upgrade', 'oneapp']);
+    expect(receipt(world, 'oneapp')).toMatchObject(isLocked);
+    expect((await world.run(['install', '--force', 'oneapp'])).code).toBe(0);
+    expect(receipt(world, 'oneapp')).toMatchObject(isLocked);
+    const skipped = await world.run(['upgrade', 'oneapp']);
+    expect([skipped.code, skipped.stderr]).toEqual([
+      0,
+      'not upgrading oneapp: it is locked at 1.0 (installed from a lock); a new lock installs with `tpx sync` (after `tpx lock`) or `tpx install --force --lock LOCK oneapp`; `tpx upgrade --force oneapp` resolves it from its spec instead\n',
+    ]);
+    const all = await world.run(['upgrade-all']);
+    expect([all.code, all.stderr]).toEqual([0, expect.stringMatching(/^ {2}oneapp +skipped +locked at 1\.0 \(installed from a lock\)$/m)]);
+    const injected = await world.run(['inject', 'oneapp', 'helperlib']);
+    expect(injected.code).toBe(1);
+    expect(injected.stderr).toMatch(/^error: cannot inject into oneapp: it was installed from a lock, which says exactly what it holds\n/);
+    expect(receipt(world, 'oneapp')).toMatchObject(isLocked);
+    const preinstall = await world.run(['install', '--lock', lockFile, '--preinstall', 'helperlib', 'oneapp']);
+    expect(preinstall.code).toBe(2);
+    expect(preinstall.stderr).toMatch(/^error: --lock installs exactly the files of the lock: --preinstall cannot be combined with it\n/);
+    // upgrade --force resolves it, and it says so…
+    const up = await world.run(['upgrade', '--force', 'oneapp']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toContain('note: it was installed from a lock: it is resolved from its spec from now on');
     expect(receipt(world, 'oneapp').request.lock).toBeNull();
-    // …and the next sync puts the locked files back.
+    // …and the next sync puts the locked files back; once the lock file is gone, sync unlocks it.
     const back = await world.run(['sync', '--json'], { cwd: world.root });
     expect(JSON.parse(back.stdout).tools.find((t: { name: string }) => t.name === 'oneapp')).toMatchObject({
       action: 'downgraded',
       from: '2.0',
       to: '1.0',
     });
+    rmSync(lockFile);
+    const unlocked = await world.run(['sync'], { cwd: world.root });
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(unlocked.stderr).toContain('oneapp 1.0 → 2.0 (its lock is gone: resolved from its spec)');
+    // Absent or null, the receipt's lock means "not locked" (src/core/request/request.ts).
+    expect(receipt(world, 'oneapp').request.lock ?? null).toBeNull();
   });
 
   it('export --format pylock writes the same lock from installed tools: from its receipt, or its hashes filled in from the index', async () => {

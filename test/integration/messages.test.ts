@@ -47,6 +47,7 @@ describe('what users read', () => {
       ['install', './missing-project'],
       ['install', 'no-such-package-tpx'],
       ['install', 'noapps'],
+      ['install', 'libonly'],
       ['install', 'clash-b'],
       ['install', '--suffix', '/x', 'tpxdemo'],
       ['install', '--pip-args', '"--pre', 'tpxdemo'],
@@ -57,9 +58,12 @@ describe('what users read', () => {
       ['run', '--no-cache', '--refresh', 'tpxdemo'],
       ['upgrade-all', '--jobs', '0'],
       ['upgrade', 'https://h/x-1.0.tar.gz'],
+      ['list', '--json', '--short'],
+      ['list', '--outdated', '--pinned'],
+      ['completions'],
     ]) {
       const r = await world.run(args);
-      errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}`);
+      errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}${r.code === 0 ? scrub(world, r.stdout) : ''}`);
     }
     expect(errors.join('\n')).toMatchInlineSnapshot(`
       "$ tpx upgrade nope  → exit 1
@@ -89,6 +93,12 @@ describe('what users read', () => {
       installing noapps…
       error: noapps 1.0 has no apps to link
       hint: its dependencies have apps: helperlib-cli (from helperlib); link them with --include-resources-from helperlib, or all of them with --include-deps
+
+      $ tpx install libonly  → exit 1
+      installing libonly…
+      error: libonly 1.0 has no apps to link
+      hint: it is a library, not a command-line tool; nothing was installed
+      hint: to add it to an installed tool's environment: \`tpx inject TOOL libonly\`
 
       $ tpx install clash-b  → exit 1
       installing clash-b…
@@ -130,6 +140,24 @@ describe('what users read', () => {
       $ tpx upgrade https://h/x-1.0.tar.gz  → exit 1
       error: upgrade takes a tool's name or a requirement, not a URL: https://h/x-1.0.tar.gz
       hint: to install a tool again from a path or URL, run \`tpx install --force https://h/x-1.0.tar.gz\`
+
+      $ tpx list --json --short  → exit 2
+      error: option '--short' cannot be used with option '--json'
+      (run \`tpx --help\` or \`tpx <command> --help\` for usage)
+
+      $ tpx list --outdated --pinned  → exit 2
+      error: option '--pinned' cannot be used with option '--outdated'
+      (run \`tpx --help\` or \`tpx <command> --help\` for usage)
+
+      $ tpx completions  → exit 0
+      To complete tpx's commands, options and installed tool names, add one line for your shell:
+
+        bash        to ~/.bashrc                     eval "$(tpx completions bash)"
+        zsh         to ~/.zshrc, after compinit      eval "$(tpx completions zsh)"
+        fish        run once in a terminal           tpx completions fish > ~/.config/fish/completions/tpx.fish
+        powershell  to $PROFILE                      tpx completions powershell | Out-String | Invoke-Expression
+
+      then start a new shell.
       "
     `);
   });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -105,5 +105,28 @@ describe("tools' man pages and completion files", () => {
     expect((await world.run(['list', '--include-injected', 'oneapp'])).stdout).toMatch(/ {4}injected: mandep\n {8}mantool\n/);
     expect((await world.run(['uninject', 'oneapp', 'mandep'])).code).toBe(0);
     expect([world.ls(world.binDir), world.ls(join(world.manDir, 'man1'))]).toEqual([['oneapp-cli'], []]);
+
+    // As pipx: a link to nothing where an app or a man page goes is replaced; with --include-deps, a
+    // dependency's app in the way of a file tpx did not make is skipped, said so, and the rest linked.
+    const mine = join(world.binDir, 'mantool');
+    writeFileSync(mine, 'my own mantool');
+    symlinkSync('/nonexistent/mandep', join(world.binDir, 'mandep'));
+    symlinkSync(join(world.root, 'gone', 'mantool.1'), join(world.manDir, 'man1', 'mantool.1'));
+    const deps = await world.run(['install', '--include-deps', 'mandep']);
+    expect(deps.code, deps.stderr).toBe(0);
+    expect(deps.stderr).toContain(
+      `note: replacing ${join(world.binDir, 'mandep')}: it pointed at /nonexistent/mandep, which does not exist`,
+    );
+    expect(deps.stderr).toContain(
+      `warning: the app mantool (of the dependency mantool) is not linked: ${mine} (a file tpx did not make) is in the way`,
+    );
+    const tool = join(world.tpxHome, 'tools', 'mandep');
+    expect([world.readlink(join(world.binDir, 'mandep')), world.readlink(join(world.manDir, 'man1', 'mantool.1'))]).toEqual([
+      join(tool, 'bin', 'mandep'),
+      join(tool, 'share', 'man', 'man1', 'mantool.1'),
+    ]);
+    expect(readFileSync(mine, 'utf8')).toBe('my own mantool');
+    expect(receipt(world, 'mandep').apps.map((a: { name: string }) => a.name)).toEqual(['mandep']);
+    expect((await world.run(['list'])).code).toBe(0);
   });
 });

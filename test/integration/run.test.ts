@@ -79,7 +79,7 @@ describe('tpx run APP', () => {
     expect(only.stderr).toContain('running its only app, oneapp-cli');
 
     // tpx cache: dir prints the run cache; purge empties it.
-    const dir = await world.run(['cache', 'dir']);
+    const dir = await world.run(['cache', 'dir', '-q']);
     expect(dir.code, dir.stderr).toBe(0);
     expect(dir.stdout).toBe(`${runDir(world)}\n`);
     expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);

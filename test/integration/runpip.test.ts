@@ -15,6 +15,9 @@ describe('tpx runpip', () => {
     const r = await world.run(['runpip', 'tpxdemo', 'list', '--format', 'json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([{ name: 'tpxdemo', version: '1.0' }]);
+    // One quoted argument is split as a shell would, as pipx does.
+    const one = await world.run(['runpip', 'tpxdemo', 'list --format=freeze']);
+    expect([one.code, one.stdout]).toEqual([0, 'tpxdemo==1.0\n']);
     // --version and -v belong to pip, not to tpx.
     const v = await world.run(['-v', 'runpip', 'tpxdemo', '--version']);
     expect(v.code).toBe(0);

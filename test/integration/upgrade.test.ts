@@ -125,26 +125,34 @@ describe('tpx upgrade', () => {
 });
 
 describe('tpx pin / unpin', () => {
-  it('a pinned tool is refused by upgrade unless --force, and stays pinned', async () => {
+  it('a pinned tool (and its injected packages) is left by upgrade (exit 0, as pipx) and kept by reinstall; --force upgrades it and it stays pinned', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo'])).code).toBe(0);
+    expect((await world.run(['inject', 'tpxdemo', 'helperlib'])).code).toBe(0);
     const p = await world.run(['pin', 'tpxdemo']);
     expect(p.code).toBe(0);
-    expect(p.stderr).toContain('pinned tpxdemo at 1.0');
-    expect(receipt(world, 'tpxdemo').pinned).toBe(true);
+    expect(p.stderr).toContain('pinned tpxdemo at 1.0 and 1 injected package:');
+    expect(receipt(world, 'tpxdemo')).toMatchObject({ pinned: true, request: { injected: [{ name: 'helperlib', pinned: true }] } });
     expect((await world.run(['list'])).stdout).toContain('[pinned]');
     world.publish('tpxdemo-2.0');
+    world.publish('helperlib-2.0');
     const r = await world.run(['upgrade', 'tpxdemo']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      'error: tpxdemo is pinned at 1.0\nhint: `tpx upgrade --force tpxdemo` upgrades it anyway; `tpx unpin tpxdemo` unpins it\n',
-    );
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      'not upgrading tpxdemo: it is pinned at 1.0; `tpx unpin tpxdemo` unpins it, `tpx upgrade --force tpxdemo` upgrades it anyway\n',
+    ]);
+    // A reinstall (and doctor's, the same rebuild) keeps what is pinned at its version.
+    expect((await world.run(['reinstall', 'tpxdemo'])).code).toBe(0);
+    expect([await version(world, 'tpxdemo'), world.ls(sitePackages(world)).filter((d) => d.startsWith('helperlib-'))]).toEqual([
+      'tpxdemo 1.0',
+      ['helperlib-1.0.dist-info'],
+    ]);
     const f = await world.run(['upgrade', '--force', 'tpxdemo']);
     expect(f.code, f.stderr).toBe(0);
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
     expect(receipt(world, 'tpxdemo').pinned).toBe(true);
-    expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('unpinned tpxdemo (2.0)\n');
-    expect(receipt(world, 'tpxdemo').pinned).toBe(false);
+    expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('unpinned tpxdemo (2.0) and 1 injected package\n');
+    expect(receipt(world, 'tpxdemo')).toMatchObject({ pinned: false, request: { injected: [{ name: 'helperlib', pinned: false }] } });
     expect((await world.run(['unpin', 'tpxdemo'])).stderr).toBe('tpxdemo is already unpinned\n');
   });
 });

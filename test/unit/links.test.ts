@@ -26,11 +26,32 @@ describe('link policy', () => {
       ['new', 'create'],
     ]);
     writeFileSync(join(ctx.paths.bin, 'mine'), 'x');
-    symlinkSync(join(ctx.paths.tools, 'other', 'bin', 'theirs'), join(ctx.paths.bin, 'theirs'));
+    symlinkSync(join(ctx.paths.bin, 'mine'), join(ctx.paths.bin, 'theirs'));
     await expect(planLinks(ctx, 'black', apps(ctx, 'black', ['mine', 'theirs']), false)).rejects.toThrow(
-      `files are in the way: ${join(ctx.paths.bin, 'mine')} (a file tpx did not make), ${join(ctx.paths.bin, 'theirs')} (an app of tpx tool other)`,
+      `files are in the way: ${join(ctx.paths.bin, 'mine')} (a file tpx did not make), ${join(ctx.paths.bin, 'theirs')} (a link tpx did not make)`,
     );
     expect((await planLinks(ctx, 'black', apps(ctx, 'black', ['mine']), true))[0]?.action).toBe('overwrite');
+  });
+
+  it("a link to nothing that is no installed tool's is replaced; a dependency's link in the way is left out (as pipx)", async () => {
+    const ctx = ctxIn(tempDir());
+    symlinkSync(join(ctx.paths.tools, 'gone', 'bin', 'old'), join(ctx.paths.bin, 'old'));
+    symlinkSync('/nonexistent/x', join(ctx.paths.bin, 'x'));
+    writeFileSync(join(ctx.paths.bin, 'mine'), 'x');
+    const wanted = wantedLinks(
+      ctx,
+      'black',
+      { apps: ['old', 'x', 'mine', 'dep'].map((name) => ({ name, dist: name === 'mine' ? 'lib' : 'black' })), resources: [] },
+      '',
+      new Set(['lib']),
+    );
+    expect((await planLinks(ctx, 'black', wanted, false)).map((p) => [p.name, p.action])).toEqual([
+      ['old', 'overwrite'],
+      ['x', 'overwrite'],
+      ['dep', 'create'],
+    ]);
+    // Forced, the dependency's link replaces the file like any other.
+    expect((await planLinks(ctx, 'black', wanted, true)).map((p) => p.name)).toEqual(['old', 'x', 'mine', 'dep']);
   });
 
   it('ownership compares with a trailing separator: tool "bla" does not own links into "black"', () => {

@@ -2,7 +2,8 @@
  * The result document `--json` prints for every command that changes something (README, "Results a
  * script can read"): exactly one JSON object on stdout, whatever happened — success, a failure per
  * tool, an error before any tool was touched, commander's own usage errors — with the same exit code
- * as without `--json`. Human text goes to stderr (errors only) or nowhere.
+ * as without `--json`. Nothing goes to stderr, errors included: they are in the document (pipx's
+ * `--output json` does the same), so a script that captures both streams reads one document.
  *
  * A command takes part by adding `jsonOption()` and registering its handler with `cli.change`, which
  * hands it a `Results` to add one `ToolResult` (core/ops/outcome.ts) per tool to; cli.ts prints the
@@ -29,6 +30,8 @@ export interface ResultDocument {
   tools: ToolResult[];
   /** An error that is no one tool's: bad usage, or one before any tool was touched. */
   error: ErrorInfo | null;
+  /** `reset` only: every path it removed besides the tools' app links (in `tools`). */
+  removed?: string[];
 }
 
 /** `--json` for a command that changes tools: marks the command, so even a parse error of it is answered with a document. */
@@ -37,7 +40,7 @@ class ResultJsonOption extends Option {}
 export function jsonOption(): Option {
   return new ResultJsonOption(
     '--json',
-    'print one JSON result document on stdout (schema 1, see README); human text goes to stderr, errors only',
+    'print one JSON result document on stdout (schema 1, see README), errors included; nothing on stderr',
   );
 }
 
@@ -49,15 +52,31 @@ export function printsResults(command: Command | undefined): boolean {
 /** What a command did, one entry per tool, in the order they were dealt with. */
 export class Results {
   readonly tools: ToolResult[] = [];
+  /** Paths a command removed that are no tool's (`tpx reset`); undefined: the command removes none. */
+  removed: string[] | undefined;
 
   add(result: ToolResult): void {
     this.tools.push(result);
   }
 }
 
-export function resultDocument(argv: string[], tools: ToolResult[], exitCode: number, error: unknown = null): ResultDocument {
+export function resultDocument(
+  argv: string[],
+  tools: ToolResult[],
+  exitCode: number,
+  error: unknown = null,
+  removed?: string[],
+): ResultDocument {
   const status = exitCode === 0 ? 'success' : tools.some((t) => t.action !== 'failed') ? 'partial' : 'error';
-  return { schema: RESULT_SCHEMA, command: argv.map(redact), status, exitCode, tools, error: error === null ? null : errorInfo(error) };
+  return {
+    schema: RESULT_SCHEMA,
+    command: argv.map(redact),
+    status,
+    exitCode,
+    tools,
+    error: error === null ? null : errorInfo(error),
+    ...(removed === undefined ? {} : { removed: removed.map(redact) }),
+  };
 }
 
 /** The document for commander's own errors (an unknown option, a missing argument): a usage error, exit 2. */

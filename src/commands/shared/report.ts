@@ -69,7 +69,7 @@ function describe(o: Outcome): string {
     case 'installed':
       return `installed ${o.key} ${o.version} (Python ${o.python})`;
     case 'skipped':
-      return `${o.key} skipped: ${o.reason}`;
+      return o.line ?? `${o.key} skipped: ${o.reason}`;
     case 'failed':
       return `${o.key} failed: ${o.error.message}`;
   }

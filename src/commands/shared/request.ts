@@ -67,10 +67,10 @@ export function requestFrom(spec: string, flags: RequestFlags, at: Place): Reque
   });
 }
 
-/** A `.py` file or URL is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
+/** A `.py` file or URL (or a file without an extension holding a script block) is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
 function requestKind(spec: string, flags: RequestFlags, at: Place): RequestKind {
-  if (!flags.editable) return isScriptSpec(spec) ? 'script' : 'package';
-  if (isScriptSpec(spec))
+  if (!flags.editable) return isScriptSpec(spec, at) ? 'script' : 'package';
+  if (isScriptSpec(spec, at))
     throw usageError('-e installs a project directory, not a script', `install the script without -e: \`tpx install ${spec}\``);
   if (parseSpec(spec, at).kind === 'requirement') {
     throw new TpxError('bad-spec', `-e needs a project directory (or a VCS URL), not ${JSON.stringify(spec)}`, {

@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   'link-conflict': 1,
   'link-failed': 1,
   locked: 1,
+  // Installed from a PEP 751 lock: a change that would resolve (inject) is refused.
+  'from-lock': 1,
   changed: 1,
   pinned: 1,
   'no-previous': 1,

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError, isErrno } from './errors.js';
 import { removeMine } from './gate.js';
-import { uniqueSuffix } from './fsx.js';
+import { readdirOrEmpty, uniqueSuffix } from './fsx.js';
 
 const HEARTBEAT_MS = 5_000;
 /** An owner that has not refreshed its heartbeat for this long is not a tpx holding the lock. */
@@ -186,6 +186,28 @@ export async function withLock<T>(ctx: Context, key: string, work: () => Promise
   } finally {
     undo();
     release();
+  }
+}
+
+/**
+ * Waits while any tool's lock is held by a live process — a commit in progress, which links, writes
+ * and switches in steps — so that a reader (`tpx list`) sees every tool before or after it, never
+ * half-way (pipx's list waits on its venv locks the same way). Commits are short; after `timeoutMs`
+ * it gives up and returns the keys still locked, so that the reader can say so.
+ */
+export async function waitForCommits(ctx: Context, timeoutMs = 10_000): Promise<string[]> {
+  const start = Date.now();
+  let told = false;
+  for (;;) {
+    const held = readdirOrEmpty(ctx.paths.locks)
+      .filter((e) => e.endsWith('.lock') && !isStaleLock(path.join(ctx.paths.locks, e)))
+      .map((e) => e.slice(0, -'.lock'.length));
+    if (held.length === 0 || Date.now() - start > timeoutMs) return held;
+    if (!told) {
+      ctx.out.info(`waiting for another tpx process (pid ${readPid(lockDir(ctx, held[0] as string))}) changing ${held.join(', ')}…`);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -11,12 +11,18 @@ import type { App, Dist, Resource } from '../packaging/distinfo.js';
 import { normalizeName, toolKey } from '../packaging/names.js';
 import type { Request } from '../request/request.js';
 import { extrasOf } from '../packaging/spec.js';
+import { shellWord } from '../request/args.js';
 import type { OnPlatform } from '../base/platform.js';
 import { venvBinDir } from '../python/venv.js';
 
 export interface LinkSet {
   apps: App[];
   resources: Resource[];
+  /**
+   * The distributions (normalised names) whose apps and resources are linked only as dependencies
+   * (`--include-deps`): one of those in the way of another file is skipped, not a conflict (links.ts).
+   */
+  dependencies: Set<string>;
 }
 
 export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet {
@@ -41,13 +47,16 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
       .filter((d): d is Dist => d !== undefined),
     ...resourcesFrom.map((n) => byName.get(n) as Dist),
   ]);
+  // Named by the user, or the tool itself: linked or refused; the rest came with --include-deps.
+  const named = new Set([built.name, ...injected.map((i) => i.name), ...req.includeResourcesFrom].map((n) => normalizeName(n)));
+  const dependencies = new Set([...chosen].map((d) => normalizeName(d.name)).filter((n) => !named.has(n)));
   const apps = new Map<string, App>();
   if (req.kind === 'script')
     apps.set(scriptAppName(req, built), { name: scriptAppName(req, built), kind: 'script', dist: normalizeName(built.name) });
   for (const d of chosen) for (const a of appsOf(on, d, built.site, bin)) if (!apps.has(a.name)) apps.set(a.name, a);
   const resources = [...chosen].flatMap((d) => resourcesOf(d, built.site, built.venv));
-  if (req.apps !== null && req.kind !== 'script') return { apps: onlyNamed(on, req.apps, apps, built, bin), resources };
-  if (apps.size > 0) return { apps: [...apps.values()], resources };
+  if (req.apps !== null && req.kind !== 'script') return { apps: onlyNamed(on, req.apps, apps, built, bin), resources, dependencies };
+  if (apps.size > 0) return { apps: [...apps.values()], resources, dependencies };
   const label = main ? `${main.name} ${main.version}` : built.name;
   const withApps = built.dists.filter((d) => d !== main && appsOf(on, d, built.site, bin).length > 0);
   throw new TpxError('no-apps', `${label} has no apps to link`, {
@@ -63,7 +72,7 @@ export function selectLinks(on: OnPlatform, req: Request, built: Built): LinkSet
             .join(
               '; ',
             )}; link them with ${withApps.map((d) => `--include-resources-from ${toolKey(d.name)}`).join(' ')}, or all of them with --include-deps`
-        : 'it is a library, not a command-line tool; nothing was installed',
+        : `it is a library, not a command-line tool; nothing was installed\nto add it to an installed tool's environment: \`tpx inject TOOL ${shellWord(req.spec)}\``,
   });
 }
 

@@ -141,9 +141,13 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** With a lock: the installed files must be the lock's, by hash (a tool installed without one, or from another, is rebuilt). */
+/**
+ * With a lock: the installed files must be the lock's, by hash (a tool installed without one, or from
+ * another, is rebuilt). Without one: a tool still installed from a lock is rebuilt from its spec, so
+ * removing the lock file unlocks the tool (upgrade skips a locked tool).
+ */
 export function lockDifference(recorded: Request, wanted: Request): string | null {
-  if (!wanted.lock) return null;
+  if (!wanted.lock) return recorded.lock ? 'its lock is gone: resolved from its spec' : null;
   const files = (r: Request) =>
     (r.lock ?? [])
       .map((d) => `${normalizeName(d.name)} ${d.version} ${d.hash}`)

@@ -26,7 +26,8 @@ import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
 import { buildScriptTool, fetchToolScript, scriptToolName } from './scripttool.js';
 import type { ToolScript } from './scripttool.js';
-import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
+import { extrasOf, isUrl, parseSpec, RECORDED, specifiersOf } from '../packaging/spec.js';
+import { satisfies } from '../packaging/pep440.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from '../store/store.js';
 import { isolateApps, sitePackages } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
@@ -67,7 +68,7 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
  */
 export interface Prepared {
   key: string;
-  /** The paths its links (apps, man pages, completion files) will be at. */
+  /** The paths its links (apps, man pages, completion files) will be at; a dependency's (`--include-deps`) aside. */
   links: string[];
   commit(): Promise<InstallOutcome>;
   dispose(): void;
@@ -120,7 +121,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
     throw err;
   }
   const { apps, resources } = chosen;
-  const wanted = wantedLinks(ctx, key, { apps, resources }, req.suffix);
+  const wanted = wantedLinks(ctx, key, { apps, resources }, req.suffix, chosen.dependencies);
   const commit = async (): Promise<InstallOutcome> => {
     try {
       return await withLock(ctx, key, async () => {
@@ -131,7 +132,8 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
             hint: 'run the command again',
           });
         }
-        if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
+        // A script's version is its text's hash: the same dependencies with an edited script are a change.
+        if (opts.unlessUnchanged && current && current.receipt?.version === built.version && sameDists(ctx, built.dists, current.dir)) {
           // Nothing to upgrade, but links a killed command left are still put right.
           const had = current.receipt;
           if (had)
@@ -144,7 +146,10 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
         // Not exposed (`tpx unexpose`): recorded with the links they would have, and none made.
         const plans = await planLinks(ctx, key, exposed ? wanted : [], opts.forceLinks);
         const now = new Date().toISOString();
-        const linkOf = (app: boolean, name: string) => wanted.find((w) => (w.kind === 'app') === app && w.name === name)?.link;
+        // A dependency's link that something was in the way of is not made (links.ts): not one of the tool's.
+        const planned = new Set(plans.map((p) => p.link));
+        const linkOf = (app: boolean, name: string) =>
+          wanted.find((w) => (w.kind === 'app') === app && w.name === name && (!exposed || planned.has(w.link)))?.link;
         const receipt: Receipt = {
           schema: RECEIPT_SCHEMA,
           key,
@@ -152,7 +157,10 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
           version: built.version,
           request: named,
           python: { executable: built.py.executable, version: built.py.version },
-          apps: apps.map((a) => ({ name: a.name, kind: a.kind, dist: a.dist, link: linkOf(true, a.name) ?? '' })),
+          apps: apps.flatMap((a) => {
+            const link = linkOf(true, a.name);
+            return link ? [{ name: a.name, kind: a.kind, dist: a.dist, link }] : [];
+          }),
           // A resource that gets no link (a completion file of a suffixed tool) is not one of the tool's links.
           resources: resources.flatMap((r) => {
             const link = linkOf(false, r.path);
@@ -203,7 +211,35 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
       if (!committed) gen.dispose();
     }
   };
-  return { key, links: wanted.map((w) => w.link), commit, dispose: gen.dispose };
+  // A dependency's link another tool takes is skipped at commit (links.ts), not a conflict between them.
+  return { key, links: wanted.filter((w) => w.dependency === undefined).map((w) => w.link), commit, dispose: gen.dispose };
+}
+
+/**
+ * `install --force SPEC` of a tool installed from a lock: the lock's files again (with the recorded
+ * injected packages and Python the lock was checked for), as pipx re-applies a recorded lock — when
+ * SPEC names the tool and allows its locked version. Any other SPEC is resolved, and said so.
+ */
+export function withRecordedLock(ctx: Context, request: Request): Request {
+  if (request.lock || request.kind !== 'package') return request;
+  let name: string | null;
+  try {
+    const spec = parseSpec(request.spec, ctx);
+    name = spec.kind === 'requirement' ? spec.name : null;
+  } catch {
+    return request;
+  }
+  const r = name === null ? null : readInstalled(ctx, toolKey(name, request.suffix))?.receipt;
+  if (!r?.request.lock) return request;
+  const set = specifiersOf(request.spec);
+  if (
+    extrasOf(request.spec).sort().join() !== extrasOf(r.request.spec).sort().join() ||
+    (set && !satisfies(r.version, set, { prereleases: true }))
+  ) {
+    ctx.out.info(`note: ${r.key} was installed from a lock, which ${request.spec} does not match: it is resolved from the spec`);
+    return request;
+  }
+  return { ...request, lock: r.request.lock, python: request.python ?? r.request.python, injected: r.request.injected };
 }
 
 /** Injected paths and URLs name their distribution only once pip has installed them: fill in those names. */

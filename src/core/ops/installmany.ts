@@ -11,7 +11,7 @@ import { TpxError, toTpxError } from '../base/errors.js';
 import { toolKey } from '../packaging/names.js';
 import { parseSpec } from '../packaging/spec.js';
 import type { Request } from '../request/request.js';
-import { installTool, prepareInstall } from './install.js';
+import { installTool, prepareInstall, withRecordedLock } from './install.js';
 import type { InstallOptions, InstallOutcome, Prepared } from './install.js';
 import type { Outcome } from './outcome.js';
 import { mapPool } from '../base/pool.js';
@@ -96,7 +96,8 @@ export async function installRequests(
   jobs: number,
   report: (o: InstallOutcome) => void,
 ): Promise<Outcome[]> {
-  const options = (request: Request) => ({ request, ...opts });
+  // `install --force` of a tool installed from a lock installs that lock again (as pipx).
+  const options = (request: Request) => ({ request: opts.replace ? withRecordedLock(ctx, request) : request, ...opts });
   if (requests.length > 1) {
     const items = requests.map((request) => ({
       label: nameOf(request, ctx),

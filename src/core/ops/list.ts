@@ -3,8 +3,11 @@
  * Python is spawned), and the links into tpx that belong to no tool.
  */
 import type { Context } from '../base/context.js';
+import { waitForCommits } from '../base/mutex.js';
 import type { TpxError } from '../base/errors.js';
-import { normalizeName, parseToolArg } from '../packaging/names.js';
+import { normalizeName, parseToolArg, toolKey } from '../packaging/names.js';
+import { appsOf, listDists } from '../packaging/distinfo.js';
+import { sitePackages, venvBinDir } from '../python/venv.js';
 import { linksByOwner } from '../store/links.js';
 import type { Receipt } from '../store/receipt.js';
 import { ownerlessLinks, toolStatus } from '../store/status.js';
@@ -19,8 +22,13 @@ export interface Listing {
   stray: string[];
 }
 
-/** The named tools (default: all), with `pinned` only those pinned or holding pinned injected packages. */
-export function listTools(ctx: Context, names: string[], opts: { pinned: boolean }): Listing {
+/**
+ * The named tools (default: all), with `pinned` only those pinned or holding pinned injected packages;
+ * read once no tool is half-way through a commit (mutex.waitForCommits), or after saying which still is.
+ */
+export async function listTools(ctx: Context, names: string[], opts: { pinned: boolean }): Promise<Listing> {
+  const busy = await waitForCommits(ctx);
+  if (busy.length > 0) ctx.out.warn(`another tpx process is still changing ${busy.join(', ')}: what is shown may be half-way`);
   const links = linksByOwner(ctx);
   const installed = toolKeys(ctx);
   const wanted = [...new Set(names.map(parseToolArg))];
@@ -46,4 +54,26 @@ export function injectedOwner(r: Receipt, dist: string): string | null {
   if (direct) return direct.name;
   if (dist === normalizeName(r.name) || req.includeDeps || req.includeResourcesFrom.includes(dist)) return null;
   return (req.injected.find((i) => i.includeResourcesFrom?.includes(dist)) ?? req.injected.find((i) => i.includeDeps))?.name ?? null;
+}
+
+/**
+ * The apps of a tool's dependencies (every distribution in its venv but its own package), linked or
+ * not — what pipx's `list --json` gives as the apps of dependencies. Read from the dist-info on disk
+ * (no Python); none for a broken tool.
+ */
+export function dependencyApps(ctx: Context, t: ToolStatus): { name: string; dist: string; linked: boolean }[] {
+  const r = t.receipt;
+  if (!t.installed || !r || r.request.kind === 'script') return [];
+  const { dir } = t.installed;
+  const site = sitePackages(ctx, dir);
+  const linked = new Set(r.apps.map((a) => a.name));
+  try {
+    return listDists(site)
+      .filter((d) => toolKey(d.name) !== toolKey(r.name))
+      .flatMap((d) => appsOf(ctx, d, site, venvBinDir(ctx, dir)))
+      .map((a) => ({ name: a.name, dist: a.dist, linked: linked.has(a.name) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch {
+    return [];
+  }
 }

@@ -22,7 +22,8 @@ export type Outcome =
   | { key: string; status: 'latest'; version: string; spec?: string | null }
   | { key: string; status: 'reinstalled'; version: string; python: string; from?: string; apps?: LinkChanges }
   | { key: string; status: 'installed'; version: string; python: string }
-  | { key: string; status: 'skipped'; reason: string; version?: string }
+  /** `line`: what to say instead of `KEY skipped: REASON` (`upgrade NAME` of a pinned tool says it as pipx does). */
+  | { key: string; status: 'skipped'; reason: string; version?: string; line?: string }
   | { key: string; status: 'failed'; error: TpxError };
 
 /** What a command did to a tool. `unchanged`: nothing to do (already installed, at the latest version, already pinned…). */
@@ -59,6 +60,16 @@ export interface ToolResult {
   to: string | null;
   /** App links in the bin dir this command made and removed. */
   apps: LinkChanges;
+  error: ErrorInfo | null;
+  /** `inject` only: each package named, as pipx's result lists them (`unchanged`: already injected). */
+  packages?: PackageResult[];
+}
+
+/** One package of an inject in the result document. */
+export interface PackageResult {
+  name: string;
+  version: string | null;
+  action: 'injected' | 'unchanged' | 'failed';
   error: ErrorInfo | null;
 }
 

@@ -7,24 +7,28 @@ import { requireInstalled } from '../store/store.js';
 import { toolResult } from './outcome.js';
 import type { ToolResult } from './outcome.js';
 
-/** Flips `pinned` in the current generation's receipt, atomically and under the tool's lock. */
+/**
+ * Flips `pinned` in the current generation's receipt, atomically and under the tool's lock — for the
+ * tool and every package injected into it, as pipx pins a venv's packages (`pin --injected-only`
+ * holds those alone); says how many injected packages it pinned or freed.
+ */
 export async function setPinned(ctx: Context, key: string, pinned: boolean): Promise<ToolResult> {
   return withLock(ctx, key, async () => {
     const inst = requireInstalled(ctx, key);
     const r = inst.receipt;
     const version = { from: r.version, to: r.version };
-    // Unpinning a tool lets its injected packages move too (`pin --injected-only` held them).
-    const injected = pinned ? r.request.injected : r.request.injected.map((i) => ({ ...i, pinned: false }));
-    const injectedChanged = injected.some((i, n) => i.pinned !== r.request.injected[n]?.pinned);
-    if (r.pinned === pinned && !injectedChanged) {
+    const changed = r.request.injected.filter((i) => i.pinned !== pinned).length;
+    if (r.pinned === pinned && changed === 0) {
       ctx.out.info(`${key} is already ${pinned ? `pinned at ${r.version}` : 'unpinned'}`);
       return toolResult(key, 'unchanged', version);
     }
+    const injected = r.request.injected.map((i) => ({ ...i, pinned }));
     writeReceipt(inst.dir, { ...r, pinned, request: { ...r.request, injected } });
+    const also = changed > 0 ? ` and ${changed} injected package${changed === 1 ? '' : 's'}` : '';
     ctx.out.info(
       pinned
-        ? `pinned ${key} at ${r.version}: upgrade-all skips it, \`tpx upgrade --force ${key}\` upgrades it anyway`
-        : `unpinned ${key} (${r.version})`,
+        ? `pinned ${key} at ${r.version}${also}: upgrade-all skips it, \`tpx upgrade --force ${key}\` upgrades it anyway`
+        : `unpinned ${key} (${r.version})${also}`,
     );
     return toolResult(key, pinned ? 'pinned' : 'unpinned', version);
   });

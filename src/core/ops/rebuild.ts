@@ -14,7 +14,7 @@ import type { Request } from '../request/request.js';
 import { envPath, requireInstalled } from '../store/store.js';
 import type { Installed } from '../store/store.js';
 import { pythonProblem } from '../store/status.js';
-import { keptScript } from './scripttool.js';
+import { fetchToolScript, keptScript } from './scripttool.js';
 import type { ToolScript } from './scripttool.js';
 
 /** An installed tool with a readable receipt, ready to be rebuilt. */
@@ -64,6 +64,11 @@ export interface RebuildOptions {
   forceLinks?: boolean;
   /** Keep the current generation when the build holds exactly the same distributions. */
   unlessUnchanged?: boolean;
+  /**
+   * A script tool's script is read again from where it was installed from (upgrade, reinstall: as
+   * pipx does), the kept copy only when that is gone; otherwise (inject, uninject, sync) the kept copy.
+   */
+  rereadScript?: boolean;
 }
 
 /**
@@ -76,6 +81,7 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
   const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
   const pins = opts.pins ?? { constraints: [], requirements: [] };
   try {
+    const script = request.kind === 'script' ? await toolScript(ctx, t, request.spec, Boolean(opts.rereadScript)) : undefined;
     const outcome = await withPins(ctx, pins, (extraPipArgs) =>
       installTool(
         { ...ctx, out },
@@ -86,7 +92,7 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
           expectKey: t.key,
           expectGeneration: t.inst.gen,
           carry: { pinned: t.receipt.pinned, installedAt: t.receipt.installedAt, exposed: t.receipt.exposed },
-          script: request.kind === 'script' ? requireKeptScript(t) : undefined,
+          script,
           extraPipArgs,
           unlessUnchanged: opts.unlessUnchanged,
         },
@@ -98,7 +104,23 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
   }
 }
 
-/** A script tool is rebuilt from the copy of its script its generation keeps (scripttool.ts). */
+/**
+ * The script a script tool is rebuilt from: with `reread`, the file or URL it was installed from,
+ * read again; else, or when that cannot be read (moved, deleted, offline), the copy its generation
+ * keeps (scripttool.ts), said so.
+ */
+async function toolScript(ctx: Context, t: Ready, spec: string, reread: boolean): Promise<ToolScript> {
+  if (reread) {
+    try {
+      return await fetchToolScript(ctx, spec);
+    } catch (err) {
+      ctx.out.info(`note: cannot read ${t.key}'s script from ${spec} (${toTpxError(err).message}): rebuilt from the copy tpx kept`);
+    }
+  }
+  return requireKeptScript(t);
+}
+
+/** The copy of its script a script tool's generation keeps (scripttool.ts). */
 function requireKeptScript(t: Ready): ToolScript {
   const script = keptScript(t.inst.dir);
   if (!script) {
@@ -146,8 +168,7 @@ export async function rebuildInPlaceOf(
   opts: { pins: { constraints: Pin[]; requirements: Pin[] }; forceLinks?: boolean },
 ): Promise<Rebuilt> {
   let receipt: Receipt | null;
-  // The venv is no longer the lock's: it is resolved (with the installed versions held) instead (receipt.ts, `lock`).
-  if (request.lock) ctx.out.info(`note: ${t.key} was installed from a lock; changed, it is resolved from its spec from now on`);
+  // Inject and uninject refuse a tool installed from a lock (inject.lockedTool): the rebuild resolves.
   try {
     receipt = await rebuild(ctx, { key: t.key, inst: t, receipt: t.receipt }, { ...request, lock: null }, { ...opts, verb: 'rebuilding' });
   } catch (err) {

@@ -1,4 +1,4 @@
-/** Reinstall: rebuild a tool from its receipt, e.g. after its base Python was upgraded or removed. */
+/** Reinstall: rebuild a tool from its receipt, e.g. after its base Python was upgraded or removed; what is pinned stays at its version. */
 import type { Context } from '../base/context.js';
 import { quiet } from '../base/context.js';
 import { mapPool } from '../base/pool.js';
@@ -6,6 +6,10 @@ import { TpxError, toTpxError } from '../base/errors.js';
 import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
 import { readyTool, rebuild } from './rebuild.js';
+import type { Ready } from './rebuild.js';
+import { freeze } from '../installer/freeze.js';
+import type { Pin } from '../installer/freeze.js';
+import { toolKey } from '../packaging/names.js';
 
 /** Rebuilds `key` from its receipt (optionally on another interpreter, which is then recorded). Never throws. */
 export async function reinstallTool(ctx: Context, key: string, opts: { python?: string }): Promise<Outcome> {
@@ -13,7 +17,12 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
   if ('status' in t) return t;
   try {
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
-    const r = await rebuild(ctx, t, request, { verb: 'reinstalling' });
+    const r = await rebuild(ctx, t, request, {
+      verb: 'reinstalling',
+      pins: { constraints: heldVersions(ctx, t), requirements: [] },
+      // A pinned script tool stays the script it is (a script's version is its text).
+      rereadScript: !t.receipt.pinned,
+    });
     if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
     return {
       key,
@@ -26,6 +35,23 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
   } catch (err) {
     return { key, status: 'failed', error: toTpxError(err) };
   }
+}
+
+/**
+ * What a reinstall holds at its installed version (pip constraints): a pinned tool's own package and
+ * every pinned injected package — a rebuild must not move what `tpx pin` holds. A lock holds
+ * everything already.
+ */
+function heldVersions(ctx: Context, t: Ready): Pin[] {
+  const r = t.receipt;
+  if (r.request.lock) return [];
+  const held = new Set([
+    ...(r.pinned && r.request.kind !== 'script' ? [r.name] : []),
+    ...r.request.injected.filter((i) => i.pinned).map((i) => i.name),
+  ]);
+  if (held.size === 0) return [];
+  const names = new Set([...held].map((n) => toolKey(n)));
+  return freeze(ctx, t.inst.dir).filter((p) => names.has(toolKey(p.name)));
 }
 
 /**

@@ -53,13 +53,15 @@ export function planReset(ctx: Context): ResetPlan {
 /**
  * Carries out the plan: the tools first (their links, through uninstall), stopping before any data
  * is removed if one cannot be uninstalled — deleting its environment would leave its apps' links
- * pointing at nothing. Says each thing it did.
+ * pointing at nothing. Says each thing it did; returns the paths it removed besides the tools'
+ * links (stray links, the entries of the home and cache, the two roots).
  */
 export async function reset(
   ctx: Context,
   plan: ResetPlan,
   onTool: (key: string, done: { version: string | null; removed: string[] } | TpxError) => void = () => {},
-): Promise<void> {
+): Promise<string[]> {
+  const removed: string[] = [];
   for (const key of plan.tools) {
     try {
       onTool(key, await uninstallTool(ctx, key));
@@ -75,13 +77,22 @@ export async function reset(
   // Links into tools that are not installed (plan.strayLinks, and any a concurrent command left).
   for (const [key, links] of linksByOwner(ctx))
     for (const link of links)
-      if (removeToolLink(ctx, link, key)) ctx.out.info(`removed ${link}: it linked into ${key}, which is not installed`);
-  for (const p of plan.remove) removeMine(ctx, p);
+      if (removeToolLink(ctx, link, key)) {
+        ctx.out.info(`removed ${link}: it linked into ${key}, which is not installed`);
+        removed.push(link);
+      }
+  for (const p of plan.remove) {
+    removeMine(ctx, p);
+    removed.push(p);
+  }
   for (const root of plan.roots) {
-    if (removeRootIfEmpty(ctx, root)) ctx.out.info(`removed ${root}`);
-    else if (readdirOrEmpty(root).length > 0)
+    if (removeRootIfEmpty(ctx, root)) {
+      ctx.out.info(`removed ${root}`);
+      removed.push(root);
+    } else if (readdirOrEmpty(root).length > 0)
       ctx.out.info(`left ${root}: it holds files tpx did not make (${readdirOrEmpty(root).join(', ')})`);
   }
+  return removed;
 }
 
 /** The error for a reset nobody confirmed. */

@@ -18,6 +18,7 @@ import { installerFor } from '../installer/installer.js';
 import type { Interpreter } from '../python/python.js';
 import { receiptMode, writeReceipt } from '../store/receipt.js';
 import { injectedPackage } from '../request/request.js';
+import { splitArgs } from '../request/args.js';
 import type { Receipt } from '../store/receipt.js';
 import { requireInstalled } from '../store/store.js';
 import type { Installed } from '../store/store.js';
@@ -39,10 +40,20 @@ export async function runpip(ctx: Context, name: string, args: string[]): Promis
       });
     }
     const before = freeze(ctx, inst.dir);
-    const code = await installerFor(ctx).runPip(ctx, { py, dir: inst.dir }, args);
+    const code = await installerFor(ctx).runPip(ctx, { py, dir: inst.dir }, pipWords(args));
     await reconcile(ctx, inst, py, before);
     return code;
   });
+}
+
+/**
+ * The arguments for pip. One argument holding several words (`tpx runpip black 'list --format=freeze'`)
+ * is split as a shell would, as pipx does: no pip command or option has a space in it, so pip could
+ * only refuse it as it is.
+ */
+export function pipWords(args: string[]): string[] {
+  const [only] = args;
+  return args.length === 1 && only !== undefined && /\s/.test(only.trim()) ? splitArgs(only) : args;
 }
 
 /**
@@ -83,7 +94,7 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
   }
   const linked = new Set<string>();
   let wanted: WantedLink[] = [];
-  let selected: LinkSet = { apps: [], resources: [] };
+  let selected: LinkSet = { apps: [], resources: [], dependencies: new Set() };
   try {
     selected = selectLinks(ctx, request, {
       py,
@@ -101,12 +112,13 @@ async function reconcile(ctx: Context, inst: Installed & { receipt: Receipt }, p
       inst.dir,
       selected.apps.filter((a) => a.dist !== toolKey(rec.name) || rec.request.kind !== 'script').map((a) => appFile(ctx, a.name)),
     );
-    wanted = wantedLinks(ctx, key, selected, rec.request.suffix);
+    wanted = wantedLinks(ctx, key, selected, rec.request.suffix, selected.dependencies);
     for (const w of rec.exposed ? wanted : []) {
       // One link at a time: a file in the way costs that app (or man page) its link, not the others theirs.
       try {
-        applyLinks(ctx, await planLinks(ctx, key, [w], false)).commit();
-        linked.add(w.link);
+        const plans = await planLinks(ctx, key, [w], false);
+        applyLinks(ctx, plans).commit();
+        if (plans.length > 0) linked.add(w.link);
       } catch (err) {
         ctx.out.warn(`${w.name} was not linked: ${err instanceof Error ? err.message : String(err)}`);
       }

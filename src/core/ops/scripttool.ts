@@ -2,9 +2,11 @@
  * A PEP 723 script as a tool (`tpx install ./tool.py`): its generation is a venv holding the
  * script's dependencies (on an interpreter satisfying its requires-python, chosen as `tpx run` does:
  * runscript.ts), a copy of the script kept in `script/`, and one app — a launcher in the venv's bin
- * that runs the kept copy with the venv's Python. Upgrade and reinstall rebuild from the kept copy
- * (the file it was installed from may have moved or changed); `tpx install --force PATH` takes a new
- * one. The tool is named after its app: the script's file name without `.py`, or `--app`.
+ * that runs the kept copy with the venv's Python. Upgrade and reinstall read the script again from
+ * where it was installed from, as pipx does (an edited script is a new version: its hash), and
+ * rebuild from the kept copy when that is gone (rebuild.ts); inject and uninject keep the kept copy.
+ * The tool is named after its app: the script's file name without `.py` (a script may have no
+ * extension: `./mytool` with a `# /// script` block), or `--app`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -43,13 +45,14 @@ export async function fetchToolScript(ctx: Context, spec: string): Promise<ToolS
 /** The copy a generation keeps; null when there is none (not a script tool's generation), or it is not a plain file. */
 export function keptScript(genDir: string): ToolScript | null {
   const dir = path.join(genDir, KEPT);
-  const files = readdirOrEmpty(dir).filter((f) => f.endsWith('.py'));
+  // Named as the file it came from was: `tool.py`, or a script without an extension (`mytool`).
+  const files = readdirOrEmpty(dir);
   const file = files.length === 1 ? (files[0] as string) : null;
   if (!file || !lstatOrNull(path.join(dir, file))?.isFile()) return null;
   return { file, text: fs.readFileSync(path.join(dir, file), 'utf8') };
 }
 
-/** The tool's name from the script's file name: `tool.py` → `tool`. */
+/** The tool's name from the script's file name: `tool.py` → `tool`, `mytool` → `mytool`. */
 export function scriptToolName(script: ToolScript, req: Request): string {
   const name = req.apps?.[0] ?? script.file.replace(/\.py$/i, '');
   if (!isValidDistName(name) || name.length > MAX_NAME) {

@@ -4,6 +4,7 @@ import { freeze, without } from '../installer/freeze.js';
 import { isValidDistName, normalizeName, toolKey } from '../packaging/names.js';
 import { extrasOf, extrasOnly, withExtras } from '../packaging/spec.js';
 import { requireInstalled } from '../store/store.js';
+import { lockedTool } from './inject.js';
 import { linkChanges, toolResult } from './outcome.js';
 import type { ToolResult } from './outcome.js';
 import { rebuildInPlaceOf } from './rebuild.js';
@@ -26,6 +27,7 @@ export interface Uninjection {
 export async function uninject(ctx: Context, name: string, pkgs: string[], flags: { leaveDeps?: boolean }): Promise<Uninjection> {
   const inst = requireInstalled(ctx, name);
   const { key, receipt } = inst;
+  if (receipt.request.lock) throw lockedTool(key, 'uninject from');
   const drop = new Set<string>();
   let spec = receipt.request.spec;
   for (const raw of pkgs) {

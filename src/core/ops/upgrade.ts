@@ -117,6 +117,9 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     if ('status' in r) return done(r);
     if (r.receipt.pinned && !opts.force)
       return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
+    // A lock says exactly which files: an upgrade would resolve past it (as pipx, a locked tool is skipped).
+    if (r.receipt.request.lock && !opts.force)
+      return done({ key, status: 'skipped', reason: `locked at ${r.receipt.version} (installed from a lock)`, version: r.receipt.version });
     // Its code is live from the project; a rebuild is asked for by name (`tpx upgrade NAME`, `tpx reinstall NAME`).
     if (r.receipt.request.kind === 'editable' && opts.check) {
       return done({
@@ -142,7 +145,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     }
     try {
       // A project path or URL can change without its version changing: such a rebuild is always kept.
-      // A script tool is rebuilt from its kept copy: only its dependencies can have changed.
+      // A script tool is rebuilt from its script read again: a new text is a new version (its hash).
       const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) =>
         isRequirement(spec, ctx),
       );
@@ -153,6 +156,7 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
         verb: 'upgrading',
         pins: { constraints, requirements: [] },
         unlessUnchanged: fromIndex,
+        rereadScript: true,
       });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
       const notes = t.droppedPin
@@ -315,19 +319,20 @@ export async function upgradeNamed(
     specs: given,
     check: false,
     jobs: defaultJobs(),
+    // Named and skipped (pinned, or installed from a lock): not a failure, as in pipx, so a script
+    // upgrading a list of tools goes on; the line says how to move it anyway.
     onOutcome: (o) =>
       report.outcome(
-        o.status === 'skipped'
-          ? {
-              key: o.key,
-              status: 'failed',
-              error: new TpxError('pinned', `${o.key} is ${o.reason}`, {
-                hint: `\`tpx upgrade --force ${o.key}\` upgrades it anyway; \`tpx unpin ${o.key}\` unpins it`,
-              }),
-            }
-          : o,
+        o.status === 'skipped' ? { ...o, line: `not upgrading ${o.key}: it is ${o.reason}; ${upgradeAnyway(o.key, o.reason)}` } : o,
       ),
   });
+}
+
+/** How to upgrade a tool `upgrade` skipped for `reason` anyway. */
+function upgradeAnyway(key: string, reason: string): string {
+  return reason.startsWith('pinned')
+    ? `\`tpx unpin ${key}\` unpins it, \`tpx upgrade --force ${key}\` upgrades it anyway`
+    : `a new lock installs with \`tpx sync\` (after \`tpx lock\`) or \`tpx install --force --lock LOCK ${key}\`; \`tpx upgrade --force ${key}\` resolves it from its spec instead`;
 }
 
 /**

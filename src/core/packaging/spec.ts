@@ -118,10 +118,37 @@ export function looksLikePath(spec: string): boolean {
   );
 }
 
-/** A PEP 723 script to install as a tool: a `.py` file, or an URL whose path ends in `.py`. */
-export function isScriptSpec(spec: string): boolean {
+/**
+ * A PEP 723 script to install as a tool: a `.py` file, or an URL whose path ends in `.py`; with `at`,
+ * also a file without any extension that holds a `# /// script` block (`./mytool`), as pipx takes one.
+ */
+export function isScriptSpec(spec: string, at?: Place): boolean {
   const text = spec.trim();
-  return /\.py$/i.test(isUrl(text) ? (text.split(/[?#]/)[0] ?? '') : text) && (isUrl(text) || looksLikePath(text));
+  if (/\.py$/i.test(isUrl(text) ? (text.split(/[?#]/)[0] ?? '') : text)) return isUrl(text) || looksLikePath(text);
+  return (
+    at !== undefined &&
+    !isUrl(text) &&
+    looksLikePath(text) &&
+    !path.extname(text) &&
+    hasScriptBlock(path.resolve(at.cwd, expandHome(text, at.env)))
+  );
+}
+
+/** Whether `file` is a regular file with a PEP 723 `script` block: only its first 64 KiB are read (a large binary is no script). */
+function hasScriptBlock(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      return /^# \/\/\/ script\s*$/m.test(head.subarray(0, n).toString('utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** A wheel or sdist file name. */

@@ -4,8 +4,11 @@
  * whole collision policy, for every target, checked before anything is touched:
  *   missing                          → create
  *   a link into this tool            → replace (keep, if identical)
+ *   a link to nothing, no tool's     → replace, said so (as pipx: it cannot be anyone's app)
  *   a directory                      → refuse, even with --force (tpx never deletes what it did not make)
  *   anything else                    → refuse, unless --force
+ * except that a dependency's link (--include-deps) in the way of anything but a link into this tool
+ * is skipped with a warning, and the rest are linked (as pipx): the tool does not need it.
  * Ownership is "the link's target is inside tools/<key>/" (compared with a trailing separator);
  * links are only ever removed through the delete gate (gate.ts), which checks exactly that.
  * What a bin entry is — a symlink, or on Windows cmd-shim's three shims — is platform.ts's; here an
@@ -36,6 +39,8 @@ export interface WantedLink {
   name: string;
   link: string;
   target: string;
+  /** The distribution it is of, when it is linked only as a dependency's (`--include-deps`): one in the way skips it. */
+  dependency?: string;
 }
 
 export interface LinkPlan extends WantedLink {
@@ -77,17 +82,19 @@ export function resourceLinkFor(ctx: Context, key: string, rel: string, suffix: 
   return { link: path.join(root, place.dir, file), target: path.join(toolPath(ctx, key), ...rel.split('/')) };
 }
 
-/** Every link a tool with these apps and resources should have. */
+/** Every link a tool with these apps and resources should have; those of `dependencies` (distribution names) are a dependency's. */
 export function wantedLinks(
   ctx: Context,
   key: string,
-  what: { apps: { name: string }[]; resources: { path: string }[] },
+  what: { apps: { name: string; dist?: string }[]; resources: { path: string; dist?: string }[] },
   suffix: string,
+  dependencies: ReadonlySet<string> = new Set(),
 ): WantedLink[] {
-  const apps = what.apps.map((a): WantedLink => ({ kind: 'app', name: a.name, ...linkFor(ctx, key, a.name, suffix) }));
+  const of = (dist: string | undefined) => (dist !== undefined && dependencies.has(dist) ? { dependency: dist } : {});
+  const apps = what.apps.map((a): WantedLink => ({ kind: 'app', name: a.name, ...linkFor(ctx, key, a.name, suffix), ...of(a.dist) }));
   const resources = what.resources.flatMap((r): WantedLink[] => {
     const at = ctx.platform.resourceLinks ? resourceLinkFor(ctx, key, r.path, suffix) : null;
-    return at ? [{ kind: resourcePlace(r.path)?.kind === 'man' ? 'man' : 'completion', name: r.path, ...at }] : [];
+    return at ? [{ kind: resourcePlace(r.path)?.kind === 'man' ? 'man' : 'completion', name: r.path, ...at, ...of(r.dist) }] : [];
   });
   return [...apps, ...resources];
 }
@@ -102,7 +109,10 @@ function describeLink(w: WantedLink): string {
   return w.kind === 'app' ? `the app ${w.name}` : `the ${w.kind === 'man' ? 'man page' : 'completion file'} ${path.basename(w.name)}`;
 }
 
-/** Decides what to do in every slot `wanted` names, before anything is touched; refuses (nothing changed) if one is taken. */
+/**
+ * Decides what to do in every slot `wanted` names, before anything is touched; refuses (nothing
+ * changed) if one is taken. A dependency's link in the way is left out of the plan, with a warning.
+ */
 export async function planLinks(ctx: Context, key: string, wanted: WantedLink[], force: boolean): Promise<LinkPlan[]> {
   const plans: Omit<LinkPlan, 'entry'>[] = [];
   const conflicts: string[] = [];
@@ -114,8 +124,19 @@ export async function planLinks(ctx: Context, key: string, wanted: WantedLink[],
       continue;
     }
     const owner = linkOwner(ctx, link);
+    const what = owner
+      ? `${w.kind === 'app' ? 'an app' : 'a link'} of tpx tool ${owner}`
+      : there.every((t) => t.st.isSymbolicLink())
+        ? 'a link tpx did not make'
+        : 'a file tpx did not make';
+    const shown = `${there.length === 1 ? there[0]?.file : link} (${what})`;
     if (owner === key) {
       plans.push({ ...w, action: entryTarget(entriesAt(ctx, link), link) === target ? 'keep' : 'replace' });
+    } else if (isDangling(ctx, there, owner)) {
+      ctx.out.info(`note: replacing ${link}: it pointed at ${fs.readlinkSync(link)}, which does not exist`);
+      plans.push({ ...w, action: 'overwrite' });
+    } else if (w.dependency !== undefined && !force) {
+      ctx.out.warn(`${describeLink(w)} (of the dependency ${w.dependency}) is not linked: ${shown} is in the way`);
     } else if (there.some((t) => t.st.isDirectory())) {
       throw new TpxError('link-conflict', `${link} is a directory, in the way of ${describeLink(w)}`, {
         hint: 'nothing was changed; tpx never replaces a directory, even with --force: move it away, or install with --suffix',
@@ -123,12 +144,7 @@ export async function planLinks(ctx: Context, key: string, wanted: WantedLink[],
     } else if (force) {
       plans.push({ ...w, action: 'overwrite' });
     } else {
-      const what = owner
-        ? `${w.kind === 'app' ? 'an app' : 'a link'} of tpx tool ${owner}`
-        : there.every((t) => t.st.isSymbolicLink())
-          ? 'a link tpx did not make'
-          : 'a file tpx did not make';
-      conflicts.push(`${there.length === 1 ? there[0]?.file : link} (${what})`);
+      conflicts.push(shown);
     }
   }
   if (conflicts.length > 0) {
@@ -140,6 +156,18 @@ export async function planLinks(ctx: Context, key: string, wanted: WantedLink[],
   return Promise.all(
     plans.map(async (p) => ({ ...p, entry: p.action === 'keep' ? null : await entriesAt(ctx, p.link).render(ctx, p.target, p.link) })),
   );
+}
+
+/** A single symlink to nothing that is no installed tool's (a tool's own broken link is its doctor's business). */
+function isDangling(ctx: Context, there: { file: string; st: fs.Stats }[], owner: string | null): boolean {
+  const [only] = there;
+  if (there.length !== 1 || !only?.st.isSymbolicLink() || fs.existsSync(only.file)) return false;
+  if (owner === null) return true;
+  try {
+    return readInstalled(ctx, owner) === null;
+  } catch {
+    return false; // a broken tool: not ours to take its slot
+  }
 }
 
 /**
