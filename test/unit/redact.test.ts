@@ -23,6 +23,20 @@ describe('redact', () => {
     }
   });
 
+  it('splits the user info at its last @, as pip does: a raw @ in a password is the password', () => {
+    expect(redact('Looking in indexes: https://user:p@ss@host/simple')).toBe('Looking in indexes: https://user:****@host/simple');
+    expect(redact('https://user:p@ss@w0rd@host:8080/simple?x=a@b')).toBe('https://user:****@host:8080/simple?x=a@b');
+    expect(redact('git+https://TOK@EN@github.com/o/r.git')).toBe('git+https://****@github.com/o/r.git');
+    expect(stripCredentials('https://user:p@ss@host/simple')).toBe('https://host/simple');
+    expect(stripCredentials('{"indexUrl":"http://u:p@ss@127.0.0.1:1/simple","spec":"a@b"}')).toBe(
+      '{"indexUrl":"http://127.0.0.1:1/simple","spec":"a@b"}',
+    );
+    // The authority ends at the path, the query or the fragment, and at a quote or a space in text.
+    expect(redact('https://host/a@b https://h?q=x@y https://h#f@g "https://u:p@h" x@y')).toBe(
+      'https://host/a@b https://h?q=x@y https://h#f@g "https://u:****@h" x@y',
+    );
+  });
+
   it('strips credentials for what is written: receipts, the run cache, export files', () => {
     expect(stripCredentials('https://alice:s3cret@host/simple')).toBe('https://host/simple');
     expect(stripCredentials('--extra-index-url=https://TOKEN@host/simple')).toBe('--extra-index-url=https://host/simple');

@@ -2,10 +2,13 @@
  * Credentials in URLs (`scheme://user:password@host`) never reach output, logs or any file tpx
  * writes (docs/architecture.md, "Credentials"). What counts as a credential follows pip's own
  * rule: a password always; a user name alone too (`https://TOKEN@host` is how tokens are passed),
- * except the `git` user and any user of an ssh URL, which are names, not secrets.
+ * except the `git` user and any user of an ssh URL, which are names, not secrets. The user info
+ * ends at the last `@` before the path, query or fragment, as pip splits it (`rpartition('@')`): a
+ * raw `@` in a password (`https://user:p@ss@host`) is part of the password, never of the host.
  */
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
+// Greedy up to the last `@` of the authority; a quote, bracket or space ends a URL in running text.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s"'<>`]+)@/gi;
 
 function isSecret(scheme: string, userinfo: string): boolean {
   return userinfo.includes(':') || !(/ssh/i.test(scheme) || userinfo === 'git');
