@@ -17,6 +17,7 @@ import type { Context } from './context.js';
 import { TpxError } from './errors.js';
 import type { Platform } from './platform.js';
 import { cacheDir } from './paths.js';
+import { printable } from './printable.js';
 import { redact } from './redact.js';
 
 // child_process is required on first spawn, not imported: loading it pulls in net, dgram and streams
@@ -177,20 +178,21 @@ export async function runLogged(
 ): Promise<Logged> {
   const chunks: Buffer[] = [];
   const { child, exit: exited } = spawnBuildChild(ctx, file, args, opts);
-  // --verbose streams whole lines, so that a URL is never split where redact() cannot see it.
+  // --verbose streams whole lines, so that a URL is never split where redact() cannot see it, nor an
+  // escape sequence where printable() cannot (what a build prints is not tpx's: core/base/printable.ts).
   let pending = '';
   const onData = (chunk: Buffer) => {
     chunks.push(chunk);
     if (!ctx.verbose) return;
     const text = pending + chunk.toString('utf8');
     const end = text.lastIndexOf('\n') + 1;
-    process.stderr.write(redact(text.slice(0, end)));
+    process.stderr.write(redact(printable(text.slice(0, end))));
     pending = text.slice(end);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exit = await exited;
-  if (pending) process.stderr.write(`${redact(pending)}\n`);
+  if (pending) process.stderr.write(`${redact(printable(pending))}\n`);
   const output = Buffer.concat(chunks).toString('utf8');
   const logFile = writeLog(ctx, opts.logName, [`$ ${[file, ...args].join(' ')}`, output].join('\n'));
   // Could not start (missing executable): 127, as a shell says.
