@@ -15,6 +15,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { readHeadOrNull } from './fsx.js';
 import type { Platform } from './platform.js';
 import { cacheDir } from './paths.js';
 import { printable } from './printable.js';
@@ -269,13 +270,23 @@ export function runApp(file: string, args: string[], env: NodeJS.ProcessEnv): Pr
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
       for (const s of FORWARDED) process.off(s, forward);
-      reject(new TpxError('app-start', `could not start ${file}: ${err.message}`, { cause: err }));
+      reject(new TpxError('app-start', `could not start ${file}: ${whyNotStarted(file, err)}`, { cause: err }));
     });
     child.once('exit', (code, signal) => {
       for (const s of FORWARDED) process.off(s, forward);
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
   });
+}
+
+/** Why a program could not be started, in words: a script whose `#!` interpreter is missing fails with the script's own ENOENT. */
+function whyNotStarted(file: string, err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') return 'it is not executable';
+  if (code !== 'ENOENT') return err.message;
+  if (!fs.existsSync(file)) return 'it does not exist';
+  const interpreter = /^#!\s*(\S+)/.exec(readHeadOrNull(file) ?? '')?.[1];
+  return interpreter ? `the interpreter its first line names, ${interpreter}, does not exist` : 'it could not be run';
 }
 
 /**
