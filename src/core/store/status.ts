@@ -157,7 +157,7 @@ function linkProblem(
     return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
   const at = entryTarget(entries, link);
   const moved = at !== null && !isInside(at, ctx.paths.tools) ? movedInto(ctx, at) : null;
-  if (moved) return { kind: 'link-moved', text: `link points into ${moved.dir}, which is gone (a data home that was moved)` };
+  if (moved) return { kind: 'link-moved', text: `link points into ${moved.dir}, which is gone` };
   if (at !== target || !fs.existsSync(file))
     return { kind: 'link-dangling', text: `${path.dirname(link) === ctx.paths.bin ? 'app' : 'file'} missing from its venv` };
   return null;
@@ -184,7 +184,7 @@ export function movedProblem(on: OnPlatform, venv: string, apps: string[]): Prob
   if (real !== null && real === realpathOrNull(venv)) return null;
   return {
     kind: 'venv-moved',
-    text: `its venv was made at ${made} and has moved since (a venv cannot be moved: its apps still start ${venvPython(on, made)})`,
+    text: `its venv was made at ${made} and has moved since; its apps still start ${venvPython(on, made)}`,
   };
 }
 
