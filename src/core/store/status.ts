@@ -197,17 +197,18 @@ export function movedProblem(on: OnPlatform, venv: string, apps: string[]): Prob
  */
 export function pythonProblem(on: OnPlatform, venv: string, recorded: Receipt['python'] | null): Problem | null {
   const link = venvPython(on, venv);
-  const cfg = readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '';
+  // Read only when the receipt does not say (`tpx list` reads pyvenv.cfg once per tool already: venv.madeAt).
+  const cfg = () => readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '';
   let real: string;
   try {
     real = fs.realpathSync.native(link);
   } catch {
-    const base = recorded?.executable ?? /^executable\s*=\s*(.+?)\s*$/m.exec(cfg)?.[1];
+    const base = recorded?.executable ?? /^executable\s*=\s*(.+?)\s*$/m.exec(cfg())?.[1];
     if (lstatOrNull(link) === null && base && fs.existsSync(base))
       return { kind: 'venv-python', text: `its venv's python (${link}) is missing; its base Python ${base} is still there` };
     return { kind: 'python-gone', text: `its Python is gone (${recorded?.executable ?? readlinkOrNull(link) ?? link})` };
   }
-  const version = recorded?.version ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(cfg)?.[1];
+  const version = recorded?.version ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(cfg())?.[1];
   const want = /^(\d+\.\d+)/.exec(version ?? '')?.[1];
   if (!want) return null;
   let now = /^python(\d+\.\d+)/.exec(path.basename(real))?.[1] ?? null;
