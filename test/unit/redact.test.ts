@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasCredentials, redact, stripCredentials } from '../../src/core/base/redact.js';
+import { hasCredentials, quoteUserinfo, redact, stripCredentials } from '../../src/core/base/redact.js';
 
 describe('redact', () => {
   it('masks passwords in URLs anywhere in a text', () => {
@@ -31,6 +31,9 @@ describe('redact', () => {
     expect(stripCredentials('{"indexUrl":"http://u:p@ss@127.0.0.1:1/simple","spec":"a@b"}')).toBe(
       '{"indexUrl":"http://127.0.0.1:1/simple","spec":"a@b"}',
     );
+    // What pip is given: one @ in the user info, so pip strips all of it from what it records.
+    expect(quoteUserinfo('h @ https://user:p@ss@w0rd@host/x.whl')).toBe('h @ https://user:p%40ss%40w0rd@host/x.whl');
+    expect(quoteUserinfo('https://user:pw@host/simple')).toBe('https://user:pw@host/simple');
     // The authority ends at the path, the query or the fragment, and at a quote or a space in text.
     expect(redact('https://host/a@b https://h?q=x@y https://h#f@g "https://u:p@h" x@y')).toBe(
       'https://host/a@b https://h?q=x@y https://h#f@g "https://u:****@h" x@y',

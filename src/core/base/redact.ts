@@ -32,6 +32,18 @@ export function stripCredentials(text: string): string {
   });
 }
 
+/**
+ * `https://user:p@ss@host/` → `https://user:p%40ss@host/`: the same credentials, written so that
+ * every reader splits them alike. pip authenticates with the user info up to the last `@`, but
+ * strips it from the `direct_url.json` it writes (PEP 610) only up to the first, which would leave
+ * `ss@host` in the tool's venv; with the inner `@`s percent-encoded (pip decodes them) there is one.
+ */
+export function quoteUserinfo(text: string): string {
+  return text.replace(USERINFO, (all, scheme: string, userinfo: string) =>
+    userinfo.includes('@') ? `${scheme}${userinfo.replaceAll('@', '%40')}@` : all,
+  );
+}
+
 /** Whether `text` holds a URL with a credential in it. */
 export function hasCredentials(text: string): boolean {
   return stripCredentials(text) !== text;
