@@ -168,8 +168,11 @@ describe('health that tells the truth, and advice that works', () => {
     world.index.resume();
     const orphan = world.ls(envs).filter((g) => !before.includes(g));
     expect(orphan).toHaveLength(1);
-    // What a kill between linking the new app and the switch leaves: its link, into the old generation.
+    // What a kill between linking the new app and the switch leaves: its link, into the old generation,
+    // and the temp link the switch would have renamed over tools/tpxdemo, named with the dead pid.
     symlinkSync(join(tool('tpxdemo'), 'bin', 'tpxdemo-serve'), bin('tpxdemo-serve'));
+    const temp = `${tool('tpxdemo')}.tmp-${child.pid}-0badcafe`;
+    symlinkSync(`../envs/${orphan[0]}`, temp);
 
     const list = await world.run(['list']);
     expect(list.code).toBe(1);
@@ -178,8 +181,16 @@ describe('health that tells the truth, and advice that works', () => {
     expect(nothing.code).toBe(1);
     expect(world.ls(envs)).toEqual(before);
     expect(await followList()).toEqual([['doctor', '--fix', 'tpxdemo']]);
+    // The temp link is the home's, not the tool's: doctor names it as what it is and removes it
+    // at once (its writer is gone), not a minute later.
+    const doctor = await world.run(['doctor']);
+    expect(doctor.stdout).toContain(`${temp} is not a tool tpx made (the temp link of an interrupted switch)`);
+    expect(doctor.stdout).toContain('fix: `tpx doctor --fix` removes it');
+    const fixed = await world.run(['doctor', '--fix'], { env: onPath() });
+    expect(fixed.code, fixed.stdout).toBe(0);
     await allWell({ tpxdemo: 'tpxdemo 1.0', 'tpxdemo-admin': 'tpxdemo-admin 1.0' });
     expect(world.ls(world.binDir)).not.toContain('tpxdemo-serve');
+    expect(world.readlink(temp)).toBeNull();
   });
 });
 

@@ -13,7 +13,7 @@ import { listDists } from '../packaging/distinfo.js';
 import { removeMine, removeToolLink } from '../base/gate.js';
 import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from '../base/fsx.js';
 import { linksByOwner, isOnPath, repairToolLinks } from '../store/links.js';
-import { isStaleLock, takeOver, withLock } from '../base/mutex.js';
+import { isStaleLock, isTempOrphan, lockDir, takeOver, withLock } from '../base/mutex.js';
 import { isToolKey, toolKey } from '../packaging/names.js';
 import { ASIDE } from '../base/platform.js';
 import type { Receipt } from '../store/receipt.js';
@@ -118,12 +118,14 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
     const aside = name.endsWith(ASIDE);
     // An aside without its entry is a Windows switch under way (one that was killed, readEntry renamed back).
     if (aside && !lstatOrNull(p.slice(0, -ASIDE.length))) continue;
-    // The temp link of a switch a kill interrupted, or the old entry a Windows switch moved aside and
-    // was killed before removing (platform.junctionSwitch); anything else there tpx did not make, and
-    // leaves to the user.
-    const temp =
-      lstatOrNull(p)?.isSymbolicLink() === true &&
-      (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
+    // The temp link of a switch a kill interrupted (a minute old, or its writer's pid gone and the
+    // tool's lock held by no live tpx — one on another host sharing the home, say), or the old entry
+    // a Windows switch moved aside and was killed before removing (platform.junctionSwitch);
+    // anything else there tpx did not make, and leaves to the user.
+    const old = /\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000;
+    const lock = lockDir(ctx, name.replace(/\.tmp-.*$/, ''));
+    const killed = isTempOrphan(name) && (!lstatOrNull(lock) || isStaleLock(lock));
+    const temp = lstatOrNull(p)?.isSymbolicLink() === true && (aside || old || killed);
     findings.push({
       tool: null,
       problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`,
