@@ -105,6 +105,12 @@ describe('health that tells the truth, and advice that works', () => {
     await allWell({ tpxdemo: 'tpxdemo 1.0', 'tpxdemo-admin': 'tpxdemo-admin 1.0', 'oneapp-cli': 'oneapp-cli 1.0' });
     expect(world.readlink(bin('tpxdemo'))).toBe(join(moved, 'tools', 'tpxdemo', 'bin', 'tpxdemo'));
     expect((await world.run(['exec', 'tpxdemo', 'tpxdemo', '--version'])).stdout).toContain('tpxdemo 1.0');
+    // The generation the rebuild keeps for rollback was made in the old place: rollback does not
+    // switch back to it (it would undo the fix), and changes nothing.
+    const back = await world.run(['rollback', 'tpxdemo']);
+    expect(back.code).toBe(1);
+    expect(back.stderr).toContain(`tpxdemo has no previous version to roll back to: its venv was made at ${join(old, 'envs')}`);
+    await allWell({ tpxdemo: 'tpxdemo 1.0' });
   });
 
   it('a generation deleted by hand: with an older one, doctor --fix points the tool back; with none, install --force SPEC replaces it — as list, doctor and reinstall all say', async () => {
