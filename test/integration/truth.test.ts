@@ -113,6 +113,16 @@ describe('health that tells the truth, and advice that works', () => {
     await allWell({ tpxdemo: 'tpxdemo 1.0' });
   });
 
+  it('a moved cache dir: tpx run rebuilds the environment it cached there, instead of failing to start it', async () => {
+    expect((await world.run(['run', 'oneapp', '--version'])).code).toBe(0);
+    const moved = join(world.root, 'moved-cache');
+    renameSync(join(world.cacheDir, 'tpx'), moved);
+    const r = await world.run(['run', 'oneapp', '--version'], { env: { TPX_CACHE_DIR: moved } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('oneapp-cli 1.0');
+    expect(r.stderr).not.toMatch(/could not start|\n\s+at /);
+  });
+
   it('a generation deleted by hand: with an older one, doctor --fix points the tool back; with none, install --force SPEC replaces it — as list, doctor and reinstall all say', async () => {
     world.publish('tpxdemo-2.0');
     expect((await world.run(['upgrade', 'tpxdemo'])).code).toBe(0);
