@@ -8,6 +8,7 @@ import { makeContext } from './core/base/context.js';
 import { GLOBAL_DEFAULTS, checkWritable } from './core/base/paths.js';
 import type { Context, Output } from './core/base/context.js';
 import { usageError } from './core/base/errors.js';
+import { collectGarbage } from './core/store/store.js';
 import { COLOR_CHOICES, colorWanted, makeOutput, paintPrefixes, writeResult } from './ui.js';
 import type { ColorChoice } from './ui.js';
 import type { Cli } from './commands/cli-types.js';
@@ -168,13 +169,22 @@ export async function main(argv: string[]): Promise<void> {
   // same as without it.
   const change: Cli['change'] = async (action) => {
     const results = new Results();
-    if (!json) return run((c) => action(c, results));
+    // It ends by collecting what no tool refers to, whatever it did: a command that had nothing to do,
+    // or failed, still collects the generation a killed one orphaned (docs/architecture.md, "Generations and the commit point").
+    const act = async (c: Context) => {
+      try {
+        return await action(c, results);
+      } finally {
+        collectGarbage(c);
+      }
+    };
+    if (!json) return run(act);
     const out = makeOutput({ verbose: Boolean(flags.verbose), quiet: true, silent: true, color: flags.color ?? 'auto' });
     let code: number;
     let error: unknown = null;
     try {
       ctx = contextFor(out);
-      code = (await action(ctx, results)) ?? 0;
+      code = (await act(ctx)) ?? 0;
     } catch (err) {
       code = out.error(err);
       error = err;

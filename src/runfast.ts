@@ -39,6 +39,11 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
   } catch {
     return false;
   }
-  process.exitCode = await launch(ctx, file, parsed.args);
+  try {
+    process.exitCode = await launch(ctx, file, parsed.args);
+  } catch {
+    // It could not be started (it never ran): the CLI looks again, and rebuilds or says why.
+    return false;
+  }
   return true;
 }

@@ -6,6 +6,7 @@
  */
 import type { Output } from './core/base/context.js';
 import { TpxError, fromErrno } from './core/base/errors.js';
+import { printable } from './core/base/printable.js';
 import { redact } from './core/base/redact.js';
 
 export type ColorChoice = 'auto' | 'always' | 'never';
@@ -48,9 +49,11 @@ export function makeOutput(opts: OutputOptions): Output {
   const env = opts.env ?? process.env;
   let colored: boolean | undefined;
   const color = () => (colored ??= colorWanted(opts.color ?? 'auto', env, () => Boolean(process.stderr.isTTY)));
-  // Every line tpx prints passes redact(): no credential in a URL ever reaches the terminal (core/base/redact.ts).
+  // Every line tpx prints passes redact(): no credential in a URL ever reaches the terminal (core/base/redact.ts);
+  // and printable(): nothing a package or pip wrote can drive it (core/base/printable.ts). Colour comes after both.
   const err = (text: string) => {
-    if (!opts.silent) process.stderr.write(`${color() ? paintPrefixes(redact(text)) : redact(text)}\n`);
+    const safe = redact(printable(text));
+    if (!opts.silent) process.stderr.write(`${color() ? paintPrefixes(safe) : safe}\n`);
   };
   return {
     info: (m) => {
@@ -70,7 +73,7 @@ export function makeOutput(opts: OutputOptions): Output {
         return work();
       }
       const { startSpinner } = await import('./spinner.js');
-      const stop = startSpinner(redact(text), color());
+      const stop = startSpinner(redact(printable(text)), color());
       try {
         return await work();
       } finally {
@@ -81,8 +84,9 @@ export function makeOutput(opts: OutputOptions): Output {
 }
 
 /**
- * Writes to stdout, where results go. A reader that has gone away (`tpx list | head -1`) ends tpx
- * quietly, as it ends any well-behaved command, instead of with an EPIPE stack trace.
+ * Writes to stdout, where results go, printable() (a receipt's version or a package's name is not
+ * tpx's text). A reader that has gone away (`tpx list | head -1`) ends tpx quietly, as it ends any
+ * well-behaved command, instead of with an EPIPE stack trace.
  */
 export function writeResult(text: string): void {
   const out = process.stdout;
@@ -92,7 +96,7 @@ export function writeResult(text: string): void {
       process.exit(process.exitCode ?? 0);
     });
   }
-  out.write(text);
+  out.write(printable(text));
 }
 
 /** The one place errors are rendered, through `write` (one call per line group). Returns the exit code. */

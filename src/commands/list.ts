@@ -3,7 +3,7 @@ import type { Context } from '../core/base/context.js';
 import { readlinkOrNull } from '../core/base/fsx.js';
 import { redact } from '../core/base/redact.js';
 import { dependencyApps, injectedOwner, listTools } from '../core/ops/list.js';
-import { REPAIRS } from '../core/store/status.js';
+import { toolFix } from '../core/ops/doctor.js';
 import type { ToolStatus } from '../core/store/status.js';
 import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
@@ -67,7 +67,7 @@ async function list(ctx: Context, names: string[], flags: ListFlags): Promise<nu
   if (tools.length === 0 && missing.length === 0)
     ctx.out.info(flags.pinned ? 'no pinned tools' : `no tools installed (in ${ctx.paths.home})`);
   else if (tools.length > 0)
-    ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(t, Boolean(flags.includeInjected)))).join('\n'));
+    ctx.out.result(tools.map((t) => (flags.short ? short(t) : long(ctx, t, Boolean(flags.includeInjected)))).join('\n'));
   if (stray.length > 0) {
     const lines = stray.map((l) => `    ${l} → ${readlinkOrNull(l) ?? '?'}`);
     ctx.out.result(['links into tpx that belong to no installed tool:', ...lines, '    fix: tpx doctor --fix'].join('\n'));
@@ -116,7 +116,7 @@ function marks(r: Receipt): string {
   return all.map((m) => ` [${m}]`).join('');
 }
 
-function long(t: ToolStatus, withInjected: boolean): string {
+function long(ctx: Context, t: ToolStatus, withInjected: boolean): string {
   const r = t.receipt;
   const head = r ? `${t.key} ${r.version} (Python ${r.python.version})${marks(r)}` : `${t.key} ?`;
   const lines = [t.problems.length ? `${head}  BROKEN` : head];
@@ -137,9 +137,11 @@ function long(t: ToolStatus, withInjected: boolean): string {
   if (resources) lines.push(`    ${resources}`);
   // App link problems are shown on the app's line; the rest get a line each.
   for (const p of t.problems.filter((p) => !t.apps.some((a) => p.text.startsWith(`${a.name}: `)))) lines.push(`    ! ${p.text}`);
-  // A rebuild fixes it all: the command everyone knows; anything else: doctor, which knows each repair.
-  const fix = t.problems.every((p) => REPAIRS[p.kind] === 'reinstall') ? `tpx reinstall ${t.key}` : `tpx doctor --fix ${t.key}`;
-  if (t.problems.length) lines.push(`    fix: ${fix}  (or: tpx uninstall ${t.key})`);
+  // The command doctor names too (a line of advice is followed as written: it must work).
+  if (t.problems.length) {
+    const fix = toolFix(ctx, t);
+    lines.push(`    fix: ${fix}${fix.includes('tpx uninstall') ? '' : `  (or: tpx uninstall ${t.key})`}`);
+  }
   return lines.join('\n');
 }
 

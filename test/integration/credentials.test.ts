@@ -28,9 +28,12 @@ function filesUnder(dir: string): string[] {
 
 describe('credentials', () => {
   it('appear in no output and no file, from any command that takes an index or a URL', async () => {
-    const auth = { user: 'tpxuser', password: 'Pw-s3cret-9f8e7d' };
+    // Raw @s in the password, as people paste them: pip splits the user info at its last @, and so must tpx.
+    const auth = { user: 'tpxuser', password: 'Pw@s3cret@9f8e7d-tail' };
     world = await makeWorld({ indexAuth: auth });
-    const credUrl = withCredentials(world.index.url, auth);
+    const credUrl = world.index.url.replace('://', `://${auth.user}:${auth.password}@`);
+    // Every piece of it: a split at the wrong @ would print or record the rest.
+    const secrets = [auth.password, 's3cret@9f8e7d-tail', '9f8e7d-tail', encodeURIComponent(auth.password)];
     const fileUrl = (wheel: string) => `${credUrl.replace(/\/simple$/, '')}/files/${wheel}`;
     // tpx records URLs without their credentials; pip finds them for later runs in ~/.netrc, as the README says.
     writeFileSync(join(world.home, '.netrc'), `machine 127.0.0.1 login ${auth.user} password ${auth.password}\n`, { mode: 0o600 });
@@ -62,12 +65,17 @@ describe('credentials', () => {
     expect(failed.stderr).toContain(`${auth.user}:****@`);
     const document = await run(['install', '--json', '--index-url', credUrl, 'no-such-package-tpx']);
     expect(JSON.parse(document.stdout).command).toContain(`${credUrl.replace(auth.password, '****')}`);
+    // The percent-encoded form (what a URL library writes) is hidden the same way.
+    const encoded = await run(['install', '--index-url', withCredentials(world.index.url, auth), 'no-such-package-tpx']);
+    expect(encoded.stderr).toContain(`${auth.user}:****@127.0.0.1`);
 
     const files = [...filesUnder(world.tpxHome), ...filesUnder(join(world.cacheDir, 'tpx')), exported];
     // The sweep looks where the password would be: receipts, logs that show the masked URL, the run cache.
     expect(files.filter((f) => f.endsWith('tpx.json')).length).toBeGreaterThanOrEqual(3);
-    expect(outputs.filter((o) => o.includes(auth.password))).toEqual([]);
-    expect(files.filter((f) => readFileSync(f).includes(auth.password))).toEqual([]);
+    for (const secret of secrets) {
+      expect(outputs.filter((o) => o.includes(secret))).toEqual([]);
+      expect(files.filter((f) => readFileSync(f).includes(secret))).toEqual([]);
+    }
     const logs = files.filter((f) => f.endsWith('.log'));
     expect(logs.some((f) => readFileSync(f, 'utf8').includes(`${auth.user}:****@`))).toBe(true);
     expect(installed.stderr).toContain('warning: the credentials in its URLs were not recorded');

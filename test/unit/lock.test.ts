@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
-import { HEARTBEAT_STALE_MS, isStale, isStaleLock, ownerRecord, parseOwner, processStart } from '../../src/core/base/mutex.js';
+import {
+  HEARTBEAT_STALE_MS,
+  isStale,
+  isStaleLock,
+  isTempOrphan,
+  ownerRecord,
+  parseOwner,
+  processStart,
+} from '../../src/core/base/mutex.js';
 
 const here = 'box';
 const owner = (start: string | null) => ({ pid: 4242, host: here, start });
@@ -68,5 +76,14 @@ describe('owner records', () => {
     // a record being written for one of a process long gone.
     expect(isStaleLock(lock('empty', ''))).toBe(false);
     expect(isStaleLock(lock('empty-old', '', 60_000))).toBe(true);
+  });
+});
+
+describe('temp names', () => {
+  it('are orphans when the pid they carry is gone, not while it runs; other names are not temp names', () => {
+    expect(isTempOrphan('ruff.tmp-999999-0badcafe')).toBe(true);
+    expect(isTempOrphan(`ruff.tmp-${process.pid}-0badcafe`)).toBe(false);
+    expect(isTempOrphan('ruff')).toBe(false);
+    expect(isTempOrphan('ruff.tmp-999999-notahex')).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
-import { pythonProblem } from '../../src/core/store/status.js';
+import { movedProblem, pythonProblem } from '../../src/core/store/status.js';
 import { platformFor } from '../../src/core/base/platform.js';
 
 const posix = { platform: platformFor('linux') };
@@ -61,5 +61,53 @@ describe("is the venv's Python still the one it was built with (from disk)", () 
     // A layout that says nothing either way is not called broken.
     const plain = interpreter(join(root, 'odd'), 'python', []);
     expect(pythonProblem(posix, venvOn(join(root, 'c'), plain), built)).toBeNull();
+  });
+});
+
+describe("is the venv's own python there (the base may be fine)", () => {
+  it('missing: bin/python deleted, while the base interpreter is still there; both gone: the Python is gone', () => {
+    const root = tempDir();
+    const exe = interpreter(join(root, 'py'), 'python3.11', ['python3.11']);
+    const venv = venvOn(root, exe);
+    rmSync(join(venv, 'bin', 'python'));
+    expect(pythonProblem(posix, venv, { ...built, executable: exe })).toEqual({
+      kind: 'venv-python',
+      text: `its venv's python (${join(venv, 'bin', 'python')}) is missing; its base Python ${exe} is still there`,
+    });
+    expect(pythonProblem(posix, venv, { ...built, executable: join(root, 'gone', 'python3.11') })?.kind).toBe('python-gone');
+  });
+});
+
+describe('was the venv made where it is (a venv cannot be moved)', () => {
+  /** A venv made at `made` as venv.ts and `python -m venv` write pyvenv.cfg (with `command`, or without as Python < 3.11 did), with one app. */
+  function venvMadeAt(root: string, made: string, opts: { command: boolean }): string {
+    const venv = join(root, 'venv');
+    mkdirSync(join(venv, 'bin'), { recursive: true });
+    const command = opts.command ? `command = /usr/bin/python3 -m venv --without-pip ${made}\n` : '';
+    writeFileSync(join(venv, 'pyvenv.cfg'), `home = /usr/bin\nversion = 3.11.7\n${command}`);
+    writeFileSync(join(venv, 'bin', 'app'), `#!${made}/bin/python -E\nimport sys\n`);
+    writeFileSync(join(venv, 'bin', 'native'), '\x7fELF');
+    return venv;
+  }
+
+  it('made here: no problem, also when reached through a link to it', () => {
+    const root = tempDir();
+    const venv = venvMadeAt(root, join(root, 'venv'), { command: true });
+    expect(movedProblem(posix, venv, ['app'])).toBeNull();
+    symlinkSync(root, join(root, 'link'));
+    expect(movedProblem(posix, join(root, 'link', 'venv'), ['app'])).toBeNull();
+  });
+
+  it("moved: pyvenv.cfg's command names another place; without one, an app's #! line does", () => {
+    const root = tempDir();
+    const old = join(root, 'old', 'envs', 'g1');
+    const venv = venvMadeAt(root, old, { command: true });
+    const text = `its venv was made at ${old} and has moved since; its apps still start ${join(old, 'bin', 'python')}`;
+    expect(movedProblem(posix, venv, [])).toEqual({ kind: 'venv-moved', text });
+    rmSync(venv, { recursive: true });
+    const bare = venvMadeAt(root, old, { command: false });
+    expect(movedProblem(posix, bare, ['native', 'app'])?.text).toBe(text);
+    // Nothing says where it was made: not called moved.
+    expect(movedProblem(posix, bare, ['native'])).toBeNull();
   });
 });

@@ -139,6 +139,24 @@ export function readJsonOrNull(file: string): unknown {
   }
 }
 
+/** The first `bytes` bytes of `file` as latin1 (a script's `#!` line, without reading a large binary whole); null if it cannot be read. */
+export function readHeadOrNull(file: string, bytes = 512): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.toString('latin1', 0, fs.readSync(fd, buf, 0, bytes, 0));
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** True when `child` is `dir` itself or inside it (compared with a trailing separator: `pkg` ≠ `pk`). */
 export function isInside(child: string, dir: string): boolean {
   const c = path.resolve(child);

@@ -6,7 +6,8 @@
  *   - a temp dir of its own directly in the system temp dir (made by makeTempDir: `tpx-tmp-*`),
  *   - in a link dir (the bin dir, a man section, a completions shell dir: paths.linkDirs), a
  *     symlink (in the bin dir on Windows: a shim, platform.ts) that points into one tool's stable
- *     path tools/<key>/.
+ *     path tools/<key>/ — or, for a tool installed here, into `<X>/tools/<key>/` of a data home
+ *     that is gone (movedInto): a link this home made before it was moved, which points at nothing.
  * Every recursive delete in src/ goes through removeMine, every bin link removal through
  * removeToolLink. A path derived from disk (a receipt, a symlink) that names anything else is
  * refused here even if a check before it was missed.
@@ -105,13 +106,35 @@ export function entriesAt(ctx: Bin, link: string): BinEntries {
   return path.dirname(path.resolve(link)) === path.resolve(ctx.paths.bin) ? ctx.platform.bin : SYMLINK_ENTRIES;
 }
 
-/** The key of the tool one file of a bin entry points into; null for anything else. */
+/** The key of the tool one file of a bin entry points into (here, or in the home this one was before it moved); null for anything else. */
 function fileOwner(ctx: Bin, file: string): string | null {
   const target = entriesAt(ctx, file).fileTarget(file);
   // Cheap first: a target that never names tools/ cannot lead into it (`tpx list` reads every bin entry).
   if (target === null || !target.includes(path.basename(ctx.paths.tools))) return null;
-  if (!isInside(target, ctx.paths.tools) || path.resolve(target) === path.resolve(ctx.paths.tools)) return null;
+  if (!isInside(target, ctx.paths.tools)) return movedInto(ctx, target)?.key ?? null;
+  if (path.resolve(target) === path.resolve(ctx.paths.tools)) return null;
   return path.relative(ctx.paths.tools, target).split(path.sep)[0] || null;
+}
+
+/**
+ * Where a link target outside this home's tools/ leads, when it is a link tpx made before its data
+ * home was moved (`mv ~/.local/share/tpx …; export TPX_HOME=…`): inside `<X>/tools/<key>/`, where
+ * `<X>/tools/<key>` is gone and tool `key` is installed here. Such a link points at nothing, so
+ * replacing or removing it loses nothing; a link into a home that is still there (a copy) is that
+ * home's, never this one's.
+ */
+export function movedInto(ctx: Bin, target: string): { key: string; dir: string } | null {
+  if (!path.isAbsolute(target)) return null;
+  const parts = path.resolve(target).split(path.sep);
+  const tools = path.basename(ctx.paths.tools);
+  // The last `tools` with something below its key: the home's own path may hold a `tools` too.
+  for (let i = parts.length - 3; i > 0; i--) {
+    const key = parts[i + 1] ?? '';
+    if (parts[i] !== tools || key === '') continue;
+    const dir = parts.slice(0, i + 2).join(path.sep);
+    if (lstatOrNull(path.join(ctx.paths.tools, key)) !== null && lstatOrNull(dir) === null) return { key, dir };
+  }
+  return null;
 }
 
 /** Whether `link` is directly in one of the link dirs (a recorded link path anywhere else is never touched). */

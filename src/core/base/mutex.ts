@@ -92,6 +92,16 @@ export function processStart(pid: number): string | null {
   }
 }
 
+/**
+ * Whether the temp file or link `name` (`….tmp-<pid>-<hex>`, fsx.uniqueSuffix) was left by a
+ * process that is gone: a kill interrupted what was writing it. A live pid may be a reused one, so
+ * false is no proof of a writer at work.
+ */
+export function isTempOrphan(name: string): boolean {
+  const pid = /\.tmp-(\d+)-[0-9a-f]+$/.exec(name)?.[1];
+  return pid !== undefined && !isAlive(Number(pid));
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -15,8 +15,10 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from './context.js';
 import { TpxError } from './errors.js';
+import { readHeadOrNull } from './fsx.js';
 import type { Platform } from './platform.js';
 import { cacheDir } from './paths.js';
+import { printable } from './printable.js';
 import { redact } from './redact.js';
 
 // child_process is required on first spawn, not imported: loading it pulls in net, dgram and streams
@@ -177,20 +179,21 @@ export async function runLogged(
 ): Promise<Logged> {
   const chunks: Buffer[] = [];
   const { child, exit: exited } = spawnBuildChild(ctx, file, args, opts);
-  // --verbose streams whole lines, so that a URL is never split where redact() cannot see it.
+  // --verbose streams whole lines, so that a URL is never split where redact() cannot see it, nor an
+  // escape sequence where printable() cannot (what a build prints is not tpx's: core/base/printable.ts).
   let pending = '';
   const onData = (chunk: Buffer) => {
     chunks.push(chunk);
     if (!ctx.verbose) return;
     const text = pending + chunk.toString('utf8');
     const end = text.lastIndexOf('\n') + 1;
-    process.stderr.write(redact(text.slice(0, end)));
+    process.stderr.write(redact(printable(text.slice(0, end))));
     pending = text.slice(end);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exit = await exited;
-  if (pending) process.stderr.write(`${redact(pending)}\n`);
+  if (pending) process.stderr.write(`${redact(printable(pending))}\n`);
   const output = Buffer.concat(chunks).toString('utf8');
   const logFile = writeLog(ctx, opts.logName, [`$ ${[file, ...args].join(' ')}`, output].join('\n'));
   // Could not start (missing executable): 127, as a shell says.
@@ -267,13 +270,23 @@ export function runApp(file: string, args: string[], env: NodeJS.ProcessEnv): Pr
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
       for (const s of FORWARDED) process.off(s, forward);
-      reject(new TpxError('app-start', `could not start ${file}: ${err.message}`, { cause: err }));
+      reject(new TpxError('app-start', `could not start ${file}: ${whyNotStarted(file, err)}`, { cause: err }));
     });
     child.once('exit', (code, signal) => {
       for (const s of FORWARDED) process.off(s, forward);
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
   });
+}
+
+/** Why a program could not be started, in words: a script whose `#!` interpreter is missing fails with the script's own ENOENT. */
+function whyNotStarted(file: string, err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') return 'it is not executable';
+  if (code !== 'ENOENT') return err.message;
+  if (!fs.existsSync(file)) return 'it does not exist';
+  const interpreter = /^#!\s*(\S+)/.exec(readHeadOrNull(file) ?? '')?.[1];
+  return interpreter ? `the interpreter its first line names, ${interpreter}, does not exist` : 'it could not be run';
 }
 
 /**

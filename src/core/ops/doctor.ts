@@ -13,18 +13,21 @@ import { listDists } from '../packaging/distinfo.js';
 import { removeMine, removeToolLink } from '../base/gate.js';
 import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull } from '../base/fsx.js';
 import { linksByOwner, isOnPath, repairToolLinks } from '../store/links.js';
-import { isStaleLock, takeOver, withLock } from '../base/mutex.js';
+import { isStaleLock, isTempOrphan, lockDir, takeOver, withLock } from '../base/mutex.js';
 import { isToolKey, toolKey } from '../packaging/names.js';
 import { ASIDE } from '../base/platform.js';
-import { isGenerationName, loadReceipt } from '../store/receipt.js';
 import type { Receipt } from '../store/receipt.js';
 import { reinstallTool } from './reinstall.js';
 import { selectedFile, selectedPip } from '../installer/pip/shared.js';
-import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from '../store/status.js';
+import { REPAIRS, ownerlessLinks, toolStatus, venvProblems } from '../store/status.js';
+import type { Problem, ToolStatus } from '../store/status.js';
 import { powershellLine } from '../shell/winpath.js';
 import {
+  brokenFix,
   collectGarbage,
   envPath,
+  generationsOf,
+  lostFix,
   notInstalled,
   orphanGenerations,
   peekReceipt,
@@ -115,12 +118,14 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
     const aside = name.endsWith(ASIDE);
     // An aside without its entry is a Windows switch under way (one that was killed, readEntry renamed back).
     if (aside && !lstatOrNull(p.slice(0, -ASIDE.length))) continue;
-    // The temp link of a switch a kill interrupted, or the old entry a Windows switch moved aside and
-    // was killed before removing (platform.junctionSwitch); anything else there tpx did not make, and
-    // leaves to the user.
-    const temp =
-      lstatOrNull(p)?.isSymbolicLink() === true &&
-      (aside || (/\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000));
+    // The temp link of a switch a kill interrupted (a minute old, or its writer's pid gone and the
+    // tool's lock held by no live tpx — one on another host sharing the home, say), or the old entry
+    // a Windows switch moved aside and was killed before removing (platform.junctionSwitch);
+    // anything else there tpx did not make, and leaves to the user.
+    const old = /\.tmp-\d+-[0-9a-f]+$/.test(name) && Date.now() - (lstatOrNull(p)?.mtimeMs ?? 0) > 60_000;
+    const lock = lockDir(ctx, name.replace(/\.tmp-.*$/, ''));
+    const killed = isTempOrphan(name) && (!lstatOrNull(lock) || isStaleLock(lock));
+    const temp = lstatOrNull(p)?.isSymbolicLink() === true && (aside || old || killed);
     findings.push({
       tool: null,
       problem: `${p} is not a tool tpx made${temp ? ' (the temp link of an interrupted switch)' : ''}`,
@@ -160,30 +165,7 @@ function ownerOf(links: Map<string, string[]>, link: string): string {
 function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): Finding[] {
   const status = toolStatus(ctx, key, links);
   if (!status) return [];
-  const found: Finding[] = status.problems.map((p) => {
-    const kind = REPAIRS[p.kind];
-    if (kind === 'restore') {
-      const newest = newestGeneration(ctx, key);
-      const repair = newest ? ({ kind, key, gen: newest.generation, version: newest.version } as const) : null;
-      return { tool: key, problem: p.text, repair, command: `tpx uninstall ${key}, then install it again` };
-    }
-    if (p.kind === 'receipt')
-      return {
-        tool: key,
-        problem: p.text,
-        repair: null,
-        command: `tpx install --force SPEC (SPEC: what ${key} was installed from), or tpx uninstall ${key}`,
-      };
-    if (p.kind === 'link-taken')
-      return {
-        tool: key,
-        problem: p.text,
-        repair: null,
-        command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\``,
-      };
-    const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
-    return { tool: key, problem: p.text, repair: kind ? { kind, key } : null, command };
-  });
+  const found = status.problems.map((p) => findingFor(ctx, key, p));
   const r = status.receipt;
   if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {
     const mismatch = venvMismatch(ctx, status.installed.dir, r);
@@ -198,6 +180,47 @@ function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): 
   return found;
 }
 
+/** One problem of tool `key` (status.ts) as a finding: its repair, or the command that fixes it when none is safe. */
+function findingFor(ctx: Context, key: string, p: Problem): Finding {
+  const kind = REPAIRS[p.kind];
+  if (kind === 'restore') {
+    // Only a link is pointed back (a rename replaces it); with no generation left, only the user knows the spec.
+    const link = lstatOrNull(toolPath(ctx, key))?.isSymbolicLink() === true;
+    const gens = link ? generationsOf(ctx, key) : [];
+    const to = gens.find((g) => venvProblems(ctx, envPath(ctx, g.generation), g).length === 0) ?? gens[0];
+    if (to)
+      return {
+        tool: key,
+        problem: p.text,
+        repair: { kind, key, gen: to.generation, version: to.version },
+        command: `tpx doctor --fix ${key}`,
+      };
+    return { tool: key, problem: p.text, repair: null, command: brokenFix(ctx, key) };
+  }
+  if (p.kind === 'receipt') return { tool: key, problem: p.text, repair: null, command: lostFix(key) };
+  if (p.kind === 'link-taken')
+    return {
+      tool: key,
+      problem: p.text,
+      repair: null,
+      command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\``,
+    };
+  const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
+  return { tool: key, problem: p.text, repair: kind ? { kind, key } : null, command };
+}
+
+/**
+ * The one command `tpx list` shows for a broken tool, the same doctor names: what the user must do
+ * first when some problem has no safe repair; else `tpx reinstall` when a rebuild fixes it all (the
+ * command everyone knows); else `tpx doctor --fix`, which knows each repair.
+ */
+export function toolFix(ctx: Context, status: ToolStatus): string {
+  const findings = status.problems.map((p) => findingFor(ctx, status.key, p));
+  const manual = findings.find((f) => f.repair === null);
+  if (manual) return manual.command;
+  return findings.every((f) => f.repair?.kind === 'reinstall') ? `tpx reinstall ${status.key}` : `tpx doctor --fix ${status.key}`;
+}
+
 /** The receipt against the venv, from dist-info: the main distribution must be there at the recorded version. */
 function venvMismatch(ctx: Context, dir: string, r: Receipt): string | null {
   let site: string;
@@ -209,19 +232,6 @@ function venvMismatch(ctx: Context, dir: string, r: Receipt): string | null {
   const dist = listDists(site).find((d) => toolKey(d.name) === toolKey(r.name));
   if (!dist) return `${r.name} is not installed in it`;
   return dist.version === r.version ? null : `it records ${r.name} ${r.version}, but ${dist.version} is installed`;
-}
-
-/** The newest intact generation that is `key`'s (its own receipt, its Python there): what a broken entry is pointed back at. */
-function newestGeneration(ctx: Context, key: string): Receipt | null {
-  let best: Receipt | null = null;
-  for (const gen of readdirOrEmpty(ctx.paths.envs).filter(isGenerationName)) {
-    const dir = envPath(ctx, gen);
-    if (!lstatOrNull(dir)?.isDirectory()) continue;
-    const r = loadReceipt(dir);
-    if (!r || typeof r === 'string' || r.key !== key || r.generation !== gen || pythonProblem(ctx, dir, r.python)) continue;
-    if (!best || r.updatedAt > best.updatedAt) best = r;
-  }
-  return best;
 }
 
 function lockFindings(ctx: Context, entry: string): Finding[] {

@@ -28,7 +28,7 @@ import { buildScriptTool, fetchToolScript, scriptToolName } from './scripttool.j
 import type { ToolScript } from './scripttool.js';
 import { extrasOf, isUrl, parseSpec, RECORDED, specifiersOf } from '../packaging/spec.js';
 import { satisfies } from '../packaging/pep440.js';
-import { collectGarbage, commitGeneration, newGeneration, readInstalled } from '../store/store.js';
+import { collectGarbage, commitGeneration, newGeneration, readInstalled, replaceable } from '../store/store.js';
 import { isolateApps, sitePackages } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
 
@@ -125,7 +125,8 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   const commit = async (): Promise<InstallOutcome> => {
     try {
       return await withLock(ctx, key, async () => {
-        const current = readInstalled(ctx, key);
+        // --force replaces a broken tool too (its entry a link to a generation deleted by hand, say).
+        const current = opts.replace ? replaceable(ctx, key) : readInstalled(ctx, key);
         if (current && !opts.replace) return { status: 'already', key, version: current.receipt?.version ?? null } as const;
         if (opts.expectGeneration !== undefined && (current?.gen ?? null) !== opts.expectGeneration) {
           throw new TpxError('changed', `${key} was changed by another tpx process while this one worked`, {

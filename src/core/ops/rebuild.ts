@@ -13,7 +13,7 @@ import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
 import { envPath, requireInstalled } from '../store/store.js';
 import type { Installed } from '../store/store.js';
-import { pythonProblem } from '../store/status.js';
+import { venvProblems } from '../store/status.js';
 import { fetchToolScript, keptScript } from './scripttool.js';
 import type { ToolScript } from './scripttool.js';
 
@@ -32,25 +32,24 @@ export interface NotReady {
 }
 
 /**
- * A tool that can be rebuilt from its receipt, or why not. With `needPython`, a tool whose base
- * interpreter is gone is refused (upgrade keeps the interpreter; reinstall can pick another).
+ * A tool that can be rebuilt from its receipt, or why not. With `needVenv`, a tool whose venv is
+ * broken is refused with the rebuild that fixes it (upgrade keeps the interpreter and compares
+ * with what the venv holds; reinstall can pick another interpreter and replaces the venv).
  */
-export function readyTool(ctx: Context, key: string, needPython: boolean): Ready | NotReady {
+export function readyTool(ctx: Context, key: string, needVenv: boolean): Ready | NotReady {
   let inst: Installed & { receipt: Receipt };
   try {
     inst = requireInstalled(ctx, key);
   } catch (err) {
     return { key, status: 'failed', error: toTpxError(err) };
   }
-  // Its base interpreter removed, or replaced by another minor version (status.ts, from disk).
-  const python = needPython ? pythonProblem(ctx, inst.dir, inst.receipt.python) : null;
-  if (python) {
-    const hint = `rebuild it: tpx reinstall ${key} (--python PY picks another interpreter)`;
-    const what =
-      python.kind === 'python-gone'
-        ? `${key}'s Python is gone (${inst.receipt.python.executable})`
-        : python.text.replace(/^its /, `${key}'s `);
-    return { key, status: 'failed', error: new TpxError('python-gone', what, { hint }) };
+  // Its base interpreter removed or replaced, its own python deleted, or the venv moved (status.ts, from disk).
+  const [problem] = needVenv ? venvProblems(ctx, inst.dir, inst.receipt) : [];
+  if (problem) {
+    const base = problem.kind.startsWith('python-');
+    const hint = `rebuild it: tpx reinstall ${key}${base ? ' (--python PY picks another interpreter)' : ''}`;
+    const error = new TpxError(base ? 'python-gone' : 'broken-tool', problem.text.replace(/^its /, `${key}'s `), { hint });
+    return { key, status: 'failed', error };
   }
   return { key, inst, receipt: inst.receipt };
 }

@@ -5,7 +5,7 @@ import { lstatOrNull } from '../base/fsx.js';
 import { applyLinks, planLinks, receiptLinks, removeLinksExcept } from '../store/links.js';
 import { withLock } from '../base/mutex.js';
 import { loadReceipt, writeReceipt } from '../store/receipt.js';
-import { pythonProblem } from '../store/status.js';
+import { venvProblems } from '../store/status.js';
 import { commitGeneration, envPath, requireInstalled } from '../store/store.js';
 import { linkChanges, toolResult } from './outcome.js';
 import type { ToolResult } from './outcome.js';
@@ -31,8 +31,9 @@ export async function rollback(ctx: Context, key: string): Promise<ToolResult> {
     if (typeof previous === 'string') throw noPrevious(`its receipt is unreadable: ${previous}`);
     if (previous.key !== key || previous.generation !== gen)
       throw noPrevious(`${dir} holds ${previous.key}'s generation ${previous.generation}`);
-    const python = pythonProblem(ctx, dir, previous.python);
-    if (python) throw noPrevious(python.text);
+    // Never back to a venv that cannot run: its Python gone, or made elsewhere (a moved data home).
+    const broken = venvProblems(ctx, dir, previous)[0];
+    if (broken) throw noPrevious(broken.text);
 
     const plans = await planLinks(ctx, key, receiptLinks(ctx, { ...previous, exposed: current.exposed }), false);
     // The generation we leave becomes the one to roll back to (so a second rollback undoes the first,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Context } from '../base/context.js';
 import { TpxError } from '../base/errors.js';
 import { withTempDir } from '../base/gate.js';
+import { readHeadOrNull, readTextOrNull } from '../base/fsx.js';
 import { capture, childEnv } from '../base/proc.js';
 import type { OnPlatform } from '../base/platform.js';
 import type { Interpreter } from './python.js';
@@ -79,6 +80,26 @@ function writeVenv(
     `command = ${layout.base} -m venv --without-pip ${systemSitePackages ? '--system-site-packages ' : ''}${dir}`,
   ];
   fs.writeFileSync(path.join(dir, 'pyvenv.cfg'), `${cfg.join('\n')}\n`);
+}
+
+/**
+ * Where the venv at `dir` was made, which is where it must stay: its apps' `#!` lines name its
+ * python by absolute path. Read from pyvenv.cfg's `command` line (writeVenv writes it, as
+ * `python -m venv` does since Python 3.11), else from the first of `apps` (file names in its bin
+ * dir) that is a script pip wrote: `#!<venv>/bin/python`, or pip's `/bin/sh` trampoline for a long
+ * path. null when neither says (a binary app, such as ruff's, names nothing).
+ */
+export function madeAt(on: OnPlatform, dir: string, apps: string[]): string | null {
+  const cfg = readTextOrNull(path.join(dir, 'pyvenv.cfg')) ?? '';
+  const command = /^command\s*=.*?\s-m\s+venv\s+(?:--\S+\s+)*(\S.*?)\s*$/m.exec(cfg)?.[1];
+  if (command) return command;
+  for (const app of apps) {
+    const head = readHeadOrNull(path.join(venvBinDir(on, dir), app)) ?? '';
+    const named = [/^#!(\S+)/.exec(head)?.[1], /^'''exec' ("[^"]+"|\S+)/m.exec(head)?.[1]?.replace(/"/g, '')];
+    const exe = named.find((e) => e !== undefined && path.isAbsolute(e) && path.basename(e) === on.platform.venvPython);
+    if (exe) return path.dirname(path.dirname(exe));
+  }
+  return null;
 }
 
 /**

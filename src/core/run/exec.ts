@@ -8,6 +8,7 @@ import { validateAppName } from '../packaging/names.js';
 import { launch } from './runapp.js';
 import { notInstalled, readInstalled, toolPath } from '../store/store.js';
 import { venvBinDir } from '../python/venv.js';
+import { venvProblems } from '../store/status.js';
 
 /**
  * Runs APP from the tool's venv as if the venv were activated: its bin dir first on PATH, VIRTUAL_ENV
@@ -17,6 +18,12 @@ import { venvBinDir } from '../python/venv.js';
 export async function exec(ctx: Context, key: string, app: string, args: string[]): Promise<number> {
   const inst = readInstalled(ctx, key);
   if (!inst) throw notInstalled(ctx, key);
+  // Its apps could not start (a moved venv's name the old path; a gone python): say why, from disk.
+  const [problem] = venvProblems(ctx, inst.dir, inst.receipt);
+  if (problem)
+    throw new TpxError('broken-tool', `${key} cannot run: ${problem.text}`, {
+      hint: `\`tpx doctor --fix ${key}\` rebuilds it (or: tpx reinstall ${key})`,
+    });
   const venv = toolPath(ctx, key);
   const bin = venvBinDir(ctx, venv);
   const file = path.join(bin, appFile(ctx, validateAppName(app)));

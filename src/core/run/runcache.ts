@@ -25,6 +25,8 @@ import { collectGarbage, commitGeneration, currentGeneration, envPath, newGenera
 import { isUrl } from '../packaging/spec.js';
 import type { RunFields } from '../request/fields.js';
 import { venvPython } from '../python/venv.js';
+import { appFile } from '../packaging/distinfo.js';
+import { movedProblem } from '../store/status.js';
 
 /** Unused this long, an entry is swept; built this long ago from an unpinned request, it is rebuilt. */
 export const RUN_TTL_MS = 14 * 24 * 3600 * 1000;
@@ -139,6 +141,15 @@ export function lookup(ctx: Context, key: string, material?: string, now = Date.
     return { status: 'stale', why: 'built over 14 days ago from an unpinned spec' };
   // The interpreter the venv was made from may have been removed or upgraded away.
   if (!fs.existsSync(venvPython(ctx, dir))) return { status: 'broken', why: `its Python (${receipt.python.executable}) is gone` };
+  // The cache dir was moved: a venv cannot be, its apps start the python of the old place.
+  if (
+    movedProblem(
+      ctx,
+      dir,
+      receipt.apps.map((a) => appFile(ctx, a.name)),
+    )
+  )
+    return { status: 'broken', why: 'it was made where the cache dir was' };
   return { status: 'hit', dir, receipt };
 }
 

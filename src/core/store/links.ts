@@ -270,8 +270,9 @@ export function removeLinksExcept(ctx: Context, key: string, keep: string[]): st
 
 /**
  * Brings the link dirs in line with what a tool should have: links into the tool that are not
- * wanted are removed, and a wanted link whose slot is empty is made again (a slot taken by anything
- * else is left alone). For a tool found as it should be this changes nothing.
+ * wanted are removed, and a wanted link whose slot is empty, or holds a link of this tool to
+ * another target (one into the home this was before it moved: gate.movedInto), is made again (a
+ * slot taken by anything else is left alone). For a tool found as it should be this changes nothing.
  */
 export async function repairLinks(ctx: Context, key: string, wanted: WantedLink[]): Promise<{ removed: string[]; linked: string[] }> {
   const removed = removeLinksExcept(
@@ -281,7 +282,11 @@ export async function repairLinks(ctx: Context, key: string, wanted: WantedLink[
   );
   const linked: string[] = [];
   for (const { link, target } of wanted) {
-    if (present(ctx, link).length > 0 || !fs.existsSync(toolPath(ctx, key))) continue;
+    if (!fs.existsSync(toolPath(ctx, key))) continue;
+    if (present(ctx, link).length > 0) {
+      const astray = linkOwner(ctx, link) === key && entryTarget(entriesAt(ctx, link), link) !== target;
+      if (!astray || !removeToolLink(ctx, link, key)) continue;
+    }
     fs.mkdirSync(path.dirname(link), { recursive: true });
     writeEntry(await entriesAt(ctx, link).render(ctx, target, link));
     linked.push(link);

@@ -7,13 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context } from '../base/context.js';
-import { entriesAt, linkOwner } from '../base/gate.js';
-import { lstatOrNull, readTextOrNull, readlinkOrNull } from '../base/fsx.js';
+import { entriesAt, linkOwner, movedInto } from '../base/gate.js';
+import { isInside, lstatOrNull, readTextOrNull, readlinkOrNull, realpathOrNull } from '../base/fsx.js';
 import { linksByOwner, linkFor, notOneOf, resourceLinkFor } from './links.js';
 import { installedAt, readEntry } from './store.js';
 import type { Installed } from './store.js';
 import { appFile } from '../packaging/distinfo.js';
-import { venvBinDir, venvPython } from '../python/venv.js';
+import { madeAt, venvBinDir, venvPython } from '../python/venv.js';
 import { entryTarget } from '../base/platform.js';
 import type { OnPlatform } from '../base/platform.js';
 import type { Receipt } from './receipt.js';
@@ -26,11 +26,16 @@ export type ProblemKind =
   /** The venv's base interpreter is gone, or is now another minor version. */
   | 'python-gone'
   | 'python-replaced'
-  /** An app's link: missing; taken by something else; recorded outside the bin dir; pointing at nothing. */
+  /** The venv's own python (bin/python) is missing, while its base interpreter is there. */
+  | 'venv-python'
+  /** The venv was made at another path (its data home was moved): its apps name the old one. */
+  | 'venv-moved'
+  /** An app's link: missing; taken by something else; recorded outside the bin dir; pointing at nothing; into the home this one was before it moved. */
   | 'link-missing'
   | 'link-taken'
   | 'link-outside'
   | 'link-dangling'
+  | 'link-moved'
   /** A link in the bin dir into the tool that is not one of its apps (left by a killed upgrade). */
   | 'stray-link';
 
@@ -43,10 +48,13 @@ export const REPAIRS: Record<ProblemKind, 'reinstall' | 'relink' | 'restore' | n
   receipt: null,
   'python-gone': 'reinstall',
   'python-replaced': 'reinstall',
+  'venv-python': 'reinstall',
+  'venv-moved': 'reinstall',
   'link-missing': 'relink',
   'link-taken': null,
   'link-outside': 'reinstall',
   'link-dangling': 'reinstall',
+  'link-moved': 'relink',
   'stray-link': 'relink',
 };
 
@@ -91,8 +99,7 @@ export function toolStatus(ctx: Context, key: string, links: Map<string, string[
       kind: 'receipt',
       text: inst.receiptError === 'missing' ? 'its receipt is missing' : `its receipt is unreadable: ${inst.receiptError}`,
     });
-  const python = pythonProblem(ctx, inst.dir, receipt?.python ?? null);
-  if (python) problems.push(python);
+  problems.push(...venvProblems(ctx, inst.dir, receipt));
   if (!receipt) return { key, receipt, installed: inst, apps: [], problems };
 
   // A tool that is not exposed (`tpx unexpose`) has no links: any link into it is stray.
@@ -148,26 +155,60 @@ function linkProblem(
   const owner = linkOwner(ctx, link);
   if (owner !== key)
     return { kind: 'link-taken', text: owner ? `link now belongs to ${owner}` : 'link replaced by a file tpx does not own' };
-  if (entryTarget(entries, link) !== target || !fs.existsSync(file))
+  const at = entryTarget(entries, link);
+  const moved = at !== null && !isInside(at, ctx.paths.tools) ? movedInto(ctx, at) : null;
+  if (moved) return { kind: 'link-moved', text: `link points into ${moved.dir}, which is gone` };
+  if (at !== target || !fs.existsSync(file))
     return { kind: 'link-dangling', text: `${path.dirname(link) === ctx.paths.bin ? 'app' : 'file'} missing from its venv` };
   return null;
+}
+
+/**
+ * What is wrong with a tool's venv itself, from disk: its python (pythonProblem), and where it was
+ * made (movedProblem). `receipt` gives the recorded Python and the apps; without one, pyvenv.cfg.
+ */
+export function venvProblems(on: OnPlatform, venv: string, receipt: Pick<Receipt, 'python' | 'apps'> | null): Problem[] {
+  const apps = (receipt?.apps ?? []).map((a) => appFile(on, a.name));
+  return [pythonProblem(on, venv, receipt?.python ?? null), movedProblem(on, venv, apps)].filter((p): p is Problem => p !== null);
+}
+
+/**
+ * Whether the venv was made where it is: a venv cannot be moved, since its apps start its python by
+ * absolute path (venv.madeAt reads where from pyvenv.cfg, else an app's `#!` line). The same place
+ * reached by another path (a symlink) is not a move.
+ */
+export function movedProblem(on: OnPlatform, venv: string, apps: string[]): Problem | null {
+  const made = madeAt(on, venv, apps);
+  if (made === null || on.platform.samePath(made, venv)) return null;
+  const real = realpathOrNull(made);
+  if (real !== null && real === realpathOrNull(venv)) return null;
+  return {
+    kind: 'venv-moved',
+    text: `its venv was made at ${made} and has moved since; its apps still start ${venvPython(on, made)}`,
+  };
 }
 
 /**
  * Whether the venv's base interpreter is still the one it was built with, from disk alone: the
  * venv's python link must resolve, and to the recorded minor version — told by the resolved
  * executable's name (`python3.13`), or else by which `lib/pythonX.Y` standard library sits under
- * its prefix. `recorded` is the receipt's version; without a receipt, pyvenv.cfg's.
+ * its prefix. `recorded` is the receipt's version; without a receipt, pyvenv.cfg's. A venv whose
+ * python itself is gone (deleted by hand) while the base is there says that, not that the Python is.
  */
 export function pythonProblem(on: OnPlatform, venv: string, recorded: Receipt['python'] | null): Problem | null {
   const link = venvPython(on, venv);
+  // Read only when the receipt does not say (`tpx list` reads pyvenv.cfg once per tool already: venv.madeAt).
+  const cfg = () => readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '';
   let real: string;
   try {
     real = fs.realpathSync.native(link);
   } catch {
+    const base = recorded?.executable ?? /^executable\s*=\s*(.+?)\s*$/m.exec(cfg())?.[1];
+    if (lstatOrNull(link) === null && base && fs.existsSync(base))
+      return { kind: 'venv-python', text: `its venv's python (${link}) is missing; its base Python ${base} is still there` };
     return { kind: 'python-gone', text: `its Python is gone (${recorded?.executable ?? readlinkOrNull(link) ?? link})` };
   }
-  const version = recorded?.version ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(readTextOrNull(path.join(venv, 'pyvenv.cfg')) ?? '')?.[1];
+  const version = recorded?.version ?? /^version(?:_info)?\s*=\s*(\S+)/m.exec(cfg())?.[1];
   const want = /^(\d+\.\d+)/.exec(version ?? '')?.[1];
   if (!want) return null;
   let now = /^python(\d+\.\d+)/.exec(path.basename(real))?.[1] ?? null;

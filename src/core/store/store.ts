@@ -107,7 +107,7 @@ export interface Installed {
 export function readInstalled(ctx: Context, key: string): Installed | null {
   const entry = readEntry(ctx, key);
   if (entry.state === 'none') return null;
-  if (entry.state === 'broken') throw brokenTool(key, entry.problem);
+  if (entry.state === 'broken') throw brokenTool(ctx, key, entry.problem);
   return installedAt(ctx, key, entry.gen);
 }
 
@@ -122,10 +122,54 @@ export function installedAt(ctx: Context, key: string, gen: string): Installed {
   return { key, gen, dir, receipt: r, receiptError: null };
 }
 
-export function brokenTool(key: string, problem: string): TpxError {
-  return new TpxError('broken-tool', `${key} is broken: ${problem}`, {
-    hint: `\`tpx doctor --fix ${key}\` repairs it if it can; \`tpx uninstall ${key}\` removes it`,
-  });
+/**
+ * The error for a tool whose entry is broken, with the way out that works: a link is pointed back
+ * at the tool's newest generation by `tpx doctor --fix`, or, with none left (deleted by hand, and
+ * the receipt with it), replaced by `tpx install --force SPEC`; anything else there is removed by
+ * uninstall, which deletes only the entry.
+ */
+export function brokenTool(ctx: Context, key: string, problem: string): TpxError {
+  return new TpxError('broken-tool', `${key} is broken: ${problem}`, { hint: brokenFix(ctx, key) });
+}
+
+/** How a tool with a broken entry is fixed (the hint of brokenTool; what list and doctor say when --fix cannot). */
+export function brokenFix(ctx: Context, key: string): string {
+  if (!lstatOrNull(toolPath(ctx, key))?.isSymbolicLink())
+    return `remove it with \`tpx uninstall ${key}\` (it deletes only tools/${key}), then install it again`;
+  if (generationsOf(ctx, key).length > 0)
+    return `\`tpx doctor --fix ${key}\` points it back at its newest generation; \`tpx install --force SPEC\` replaces it`;
+  return lostFix(key, 'its receipt went with its generation');
+}
+
+/** The fix for a tool whose receipt is lost (`why`, when it is not what the problem says): only the user knows what it was installed from. */
+export function lostFix(key: string, why?: string): string {
+  return `tpx install --force SPEC (SPEC: what ${key} was installed from${why ? `; ${why}` : ''}), or tpx uninstall ${key}`;
+}
+
+/**
+ * The receipts of `key`'s generations still in envs/ (each its own, at its own generation), newest
+ * first: what a broken entry can be pointed back at.
+ */
+export function generationsOf(ctx: Context, key: string): Receipt[] {
+  const found: Receipt[] = [];
+  for (const gen of readdirOrEmpty(ctx.paths.envs).filter(isGenerationName)) {
+    const dir = envPath(ctx, gen);
+    if (!lstatOrNull(dir)?.isDirectory()) continue;
+    const r = loadReceipt(dir);
+    if (r && typeof r !== 'string' && r.key === key && r.generation === gen) found.push(r);
+  }
+  return found.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+}
+
+/**
+ * The installed tool a command that replaces it works on (`install --force`): readInstalled, except
+ * that a broken entry which is a link reads as not installed — the switch renames over a link,
+ * whatever it pointed at, so the broken tool is simply replaced.
+ */
+export function replaceable(ctx: Context, key: string): Installed | null {
+  const entry = readEntry(ctx, key);
+  if (entry.state === 'broken' && lstatOrNull(toolPath(ctx, key))?.isSymbolicLink()) return null;
+  return readInstalled(ctx, key);
 }
 
 /** The error for a NAME that is not an installed tool; its hint lists the tools that are. */
@@ -183,7 +227,7 @@ export function commitGeneration(ctx: Context, key: string, gen: string): void {
   const link = toolPath(ctx, key);
   // A rename replaces a symlink (whatever it pointed at, never touched) but not a directory or a file.
   const entry = readEntry(ctx, key);
-  if (entry.state === 'broken' && !lstatOrNull(link)?.isSymbolicLink()) throw brokenTool(key, entry.problem);
+  if (entry.state === 'broken' && !lstatOrNull(link)?.isSymbolicLink()) throw brokenTool(ctx, key, entry.problem);
   switchEntry(ctx, key, gen);
   fs.rmSync(path.join(envPath(ctx, gen), BUILDING), { force: true });
 }

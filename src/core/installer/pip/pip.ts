@@ -5,14 +5,16 @@ import { TpxError } from '../../base/errors.js';
 import { tpxRunner } from './runner.js';
 import { childEnv, runLogged } from '../../base/proc.js';
 import type { Logged } from '../../base/proc.js';
+import { quoteUserinfo } from '../../base/redact.js';
 import type { LockedDist } from '../../request/request.js';
 
 /**
  * Runs the shared pip inside the venv whose interpreter is `python`, through tpx's runner
- * (runner.ts: cached User-Agent facts, bytecode compiled in parallel).
+ * (runner.ts: cached User-Agent facts, bytecode compiled in parallel). A raw `@` in a URL's password
+ * goes to pip percent-encoded, so pip records no piece of it (redact.quoteUserinfo).
  */
 export function runPip(ctx: Context, runner: string, python: string, args: string[], logName: string): Promise<Logged> {
-  return runLogged(ctx, python, [tpxRunner(runner), ...args], { env: childEnv(ctx), logName });
+  return runLogged(ctx, python, [tpxRunner(runner), ...args.map(quoteUserinfo)], { env: childEnv(ctx), logName });
 }
 
 /** The parts of pip's JSON install report (`--report`, schema version 1) tpx reads. */
