@@ -7,8 +7,7 @@ import { TpxError } from '../../src/core/base/errors.js';
 import { choosePython, decidePython } from '../../src/core/python/choose.js';
 import { findInterpreter, newestInterpreter } from '../../src/core/python/python.js';
 import { realPython } from '../helpers/fixtures.js';
-
-const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_t: string, w: () => Promise<T>) => w() };
+import { quiet } from '../helpers/context.js';
 
 /** A temp dir on PATH holding executables with these shell bodies. */
 function world(execs: Record<string, string>, env: Record<string, string> = {}) {

@@ -67,6 +67,8 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
  */
 export interface Prepared {
   key: string;
+  /** The version built. */
+  version: string;
   /** The paths its links (apps, man pages, completion files) will be at. */
   links: string[];
   commit(): Promise<InstallOutcome>;
@@ -203,7 +205,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
       if (!committed) gen.dispose();
     }
   };
-  return { key, links: wanted.map((w) => w.link), commit, dispose: gen.dispose };
+  return { key, version: built.version, links: wanted.map((w) => w.link), commit, dispose: gen.dispose };
 }
 
 /** Injected paths and URLs name their distribution only once pip has installed them: fill in those names. */
