@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -243,14 +243,24 @@ function sitePackages(w: World): string {
 }
 
 describe('tools installed from a path', () => {
-  it('are rebuilt by upgrade-all; once the path is gone, that tool fails with a hint and the others still upgrade', async () => {
+  it('are rebuilt by upgrade-all, and kept only when their files changed; once the path is gone, that tool fails with a hint and the others still upgrade', async () => {
     world = await makeWorld();
     const project = join(world.root, 'localtool');
     cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, { recursive: true });
     expect((await world.run(['install', project, 'oneapp'])).code).toBe(0);
+    const generation = world.readlink(join(world.tpxHome, 'tools', 'localtool'));
+    // Nothing changed in the project: the build is the tool's, and thrown away.
+    const same = await world.run(['upgrade-all']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toMatch(/localtool +latest +0\.1\n/);
+    expect(world.readlink(join(world.tpxHome, 'tools', 'localtool'))).toBe(generation);
+    // Its code changed, its version did not: a rebuild, kept.
+    const init = join(project, 'localtool', '__init__.py');
+    writeFileSync(init, readFileSync(init, 'utf8').replace('localtool 0.1 args', 'localtool 0.1 (changed) args'));
     const built = await world.run(['upgrade-all']);
     expect(built.code, built.stderr).toBe(0);
     expect(built.stderr).toMatch(/localtool +upgraded +0\.1 \(rebuilt\)/);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 (changed) args: x\n');
 
     rmSync(project, { recursive: true });
     world.publish('oneapp-2.0');
@@ -260,6 +270,6 @@ describe('tools installed from a path', () => {
       /localtool +FAILED +localtool cannot be rebuilt: .*localtool: no such file or directory; it was installed from that path/,
     );
     expect(r.stderr).toMatch(/oneapp +upgraded +1\.0 → 2\.0/);
-    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 (changed) args: x\n');
   });
 });

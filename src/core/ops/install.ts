@@ -11,8 +11,7 @@ import type { ToolResult } from './outcome.js';
 import { TpxError } from '../base/errors.js';
 import { buildEnvironment, reportedFor } from '../build/build.js';
 import type { Built } from '../build/build.js';
-import { appFile, listDists } from '../packaging/distinfo.js';
-import type { Dist } from '../packaging/distinfo.js';
+import { appFile, installedContent, listDists } from '../packaging/distinfo.js';
 import { othersCanRun } from '../base/fsx.js';
 import { applyLinks, describeRepair, planLinks, receiptLinks, removeLinksExcept, repairLinks, wantedLinks } from '../store/links.js';
 import { selectLinks } from '../build/linkset.js';
@@ -28,7 +27,7 @@ import { buildScriptTool, fetchToolScript, scriptToolName } from './scripttool.j
 import type { ToolScript } from './scripttool.js';
 import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from '../store/store.js';
-import { isolateApps, sitePackages } from '../python/venv.js';
+import { isolateApps, sitePackages, venvBinDir } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
 
 export interface InstallOptions {
@@ -133,7 +132,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
             hint: 'run the command again',
           });
         }
-        if (opts.unlessUnchanged && current && sameDists(ctx, built.dists, current.dir)) {
+        if (opts.unlessUnchanged && current && sameBuild(ctx, gen.dir, current.dir)) {
           // Nothing to upgrade, but links a killed command left are still put right.
           const had = current.receipt;
           if (had)
@@ -220,14 +219,19 @@ function nameInjected(req: Request, built: Built): Request {
   return { ...req, injected };
 }
 
-function sameDists(on: OnPlatform, dists: Dist[], venv: string): boolean {
-  const ids = (ds: Dist[]) =>
-    ds
-      .map((d) => `${toolKey(d.name)}==${d.version}`)
+/**
+ * Whether two venvs hold the same build: the same distributions at the same versions, with the same
+ * files (a project rebuilt from an unchanged tree, or a URL serving the same file, is the same build;
+ * changed code at the same version is not).
+ */
+function sameBuild(on: OnPlatform, venv: string, other: string): boolean {
+  const content = (dir: string) =>
+    listDists(sitePackages(on, dir))
+      .map((d) => installedContent(d, sitePackages(on, dir), venvBinDir(on, dir)))
       .sort()
-      .join('\n');
+      .join('\n\n');
   try {
-    return ids(dists) === ids(listDists(sitePackages(on, venv)));
+    return content(venv) === content(other);
   } catch {
     return false;
   }

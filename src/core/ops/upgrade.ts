@@ -141,18 +141,15 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
       return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
     }
     try {
-      // A project path or URL can change without its version changing: such a rebuild is always kept.
-      // A script tool is rebuilt from its kept copy: only its dependencies can have changed.
-      const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) =>
-        isRequirement(spec, ctx),
-      );
       // Injected packages stay at their installed versions unless asked (a pip constraint); pinned ones (`pin --injected-only`) always.
       const held = t.request.injected.filter((i) => !opts.includeInjected || i.pinned).map((i) => toolKey(i.name));
       const constraints = held.length > 0 ? freeze(ctx, t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
       const r = await rebuild(ctx, t, t.request, {
         verb: 'upgrading',
         pins: { constraints, requirements: [] },
-        unlessUnchanged: fromIndex,
+        // Kept only when it differs from what the tool has, files compared: a project path or URL can
+        // change without its version changing, and one that did not change is not an upgrade.
+        unlessUnchanged: true,
       });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
       const notes = t.droppedPin
@@ -236,14 +233,6 @@ export async function checkTools(
     result.set(w.key, { newer: prior.newer || newer, latest: w.main ? a.version : prior.latest });
   });
   return result;
-}
-
-function isRequirement(spec: string, at: Place): boolean {
-  try {
-    return parseSpec(spec, at).kind === 'requirement';
-  } catch {
-    return false;
-  }
 }
 
 /** What `tpx upgrade NAME…` reports as it goes: a missing tool installed (`--install`) or not, and each upgrade's outcome. */
