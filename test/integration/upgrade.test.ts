@@ -1,4 +1,6 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -177,6 +179,38 @@ describe('tpx upgrade-all', () => {
     expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).stdout).toBe('oneapp-cli 2.0\n');
     expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
     expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(withdepBefore);
+  });
+
+  it('keeps a --suffix copy installed at an exact version; an index that cannot be reached is said once and nothing is built', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    expect((await world.run(['install', '--suffix', '@1', 'tpxdemo==1.0'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const r = await world.run(['upgrade-all']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /tpxdemo@1 +skipped +kept at 1\.0: a --suffix copy installed as tpxdemo==1\.0 \(`tpx upgrade tpxdemo@1` upgrades it\)/,
+    );
+    expect(await version(world, 'tpxdemo@1')).toBe('tpxdemo 1.0');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+
+    // Offline: the index refuses connections.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple`;
+    server.close();
+    const generations = world.ls(join(world.tpxHome, 'envs'));
+    const offline = await world.run(['upgrade-all'], { env: { PIP_INDEX_URL: url } });
+    expect(offline.code).toBe(1);
+    const errors = offline.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors, offline.stderr).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^error: (oneapp|tpxdemo): the package index ${url} could not be reached \\(ECONNREFUSED\\)$`));
+    const first = /^error: (\w+):/.exec(errors[0] as string)?.[1];
+    const other = first === 'oneapp' ? 'tpxdemo' : 'oneapp';
+    expect(offline.stderr).toContain(`\n${other} failed too: the same error as ${first}\n`);
+    // The summary, by name: the first row with the error spells it out.
+    expect(offline.stderr).toMatch(/\n {2}tpxdemo +FAILED +the same error as oneapp\n/);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toEqual(generations);
   });
 
   it('a tool at a pre-release is offered the final release (PEP 440 order) by list --outdated and upgrade-all', async () => {

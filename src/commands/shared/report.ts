@@ -46,6 +46,22 @@ export function resourceLine(r: Pick<Receipt, 'resources'>): string | null {
   return parts.length ? parts.join('; ') : null;
 }
 
+/**
+ * Prints each finished tool as printOutcome does, but an error several tools share (one index that
+ * cannot be reached, say) in full only the first time: after that, one line naming that tool.
+ */
+export function outcomePrinter(ctx: Context): (o: Outcome) => void {
+  const first = new Map<string, string>();
+  return (o) => {
+    const same = o.status === 'failed' ? first.get(errorText(o.error)) : undefined;
+    if (same !== undefined) return void ctx.out.info(`${o.key} failed too: the same error as ${same}`);
+    if (o.status === 'failed') first.set(errorText(o.error), o.key);
+    printOutcome(ctx, o);
+  };
+}
+
+const errorText = (e: { message: string; hint?: string }) => `${e.message}\n${e.hint ?? ''}`;
+
 /** One finished tool, as one line (a failure: the error, its details and hint). */
 export function printOutcome(ctx: Context, o: Outcome): void {
   const message = (m: string) => (m.startsWith(`${o.key} `) || m.startsWith(`${o.key}'`) ? m : `${o.key}: ${m}`);
@@ -75,13 +91,20 @@ function describe(o: Outcome): string {
 
 /** The table at the end of upgrade-all / reinstall-all / install of several tools, on stderr. */
 export function summarize(ctx: Context, outcomes: Outcome[]): void {
+  // An error several tools share is spelled out in the first row that has it.
+  const first = new Map<string, string>();
+  const failure = (key: string, error: { message: string; hint?: string }) => {
+    const same = first.get(errorText(error));
+    if (same === undefined) first.set(errorText(error), key);
+    return same === undefined ? failureDetail(error) : `the same error as ${same}`;
+  };
   const cell = (o: Outcome): [string, string] => {
     if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
     if (o.status === 'latest') return ['latest', o.version];
     if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
     if (o.status === 'installed') return ['installed', `${o.version} (Python ${o.python})`];
     if (o.status === 'skipped') return ['skipped', o.reason];
-    return ['FAILED', failureDetail(o.error)];
+    return ['FAILED', failure(o.key, o.error)];
   };
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
   const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const)

@@ -47,6 +47,8 @@ export interface UpgradeOptions {
    */
   check: boolean;
   jobs: number;
+  /** Leave a `--suffix` copy installed at an exact version (`--suffix @22 black==22.12.0`) as it is: it exists to stay old (upgrade-all). */
+  keepExactCopies?: boolean;
   /** Called as each tool finishes (upgrade-all prints one line per tool). */
   onOutcome?: (o: Outcome) => void;
 }
@@ -117,6 +119,11 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     if ('status' in r) return done(r);
     if (r.receipt.pinned && !opts.force)
       return done({ key, status: 'skipped', reason: `pinned at ${r.receipt.version}`, version: r.receipt.version });
+    const exact = opts.keepExactCopies && !opts.force && r.receipt.request.suffix !== '' ? dropPin(r.receipt.request.spec) : null;
+    if (exact) {
+      const reason = `kept at ${r.receipt.version}: a --suffix copy installed as ${r.receipt.request.spec} (\`tpx upgrade ${key}\` upgrades it)`;
+      return done({ key, status: 'skipped', reason, version: r.receipt.version });
+    }
     // Its code is live from the project; a rebuild is asked for by name (`tpx upgrade NAME`, `tpx reinstall NAME`).
     if (r.receipt.request.kind === 'editable' && opts.check) {
       return done({
@@ -323,6 +330,7 @@ export async function upgradeAll(
     includeInjected: opts.includeInjected,
     force: false,
     check: true,
+    keepExactCopies: true,
     jobs: opts.jobs,
     onOutcome,
   });

@@ -55,21 +55,30 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
  * hint can say which it was.
  */
 export async function unreachableIndexHint(env: NodeJS.ProcessEnv, indexUrl: string | undefined): Promise<string | undefined> {
+  const problem = await indexProblem(env, indexUrl);
+  return problem && `${problem.what}${problem.fix}`;
+}
+
+/** What is wrong with the index at `indexUrl`, asked directly; undefined when it answers (or none is named). */
+export async function indexProblem(
+  env: NodeJS.ProcessEnv,
+  indexUrl: string | undefined,
+): Promise<{ what: string; fix: string } | undefined> {
   if (!indexUrl) return undefined;
   const shown = redact(indexUrl);
   if (indexUrl.startsWith('file:')) {
-    return fs.existsSync(new URL(indexUrl)) ? undefined : `the package index ${shown} does not exist`;
+    return fs.existsSync(new URL(indexUrl)) ? undefined : { what: `the package index ${shown} does not exist`, fix: '' };
   }
   const { httpGet } = await import('../../base/http.js');
   try {
     const res = await httpGet(env, indexUrl, { headersOnly: true, maxBytes: 0, timeoutMs: 5000 });
     return res.status >= 500
-      ? `the package index ${shown} is failing (HTTP ${res.status}); try again later or pass another --index-url`
+      ? { what: `the package index ${shown} is failing (HTTP ${res.status})`, fix: '; try again later or pass another --index-url' }
       : undefined;
   } catch (err) {
     // The system's short name for it (ECONNREFUSED, ENOTFOUND) when there is one, else the helper's reason.
     const code = (err as { cause?: { code?: unknown } }).cause?.code;
     const why = typeof code === 'string' ? code : err instanceof TpxError ? err.message.replace(/^could not fetch \S+: /, '') : String(err);
-    return redact(`the package index ${shown} could not be reached (${why}): check your network, proxy, or --index-url`);
+    return { what: redact(`the package index ${shown} could not be reached (${why})`), fix: ': check your network, proxy, or --index-url' };
   }
 }
