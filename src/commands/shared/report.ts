@@ -1,33 +1,17 @@
 /** How commands that work on several tools report: one line per finished tool, then a summary table. */
-import * as os from 'node:os';
 import type { Context } from '../../core/base/context.js';
 import { isOnPath } from '../../core/store/links.js';
 import { resourcePlace } from '../../core/packaging/distinfo.js';
 import type { Outcome } from '../../core/ops/outcome.js';
 import type { Receipt } from '../../core/store/receipt.js';
-import { pathLine, startupFiles, userShell } from '../../core/shell/shellpath.js';
-import { powershellLine } from '../../core/shell/winpath.js';
+import { pathAdvice } from '../../core/shell/shellpath.js';
 
 /** After linking apps: if the bin dir is not on PATH, name `tpx ensurepath` and the line for the user's own shell. */
 export function warnIfBinNotOnPath(ctx: Context): void {
-  const bin = ctx.paths.bin;
-  if (isOnPath(ctx, bin)) return;
-  ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
-  // A system-wide bin dir is every user's, not one shell's: ensurepath (the user's own file) is no help.
-  if (ctx.paths.global) {
-    ctx.out.info(`hint: add it to every user's PATH (e.g. in /etc/profile): export PATH="$PATH:${bin}"`);
-    return;
-  }
-  if (ctx.platform.pathSetup === 'registry') {
-    ctx.out.info(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   ${powershellLine(bin)}`);
-    return;
-  }
-  const home = ctx.env.HOME || os.homedir();
-  const shell = userShell(ctx.env).shell;
-  const where = shell ? startupFiles(shell, ctx.env, home)[0] : "your shell's startup file";
-  ctx.out.info(
-    `hint: run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:\nhint:   ${pathLine(shell ?? 'sh', bin, home, false)}`,
-  );
+  if (isOnPath(ctx, ctx.paths.bin)) return;
+  ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
+  const advice = pathAdvice(ctx);
+  ctx.out.info(`hint: ${advice.text}\nhint:   ${advice.line}`);
 }
 
 /** A tool's linked man pages and completion files in one line (`man pages: black(1); completions: bash, zsh`); null when it has none. */
