@@ -8,10 +8,11 @@ import { defaultJobs } from '../core/base/pool.js';
 import { failedResult } from '../core/ops/outcome.js';
 import { REQUEST_FIELDS, tomlColumns } from '../core/request/fields.js';
 import type { Request } from '../core/request/request.js';
+import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { resourceLine, summarize, warnIfBinNotOnPath } from './shared/report.js';
+import { resourceLine, summarize, warnIfBinNotOnPath, warnIfManNotSearched } from './shared/report.js';
 import { installOptions, requestFrom, requestOptions } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
 
@@ -42,7 +43,9 @@ async function install(ctx: Context, results: Results, specs: string[], flags: I
   const requests =
     flags.lock === undefined ? specs.map((s) => requestFrom(s, flags, ctx)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
   const force = Boolean(flags.force);
+  const linked: Receipt[] = [];
   const outcomes = await installRequests(ctx, requests, { replace: force, forceLinks: force }, defaultJobs(), (o) => {
+    if (o.status === 'installed' && o.receipt.exposed) linked.push(o.receipt);
     report(ctx, o);
     results.add(installResult(o));
   });
@@ -50,6 +53,7 @@ async function install(ctx: Context, results: Results, specs: string[], flags: I
   for (const o of failures) results.add(failedResult(o.key, o.error));
   if (outcomes.length > 1) summarize(ctx, outcomes);
   if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
+  warnIfManNotSearched(ctx, linked);
   if (failures.length > 0 && requests.length > 1) ctx.out.info(`${failures.length} of ${requests.length} packages failed to install`);
   return failures.length > 0 ? 1 : 0;
 }

@@ -5,6 +5,7 @@ import { resourcePlace } from '../../core/packaging/distinfo.js';
 import type { Outcome } from '../../core/ops/outcome.js';
 import type { Receipt } from '../../core/store/receipt.js';
 import { pathAdvice } from '../../core/shell/shellpath.js';
+import { manDirsFor, manLooksIn } from '../../core/shell/manpath.js';
 
 /** After linking apps: if the bin dir is not on PATH, name `tpx ensurepath` and the line for the user's own shell. */
 export function warnIfBinNotOnPath(ctx: Context): void {
@@ -12,6 +13,20 @@ export function warnIfBinNotOnPath(ctx: Context): void {
   ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
   const advice = pathAdvice(ctx);
   ctx.out.info(`hint: ${advice.text}\nhint:   ${advice.line}`);
+}
+
+/** After linking man pages: if `man` does not look in the man dir (core/shell/manpath.ts), say so and how to make it. */
+export function warnIfManNotSearched(ctx: Context, linked: Pick<Receipt, 'resources'>[]): void {
+  const dir = ctx.paths.man;
+  if (!linked.some((r) => r.resources.some((x) => resourcePlace(x.path)?.kind === 'man'))) return;
+  if (manLooksIn(dir, ctx.env, ctx.platform)) return;
+  ctx.out.warn(`\`man\` does not look in ${dir}, so it will not find the man pages above.`);
+  // The default man dir is the bin dir's ../share/man: putting the bin dir on PATH is the fix for both.
+  const viaBin = !isOnPath(ctx, ctx.paths.bin) && manDirsFor(ctx.paths.bin).some((d) => ctx.platform.samePath(d, dir));
+  const first = viaBin
+    ? `once ${ctx.paths.bin} is on your PATH (\`tpx ensurepath\`), man looks there too; or add it to MANPATH in your shell's startup file:`
+    : "add it to MANPATH in your shell's startup file (with MANPATH unset, the leading : keeps man's own places):";
+  ctx.out.info(`hint: ${first}\nhint:   export MANPATH="$MANPATH:${dir}"`);
 }
 
 /** A tool's linked man pages and completion files in one line (`man pages: black(1); completions: bash, zsh`); null when it has none. */
