@@ -8,6 +8,8 @@ import { defaultJobs } from '../core/base/pool.js';
 import { failedResult } from '../core/ops/outcome.js';
 import { REQUEST_FIELDS, tomlColumns } from '../core/request/fields.js';
 import type { Request } from '../core/request/request.js';
+import { shellWord } from '../core/request/args.js';
+import { dropPin } from '../core/packaging/spec.js';
 import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
@@ -59,6 +61,14 @@ async function install(ctx: Context, results: Results, specs: string[], flags: I
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {
+  if (outcome.status === 'already' && outcome.differs) {
+    const asked = shellWord(outcome.differs);
+    const major = dropPin(outcome.differs)?.pin.replace(/^=+/, '').split('.')[0];
+    ctx.out.warn(`${outcome.key} ${outcome.version} is installed, not ${outcome.differs} as asked: nothing was changed`);
+    const both = major ? `; to keep both: \`tpx install --suffix @${major} ${asked}\`` : '';
+    ctx.out.info(`hint: to switch to it: \`tpx install --force ${asked}\`${both}`);
+    return;
+  }
   if (outcome.status === 'already') {
     ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}`);
     ctx.out.info(`hint: upgrade it with \`tpx upgrade ${outcome.key}\`, or reinstall it with \`tpx install --force ${outcome.key}\``);

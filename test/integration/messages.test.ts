@@ -57,6 +57,8 @@ describe('what users read', () => {
       ['run', '--no-cache', '--refresh', 'tpxdemo'],
       ['upgrade-all', '--jobs', '0'],
       ['upgrade', 'https://h/x-1.0.tar.gz'],
+      ['install', 'tpxdemo==2.0'],
+      ['install', 'tpxdemo>=1'],
     ]) {
       const r = await world.run(args);
       errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}`);
@@ -130,6 +132,14 @@ describe('what users read', () => {
       $ tpx upgrade https://h/x-1.0.tar.gz  → exit 1
       error: upgrade takes a tool's name or a requirement, not a URL: https://h/x-1.0.tar.gz
       hint: to install a tool again from a path or URL, run \`tpx install --force https://h/x-1.0.tar.gz\`
+
+      $ tpx install tpxdemo==2.0  → exit 0
+      warning: tpxdemo 1.0 is installed, not tpxdemo==2.0 as asked: nothing was changed
+      hint: to switch to it: \`tpx install --force tpxdemo==2.0\`; to keep both: \`tpx install --suffix @2 tpxdemo==2.0\`
+
+      $ tpx install tpxdemo>=1  → exit 0
+      tpxdemo is already installed (1.0)
+      hint: upgrade it with \`tpx upgrade tpxdemo\`, or reinstall it with \`tpx install --force tpxdemo\`
       "
     `);
   });

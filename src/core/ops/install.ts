@@ -25,7 +25,8 @@ import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
 import { buildScriptTool, fetchToolScript, scriptToolName } from './scripttool.js';
 import type { ToolScript } from './scripttool.js';
-import { isUrl, parseSpec, RECORDED } from '../packaging/spec.js';
+import { isUrl, parseSpec, RECORDED, specifiersOf } from '../packaging/spec.js';
+import { satisfies } from '../packaging/pep440.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled } from '../store/store.js';
 import { isolateApps, sitePackages, venvBinDir } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
@@ -52,7 +53,8 @@ export interface InstallOptions {
 
 export type InstallOutcome =
   | { status: 'installed'; receipt: Receipt; previous: Receipt | null }
-  | { status: 'already'; key: string; version: string | null };
+  /** `differs`: the spec asked for, when the installed version is not one it allows (`black==22.12.0` with black 24 installed). */
+  | { status: 'already'; key: string; version: string | null; differs?: string };
 
 export async function installTool(ctx: Context, opts: InstallOptions): Promise<InstallOutcome> {
   const prepared = await prepareInstall(ctx, opts);
@@ -88,7 +90,12 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   // A requirement names its tool: "already installed" is answered without spawning anything.
   if (predicted && !opts.replace) {
     const existing = readInstalled(ctx, predicted);
-    if (existing) return { status: 'already', key: existing.key, version: existing.receipt?.version ?? null };
+    if (existing) {
+      const version = existing.receipt?.version ?? null;
+      const wanted = specifiersOf(request.spec);
+      const differs = version !== null && wanted !== null && !satisfies(version, wanted, { prereleases: true });
+      return { status: 'already', key: existing.key, version, ...(differs ? { differs: request.spec } : {}) };
+    }
   }
   // A script's path is recorded absolute, as parseSpec makes a project's, so hints and exports name it from anywhere.
   const scriptSpec = isUrl(request.spec) ? request.spec : path.resolve(ctx.cwd, expandHome(request.spec, ctx.env));
