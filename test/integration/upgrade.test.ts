@@ -172,7 +172,7 @@ describe('tpx upgrade-all', () => {
         multiapp  skipped      pinned at 1.0
         oneapp    upgraded     1.0 → 2.0
         tpxdemo   upgraded     1.0 → 2.0
-        withdep   FAILED       pip could not install withdep; no version of helperlib>=9 matches; available: 1.0
+        withdep   FAILED       pip could not install withdep; withdep needs helperlib>=9, and no version of it matches; available: 1.0
       "
     `);
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');

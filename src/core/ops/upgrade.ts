@@ -16,7 +16,9 @@ import { installerFor } from '../installer/installer.js';
 import { repairToolLinks } from '../store/links.js';
 import type { Latest, LatestQuery } from '../installer/installer.js';
 import { shellWord } from '../request/args.js';
-import { isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
+import { closeNames, isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
+import { projectFiles, projectNames } from '../packaging/simpleindex.js';
+import { redact } from '../base/redact.js';
 import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
 import { isNewer } from '../packaging/pep440.js';
@@ -275,13 +277,7 @@ export async function upgradeNamed(
   for (const key of missing) {
     const spec = targets.get(key) ?? key;
     try {
-      if (!install) {
-        const err = notInstalled(ctx, key);
-        const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
-        throw err.rephrase({
-          hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}`,
-        });
-      }
+      if (!install) throw await notInstalledHere(ctx, key, spec, opts.indexUrl ?? ctx.env.PIP_INDEX_URL);
       report.installed(await installTool(ctx, { request: install(spec), replace: false, forceLinks: false }));
     } catch (err) {
       ctx.out.error(err);
@@ -307,6 +303,33 @@ export async function upgradeNamed(
             }
           : o,
       ),
+  });
+}
+
+/**
+ * `upgrade NAME` of a tool that is not installed. A mistyped name (`pytset`) must never be answered
+ * with "install pytset" (a typosquatting trap): the close installed name is suggested instead; else,
+ * when the index (`indexUrl`) says it has no such package, the index's close names; installing NAME
+ * is advised only when it is not known to be a near miss.
+ */
+async function notInstalledHere(ctx: Context, key: string, spec: string, indexUrl: string | undefined): Promise<TpxError> {
+  const err = notInstalled(ctx, key);
+  const installed = toolKeys(ctx);
+  const others = installed.length > 0 ? `; ${err.hint}` : '';
+  const close = closeNames(key, installed);
+  if (close.length > 0) {
+    const mean = close.map((k) => `\`tpx upgrade ${k}\``).join(' or ');
+    return err.rephrase({ hint: `did you mean ${mean}? installed tools: ${installed.join(', ')}` });
+  }
+  const name = parseSpec(spec, ctx).name ?? key;
+  const files = indexUrl ? await projectFiles(ctx.env, indexUrl, name) : undefined;
+  if (files === null && indexUrl) {
+    const similar = closeNames(name, (await projectNames(ctx.env, indexUrl)) ?? []);
+    const has = similar.length > 0 ? `; it has ${similar.join(', ')}` : '';
+    return err.rephrase({ hint: `no package ${JSON.stringify(name)} is on the index ${redact(indexUrl)} either${has}${others}` });
+  }
+  return err.rephrase({
+    hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}`,
   });
 }
 

@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freeSpace, TpxError } from '../../base/errors.js';
 import { redact } from '../../base/redact.js';
+import { closeNames } from '../../packaging/names.js';
+import { projectFiles, projectNames } from '../../packaging/simpleindex.js';
 
 /** The last lines of pip's output worth showing, with credentials in URLs masked. */
 export function pipTail(output: string, lines = 12): string {
@@ -38,6 +40,14 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
   ) {
     return 'the package index could not be reached: check your network, proxy, or --index-url';
   }
+  // pip names what needed a requirement it could not find: then it is a dependency, not a name the user typed.
+  const needed = /satisfies the requirement (\S+) \(from (?!versions:)([^)]*)\) \(from versions: ([^)]*)\)/.exec(output);
+  if (needed) {
+    const [, req, by, versions] = needed;
+    return versions === 'none'
+      ? `${by} needs ${req}, which was not found on the index: a dependency of ${by}, missing from the index (or pass --index-url)`
+      : `${by} needs ${req}, and no version of it matches; available: ${versions}`;
+  }
   const missing = /No matching distribution found for (\S+)/.exec(output);
   if (missing) {
     const versions = /\(from versions: ([^)]*)\)/.exec(output)?.[1];
@@ -47,6 +57,34 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
   if (/Invalid requirement/.test(output)) return 'check the spec: e.g. `black`, `black==22.12.0`, or a path';
   if (/ResolutionImpossible|conflicting dependencies/.test(output)) return 'the requested versions conflict; loosen a version constraint';
   return undefined;
+}
+
+/**
+ * What pip's "no matching distribution found" for the package asked for means, asked of the index
+ * itself: a project whose files are all for other Pythons or platforms (`python` names this one), or
+ * no such project — then the index's projects of a similar name, when its list is small enough to
+ * read (not PyPI's). Undefined when the index cannot tell (or pip said something else).
+ */
+export async function notFoundHint(
+  env: NodeJS.ProcessEnv,
+  output: string,
+  indexUrl: string | undefined,
+  python: string,
+): Promise<string | undefined> {
+  const asked = /satisfies the requirement (\S+) \(from versions: none\)/.exec(output)?.[1];
+  const name = asked && /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(asked)?.[0];
+  if (!name || !indexUrl) return undefined;
+  const files = await projectFiles(env, indexUrl, name);
+  if (files === undefined) return undefined;
+  if (files !== null && files.length > 0) {
+    const some = files.slice(0, 3).join(', ') + (files.length > 3 ? `, … (${files.length} files)` : '');
+    return `${name} is on the index, but none of its files installs on Python ${python} here (${some}): another --python may have one`;
+  }
+  const similar = closeNames(name, (await projectNames(env, indexUrl)) ?? []);
+  const shown = redact(indexUrl);
+  return similar.length > 0
+    ? `no package ${JSON.stringify(name)} is on the index ${shown}; it has ${similar.join(', ')}: check the name`
+    : `no package ${JSON.stringify(name)} is on the index ${shown}: check the name, or pass --index-url`;
 }
 
 /**
