@@ -40,6 +40,8 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
   ) {
     return 'the package index could not be reached: check your network, proxy, or --index-url';
   }
+  const python = otherPythonHint(output);
+  if (python) return python;
   // pip names what needed a requirement it could not find: then it is a dependency, not a name the user typed.
   const needed = /satisfies the requirement (\S+) \(from (?!versions:)([^)]*)\) \(from versions: ([^)]*)\)/.exec(output);
   if (needed) {
@@ -57,6 +59,32 @@ export function hintFromPipOutput(output: string, venv?: string): string | undef
   if (/Invalid requirement/.test(output)) return 'check the spec: e.g. `black`, `black==22.12.0`, or a path';
   if (/ResolutionImpossible|conflicting dependencies/.test(output)) return 'the requested versions conflict; loosen a version constraint';
   return undefined;
+}
+
+/**
+ * When pip refused the package asked for because of its Requires-Python: which Python it needs and
+ * which it got. pip says so either of a file it was given ("Package 'x' requires a different Python:
+ * 3.9.18 not in '>=3.12'") or, of an index that publishes Requires-Python, by skipping every version
+ * ("Ignored the following versions that require a different python version: 1.0 Requires-Python
+ * >=3.12", then "from versions: none"); `python` is the one used, which that second form omits.
+ */
+export function otherPythonHint(output: string, python?: string): string | undefined {
+  const refused = /Package '([^']+)' requires a different Python: (\S+) not in '([^']+)'/.exec(output);
+  if (refused) {
+    const [, name = '', got, spec = ''] = refused;
+    return needsPython(name, spec, got);
+  }
+  const asked = /satisfies the requirement ([A-Za-z0-9][A-Za-z0-9._-]*)\S* \(from versions: none\)/.exec(output)?.[1];
+  const skipped = /Ignored the following versions that require a different python version: (.+)/.exec(output)?.[1];
+  // pip lists them oldest first: the newest says what a current release needs.
+  const newest = skipped && /^(\S+) Requires-Python (.+)$/.exec(skipped.split('; ').at(-1)?.trim() ?? '');
+  if (!asked || !newest) return undefined;
+  const [, version = '', spec = ''] = newest;
+  return needsPython(`${asked} ${version}`, spec, python);
+}
+
+function needsPython(what: string, spec: string, python: string | undefined): string {
+  return `${what} requires Python ${spec}${python ? `, not ${python}` : ''}: pass a --python that satisfies it`;
 }
 
 /**

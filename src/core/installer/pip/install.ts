@@ -14,7 +14,7 @@ import { listDists } from '../../packaging/distinfo.js';
 import { sitePackages, venvPython } from '../../python/venv.js';
 import { pipOptions } from '../../request/pipoptions.js';
 import type { Environment, InstallJob, InstallResult } from '../installer.js';
-import { hintFromPipOutput, notFoundHint, pipTail, unreachableIndexHint } from './hints.js';
+import { hintFromPipOutput, notFoundHint, otherPythonHint, pipTail, unreachableIndexHint } from './hints.js';
 import { readInstallReport, runPip, writeLockRequirements } from './pip.js';
 import { sharedPip } from './shared.js';
 
@@ -62,9 +62,11 @@ async function pipFailure(ctx: Context, job: InstallJob, pip: Logged, env: Envir
   const index = job.request.indexUrl ?? ctx.env.PIP_INDEX_URL;
   const none = /from versions: none/.test(pip.output);
   const unreachable = none ? await unreachableIndexHint(ctx.env, index) : undefined;
-  const notFound = none && !unreachable ? await notFoundHint(ctx.env, pip.output, index, env.py.version) : undefined;
+  // Either makes asking the index whether the package exists pointless.
+  const known = unreachable ?? otherPythonHint(pip.output, env.py.version);
+  const notFound = none && !known ? await notFoundHint(ctx.env, pip.output, index, env.py.version) : undefined;
   return new TpxError('pip-failed', `pip could not install ${redact(job.what)}`, {
     details: pipTail(pip.output),
-    hint: [unreachable ?? notFound ?? hintFromPipOutput(pip.output, env.dir), logHint(ctx, pip)].filter(Boolean).join('\n'),
+    hint: [known ?? notFound ?? hintFromPipOutput(pip.output, env.dir), logHint(ctx, pip)].filter(Boolean).join('\n'),
   });
 }
