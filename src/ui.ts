@@ -4,6 +4,7 @@
  * `tpx run` cache hit never even look at the terminal); the spinner is a bundle of its own
  * (src/spinner.ts), loaded only when one is shown.
  */
+import { SILENT } from './core/base/context.js';
 import type { Output } from './core/base/context.js';
 import { TpxError, fromErrno } from './core/base/errors.js';
 import { printable } from './core/base/printable.js';
@@ -65,19 +66,20 @@ export function makeOutput(opts: OutputOptions): Output {
     error: (e) => renderError(e, opts.verbose, err),
     result: (t) => writeResult(redact(t.endsWith('\n') ? t : `${t}\n`)),
     async task(text, work) {
-      if (opts.quiet || opts.silent) return work();
+      if (opts.quiet || opts.silent) return work(SILENT);
       // A terminal that reports no width (some CI ptys) would make the spinner redraw endlessly.
       const spin = !opts.verbose && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !env.CI && env.TERM !== 'dumb';
       if (!spin) {
         err(`${text}…`);
-        return work();
+        return work({ status: () => {}, note: err });
       }
       const { startSpinner } = await import('./spinner.js');
-      const stop = startSpinner(redact(printable(text)), color());
+      // ora redraws the spinner below anything written to stderr meanwhile (err above).
+      const spinner = startSpinner(redact(printable(text)), color());
       try {
-        return await work();
+        return await work({ status: (t) => spinner.text(redact(printable(t))), note: () => {} });
       } finally {
-        stop();
+        spinner.stop();
       }
     },
   };

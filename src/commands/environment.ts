@@ -1,6 +1,6 @@
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Context } from '../core/base/context.js';
-import { SETTING_NAMES, describeEnvironment } from '../core/shell/environment.js';
+import { SETTING_NAMES, describeEnvironment, settingChoices, settingNamed } from '../core/shell/environment.js';
 import type { Cli } from './cli-types.js';
 
 /** Version of `tpx environment --json`; bumped on any incompatible change (README documents it). */
@@ -10,9 +10,20 @@ export function register(cli: Cli): void {
   cli.program
     .command('environment')
     .description('show every directory and setting tpx uses, and where each came from (a variable or the default)')
-    .addOption(new Option('--value <name>', 'print only this value, bare (for scripts)').choices(SETTING_NAMES))
+    .addOption(
+      new Option('--value <name>', 'print only this value, bare (for scripts); the variable that sets it names it too (TPX_HOME)')
+        .choices(SETTING_NAMES)
+        .argParser(valueName),
+    )
     .option('--json', `machine-readable output (schema ${ENVIRONMENT_SCHEMA}, see README)`)
     .action((flags: { value?: string; json?: boolean }) => cli.run(async (ctx) => environment(ctx, flags)));
+}
+
+/** `--value`: a setting's name, or its variable's (`TPX_BIN_DIR`), in any case; the choices listed are the names. */
+function valueName(text: string): string {
+  const name = settingNamed(text);
+  if (name === null) throw new InvalidArgumentError(`Allowed choices are ${settingChoices()}.`);
+  return name;
 }
 
 function environment(ctx: Context, flags: { value?: string; json?: boolean }): void {

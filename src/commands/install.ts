@@ -8,10 +8,13 @@ import { defaultJobs } from '../core/base/pool.js';
 import { failedResult } from '../core/ops/outcome.js';
 import { REQUEST_FIELDS, tomlColumns } from '../core/request/fields.js';
 import type { Request } from '../core/request/request.js';
+import { shellWord } from '../core/request/args.js';
+import { dropPin } from '../core/packaging/spec.js';
+import type { Receipt } from '../core/store/receipt.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { resourceLine, summarize, warnIfBinNotOnPath } from './shared/report.js';
+import { resourceLine, summarize, warnIfBinNotOnPath, warnIfManNotSearched } from './shared/report.js';
 import { installOptions, requestFrom, requestOptions } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
 
@@ -42,7 +45,9 @@ async function install(ctx: Context, results: Results, specs: string[], flags: I
   const requests =
     flags.lock === undefined ? specs.map((s) => requestFrom(s, flags, ctx)) : [await lockedInstall(ctx, flags.lock, specs, flags)];
   const force = Boolean(flags.force);
+  const linked: Receipt[] = [];
   const outcomes = await installRequests(ctx, requests, { replace: force, forceLinks: force }, defaultJobs(), (o) => {
+    if (o.status === 'installed' && o.receipt.exposed) linked.push(o.receipt);
     report(ctx, o);
     results.add(installResult(o));
   });
@@ -50,11 +55,20 @@ async function install(ctx: Context, results: Results, specs: string[], flags: I
   for (const o of failures) results.add(failedResult(o.key, o.error));
   if (outcomes.length > 1) summarize(ctx, outcomes);
   if (outcomes.some((o) => o.status === 'installed')) warnIfBinNotOnPath(ctx);
+  warnIfManNotSearched(ctx, linked);
   if (failures.length > 0 && requests.length > 1) ctx.out.info(`${failures.length} of ${requests.length} packages failed to install`);
   return failures.length > 0 ? 1 : 0;
 }
 
 function report(ctx: Context, outcome: InstallOutcome): void {
+  if (outcome.status === 'already' && outcome.differs) {
+    const asked = shellWord(outcome.differs);
+    const major = dropPin(outcome.differs)?.pin.replace(/^=+/, '').split('.')[0];
+    ctx.out.warn(`${outcome.key} ${outcome.version} is installed, not ${outcome.differs} as asked: nothing was changed`);
+    const both = major ? `; to keep both: \`tpx install --suffix @${major} ${asked}\`` : '';
+    ctx.out.info(`hint: to switch to it: \`tpx install --force ${asked}\`${both}`);
+    return;
+  }
   if (outcome.status === 'already') {
     ctx.out.info(`${outcome.key} is already installed${outcome.version ? ` (${outcome.version})` : ''}`);
     ctx.out.info(`hint: upgrade it with \`tpx upgrade ${outcome.key}\`, or reinstall it with \`tpx install --force ${outcome.key}\``);

@@ -7,7 +7,7 @@ import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { outcomeResult } from '../core/ops/outcome.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { printOutcome, summarize } from './shared/report.js';
+import { outcomePrinter, summarize } from './shared/report.js';
 
 interface Flags {
   python?: string;
@@ -53,7 +53,7 @@ export function register(cli: Cli): void {
 async function reinstall(ctx: Context, results: Results, keys: string[], flags: Flags, all: boolean): Promise<number> {
   if (all && keys.length === 0) ctx.out.info('no tools are installed');
   const jobs = jobsFrom(flags);
-  const outcomes = await reinstallTools(ctx, keys, { python: flags.python, jobs }, (o) => printOutcome(ctx, o));
+  const outcomes = await reinstallTools(ctx, keys, { python: flags.python, jobs }, outcomePrinter(ctx));
   if (all) summarize(ctx, outcomes);
   for (const o of outcomes) results.add(outcomeResult(o));
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;

@@ -6,7 +6,7 @@ import type { Cli } from './cli-types.js';
 import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
-import { printOutcome, summarize } from './shared/report.js';
+import { outcomePrinter, summarize } from './shared/report.js';
 import { installResult } from '../core/ops/install.js';
 import { requestFrom } from './shared/request.js';
 
@@ -49,6 +49,7 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
   const opts = { includeInjected: Boolean(flags.includeInjected), pipArgs, indexUrl, force: Boolean(flags.force) };
   const install = flags.install ? (spec: string) => requestFrom(spec, flags, ctx) : null;
   let failed = 0;
+  const printOutcome = outcomePrinter(ctx);
   await upgradeNamed(
     ctx,
     names,
@@ -64,7 +65,7 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
       },
       outcome: (o) => {
         if (o.status === 'failed') failed++;
-        printOutcome(ctx, o);
+        printOutcome(o);
         results.add(outcomeResult(o));
       },
     },
@@ -74,7 +75,7 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
 
 async function upgradeAllCommand(ctx: Context, results: Results, flags: Flags): Promise<number> {
   const opts = { skip: flags.skip ?? [], includeInjected: Boolean(flags.includeInjected), jobs: jobsFrom(flags) };
-  const all = await upgradeAll(ctx, opts, (o) => printOutcome(ctx, o));
+  const all = await upgradeAll(ctx, opts, outcomePrinter(ctx));
   if (all.length === 0) {
     ctx.out.info('no tools are installed');
     return 0;

@@ -2,11 +2,11 @@
 // the platform to act as — 'win32' asks what tpx would do on Windows (src/core/base/platform.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Interrupts, type Context, type Output } from '../../src/core/base/context.js';
+import { Interrupts, SILENT, type Context, type Output } from '../../src/core/base/context.js';
 import { resolvePaths } from '../../src/core/base/paths.js';
 import { platformFor } from '../../src/core/base/platform.js';
 
-export const quiet: Output = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_: string, w: () => Promise<T>) => w() };
+export const quiet: Output = { info() {}, warn() {}, error: () => 1, result() {}, task: (_, w) => w(SILENT) };
 
 export function ctxIn(
   root: string,

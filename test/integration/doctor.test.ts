@@ -13,7 +13,8 @@ describe('tpx doctor', () => {
   it('finds every kind of damage, --fix repairs what is safe, and then all is well', async () => {
     world = await makeWorld();
     const tools = ['tpxdemo', 'oneapp', 'withdep', 'multiapp', 'clash-a', 'guitool', 'shscript'];
-    expect((await world.run(['install', ...tools])).code).toBe(0);
+    const installed = await world.run(['install', ...tools]);
+    expect(installed.code).toBe(0);
     expect((await world.run(['doctor'], { env: { PATH: `${world.binDir}${delimiter}${world.env.PATH}` } })).code).toBe(0);
     const bin = (app: string) => join(world.binDir, app);
     const tool = (key: string) => join(world.tpxHome, 'tools', key);
@@ -82,6 +83,10 @@ describe('tpx doctor', () => {
     ]) {
       expect(found.stdout).toContain(problem);
     }
+    // The bin dir's PATH advice is install's, `tpx ensurepath` first.
+    const advice = /^hint: (run `tpx ensurepath` .*)\nhint: {3}(.*)$/m.exec(installed.stderr);
+    expect(advice, installed.stderr).not.toBeNull();
+    expect(found.stdout).toContain(`    fix: ${advice?.[1]} ${advice?.[2]}\n`);
     expect(found.stdout).toContain('fix: `tpx doctor --fix` reinstalls it from its receipt (or: tpx reinstall oneapp)');
     expect(found.stdout).toContain(`fix: \`tpx doctor --fix\` points it back at its generation ${clashGen.split('/').pop()} (clash-a 1.0)`);
     expect(JSON.parse((await world.run(['doctor', '--json'])).stdout)).toMatchObject({ schema: 1, ok: false });
@@ -108,7 +113,7 @@ describe('tpx doctor', () => {
     expect(fixed.stdout).toContain(
       'not fixed: shscript: its receipt is unreadable: key is 7, not a tool key\n    fix: tpx install --force SPEC (SPEC: what shscript was installed from), or tpx uninstall shscript',
     );
-    expect(fixed.stdout).toContain(`fix: add it to your shell's startup file: export PATH="${world.binDir}:$PATH"`);
+    expect(fixed.stdout).toContain(`    fix: ${advice?.[1]} ${advice?.[2]}\n`);
     expect(fixed.stdout).toContain('3 problems left');
     expect(readFileSync(bin('guitool'), 'utf8')).toBe('mine');
     for (const app of ['oneapp-cli', 'withdep', 'multi-a', 'multi-b', 'tpxdemo-admin', 'clash']) {

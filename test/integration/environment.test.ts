@@ -48,7 +48,7 @@ describe("the user's environment", () => {
     expect(app.stdout).toBe('withdep 1.0 using helperlib 1.0\n');
   });
 
-  it('a package whose requires-python excludes the default Python gets an installed one that fits, and says so', async () => {
+  it('a package whose requires-python excludes the default Python gets an installed one that fits, and says so; a --python it excludes is named', async () => {
     world = await makeWorld();
     // Only the default Python (3.11) is found: one clear error, nothing left.
     const none = await world.run(['install', 'newpython']);
@@ -57,6 +57,18 @@ describe("the user's environment", () => {
       /^installing newpython…\nerror: newpython 1\.0 requires Python >=3\.12, but no installed Python satisfies it \(the default is 3\.\d+\.\d+\)\nhint: install a matching Python and pass it with --python/,
     );
     expect(world.ls(join(world.tpxHome, 'envs'))).toEqual([]);
+    // Asked for that Python by name: pip skips the only version; the hint says why (not "no such file").
+    const defaultVersion = /the default is (3\.\d+\.\d+)/.exec(none.stderr)?.[1] ?? '';
+    const asked = await world.run(['install', '--python', defaultVersion, 'newpython']);
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toContain(
+      `hint: newpython 1.0 requires Python >=3.12, not ${defaultVersion}: pass a --python that satisfies it\n`,
+    );
+    // And so of a wheel given by path, which pip refuses with the Python it ran.
+    const wheel = join(world.indexDir, 'newpython-1.0-py3-none-any.whl');
+    const byPath = await world.run(['install', '--python', defaultVersion, wheel]);
+    expect(byPath.code).toBe(1);
+    expect(byPath.stderr).toContain(`hint: newpython requires Python >=3.12, not ${defaultVersion}: pass a --python that satisfies it\n`);
 
     const other = newerPython(12);
     const line = other.version.split('.').slice(0, 2).join('.');

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tpxJs } from '../helpers/fixtures.js';
 import { makeWorld, realPython, type World } from '../helpers/world.js';
 
 let world: World;
@@ -33,7 +34,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
     const r = await world.run(['install', 'no-such-package-tpx']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual(['error: pip could not install no-such-package-tpx']);
-    expect(r.stderr).toMatch(/hint: no package "no-such-package-tpx" was found on the index/);
+    expect(r.stderr).toContain(`hint: no package "no-such-package-tpx" is on the index ${world.index.url}: check the name`);
     expectNothingLeft(world);
   });
 
@@ -188,6 +189,45 @@ describe('tpx install: interrupted', () => {
     expect(r.stderr).toContain('interrupted');
     expectNothingLeft(world);
     expect(world.ls(join(world.tpxHome, 'locks'))).toEqual([]);
+  });
+});
+
+describe('tpx install: interrupted while the shared pip is unpacked', () => {
+  it('Ctrl-C in the first second of the first command: "interrupted", exit 130, no Python traceback, nothing left', async () => {
+    world = await makeWorld();
+    // An interpreter whose pip wheel unpacks until it is stopped: it names itself as the executable,
+    // so the unpack (`-m zipfile -e`) runs it, and it says so through a FIFO, then waits.
+    const ready = join(world.root, 'unpacking.fifo');
+    execFileSync('mkfifo', [ready]);
+    const fake = join(world.root, 'python-slow-unpack');
+    writeFileSync(
+      fake,
+      [
+        `#!${realPython()} -I`,
+        'import json, subprocess, sys, time',
+        'if "zipfile" in sys.argv:',
+        `    open(${JSON.stringify(ready)}, "w").write("unpacking\\n")`,
+        '    time.sleep(120)',
+        `r = subprocess.run([${JSON.stringify(realPython())}] + sys.argv[1:], capture_output=True, text=True)`,
+        'out = r.stdout',
+        'if "pipWheels" in out:',
+        `    d = json.loads(out); d["pipWheels"] = [${JSON.stringify(join(world.root, 'pip-24.0-py3-none-any.whl'))}]; d["executable"] = ${JSON.stringify(fake)}; out = json.dumps(d)`,
+        'sys.stdout.write(out); sys.stderr.write(r.stderr); sys.exit(r.returncode)',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const reader = createReadStream(ready, 'utf8');
+    // A process group of its own, as a shell gives a command: a terminal's Ctrl-C goes to the whole group.
+    const child = world.spawnExec('setsid', [process.execPath, tpxJs, 'install', 'oneapp', '--python', fake]);
+    await once(reader, 'data');
+    process.kill(-(child.pid as number), 'SIGINT');
+    const r = await child.done;
+    expect(r.stderr).not.toContain('Traceback');
+    expect(r.stderr).toContain('interrupted: the unfinished change was undone');
+    expect(r.code, r.stderr).toBe(130);
+    expect(world.ls(join(world.tpxHome, 'shared'))).toEqual([]);
+    expectNothingLeft(world);
   });
 });
 

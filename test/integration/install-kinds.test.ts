@@ -31,8 +31,8 @@ describe('more ways to install', () => {
     const file = join(world.root, 'tool.py');
     const tool = join(world.binDir, 'tool');
     writeFileSync(file, script('first'));
-    // A relative path is recorded absolute.
-    const i = await world.run(['install', './tool.py'], { cwd: world.root });
+    // A bare tool.py that is a file here is the script, as `tpx run tool.py` takes it; recorded absolute.
+    const i = await world.run(['install', 'tool.py'], { cwd: world.root });
     expect(i.code, i.stderr).toBe(0);
     expect(world.ls(world.binDir)).toEqual(['tool']);
     expect((await world.exec(tool, ['a b'])).stdout).toBe('first helperlib 1.0 ["a b"]\n');

@@ -1,6 +1,8 @@
 // What users read, as snapshots: `tpx list` and the main errors (the upgrade-all summary is in
 // upgrade.test.ts). A change of wording shows up here, in review. Temp paths, the Python version and
 // log names are replaced by placeholders (scrub), so the snapshots are the same on every machine.
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removePython, scrub } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -39,6 +41,8 @@ describe('what users read', () => {
   it('the main errors', async () => {
     world = await makeWorld();
     expect((await world.run(['install', 'tpxdemo', 'clash-a'])).code).toBe(0);
+    // A project whose only file is for another platform: pip finds "no version" of it, as of no project at all.
+    copyFileSync(join(world.indexDir, 'oneapp-1.0-py3-none-any.whl'), join(world.indexDir, 'otherplat-1.0-py3-none-win_arm64.whl'));
     const errors: string[] = [];
     for (const args of [
       ['upgrade', 'nope'],
@@ -61,6 +65,14 @@ describe('what users read', () => {
       ['list', '--json', '--short'],
       ['list', '--outdated', '--pinned'],
       ['completions'],
+      ['install', 'tpxdemo==2.0'],
+      ['install', 'tpxdemo>=1'],
+      ['install', 'tpxdmeo'],
+      ['install', 'brokendep'],
+      ['install', 'otherplat'],
+      ['upgrade', 'tpxdmeo'],
+      ['upgrade', 'nosuchtool-tpx'],
+      ['uninstall', 'tpxdmeo'],
     ]) {
       const r = await world.run(args);
       errors.push(`$ tpx ${args.join(' ')}  → exit ${r.code}\n${scrub(world, r.stderr)}${r.code === 0 ? scrub(world, r.stdout) : ''}`);
@@ -68,7 +80,7 @@ describe('what users read', () => {
     expect(errors.join('\n')).toMatchInlineSnapshot(`
       "$ tpx upgrade nope  → exit 1
       error: nope is not installed
-      hint: install it with \`tpx install nope\` (or \`tpx upgrade --install nope\`); installed tools: clash-a, tpxdemo
+      hint: no package "nope" is on the index <index> either; installed tools: clash-a, tpxdemo
 
       $ tpx uninstall nope  → exit 1
       error: nope is not installed
@@ -86,7 +98,7 @@ describe('what users read', () => {
       installing no-such-package-tpx…
       error: pip could not install no-such-package-tpx
         | <pip output>
-      hint: no package "no-such-package-tpx" was found on the index: check the name, or pass --index-url (pip reports an unreachable index the same way)
+      hint: no package "no-such-package-tpx" is on the index <index>: check the name, or pass --index-url
       hint: full log: <root>/cache/tpx/logs/<log>
 
       $ tpx install noapps  → exit 1
@@ -158,6 +170,47 @@ describe('what users read', () => {
         powershell  to $PROFILE                      tpx completions powershell | Out-String | Invoke-Expression
 
       then start a new shell.
+
+      $ tpx install tpxdemo==2.0  → exit 0
+      warning: tpxdemo 1.0 is installed, not tpxdemo==2.0 as asked: nothing was changed
+      hint: to switch to it: \`tpx install --force tpxdemo==2.0\`; to keep both: \`tpx install --suffix @2 tpxdemo==2.0\`
+
+      $ tpx install tpxdemo>=1  → exit 0
+      tpxdemo is already installed (1.0)
+      hint: upgrade it with \`tpx upgrade tpxdemo\`, or reinstall it with \`tpx install --force tpxdemo\`
+
+      $ tpx install tpxdmeo  → exit 1
+      installing tpxdmeo…
+      error: pip could not install tpxdmeo
+        | <pip output>
+      hint: no package "tpxdmeo" is on the index <index>; it has tpxdemo: check the name
+      hint: full log: <root>/cache/tpx/logs/<log>
+
+      $ tpx install brokendep  → exit 1
+      installing brokendep…
+      error: pip could not install brokendep
+        | <pip output>
+      hint: brokendep needs does-not-exist-tpx, which was not found on the index: a dependency of brokendep, missing from the index (or pass --index-url)
+      hint: full log: <root>/cache/tpx/logs/<log>
+
+      $ tpx install otherplat  → exit 1
+      installing otherplat…
+      error: pip could not install otherplat
+        | <pip output>
+      hint: otherplat is on the index, but none of its files installs on Python <version> here (otherplat-1.0-py3-none-win_arm64.whl): another --python may have one
+      hint: full log: <root>/cache/tpx/logs/<log>
+
+      $ tpx upgrade tpxdmeo  → exit 1
+      error: tpxdmeo is not installed
+      hint: did you mean \`tpx upgrade tpxdemo\`? installed tools: clash-a, tpxdemo
+
+      $ tpx upgrade nosuchtool-tpx  → exit 1
+      error: nosuchtool-tpx is not installed
+      hint: no package "nosuchtool-tpx" is on the index <index> either; installed tools: clash-a, tpxdemo
+
+      $ tpx uninstall tpxdmeo  → exit 1
+      error: tpxdmeo is not installed
+      hint: did you mean tpxdemo? installed tools: clash-a, tpxdemo
       "
     `);
   });

@@ -62,6 +62,45 @@ describe('colour', () => {
   });
 });
 
+describe('progress of several tools', () => {
+  it('install A B: a line as each build starts and ends in a log; on a terminal the spinner names the builds under way', async () => {
+    world = await makeWorld();
+    // The index holds pip's requests: what is printed before any build can end is what a user waits with.
+    world.index.pause();
+    const log = world.spawn(['install', 'tpxdemo', 'oneapp']);
+    await log.waitForOutput(/building tpxdemo…\n(.*\n)*building oneapp…\n|building oneapp…\n(.*\n)*building tpxdemo…\n/);
+    world.index.resume();
+    const r = await log.done;
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n');
+    const at = (line: string) => lines.indexOf(line);
+    for (const [tool, version] of [
+      ['tpxdemo', '1.0'],
+      ['oneapp', '1.0'],
+    ]) {
+      expect(at(`building ${tool}…`), r.stderr).toBeGreaterThan(-1);
+      const built = lines.findIndex((l) => new RegExp(`^built ${tool} ${version} \\([12] of 2\\)$`).test(l));
+      expect(built, r.stderr).toBeGreaterThan(at(`building ${tool}…`));
+      expect(lines.findIndex((l) => l.startsWith(`installed ${tool} ${version}`))).toBeGreaterThan(built);
+    }
+
+    // On a terminal: no line per start (the spinner says it), the spinner's text while both build, a line as each ends.
+    world.index.pause();
+    const tty = world.spawnExec('script', [
+      '-qec',
+      `stty cols 100 rows 30; ${[process.execPath, tpxJs, 'install', 'guitool', 'multiapp'].map(sh).join(' ')}`,
+      '/dev/null',
+    ]);
+    await tty.waitForOutput('building guitool, multiapp (0 of 2 done)');
+    world.index.resume();
+    const shown = (await tty.done).stdout;
+    expect(shown).toMatch(/built guitool 1\.0 \([12] of 2\)/);
+    expect(shown).toMatch(/built multiapp 1\.0 \([12] of 2\)/);
+    expect(shown).not.toContain('building guitool…');
+    expect(shown).toContain('installed multiapp 1.0');
+  });
+});
+
 describe('--quiet', () => {
   it('prints nothing on success, but results and errors still', async () => {
     world = await makeWorld();

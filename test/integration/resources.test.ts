@@ -16,9 +16,25 @@ describe("tools' man pages and completion files", () => {
     const comp = (shell: string) => world.ls(join(world.tpxHome, 'completions', shell));
     const tool = join(world.tpxHome, 'tools', 'mantool');
 
-    const i = await world.run(['install', 'mantool']);
+    // Installed with the bin dir off PATH: `man` (man-db) does not look in the man dir either, and tpx says so.
+    const offPath = { PATH: world.env.PATH?.split(':').slice(1).join(':') };
+    const i = await world.run(['install', 'mantool'], { env: offPath });
     expect(i.code, i.stderr).toBe(0);
     expect(i.stderr).toContain('man pages: mantool(1), mantool.conf(5); completions: bash, fish, zsh');
+    expect(i.stderr).toContain(`warning: \`man\` does not look in ${world.manDir}, so it will not find the man pages above.\n`);
+    const advice = /^hint: {3}(export MANPATH="\$MANPATH:(.*)")$/m.exec(i.stderr);
+    expect(advice?.[2], i.stderr).toBe(world.manDir);
+    const where = (env: Record<string, string | undefined>) =>
+      world.exec('man', ['-w', 'mantool'], { env: { MANPATH: undefined, ...env } });
+    expect((await where(offPath)).code).not.toBe(0);
+    // The hint's line, as a shell would expand it with MANPATH unset: man finds the page.
+    // (man -w names the page's file with the links resolved: the tool's own.)
+    expect((await where({ ...offPath, MANPATH: `:${world.manDir}` })).stdout).toMatch(/\/share\/man\/man1\/mantool\.1\n$/);
+    // With the bin dir on PATH, its ../man is where man-db looks: no warning would be given, and none is needed.
+    expect((await where({})).stdout).toMatch(/\/share\/man\/man1\/mantool\.1\n$/);
+    const again = await world.run(['install', '--force', 'mantool']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('`man` does not look');
     expect([man('man1'), man('man5'), comp('bash'), comp('zsh'), comp('fish')]).toEqual([
       ['mantool.1'],
       ['mantool.conf.5'],

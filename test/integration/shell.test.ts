@@ -202,9 +202,26 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
 
     const bare = await world.run(['environment', '--value', 'bin'], { env });
     expect(bare).toMatchObject({ code: 0, stdout: `${world.binDir}\n`, stderr: '' });
+    // The variable's name, as pipx users type it (`pipx environment --value PIPX_HOME`), in any case.
+    for (const [name, value] of [
+      ['TPX_BIN_DIR', world.binDir],
+      ['TPX_HOME', world.tpxHome],
+      ['tpx_man_dir', world.manDir],
+      ['TPX_CACHE_DIR', join(world.cacheDir, 'tpx')],
+      ['TPX_DEFAULT_PYTHON', join(fake, 'python3')],
+      ['BIN', world.binDir],
+    ]) {
+      expect(await world.run(['environment', '--value', name as string], { env }), name).toMatchObject({
+        code: 0,
+        stdout: `${value}\n`,
+        stderr: '',
+      });
+    }
     const unknown = await world.run(['environment', '--value', 'bindir'], { env });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Allowed choices are home, bin, man, completions, cache, logs, python, shared-pip');
+    expect(unknown.stderr).toContain(
+      'Allowed choices are home, bin, man, completions, cache, logs, python, shared-pip, or the variable that sets one: TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR, TPX_CACHE_DIR, TPX_DEFAULT_PYTHON',
+    );
     expect(existsSync(mark)).toBe(false);
 
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);

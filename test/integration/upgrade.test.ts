@@ -1,4 +1,6 @@
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -178,13 +180,45 @@ describe('tpx upgrade-all', () => {
         multiapp  skipped      pinned at 1.0
         oneapp    upgraded     1.0 → 2.0
         tpxdemo   upgraded     1.0 → 2.0
-        withdep   FAILED       pip could not install withdep; no version of helperlib>=9 matches; available: 1.0
+        withdep   FAILED       pip could not install withdep; withdep needs helperlib>=9, and no version of it matches; available: 1.0
       "
     `);
     expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
     expect((await world.exec(join(world.binDir, 'oneapp-cli'), [])).stdout).toBe('oneapp-cli 2.0\n');
     expect((await world.exec(join(world.binDir, 'withdep'), [])).stdout).toBe('withdep 1.0 using helperlib 1.0\n');
     expect(readFileSync(receiptFile(world, 'withdep'), 'utf8')).toBe(withdepBefore);
+  });
+
+  it('keeps a --suffix copy installed at an exact version; an index that cannot be reached is said once and nothing is built', async () => {
+    world = await makeWorld();
+    expect((await world.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+    expect((await world.run(['install', '--suffix', '@1', 'tpxdemo==1.0'])).code).toBe(0);
+    world.publish('tpxdemo-2.0');
+    const r = await world.run(['upgrade-all']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /tpxdemo@1 +skipped +kept at 1\.0: a --suffix copy installed as tpxdemo==1\.0 \(`tpx upgrade tpxdemo@1` upgrades it\)/,
+    );
+    expect(await version(world, 'tpxdemo@1')).toBe('tpxdemo 1.0');
+    expect(await version(world, 'tpxdemo')).toBe('tpxdemo 2.0');
+
+    // Offline: the index refuses connections.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple`;
+    server.close();
+    const generations = world.ls(join(world.tpxHome, 'envs'));
+    const offline = await world.run(['upgrade-all'], { env: { PIP_INDEX_URL: url } });
+    expect(offline.code).toBe(1);
+    const errors = offline.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors, offline.stderr).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^error: (oneapp|tpxdemo): the package index ${url} could not be reached \\(ECONNREFUSED\\)$`));
+    const first = /^error: (\w+):/.exec(errors[0] as string)?.[1];
+    const other = first === 'oneapp' ? 'tpxdemo' : 'oneapp';
+    expect(offline.stderr).toContain(`\n${other} failed too: the same error as ${first}\n`);
+    // The summary, by name: the first row with the error spells it out.
+    expect(offline.stderr).toMatch(/\n {2}tpxdemo +FAILED +the same error as oneapp\n/);
+    expect(world.ls(join(world.tpxHome, 'envs'))).toEqual(generations);
   });
 
   it('a tool at a pre-release is offered the final release (PEP 440 order) by list --outdated and upgrade-all', async () => {
@@ -251,14 +285,24 @@ function sitePackages(w: World): string {
 }
 
 describe('tools installed from a path', () => {
-  it('are rebuilt by upgrade-all; once the path is gone, that tool fails with a hint and the others still upgrade', async () => {
+  it('are rebuilt by upgrade-all, and kept only when their files changed; once the path is gone, that tool fails with a hint and the others still upgrade', async () => {
     world = await makeWorld();
     const project = join(world.root, 'localtool');
     cpSync(join(__dirname, '..', '..', 'fixtures', 'projects', 'localtool'), project, { recursive: true });
     expect((await world.run(['install', project, 'oneapp'])).code).toBe(0);
+    const generation = world.readlink(join(world.tpxHome, 'tools', 'localtool'));
+    // Nothing changed in the project: the build is the tool's, and thrown away.
+    const same = await world.run(['upgrade-all']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toMatch(/localtool +latest +0\.1\n/);
+    expect(world.readlink(join(world.tpxHome, 'tools', 'localtool'))).toBe(generation);
+    // Its code changed, its version did not: a rebuild, kept.
+    const init = join(project, 'localtool', '__init__.py');
+    writeFileSync(init, readFileSync(init, 'utf8').replace('localtool 0.1 args', 'localtool 0.1 (changed) args'));
     const built = await world.run(['upgrade-all']);
     expect(built.code, built.stderr).toBe(0);
     expect(built.stderr).toMatch(/localtool +upgraded +0\.1 \(rebuilt\)/);
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 (changed) args: x\n');
 
     rmSync(project, { recursive: true });
     world.publish('oneapp-2.0');
@@ -268,6 +312,6 @@ describe('tools installed from a path', () => {
       /localtool +FAILED +localtool cannot be rebuilt: .*localtool: no such file or directory; it was installed from that path/,
     );
     expect(r.stderr).toMatch(/oneapp +upgraded +1\.0 → 2\.0/);
-    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 args: x\n');
+    expect((await world.exec(join(world.binDir, 'localtool'), ['x'])).stdout).toBe('localtool 0.1 (changed) args: x\n');
   });
 });

@@ -5,6 +5,7 @@ import {
   MAX_SUFFIX,
   isSafeFileName,
   isToolKey,
+  closeNames,
   normalizeName,
   parseToolArg,
   toolKey,
@@ -82,5 +83,20 @@ describe('names', () => {
     expect(isSafeFileName('a'.repeat(MAX_NAME + 1))).toBe(false);
     expect(isToolKey('black@22')).toBe(true);
     for (const bad of ['Black', 'a.tmp-1-2', '.', '-x', '']) expect(isToolKey(bad), bad).toBe(false);
+  });
+});
+
+describe('closeNames', () => {
+  it.each([
+    ['pytset', ['pytest', 'black', 'ruff'], ['pytest']],
+    ['blakc', ['black', 'blackd', 'flake8'], ['black']],
+    ['ruff', ['ruff', 'tuff', 'rust-ruff'], ['tuff']],
+    ['Py_Test', ['py-test', 'pytest'], ['pytest']],
+    ['isrot', ['isort', 'iso8601'], ['isort']],
+    ['mypy', ['pypy', 'numpy', 'mypy-extensions'], ['pypy']],
+    ['requests', ['reqeusts', 'requests-oauthlib', 'request', 'rquests'], ['reqeusts', 'request', 'rquests']],
+    ['x', ['y', 'xy', 'abc'], ['xy', 'y']],
+  ] as const)('%s among %j', (name, known, expected) => {
+    expect(closeNames(name, known)).toEqual(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
@@ -6,9 +6,8 @@ import { makeContext } from '../../src/core/base/context.js';
 import { TpxError } from '../../src/core/base/errors.js';
 import { choosePython, decidePython } from '../../src/core/python/choose.js';
 import { findInterpreter, newestInterpreter } from '../../src/core/python/python.js';
-import { realPython } from '../helpers/fixtures.js';
-
-const quiet = { info() {}, warn() {}, error: () => 1, result() {}, task: <T>(_t: string, w: () => Promise<T>) => w() };
+import { newerPython, realPython } from '../helpers/fixtures.js';
+import { quiet } from '../helpers/context.js';
 
 /** A temp dir on PATH holding executables with these shell bodies. */
 function world(execs: Record<string, string>, env: Record<string, string> = {}) {
@@ -73,6 +72,47 @@ describe('findInterpreter', () => {
   it('--python is named as given; a version that is not installed is "no Python found"', () => {
     const { ctx } = world({ python3: `exec ${realPython()} "$@"` });
     expect(failure(() => findInterpreter(ctx, '3.99'))).toMatchObject({ code: 'no-python', message: 'no Python found for "3.99"' });
+  });
+
+  it("`python3.X` that pyenv has, but not in the version selected: pyenv's 3.X is taken, as for `--python 3.X`", () => {
+    // A pyenv root whose selected version has no python3.X, as `pyenv global 3.11.7` with 3.X installed too;
+    // its shim answers as pyenv does then.
+    const other = newerPython(12);
+    const line = other.version.split('.').slice(0, 2).join('.');
+    const { dir, ctx } = world({});
+    const root = join(dir, 'pyenv');
+    for (const d of ['versions/3.11.7/bin', `versions/${other.version}/bin`, 'libexec', 'shims'])
+      mkdirSync(join(root, d), { recursive: true });
+    symlinkSync(realPython(), join(root, 'versions', '3.11.7', 'bin', 'python3'));
+    for (const app of ['python3', `python${line}`]) symlinkSync(other.executable, join(root, 'versions', other.version, 'bin', app));
+    writeFileSync(join(root, 'version'), '3.11.7\n');
+    const said = [
+      `pyenv: python${line}: command not found`,
+      '',
+      `The \`python${line}' command exists in these Python versions:`,
+      `  ${other.version}`,
+      '',
+      "Note: See 'pyenv help global' for tips on allowing multiple",
+      '      Python versions to be found at the same time.',
+    ];
+    writeFileSync(join(root, 'libexec', 'pyenv'), `#!/bin/sh\ncat >&2 <<'EOF'\n${said.join('\n')}\nEOF\nexit 127\n`, { mode: 0o755 });
+    const shim = `#!/usr/bin/env bash\nset -e\nprogram="\${0##*/}"\n\nexport PYENV_ROOT="${root}"\nexec "${root}/libexec/pyenv" exec "$program" "$@"\n`;
+    writeFileSync(join(root, 'shims', `python${line}`), shim, { mode: 0o755 });
+    const env = { ...ctx.env, PATH: `${join(root, 'shims')}:/usr/bin:/bin`, PYENV_ROOT: root };
+    const found = findInterpreter({ ...ctx, env }, `python${line}`);
+    expect(found.executable).toBe(join(root, 'versions', other.version, 'bin', 'python3'));
+    expect(found.version).toBe(other.version);
+
+    // Not installed in pyenv either: pyenv's whole message, not its last line.
+    rmSync(join(root, 'versions', other.version), { recursive: true });
+    const f = failure(() => findInterpreter({ ...ctx, env }, `python${line}`));
+    expect(f.message).toBe(`the Python interpreter for "python${line}" does not run`);
+    expect(f.hint).toBe(
+      `${join(root, 'shims', `python${line}`)} said:\n${said
+        .filter(Boolean)
+        .map((l) => `  ${l}`)
+        .join('\n')}\ncheck that it is a working Python 3 interpreter`,
+    );
   });
 
   it('expands ~ in a path', () => {

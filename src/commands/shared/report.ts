@@ -1,35 +1,32 @@
 /** How commands that work on several tools report: one line per finished tool, then a summary table. */
-import * as os from 'node:os';
 import type { Context } from '../../core/base/context.js';
 import { isOnPath } from '../../core/store/links.js';
 import { resourcePlace } from '../../core/packaging/distinfo.js';
 import type { Outcome } from '../../core/ops/outcome.js';
 import type { Receipt } from '../../core/store/receipt.js';
-import { pathLine, startupFiles, userShell } from '../../core/shell/shellpath.js';
-import { powershellLine } from '../../core/shell/winpath.js';
+import { pathAdvice } from '../../core/shell/shellpath.js';
+import { manDirsFor, manLooksIn } from '../../core/shell/manpath.js';
 
 /** After linking apps: if the bin dir is not on PATH, name `tpx ensurepath` and the line for the user's own shell. */
 export function warnIfBinNotOnPath(ctx: Context): void {
-  const bin = ctx.paths.bin;
-  if (isOnPath(ctx, bin)) return;
-  ctx.out.warn(`${bin} is not on your PATH, so the apps above cannot be run by name.`);
-  // A system-wide bin dir is every user's, not one shell's: the system-wide file, not the user's own.
-  if (ctx.paths.global) {
-    ctx.out.info(
-      `hint: run \`tpx ensurepath --global\` (as root) to add it to every user's PATH, or add this line to /etc/profile yourself:\nhint:   export PATH="$PATH:${bin}"`,
-    );
-    return;
-  }
-  if (ctx.platform.pathSetup === 'registry') {
-    ctx.out.info(`hint: run \`tpx ensurepath\` to add it to your user Path, or in PowerShell:\nhint:   ${powershellLine(bin)}`);
-    return;
-  }
-  const home = ctx.env.HOME || os.homedir();
-  const shell = userShell(ctx.env).shell;
-  const where = shell ? startupFiles(shell, ctx.env, home)[0] : "your shell's startup file";
-  ctx.out.info(
-    `hint: run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:\nhint:   ${pathLine(shell ?? 'sh', bin, home, false)}`,
-  );
+  if (isOnPath(ctx, ctx.paths.bin)) return;
+  ctx.out.warn(`${ctx.paths.bin} is not on your PATH, so the apps above cannot be run by name.`);
+  const advice = pathAdvice(ctx);
+  ctx.out.info(`hint: ${advice.text}\nhint:   ${advice.line}`);
+}
+
+/** After linking man pages: if `man` does not look in the man dir (core/shell/manpath.ts), say so and how to make it. */
+export function warnIfManNotSearched(ctx: Context, linked: Pick<Receipt, 'resources'>[]): void {
+  const dir = ctx.paths.man;
+  if (!linked.some((r) => r.resources.some((x) => resourcePlace(x.path)?.kind === 'man'))) return;
+  if (manLooksIn(dir, ctx.env, ctx.platform)) return;
+  ctx.out.warn(`\`man\` does not look in ${dir}, so it will not find the man pages above.`);
+  // The default man dir is the bin dir's ../share/man: putting the bin dir on PATH is the fix for both.
+  const viaBin = !isOnPath(ctx, ctx.paths.bin) && manDirsFor(ctx.paths.bin).some((d) => ctx.platform.samePath(d, dir));
+  const first = viaBin
+    ? `once ${ctx.paths.bin} is on your PATH (\`tpx ensurepath\`), man looks there too; or add it to MANPATH in your shell's startup file:`
+    : "add it to MANPATH in your shell's startup file (with MANPATH unset, the leading : keeps man's own places):";
+  ctx.out.info(`hint: ${first}\nhint:   export MANPATH="$MANPATH:${dir}"`);
 }
 
 /** A tool's linked man pages and completion files in one line (`man pages: black(1); completions: bash, zsh`); null when it has none. */
@@ -47,6 +44,22 @@ export function resourceLine(r: Pick<Receipt, 'resources'>): string | null {
   ];
   return parts.length ? parts.join('; ') : null;
 }
+
+/**
+ * Prints each finished tool as printOutcome does, but an error several tools share (one index that
+ * cannot be reached, say) in full only the first time: after that, one line naming that tool.
+ */
+export function outcomePrinter(ctx: Context): (o: Outcome) => void {
+  const first = new Map<string, string>();
+  return (o) => {
+    const same = o.status === 'failed' ? first.get(errorText(o.error)) : undefined;
+    if (same !== undefined) return void ctx.out.info(`${o.key} failed too: the same error as ${same}`);
+    if (o.status === 'failed') first.set(errorText(o.error), o.key);
+    printOutcome(ctx, o);
+  };
+}
+
+const errorText = (e: { message: string; hint?: string }) => `${e.message}\n${e.hint ?? ''}`;
 
 /** One finished tool, as one line (a failure: the error, its details and hint). */
 export function printOutcome(ctx: Context, o: Outcome): void {
@@ -77,13 +90,20 @@ function describe(o: Outcome): string {
 
 /** The table at the end of upgrade-all / reinstall-all / install of several tools, on stderr. */
 export function summarize(ctx: Context, outcomes: Outcome[]): void {
+  // An error several tools share is spelled out in the first row that has it.
+  const first = new Map<string, string>();
+  const failure = (key: string, error: { message: string; hint?: string }) => {
+    const same = first.get(errorText(error));
+    if (same === undefined) first.set(errorText(error), key);
+    return same === undefined ? failureDetail(error) : `the same error as ${same}`;
+  };
   const cell = (o: Outcome): [string, string] => {
     if (o.status === 'upgraded') return ['upgraded', o.from === o.to ? `${o.to} (rebuilt)` : `${o.from} → ${o.to}`];
     if (o.status === 'latest') return ['latest', o.version];
     if (o.status === 'reinstalled') return ['reinstalled', `${o.version} (Python ${o.python})`];
     if (o.status === 'installed') return ['installed', `${o.version} (Python ${o.python})`];
     if (o.status === 'skipped') return ['skipped', o.reason];
-    return ['FAILED', failureDetail(o.error)];
+    return ['FAILED', failure(o.key, o.error)];
   };
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
   const totals = (['installed', 'upgraded', 'reinstalled', 'latest', 'skipped', 'failed'] as const)

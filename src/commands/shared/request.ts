@@ -7,7 +7,7 @@ import { parseDistName, validateAppName, validateSuffix } from '../../core/packa
 import { checkWith } from '../../core/request/pipargs.js';
 import { defaultRequest } from '../../core/request/request.js';
 import type { Request, RequestKind } from '../../core/request/request.js';
-import { isScriptSpec, parseSpec } from '../../core/packaging/spec.js';
+import { isScriptTarget, parseSpec } from '../../core/packaging/spec.js';
 
 export interface RequestFlags extends SharedFlags {
   systemSitePackages?: boolean;
@@ -67,10 +67,10 @@ export function requestFrom(spec: string, flags: RequestFlags, at: Place): Reque
   });
 }
 
-/** A `.py` file or URL (or a file without an extension holding a script block) is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
+/** A `.py` file (`tool.py` too, when it is one here) or URL (or a file without an extension holding a script block) is a script; with -e, a project (a path or a VCS URL, as pip takes for -e). */
 function requestKind(spec: string, flags: RequestFlags, at: Place): RequestKind {
-  if (!flags.editable) return isScriptSpec(spec, at) ? 'script' : 'package';
-  if (isScriptSpec(spec, at))
+  if (!flags.editable) return isScriptTarget(spec, at) ? 'script' : 'package';
+  if (isScriptTarget(spec, at))
     throw usageError('-e installs a project directory, not a script', `install the script without -e: \`tpx install ${spec}\``);
   if (parseSpec(spec, at).kind === 'requirement') {
     throw new TpxError('bad-spec', `-e needs a project directory (or a VCS URL), not ${JSON.stringify(spec)}`, {

@@ -14,9 +14,26 @@ export interface Output {
   /** Renders an error (`error:` / details / `hint:`; a non-TpxError as a bug) and returns its exit code. */
   error(err: unknown): number;
   result(text: string): void;
-  /** Runs `work` with a spinner on a TTY, a plain line otherwise; streaming (`--verbose`) shows no spinner. */
-  task<T>(text: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` with a spinner on a TTY, a plain line otherwise; streaming (`--verbose`) shows no
+   * spinner. Lines printed meanwhile (info, warnings, errors) appear above the spinner.
+   */
+  task<T>(text: string, work: (progress: Progress) => Promise<T>): Promise<T>;
 }
+
+/**
+ * What a long task says as it goes (Output.task): a terminal shows a status that changes in place,
+ * a log (stderr not a terminal) gets one line per event instead.
+ */
+export interface Progress {
+  /** The spinner's text from now on; off a terminal nothing is printed. */
+  status(text: string): void;
+  /** A line off a terminal, where no spinner shows what is under way; on a terminal nothing. */
+  note(line: string): void;
+}
+
+/** A task's progress when nothing is shown (quiet, parallel work). */
+export const SILENT: Progress = { status: () => {}, note: () => {} };
 
 /**
  * Synchronous undo actions run if the process is interrupted (Ctrl-C, SIGTERM) mid-change. Each
@@ -65,12 +82,12 @@ export interface Context extends Place {
 
 /** For parallel work: no spinners or per-step lines (they would interleave); one line per finished tool instead. */
 export function quiet(ctx: Context): Context {
-  return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work() } };
+  return { ...ctx, out: { ...ctx.out, info: () => {}, task: (_text, work) => work(SILENT) } };
 }
 
 /** For a command whose answer is one document on stdout (`doctor --json`): errors only on stderr, as `-q` gives. */
 export function silent(ctx: Context): Context {
-  return { ...ctx, out: { ...ctx.out, info: () => {}, warn: () => {}, task: (_text, work) => work() } };
+  return { ...ctx, out: { ...ctx.out, info: () => {}, warn: () => {}, task: (_text, work) => work(SILENT) } };
 }
 
 /** `os`, `env`, `cwd`: the entry point's `process.platform`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */

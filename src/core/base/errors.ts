@@ -56,6 +56,8 @@ export const ERROR_CODES = {
   'no-apps': 1,
   'bad-app-name': 1,
   'check-failed': 1,
+  // The package index did not answer (core/installer/pip/hints.ts, indexProblem).
+  'index-unreachable': 1,
   // The tool store: receipts, links, locks, generations.
   'bad-receipt': 1,
   'link-conflict': 1,

@@ -21,7 +21,7 @@ import { reinstallTool } from './reinstall.js';
 import { selectedFile, selectedPip } from '../installer/pip/shared.js';
 import { REPAIRS, ownerlessLinks, toolStatus, venvProblems } from '../store/status.js';
 import type { Problem, ToolStatus } from '../store/status.js';
-import { powershellLine } from '../shell/winpath.js';
+import { pathAdvice } from '../shell/shellpath.js';
 import {
   brokenFix,
   collectGarbage,
@@ -144,10 +144,9 @@ export function diagnose(ctx: Context, names: string[] = []): Finding[] {
     });
   }
   if (!isOnPath(ctx, ctx.paths.bin)) {
-    const command =
-      ctx.platform.pathSetup === 'registry'
-        ? `tpx ensurepath, or in PowerShell: ${powershellLine(ctx.paths.bin)}`
-        : `add it to your shell's startup file: export PATH="${ctx.paths.bin}:$PATH"`;
+    // The advice install gives (shell/shellpath.ts), on one line.
+    const advice = pathAdvice(ctx);
+    const command = `${advice.text} ${advice.line}`;
     findings.push({
       tool: null,
       problem: `the bin dir ${ctx.paths.bin} is not on your PATH, so apps cannot be run by name`,

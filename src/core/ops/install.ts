@@ -11,8 +11,7 @@ import type { ToolResult } from './outcome.js';
 import { TpxError } from '../base/errors.js';
 import { buildEnvironment, reportedFor } from '../build/build.js';
 import type { Built } from '../build/build.js';
-import { appFile, listDists } from '../packaging/distinfo.js';
-import type { Dist } from '../packaging/distinfo.js';
+import { appFile, installedContent, listDists } from '../packaging/distinfo.js';
 import { othersCanRun } from '../base/fsx.js';
 import { applyLinks, describeRepair, planLinks, receiptLinks, removeLinksExcept, repairLinks, wantedLinks } from '../store/links.js';
 import { selectLinks } from '../build/linkset.js';
@@ -29,7 +28,7 @@ import type { ToolScript } from './scripttool.js';
 import { extrasOf, isUrl, parseSpec, RECORDED, specifiersOf } from '../packaging/spec.js';
 import { satisfies } from '../packaging/pep440.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled, replaceable } from '../store/store.js';
-import { isolateApps, sitePackages } from '../python/venv.js';
+import { isolateApps, sitePackages, venvBinDir } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
 
 export interface InstallOptions {
@@ -54,7 +53,8 @@ export interface InstallOptions {
 
 export type InstallOutcome =
   | { status: 'installed'; receipt: Receipt; previous: Receipt | null }
-  | { status: 'already'; key: string; version: string | null };
+  /** `differs`: the spec asked for, when the installed version is not one it allows (`black==22.12.0` with black 24 installed). */
+  | { status: 'already'; key: string; version: string | null; differs?: string };
 
 export async function installTool(ctx: Context, opts: InstallOptions): Promise<InstallOutcome> {
   const prepared = await prepareInstall(ctx, opts);
@@ -68,6 +68,8 @@ export async function installTool(ctx: Context, opts: InstallOptions): Promise<I
  */
 export interface Prepared {
   key: string;
+  /** The version built. */
+  version: string;
   /** The paths its links (apps, man pages, completion files) will be at; a dependency's (`--include-deps`) aside. */
   links: string[];
   commit(): Promise<InstallOutcome>;
@@ -88,7 +90,12 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   // A requirement names its tool: "already installed" is answered without spawning anything.
   if (predicted && !opts.replace) {
     const existing = readInstalled(ctx, predicted);
-    if (existing) return { status: 'already', key: existing.key, version: existing.receipt?.version ?? null };
+    if (existing) {
+      const version = existing.receipt?.version ?? null;
+      const wanted = specifiersOf(request.spec);
+      const differs = version !== null && wanted !== null && !satisfies(version, wanted, { prereleases: true });
+      return { status: 'already', key: existing.key, version, ...(differs ? { differs: request.spec } : {}) };
+    }
   }
   // A script's path is recorded absolute, as parseSpec makes a project's, so hints and exports name it from anywhere.
   const scriptSpec = isUrl(request.spec) ? request.spec : path.resolve(ctx.cwd, expandHome(request.spec, ctx.env));
@@ -134,7 +141,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
           });
         }
         // A script's version is its text's hash: the same dependencies with an edited script are a change.
-        if (opts.unlessUnchanged && current && current.receipt?.version === built.version && sameDists(ctx, built.dists, current.dir)) {
+        if (opts.unlessUnchanged && current && current.receipt?.version === built.version && sameBuild(ctx, gen.dir, current.dir)) {
           // Nothing to upgrade, but links a killed command left are still put right.
           const had = current.receipt;
           if (had)
@@ -213,7 +220,13 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
     }
   };
   // A dependency's link another tool takes is skipped at commit (links.ts), not a conflict between them.
-  return { key, links: wanted.filter((w) => w.dependency === undefined).map((w) => w.link), commit, dispose: gen.dispose };
+  return {
+    key,
+    version: built.version,
+    links: wanted.filter((w) => w.dependency === undefined).map((w) => w.link),
+    commit,
+    dispose: gen.dispose,
+  };
 }
 
 /**
@@ -255,14 +268,19 @@ function nameInjected(req: Request, built: Built): Request {
   return { ...req, injected };
 }
 
-function sameDists(on: OnPlatform, dists: Dist[], venv: string): boolean {
-  const ids = (ds: Dist[]) =>
-    ds
-      .map((d) => `${toolKey(d.name)}==${d.version}`)
+/**
+ * Whether two venvs hold the same build: the same distributions at the same versions, with the same
+ * files (a project rebuilt from an unchanged tree, or a URL serving the same file, is the same build;
+ * changed code at the same version is not).
+ */
+function sameBuild(on: OnPlatform, venv: string, other: string): boolean {
+  const content = (dir: string) =>
+    listDists(sitePackages(on, dir))
+      .map((d) => installedContent(d, sitePackages(on, dir), venvBinDir(on, dir)))
       .sort()
-      .join('\n');
+      .join('\n\n');
   try {
-    return ids(dists) === ids(listDists(sitePackages(on, venv)));
+    return content(venv) === content(other);
   } catch {
     return false;
   }

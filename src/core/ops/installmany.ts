@@ -7,6 +7,7 @@
  */
 import type { Context, Place } from '../base/context.js';
 import { quiet } from '../base/context.js';
+import type { Progress } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
 import { toolKey } from '../packaging/names.js';
 import { parseSpec } from '../packaging/spec.js';
@@ -37,16 +38,9 @@ export async function installMany(ctx: Context, items: ManyItem[], jobs: number,
     outcomes.push(outcomeOf(o));
   };
 
-  const built = await mapPool(items, jobs, async (item) => {
-    try {
-      const r = await item.prepare(quiet(ctx));
-      if ('status' in r) done(r);
-      return 'status' in r ? null : r;
-    } catch (err) {
-      fail(item.label, err);
-      return null;
-    }
-  });
+  const built = await ctx.out.task(`building ${items.length} tools, ${Math.min(jobs, items.length)} at a time`, (progress) =>
+    buildAll(ctx, items, jobs, progress, { done, fail }),
+  );
   const ready = built.filter((b): b is Prepared => b !== null).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   // Two requested tools wanting one bin entry: the first by name keeps it, the other is not installed.
@@ -82,6 +76,40 @@ export async function installMany(ctx: Context, items: ManyItem[], jobs: number,
   }
   outcomes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return outcomes;
+}
+
+/**
+ * The builds, `jobs` at a time, each said as it starts (a log's line; a terminal's spinner names
+ * every build under way) and as it ends (a line), so many tools are never a long silence.
+ */
+async function buildAll(
+  ctx: Context,
+  items: ManyItem[],
+  jobs: number,
+  progress: Progress,
+  on: { done: (o: InstallOutcome) => void; fail: (label: string, err: unknown) => void },
+): Promise<(Prepared | null)[]> {
+  const running: string[] = [];
+  let ended = 0;
+  const show = () => progress.status(`building ${running.join(', ')} (${ended} of ${items.length} done)`);
+  return mapPool(items, jobs, async (item) => {
+    running.push(item.label);
+    progress.note(`building ${item.label}…`);
+    show();
+    try {
+      const r = await item.prepare(quiet(ctx));
+      if ('status' in r) on.done(r);
+      else ctx.out.info(`built ${r.key} ${r.version} (${ended + 1} of ${items.length})`);
+      return 'status' in r ? null : r;
+    } catch (err) {
+      on.fail(item.label, err);
+      return null;
+    } finally {
+      running.splice(running.indexOf(item.label), 1);
+      ended++;
+      show();
+    }
+  });
 }
 
 /**

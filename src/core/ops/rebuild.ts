@@ -4,7 +4,7 @@
  * never changing the live venv. A failure at any point leaves the tool exactly as it was, and the old
  * generation stays for rollback (docs/architecture.md, "Generations and the commit point").
  */
-import type { Context } from '../base/context.js';
+import type { Context, Output } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
 import { freeze, withPins } from '../installer/freeze.js';
 import type { Pin } from '../installer/freeze.js';
@@ -77,7 +77,7 @@ export interface RebuildOptions {
  */
 export async function rebuild(ctx: Context, t: Ready, request: Request, opts: RebuildOptions): Promise<Receipt | null> {
   // The build's progress line names what is happening to this tool, not "installing".
-  const out = { ...ctx.out, task: <T>(_text: string, work: () => Promise<T>) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
+  const out: Output = { ...ctx.out, task: (_text, work) => ctx.out.task(`${opts.verb} ${t.key}`, work) };
   const pins = opts.pins ?? { constraints: [], requirements: [] };
   try {
     const script = request.kind === 'script' ? await toolScript(ctx, t, request.spec, Boolean(opts.rereadScript)) : undefined;

@@ -16,7 +16,9 @@ import { installerFor } from '../installer/installer.js';
 import { repairToolLinks } from '../store/links.js';
 import type { Latest, LatestQuery } from '../installer/installer.js';
 import { shellWord } from '../request/args.js';
-import { isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
+import { closeNames, isValidDistName, parseToolArg, toolKey } from '../packaging/names.js';
+import { projectFiles, projectNames } from '../packaging/simpleindex.js';
+import { redact } from '../base/redact.js';
 import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
 import { isNewer } from '../packaging/pep440.js';
@@ -47,6 +49,8 @@ export interface UpgradeOptions {
    */
   check: boolean;
   jobs: number;
+  /** Leave a `--suffix` copy installed at an exact version (`--suffix @22 black==22.12.0`) as it is: it exists to stay old (upgrade-all). */
+  keepExactCopies?: boolean;
   /** Called as each tool finishes (upgrade-all prints one line per tool). */
   onOutcome?: (o: Outcome) => void;
 }
@@ -120,6 +124,11 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
     // A lock says exactly which files: an upgrade would resolve past it (as pipx, a locked tool is skipped).
     if (r.receipt.request.lock && !opts.force)
       return done({ key, status: 'skipped', reason: `locked at ${r.receipt.version} (installed from a lock)`, version: r.receipt.version });
+    const exact = opts.keepExactCopies && !opts.force && r.receipt.request.suffix !== '' ? dropPin(r.receipt.request.spec) : null;
+    if (exact) {
+      const reason = `kept at ${r.receipt.version}: a --suffix copy installed as ${r.receipt.request.spec} (\`tpx upgrade ${key}\` upgrades it)`;
+      return done({ key, status: 'skipped', reason, version: r.receipt.version });
+    }
     // Its code is live from the project; a rebuild is asked for by name (`tpx upgrade NAME`, `tpx reinstall NAME`).
     if (r.receipt.request.kind === 'editable' && opts.check) {
       return done({
@@ -144,18 +153,16 @@ export async function upgradeTools(ctx: Context, keys: string[], opts: UpgradeOp
       return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
     }
     try {
-      // A project path or URL can change without its version changing: such a rebuild is always kept.
-      // A script tool is rebuilt from its script read again: a new text is a new version (its hash).
-      const fromIndex = [...(t.request.kind === 'script' ? [] : [t.request.spec]), ...t.request.injected.map((i) => i.spec)].every((spec) =>
-        isRequirement(spec, ctx),
-      );
       // Injected packages stay at their installed versions unless asked (a pip constraint); pinned ones (`pin --injected-only`) always.
       const held = t.request.injected.filter((i) => !opts.includeInjected || i.pinned).map((i) => toolKey(i.name));
       const constraints = held.length > 0 ? freeze(ctx, t.inst.dir).filter((p) => held.includes(toolKey(p.name))) : [];
       const r = await rebuild(ctx, t, t.request, {
         verb: 'upgrading',
         pins: { constraints, requirements: [] },
-        unlessUnchanged: fromIndex,
+        // Kept only when it differs from what the tool has, files compared: a project path or URL can
+        // change without its version changing, and one that did not change is not an upgrade. A script
+        // tool is rebuilt from its script read again: a new text is a new version (its hash).
+        unlessUnchanged: true,
         rereadScript: true,
       });
       if (!r) return done({ key: t.key, status: 'latest', version: t.receipt.version, spec: t.givenSpec });
@@ -258,14 +265,6 @@ export async function checkTools(
   return result;
 }
 
-function isRequirement(spec: string, at: Place): boolean {
-  try {
-    return parseSpec(spec, at).kind === 'requirement';
-  } catch {
-    return false;
-  }
-}
-
 /** What `tpx upgrade NAME…` reports as it goes: a missing tool installed (`--install`) or not, and each upgrade's outcome. */
 export interface NamedUpgradeReport {
   installed(o: InstallOutcome): void;
@@ -299,13 +298,7 @@ export async function upgradeNamed(
   for (const key of missing) {
     const spec = targets.get(key) ?? key;
     try {
-      if (!install) {
-        const err = notInstalled(ctx, key);
-        const others = toolKeys(ctx).length > 0 ? `; ${err.hint}` : '';
-        throw err.rephrase({
-          hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}`,
-        });
-      }
+      if (!install) throw await notInstalledHere(ctx, key, spec, opts.indexUrl ?? ctx.env.PIP_INDEX_URL);
       report.installed(await installTool(ctx, { request: install(spec), replace: false, forceLinks: false }));
     } catch (err) {
       ctx.out.error(err);
@@ -336,6 +329,33 @@ function upgradeAnyway(key: string, reason: string): string {
 }
 
 /**
+ * `upgrade NAME` of a tool that is not installed. A mistyped name (`pytset`) must never be answered
+ * with "install pytset" (a typosquatting trap): the close installed name is suggested instead; else,
+ * when the index (`indexUrl`) says it has no such package, the index's close names; installing NAME
+ * is advised only when it is not known to be a near miss.
+ */
+async function notInstalledHere(ctx: Context, key: string, spec: string, indexUrl: string | undefined): Promise<TpxError> {
+  const err = notInstalled(ctx, key);
+  const installed = toolKeys(ctx);
+  const others = installed.length > 0 ? `; ${err.hint}` : '';
+  const close = closeNames(key, installed);
+  if (close.length > 0) {
+    const mean = close.map((k) => `\`tpx upgrade ${k}\``).join(' or ');
+    return err.rephrase({ hint: `did you mean ${mean}? installed tools: ${installed.join(', ')}` });
+  }
+  const name = parseSpec(spec, ctx).name ?? key;
+  const files = indexUrl ? await projectFiles(ctx.env, indexUrl, name) : undefined;
+  if (files === null && indexUrl) {
+    const similar = closeNames(name, (await projectNames(ctx.env, indexUrl)) ?? []);
+    const has = similar.length > 0 ? `; it has ${similar.join(', ')}` : '';
+    return err.rephrase({ hint: `no package ${JSON.stringify(name)} is on the index ${redact(indexUrl)} either${has}${others}` });
+  }
+  return err.rephrase({
+    hint: `install it with \`tpx install ${shellWord(spec)}\` (or \`tpx upgrade --install ${shellWord(spec)}\`)${others}`,
+  });
+}
+
+/**
  * `tpx upgrade-all`: every tool but those in `skip`, after one shared check for newer versions;
  * `onOutcome` as each finishes. Returns every tool's outcome (the skipped ones too), none when no
  * tool is installed.
@@ -355,6 +375,7 @@ export async function upgradeAll(
     includeInjected: opts.includeInjected,
     force: false,
     check: true,
+    keepExactCopies: true,
     jobs: opts.jobs,
     onOutcome,
   });

@@ -87,6 +87,21 @@ function recordScripts(dist: Dist, site: string, binDir: string): string[] {
     .map((abs) => path.basename(abs));
 }
 
+/**
+ * What `dist` installed, as text to compare two builds by: RECORD's rows (path and hash), without
+ * bytecode (compiled after the install, not what was built) and with the scripts in the venv's bin
+ * dir by path only (pip writes each with its own venv's python on the first line).
+ */
+export function installedContent(dist: Dist, site: string, binDir: string): string {
+  const bin = path.resolve(binDir);
+  const rows = (readTextOrNull(path.join(dist.dir, 'RECORD')) ?? '').split(/\r?\n/).flatMap((line) => {
+    const file = parseCsvFirst(line);
+    if (file === '' || file.endsWith('.pyc')) return [];
+    return [path.dirname(path.resolve(site, file)) === bin ? file : line];
+  });
+  return `${dist.name}==${dist.version}\n${rows.sort().join('\n')}`;
+}
+
 function parseCsvFirst(line: string): string {
   if (!line.startsWith('"')) return line.split(',')[0] ?? '';
   const end = line.indexOf('",');

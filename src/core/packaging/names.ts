@@ -96,3 +96,36 @@ export function parseDistName(name: string, option: string): string {
   }
   return normalizeName(name);
 }
+
+/**
+ * The names among `known` a mistyped `name` most likely meant (PEP 503-normalised): one edit away
+ * (two for names of six letters or more), a swap of neighbours counting as one edit (`pytset` →
+ * `pytest`); the closest first, at most three. Never `name` itself.
+ */
+export function closeNames(name: string, known: readonly string[]): string[] {
+  const want = normalizeName(name);
+  const most = want.length >= 6 ? 2 : 1;
+  return [...new Set(known)]
+    .map((k) => ({ k, d: editDistance(want, normalizeName(k)) }))
+    .filter(({ d }) => d > 0 && d <= most)
+    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1))
+    .slice(0, 3)
+    .map(({ k }) => k);
+}
+
+/** Edits (insert, delete, replace, swap of neighbours) from `a` to `b`: optimal string alignment. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}

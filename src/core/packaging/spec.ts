@@ -151,6 +151,22 @@ function hasScriptBlock(file: string): boolean {
   }
 }
 
+/**
+ * A script to install, as `tpx run` decides it (core/run/runapp.ts): what isScriptSpec takes, or a bare
+ * `tool.py` that is a file in the working directory. A bare `x.py` that is no file here stays a
+ * package name (`discord.py` is one on PyPI).
+ */
+export function isScriptTarget(spec: string, at: Place): boolean {
+  if (isScriptSpec(spec, at)) return true;
+  const text = spec.trim();
+  if (!/\.py$/i.test(text) || isUrl(text)) return false;
+  try {
+    return fs.statSync(path.resolve(at.cwd, text)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A wheel or sdist file name. */
 export function isPackageArchive(spec: string): boolean {
   return /\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(spec);

@@ -93,7 +93,10 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
   }
   const why = failure.timedOut ? `did not answer within ${timeoutMs / 1000} s (timed out)` : 'does not run';
   throw new TpxError('bad-python', `the Python interpreter for ${what} ${why}`, {
-    hint: [failure.said ? `${failure.exe} said: ${failure.said}` : null, fix ?? 'check that it is a working Python 3 interpreter']
+    hint: [
+      failure.said ? `${failure.exe} said:${failure.said.includes('\n') ? '\n' : ' '}${failure.said}` : null,
+      fix ?? 'check that it is a working Python 3 interpreter',
+    ]
       .filter(Boolean)
       .join('\n'),
   });
@@ -142,7 +145,7 @@ function probe(ctx: Context, command: string, timeoutMs: number): Interpreter | 
     return {
       failed: true,
       exe,
-      said: r.timedOut ? '' : ((r.stderr || r.stdout).trim().split('\n').pop() ?? ''),
+      said: r.timedOut ? '' : whatItSaid(r.stderr || r.stdout),
       timedOut: Boolean(r.timedOut),
     };
   const info = parseProbe(r.stdout);
@@ -256,6 +259,18 @@ export function versionMatches(actual: string, wanted: string): boolean {
 }
 
 /**
+ * What a failing interpreter printed, whole (pyenv explains itself over several lines, the last of
+ * which alone reads as nonsense), without blank lines, at most its last 12 lines.
+ */
+function whatItSaid(output: string): string {
+  const lines = output
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-12);
+  return lines.length > 1 ? lines.map((l) => `  ${l.trimEnd()}`).join('\n') : (lines[0]?.trim() ?? '');
+}
+
+/**
  * The executables that may be the interpreter asked for, best first, each once. The py launcher
  * (Windows) is asked only when the ones before it did not do: it is a process to start.
  */
@@ -277,6 +292,10 @@ function* candidatesFor(ctx: Context, wanted: string): Generator<string> {
     return;
   }
   yield* fresh(whichAll(ctx, wanted));
+  // `python3.12` where pyenv has 3.12 but another version is selected: its shim refuses, and pyenv's 3.12 is
+  // what `--python 3.12` would take.
+  const minor = /^python(\d+\.\d+)$/.exec(wanted)?.[1];
+  if (minor) yield* fresh(pyenvCandidates(ctx, minor));
   // python.org's Windows installer leaves python off PATH by default (and Windows puts a Microsoft
   // Store stub there, which does not run): the launcher knows where the default one is.
   if (wanted === ctx.platform.defaultPython) yield* fresh(launcherChoices(launcher(), null));

@@ -91,6 +91,24 @@ const ENTRIES: Entry[] = [
 
 export const SETTING_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
 
+/** The tpx variables that set a setting, as pipx users name one (`--value PIPX_HOME`): TPX_HOME → home. */
+const BY_VARIABLE: ReadonlyMap<string, string> = new Map([
+  ...ENTRIES.flatMap((e) => e.variables.filter((v) => v.startsWith('TPX_')).map((v) => [v, e.name] as const)),
+  ...Object.entries({ TPX_GLOBAL_HOME: 'home', TPX_GLOBAL_BIN_DIR: 'bin', TPX_GLOBAL_MAN_DIR: 'man' }),
+]);
+
+/** A setting by its name or by the variable that sets it, in any case (`bin`, `TPX_BIN_DIR`); null when neither. */
+export function settingNamed(text: string): string | null {
+  const lower = text.toLowerCase();
+  return SETTING_NAMES.find((n) => n === lower) ?? BY_VARIABLE.get(text.toUpperCase()) ?? null;
+}
+
+/** What `--value` takes, for its error: the names, then the variables (the --global ones left out). */
+export function settingChoices(): string {
+  const variables = [...BY_VARIABLE.keys()].filter((v) => !v.startsWith('TPX_GLOBAL_'));
+  return `${SETTING_NAMES.join(', ')}, or the variable that sets one: ${variables.join(', ')}`;
+}
+
 /** With `--global` (paths.ts): the system-wide directories and the only variables that move them. */
 const GLOBAL: Record<string, Pick<Entry, 'variables' | 'fallback'>> = {
   home: { variables: ['TPX_GLOBAL_HOME'], fallback: 'default' },

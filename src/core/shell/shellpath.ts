@@ -18,7 +18,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TpxError } from '../base/errors.js';
+import type { Context } from '../base/context.js';
 import { lstatOrNull, readTextOrNull, writeAllOrNone, writeFileAtomic } from '../base/fsx.js';
+import { powershellLine } from './winpath.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'sh'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -38,6 +40,30 @@ export function userShell(env: NodeJS.ProcessEnv): { shell: Shell | null; name: 
   const base = path.basename(name).replace(/\.exe$/i, '');
   const shell = base === 'bash' || base === 'zsh' || base === 'fish' ? base : POSIX_SHELLS.has(base) ? 'sh' : null;
   return { shell, name: base };
+}
+
+/**
+ * How to put the bin dir on PATH, as install's hint and doctor's fix both say it: `tpx ensurepath`
+ * first (for the user's own shell, or the Windows user Path), then the `line` to add by hand. A
+ * system-wide bin dir is every user's, not one shell's: ensurepath is no help there.
+ */
+export function pathAdvice(ctx: Pick<Context, 'paths' | 'platform' | 'env'>): { text: string; line: string } {
+  const bin = ctx.paths.bin;
+  // A system-wide bin dir is every user's, not one shell's: the system-wide file, not the user's own.
+  if (ctx.paths.global)
+    return {
+      text: "run `tpx ensurepath --global` (as root) to add it to every user's PATH, or add this line to /etc/profile yourself:",
+      line: `export PATH="$PATH:${bin}"`,
+    };
+  if (ctx.platform.pathSetup === 'registry')
+    return { text: 'run `tpx ensurepath` to add it to your user Path, or in PowerShell:', line: powershellLine(bin) };
+  const home = ctx.env.HOME || os.homedir();
+  const shell = userShell(ctx.env).shell;
+  const where = shell ? startupFiles(shell, ctx.env, home)[0] : "your shell's startup file";
+  return {
+    text: `run \`tpx ensurepath\` to add it to ${where}, or add this line yourself:`,
+    line: pathLine(shell ?? 'sh', bin, home, false),
+  };
 }
 
 /** The line that puts `bin` on PATH for `shell`, naming a dir under home through $HOME so it survives a moved home. */

@@ -15,7 +15,7 @@ import { TpxError } from '../base/errors.js';
 import { removeMine } from '../base/gate.js';
 import { lstatOrNull, randomHex, readTextOrNull, readdirOrEmpty, readlinkOrNull } from '../base/fsx.js';
 import { isOwnerGone, isStaleLock, lockDir, writeOwnerRecord } from '../base/mutex.js';
-import { isToolKey } from '../packaging/names.js';
+import { closeNames, isToolKey } from '../packaging/names.js';
 import { ASIDE, asideOf } from '../base/platform.js';
 import { isGenerationName, loadReceipt, receiptPath } from './receipt.js';
 import type { Receipt } from './receipt.js';
@@ -175,8 +175,10 @@ export function replaceable(ctx: Context, key: string): Installed | null {
 /** The error for a NAME that is not an installed tool; its hint lists the tools that are. */
 export function notInstalled(ctx: Context, key: string): TpxError {
   const known = toolKeys(ctx);
+  const close = closeNames(key, known);
+  const mean = close.length > 0 ? `did you mean ${close.join(' or ')}? ` : '';
   return new TpxError('not-installed', `${key} is not installed`, {
-    hint: known.length > 0 ? `installed tools: ${known.join(', ')}` : 'no tools are installed; see `tpx install --help`',
+    hint: known.length > 0 ? `${mean}installed tools: ${known.join(', ')}` : 'no tools are installed; see `tpx install --help`',
   });
 }
 

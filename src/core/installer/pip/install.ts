@@ -14,7 +14,7 @@ import { listDists } from '../../packaging/distinfo.js';
 import { sitePackages, venvPython } from '../../python/venv.js';
 import { pipOptions } from '../../request/pipoptions.js';
 import type { Environment, InstallJob, InstallResult } from '../installer.js';
-import { hintFromPipOutput, pipTail, unreachableIndexHint } from './hints.js';
+import { hintFromPipOutput, notFoundHint, otherPythonHint, pipTail, unreachableIndexHint } from './hints.js';
 import { readInstallReport, runPip, writeLockRequirements } from './pip.js';
 import { unmetRequirements } from './unmet.js';
 import { sharedPip } from './shared.js';
@@ -48,7 +48,7 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
       ok: false,
       // pip's text is only the trigger: what another Python would need is read from a dry run's report (build/pythonfor.ts).
       wrongPython: /requires a different python|Requires-Python/i.test(pip.output),
-      error: () => pipFailure(ctx, job, pip, env.dir),
+      error: () => pipFailure(ctx, job, pip, env),
     };
   }
   // A lock is installed without its dependencies being resolved: one that leaves one out would give
@@ -70,13 +70,16 @@ function incompleteLock(job: InstallJob, unmet: string[]): TpxError {
   });
 }
 
-/** pip's failure as one error: the tail of its output, and hints from it. */
-async function pipFailure(ctx: Context, job: InstallJob, pip: Logged, dir: string): Promise<TpxError> {
-  const unreachable = /from versions: none/.test(pip.output)
-    ? await unreachableIndexHint(ctx.env, job.request.indexUrl ?? ctx.env.PIP_INDEX_URL)
-    : undefined;
+/** pip's failure as one error: the tail of its output, and hints from it (and from the index, when pip found nothing). */
+async function pipFailure(ctx: Context, job: InstallJob, pip: Logged, env: Environment): Promise<TpxError> {
+  const index = job.request.indexUrl ?? ctx.env.PIP_INDEX_URL;
+  const none = /from versions: none/.test(pip.output);
+  const unreachable = none ? await unreachableIndexHint(ctx.env, index) : undefined;
+  // Either makes asking the index whether the package exists pointless.
+  const known = unreachable ?? otherPythonHint(pip.output, env.py.version);
+  const notFound = none && !known ? await notFoundHint(ctx.env, pip.output, index, env.py.version) : undefined;
   return new TpxError('pip-failed', `pip could not install ${redact(job.what)}`, {
     details: pipTail(pip.output),
-    hint: [unreachable ?? hintFromPipOutput(pip.output, dir), logHint(ctx, pip)].filter(Boolean).join('\n'),
+    hint: [known ?? notFound ?? hintFromPipOutput(pip.output, env.dir), logHint(ctx, pip)].filter(Boolean).join('\n'),
   });
 }

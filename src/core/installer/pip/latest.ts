@@ -15,6 +15,8 @@ import { parseSpec, RECORDED } from '../../packaging/spec.js';
 import { pipOptions } from '../../request/pipoptions.js';
 import type { Latest, LatestQuery } from '../installer.js';
 import { resolve } from './resolve.js';
+import { indexProblem } from './hints.js';
+import type { Request } from '../../request/request.js';
 
 interface Batch {
   first: LatestQuery;
@@ -41,10 +43,22 @@ export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs:
   const interpreters = new Map<string, Interpreter>();
   const answers = new Map<Batch, Answer>();
   await mapPool(batches, jobs, async (b) => answers.set(b, await check(ctx, interpreters, b.first, b.specs)));
+  // An index that cannot be reached fails every batch that uses it, and would fail each spec asked
+  // alone as well: it is asked about once and becomes one error for all of them, nothing retried
+  // (an offline upgrade-all fails fast and says so once).
+  const failed = batches.filter((b) => answers.get(b) instanceof TpxError);
+  const down = await unreachableIndexes(
+    ctx,
+    failed.map((b) => b.first.request),
+  );
+  for (const b of failed) {
+    const error = down.get(indexOf(ctx, b.first.request));
+    if (error) answers.set(b, error);
+  }
   // A batch fails as a whole when one spec cannot be found: ask for each of its specs alone, so one
   // missing package never hides the answers for the others.
-  const retry = batches
-    .filter((b) => answers.get(b) instanceof TpxError && b.specs.length > 1)
+  const retry = failed
+    .filter((b) => !down.has(indexOf(ctx, b.first.request)) && b.specs.length > 1)
     .flatMap((b) => b.specs.map((spec) => ({ b, spec })));
   const single = new Map<Batch, Map<string, Answer>>();
   await mapPool(retry, jobs, async ({ b, spec }) => {
@@ -58,6 +72,21 @@ export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs:
     const version = answer.get(nameOf(q.spec));
     return version ? { version } : { error: new TpxError('check-failed', `pip did not report a version for ${redact(q.spec)}`) };
   });
+}
+
+/** The index a request's pip run asks first, as far as tpx knows it (pip's own config may name another): '' when unknown. */
+function indexOf(ctx: Context, request: Request): string {
+  return request.indexUrl ?? ctx.env.PIP_INDEX_URL ?? '';
+}
+
+/** Of the indexes these requests use, the ones that cannot be reached now, each as the one error to give for it. */
+async function unreachableIndexes(ctx: Context, requests: Request[]): Promise<Map<string, TpxError>> {
+  const down = new Map<string, TpxError>();
+  for (const url of new Set(requests.map((r) => indexOf(ctx, r)))) {
+    const problem = await indexProblem(ctx.env, url || undefined);
+    if (problem) down.set(url, new TpxError('index-unreachable', problem.what, { hint: problem.fix.replace(/^[:;] /, '') || undefined }));
+  }
+  return down;
 }
 
 /** Queries with equal keys can share a pip run. Their requests were checked when read (receipts, flags), so pipOptions does not throw here. */

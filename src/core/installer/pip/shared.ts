@@ -12,7 +12,7 @@ import { readTextOrNull, readdirOrEmpty, uniqueSuffix, writeFileAtomic } from '.
 import { diskFullHint, hintFromPipOutput, pipTail } from './hints.js';
 import { runPip } from './pip.js';
 import { admitsPython, downloadPipWheel } from './download.js';
-import { captureSync, childEnv, logHint } from '../../base/proc.js';
+import { capture, childEnv, logHint } from '../../base/proc.js';
 import { compareVersions } from '../../packaging/pep440.js';
 import type { Paths } from '../../base/paths.js';
 import { choosePython } from '../../python/choose.js';
@@ -24,7 +24,7 @@ import { withScratchVenv } from '../../python/venv.js';
  * Requires-Python admits `py`; else the interpreter's bundled wheel, unpacked on first use (offline,
  * ~0.1 s). Nothing here fetches a newer pip: only `tpx upgrade-shared` changes which pip is used.
  */
-export function ensureSharedPip(ctx: Context, py: Interpreter): string {
+export async function ensureSharedPip(ctx: Context, py: Interpreter): Promise<string> {
   const chosen = selectedPipFor(ctx.paths, py.version);
   if (chosen) return chosen.runner;
   const wheel = newestPipWheel(py.pipWheels) ?? newestPipWheel(downloadedWheels(ctx));
@@ -36,8 +36,12 @@ export function ensureSharedPip(ctx: Context, py: Interpreter): string {
   return unpackPip(ctx, py, wheel);
 }
 
-/** Unpacks a pip wheel into shared/pip-<version>/ (once) and returns its runner. */
-export function unpackPip(ctx: Context, py: Interpreter, wheel: { file: string; version: string }): string {
+/**
+ * Unpacks a pip wheel into shared/pip-<version>/ (once) and returns its runner. Python unpacks it as
+ * a build child (core/base/proc.ts): a Ctrl-C in the first second of the first command stops it and
+ * undoes the half-unpacked copy, instead of ending Python with a traceback.
+ */
+export async function unpackPip(ctx: Context, py: Interpreter, wheel: { file: string; version: string }): Promise<string> {
   const dir = path.join(ctx.paths.shared, `pip-${wheel.version}`);
   const runner = path.join(dir, 'pip', '__pip-runner__.py');
   if (fs.existsSync(runner)) return runner;
@@ -47,9 +51,12 @@ export function unpackPip(ctx: Context, py: Interpreter, wheel: { file: string; 
   const tmp = path.join(ctx.paths.shared, `.pip-${wheel.version}.tmp-${uniqueSuffix()}`);
   const undo = ctx.interrupts.register(() => removeMine(ctx, tmp));
   try {
-    const r = captureSync(py.executable, ['-I', '-S', '-m', 'zipfile', '-e', wheel.file, tmp], childEnv(ctx));
+    const r = await capture(ctx, py.executable, ['-I', '-S', '-m', 'zipfile', '-e', wheel.file, tmp], {
+      env: childEnv(ctx),
+      timeoutMs: 120_000,
+    });
     if (r.code !== 0 || !fs.existsSync(path.join(tmp, 'pip', '__pip-runner__.py'))) {
-      throw new TpxError('pip-bootstrap', `could not unpack ${wheel.file}`, {
+      throw new TpxError('pip-bootstrap', `could not unpack ${wheel.file}${r.timedOut ? ' (timed out)' : ''}`, {
         details: r.stderr.trim(),
         hint: diskFullHint(r.stderr, [ctx.paths.shared]),
       });
@@ -157,7 +164,7 @@ export async function upgradeSharedPip(ctx: Context, opts: { version?: string })
       });
     if (wheel.version === current) return { status: 'already', version: current };
     const fresh =
-      wheel.file === '' ? path.join(ctx.paths.shared, `pip-${wheel.version}`, 'pip', '__pip-runner__.py') : unpackPip(ctx, py, wheel);
+      wheel.file === '' ? path.join(ctx.paths.shared, `pip-${wheel.version}`, 'pip', '__pip-runner__.py') : await unpackPip(ctx, py, wheel);
     const works = await runPip(ctx, fresh, python, ['--version'], 'upgrade-shared');
     if (works.code !== 0) {
       throw new TpxError('pip-bootstrap', `pip ${wheel.version} does not run on ${py.executable}; the shared pip is still ${current}`, {
