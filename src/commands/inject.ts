@@ -5,6 +5,7 @@ import type { InjectFlags } from '../core/ops/inject.js';
 import type { ToolResult } from '../core/ops/outcome.js';
 import type { Cli } from './cli-types.js';
 import { forTool, jsonOption } from './shared/json.js';
+import { cooldownFlag, cooldownOption } from './shared/request.js';
 
 export function register(cli: Cli): void {
   cli.program
@@ -23,12 +24,14 @@ export function register(cli: Cli): void {
       'extra arguments for pip install, as one quoted string (recorded with the packages; they apply to the whole tool)',
     )
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
+    .addOption(cooldownOption(' (replaces the recorded one)'))
     .addOption(jsonOption())
     .action((name: string, specs: string[], flags: InjectFlags) =>
       cli.change((ctx, results) => {
         const key = parseToolArg(name);
         if (specs.length === 0 && !flags.requirement) throw noPackages(key);
-        return forTool(ctx, results, key, () => injectCommand(ctx, key, specs, flags));
+        const cooldown = cooldownFlag(flags.cooldown);
+        return forTool(ctx, results, key, () => injectCommand(ctx, key, specs, { ...flags, cooldown }));
       }),
     );
 }

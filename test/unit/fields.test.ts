@@ -14,6 +14,7 @@ const full: Request = defaultRequest('mytool>=1', {
   injected: [injectedPackage('plugin', 'plugin', { includeApps: true }), injectedPackage('rich>=13', 'rich')],
   indexUrl: 'https://my.index/simple',
   pipArgs: ['-c', '/team/c.txt', '--pre'],
+  cooldown: '1d12h',
   includeDeps: true,
   systemSitePackages: true,
 });
@@ -36,6 +37,7 @@ describe('the request-field table', () => {
       indexUrl: null,
       pipArgs: [],
       python: null,
+      cooldown: null,
       systemSitePackages: false,
       includeDeps: false,
       suffix: '',

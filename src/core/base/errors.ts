@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   'bad-app': 2,
   'bad-suffix': 2,
   'bad-pip-args': 2,
+  'bad-cooldown': 2,
   // What was asked for cannot be found or read.
   'bad-name': 1,
   'bad-spec': 1,
@@ -56,6 +57,8 @@ export const ERROR_CODES = {
   'no-apps': 1,
   'bad-app-name': 1,
   'check-failed': 1,
+  // A cooldown the shared pip could not apply (core/installer/pip/runner.ts): never a silent no-op.
+  'cooldown-failed': 1,
   // The tool store: receipts, links, locks, generations.
   'bad-receipt': 1,
   'link-conflict': 1,

@@ -36,6 +36,8 @@ export interface UpgradeOptions {
   /** Replace the recorded pip args / index for this and later upgrades. */
   pipArgs?: string[];
   indexUrl?: string;
+  /** Replace the recorded cooldown (recorded form, request/args.ts). */
+  cooldown?: string;
   /** Specs the user gave for some tools (`tpx upgrade 'black[d]'`): they replace the recorded ones, likewise. */
   specs?: Map<string, string>;
   /** Upgrade pinned tools too. */
@@ -57,7 +59,7 @@ export interface UpgradeOptions {
  */
 export function upgradeRequest(
   recorded: Request,
-  opts: { pipArgs?: string[]; indexUrl?: string; spec?: string },
+  opts: { pipArgs?: string[]; indexUrl?: string; cooldown?: string; spec?: string },
 ): { request: Request; droppedPin: string | null; givenSpec: string | null } {
   const unpinned = opts.spec === undefined ? dropPin(recorded.spec) : null;
   return {
@@ -67,6 +69,7 @@ export function upgradeRequest(
       spec: opts.spec ?? unpinned?.spec ?? recorded.spec,
       pipArgs: opts.pipArgs ?? recorded.pipArgs,
       indexUrl: opts.indexUrl ?? recorded.indexUrl,
+      cooldown: opts.cooldown ?? recorded.cooldown,
       lock: null,
     },
     droppedPin: unpinned?.pin ?? null,
@@ -266,7 +269,9 @@ export async function upgradeNamed(
   {
     install,
     ...opts
-  }: Pick<UpgradeOptions, 'includeInjected' | 'pipArgs' | 'indexUrl' | 'force'> & { install: ((spec: string) => Request) | null },
+  }: Pick<UpgradeOptions, 'includeInjected' | 'pipArgs' | 'indexUrl' | 'cooldown' | 'force'> & {
+    install: ((spec: string) => Request) | null;
+  },
   report: NamedUpgradeReport,
 ): Promise<void> {
   const targets = new Map<string, string | null>();
@@ -321,7 +326,7 @@ export async function upgradeNamed(
  */
 export async function upgradeAll(
   ctx: Context,
-  opts: { skip: string[]; includeInjected: boolean; jobs: number },
+  opts: { skip: string[]; includeInjected: boolean; jobs: number; cooldown?: string },
   onOutcome: (o: Outcome) => void,
 ): Promise<Outcome[]> {
   const skip = new Set(opts.skip.map(parseToolArg));
@@ -332,6 +337,7 @@ export async function upgradeAll(
   ctx.out.info(`checking ${todo.length} tool${todo.length === 1 ? '' : 's'} for newer versions, then upgrading ${opts.jobs} at a time…`);
   const outcomes = await upgradeTools(quiet(ctx), todo, {
     includeInjected: opts.includeInjected,
+    cooldown: opts.cooldown,
     force: false,
     check: true,
     jobs: opts.jobs,
