@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   'fs-failed': 1,
   // Running an app.
   'app-start': 1,
+  // `tpx run --offline` and the cache has no usable environment.
+  'not-cached': 1,
   // Fitting into the user's shell and OS (ensurepath).
   'unknown-shell': 1,
   unwritable: 1,

@@ -307,6 +307,21 @@ export function runApp(file: string, args: string[], env: NodeJS.ProcessEnv): Pr
 }
 
 /**
+ * Starts a process that outlives tpx (a `tpx run` refresh in the background): its own session, no
+ * terminal, its output appended to `logFile` (0600), nothing waited for.
+ */
+export function spawnDetached(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile: string): void {
+  const fd = fs.openSync(logFile, 'w', 0o600);
+  try {
+    const child = childProcess().spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env, cwd });
+    child.on('error', () => {});
+    child.unref();
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Whether tpx is in its terminal's foreground process group, i.e. a Ctrl-C from the terminal went
  * to the app as well. Linux tells exactly (/proc/self/stat: pgrp = tpgid); elsewhere, any std
  * stream being a terminal is the best guess.
