@@ -174,7 +174,7 @@ async function runScript(ctx: Context, target: string, args: string[], flags: Fl
     if (prepared === null) {
       // No metadata: the default (or --python) interpreter runs it as it is; no environment needed.
       const py = await choosePython(ctx, { requested: flags.python ?? null });
-      return launch(ctx, py.executable, [...flags.pythonArgs, file, ...args], { sweep: false, env: scriptEnv });
+      return await launch(ctx, py.executable, [...flags.pythonArgs, file, ...args], { sweep: false, env: scriptEnv });
     }
     const entry = await environment(ctx, prepared.req, flags, prepared.build);
     try {

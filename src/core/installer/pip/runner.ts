@@ -17,7 +17,7 @@
  * - **A cooldown** (`--tpx-cooldown=SECONDS`, request/pipoptions.ts; docs/architecture.md,
  *   "Cooldown"): the option is taken out of pip's arguments, and every index page pip parses loses
  *   the files whose PEP 700 `upload-time` (JSON simple API) is less than SECONDS before now, as
- *   pip's own `--uploaded-prior-to` (pip 26) does; pip then picks among what is left. A page without
+ *   newer pips' own `--uploaded-prior-to` does; pip then picks among what is left. A page without
  *   upload times (an HTML or `file://` index) keeps its files and is named in the report file
  *   (`TPX_COOLDOWN_REPORT`), which tpx turns into a warning. Unlike the two above, this one must not
  *   fail quietly: a pip whose internals it cannot patch makes the run fail, and the report says why.
