@@ -187,7 +187,7 @@ const SWITCHES: Record<string, 'verbose' | 'quiet' | 'offline'> = {
  * `-v`), stopping at APP. Returns null for anything else, which then goes through commander.
  */
 export function parseRunArgv(argv: string[]): { app: string; args: string[]; flags: RunFlags } | null {
-  const flags: RunFlags = { with: [], cache: true };
+  const flags: RunFlags = { with: [], cache: true, config: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('-') || arg === '-') return { app: arg, args: argv.slice(i + 1), flags };
@@ -254,7 +254,7 @@ export function appEnv(flags: Pick<RunFlags, 'env' | 'envFile'>, at: Place): Nod
 }
 
 function assignment(text: string, where: string): [string, string] {
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(text);
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(text);
   if (!m) throw new TpxError('usage', `${where}: ${JSON.stringify(text)} is not KEY=VALUE`, { hint: 'e.g. --env DEBUG=1' });
   return [m[1] as string, m[2] as string];
 }
