@@ -1,8 +1,8 @@
 // The cooldown (README, "Supply-chain safety"): files the index uploaded less than DURATION ago are
 // not installed. The loopback index gives each file's upload time (PEP 700) as its mtime, so a test
 // dates a release with utimes. One world shows install, list, the version check, upgrade, run,
-// TPX_COOLDOWN, tpx.toml and an index without upload times.
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+// TPX_COOLDOWN, tpx.toml, inject, lock and an index without upload times.
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/fixtures.js';
@@ -101,5 +101,26 @@ describe('--cooldown', () => {
       world.index.setUploadTimes(true);
     }
     expect(readdirSync(world.indexDir).length).toBe(3);
+  });
+
+  it('inject --cooldown holds back an injected package and is recorded; lock takes the file’s cooldown, and --cooldown over it', async () => {
+    world.publish('helperlib-1.0');
+    uploaded('helperlib-1.0', 30);
+    world.publish('helperlib-2.0'); // uploaded now
+
+    const inj = await world.run(['inject', '--cooldown', '7d', 'tpxdemo', 'helperlib']);
+    expect(inj.code, inj.stderr).toBe(0);
+    expect((await world.run(['runpip', 'tpxdemo', 'freeze'])).stdout).toContain('helperlib==1.0\n');
+    expect(receipt(world, 'tpxdemo').request.cooldown).toBe('7d');
+
+    // The project's tpx.toml (test 2) says `cooldown = "7d"`: tpxdemo 3.0 is too new for its lock.
+    const project = join(world.root, 'project');
+    const locked = async (args: string[]) => {
+      const r = await world.run(['lock', ...args], { cwd: project });
+      expect(r.code, r.stderr).toBe(0);
+      return /name = "tpxdemo"\nversion = "([^"]+)"/.exec(readFileSync(join(project, 'pylock.tpxdemo@team.toml'), 'utf8'))?.[1];
+    };
+    expect(await locked([])).toBe('2.0');
+    expect(await locked(['--cooldown', '0'])).toBe('3.0');
   });
 });
