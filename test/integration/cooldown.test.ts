@@ -103,7 +103,7 @@ describe('--cooldown', () => {
     expect(readdirSync(world.indexDir).length).toBe(3);
   });
 
-  it('inject --cooldown holds back an injected package and is recorded; lock takes the file’s cooldown, and --cooldown over it', async () => {
+  it('inject --cooldown holds back an injected package and is recorded; lock takes the file’s cooldown, and --cooldown over it; upgrade-all --cooldown replaces each tool’s', async () => {
     world.publish('helperlib-1.0');
     uploaded('helperlib-1.0', 30);
     world.publish('helperlib-2.0'); // uploaded now
@@ -122,5 +122,11 @@ describe('--cooldown', () => {
     };
     expect(await locked([])).toBe('2.0');
     expect(await locked(['--cooldown', '0'])).toBe('3.0');
+
+    // upgrade-all --cooldown replaces each tool's recorded one (7d held tpxdemo at 2.0).
+    const all = await world.run(['upgrade-all', '--cooldown', '0', '--skip', 'tpxdemo@team', 'tpxdemo@html']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(await version('tpxdemo')).toBe('tpxdemo 3.0');
+    expect(receipt(world, 'tpxdemo').request.cooldown).toBe('0');
   });
 });
