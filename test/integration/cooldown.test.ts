@@ -103,7 +103,7 @@ describe('--cooldown', () => {
     expect(readdirSync(world.indexDir).length).toBe(3);
   });
 
-  it('inject --cooldown holds back an injected package and is recorded; lock takes the file’s cooldown, and --cooldown over it; upgrade-all --cooldown replaces each tool’s', async () => {
+  it('inject --cooldown holds back an injected package and is recorded; lock takes the file’s cooldown, and --cooldown over it; upgrade-all and sync --cooldown replace each tool’s', async () => {
     world.publish('helperlib-1.0');
     uploaded('helperlib-1.0', 30);
     world.publish('helperlib-2.0'); // uploaded now
@@ -128,5 +128,11 @@ describe('--cooldown', () => {
     expect(all.code, all.stderr).toBe(0);
     expect(await version('tpxdemo')).toBe('tpxdemo 3.0');
     expect(receipt(world, 'tpxdemo').request.cooldown).toBe('0');
+
+    // sync --cooldown gives every tool of the file that cooldown, over the file's 7d.
+    const sync = await world.run(['sync', '--cooldown', '0'], { cwd: project });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(receipt(world, 'tpxdemo@team').request.cooldown).toBe('0');
+    expect(await version('tpxdemo@team')).toBe('tpxdemo 3.0');
   });
 });
