@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { makeContext } from './core/base/context.js';
 import { appFile } from './core/packaging/distinfo.js';
-import { chooseApp, launch, parseRunArgv, runTarget } from './core/run/runapp.js';
+import { withProjectPins } from './core/files/runpins.js';
+import { appEnv, chooseApp, launch, parseRunArgv, runTarget } from './core/run/runapp.js';
 import { lookup, runKey, touch } from './core/run/runcache.js';
 import { venvBinDir } from './core/python/venv.js';
 import { COLOR_CHOICES, makeOutput } from './ui.js';
@@ -27,20 +28,23 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
     out: makeOutput({ verbose, quiet, color: color as ColorChoice }),
   });
   let file: string;
+  let env: NodeJS.ProcessEnv;
   try {
+    const flags = await withProjectPins(ctx, parsed.app, parsed.flags);
     // A script is never answered here: reading it (a pipe can be read only once) is the CLI's job.
-    const what = runTarget(parsed.app, parsed.flags, ctx);
+    const what = runTarget(parsed.app, flags, ctx);
     if (what.kind === 'script') return false;
     const k = runKey(ctx, what.req);
     const found = lookup(ctx, k.key, k.material);
     if (found.status !== 'hit') return false;
     file = path.join(venvBinDir(ctx, found.dir), appFile(ctx, chooseApp(ctx, found.receipt, what.app, what.specText)));
+    env = appEnv(flags, ctx);
     touch(found);
   } catch {
     return false;
   }
   try {
-    process.exitCode = await launch(ctx, file, parsed.args);
+    process.exitCode = await launch(ctx, file, parsed.args, { sweep: true, env });
   } catch {
     // It could not be started (it never ran): the CLI looks again, and rebuilds or says why.
     return false;

@@ -6,6 +6,7 @@ import { failedResult } from '../core/ops/outcome.js';
 import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
+import { cooldownFlag, cooldownOption } from './shared/request.js';
 
 export function register(cli: Cli): void {
   cli.program
@@ -29,13 +30,14 @@ export function register(cli: Cli): void {
       'extra arguments for pip install, as one quoted string (recorded with the packages; they apply to the whole tool)',
     )
     .option('-f, --force', 'rebuild even if already injected; replace bin files tpx does not own')
+    .addOption(cooldownOption(' (replaces the recorded one)'))
     .addOption(jsonOption())
     .action((name: string, specs: string[], flags: InjectFlags) =>
       cli.change(async (ctx, results) => {
         const key = parseToolArg(name);
         if (specs.length === 0 && !flags.requirement) throw noPackages(key);
         try {
-          return await injectCommand(ctx, results, key, specs, flags);
+          return await injectCommand(ctx, results, key, specs, { ...flags, cooldown: cooldownFlag(flags.cooldown) });
         } catch (err) {
           results.add(failedResult(key, err));
           return ctx.out.error(err);

@@ -108,10 +108,11 @@ function short(t: ToolStatus): string {
   return `${t.key} ${t.receipt?.version ?? '?'}${t.problems.length ? ' (broken)' : ''}`;
 }
 
-/** What a tool is beside its version: `[pinned]`, `[editable]`, `[script]`, `[not exposed]`. */
+/** What a tool is beside its version: `[pinned]`, `[editable]`, `[script]`, `[not exposed]`, `[cooldown 7d]`. */
 function marks(r: Receipt): string {
-  const all = [r.pinned && 'pinned', r.request.kind !== 'package' && r.request.kind, !r.exposed && 'not exposed'].filter((m): m is string =>
-    Boolean(m),
+  const cooldown = r.request.cooldown && r.request.cooldown !== '0' ? `cooldown ${r.request.cooldown}` : null;
+  const all = [r.pinned && 'pinned', r.request.kind !== 'package' && r.request.kind, !r.exposed && 'not exposed', cooldown].filter(
+    (m): m is string => Boolean(m),
   );
   return all.map((m) => ` [${m}]`).join('');
 }
@@ -155,6 +156,7 @@ function toJson(ctx: Context, t: ToolStatus) {
     spec: r ? redact(r.request.spec) : null,
     suffix: r?.request.suffix ?? '',
     pinned: r?.pinned ?? false,
+    cooldown: r?.request.cooldown ?? null,
     kind: r?.request.kind ?? null,
     exposed: r?.exposed ?? true,
     python: r ? { version: r.python.version, executable: r.python.executable } : null,

@@ -7,11 +7,13 @@ import { jobsFrom, jobsOption } from './shared/jobs.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
 import { failureDetail, summaryTable, warnIfBinNotOnPath } from './shared/report.js';
+import { cooldownFlag, cooldownOption } from './shared/request.js';
 
 interface Flags {
   prune?: boolean;
   dryRun?: boolean;
   jobs?: string;
+  cooldown?: string;
 }
 
 export function register(cli: Cli): void {
@@ -23,6 +25,7 @@ export function register(cli: Cli): void {
     .argument('[file]', 'the toolbox file', 'tpx.toml')
     .option('--prune', 'also uninstall tools the file does not list')
     .option('--dry-run', 'say what would change, and change nothing')
+    .addOption(cooldownOption(' for every tool, over the file’s'))
     .addOption(jobsOption())
     .addOption(jsonOption())
     .action((file: string, flags: Flags) => cli.change((ctx, results) => sync(ctx, results, file, flags)));
@@ -30,7 +33,8 @@ export function register(cli: Cli): void {
 
 async function sync(ctx: Context, results: Results, file: string, flags: Flags): Promise<number> {
   const jobs = jobsFrom(flags);
-  const plan = await planSyncFile(ctx, file, { prune: Boolean(flags.prune) });
+  const cooldown = cooldownFlag(flags.cooldown);
+  const plan = await planSyncFile(ctx, file, { prune: Boolean(flags.prune), overrides: cooldown === undefined ? {} : { cooldown } });
   const { shown, steps } = plan;
   if (flags.dryRun) {
     for (const s of steps) {

@@ -8,7 +8,7 @@ import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
 import { outcomePrinter, summarize } from './shared/report.js';
 import { installResult } from '../core/ops/install.js';
-import { requestFrom } from './shared/request.js';
+import { cooldownFlag, cooldownOption, requestFrom } from './shared/request.js';
 
 interface Flags {
   includeInjected?: boolean;
@@ -18,6 +18,7 @@ interface Flags {
   install?: boolean;
   skip?: string[];
   jobs?: string;
+  cooldown?: string;
 }
 
 export function register(cli: Cli): void {
@@ -28,6 +29,7 @@ export function register(cli: Cli): void {
     .option('--include-injected', 'also upgrade packages added with `tpx inject`')
     .option('--pip-args <args>', 'replace the recorded pip arguments (recorded for later upgrades)')
     .option('--index-url <url>', 'replace the recorded package index (recorded for later upgrades)')
+    .addOption(cooldownOption(' (replaces the recorded one)'))
     .option('-f, --force', 'upgrade pinned tools too, and tools installed from a lock (resolved from their spec then)')
     .option('--install', 'install tools that are not installed yet')
     .addOption(jsonOption())
@@ -37,6 +39,7 @@ export function register(cli: Cli): void {
     .description('upgrade every tool not pinned or locked, several at once; one failing never stops the others')
     .option('--skip <name...>', 'leave these tools alone')
     .option('--include-injected', 'also upgrade packages added with `tpx inject`')
+    .addOption(cooldownOption(' (replaces each tool’s recorded one)'))
     .addOption(jobsOption())
     .addOption(jsonOption())
     .action((flags: Flags) => cli.change((ctx, results) => upgradeAllCommand(ctx, results, flags)));
@@ -46,7 +49,8 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
   // Flags are checked before any tool is looked at: a refused pip option is a usage error (core/request/pipargs.ts).
   const pipArgs = flags.pipArgs === undefined ? undefined : parsePipArgs(flags.pipArgs, ctx);
   const indexUrl = flags.indexUrl === undefined ? undefined : absolutePath(flags.indexUrl, ctx);
-  const opts = { includeInjected: Boolean(flags.includeInjected), pipArgs, indexUrl, force: Boolean(flags.force) };
+  const cooldown = cooldownFlag(flags.cooldown);
+  const opts = { includeInjected: Boolean(flags.includeInjected), pipArgs, indexUrl, cooldown, force: Boolean(flags.force) };
   const install = flags.install ? (spec: string) => requestFrom(spec, flags, ctx) : null;
   let failed = 0;
   const printOutcome = outcomePrinter(ctx);
@@ -74,7 +78,12 @@ async function upgrade(ctx: Context, results: Results, names: string[], flags: F
 }
 
 async function upgradeAllCommand(ctx: Context, results: Results, flags: Flags): Promise<number> {
-  const opts = { skip: flags.skip ?? [], includeInjected: Boolean(flags.includeInjected), jobs: jobsFrom(flags) };
+  const opts = {
+    skip: flags.skip ?? [],
+    includeInjected: Boolean(flags.includeInjected),
+    jobs: jobsFrom(flags),
+    cooldown: cooldownFlag(flags.cooldown),
+  };
   const all = await upgradeAll(ctx, opts, outcomePrinter(ctx));
   if (all.length === 0) {
     ctx.out.info('no tools are installed');

@@ -1,6 +1,9 @@
 // A PEP 503 "simple" package index on 127.0.0.1 serving the wheels in one directory.
 // The directory is re-read on every request, so a test publishes a new release by
-// copying a wheel in, and pip sees it on its next run.
+// copying a wheel in, and pip sees it on its next run. A client that asks for the JSON
+// simple API (PEP 691, as pip does) gets it, with each file's PEP 700 `upload-time`: the
+// file's mtime, so a test dates a release with utimes (setUploadTimes(false): HTML only,
+// an index that gives no upload times).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,6 +27,8 @@ export interface Index {
   setDown(down: boolean): void;
   /** Require HTTP basic auth from now on (null: no auth). */
   setAuth(auth: IndexAuth | null): void;
+  /** Whether project pages may be JSON with upload times (default true); false: HTML only. */
+  setUploadTimes(on: boolean): void;
   /**
    * Hold every new request unanswered until resume(): freezes pip mid-install so a test
    * can interrupt the client at a known point, with no sleeps.
@@ -75,6 +80,7 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
   const requests: string[] = [];
   let down = false;
   let auth: IndexAuth | null = opts.auth ?? null;
+  let uploadTimes = true;
   let held: Array<() => void> | null = null; // non-null while paused
   let mark = 0; // requests[mark..] are the ones waitForRequest looks at
   const onRequest = new Set<() => void>();
@@ -138,6 +144,26 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
     return `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0"><title>${escapeHtml(title)}</title></head><body>\n${links.join('<br>\n')}\n</body></html>\n`;
   }
 
+  /** PEP 691 JSON, API 1.1 (PEP 700): sizes, versions, and each file's upload time (its mtime). */
+  function jsonPage(name: string, files: DistFile[]): string {
+    const versions = new Set<string>();
+    const entries = files.map((f) => {
+      const { sha256, requiresPython } = infoOf(f);
+      const st = statSync(f.path);
+      const version = f.file.endsWith('.whl') ? f.file.split('-')[1] : /-([^-]+)\.(?:tar\.gz|zip)$/.exec(f.file)?.[1];
+      if (version) versions.add(version);
+      return {
+        filename: f.file,
+        url: `/files/${encodeURIComponent(f.file)}`,
+        hashes: { sha256 },
+        ...(requiresPython ? { 'requires-python': requiresPython } : {}),
+        size: st.size,
+        'upload-time': new Date(Math.floor(st.mtimeMs)).toISOString(),
+      };
+    });
+    return JSON.stringify({ meta: { 'api-version': '1.1' }, name, versions: [...versions], files: entries });
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const target = req.url ?? '/';
     if (down) return send(res, 503, 'index is down (setDown)\n');
@@ -175,6 +201,8 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
       if (path !== canonical) return redirect(canonical);
       const files = listFiles().filter((f) => f.project === normalizeProjectName(name));
       if (files.length === 0) return send(res, 404, `project ${name} not found\n`);
+      if (uploadTimes && /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? ''))
+        return send(res, 200, jsonPage(normalizeProjectName(name), files), 'application/vnd.pypi.simple.v1+json');
       const links = files.map((f) => {
         const { sha256, requiresPython } = infoOf(f);
         const rp = requiresPython ? ` data-requires-python="${escapeHtml(requiresPython)}"` : '';
@@ -224,6 +252,9 @@ export async function startIndex(opts: { dir: string; auth?: IndexAuth }): Promi
     },
     setAuth(value: IndexAuth | null) {
       auth = value;
+    },
+    setUploadTimes(on: boolean) {
+      uploadTimes = on;
     },
     pause() {
       held ??= [];

@@ -1,8 +1,8 @@
 // No credential is ever printed or written: every command that takes an index or a URL runs with a
 // password in it, against an index that demands it, and the password must appear nowhere — not in
 // stdout or stderr, not in any file under the data home or the cache (receipts, logs, the run
-// cache), not in the export file.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// cache), not in the export file; nor when pip gets it from keyring.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withCredentials } from '../helpers/index-server.js';
@@ -68,6 +68,28 @@ describe('credentials', () => {
     // The percent-encoded form (what a URL library writes) is hidden the same way.
     const encoded = await run(['install', '--index-url', withCredentials(world.index.url, auth), 'no-such-package-tpx']);
     expect(encoded.stderr).toContain(`${auth.user}:****@127.0.0.1`);
+
+    // Keyring (pip's `subprocess` provider, which tpx sets): no .netrc and no password in any URL; a
+    // `keyring` command on PATH answers for the user the index URL names.
+    rmSync(join(world.home, '.netrc'));
+    const keyringDir = join(world.root, 'keyring-bin');
+    mkdirSync(keyringDir);
+    const asked = join(world.root, 'keyring-asked');
+    writeFileSync(
+      join(keyringDir, 'keyring'),
+      `#!/bin/sh\necho "$*" >> '${asked}'\n[ "$1" = get ] && [ "$3" = ${auth.user} ] && echo '${auth.password}' && exit 0\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const userOnly = credUrl.replace(`:${auth.password}@`, '@');
+    const keyringEnv = { PATH: `${keyringDir}:${world.env.PATH}`, PIP_INDEX_URL: userOnly };
+    const viaKeyring = await world.run(['install', '-v', '--suffix', '@kr', 'tpxdemo'], { env: keyringEnv });
+    outputs.push(viaKeyring.stdout, viaKeyring.stderr);
+    expect(viaKeyring.code, viaKeyring.stderr).toBe(0);
+    expect(readFileSync(asked, 'utf8')).toContain(` ${auth.user}`);
+    // A provider the user chose is left alone: pip then has no way to the password.
+    const own = await world.run(['install', '--suffix', '@own', 'tpxdemo'], { env: { ...keyringEnv, PIP_KEYRING_PROVIDER: 'disabled' } });
+    outputs.push(own.stdout, own.stderr);
+    expect(own.code).toBe(1);
 
     const files = [...filesUnder(world.tpxHome), ...filesUnder(join(world.cacheDir, 'tpx')), exported];
     // The sweep looks where the password would be: receipts, logs that show the masked URL, the run cache.

@@ -1,6 +1,6 @@
 // `tpx doctor`: one home with every kind of damage at once. doctor finds each; --fix repairs what is
 // safe and names the command for the rest; once those are done, doctor finds nothing.
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -148,5 +148,42 @@ describe('tpx doctor', () => {
     const unknown = await world.run(['doctor', 'nosuch']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('error: nosuch is not installed\nhint: installed tools: oneapp, tpxdemo\n');
+  });
+
+  it('--verify checks every installed file against RECORD, names what changed, was added or deleted; --fix rebuilds', async () => {
+    world = await makeWorld();
+    const tools = ['tpxdemo', 'shscript', 'mantool', 'withdep'];
+    expect((await world.run(['install', ...tools])).code).toBe(0);
+    // Apps tpx made start Python with -E, bytecode, scripts, man pages: none of it is a difference.
+    const clean = await world.run(['doctor', '--verify', ...tools]);
+    expect(clean.stdout).toBe(`no problems found (${tools.length} tools checked in ${world.tpxHome})\n`);
+    expect(clean.code).toBe(0);
+
+    const venv = join(world.tpxHome, 'tools', 'tpxdemo');
+    const site = join('lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
+    const module = readdirSync(join(venv, site, 'tpxdemo')).find((f) => f.endsWith('.py')) as string;
+    writeFileSync(join(venv, site, 'tpxdemo', module), 'print("not what pip installed")\n', { flag: 'a' });
+    writeFileSync(join(venv, site, 'zz-planted.pth'), 'import os\n');
+    const distInfo = readdirSync(join(venv, site)).find((f) => f.startsWith('tpxdemo-') && f.endsWith('.dist-info')) as string;
+    rmSync(join(venv, site, distInfo, 'INSTALLER'));
+    const found = await world.run(['doctor', '--verify', 'tpxdemo', 'withdep']);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toBe(
+      [
+        `tpxdemo: 3 of its files are not what was installed (RECORD): changed ${join(site, 'tpxdemo', module)}; added ${join(site, 'zz-planted.pth')}; deleted ${join(site, distInfo, 'INSTALLER')}`,
+        '    fix: `tpx doctor --verify --fix` reinstalls it from its receipt (or: tpx reinstall tpxdemo)',
+        '1 problem found; `tpx doctor --verify --fix` repairs all of them',
+        '',
+      ].join('\n'),
+    );
+    // Without --verify, doctor reads no file's content.
+    expect((await world.run(['doctor', 'tpxdemo'])).stdout).not.toContain('RECORD');
+    const json = JSON.parse((await world.run(['doctor', '--verify', '--json', 'tpxdemo'])).stdout);
+    expect(json.problems).toEqual([expect.objectContaining({ tool: 'tpxdemo', fix: 'reinstall' })]);
+
+    const fixed = await world.run(['doctor', '--verify', '--fix', 'tpxdemo']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stdout).toContain('fixed: reinstalled tpxdemo 1.0');
+    expect((await world.run(['doctor', '--verify', 'tpxdemo'])).code).toBe(0);
   });
 });

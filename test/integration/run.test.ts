@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { realPython, tpxJs } from '../helpers/fixtures.js';
 import { foreignPythonEnv } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -179,27 +179,49 @@ describe('tpx run APP', () => {
     expect(ok.stdout).toContain('multi-b 1.0');
   });
 
-  it('rebuilds an unpinned entry once it is older than the expiry, and sweeps entries unused that long', async () => {
+  it('runs a stale entry at once and refreshes it in the background (a failure goes to a log, once an hour); sweeps entries unused 14 days', async () => {
     world = await makeWorld({ packages: ['tpxdemo-1.0'] });
     expect((await world.run(['run', 'tpxdemo', '--version'])).code).toBe(0);
     expect((await world.run(['run', '--spec', 'tpxdemo==1.0', 'tpxdemo', '--version'])).code).toBe(0);
     const [a, b] = entries(world) as [string, string];
+    const key = JSON.parse(readFileSync(receiptOf(world, a), 'utf8')).pinned ? b : a;
     world.publish('tpxdemo-2.0');
     // Both built 15 days ago; the pinned one also last used then, the unpinned one just now.
     const old = new Date(Date.now() - 15 * 24 * 3600 * 1000);
-    for (const key of [a, b]) {
-      const file = receiptOf(world, key);
+    const age = (k: string) => {
+      const file = receiptOf(world, k);
       const receipt = JSON.parse(readFileSync(file, 'utf8'));
       writeFileSync(file, JSON.stringify({ ...receipt, builtAt: old.toISOString() }));
       if (receipt.pinned) utimesSync(file, old, old);
-    }
+    };
+    for (const k of [a, b]) age(k);
     utimesSync(join(runDir(world), '.last-sweep'), old, old);
-    const r = await world.run(['run', 'tpxdemo', '--version']);
-    expect(r.stderr).toContain('rebuilding the cached environment: built over 14 days ago from an unpinned spec');
-    expect(r.stdout).toBe('tpxdemo 2.0\n');
-    // The sweep ran while the app did: the pinned entry, unused for 15 days, is gone; its env too.
-    expect(entries(world)).toHaveLength(1);
-    expect(envs(world)).toHaveLength(1);
+    const log = join(world.cacheDir, 'tpx', 'logs', `run-refresh-${key}.log`);
+    const version = () => JSON.parse(readFileSync(receiptOf(world, key), 'utf8')).version;
+
+    const r = await world.run(['run', '-v', 'tpxdemo', '--version']);
+    expect(r.stdout).toBe('tpxdemo 1.0\n');
+    expect(r.stderr).toBe(`the cached environment is over 14 days old: refreshing it in the background (log: ${log})\n`);
+    // The sweep ran while the app did: the pinned entry, unused for 15 days, is gone.
+    expect(entries(world)).toEqual([key]);
+    await vi.waitFor(() => expect(version()).toBe('2.0'), { timeout: 90_000, interval: 200 });
+    const hit = await world.run(['run', 'tpxdemo', '--version']);
+    expect([hit.stdout, hit.stderr]).toEqual(['tpxdemo 2.0\n', '']);
+
+    // A refresh that fails (the index is down) is in its log, never in the app's output; it is not retried within the hour.
+    age(key);
+    rmSync(log);
+    world.index.setDown(true);
+    const quiet = await world.run(['run', 'tpxdemo', '--version']);
+    expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, 'tpxdemo 2.0\n', '']);
+    await vi.waitFor(() => expect(readFileSync(log, 'utf8')).toMatch(/^error: pip could not install tpxdemo/m), {
+      timeout: 90_000,
+      interval: 200,
+    });
+    const started = statSync(log).mtimeMs;
+    expect((await world.run(['run', '-v', 'tpxdemo', '--version'])).stderr).toBe('');
+    expect(statSync(log).mtimeMs).toBe(started);
+    expect(version()).toBe('2.0');
   });
 
   it('--refresh rebuilds the entry; --no-cache leaves nothing behind', async () => {

@@ -192,6 +192,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     expect(pick('logs')).toEqual({ value: join(world.cacheDir, 'tpx', 'logs'), source: 'in cache' });
     expect(pick('completions')).toEqual({ value: join(world.tpxHome, 'completions'), source: 'in home' });
     expect(pick('python')).toEqual({ value: join(fake, 'python3'), source: 'TPX_DEFAULT_PYTHON' });
+    expect(pick('cooldown')).toEqual({ value: '0 (none)', source: 'default' });
     expect(pick('shared-pip')).toEqual({ value: 'not bootstrapped yet', source: 'on disk' });
 
     const table = await world.run(['environment'], { env: { ...env, TPX_HOME: undefined, TPX_BIN_DIR: undefined } });
@@ -220,7 +221,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     const unknown = await world.run(['environment', '--value', 'bindir'], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      'Allowed choices are home, bin, man, completions, cache, logs, python, shared-pip, or the variable that sets one: TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR, TPX_CACHE_DIR, TPX_DEFAULT_PYTHON',
+      'Allowed choices are home, bin, man, completions, cache, logs, python, cooldown, shared-pip, or the variable that sets one: TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR, TPX_CACHE_DIR, TPX_DEFAULT_PYTHON, TPX_COOLDOWN',
     );
     expect(existsSync(mark)).toBe(false);
 

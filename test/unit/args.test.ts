@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { absolutePipArgs, parsePipArgs, requestFlags, shellWord, splitArgs } from '../../src/core/request/args.js';
+import {
+  absolutePipArgs,
+  givenCooldown,
+  parseCooldown,
+  parsePipArgs,
+  requestFlags,
+  shellWord,
+  splitArgs,
+} from '../../src/core/request/args.js';
 
 describe('splitArgs', () => {
   it('splits like a POSIX shell without running one', () => {
@@ -97,14 +105,16 @@ describe('absolutePipArgs', () => {
       indexUrl: '/work/project/simple',
       pipArgs: [],
       python: '/work/project/venv/bin/python',
+      cooldown: null,
     });
     expect(requestFlags({ indexUrl: 'https://h/simple', python: '3.12' }, { cwd, env })).toEqual({
       indexUrl: 'https://h/simple',
       pipArgs: [],
       python: '3.12',
+      cooldown: null,
     });
     expect(requestFlags({ python: 'python3.12' }, { cwd, env }).python).toBe('python3.12');
-    expect(requestFlags({}, { cwd, env })).toEqual({ indexUrl: null, pipArgs: [], python: null });
+    expect(requestFlags({}, { cwd, env })).toEqual({ indexUrl: null, pipArgs: [], python: null, cooldown: null });
   });
 });
 
@@ -117,5 +127,38 @@ describe('shellWord', () => {
     ["it's", "'it'\\''s'"],
   ])('%s → %s', (text, word) => {
     expect(shellWord(text)).toBe(word);
+  });
+});
+
+describe('parseCooldown: a duration in its recorded form', () => {
+  it.each([
+    ['7d', '7d'],
+    ['36h', '1d12h'],
+    ['2w', '14d'],
+    ['90m', '1h30m'],
+    ['P7D', '7d'],
+    ['p1w', '7d'],
+    ['PT36H', '1d12h'],
+    ['P1DT12H', '1d12h'],
+    ['PT45S', '45s'],
+    ['0', '0'],
+    [' 7d ', '7d'],
+  ])('%s is %s', (given, recorded) => {
+    expect(parseCooldown(given, '--cooldown')).toBe(recorded);
+  });
+
+  it.each(['', '7', 'seven days', 'P', 'PT', 'P1Y', 'P1M', '7x', '-1d', 'd'])('%j is refused, naming where it came from', (given) => {
+    expect(() => parseCooldown(given, '--cooldown')).toThrow(`--cooldown: ${JSON.stringify(given)} is not a duration`);
+  });
+
+  it('months have no fixed length: the hint says to give days', () => {
+    expect(() => parseCooldown('P1M', 'TPX_COOLDOWN')).toThrow(expect.objectContaining({ hint: expect.stringContaining('P30D') }));
+  });
+
+  it('the flag wins over TPX_COOLDOWN, which is recorded when no flag is given', () => {
+    const at = (env: Record<string, string>) => ({ cwd: '/', env });
+    expect(givenCooldown('0', at({ TPX_COOLDOWN: '7d' }))).toBe('0');
+    expect(givenCooldown(undefined, at({ TPX_COOLDOWN: 'P2D' }))).toBe('2d');
+    expect(givenCooldown(undefined, at({}))).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { defaultRequest, injectedPackage } from '../../src/core/request/request.
 
 describe('pipOptions: a request as pip options', () => {
   it('a plain request has none', () => {
-    expect(pipOptions(defaultRequest('black'))).toEqual([]);
+    expect(pipOptions(defaultRequest('black'), {})).toEqual([]);
   });
 
   it('the index, then the pip args, then each injected package’s pip args, in order', () => {
@@ -16,7 +16,7 @@ describe('pipOptions: a request as pip options', () => {
         injectedPackage('click', 'click'),
       ],
     });
-    expect(pipOptions(req)).toEqual([
+    expect(pipOptions(req, {})).toEqual([
       '--index-url',
       'https://idx.example/simple',
       '--pre',
@@ -28,8 +28,15 @@ describe('pipOptions: a request as pip options', () => {
   });
 
   it('refuses options that would install elsewhere, wherever in the request they are', () => {
-    expect(() => pipOptions(defaultRequest('black', { pipArgs: ['--target', '/x'] }))).toThrow('--target');
+    expect(() => pipOptions(defaultRequest('black', { pipArgs: ['--target', '/x'] }), {})).toThrow('--target');
     const injected = [injectedPackage('rich', 'rich', { pipArgs: ['--user'] })];
-    expect(() => pipOptions(defaultRequest('black', { injected }))).toThrow('--user');
+    expect(() => pipOptions(defaultRequest('black', { injected }), {})).toThrow('--user');
+  });
+
+  it('a cooldown is the runner’s option in seconds: the request’s, else TPX_COOLDOWN’s; "0" is none', () => {
+    expect(pipOptions(defaultRequest('black', { cooldown: '1d12h' }), {})).toEqual(['--tpx-cooldown=129600']);
+    expect(pipOptions(defaultRequest('black'), { TPX_COOLDOWN: 'P7D' })).toEqual(['--tpx-cooldown=604800']);
+    expect(pipOptions(defaultRequest('black', { cooldown: '0' }), { TPX_COOLDOWN: '7d' })).toEqual([]);
+    expect(() => pipOptions(defaultRequest('black'), { TPX_COOLDOWN: 'soon' })).toThrow('TPX_COOLDOWN: "soon" is not a duration');
   });
 });

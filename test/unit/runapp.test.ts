@@ -1,14 +1,15 @@
 // The cache-hit fast path parses `tpx run` arguments without commander. Whatever it accepts must
 // mean exactly what commander makes of it, or a hit would run another environment than a miss builds.
 import { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
 import { register } from '../../src/commands/run.js';
 import type { Context } from '../../src/core/base/context.js';
 import type { TpxError } from '../../src/core/base/errors.js';
-import { chooseApp, parseRunArgv, runTarget } from '../../src/core/run/runapp.js';
+import { appEnv, chooseApp, parseRunArgv, runArgv, runTarget } from '../../src/core/run/runapp.js';
 import type { RunFlags } from '../../src/core/run/runapp.js';
 import type { RunReceipt } from '../../src/core/run/runcache.js';
 
@@ -33,6 +34,7 @@ describe('parseRunArgv', () => {
     [['app', '--', 'a']],
     [['-q', '--color', 'never', 'tpxdemo', '-q']],
     [['--quiet', '--color=always', 'app', '--color=never']],
+    [['--cooldown', '7d', '--offline', '--env', 'A=1', '--env=B=2', '--env-file', '.env', 'app', '--env', 'C=3']],
   ])('agrees with commander on %j', (argv) => {
     const fast = parseRunArgv(argv);
     const slow = viaCommander(argv);
@@ -178,5 +180,28 @@ describe('chooseApp', () => {
     } catch (err) {
       expect((err as TpxError).hint).toBe("its apps: a, b; run one with `tpx run --spec 'black[d]' a`");
     }
+  });
+});
+
+describe('runArgv: the options that make the same request again (a refresh in the background)', () => {
+  it('commander reads them back as the flags they came from, pins included (--no-config)', () => {
+    const flags = {
+      ...viaCommander(['--spec', 'x==1', '--with', 'a', '--with', 'b', '--python', '3.12', '--cooldown', 'P7D', 'app']).flags,
+    };
+    const again = viaCommander([...runArgv(flags as unknown as RunFlags), 'app']).flags;
+    expect(again).toEqual({ ...flags, config: false });
+  });
+});
+
+describe('appEnv: the app’s environment', () => {
+  it('is tpx’s, then --env-file’s lines, then each --env', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpx-appenv-'));
+    writeFileSync(join(dir, 'vars'), '# comment\n\nexport A="quoted value"\nB = x \nC=\'single\'\n');
+    const env = appEnv({ envFile: 'vars', env: ['C=flag', 'D=a=b'] }, { cwd: dir, env: { A: 'mine', KEEP: '1' } });
+    expect(env).toEqual({ A: 'quoted value', B: 'x', C: 'flag', D: 'a=b', KEEP: '1' });
+    writeFileSync(join(dir, 'bad'), 'A=1\nnot an assignment\n');
+    expect(() => appEnv({ envFile: 'bad' }, { cwd: dir, env: {} })).toThrow('bad:2: "not an assignment" is not KEY=VALUE');
+    expect(() => appEnv({ envFile: 'missing' }, { cwd: dir, env: {} })).toThrow(`--env-file: cannot read ${join(dir, 'missing')}`);
+    rmSync(dir, { recursive: true });
   });
 });

@@ -11,6 +11,7 @@ const req: RunRequest = {
   python: null,
   indexUrl: null,
   pipArgs: [],
+  cooldown: null,
   requiresPython: null,
   source: null,
 };
@@ -34,6 +35,7 @@ describe('runKey: the run cache key', () => {
     ['--python', { python: '3.12' }],
     ['--index-url', { indexUrl: 'https://h/simple' }],
     ['--pip-args', { pipArgs: ['--pre'] }],
+    ['--cooldown', { cooldown: '7d' }],
     ['requires-python', { requiresPython: '>=3.12' }],
     ["a project's build files", { source: 'pyproject.toml:10@1' }],
     ['app or script', { kind: 'script' }],

@@ -93,7 +93,7 @@ isort = "isort[colors]"
       ['title = "mine"\n[tools.black]', '/team/tpx.toml:1: `title` is not something tpx.toml holds: tools go in [tools.NAME] tables'],
       [
         '[tools.black]\nspec = "black"\n\n[tools.ruff]\nversion = "1"',
-        '/team/tpx.toml:5: tools.ruff.version is not a field tpx knows (it knows spec, python, suffix, with, apps, pinned, expose, index-url, pip-args, include-deps, system-site-packages, include-resources-from)',
+        '/team/tpx.toml:5: tools.ruff.version is not a field tpx knows (it knows spec, python, suffix, with, apps, pinned, expose, index-url, pip-args, cooldown, include-deps, system-site-packages, include-resources-from)',
       ],
       ['[tools.black]\n\npinned = "yes"', '/team/tpx.toml:3: tools.black.pinned is "yes", not true or false'],
       ['[tools.black]\nspec = "ruff>=1"', '/team/tpx.toml:2: tools.black.spec "ruff>=1" installs the tool ruff, not black'],

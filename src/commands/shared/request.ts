@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { requestFlags } from '../../core/request/args.js';
+import { parseCooldown, requestFlags } from '../../core/request/args.js';
 import type { SharedFlags } from '../../core/request/args.js';
 import type { Place } from '../../core/base/context.js';
 import { TpxError, usageError } from '../../core/base/errors.js';
@@ -29,7 +29,24 @@ export function requestOptions(opts: { recorded: boolean } = { recorded: true })
     new Option('--index-url <url>', `the package index to install from${kept}`),
     new Option('--pip-args <args>', `extra arguments for pip install, as one quoted string${kept}`),
     new Option('--python <python>', 'interpreter: a path, a command like python3.12, or a version like 3.12'),
+    cooldownOption(opts.recorded ? ' (recorded; each upgrade counts back from its own time)' : ''),
   ];
+}
+
+/**
+ * `--cooldown DURATION` (README, "Supply-chain safety"): files uploaded to the index less than this
+ * long ago are not installed. TPX_COOLDOWN is its default.
+ */
+export function cooldownOption(kept = ''): Option {
+  return new Option(
+    '--cooldown <duration>',
+    `skip files uploaded less than DURATION ago (7d, 36h, P7D; 0: none; default: $TPX_COOLDOWN)${kept}`,
+  );
+}
+
+/** A `--cooldown` value as recorded (core/request/args.ts), or undefined when not given. */
+export function cooldownFlag(flag: string | undefined): string | undefined {
+  return flag === undefined ? undefined : parseCooldown(flag, '--cooldown');
 }
 
 const repeat = (v: string, prev: string[] = []) => [...prev, v];

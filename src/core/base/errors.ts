@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   'bad-app': 2,
   'bad-suffix': 2,
   'bad-pip-args': 2,
+  'bad-cooldown': 2,
   // What was asked for cannot be found or read.
   'bad-name': 1,
   'bad-spec': 1,
@@ -58,6 +59,8 @@ export const ERROR_CODES = {
   'check-failed': 1,
   // The package index did not answer (core/installer/pip/hints.ts, indexProblem).
   'index-unreachable': 1,
+  // A cooldown the shared pip could not apply (core/installer/pip/runner.ts): never a silent no-op.
+  'cooldown-failed': 1,
   // The tool store: receipts, links, locks, generations.
   'bad-receipt': 1,
   'link-conflict': 1,
@@ -78,6 +81,8 @@ export const ERROR_CODES = {
   'fs-failed': 1,
   // Running an app.
   'app-start': 1,
+  // `tpx run --offline` and the cache has no usable environment.
+  'not-cached': 1,
   // Fitting into the user's shell and OS (ensurepath).
   'unknown-shell': 1,
   unwritable: 1,

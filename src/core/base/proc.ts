@@ -51,7 +51,37 @@ export function childEnv(ctx: Context, extra: Record<string, string> = {}): Reco
   env.PIP_USER = '0';
   env.PIP_NO_INPUT = '1';
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+  // With --no-input pip asks keyring only through a provider named here or in its config; with none,
+  // credentials kept in keyring are silently unused (pipx sets the same). `subprocess` runs the
+  // `keyring` command on PATH, for an index URL that names a user (README, "Credentials").
+  if (!keyringConfigured(ctx)) env.PIP_KEYRING_PROVIDER = 'subprocess';
   return { ...env, ...extra };
+}
+
+/** Whether the user chose pip's keyring provider: `PIP_KEYRING_PROVIDER`, or `keyring-provider` in a config file pip reads. */
+export function keyringConfigured(ctx: Pick<Context, 'env'>): boolean {
+  if (ctx.env.PIP_KEYRING_PROVIDER !== undefined) return true;
+  return pipConfigFiles(ctx.env).some((f) => {
+    try {
+      return /^\s*keyring[-_]provider\s*[=:]/m.test(fs.readFileSync(f, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The configuration files pip reads on POSIX (pip's `configuration.py`): PIP_CONFIG_FILE, global, user. */
+function pipConfigFiles(env: NodeJS.ProcessEnv): string[] {
+  const home = env.HOME ?? '';
+  const xdgDirs = (env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':').filter(Boolean);
+  const xdgHome = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  return [
+    ...xdgDirs.map((d) => path.join(d, 'pip', 'pip.conf')),
+    '/etc/pip.conf',
+    path.join(home, '.pip', 'pip.conf'),
+    path.join(xdgHome, 'pip', 'pip.conf'),
+    ...(env.PIP_CONFIG_FILE ? [env.PIP_CONFIG_FILE] : []),
+  ];
 }
 
 export interface Captured {
@@ -287,6 +317,21 @@ function whyNotStarted(file: string, err: Error): string {
   if (!fs.existsSync(file)) return 'it does not exist';
   const interpreter = /^#!\s*(\S+)/.exec(readHeadOrNull(file) ?? '')?.[1];
   return interpreter ? `the interpreter its first line names, ${interpreter}, does not exist` : 'it could not be run';
+}
+
+/**
+ * Starts a process that outlives tpx (a `tpx run` refresh in the background): its own session, no
+ * terminal, its output appended to `logFile` (0600), nothing waited for.
+ */
+export function spawnDetached(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile: string): void {
+  const fd = fs.openSync(logFile, 'w', 0o600);
+  try {
+    const child = childProcess().spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env, cwd });
+    child.on('error', () => {});
+    child.unref();
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { uninstallTool } from '../ops/uninstall.js';
 import { lockEntries, missingApps, planSync } from './sync.js';
 import type { Step } from './sync.js';
 import { readToolFile } from './toolfile.js';
+import type { Request } from '../request/request.js';
 
 /** What sync will do: the file as the user should read its name, and one step per tool. */
 export interface SyncPlan {
@@ -49,8 +50,8 @@ export type Synced = { key: string; result: ToolResult } & (
 );
 
 /** Reads the file and decides every step from disk; every lock is checked first: one that does not fit refuses the sync. */
-export async function planSyncFile(ctx: Context, file: string, opts: { prune: boolean }): Promise<SyncPlan> {
-  const toolfile = await readToolFile(file, ctx.env);
+export async function planSyncFile(ctx: Context, file: string, opts: { prune: boolean; overrides?: Partial<Request> }): Promise<SyncPlan> {
+  const toolfile = await readToolFile(file, ctx.env, opts.overrides);
   const shown = path.relative(ctx.cwd, toolfile.file) || toolfile.file;
   const locks = await lockEntries(ctx, toolfile);
   const steps = planSync(ctx, toolfile, opts);

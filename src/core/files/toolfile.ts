@@ -15,6 +15,8 @@
  *
  *   [tools]
  *   ruff = "==0.4.1"              # shorthand: a version for the package of that name, or a spec
+ *
+ * A top-level `cooldown = "7d"` (before any table) is the cooldown of every tool that gives none.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -55,8 +57,11 @@ const WITH = REQUEST_KEYS.indexOf('with') + 1;
 const FIELDS = [...REQUEST_KEYS.slice(0, WITH), 'apps', 'pinned', 'expose', ...REQUEST_KEYS.slice(WITH)];
 const HINT = 'see "A team\'s toolbox as a file" in tpx\'s README for the format';
 
-/** Reads and checks FILE; a missing or unreadable one, bad TOML or a bad field is a TpxError (bad-toolfile) saying where. */
-export async function readToolFile(file: string, env: NodeJS.ProcessEnv): Promise<ToolFile> {
+/**
+ * Reads and checks FILE; a missing or unreadable one, bad TOML or a bad field is a TpxError
+ * (bad-toolfile) saying where. `overrides`: request fields a flag gives for every tool (`sync --cooldown`).
+ */
+export async function readToolFile(file: string, env: NodeJS.ProcessEnv, overrides: Partial<Request> = {}): Promise<ToolFile> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -66,7 +71,8 @@ export async function readToolFile(file: string, env: NodeJS.ProcessEnv): Promis
       hint: 'give the path of a tpx.toml (the default is ./tpx.toml); README, "A team\'s toolbox as a file", shows one',
     });
   }
-  return parseToolFile(text, file, env);
+  const read = await parseToolFile(text, file, env);
+  return { ...read, tools: read.tools.map((t) => ({ ...t, request: { ...t.request, ...overrides } })) };
 }
 
 /** `file` as the user named it (errors say that); relative paths in it are relative to its folder. */
@@ -84,7 +90,8 @@ export async function parseToolFile(text: string, shown: string, env: NodeJS.Pro
     throw err;
   }
   for (const key of Object.keys(data))
-    if (key !== 'tools') throw fail(at(null, key), `\`${key}\` is not something tpx.toml holds: tools go in [tools.NAME] tables`);
+    if (!TOP_LEVEL.includes(key)) throw fail(at(null, key), `\`${key}\` is not something tpx.toml holds: tools go in [tools.NAME] tables`);
+  const shared = topLevel(data, (key, why) => fail(at(null, key), why));
   const tools = data.tools ?? {};
   if (!isTable(tools)) throw fail(at(null, 'tools'), '`tools` must be a table: [tools.NAME]');
   const dir = path.dirname(file);
@@ -93,7 +100,7 @@ export async function parseToolFile(text: string, shown: string, env: NodeJS.Pro
     const line = at(name, null);
     const where = (field: string | null) => (field === null ? line : at(name, field));
     try {
-      const entry = toolEntry(name, value, dir, env, line);
+      const entry = toolEntry(name, value, dir, env, line, shared);
       const twin = entries.find((e) => e.key === entry.key);
       if (twin) throw fail(line, `tools.${name} is the same tool as tools.${twin.name} (both are ${entry.key})`, 'list each tool once');
       entries.push(entry);
@@ -121,6 +128,18 @@ export function tableEntry(name: string, table: unknown, dir: string, env: NodeJ
   }
 }
 
+/** What tpx.toml holds outside its tools: the tools, and the request fields every tool takes unless it gives its own. */
+const TOP_LEVEL = ['tools', 'cooldown'];
+
+function topLevel(data: Record<string, unknown>, fail: (key: string, why: string) => TpxError): Partial<Request> {
+  if (data.cooldown === undefined) return {};
+  try {
+    return fromToml(REQUEST_FIELDS, { cooldown: data.cooldown }, '', { cwd: '', env: {} }, (_key, read) => read());
+  } catch (err) {
+    throw fail('cooldown', err instanceof Mismatch ? err.message.replace(/^\./, '') : toTpxError(err).message);
+  }
+}
+
 /** A problem with one field of tools.NAME (null: with the entry as a whole). */
 class FieldError extends Error {
   constructor(
@@ -132,7 +151,14 @@ class FieldError extends Error {
   }
 }
 
-function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.ProcessEnv, line: number): ToolEntry {
+function toolEntry(
+  name: string,
+  value: unknown,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  line: number,
+  shared: Partial<Request> = {},
+): ToolEntry {
   const at = `tools.${name}`;
   const wrong = (field: string | null, why: string, hint?: string) =>
     new FieldError(field, `${at}${field ? `.${field}` : ''} ${why}`, hint);
@@ -179,7 +205,7 @@ function toolEntry(name: string, value: unknown, dir: string, env: NodeJS.Proces
     pinned: t.pinned === undefined ? false : checked('pinned', () => flag(t.pinned, `${at}.pinned`)),
     exposed: t.expose === undefined ? true : checked('expose', () => flag(t.expose, `${at}.expose`)),
     apps: t.apps === undefined ? null : checked('apps', () => listOf(text('an app name', isSafeFileName))(t.apps, `${at}.apps`)),
-    request: defaultRequest(spec, { ...fields, spec }),
+    request: defaultRequest(spec, { ...shared, ...fields, spec }),
   };
 }
 

@@ -16,6 +16,7 @@ import type { Pylock } from '../packaging/pylock.js';
 import { requireInstalled, toolKeys } from '../store/store.js';
 import { installedLock, lockRequest } from './locking.js';
 import { readToolFile } from './toolfile.js';
+import type { Request } from '../request/request.js';
 
 /** One tool's lock as written (`file`: its path; `notes`: where its files and hashes came from), or why it was not. */
 export type Written = { key: string } & ({ file: string; lock: Pylock; notes: string[] } | { error: TpxError });
@@ -29,8 +30,9 @@ export async function lockToolFile(
   file: string,
   jobs: number,
   onWritten: (w: Written) => void,
+  overrides: Partial<Request> = {},
 ): Promise<{ file: string; tools: number; failed: number }> {
-  const toolfile = await readToolFile(file, ctx.env);
+  const toolfile = await readToolFile(file, ctx.env, overrides);
   const dir = path.dirname(toolfile.file);
   let failed = 0;
   const made = new Map<string, { file: string; lock: Pylock; text: string }>();

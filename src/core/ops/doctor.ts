@@ -37,6 +37,7 @@ import {
   toolPath,
 } from '../store/store.js';
 import { sitePackages } from '../python/venv.js';
+import { verifyVenv } from '../store/verify.js';
 
 /** What `--fix` does about a finding. */
 export type Repair =
@@ -71,16 +72,17 @@ export interface Checkup {
  * the next (a tool pointed back at its generation, whose Python is gone): a few rounds, while they
  * do something. A name that is neither installed nor owns a link is an error.
  */
-export async function checkup(ctx: Context, keys: string[], fix: boolean): Promise<Checkup> {
+export async function checkup(ctx: Context, keys: string[], fix: boolean, opts: { verify?: boolean } = {}): Promise<Checkup> {
   for (const key of keys) if (readEntry(ctx, key).state === 'none' && !linksByOwner(ctx).has(key)) throw notInstalled(ctx, key);
-  let findings = diagnose(ctx, keys);
+  const look = async () => [...diagnose(ctx, keys), ...(opts.verify ? await verifyFindings(ctx, keys) : [])];
+  let findings = await look();
   const fixed: string[] = [];
   const failed: string[] = [];
   for (let round = 0; fix && round < 3 && findings.some((f) => f.repair); round++) {
     const r = await repair(ctx, findings);
     fixed.push(...r.done);
     failed.push(...r.failed);
-    findings = diagnose(ctx, keys);
+    findings = await look();
     if (r.done.length === 0) break;
   }
   return { findings, fixed, failed, checked: keys.length > 0 ? keys.length : toolKeys(ctx).length };
@@ -218,6 +220,34 @@ export function toolFix(ctx: Context, status: ToolStatus): string {
   const manual = findings.find((f) => f.repair === null);
   if (manual) return manual.command;
   return findings.every((f) => f.repair?.kind === 'reinstall') ? `tpx reinstall ${status.key}` : `tpx doctor --fix ${status.key}`;
+}
+
+/**
+ * `--verify`: each tool's files against its distributions' RECORDs (store/verify.ts); a tool whose
+ * files differ is rebuilt from its receipt by `--fix`. Tools with other problems are left to those.
+ */
+async function verifyFindings(ctx: Context, names: string[]): Promise<Finding[]> {
+  const found: Finding[] = [];
+  for (const key of names.length > 0 ? names : toolKeys(ctx)) {
+    const entry = readEntry(ctx, key);
+    if (entry.state !== 'ok') continue;
+    const t = await verifyVenv(ctx, envPath(ctx, entry.gen));
+    const parts = (['changed', 'added', 'deleted'] as const).filter((k) => t[k].length > 0).map((k) => `${k} ${shortList(t[k])}`);
+    if (t.unrecorded.length > 0) parts.push(`no RECORD to check for ${t.unrecorded.join(', ')}`);
+    if (parts.length === 0) continue;
+    const n = t.changed.length + t.added.length + t.deleted.length;
+    found.push({
+      tool: key,
+      problem: `${n} of its files ${n === 1 ? 'is' : 'are'} not what was installed (RECORD): ${parts.join('; ')}`,
+      repair: n > 0 ? { kind: 'reinstall', key } : null,
+      command: `tpx reinstall ${key}`,
+    });
+  }
+  return found;
+}
+
+function shortList(files: string[], max = 10): string {
+  return files.length > max ? `${files.slice(0, max).join(', ')} and ${files.length - max} more` : files.join(', ');
 }
 
 /** The receipt against the venv, from dist-info: the main distribution must be there at the recorded version. */

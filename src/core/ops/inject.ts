@@ -24,6 +24,8 @@ export interface InjectFlags {
   includeResourcesFrom?: string[];
   /** pip arguments as the user typed them (one string): recorded with the packages. */
   pipArgs?: string;
+  /** `--cooldown`, as recorded (args.ts, parseCooldown): replaces the tool's. */
+  cooldown?: string;
   force?: boolean;
 }
 
@@ -247,7 +249,7 @@ async function injectOnce(
   const rebuilt = await rebuildInPlaceOf(
     ctx,
     inst,
-    { ...receipt.request, spec: mainSpec, injected },
+    { ...receipt.request, spec: mainSpec, injected, cooldown: flags.cooldown ?? receipt.request.cooldown },
     {
       // Everything stays at its version and stays installed (the tool's own package too, when only its
       // extras are added); only what the user named may move.

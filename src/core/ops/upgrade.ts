@@ -38,6 +38,8 @@ export interface UpgradeOptions {
   /** Replace the recorded pip args / index for this and later upgrades. */
   pipArgs?: string[];
   indexUrl?: string;
+  /** Replace the recorded cooldown (recorded form, request/args.ts). */
+  cooldown?: string;
   /** Specs the user gave for some tools (`tpx upgrade 'black[d]'`): they replace the recorded ones, likewise. */
   specs?: Map<string, string>;
   /** Upgrade pinned tools too. */
@@ -61,7 +63,7 @@ export interface UpgradeOptions {
  */
 export function upgradeRequest(
   recorded: Request,
-  opts: { pipArgs?: string[]; indexUrl?: string; spec?: string },
+  opts: { pipArgs?: string[]; indexUrl?: string; cooldown?: string; spec?: string },
 ): { request: Request; droppedPin: string | null; givenSpec: string | null } {
   const unpinned = opts.spec === undefined ? dropPin(recorded.spec) : null;
   return {
@@ -71,6 +73,7 @@ export function upgradeRequest(
       spec: opts.spec ?? unpinned?.spec ?? recorded.spec,
       pipArgs: opts.pipArgs ?? recorded.pipArgs,
       indexUrl: opts.indexUrl ?? recorded.indexUrl,
+      cooldown: opts.cooldown ?? recorded.cooldown,
       lock: null,
     },
     droppedPin: unpinned?.pin ?? null,
@@ -285,7 +288,9 @@ export async function upgradeNamed(
   {
     install,
     ...opts
-  }: Pick<UpgradeOptions, 'includeInjected' | 'pipArgs' | 'indexUrl' | 'force'> & { install: ((spec: string) => Request) | null },
+  }: Pick<UpgradeOptions, 'includeInjected' | 'pipArgs' | 'indexUrl' | 'cooldown' | 'force'> & {
+    install: ((spec: string) => Request) | null;
+  },
   report: NamedUpgradeReport,
 ): Promise<void> {
   const targets = new Map<string, string | null>();
@@ -362,7 +367,7 @@ async function notInstalledHere(ctx: Context, key: string, spec: string, indexUr
  */
 export async function upgradeAll(
   ctx: Context,
-  opts: { skip: string[]; includeInjected: boolean; jobs: number },
+  opts: { skip: string[]; includeInjected: boolean; jobs: number; cooldown?: string },
   onOutcome: (o: Outcome) => void,
 ): Promise<Outcome[]> {
   const skip = new Set(opts.skip.map(parseToolArg));
@@ -373,6 +378,7 @@ export async function upgradeAll(
   ctx.out.info(`checking ${todo.length} tool${todo.length === 1 ? '' : 's'} for newer versions, then upgrading ${opts.jobs} at a time…`);
   const outcomes = await upgradeTools(quiet(ctx), todo, {
     includeInjected: opts.includeInjected,
+    cooldown: opts.cooldown,
     force: false,
     check: true,
     keepExactCopies: true,

@@ -72,12 +72,28 @@ export function readEntryPoints(dist: Dist): { console: string[]; gui: string[] 
 
 /** Every file `RECORD` lists, as an absolute path (RECORD's paths are relative to site-packages). */
 function recordFiles(dist: Dist, site: string): string[] {
-  const record = readTextOrNull(path.join(dist.dir, 'RECORD')) ?? '';
+  return (readRecord(dist, site) ?? []).map((e) => e.file);
+}
+
+/** A line of RECORD: the file's absolute path and its hash (`sha256=<urlsafe base64, no padding>`; '' for none: RECORD itself, bytecode). */
+export interface RecordEntry {
+  file: string;
+  hash: string;
+}
+
+/** Every line of `dist`'s RECORD (paths made absolute against site-packages); null when it has none. */
+export function readRecord(dist: Dist, site: string): RecordEntry[] | null {
+  const record = readTextOrNull(path.join(dist.dir, 'RECORD'));
+  if (record === null) return null;
   return record
     .split(/\r?\n/)
-    .map(parseCsvFirst)
-    .filter((file) => file !== '')
-    .map((file) => path.resolve(site, file));
+    .map((line) => {
+      const file = parseCsvFirst(line);
+      const rest = line.startsWith('"') ? line.slice(line.indexOf('",') + 2) : line.slice(file.length + 1);
+      return { file, hash: rest.split(',')[0] ?? '' };
+    })
+    .filter((e) => e.file !== '')
+    .map((e) => ({ file: path.resolve(site, e.file), hash: e.hash }));
 }
 
 /** Files `RECORD` places directly in the venv's bin dir (entry-point wrappers and `data/scripts`). */

@@ -132,6 +132,14 @@ export function isolateApps(on: OnPlatform, venv: string, apps: string[]): void 
   }
 }
 
+/** An app's text as pip wrote it, before isolateApps added `-E` (doctor --verify checks it against RECORD); null: it has no such edit. */
+export function withoutIsolation(text: string): string | null {
+  const direct = /^(#!\S+) -E\n/.exec(text);
+  if (direct) return `${direct[1]}\n${text.slice(direct[0].length)}`;
+  const trampoline = /^(#!\/bin\/sh\n'''exec' (?:\S+|"[^"]+")) -E( "\$0" "\$@"\n)/.exec(text);
+  return trampoline ? `${trampoline[1]}${trampoline[2]}${text.slice(trampoline[0].length)}` : null;
+}
+
 /**
  * Runs `work` with the python of a throw-away venv of `py` — for pip runs whose venv's contents
  * never matter (dry-runs with --ignore-installed, downloads) — and a temp dir beside it; both are

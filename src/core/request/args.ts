@@ -104,6 +104,7 @@ export interface SharedFlags {
   indexUrl?: string;
   pipArgs?: string;
   python?: string;
+  cooldown?: string;
 }
 
 /**
@@ -118,7 +119,74 @@ export function requestFlags(flags: SharedFlags, at: Place): RunFields {
     indexUrl: flags.indexUrl === undefined ? null : absolutePath(flags.indexUrl, at),
     pipArgs: flags.pipArgs ? parsePipArgs(flags.pipArgs, at) : [],
     python: py === undefined ? null : absolutePython(py, at),
+    cooldown: givenCooldown(flags.cooldown, at),
   };
+}
+
+// --- Cooldown ------------------------------------------------------------------------------------
+
+const UNIT_SECONDS = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 } as const;
+
+/**
+ * A cooldown as recorded: `--cooldown` if given, else `TPX_COOLDOWN`, else null (none given). `0`
+ * is recorded as "0" (turned off on purpose, so a later TPX_COOLDOWN does not turn it on).
+ */
+export function givenCooldown(flag: string | undefined, at: Place): string | null {
+  if (flag !== undefined) return parseCooldown(flag, '--cooldown');
+  const env = at.env.TPX_COOLDOWN;
+  return env ? parseCooldown(env, 'TPX_COOLDOWN') : null;
+}
+
+/**
+ * The cooldown a pip run applies, in seconds (0: none): the request's, else TPX_COOLDOWN's (a tool
+ * recorded without one follows the variable; docs/architecture.md, "Cooldown").
+ */
+export function cooldownSeconds(recorded: string | null | undefined, env: NodeJS.ProcessEnv): number {
+  const value = recorded ?? (env.TPX_COOLDOWN ? parseCooldown(env.TPX_COOLDOWN, 'TPX_COOLDOWN') : '0');
+  return durationSeconds(value) ?? 0;
+}
+
+/**
+ * A duration (`7d`, `36h`, `1d12h`, `2w`, `90m`, an ISO 8601 duration `P7D`, `PT36H`, `P1DT12H`,
+ * or `0`) in its one recorded form: days, hours, minutes and seconds (`7d`, `1d12h`, `0`), so
+ * `P7D` and `7d` are the same value everywhere (sync compares them). `where` names the source in an error.
+ */
+export function parseCooldown(text: string, where: string): string {
+  const seconds = durationSeconds(text.trim());
+  if (seconds === null) {
+    const months = /^P(\d+Y)?(\d+M)/i.test(text.trim());
+    throw new TpxError('bad-cooldown', `${where}: ${JSON.stringify(text)} is not a duration`, {
+      hint: months
+        ? 'years and months have no fixed length: give days, e.g. P30D or 30d'
+        : 'e.g. 7d, 36h, 1d12h, 2w, an ISO 8601 duration such as P7D or PT36H, or 0 for none',
+    });
+  }
+  return formatDuration(seconds);
+}
+
+/** A duration's seconds, or null when TEXT is not one; a recorded form reads back as itself. */
+export function durationSeconds(text: string): number | null {
+  if (text === '0') return 0;
+  const short = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/i.exec(text);
+  const iso = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text);
+  const m = short ?? iso;
+  if (!m || m.slice(1).every((g) => g === undefined) || /T$/i.test(text)) return null;
+  const [w, d, h, min, s] = m.slice(1).map((g) => Number(g ?? 0)) as [number, number, number, number, number];
+  const total = w * UNIT_SECONDS.w + d * UNIT_SECONDS.d + h * UNIT_SECONDS.h + min * UNIT_SECONDS.m + s;
+  return Number.isSafeInteger(total) ? total : null;
+}
+
+/** Seconds as the recorded form: `7d`, `1d12h`, `90m` is `1h30m`, `0`. */
+export function formatDuration(seconds: number): string {
+  if (seconds === 0) return '0';
+  let rest = seconds;
+  let out = '';
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const n = Math.floor(rest / UNIT_SECONDS[unit]);
+    rest -= n * UNIT_SECONDS[unit];
+    if (n > 0) out += `${n}${unit}`;
+  }
+  return out;
 }
 
 /** A `--python` value as recorded: a path (with a separator, or from ~) made absolute; a version or a command as given. */

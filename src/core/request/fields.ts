@@ -14,7 +14,7 @@ import { TpxError } from '../base/errors.js';
 import { stripCredentials } from '../base/redact.js';
 import { MAX_NAME, isSafeFileName, isValidDistName, isValidSuffix, normalizeName, validateSuffix } from '../packaging/names.js';
 import { isUrl, looksLikePath, parseSpec } from '../packaging/spec.js';
-import { absolutePath, absolutePipArgs, absolutePython, parsePipArgs } from './args.js';
+import { absolutePath, absolutePipArgs, absolutePython, durationSeconds, formatDuration, parsePipArgs } from './args.js';
 import { checkPipArgs } from './pipargs.js';
 import type { Injected, LockedDist, Request, RequestKind } from './request.js';
 
@@ -147,6 +147,20 @@ export const REQUEST_FIELDS = {
     toml: { key: 'pip-args', read: readPipArgs, write: (v, rel) => (v.length === 0 ? undefined : v.map(rel)) },
     run: 'same',
   },
+  cooldown: {
+    default: null,
+    later: true,
+    check: orNull(
+      text('a duration such as "7d" or "1d12h"', (s) => durationSeconds(s) !== null && formatDuration(durationSeconds(s) ?? 0) === s),
+    ),
+    toml: {
+      key: 'cooldown',
+      read: readCooldown,
+      // A file that gives none takes whatever was recorded (TPX_COOLDOWN's, say), as for python.
+      sync: { ifGiven: true },
+    },
+    run: 'same',
+  },
   includeDeps: { default: false, check: flag, toml: { key: 'include-deps', read: tomlFlag } },
   systemSitePackages: { default: false, check: flag, toml: { key: 'system-site-packages', read: tomlFlag } },
   kind: { default: 'package', later: true, check: oneOf(REQUEST_KINDS) },
@@ -266,6 +280,13 @@ function readWith(v: unknown, at: string, place: Place): Injected[] {
     const spec = read.spec as string;
     return injectedPackage(spec, parseSpec(spec, place).name ?? '', read);
   })(v, at);
+}
+
+/** `cooldown = "7d"` (or `"P7D"`, `0`): in the recorded form. */
+function readCooldown(v: unknown, at: string): string {
+  const seconds = typeof v === 'string' ? durationSeconds(v.trim()) : v === 0 ? 0 : null;
+  if (seconds === null) throw new Mismatch(at, v, 'a duration such as "7d", "36h", "P7D" or 0');
+  return formatDuration(seconds);
 }
 
 /** `pip-args` as one string (split as a shell would) or a list of arguments. */

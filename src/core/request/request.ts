@@ -44,6 +44,13 @@ export interface Request {
   kind: RequestKind;
   indexUrl: string | null;
   pipArgs: string[];
+  /**
+   * `--cooldown` (or TPX_COOLDOWN when it was made): files uploaded to the index less than this long
+   * before each pip run are not used, in the recorded form (`7d`, `1d12h`; args.ts, parseCooldown);
+   * "0": none, on purpose; null: none given (TPX_COOLDOWN at each run applies). Relative, so every
+   * upgrade computes its own cut-off.
+   */
+  cooldown: string | null;
   /** What the user passed to --python, if anything (reinstall re-resolves it). */
   python: string | null;
   systemSitePackages: boolean;

@@ -25,6 +25,13 @@ export interface RunFlags extends SharedFlags {
   refresh?: boolean;
   /** false with --no-cache */
   cache: boolean;
+  /** Never touch the network: the cache answers, or it is an error. */
+  offline?: boolean;
+  /** `--env KEY=VALUE` for the app (repeatable), after `--env-file`'s. */
+  env?: string[];
+  envFile?: string;
+  /** false with --no-config: the nearest tpx.toml's pins are not applied (files/runpins.ts). */
+  config?: boolean;
   verbose?: boolean;
   quiet?: boolean;
   /** `--color`, as given: the fast path leaves a value that is not a choice to commander. */
@@ -166,17 +173,26 @@ const VALUED: Record<string, keyof RunFlags> = {
   '--python': 'python',
   '--index-url': 'indexUrl',
   '--pip-args': 'pipArgs',
+  '--cooldown': 'cooldown',
+  '--env': 'env',
+  '--env-file': 'envFile',
   '--color': 'color',
 };
 
-const SWITCHES: Record<string, 'verbose' | 'quiet'> = { '-v': 'verbose', '--verbose': 'verbose', '-q': 'quiet', '--quiet': 'quiet' };
+const SWITCHES: Record<string, 'verbose' | 'quiet' | 'offline'> = {
+  '-v': 'verbose',
+  '--verbose': 'verbose',
+  '-q': 'quiet',
+  '--quiet': 'quiet',
+  '--offline': 'offline',
+};
 
 /**
  * Parses `run` arguments the way commander does for the common forms (`--opt value`, `--opt=value`,
  * `-v`), stopping at APP. Returns null for anything else, which then goes through commander.
  */
 export function parseRunArgv(argv: string[]): { app: string; args: string[]; flags: RunFlags } | null {
-  const flags: RunFlags = { with: [], cache: true };
+  const flags: RunFlags = { with: [], cache: true, config: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('-') || arg === '-') return { app: arg, args: argv.slice(i + 1), flags };
@@ -192,7 +208,60 @@ export function parseRunArgv(argv: string[]): { app: string; args: string[]; fla
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) return null;
     if (key === 'with') flags.with.push(value);
+    else if (key === 'env') flags.env = [...(flags.env ?? []), value];
     else (flags as unknown as Record<string, string>)[key] = value;
   }
   return null;
+}
+
+/**
+ * The `run` options that make the same request as `flags` (parseRunArgv's inverse), for a run of
+ * tpx that builds it again (a refresh in the background): `--no-config`, since the pins of a
+ * tpx.toml are already in `flags`.
+ */
+export function runArgv(flags: RunFlags): string[] {
+  const out = ['--no-config'];
+  for (const [option, key] of Object.entries(VALUED)) {
+    const v = flags[key];
+    if (key === 'color' || key === 'env' || key === 'envFile') continue;
+    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.push(`${option}=${one}`);
+  }
+  return out;
+}
+
+/**
+ * The app's environment: tpx's, then `--env-file`'s variables (`KEY=VALUE` lines; `#` comments,
+ * blank lines, an `export ` prefix and quotes around the value allowed; nothing expanded), then
+ * each `--env KEY=VALUE`.
+ */
+export function appEnv(flags: Pick<RunFlags, 'env' | 'envFile'>, at: Place): NodeJS.ProcessEnv {
+  // PYTHONPATH and PYTHONHOME meant for another Python must not change which modules (or which
+  // standard library) an app or a script runs with, as pipx clears them: only --env/--env-file set them.
+  const out: NodeJS.ProcessEnv = { ...at.env, PYTHONPATH: undefined, PYTHONHOME: undefined };
+  if (flags.envFile !== undefined) {
+    const file = path.resolve(at.cwd, expandHome(flags.envFile, at.env));
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new TpxError('no-such-file', `--env-file: cannot read ${file}`, { hint: 'give a file of KEY=VALUE lines' });
+    }
+    text.split(/\r?\n/).forEach((line, i) => {
+      if (/^\s*(#|$)/.test(line)) return;
+      const [k, v] = assignment(line.replace(/^\s*export\s+/, ''), `${flags.envFile}:${i + 1}`);
+      const value = v.trim();
+      out[k] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+    });
+  }
+  for (const e of flags.env ?? []) {
+    const [k, v] = assignment(e, '--env');
+    out[k] = v;
+  }
+  return out;
+}
+
+function assignment(text: string, where: string): [string, string] {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(text);
+  if (!m) throw new TpxError('usage', `${where}: ${JSON.stringify(text)} is not KEY=VALUE`, { hint: 'e.g. --env DEBUG=1' });
+  return [m[1] as string, m[2] as string];
 }

@@ -78,7 +78,12 @@ export interface RunReceipt {
 }
 
 export type RunEntry = { dir: string; receipt: RunReceipt };
-export type Lookup = ({ status: 'hit' } & RunEntry) | { status: 'miss' } | { status: 'expired' | 'stale' | 'broken'; why: string };
+/** `stale`: usable, but due for a rebuild (stale-while-revalidate: it runs, and is refreshed for the next run). */
+export type Lookup =
+  | ({ status: 'hit' } & RunEntry)
+  | ({ status: 'stale'; why: string } & RunEntry)
+  | { status: 'miss' }
+  | { status: 'expired' | 'broken'; why: string };
 
 /** A Context whose tool store is the run cache. */
 function runStore(ctx: Context): Context {
@@ -137,8 +142,6 @@ export function lookup(ctx: Context, key: string, material?: string, now = Date.
     return { status: 'broken', why: 'its receipt is of another version' };
   if (material !== undefined && receipt.material !== material) return { status: 'broken', why: 'it was built for another request' };
   if (now - fs.statSync(file).mtimeMs > RUN_TTL_MS) return { status: 'expired', why: 'unused for 14 days' };
-  if (!receipt.pinned && now - Date.parse(receipt.builtAt) > RUN_TTL_MS)
-    return { status: 'stale', why: 'built over 14 days ago from an unpinned spec' };
   // The interpreter the venv was made from may have been removed or upgraded away.
   if (!fs.existsSync(venvPython(ctx, dir))) return { status: 'broken', why: `its Python (${receipt.python.executable}) is gone` };
   // The cache dir was moved: a venv cannot be, its apps start the python of the old place.
@@ -150,6 +153,8 @@ export function lookup(ctx: Context, key: string, material?: string, now = Date.
     )
   )
     return { status: 'broken', why: 'it was made where the cache dir was' };
+  if (!receipt.pinned && now - Date.parse(receipt.builtAt) > RUN_TTL_MS)
+    return { status: 'stale', why: 'built over 14 days ago from an unpinned spec', dir, receipt };
   return { status: 'hit', dir, receipt };
 }
 
@@ -167,11 +172,13 @@ export type Build = (dir: string, ctx: Context) => Promise<Omit<RunReceipt, 'sch
  * generation, whose receipt is written last and which is then published with one rename. Builds
  * of one key take turns (a lock), so a second concurrent run waits and uses the first's entry
  * instead of installing everything again. A failed or interrupted build is removed, never published.
+ * `keepOld`: the replaced generation is left to the sweep (an app may be running from it: a
+ * refresh in the background, `--prefetch`).
  */
 export async function ensureEntry(
   ctx: Context,
   { key, material }: RunKey,
-  opts: { refresh: boolean },
+  opts: { refresh: boolean; keepOld?: boolean },
   build: Build,
 ): Promise<RunEntry & { built: boolean }> {
   const store = runStore(ctx);
@@ -190,7 +197,7 @@ export async function ensureEntry(
       published = true;
       gen.keep();
       // The replaced generation (refreshed, expired, stale) goes now rather than at the next sweep.
-      if (replacing) collectGarbage(store);
+      if (replacing && !opts.keepOld) collectGarbage(store);
       return { dir: gen.dir, receipt, built: true };
     } finally {
       if (!published) gen.dispose();
@@ -237,6 +244,31 @@ async function finish(ctx: Context, k: RunKey, dir: string, build: Build): Promi
   // tpx never writes a credential (docs/architecture.md, "Credentials"): the request's URLs are stored without.
   writeFileAtomic(path.join(dir, RECEIPT), `${stripCredentials(JSON.stringify(receipt, null, 2))}\n`, 0o600);
   return receipt;
+}
+
+/** How often a stale entry's refresh is started at most: a failing one (no network) is not retried on every run. */
+const REVALIDATE_EVERY_MS = 3600 * 1000;
+
+/**
+ * Starts the refresh of a stale entry in the background (`start`, given the log file its output
+ * goes to), unless one was started within the last hour; the log's mtime is that record. The log
+ * is where a failed refresh is seen: never on the app's terminal. Returns the log, or null if not started.
+ */
+export function revalidate(ctx: Context, key: string, start: (log: string) => void): string | null {
+  const log = path.join(ctx.paths.logs, `run-refresh-${key}.log`);
+  try {
+    if (Date.now() - fs.statSync(log).mtimeMs < REVALIDATE_EVERY_MS) return null;
+  } catch {
+    // never refreshed
+  }
+  try {
+    cacheDir(ctx.paths.cache, ctx.paths.logs);
+    start(log);
+    return log;
+  } catch (err) {
+    ctx.out.warn(`could not start refreshing the cached environment: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
 }
 
 /**

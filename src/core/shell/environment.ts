@@ -75,6 +75,13 @@ const ENTRIES: Entry[] = [
     value: (_p, env, platform) => env.TPX_DEFAULT_PYTHON || platform.defaultPython,
   },
   {
+    name: 'cooldown',
+    description: 'the default --cooldown: files uploaded to an index less than this long ago are not installed',
+    variables: ['TPX_COOLDOWN'],
+    fallback: 'default',
+    value: (_p, env) => env.TPX_COOLDOWN || '0 (none)',
+  },
+  {
     name: 'shared-pip',
     description: "the pip every tool environment is served by: the one `tpx upgrade-shared` chose, else each interpreter's bundled one",
     variables: [],

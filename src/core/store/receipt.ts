@@ -77,10 +77,25 @@ export function receiptPath(envDir: string): string {
  * upgrade and reinstall get them from pip's configuration, keyring or ~/.netrc, or a flag again.
  */
 export function writeReceipt(envDir: string, receipt: Receipt, mode?: number): void {
-  const stored = { ...receipt, request: withoutCredentials(receipt.request) };
   // A rewrite (pin, rollback, runpip) keeps the receipt's mode: a `--global` one stays readable by every user.
   const like = mode === undefined ? lstatOrNull(receiptPath(envDir)) : null;
-  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, mode ?? (like ? like.mode & 0o777 : 0o600));
+  const fileMode = mode ?? (like ? like.mode & 0o777 : 0o600);
+  const stored = {
+    ...receipt,
+    request: withoutCredentials(receipt.request),
+    ...managedBy(receipt.key, fileMode === receiptMode({ global: true })),
+  };
+  writeFileAtomic(receiptPath(envDir), `${JSON.stringify(stored, null, 2)}\n`, fileMode);
+}
+
+/**
+ * "Who manages me", for the tool's own code (README, "Who manages this tool"): the receipt is
+ * `tpx.json` in the venv's prefix (Python's `sys.prefix`), and these keys, with `schema`, `key`,
+ * `name`, `version` and `request.spec`, are a stable contract. Written, never read back: tpx
+ * derives them from the key.
+ */
+export function managedBy(key: string, global: boolean): { installer: 'tpx'; upgrade: string[] } {
+  return { installer: 'tpx', upgrade: ['tpx', 'upgrade', ...(global ? ['--global'] : []), key] };
 }
 
 /**

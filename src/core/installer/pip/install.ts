@@ -31,7 +31,7 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
     'off',
     '--report',
     reportFile,
-    ...pipOptions(job.request),
+    ...pipOptions(job.request, ctx.env),
     ...(job.extraPipArgs ?? []),
     // A lock (files/locking.ts) is installed as it is: every file by its hash, nothing resolved.
     ...(job.lock

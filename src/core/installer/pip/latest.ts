@@ -33,7 +33,7 @@ export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs:
   const batches: Batch[] = [];
   const assigned = queries.map((q) => {
     const name = nameOf(q.spec);
-    const same = (b: Batch) => batchKey(b.first) === batchKey(q);
+    const same = (b: Batch) => batchKey(ctx, b.first) === batchKey(ctx, q);
     let batch = batches.find((b) => same(b) && (b.specs.includes(q.spec) || !b.names.has(name)));
     if (!batch) batches.push((batch = { first: q, specs: [], names: new Set() }));
     if (!batch.specs.includes(q.spec)) batch.specs.push(q.spec);
@@ -90,8 +90,8 @@ async function unreachableIndexes(ctx: Context, requests: Request[]): Promise<Ma
 }
 
 /** Queries with equal keys can share a pip run. Their requests were checked when read (receipts, flags), so pipOptions does not throw here. */
-function batchKey(q: LatestQuery): string {
-  return [q.interpreter, ...pipOptions(q.request)].join('\0');
+function batchKey(ctx: Context, q: LatestQuery): string {
+  return [q.interpreter, ...pipOptions(q.request, ctx.env)].join('\0');
 }
 
 function nameOf(spec: string): string {

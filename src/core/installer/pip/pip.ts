@@ -2,19 +2,57 @@
 import * as fs from 'node:fs';
 import type { Context } from '../../base/context.js';
 import { TpxError } from '../../base/errors.js';
+import * as path from 'node:path';
 import { tpxRunner } from './runner.js';
-import { childEnv, runLogged } from '../../base/proc.js';
+import { withTempDir } from '../../base/gate.js';
+import { childEnv, logHint, runLogged } from '../../base/proc.js';
 import type { Logged } from '../../base/proc.js';
-import { quoteUserinfo } from '../../base/redact.js';
+import { quoteUserinfo, redact } from '../../base/redact.js';
+import { formatDuration } from '../../request/args.js';
+import { COOLDOWN_OPTION } from '../../request/pipoptions.js';
 import type { LockedDist } from '../../request/request.js';
 
 /**
  * Runs the shared pip inside the venv whose interpreter is `python`, through tpx's runner
- * (runner.ts: cached User-Agent facts, bytecode compiled in parallel). A raw `@` in a URL's password
- * goes to pip percent-encoded, so pip records no piece of it (redact.quoteUserinfo).
+ * (runner.ts: cached User-Agent facts, bytecode compiled in parallel, a cooldown). A raw `@` in a
+ * URL's password goes to pip percent-encoded, so pip records no piece of it (redact.quoteUserinfo).
  */
 export function runPip(ctx: Context, runner: string, python: string, args: string[], logName: string): Promise<Logged> {
-  return runLogged(ctx, python, [tpxRunner(runner), ...args.map(quoteUserinfo)], { env: childEnv(ctx), logName });
+  const cooldown = args.find((a) => a.startsWith(`${COOLDOWN_OPTION}=`));
+  const run = (env: Record<string, string>) => runLogged(ctx, python, [tpxRunner(runner), ...args.map(quoteUserinfo)], { env, logName });
+  if (cooldown === undefined) return run(childEnv(ctx));
+  return withTempDir(ctx, 'cooldown', async (tmp) => {
+    const report = path.join(tmp, 'cooldown.json');
+    const pip = await run({ ...childEnv(ctx), TPX_COOLDOWN_REPORT: report });
+    readCooldownReport(ctx, report, pip, formatDuration(Number(cooldown.split('=')[1])));
+    return pip;
+  });
+}
+
+/** What the runner did with a cooldown (runner.ts): indexes without upload times are warned of; one it could not apply is an error. */
+interface CooldownReport {
+  applied: boolean;
+  why?: string;
+  untimed: string[];
+  held: string[];
+}
+
+function readCooldownReport(ctx: Context, file: string, pip: Logged, duration: string): void {
+  let report: CooldownReport | null = null;
+  try {
+    report = JSON.parse(fs.readFileSync(file, 'utf8')) as CooldownReport;
+  } catch {
+    // not written: the runner did not run (pip's own ran instead, or Python failed first)
+  }
+  if (!report?.applied) {
+    throw new TpxError('cooldown-failed', `the cooldown (${duration}) could not be applied${report?.why ? `: ${report.why}` : ''}`, {
+      hint: `${logHint(ctx, pip)}\n\`--cooldown 0\` installs without one`,
+    });
+  }
+  for (const index of report.untimed)
+    ctx.out.warn(`${redact(index)} gives no upload times: the cooldown (${duration}) cannot hold back its new files`);
+  if (report.held.length > 0 && ctx.verbose)
+    ctx.out.info(`the cooldown (${duration}) held back ${report.held.length} file(s) uploaded since: ${report.held.join(', ')}`);
 }
 
 /** The parts of pip's JSON install report (`--report`, schema version 1) tpx reads. */

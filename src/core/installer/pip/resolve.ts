@@ -34,7 +34,7 @@ export async function resolve(ctx: Context, job: ResolveJob): Promise<Resolution
       'off',
       '--report',
       report,
-      ...pipOptions(job.request),
+      ...pipOptions(job.request, ctx.env),
       ...job.specs,
     ];
     const run = () => runPip(ctx, runner, python, args, job.logName);

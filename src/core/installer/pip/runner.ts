@@ -14,6 +14,13 @@
  *   `installed` map, the list pip is about to walk) with the same call in forked workers; pip's own
  *   loop then finds each answer ready and records the `.pyc` in RECORD as always. Anything unexpected
  *   (another pip layout, one CPU, few files, no fork) falls back to pip's own sequential call.
+ * - **A cooldown** (`--tpx-cooldown=SECONDS`, request/pipoptions.ts; docs/architecture.md,
+ *   "Cooldown"): the option is taken out of pip's arguments, and every index page pip parses loses
+ *   the files whose PEP 700 `upload-time` (JSON simple API) is less than SECONDS before now, as
+ *   newer pips' own `--uploaded-prior-to` does; pip then picks among what is left. A page without
+ *   upload times (an HTML or `file://` index) keeps its files and is named in the report file
+ *   (`TPX_COOLDOWN_REPORT`), which tpx turns into a warning. Unlike the two above, this one must not
+ *   fail quietly: a pip whose internals it cannot patch makes the run fail, and the report says why.
  *
  * It lives beside the unpacked pip (pip's own runner is inside `pip/`), so its folder, which Python
  * puts first on sys.path, holds pip's dist-info: the runner takes it off sys.path, or pip would see
@@ -169,6 +176,73 @@ def parallel_bytecode():
     wheel.compileall = proxy
 
 
+def cooldown():
+    import atexit
+    import json
+    import os
+    import time
+    from datetime import datetime, timezone
+
+    flag = "--tpx-cooldown="
+    given = [a for a in sys.argv[1:] if a.startswith(flag)]
+    if not given:
+        return
+    sys.argv[1:] = [a for a in sys.argv[1:] if not a.startswith(flag)]
+    cutoff = time.time() - int(given[-1][len(flag):])
+    report = {"applied": False, "untimed": [], "held": []}
+    report_file = os.environ.pop("TPX_COOLDOWN_REPORT", None)
+
+    def write_report():
+        if report_file:
+            with open(report_file, "w") as f:
+                json.dump(report, f)
+
+    atexit.register(write_report)
+    try:
+        from pip._internal.index import package_finder
+        from pip._internal.utils.misc import redact_auth_from_url
+
+        real = package_finder.parse_links
+    except Exception as e:
+        report["why"] = "%s: %s" % (type(e).__name__, e)
+        sys.stderr.write("tpx: this pip cannot apply a cooldown (%s)\n" % report["why"])
+        sys.exit(2)
+
+    def uploaded(text):
+        try:
+            at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except (TypeError, ValueError):
+            return None
+        return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp()
+
+    def parse_links(page):
+        links = list(real(page))
+        times = {}
+        if page.content_type.lower().startswith("application/vnd.pypi.simple.v1+json"):
+            for f in json.loads(page.content).get("files", []):
+                if isinstance(f, dict) and isinstance(f.get("upload-time"), str):
+                    times[f.get("filename")] = uploaded(f["upload-time"])
+        kept = []
+        for link in links:
+            at = times.get(link.filename)
+            if at is None:
+                # The index is the project page's folder (a file:// index's page is .../NAME/index.html).
+                page_url = page.url[: -len("index.html")] if page.url.endswith("/index.html") else page.url
+                index = redact_auth_from_url(page_url.rstrip("/").rsplit("/", 1)[0])
+                if index not in report["untimed"]:
+                    report["untimed"].append(index)
+                kept.append(link)
+            elif at < cutoff:
+                kept.append(link)
+            else:
+                report["held"].append(link.filename)
+        return kept
+
+    package_finder.parse_links = parse_links
+    report["applied"] = True
+
+
+cooldown()
 for setup in (cached_machine_facts, parallel_bytecode):
     try:
         setup()
