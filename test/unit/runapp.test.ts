@@ -33,6 +33,7 @@ describe('parseRunArgv', () => {
     [['app', '--', 'a']],
     [['-q', '--color', 'never', 'tpxdemo', '-q']],
     [['--quiet', '--color=always', 'app', '--color=never']],
+    [['--no-python-downloads', '--python', '3.12', 'tpxdemo']],
   ])('agrees with commander on %j', (argv) => {
     const fast = parseRunArgv(argv);
     const slow = viaCommander(argv);

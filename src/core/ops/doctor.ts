@@ -34,10 +34,12 @@ import {
   toolPath,
 } from '../store/store.js';
 import { sitePackages } from '../python/venv.js';
+import { choosePython, minorVersion } from '../python/choose.js';
 
 /** What `--fix` does about a finding. */
 export type Repair =
-  | { kind: 'reinstall'; key: string }
+  /** `onMinor`: its Python is gone or replaced, so it is rebuilt on one of the same minor version (installed, else downloaded). */
+  | { kind: 'reinstall'; key: string; onMinor?: string }
   | { kind: 'relink'; key: string }
   | { kind: 'restore'; key: string; gen: string; version: string }
   | { kind: 'collect' }
@@ -160,6 +162,7 @@ function ownerOf(links: Map<string, string[]>, link: string): string {
 function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): Finding[] {
   const status = toolStatus(ctx, key, links);
   if (!status) return [];
+  const r = status.receipt;
   const found: Finding[] = status.problems.map((p) => {
     const kind = REPAIRS[p.kind];
     if (kind === 'restore') {
@@ -181,10 +184,10 @@ function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): 
         repair: null,
         command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\``,
       };
-    const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
-    return { tool: key, problem: p.text, repair: kind ? { kind, key } : null, command };
+    const onMinor = (p.kind === 'python-gone' || p.kind === 'python-replaced') && r ? minorVersion(r.python.version) : undefined;
+    const command = kind === 'reinstall' ? `tpx reinstall ${key}${onMinor ? ` --python ${onMinor}` : ''}` : `tpx doctor --fix ${key}`;
+    return { tool: key, problem: p.text, repair: kind ? { kind, key, ...(onMinor ? { onMinor } : {}) } : null, command };
   });
-  const r = status.receipt;
   if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {
     const mismatch = venvMismatch(ctx, status.installed.dir, r);
     if (mismatch)
@@ -282,10 +285,12 @@ async function apply(ctx: Context, r: Repair): Promise<string | null> {
         return `pointed tools/${r.key} back at its generation ${r.gen} (${r.key} ${r.version})`;
       });
     case 'reinstall': {
-      const o = await reinstallTool(ctx, r.key, {});
+      const py = r.onMinor ? await choosePython(ctx, { requested: r.onMinor }) : undefined;
+      const o = await reinstallTool(ctx, r.key, { py });
       if (o.status === 'failed')
         throw new Error(`could not reinstall ${r.key}: ${o.error.message}${o.error.hint ? ` (${o.error.hint.split('\n')[0]})` : ''}`);
-      return o.status === 'reinstalled' ? `reinstalled ${r.key} ${o.version} (Python ${o.python}) from its receipt` : null;
+      const same = r.onMinor ? `, on Python ${r.onMinor} as before` : '';
+      return o.status === 'reinstalled' ? `reinstalled ${r.key} ${o.version} (Python ${o.python}) from its receipt${same}` : null;
     }
     case 'relink': {
       const said = await repairToolLinks({ ...ctx, out: { ...ctx.out, info: () => {} } }, r.key);

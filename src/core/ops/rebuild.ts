@@ -9,6 +9,7 @@ import { TpxError, toTpxError } from '../base/errors.js';
 import { freeze, withPins } from '../installer/freeze.js';
 import type { Pin } from '../installer/freeze.js';
 import { installTool } from './install.js';
+import type { Interpreter } from '../python/python.js';
 import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
 import { envPath, requireInstalled } from '../store/store.js';
@@ -64,6 +65,8 @@ export interface RebuildOptions {
   forceLinks?: boolean;
   /** Keep the current generation when the build holds exactly the same distributions. */
   unlessUnchanged?: boolean;
+  /** Build on this interpreter (chosen already) rather than the one the request names. */
+  py?: Interpreter;
 }
 
 /**
@@ -89,6 +92,7 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
           script: request.kind === 'script' ? requireKeptScript(t) : undefined,
           extraPipArgs,
           unlessUnchanged: opts.unlessUnchanged,
+          py: opts.py,
         },
       ),
     );

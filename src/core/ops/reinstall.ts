@@ -5,15 +5,19 @@ import { mapPool } from '../base/pool.js';
 import { TpxError, toTpxError } from '../base/errors.js';
 import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
+import type { Interpreter } from '../python/python.js';
 import { readyTool, rebuild } from './rebuild.js';
 
-/** Rebuilds `key` from its receipt (optionally on another interpreter, which is then recorded). Never throws. */
-export async function reinstallTool(ctx: Context, key: string, opts: { python?: string }): Promise<Outcome> {
+/**
+ * Rebuilds `key` from its receipt (optionally on another interpreter: `python`, which is then
+ * recorded, or `py`, chosen already, which is not). Never throws.
+ */
+export async function reinstallTool(ctx: Context, key: string, opts: { python?: string; py?: Interpreter }): Promise<Outcome> {
   const t = readyTool(ctx, key, false);
   if ('status' in t) return t;
   try {
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
-    const r = await rebuild(ctx, t, request, { verb: 'reinstalling' });
+    const r = await rebuild(ctx, t, request, { verb: 'reinstalling', py: opts.py });
     if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
     return {
       key,
