@@ -79,6 +79,9 @@ export interface Archive {
   path: string;
   sha256: string;
   version: string;
+  target: string;
+  /** The folder tpx publishes it as: `cpython-3.12.1-x86_64-unknown-linux-gnu`. */
+  managed: string;
 }
 
 /** The standalone-layout archive of `py` for this machine's target, built once and cached. */
@@ -92,7 +95,8 @@ export function standaloneArchive(py: LocalPython): Archive {
     const r = spawnSync('python3', [builder, py.prefix, py.executable, py.version, path], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`building ${file} failed: ${r.stderr}`);
   }
-  return { file, path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), version: py.version };
+  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  return { file, path, sha256, version: py.version, target, managed: `cpython-${py.version}-${target}` };
 }
 
 /** What the mirror does with an archive's body. */

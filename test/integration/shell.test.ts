@@ -204,7 +204,9 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     expect(bare).toMatchObject({ code: 0, stdout: `${world.binDir}\n`, stderr: '' });
     const unknown = await world.run(['environment', '--value', 'bindir'], { env });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Allowed choices are home, bin, man, completions, cache, logs, python, shared-pip');
+    expect(unknown.stderr).toContain(
+      'Allowed choices are home, bin, man, completions, cache, logs, python, pythons, python-downloads, python-mirror, shared-pip',
+    );
     expect(existsSync(mark)).toBe(false);
 
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);

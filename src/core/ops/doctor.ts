@@ -185,7 +185,7 @@ function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): 
         command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\``,
       };
     const onMinor = (p.kind === 'python-gone' || p.kind === 'python-replaced') && r ? minorVersion(r.python.version) : undefined;
-    const command = kind === 'reinstall' ? `tpx reinstall ${key}${onMinor ? ` --python ${onMinor}` : ''}` : `tpx doctor --fix ${key}`;
+    const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
     return { tool: key, problem: p.text, repair: kind ? { kind, key, ...(onMinor ? { onMinor } : {}) } : null, command };
   });
   if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {

@@ -234,6 +234,12 @@ export async function installBuild(ctx: Context, mirror: Mirror, build: Build): 
   // kill leaves no partial archive; otherwise removed below, or by the next download (a staging name).
   const unlinked = tryUnlink(archive);
   let stage: string | null = null;
+  const cleanUp = () => {
+    if (!unlinked) fs.rmSync(archive, { force: true });
+    if (stage) removeMine(ctx, stage);
+  };
+  // Ctrl-C: what is half made goes (the lock is released by withLock's own undo).
+  const undo = ctx.interrupts.register(cleanUp);
   try {
     await fetchArchive(ctx, mirror, build, fd);
     stage = stagingDir(ctx);
@@ -242,9 +248,9 @@ export async function installBuild(ctx: Context, mirror: Mirror, build: Build): 
     await ctx.out.task(`unpacking Python ${build.version}`, () => extractTarGz(fd, unpacked, build.file));
     publish(ctx, path.join(stage, 'python'), path.join(ctx.paths.pythons, name), build);
   } finally {
+    undo();
     fs.closeSync(fd);
-    if (!unlinked) fs.rmSync(archive, { force: true });
-    if (stage) removeMine(ctx, stage);
+    cleanUp();
   }
   const managed = managedPythons(ctx).find((m) => m.name === name);
   if (!managed) throw new TpxError('python-download', `${build.file} was unpacked, but ${name} is not a Python`);
