@@ -87,37 +87,44 @@ describe('a Python this machine lacks', () => {
     mirror.deliver('whole');
   });
 
-  it('install --python 3.12 downloads it, says what and how big, checks it and installs on it; a second tool reuses it', async () => {
-    const r = await world.run(['install', '--python', '3.12', 'tpxdemo']);
+  it("a package's requires-python no installed Python meets gets a download; another tool's --python 3.12 reuses it", async () => {
+    // Only a 3.10 here: newpython needs >=3.12.
+    const old = localPython('3.10');
+    const r = await world.run(['install', 'newpython'], { env: { TPX_DEFAULT_PYTHON: old.executable, PATH: dirname(old.executable) } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       new RegExp(`downloading Python ${py312.version} \\(${py312.target}, \\d+\\.\\d MiB\\) from ${mirror.base}\\n`),
     );
-    expect(r.stderr).toContain(`installed tpxdemo 1.0 (Python ${py312.version})`);
+    expect(r.stderr).toContain(`newpython 1.0 requires Python >=3.12; using Python ${py312.version}`);
     expect(pythons()).toEqual([py312.managed]);
-    expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout).toBe('tpxdemo 1.0\n');
-    const prefix = await world.run(['exec', 'tpxdemo', 'python', '-c', 'import sys; print(sys.base_prefix)']);
-    expect(prefix.stdout.trim()).toBe(join(world.tpxHome, 'pythons', py312.managed));
+    expect((await world.exec(join(world.binDir, 'newpython'), [])).stdout).toBe('newpython 1.0 on Python 3.12\n');
 
     const downloads = mirror.archiveRequests().length;
-    const second = await world.run(['install', '--python', '3.12', 'oneapp']);
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).not.toContain('downloading');
+    const again = await world.run(['install', '--python', '3.12', 'tpxdemo']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`installed tpxdemo 1.0 (Python ${py312.version})`);
+    expect(again.stderr).not.toContain('downloading');
     expect(mirror.archiveRequests()).toHaveLength(downloads);
+    const prefix = await world.run(['exec', 'tpxdemo', 'python', '-c', 'import sys; print(sys.base_prefix)']);
+    expect(prefix.stdout.trim()).toBe(join(world.tpxHome, 'pythons', py312.managed));
   });
 
   it('python list shows it with the tools on it; python uninstall refuses while they use it', async () => {
     const all = await listed();
-    expect(all.find((p) => p.source === 'tpx')).toMatchObject({ version: py312.version, isDefault: false, tools: ['oneapp', 'tpxdemo'] });
+    expect(all.find((p) => p.source === 'tpx')).toMatchObject({
+      version: py312.version,
+      isDefault: false,
+      tools: ['newpython', 'tpxdemo'],
+    });
     expect(all.find((p) => p.isDefault)).toMatchObject({ version: localPython('3.13').version, source: 'PATH', tools: [] });
     const text = await world.run(['interpreter', 'list']);
     expect(text.stdout).toMatch(
-      new RegExp(`^${py312.version.replace(/\./g, '\\.')}  tpx  .*/pythons/${py312.managed}/bin/python3  used by oneapp, tpxdemo\\n$`),
+      new RegExp(`^${py312.version.replace(/\./g, '\\.')}  tpx  .*/pythons/${py312.managed}/bin/python3  used by newpython, tpxdemo\\n$`),
     );
 
     const refused = await world.run(['python', 'uninstall', '3.12']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`error: Python ${py312.version} is used by oneapp, tpxdemo`);
+    expect(refused.stderr).toContain(`error: Python ${py312.version} is used by newpython, tpxdemo`);
     expect(pythons()).toEqual([py312.managed]);
   });
 
@@ -155,7 +162,7 @@ describe('a Python this machine lacks', () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stderr.match(/downloading Python/g)).toHaveLength(1);
     expect(fixed.stdout).toContain(`fixed: reinstalled tpxdemo 1.0 (Python ${py312.version}) from its receipt, on Python 3.12 as before`);
-    expect(fixed.stdout).toContain(`fixed: reinstalled oneapp 1.0 (Python ${py312.version}) from its receipt, on Python 3.12 as before`);
+    expect(fixed.stdout).toContain(`fixed: reinstalled newpython 1.0 (Python ${py312.version}) from its receipt, on Python 3.12 as before`);
     expect((await world.exec(join(world.binDir, 'tpxdemo'), ['--version'])).stdout).toBe('tpxdemo 1.0\n');
   });
 
