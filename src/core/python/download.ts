@@ -212,13 +212,9 @@ export function noBuild(mirror: Mirror, builds: Build[], want: Want, targets: st
     if (!had || (compareVersions(b.version, had) ?? 0) > 0) newest.set(minor, b.version);
   }
   const has = [...newest.values()].sort((a, b) => compareVersions(b, a) ?? 0);
-  return new TpxError(
-    'no-python',
-    `the Python mirror ${mirror.url} has no build of Python ${want.label} for ${targets.join(' or ')}`,
-    {
-      hint: has.length > 0 ? `it has ${has.join(', ')}` : 'it has no build for this machine at all',
-    },
-  );
+  return new TpxError('no-python', `the Python mirror ${mirror.url} has no build of Python ${want.label} for ${targets.join(' or ')}`, {
+    hint: has.length > 0 ? `it has ${has.join(', ')}` : 'it has no build for this machine at all',
+  });
 }
 
 /**
