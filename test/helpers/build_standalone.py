@@ -3,21 +3,62 @@
 Python from a loopback mirror (test/helpers/standalone.ts). Kept small: no tests, idlelib, tkinter,
 turtledemo, site-packages contents, static libpython or bytecode caches.
 
+A Python built with a shared libpython (pyenv's are) names its prefix's lib folder as RUNPATH: the
+archive carries python/lib/libpython3.X.so.1.0 (debug symbols stripped where `strip` exists) and the
+interpreter's RUNPATH is rewritten to $ORIGIN/../lib, as the real builds have it, so the unpacked
+Python runs on its own files and not on the installation it was made from.
+
 usage: build_standalone.py PREFIX EXECUTABLE VERSION OUT.tar.gz
   PREFIX      the installation's prefix (sys.base_prefix), e.g. /root/.pyenv/versions/3.12.1
   EXECUTABLE  its interpreter (sys.executable's real file)
 """
 
+from __future__ import annotations
+
 import glob
+import io
 import os
+import shutil
+import subprocess
 import sys
 import tarfile
+import tempfile
 
 SKIP_DIRS = {"__pycache__", "test", "tests", "idlelib", "tkinter", "turtledemo", "site-packages", "dist-packages"}
 
 
 def skip_file(name: str) -> bool:
     return name.startswith(("_test", "_ctypes_test", "xxlimited", "_xxtestfuzz")) or name.endswith((".pyc", ".a"))
+
+
+def relocated(executable: str, prefix: str) -> bytes:
+    """The interpreter's bytes, its RUNPATH `PREFIX/lib` (if it has one) overwritten in place by $ORIGIN/../lib."""
+    data = open(executable, "rb").read()
+    old = os.path.join(prefix, "lib").encode() + b"\0"
+    new = b"$ORIGIN/../lib"
+    if data.count(old) != 1 or len(new) >= len(old):
+        return data
+    return data.replace(old, new + b"\0" * (len(old) - len(new)))
+
+
+def add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o755
+    tar.addfile(info, io.BytesIO(data))
+
+
+def shared_libpython(prefix: str, minor: str) -> bytes | None:
+    """The prefix's libpython3.X.so.1.0, debug symbols stripped when `strip` exists; None without one."""
+    lib = os.path.join(prefix, "lib", f"libpython{minor}.so.1.0")
+    if not os.path.isfile(lib):
+        return None
+    if not shutil.which("strip"):
+        return open(lib, "rb").read()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, os.path.basename(lib))
+        subprocess.run(["strip", "--strip-debug", "-o", out, lib], check=True)
+        return open(out, "rb").read()
 
 
 def main() -> None:
@@ -36,7 +77,10 @@ def main() -> None:
 
         for d in ("python", "python/bin", "python/lib", f"python/lib/python{minor}/site-packages"):
             add_dir(d)
-        tar.add(executable, f"python/bin/python{minor}", recursive=False)
+        add_bytes(tar, f"python/bin/python{minor}", relocated(executable, prefix))
+        libpython = shared_libpython(prefix, minor)
+        if libpython is not None:
+            add_bytes(tar, f"python/lib/libpython{minor}.so.1.0", libpython)
         link = tarfile.TarInfo("python/bin/python3")
         link.type = tarfile.SYMTYPE
         link.linkname = f"python{minor}"

@@ -1,6 +1,7 @@
 // Standalone-layout CPython archives made from Pythons this machine has, and a loopback mirror
 // serving them, for tests of `tpx python` and downloads (src/core/python/download.ts) without
-// internet. An archive is built once (build_standalone.py) and cached in test/.cache/pythons.
+// internet. An archive is built once (build_standalone.py) and cached in test/.cache/pythons, under
+// the builder's own hash so that a change to it builds them anew.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -89,9 +90,10 @@ export function standaloneArchive(py: LocalPython): Archive {
   const target = pythonTargets(process.platform, process.arch, 'glibc')[0];
   if (!target) throw new Error(`no python-build-standalone target for ${process.platform} ${process.arch}`);
   const file = `cpython-${py.version}+${TAG}-${target}-install_only.tar.gz`;
-  const path = join(cacheDir, file);
+  const dir = join(cacheDir, createHash('sha256').update(readFileSync(builder)).digest('hex').slice(0, 12));
+  const path = join(dir, file);
   if (!existsSync(path)) {
-    mkdirSync(cacheDir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     const r = spawnSync('python3', [builder, py.prefix, py.executable, py.version, path], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`building ${file} failed: ${r.stderr}`);
   }
