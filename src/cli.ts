@@ -25,6 +25,7 @@ import * as installAll from './commands/install-all.js';
 import * as list from './commands/list.js';
 import * as lock from './commands/lock.js';
 import * as pin from './commands/pin.js';
+import * as python from './commands/python.js';
 import * as reinstall from './commands/reinstall.js';
 import * as reset from './commands/reset.js';
 import * as sync from './commands/sync.js';
@@ -75,6 +76,8 @@ const COMMANDS: Record<string, { register(cli: Cli): void; wholeProgram?: boolea
   'upgrade-shared': upgradeShared,
   sync,
   lock,
+  python,
+  interpreter: python,
 };
 
 /** The options every command takes, before or after its name. */
@@ -147,6 +150,7 @@ export async function main(argv: string[]): Promise<void> {
     const made = makeContext({
       env: process.env,
       os: process.platform,
+      arch: process.arch,
       cwd: process.cwd(),
       verbose: Boolean(flags.verbose),
       out,

@@ -23,6 +23,7 @@ export async function runFromCache(argv: string[]): Promise<boolean> {
   const ctx = makeContext({
     env: process.env,
     os: process.platform,
+    arch: process.arch,
     cwd: process.cwd(),
     verbose,
     out: makeOutput({ verbose, quiet, color: color as ColorChoice }),

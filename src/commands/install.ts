@@ -15,7 +15,7 @@ import type { Cli } from './cli-types.js';
 import { jsonOption } from './shared/json.js';
 import type { Results } from './shared/json.js';
 import { resourceLine, summarize, warnIfBinNotOnPath, warnIfManNotSearched } from './shared/report.js';
-import { installOptions, requestFrom, requestOptions } from './shared/request.js';
+import { installOptions, requestFrom, requestOptions, withPythonDownloads } from './shared/request.js';
 import type { RequestFlags } from './shared/request.js';
 
 export function register(cli: Cli): void {
@@ -36,7 +36,9 @@ export function register(cli: Cli): void {
     )
     .addOption(jsonOption());
   for (const o of [...requestOptions(), ...installOptions()]) cmd.addOption(o);
-  cmd.action((specs: string[], flags: InstallFlags) => cli.change((ctx, results) => install(ctx, results, specs, flags)));
+  cmd.action((specs: string[], flags: InstallFlags) =>
+    cli.change((ctx, results) => install(withPythonDownloads(ctx, flags), results, specs, flags)),
+  );
 }
 
 type InstallFlags = RequestFlags & { force?: boolean; lock?: string };

@@ -15,7 +15,7 @@ import type { Build, RunEntry, RunRequest } from '../core/run/runcache.js';
 import { isPinned, loadScript, scriptBuild } from '../core/run/runscript.js';
 import { isolateApps, venvBinDir, venvPython } from '../core/python/venv.js';
 import type { Cli } from './cli-types.js';
-import { requestFrom, requestOptions } from './shared/request.js';
+import { requestFrom, requestOptions, withPythonDownloads } from './shared/request.js';
 import { withProjectPins } from '../core/files/runpins.js';
 import { spawnDetached } from '../core/base/proc.js';
 import { isUrl } from '../core/packaging/spec.js';
@@ -43,7 +43,7 @@ export function register(cli: Cli): void {
   // Everything after APP belongs to the app: options there are not tpx's.
   cmd.passThroughOptions().action((app: string, args: string[], flags: RunFlags & { pythonArgs?: string }) =>
     cli.run((ctx) =>
-      run(ctx, app, args, {
+      run(withPythonDownloads(ctx, flags), app, args, {
         ...flags,
         with: flags.with ?? [],
         pythonArgs: flags.pythonArgs === undefined ? [] : splitArgs(flags.pythonArgs),

@@ -23,7 +23,8 @@ export function ctxIn(
   return {
     paths,
     platform: platformFor(opts.os ?? 'linux'),
-    env: opts.env ?? {},
+    // No network but loopback: a Python not found is never downloaded here.
+    env: { TPX_PYTHON_DOWNLOADS: 'never', ...opts.env },
     cwd: root,
     verbose: false,
     out: quiet,

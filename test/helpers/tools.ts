@@ -25,7 +25,7 @@ export function foreignPythonEnv(w: World): { PYTHONPATH: string; PYTHONHOME: st
   return { PYTHONPATH: shadow, PYTHONHOME: join(w.root, 'no-python-here') };
 }
 
-/** Output with what differs between machines and runs replaced: the world's root, Python's version, log names, pip's own words. */
+/** Output with what differs between machines and runs replaced: the world's root, Python's version (and minor version), log names, pip's own words. */
 export function scrub(w: World, text: string): string {
   return text
     .split(w.root)
@@ -33,6 +33,7 @@ export function scrub(w: World, text: string): string {
     .split(w.index.url)
     .join('<index>')
     .replace(/Python \d+\.\d+\.\d+/g, 'Python <version>')
+    .replace(/on Python \d+\.\d+ as before/g, 'on Python <minor> as before')
     .replace(/\(\/[^()]*\/python[0-9.]*\)/g, '(<python>)')
     .replace(/logs\/[^\s]+\.log/g, 'logs/<log>')
     .replace(/^ {2}\| .*(\n {2}\| .*)*/gm, '  | <pip output>');

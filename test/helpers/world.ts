@@ -246,6 +246,8 @@ export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
     TPX_BIN_DIR: world.binDir,
     TPX_MAN_DIR: world.manDir,
     TPX_DEFAULT_PYTHON: python,
+    // No network but loopback: a Python that is not found is not downloaded (python-download.test.ts turns it on).
+    TPX_PYTHON_DOWNLOADS: 'never',
     PIP_CONFIG_FILE: pipConf,
     PIP_INDEX_URL: opts.indexAuth ? withCredentials(index.url, opts.indexAuth) : index.url,
     PIP_CACHE_DIR: join(root, 'pip-cache'),

@@ -221,7 +221,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     const unknown = await world.run(['environment', '--value', 'bindir'], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      'Allowed choices are home, bin, man, completions, cache, logs, python, cooldown, shared-pip, or the variable that sets one: TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR, TPX_CACHE_DIR, TPX_DEFAULT_PYTHON, TPX_COOLDOWN',
+      'Allowed choices are home, bin, man, completions, cache, logs, python, pythons, python-downloads, python-mirror, cooldown, shared-pip, or the variable that sets one: TPX_HOME, TPX_BIN_DIR, TPX_MAN_DIR, TPX_CACHE_DIR, TPX_DEFAULT_PYTHON, TPX_PYTHON_DOWNLOADS, TPX_PYTHON_MIRROR, TPX_COOLDOWN',
     );
     expect(existsSync(mark)).toBe(false);
 

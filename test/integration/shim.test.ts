@@ -20,7 +20,7 @@ describe("cmd-shim's sh shim", () => {
     const installed = await world.run(['install', 'tpxdemo']);
     expect(installed.code, installed.stderr).toBe(0);
 
-    const ctx = makeContext({ env: world.env, os: 'win32', cwd: world.root, verbose: false, out: quiet });
+    const ctx = makeContext({ env: world.env, os: 'win32', arch: 'x64', cwd: world.root, verbose: false, out: quiet });
     const bin = join(world.root, 'winbin');
     ctx.paths.bin = bin;
     // This machine's app, through the tool's stable path, as a Windows shim reaches Scripts\tpxdemo.exe.

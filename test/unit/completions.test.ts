@@ -55,6 +55,8 @@ describe('the PowerShell script', () => {
     expect(script).toContain(`  'inject' = @{ subs = @(); opts = @('-r', '--requirement'`);
     expect(script).toMatch(/ {2}'' = @\{ subs = @\('install', 'install-all', 'list',/);
     expect(script).toContain("'environment' = @{");
-    expect(script).toContain("'--value' = '=home,bin,man,completions,cache,logs,python,cooldown,shared-pip'");
+    expect(script).toContain(
+      "'--value' = '=home,bin,man,completions,cache,logs,python,pythons,python-downloads,python-mirror,cooldown,shared-pip'",
+    );
   });
 });

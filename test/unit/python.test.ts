@@ -19,8 +19,9 @@ function world(execs: Record<string, string>, env: Record<string, string> = {}) 
   return {
     dir,
     ctx: makeContext({
-      env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), ...env },
+      env: { PATH: dir, HOME: dir, TPX_CACHE_DIR: join(dir, 'cache'), TPX_PYTHON_DOWNLOADS: 'never', ...env },
       os: 'linux',
+      arch: 'x64',
       cwd: dir,
       verbose: false,
       out: quiet,

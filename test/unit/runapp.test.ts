@@ -35,6 +35,7 @@ describe('parseRunArgv', () => {
     [['-q', '--color', 'never', 'tpxdemo', '-q']],
     [['--quiet', '--color=always', 'app', '--color=never']],
     [['--cooldown', '7d', '--offline', '--env', 'A=1', '--env=B=2', '--env-file', '.env', 'app', '--env', 'C=3']],
+    [['--no-python-downloads', '--python', '3.12', 'tpxdemo']],
   ])('agrees with commander on %j', (argv) => {
     const fast = parseRunArgv(argv);
     const slow = viaCommander(argv);

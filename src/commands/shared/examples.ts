@@ -81,6 +81,18 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
     ['tpx upgrade-shared', 'the newest pip from your index, for every build from now on'],
     ['tpx upgrade-shared --pip 24.2', 'exactly that pip (also to go back)'],
   ],
+  python: [
+    ['tpx python list', 'every Python here, and the tools on each'],
+    ['tpx install --python 3.13 black', 'a Python this machine lacks is downloaded first'],
+  ],
+  'python list': [['tpx python list --json', 'the same, for scripts']],
+  'python install': [['tpx python install 3.12 3.13', 'the newest 3.12 and 3.13, downloaded and checked']],
+  'python uninstall': [['tpx python uninstall 3.12', 'remove the 3.12 builds tpx downloaded, unless a tool uses one']],
+  'python upgrade': [['tpx python upgrade', 'newest patch releases, every tool on them rebuilt']],
+  interpreter: [['tpx interpreter prune', 'remove downloaded Pythons no tool uses']],
+  'interpreter list': [['tpx interpreter list', 'the Pythons tpx downloaded, and the tools on each']],
+  'interpreter prune': [['tpx interpreter prune', 'remove the ones no tool uses']],
+  'interpreter upgrade': [['tpx interpreter upgrade', 'newest patch releases, every tool on them rebuilt']],
   reset: [
     ['tpx reset --dry-run', 'what a reset would remove'],
     ['tpx reset --yes', "uninstall everything and remove tpx's data and cache, without asking"],

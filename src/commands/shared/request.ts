@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { parseCooldown, requestFlags } from '../../core/request/args.js';
 import type { SharedFlags } from '../../core/request/args.js';
-import type { Place } from '../../core/base/context.js';
+import type { Context, Place } from '../../core/base/context.js';
 import { TpxError, usageError } from '../../core/base/errors.js';
 import { parseDistName, validateAppName, validateSuffix } from '../../core/packaging/names.js';
 import { checkWith } from '../../core/request/pipargs.js';
@@ -17,6 +17,8 @@ export interface RequestFlags extends SharedFlags {
   app?: string[];
   preinstall?: string[];
   includeResourcesFrom?: string[];
+  /** false with --no-python-downloads. */
+  pythonDownloads?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function requestOptions(opts: { recorded: boolean } = { recorded: true })
     new Option('--index-url <url>', `the package index to install from${kept}`),
     new Option('--pip-args <args>', `extra arguments for pip install, as one quoted string${kept}`),
     new Option('--python <python>', 'interpreter: a path, a command like python3.12, or a version like 3.12'),
+    new Option('--no-python-downloads', 'never download a Python this machine lacks (as TPX_PYTHON_DOWNLOADS=never)'),
     cooldownOption(opts.recorded ? ' (recorded; each upgrade counts back from its own time)' : ''),
   ];
 }
@@ -47,6 +50,11 @@ export function cooldownOption(kept = ''): Option {
 /** A `--cooldown` value as recorded (core/request/args.ts), or undefined when not given. */
 export function cooldownFlag(flag: string | undefined): string | undefined {
   return flag === undefined ? undefined : parseCooldown(flag, '--cooldown');
+}
+
+/** The context with `--no-python-downloads` applied: the setting it stands for, which core/python/download.ts reads. */
+export function withPythonDownloads(ctx: Context, flags: { pythonDownloads?: boolean }): Context {
+  return flags.pythonDownloads === false ? { ...ctx, env: { ...ctx.env, TPX_PYTHON_DOWNLOADS: 'never' } } : ctx;
 }
 
 const repeat = (v: string, prev: string[] = []) => [...prev, v];

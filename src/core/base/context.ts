@@ -90,10 +90,11 @@ export function silent(ctx: Context): Context {
   return { ...ctx, out: { ...ctx.out, info: () => {}, warn: () => {}, task: (_text, work) => work(SILENT) } };
 }
 
-/** `os`, `env`, `cwd`: the entry point's `process.platform`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */
+/** `os`, `arch`, `env`, `cwd`: the entry point's `process.platform`, `process.arch`, `process.env`, `process.cwd()` (the one place each is read; platform.ts). */
 export function makeContext(opts: {
   env: NodeJS.ProcessEnv;
   os: NodeJS.Platform;
+  arch: string;
   cwd: string;
   verbose: boolean;
   out: Output;
@@ -101,7 +102,7 @@ export function makeContext(opts: {
 }): Context {
   return {
     paths: resolvePaths(opts.env, { global: opts.global }),
-    platform: platformFor(opts.os),
+    platform: platformFor(opts.os, opts.arch),
     env: opts.env,
     cwd: opts.cwd,
     verbose: opts.verbose,

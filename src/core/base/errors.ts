@@ -46,6 +46,10 @@ export const ERROR_CODES = {
   'no-python-for-package': 1,
   'venv-failed': 1,
   'bad-venv': 1,
+  // Pythons tpx downloads and manages (core/python/download.ts, managed.ts).
+  'python-download': 1,
+  'python-in-use': 1,
+  'bad-archive': 1,
   // pip, and what it installed.
   'no-pip-wheel': 1,
   'pip-bootstrap': 1,

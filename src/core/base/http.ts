@@ -34,6 +34,8 @@ export interface GetOptions {
   headersOnly?: boolean;
   /** Receives the body chunk by chunk instead of keeping it (hashing a large file). */
   sink?: (chunk: Buffer) => void;
+  /** Told the final response's status and headers before its body is read (to say how big a download is). */
+  onResponse?: (status: number, headers: http.IncomingHttpHeaders) => void;
 }
 
 export interface HttpResponse {
@@ -133,6 +135,7 @@ async function exchange(env: NodeJS.ProcessEnv, url: URL, headers: Record<string
     const socket = await connect(env, url, proxy, watch);
     const res = await send(socket, url, requestHeaders(url, headers, proxy), proxy !== null && url.protocol === 'http:');
     const status = res.statusCode ?? 0;
+    if (!REDIRECTS.has(status)) opts.onResponse?.(status, res.headers);
     const body = opts.headersOnly || REDIRECTS.has(status) ? Buffer.alloc(0) : await readBody(res, url, opts);
     return { status, headers: res.headers, body };
   } catch (err) {

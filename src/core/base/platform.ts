@@ -12,6 +12,8 @@
  *   bin entry       a symlink                               cmd-shim's sh shim, .cmd and .ps1 (core/base/shims.ts)
  *   tools/<key>     a symlink, switched by one rename       a junction, switched by two renames (recoverable)
  *   PATH helper     shell startup files (core/shell/shellpath.ts) the user's Path in the registry (core/shell/winpath.ts)
+ *   standalone      python/bin/python3                      python\python.exe
+ *   Python build    <cpu>-unknown-linux-gnu (musl), <cpu>-apple-darwin  <cpu>-pc-windows-msvc
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,6 +24,8 @@ import { lstatOrNull, readTextOrNull, readdirOrEmpty, readlinkOrNull, uniqueSuff
 export interface Platform {
   /** The `process.platform` this was made for. */
   readonly os: NodeJS.Platform;
+  /** The `process.arch` this was made for (x64, arm64, …). */
+  readonly arch: string;
 
   /** The venv's folder of executables: `bin` or `Scripts`. */
   readonly venvBin: string;
@@ -40,6 +44,13 @@ export interface Platform {
   readonly defaultPython: string;
   /** Whether to ask the py launcher (`py -0p`) for installed Pythons. */
   readonly pyLauncher: boolean;
+  /**
+   * The python-build-standalone targets this machine runs, best first ([] where none is built):
+   * `pythonTargets(os, arch, libc)` for this OS and CPU; `libc` is Linux's C library (python/download.ts reads it).
+   */
+  pythonTargets(libc: Libc): string[];
+  /** The interpreter of an unpacked standalone build, relative to its root (`python/` in the archive). */
+  readonly standalonePython: string;
   /** The directories of PATH, in order. */
   pathDirs(env: NodeJS.ProcessEnv): string[];
   /** The file names a command is found under in a PATH directory (Windows: with PATHEXT's extensions). */
@@ -98,8 +109,39 @@ export interface RenderedEntry {
   files: { path: string; symlink?: string; text?: string }[];
 }
 
-export function platformFor(os: NodeJS.Platform): Platform {
-  return os === 'win32' ? WINDOWS : { ...POSIX, os, xdg: os === 'linux', systemPath: os === 'darwin' ? 'paths.d' : 'profile.d' };
+export function platformFor(os: NodeJS.Platform, arch = 'x64'): Platform {
+  const targets = (libc: Libc) => pythonTargets(os, arch, libc);
+  return os === 'win32'
+    ? { ...WINDOWS, arch, pythonTargets: targets }
+    : { ...POSIX, os, arch, xdg: os === 'linux', systemPath: os === 'darwin' ? 'paths.d' : 'profile.d', pythonTargets: targets };
+}
+
+/** The C library a Linux system is built on: python-build-standalone has a build for each. */
+export type Libc = 'glibc' | 'musl';
+
+/** python-build-standalone's CPU names for Node's. */
+const PBS_CPU: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686' };
+
+/**
+ * The python-build-standalone target triples that run on `os`/`arch`, best first (its `install_only`
+ * archives are named by them). Linux: glibc or musl, as `libc` says. Windows: the plain MSVC build,
+ * and the `-shared` name older releases used for the same build; an arm64 Windows runs x86_64
+ * builds too (emulated). x86_64 Linux gets the baseline build, which runs on every x86_64 CPU
+ * (the `_v2`…`_v4` ones need newer instruction sets), as uv and pipx pick by default.
+ */
+export function pythonTargets(os: NodeJS.Platform, arch: string, libc: Libc): string[] {
+  const cpu = PBS_CPU[arch];
+  if (!cpu) return [];
+  if (os === 'linux' && cpu !== 'i686') return [`${cpu}-unknown-linux-${libc === 'musl' ? 'musl' : 'gnu'}`];
+  if (os === 'darwin' && cpu !== 'i686') return [`${cpu}-apple-darwin`];
+  if (os !== 'win32') return [];
+  const msvc = (c: string) => [`${c}-pc-windows-msvc`, `${c}-pc-windows-msvc-shared`];
+  return cpu === 'aarch64' ? [`${cpu}-pc-windows-msvc`, ...msvc('x86_64')] : msvc(cpu);
+}
+
+/** The C library a Linux `ldd` belongs to, from its text (a shell script naming glibc, or musl's loader); glibc when unknown. */
+export function libcOfLdd(text: string | null): Libc {
+  return text !== null && /musl/i.test(text) ? 'musl' : 'glibc';
 }
 
 /** Entries that are one symlink each: POSIX bin entries, and every man page or completion file link. */
@@ -116,6 +158,7 @@ export const SYMLINK_ENTRIES: BinEntries = {
 
 const POSIX: Platform = {
   os: 'linux',
+  arch: 'x64',
   venvBin: 'bin',
   venvPython: 'python',
   sitePackages(venv) {
@@ -133,6 +176,8 @@ const POSIX: Platform = {
       .map((d) => d.slice('python'.length)),
   defaultPython: 'python3',
   pyLauncher: false,
+  pythonTargets: () => [],
+  standalonePython: 'bin/python3',
   pathDirs: (env) => (env.PATH ?? '').split(':').filter((d) => d !== ''),
   commandFiles: (command) => [command],
   samePath: (a, b) => path.resolve(a) === path.resolve(b),
@@ -163,6 +208,7 @@ const SHIM_EXTS = ['', '.cmd', '.ps1'];
 
 const WINDOWS: Platform = {
   os: 'win32',
+  arch: 'x64',
   venvBin: 'Scripts',
   venvPython: 'python.exe',
   sitePackages: (venv) => path.join(venv, 'Lib', 'site-packages'),
@@ -172,6 +218,8 @@ const WINDOWS: Platform = {
   stdlibVersions: () => [],
   defaultPython: 'python',
   pyLauncher: true,
+  pythonTargets: () => [],
+  standalonePython: 'python.exe',
   pathDirs: (env) => (envValue(env, 'PATH') ?? '').split(';').filter((d) => d !== ''),
   commandFiles(command, env) {
     if (RUNNABLE.includes(path.extname(command).toLowerCase())) return [command];

@@ -38,10 +38,12 @@ import {
 } from '../store/store.js';
 import { sitePackages } from '../python/venv.js';
 import { verifyVenv } from '../store/verify.js';
+import { choosePython, minorVersion } from '../python/choose.js';
 
 /** What `--fix` does about a finding. */
 export type Repair =
-  | { kind: 'reinstall'; key: string }
+  /** `onMinor`: its Python is gone or replaced, so it is rebuilt on one of the same minor version (installed, else downloaded). */
+  | { kind: 'reinstall'; key: string; onMinor?: string }
   | { kind: 'relink'; key: string }
   | { kind: 'restore'; key: string; gen: string; version: string }
   | { kind: 'collect' }
@@ -166,7 +168,7 @@ function ownerOf(links: Map<string, string[]>, link: string): string {
 function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): Finding[] {
   const status = toolStatus(ctx, key, links);
   if (!status) return [];
-  const found = status.problems.map((p) => findingFor(ctx, key, p));
+  const found = status.problems.map((p) => findingFor(ctx, key, p, status.receipt));
   const r = status.receipt;
   if (r && status.installed && !status.problems.some((p) => p.kind === 'python-gone')) {
     const mismatch = venvMismatch(ctx, status.installed.dir, r);
@@ -182,7 +184,7 @@ function toolFindings(ctx: Context, key: string, links: Map<string, string[]>): 
 }
 
 /** One problem of tool `key` (status.ts) as a finding: its repair, or the command that fixes it when none is safe. */
-function findingFor(ctx: Context, key: string, p: Problem): Finding {
+function findingFor(ctx: Context, key: string, p: Problem, r: Receipt | null): Finding {
   const kind = REPAIRS[p.kind];
   if (kind === 'restore') {
     // Only a link is pointed back (a rename replaces it); with no generation left, only the user knows the spec.
@@ -206,8 +208,10 @@ function findingFor(ctx: Context, key: string, p: Problem): Finding {
       repair: null,
       command: `move ${p.link ?? 'that file'} out of the way, then run \`tpx doctor --fix ${key}\``,
     };
+  // Its Python gone or replaced: rebuilt on the minor version it had (installed, else downloaded).
+  const onMinor = (p.kind === 'python-gone' || p.kind === 'python-replaced') && r ? minorVersion(r.python.version) : undefined;
   const command = kind === 'reinstall' ? `tpx reinstall ${key}` : `tpx doctor --fix ${key}`;
-  return { tool: key, problem: p.text, repair: kind ? { kind, key } : null, command };
+  return { tool: key, problem: p.text, repair: kind ? { kind, key, ...(onMinor ? { onMinor } : {}) } : null, command };
 }
 
 /**
@@ -216,7 +220,7 @@ function findingFor(ctx: Context, key: string, p: Problem): Finding {
  * command everyone knows); else `tpx doctor --fix`, which knows each repair.
  */
 export function toolFix(ctx: Context, status: ToolStatus): string {
-  const findings = status.problems.map((p) => findingFor(ctx, status.key, p));
+  const findings = status.problems.map((p) => findingFor(ctx, status.key, p, status.receipt));
   const manual = findings.find((f) => f.repair === null);
   if (manual) return manual.command;
   return findings.every((f) => f.repair?.kind === 'reinstall') ? `tpx reinstall ${status.key}` : `tpx doctor --fix ${status.key}`;
@@ -321,10 +325,12 @@ async function apply(ctx: Context, r: Repair): Promise<string | null> {
         return `pointed tools/${r.key} back at its generation ${r.gen} (${r.key} ${r.version})`;
       });
     case 'reinstall': {
-      const o = await reinstallTool(ctx, r.key, {});
+      const py = r.onMinor ? await choosePython(ctx, { requested: r.onMinor }) : undefined;
+      const o = await reinstallTool(ctx, r.key, { py });
       if (o.status === 'failed')
         throw new Error(`could not reinstall ${r.key}: ${o.error.message}${o.error.hint ? ` (${o.error.hint.split('\n')[0]})` : ''}`);
-      return o.status === 'reinstalled' ? `reinstalled ${r.key} ${o.version} (Python ${o.python}) from its receipt` : null;
+      const same = r.onMinor ? `, on Python ${r.onMinor} as before` : '';
+      return o.status === 'reinstalled' ? `reinstalled ${r.key} ${o.version} (Python ${o.python}) from its receipt${same}` : null;
     }
     case 'relink': {
       const said = await repairToolLinks({ ...ctx, out: { ...ctx.out, info: () => {} } }, r.key);

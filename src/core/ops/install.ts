@@ -30,6 +30,7 @@ import { satisfies } from '../packaging/pep440.js';
 import { collectGarbage, commitGeneration, newGeneration, readInstalled, replaceable } from '../store/store.js';
 import { isolateApps, sitePackages, venvBinDir } from '../python/venv.js';
 import type { OnPlatform } from '../base/platform.js';
+import type { Interpreter } from '../python/python.js';
 
 export interface InstallOptions {
   request: Request;
@@ -49,6 +50,8 @@ export interface InstallOptions {
   carry?: Partial<Pick<Receipt, 'pinned' | 'installedAt' | 'exposed'>>;
   /** A script tool's script, when it is not to be read from the spec (a rebuild: the kept copy; install-all: the export's). */
   script?: ToolScript;
+  /** The interpreter to build on, chosen already (`tpx python upgrade`, doctor on the same minor version); not recorded. */
+  py?: Interpreter;
 }
 
 export type InstallOutcome =
@@ -107,7 +110,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   let key: string;
   let chosen: LinkSet;
   try {
-    const build = { extraPipArgs: opts.extraPipArgs, logName: `install-${predicted ?? 'spec'}` };
+    const build = { extraPipArgs: opts.extraPipArgs, logName: `install-${predicted ?? 'spec'}`, py: opts.py };
     built = script ? await buildScriptTool(ctx, gen.dir, req, script, build) : await buildEnvironment(ctx, gen.dir, req, build);
     named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
     key = toolKey(built.name, req.suffix);

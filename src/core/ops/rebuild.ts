@@ -9,6 +9,7 @@ import { TpxError, toTpxError } from '../base/errors.js';
 import { freeze, withPins } from '../installer/freeze.js';
 import type { Pin } from '../installer/freeze.js';
 import { installTool } from './install.js';
+import type { Interpreter } from '../python/python.js';
 import type { Receipt } from '../store/receipt.js';
 import type { Request } from '../request/request.js';
 import { envPath, requireInstalled } from '../store/store.js';
@@ -68,6 +69,8 @@ export interface RebuildOptions {
    * pipx does), the kept copy only when that is gone; otherwise (inject, uninject, sync) the kept copy.
    */
   rereadScript?: boolean;
+  /** Build on this interpreter (chosen already) rather than the one the request names. */
+  py?: Interpreter;
 }
 
 /**
@@ -94,6 +97,7 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
           script,
           extraPipArgs,
           unlessUnchanged: opts.unlessUnchanged,
+          py: opts.py,
         },
       ),
     );

@@ -5,20 +5,25 @@ import { mapPool } from '../base/pool.js';
 import { TpxError, toTpxError } from '../base/errors.js';
 import { linkChanges } from './outcome.js';
 import type { Outcome } from './outcome.js';
+import type { Interpreter } from '../python/python.js';
 import { readyTool, rebuild } from './rebuild.js';
 import type { Ready } from './rebuild.js';
 import { freeze } from '../installer/freeze.js';
 import type { Pin } from '../installer/freeze.js';
 import { toolKey } from '../packaging/names.js';
 
-/** Rebuilds `key` from its receipt (optionally on another interpreter, which is then recorded). Never throws. */
-export async function reinstallTool(ctx: Context, key: string, opts: { python?: string }): Promise<Outcome> {
+/**
+ * Rebuilds `key` from its receipt (optionally on another interpreter: `python`, which is then
+ * recorded, or `py`, chosen already, which is not). Never throws.
+ */
+export async function reinstallTool(ctx: Context, key: string, opts: { python?: string; py?: Interpreter }): Promise<Outcome> {
   const t = readyTool(ctx, key, false);
   if ('status' in t) return t;
   try {
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
     const r = await rebuild(ctx, t, request, {
       verb: 'reinstalling',
+      py: opts.py,
       pins: { constraints: heldVersions(ctx, t), requirements: [] },
       // A pinned script tool stays the script it is (a script's version is its text).
       rereadScript: !t.receipt.pinned,

@@ -1,13 +1,15 @@
 /**
  * The one place that decides which interpreter a command uses (docs/architecture.md, "Seams"):
  * `--python` or the default, and, when that one is not accepted (a package's, script's or lock's
- * requires-python), the newest installed Python that is. Async so that a later step may download
- * an interpreter where none is found; finding one (python.ts) is synchronous today.
+ * requires-python), the newest installed Python that is. Where none is found — a version asked for
+ * and not installed, or none installed accepted — a standalone CPython is downloaded (download.ts),
+ * unless downloads are off (`--no-python-downloads`, `TPX_PYTHON_DOWNLOADS=never`).
  */
 import type { Context } from '../base/context.js';
-import type { TpxError } from '../base/errors.js';
-import { findInterpreter, newestInterpreter } from './python.js';
-import type { Interpreter } from './python.js';
+import { TpxError } from '../base/errors.js';
+import { findInterpreter, installedPythons, newestInterpreter, versionMatches } from './python.js';
+import type { Interpreter, PythonSource } from './python.js';
+import type { Want } from './download.js';
 
 /** A version predicate: a requires-python (pep440.satisfies against its specifiers). */
 export type Accepts = (version: string) => boolean;
@@ -42,16 +44,64 @@ export function decidePython(requested: string | null, firstVersion: string, acc
  * out) are findInterpreter's; "none is accepted" is `wanted.why`'s.
  */
 export async function choosePython(ctx: Context, wanted: PythonWanted): Promise<Interpreter> {
-  // A version asked for and not installed (`no-python`) is the other place a download would go.
-  const first = findInterpreter(ctx, wanted.requested ?? undefined);
+  const first = await requestedPython(ctx, wanted.requested);
   const decision = decidePython(wanted.requested, first.version, wanted.accepts);
   if (decision === 'take') return first;
   // Not taken: so `accepts` was given, and with it `why` (the type pairs them).
   const { accepts, why } = wanted as { accepts: Accepts; why: (first: Interpreter) => TpxError };
   const other = decision === 'search' ? newestInterpreter(ctx, accepts) : null;
-  // Nothing installed will do: where a Python would be downloaded (a later issue), before giving up.
   if (other) return other;
+  // Nothing installed will do: the newest build that does, downloaded.
+  if (decision === 'search') return download(ctx, { label: 'that fits', accepts }, why(first));
   throw why(first);
+}
+
+/** The interpreter `requested` (else TPX_DEFAULT_PYTHON, else the default) names; a version that is not installed is downloaded. */
+async function requestedPython(ctx: Context, requested: string | null): Promise<Interpreter> {
+  try {
+    return findInterpreter(ctx, requested ?? undefined);
+  } catch (err) {
+    const version = err instanceof TpxError && err.code === 'no-python' ? versionAskedFor(ctx, requested) : null;
+    if (version === null) throw err;
+    return download(ctx, { label: version, accepts: (v) => versionMatches(v, version) }, err as TpxError);
+  }
+}
+
+/**
+ * The version a request names, when a download can stand in for it: `3.12`, `3.12.4`, `python3.12`
+ * (as pipx takes it), and the default `python3` (a machine with no Python at all); null for a path
+ * or another command.
+ */
+export function versionAskedFor(ctx: Context, requested: string | null): string | null {
+  const named = requested ?? (ctx.env.TPX_DEFAULT_PYTHON || ctx.platform.defaultPython);
+  if (named === ctx.platform.defaultPython) return '3';
+  return /^(?:python)?(3(?:\.\d+){0,2})$/.exec(named)?.[1] ?? null;
+}
+
+/**
+ * A managed Python for `want`, downloaded if need be. With downloads off, or none to be had (the
+ * mirror has no such build, or cannot be reached), `notFound`, with a hint that says why tpx did not
+ * download one; a download that went wrong (a checksum that does not match) is its own error.
+ */
+async function download(ctx: Context, want: Want, notFound: TpxError): Promise<Interpreter> {
+  const { downloadPython, downloadsAllowed } = await import('./download.js');
+  const install = /^\d/.test(want.label) ? `tpx python install ${want.label}` : 'tpx python install VERSION';
+  const why = (line: string) => notFound.rephrase({ hint: [notFound.hint, line].filter(Boolean).join('\n') });
+  if (!downloadsAllowed(ctx.env))
+    throw why(
+      `tpx downloads a missing Python, but downloads are off (--no-python-downloads or TPX_PYTHON_DOWNLOADS=never); \`${install}\` downloads it anyway`,
+    );
+  try {
+    return await downloadPython(ctx, want);
+  } catch (err) {
+    if (!(err instanceof TpxError) || (err.code !== 'no-python' && err.code !== 'fetch-failed')) throw err;
+    throw why(`tpx could not download one: ${err.message}${err.hint ? ` (${err.hint.split('\n')[0]})` : ''}`);
+  }
+}
+
+/** Every Python 3 on this machine and where it was found (`tpx python list`). */
+export function listPythons(ctx: Context): { py: Interpreter; source: PythonSource }[] {
+  return installedPythons(ctx);
 }
 
 /** `py`'s version as recorded for --python (`3.12`) when tpx chose it without a --python, or null when it is the default anyway. */

@@ -7,6 +7,7 @@ import { cacheDir, expandHome } from '../base/paths.js';
 import { compareVersions } from '../packaging/pep440.js';
 import { launcherChoices, parsePyLauncherList } from '../base/platform.js';
 import type { LauncherPython } from '../base/platform.js';
+import { managedPythons } from './managed.js';
 import { resolvePyenvShim } from './pyenv.js';
 import { captureSync, childEnv } from '../base/proc.js';
 
@@ -103,7 +104,7 @@ export function findInterpreter(ctx: Context, request?: string, timeoutMs = PROB
 }
 
 /**
- * The newest installed Python 3 (python3.X on PATH, the py launcher's, pyenv's versions) whose
+ * The newest installed Python 3 (python3.X on PATH, the py launcher's, pyenv's versions, the ones tpx manages) whose
  * version `accepts`, or null: for a package or script whose requires-python the default
  * interpreter does not satisfy.
  */
@@ -117,12 +118,41 @@ export function newestInterpreter(ctx: Context, accepts: (version: string) => bo
       ...whichAll(ctx, `python${wanted}`),
       ...launcherChoices(launcher(), wanted),
       ...pyenvCandidates(ctx, wanted),
+      ...managedCandidates(ctx, wanted),
     ])) {
       const info = probe(ctx, exe, PROBE_TIMEOUT_MS);
       if (!('failed' in info) && versionMatches(info.version, wanted) && accepts(info.version)) return info;
     }
   }
   return null;
+}
+
+/** Where an interpreter on this machine was found. */
+export type PythonSource = 'PATH' | 'py launcher' | 'pyenv' | 'tpx';
+
+/**
+ * Every Python 3 installed here — python3 and python3.X on PATH, the py launcher's, pyenv's versions,
+ * the ones tpx manages — each once (by its real executable), newest first. Those that do not answer
+ * the probe are left out.
+ */
+export function installedPythons(ctx: Context): { py: Interpreter; source: PythonSource }[] {
+  const minors = Array.from({ length: 25 }, (_, i) => `python3.${30 - i}`);
+  const found: { exe: string; source: PythonSource }[] = [
+    ...[ctx.platform.defaultPython, 'python3', ...minors].flatMap((c) => whichAll(ctx, c).map((exe) => ({ exe, source: 'PATH' as const }))),
+    ...launcherChoices(pyLauncher(ctx)(), '3').map((exe) => ({ exe, source: 'py launcher' as const })),
+    ...pyenvCandidates(ctx, '3').map((exe) => ({ exe, source: 'pyenv' as const })),
+    ...managedPythons(ctx).map((m) => ({ exe: m.executable, source: 'tpx' as const })),
+  ];
+  const seen = new Set<string>();
+  const out: { py: Interpreter; source: PythonSource }[] = [];
+  for (const { exe, source } of found) {
+    const info = probe(ctx, exe, PROBE_TIMEOUT_MS);
+    const real = 'failed' in info ? null : (realpathOrNull(info.executable) ?? info.executable);
+    if ('failed' in info || real === null || seen.has(real)) continue;
+    seen.add(real);
+    out.push({ py: info, source });
+  }
+  return out.sort((a, b) => compareVersions(b.py.version, a.py.version) ?? 0);
 }
 
 interface ProbeFailure {
@@ -288,6 +318,7 @@ function* candidatesFor(ctx: Context, wanted: string): Generator<string> {
     yield* fresh(whichAll(ctx, minor !== undefined ? `python${major}.${minor}` : `python${major}`));
     yield* fresh(launcherChoices(launcher(), wanted));
     yield* fresh(pyenvCandidates(ctx, wanted));
+    yield* fresh(managedCandidates(ctx, wanted));
     yield* fresh(whichAll(ctx, ctx.platform.defaultPython));
     return;
   }
@@ -328,6 +359,13 @@ function pyenvCandidates(ctx: Context, wanted: string): string[] {
     .sort((a, b) => compareVersions(b, a) ?? 0)
     .map((v) => path.join(root, 'versions', v, 'bin', 'python3'))
     .filter(isExecutable);
+}
+
+/** The Pythons tpx downloaded (managed.ts) of version `wanted`, newest first. */
+function managedCandidates(ctx: Context, wanted: string): string[] {
+  return managedPythons(ctx)
+    .filter((m) => versionMatches(m.version, wanted))
+    .map((m) => m.executable);
 }
 
 /** Every `command` on PATH, in PATH's order (Windows: with PATHEXT's extensions, as `where` finds it). */

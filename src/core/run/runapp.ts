@@ -36,6 +36,8 @@ export interface RunFlags extends SharedFlags {
   quiet?: boolean;
   /** `--color`, as given: the fast path leaves a value that is not a choice to commander. */
   color?: string;
+  /** false with --no-python-downloads (a cache hit needs no Python: only a build reads it). */
+  pythonDownloads?: boolean;
 }
 
 /**
@@ -192,13 +194,17 @@ const SWITCHES: Record<string, 'verbose' | 'quiet' | 'offline'> = {
  * `-v`), stopping at APP. Returns null for anything else, which then goes through commander.
  */
 export function parseRunArgv(argv: string[]): { app: string; args: string[]; flags: RunFlags } | null {
-  const flags: RunFlags = { with: [], cache: true, config: true };
+  const flags: RunFlags = { with: [], cache: true, config: true, pythonDownloads: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('-') || arg === '-') return { app: arg, args: argv.slice(i + 1), flags };
     const sw = SWITCHES[arg];
     if (sw) {
       flags[sw] = true;
+      continue;
+    }
+    if (arg === '--no-python-downloads') {
+      flags.pythonDownloads = false;
       continue;
     }
     const eq = arg.indexOf('=');

@@ -75,6 +75,27 @@ const ENTRIES: Entry[] = [
     value: (_p, env, platform) => env.TPX_DEFAULT_PYTHON || platform.defaultPython,
   },
   {
+    name: 'pythons',
+    description: 'standalone Pythons tpx downloaded (`tpx python list`)',
+    variables: [],
+    fallback: 'in home',
+    value: (p) => p.pythons,
+  },
+  {
+    name: 'python-downloads',
+    description: 'whether a Python that is not found is downloaded: automatic, or never (also --no-python-downloads)',
+    variables: ['TPX_PYTHON_DOWNLOADS'],
+    fallback: 'default',
+    value: (_p, env) => env.TPX_PYTHON_DOWNLOADS || 'automatic',
+  },
+  {
+    name: 'python-mirror',
+    description: 'where Pythons are downloaded from: a folder (https or file://) of python-build-standalone archives and their SHA256SUMS',
+    variables: ['TPX_PYTHON_MIRROR'],
+    fallback: 'default',
+    value: (_p, env) => env.TPX_PYTHON_MIRROR || 'the latest python-build-standalone release on GitHub',
+  },
+  {
     name: 'cooldown',
     description: 'the default --cooldown: files uploaded to an index less than this long ago are not installed',
     variables: ['TPX_COOLDOWN'],
