@@ -15,6 +15,7 @@ import { TpxError } from './errors.js';
  *   shared/pip-<v>/  the one pip every venv is served by, unpacked from the interpreter's bundled wheel.
  *   locks/<key>      per-tool locks.
  *   completions/     shell completion files: completions/<shell>/ (bash, zsh, fish).
+ *   store/           the wheel store: wheels unpacked once, their files linked into generations.
  */
 export interface Paths {
   home: string;
@@ -23,6 +24,8 @@ export interface Paths {
   shared: string;
   locks: string;
   completions: string;
+  /** The wheel store: wheels unpacked once, linked into every venv (installer/store/). */
+  store: string;
   bin: string;
   man: string;
   cache: string;
@@ -96,7 +99,7 @@ export function checkWritable(paths: Paths, dirs: string[] = [paths.home, paths.
 }
 
 /** The layout of a data home (see Paths). */
-function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' | 'locks' | 'completions'> {
+function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' | 'locks' | 'completions' | 'store'> {
   return {
     home,
     tools: path.join(home, 'tools'),
@@ -104,6 +107,7 @@ function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' 
     shared: path.join(home, 'shared'),
     locks: path.join(home, 'locks'),
     completions: path.join(home, 'completions'),
+    store: path.join(home, 'store'),
   };
 }
 

@@ -49,6 +49,8 @@ export interface InstallOptions {
   carry?: Partial<Pick<Receipt, 'pinned' | 'installedAt' | 'exposed'>>;
   /** A script tool's script, when it is not to be read from the spec (a rebuild: the kept copy; install-all: the export's). */
   script?: ToolScript;
+  /** The generation a reinstall rebuilds: its recorded install may be replayed without resolving (InstallJob.replayFrom). */
+  replayFrom?: string;
 }
 
 export type InstallOutcome =
@@ -99,7 +101,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   let key: string;
   let chosen: LinkSet;
   try {
-    const build = { extraPipArgs: opts.extraPipArgs, logName: `install-${predicted ?? 'spec'}` };
+    const build = { extraPipArgs: opts.extraPipArgs, replayFrom: opts.replayFrom, logName: `install-${predicted ?? 'spec'}` };
     built = script ? await buildScriptTool(ctx, gen.dir, req, script, build) : await buildEnvironment(ctx, gen.dir, req, build);
     named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
     key = toolKey(built.name, req.suffix);

@@ -64,6 +64,8 @@ export interface RebuildOptions {
   forceLinks?: boolean;
   /** Keep the current generation when the build holds exactly the same distributions. */
   unlessUnchanged?: boolean;
+  /** Install what the current generation holds, without resolving, when the installer recorded it and the request is the same (reinstall). */
+  replay?: boolean;
 }
 
 /**
@@ -89,6 +91,7 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
           script: request.kind === 'script' ? requireKeptScript(t) : undefined,
           extraPipArgs,
           unlessUnchanged: opts.unlessUnchanged,
+          replayFrom: opts.replay ? t.inst.dir : undefined,
         },
       ),
     );

@@ -13,7 +13,7 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
   if ('status' in t) return t;
   try {
     const request = { ...t.receipt.request, python: opts.python ?? t.receipt.request.python };
-    const r = await rebuild(ctx, t, request, { verb: 'reinstalling' });
+    const r = await rebuild(ctx, t, request, { verb: 'reinstalling', replay: true });
     if (!r) throw new TpxError('changed', `${key} changed while it was rebuilt`, { hint: 'run the command again' });
     return {
       key,

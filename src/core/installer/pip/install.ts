@@ -30,14 +30,7 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
     'off',
     '--report',
     reportFile,
-    ...pipOptions(job.request),
-    ...(job.extraPipArgs ?? []),
-    // A lock (files/locking.ts) is installed as it is: every file by its hash, nothing resolved.
-    ...(job.lock
-      ? ['--require-hashes', '--no-deps', '-r', writeLockRequirements(lockFile, job.lock)]
-      : job.editable
-        ? ['-e', ...job.specs]
-        : job.specs),
+    ...installArgs(job, lockFile),
   ];
   const what = job.lock ? job.what : (job.specs[0] ?? '');
   const pip = await ctx.out.task(`installing ${redact(what)}`, () => runPip(ctx, runner, venvPython(ctx, env.dir), args, job.logName));
@@ -55,6 +48,20 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
     .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
   fs.rmSync(reportFile, { force: true });
   return { ok: true, requested, dists: listDists(sitePackages(ctx, env.dir)) };
+}
+
+/** What `pip install` is given for a job after its own options: the request's options, the job's, and what to install. */
+export function installArgs(job: InstallJob, lockFile: string): string[] {
+  return [
+    ...pipOptions(job.request),
+    ...(job.extraPipArgs ?? []),
+    // A lock (files/locking.ts) is installed as it is: every file by its hash, nothing resolved.
+    ...(job.lock
+      ? ['--require-hashes', '--no-deps', '-r', writeLockRequirements(lockFile, job.lock)]
+      : job.editable
+        ? ['-e', ...job.specs]
+        : job.specs),
+  ];
 }
 
 /** pip's failure as one error: the tail of its output, and hints from it. */
