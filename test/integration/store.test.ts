@@ -1,0 +1,105 @@
+// The wheel store (docs/architecture.md, "The wheel store"): a venv it makes is the venv pip makes,
+// compared file by file at the same path (test/helpers/compare_venvs.py says what may differ).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/fixtures.js';
+import { makeWorld, type World } from '../helpers/world.js';
+
+const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
+const compare = (pipVenv: string, storeVenv: string) =>
+  JSON.parse(execFileSync('python3', [join(repoRoot, 'test', 'helpers', 'compare_venvs.py'), pipVenv, storeVenv], { encoding: 'utf8' }));
+
+/** What a user (and importlib) sees of a venv: every dist with its entry points, and what each app prints. */
+const METADATA = `
+import importlib.metadata as m, json
+print(json.dumps(sorted((d.metadata["Name"], d.version, sorted((e.group, e.name, e.value) for e in d.entry_points)) for d in m.distributions())))
+`;
+
+describe('the wheel store: a venv made by the store against one made by pip', () => {
+  let world: World;
+  let gen: string;
+  const seen: Record<'store' | 'pip', { metadata: string; apps: Record<string, string> }> = {
+    store: { metadata: '', apps: {} },
+    pip: { metadata: '', apps: {} },
+  };
+  const look = async (side: 'store' | 'pip') => {
+    seen[side].metadata = (await world.exec(join(gen, 'bin', 'python'), ['-c', METADATA])).stdout;
+    for (const app of readdirSync(join(gen, 'bin')).filter((a) => !/^(python|activate|Activate)/.test(a))) {
+      const r = await world.exec(join(gen, 'bin', app), []);
+      seen[side].apps[app] = `${r.code} ${r.stdout}`;
+    }
+  };
+  const snapshot = join('/tmp', `tpx-store-diff-${process.pid}`);
+
+  beforeAll(async () => {
+    world = await makeWorld();
+  });
+  afterAll(async () => {
+    await world?.dispose();
+    execFileSync('rm', ['-rf', snapshot]);
+  });
+
+  it('installs every fixture (namespace packages, .pth, .data, odd names, a bad RECORD) as pip does; pip check, list, show and uninstall work', async () => {
+    const r = await world.run(['install', 'storemix', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    // -v says which path each distribution took.
+    expect(r.stderr).toMatch(/^storemix 1\.0: from the store$/m);
+    expect(r.stderr).toMatch(/^Tpx\.Dotted_Name 1\.0: from the store$/m);
+    expect(r.stderr).toMatch(
+      /^badrecord 1\.0: pip \(the store refused its wheel: badrecord\/__init__\.py does not match its RECORD hash\)$/m,
+    );
+    expect((await world.exec(join(world.binDir, 'storemix'), [])).stdout.trim()).toBe('storemix 1.0 one two dotted pth');
+    gen = realpathSync(join(world.tpxHome, 'tools', 'storemix'));
+    // Files come from the store: a wheel entry's file and the venv's are one file (hard links here).
+    const entry = readdirSync(join(world.tpxHome, 'store', 'wheels'))
+      .map((w) => join(world.tpxHome, 'store', 'wheels', w, 'site', 'tpxns', 'one.py'))
+      .find(existsSync) as string;
+    expect(statSync(entry).ino).toBe(statSync(join(site(gen), 'tpxns', 'one.py')).ino);
+    expect(statSync(entry).mode & 0o222).toBe(0);
+
+    await look('store');
+    const check = await world.run(['runpip', 'storemix', 'check']);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    const list = await world.run(['runpip', 'storemix', 'list', '--format', 'json']);
+    const names = (JSON.parse(list.stdout) as { name: string }[]).map((d) => d.name.toLowerCase());
+    expect(names).toEqual(expect.arrayContaining(['storemix', 'tpx.dotted_name', 'tpxns-one', 'badrecord', 'datamix', 'manymods']));
+    const show = await world.run(['runpip', 'storemix', 'show', '-f', 'datamix']);
+    expect(show.stdout).toMatch(/\.\.\/\.\.\/\.\.\/bin\/datamix-py/);
+    execFileSync('cp', ['-a', gen, snapshot]);
+    // pip uninstall reads RECORD: every file of the distribution goes, bytecode and scripts included.
+    const un = await world.run(['runpip', 'storemix', 'uninstall', '-y', 'datamix']);
+    expect(un.code, un.stderr).toBe(0);
+    expect(existsSync(join(gen, 'bin', 'datamix-py'))).toBe(false);
+    expect(existsSync(join(site(gen), 'datamix'))).toBe(false);
+    expect(existsSync(join(gen, 'share', 'datamix', 'readme.txt'))).toBe(false);
+
+    // pip alone, into a venv at the very same path.
+    expect((await world.run(['uninstall', 'storemix'])).code).toBe(0);
+    const shared = join(world.tpxHome, 'shared', readdirSync(join(world.tpxHome, 'shared')).find((d) => d.startsWith('pip-')) as string);
+    expect((await world.exec(world.env.TPX_DEFAULT_PYTHON as string, ['-m', 'venv', '--without-pip', gen])).code).toBe(0);
+    const pip = await world.exec(join(gen, 'bin', 'python'), [
+      join(shared, 'pip', '__pip-runner__.py'),
+      'install',
+      '--no-input',
+      'storemix',
+    ]);
+    expect(pip.code, pip.stderr).toBe(0);
+    await look('pip');
+    // The store's venv back at that path, to compare the two.
+    execFileSync('mv', [gen, `${snapshot}-pip`]);
+    execFileSync('mv', [snapshot, gen]);
+    const diff = compare(`${snapshot}-pip`, gen);
+    expect({ onlyPip: diff.onlyPip, onlyStore: diff.onlyStore, differ: diff.differ }).toEqual({ onlyPip: [], onlyStore: [], differ: [] });
+    // What may differ, and only that: INSTALLER (and RECORD's hash of it) of every store-installed
+    // dist, the .pyc files' embedded paths and mtimes, and -E on the linked app.
+    expect(diff.allowed.INSTALLER).toBeGreaterThan(15);
+    expect(diff.allowed.pyc).toBeGreaterThan(20);
+    expect(diff.allowed['-E']).toBe(1);
+    expect(seen.store.metadata).toBe(seen.pip.metadata);
+    expect(seen.store.apps).toEqual(seen.pip.apps);
+    expect(Object.keys(seen.store.apps)).toEqual(expect.arrayContaining(['Tpx.Dotted', 'datamix-py', 'datamix-sh', 'evil', 'tpxdemo']));
+    expect(readFileSync(join(site(gen), 'storemix-1.0.dist-info', 'INSTALLER'), 'utf8')).toBe('tpx\n');
+  });
+});
