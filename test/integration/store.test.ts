@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/fixtures.js';
+import { stopProcessesUnder } from '../helpers/procs.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
@@ -101,5 +102,63 @@ describe('the wheel store: a venv made by the store against one made by pip', ()
     expect(seen.store.apps).toEqual(seen.pip.apps);
     expect(Object.keys(seen.store.apps)).toEqual(expect.arrayContaining(['Tpx.Dotted', 'datamix-py', 'datamix-sh', 'evil', 'tpxdemo']));
     expect(readFileSync(join(site(gen), 'storemix-1.0.dist-info', 'INSTALLER'), 'utf8')).toBe('tpx\n');
+  });
+});
+
+describe('the wheel store under kill -9, and as a cache', () => {
+  let world: World;
+  afterAll(async () => world?.dispose());
+
+  it('a kill -9 at each step of an install leaves no broken tool and no half-made entry; doctor, reinstall, cache, prune and reset', async () => {
+    world = await makeWorld({ withBinOnPath: true });
+    const store = join(world.tpxHome, 'store');
+    const gens = () => world.ls(join(world.tpxHome, 'envs')).map((g) => join(world.tpxHome, 'envs', g));
+    // Each step is where a kill may land, seen from disk (a later step may be reached before the kill: any state must do).
+    const steps: [string, () => boolean][] = [
+      ['wheels being unpacked', () => world.ls(join(store, 'tmp')).length > 0],
+      ['an entry published', () => world.ls(join(store, 'wheels')).length > 0],
+      ["the generation's store record", () => gens().some((g) => existsSync(join(g, 'tpx-store.json')))],
+      ['files being linked', () => gens().some((g) => existsSync(join(g, 'bin', 'withdep')))],
+      ['the receipt', () => gens().some((g) => existsSync(join(g, 'tpx.json')))],
+    ];
+    const problems = async () => {
+      const d = await world.run(['doctor', '--json']);
+      return (JSON.parse(d.stdout) as { problems: { problem: string }[] }).problems.map((p) => p.problem);
+    };
+    for (const [step, reached] of steps) {
+      const child = world.spawn(['install', 'withdep']);
+      while (!reached() && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+      child.kill('SIGKILL');
+      await child.done;
+      await stopProcessesUnder(world.root);
+      // Never a broken tool: installed and working, or not installed; every published entry whole
+      // (doctor checks each against its RECORD). What a kill leaves is debris --fix removes.
+      if (existsSync(join(world.tpxHome, 'tools', 'withdep')))
+        expect((await world.exec(join(world.binDir, 'withdep'), [])).code, step).toBe(0);
+      for (const p of await problems()) expect(p, step).toMatch(/half-made|no tool points to|stale lock|which is not installed/);
+      expect((await world.run(['doctor', '--fix'])).code, step).toBe(0);
+      expect(await problems(), step).toEqual([]);
+      await world.run(['uninstall', 'withdep']);
+      expect((await world.run(['cache', 'prune'])).code).toBe(0);
+      expect(world.ls(join(store, 'wheels')), step).toEqual([]);
+    }
+    const r = await world.run(['install', 'withdep']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'withdep'), [])).code).toBe(0);
+    // A damaged entry is found and removed; reinstall then takes the recorded files again, without resolving.
+    const entry = join(store, 'wheels', world.ls(join(store, 'wheels'))[0] as string);
+    execFileSync('chmod', ['-R', 'u+w', entry]);
+    execFileSync('sh', ['-c', `echo damaged >> "$(find ${entry}/site -name '*.py' | head -1)"`]);
+    expect((await problems()).join('\n')).toMatch(/is damaged: .* does not match the wheel's RECORD hash/);
+    expect((await world.run(['doctor', '--fix'])).code).toBe(0);
+    const again = await world.run(['reinstall', 'withdep', '-v']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/withdep: the files \S+ was built from, without resolving again/);
+    expect(again.stderr).not.toMatch(/Would install/);
+    expect(await problems()).toEqual([]);
+    const cache = await world.run(['cache']);
+    expect(cache.stdout).toMatch(/^wheel store .* \(2 wheels, 2 bytecode entries\)$/m);
+    expect((await world.run(['reset', '--yes'])).code).toBe(0);
+    expect(existsSync(world.tpxHome)).toBe(false);
   });
 });

@@ -19,6 +19,7 @@ import { ASIDE } from '../base/platform.js';
 import { isGenerationName, loadReceipt } from '../store/receipt.js';
 import type { Receipt } from '../store/receipt.js';
 import { reinstallTool } from './reinstall.js';
+import { storeFindings } from './cache.js';
 import { selectedFile, selectedPip } from '../installer/pip/shared.js';
 import { REPAIRS, ownerlessLinks, pythonProblem, toolStatus } from '../store/status.js';
 import { powershellLine } from '../shell/winpath.js';
@@ -70,14 +71,16 @@ export interface Checkup {
  */
 export async function checkup(ctx: Context, keys: string[], fix: boolean): Promise<Checkup> {
   for (const key of keys) if (readEntry(ctx, key).state === 'none' && !linksByOwner(ctx).has(key)) throw notInstalled(ctx, key);
-  let findings = diagnose(ctx, keys);
+  // The wheel store belongs to no tool: checked with the whole home.
+  const all = async () => [...diagnose(ctx, keys), ...(keys.length === 0 ? await storeFindings(ctx) : [])];
+  let findings = await all();
   const fixed: string[] = [];
   const failed: string[] = [];
   for (let round = 0; fix && round < 3 && findings.some((f) => f.repair); round++) {
     const r = await repair(ctx, findings);
     fixed.push(...r.done);
     failed.push(...r.failed);
-    findings = diagnose(ctx, keys);
+    findings = await all();
     if (r.done.length === 0) break;
   }
   return { findings, fixed, failed, checked: keys.length > 0 ? keys.length : toolKeys(ctx).length };

@@ -116,46 +116,61 @@ async function fromStore(ctx: Context, env: Environment, plan: Planned[], job: I
     if (!r.store) toPip.set(p, r.why);
   }
   const stored = () => plan.filter((p) => !toPip.has(p));
-  await withStoreTemp(ctx, async (tmp) => {
-    const missing = stored().filter((p) => !p.sha256 || !readEntry(ctx.paths, p.sha256));
-    const fetched = missing.length > 0 ? await fetchWheels(ctx, env, job, missing, tmp) : new Map<Planned, string | { why: string }>();
-    for (const [p, r] of fetched) if (typeof r !== 'string') toPip.set(p, r.why);
-    const fresh = missing.filter((p) => !toPip.has(p));
-    const job2: HelperJob = {
-      unpack: fresh.map((p, i) => ({ wheel: fetched.get(p) as string, dest: path.join(tmp, `w${i}`), name: p.name })),
-      compile: [],
-    };
-    const compiles = stored().filter((p) => !readBytecode(ctx.paths, p.sha256 as string, tag));
-    job2.compile = compiles.map((p, i) => {
-      const at = fresh.indexOf(p);
-      const site = at >= 0 ? path.join(tmp, `w${at}`, 'site') : path.join(wheelEntry(ctx.paths, p.sha256 as string), 'site');
-      return { site, dest: path.join(tmp, `b${i}`) };
-    });
-    if (job2.unpack.length + job2.compile.length === 0) return;
-    if (fresh.length > 0) note(ctx, `unpacking ${fresh.length} wheel${fresh.length === 1 ? '' : 's'} into the store`);
-    const answer = await runHelper(ctx, env.py.executable, job2, tmp);
-    fresh.forEach((p, i) => {
-      const a = answer.unpack[i];
-      if (!a?.ok) {
-        toPip.set(p, a ? `the store refused its wheel: ${a.reason}` : 'the store could not unpack it');
-        return;
-      }
-      const dir = path.join(tmp, `w${i}`);
-      writeManifest(dir, ENTRY_FILE, a.manifest);
-      publish(dir, wheelEntry(ctx.paths, p.sha256 as string));
-    });
-    compiles.forEach((p, i) => {
-      const m = answer.compile[i];
-      if (!m || toPip.has(p)) return;
-      const dir = path.join(tmp, `b${i}`);
-      fs.mkdirSync(dir, { recursive: true });
-      writeManifest(dir, BYTECODE_FILE, m);
-      publish(dir, bytecodeEntry(ctx.paths, p.sha256 as string, tag));
-    });
-  });
+  const missing = stored().filter((p) => !p.sha256 || !readEntry(ctx.paths, p.sha256));
+  const uncompiled = stored().filter((p) => !missing.includes(p) && !readBytecode(ctx.paths, p.sha256 as string, tag));
+  if (missing.length + uncompiled.length > 0)
+    await withStoreTemp(ctx, (tmp) => makeEntries(ctx, env, job, { missing, uncompiled, tag, toPip }, tmp));
   await linkAll(ctx, env, stored(), tag, key, plan);
   for (const [p, why] of toPip) note(ctx, `${p.name} ${p.version}: pip (${why})`);
   return toPip.size > 0;
+}
+
+/**
+ * Fetches and unpacks the `missing` wheels and compiles what lacks bytecode for `tag`, in one run of
+ * the helper, then publishes each entry by a rename. A wheel the store cannot have goes to `toPip`.
+ */
+async function makeEntries(
+  ctx: Context,
+  env: Environment,
+  job: InstallJob,
+  want: { missing: Planned[]; uncompiled: Planned[]; tag: string; toPip: Map<Planned, string> },
+  tmp: string,
+): Promise<void> {
+  const { tag, toPip } = want;
+  const fetched =
+    want.missing.length > 0 ? await fetchWheels(ctx, env, job, want.missing, tmp) : new Map<Planned, string | { why: string }>();
+  for (const [p, r] of fetched) if (typeof r !== 'string') toPip.set(p, r.why);
+  const fresh = want.missing.filter((p) => !toPip.has(p));
+  const compiles = [...fresh, ...want.uncompiled].filter((p) => !readBytecode(ctx.paths, p.sha256 as string, tag));
+  const helperJob: HelperJob = {
+    unpack: fresh.map((p, i) => ({ wheel: fetched.get(p) as string, dest: path.join(tmp, `w${i}`), name: p.name })),
+    compile: compiles.map((p, i) => {
+      const at = fresh.indexOf(p);
+      const site = at >= 0 ? path.join(tmp, `w${at}`, 'site') : path.join(wheelEntry(ctx.paths, p.sha256 as string), 'site');
+      return { site, dest: path.join(tmp, `b${i}`) };
+    }),
+  };
+  if (helperJob.unpack.length + helperJob.compile.length === 0) return;
+  if (fresh.length > 0) note(ctx, `unpacking ${fresh.length} wheel${fresh.length === 1 ? '' : 's'} into the store`);
+  const answer = await runHelper(ctx, env.py.executable, helperJob, tmp);
+  fresh.forEach((p, i) => {
+    const a = answer.unpack[i];
+    if (!a?.ok) {
+      toPip.set(p, a ? `the store refused its wheel: ${a.reason}` : 'the store could not unpack it');
+      return;
+    }
+    const dir = path.join(tmp, `w${i}`);
+    writeManifest(dir, ENTRY_FILE, a.manifest);
+    publish(dir, wheelEntry(ctx.paths, p.sha256 as string));
+  });
+  compiles.forEach((p, i) => {
+    const m = answer.compile[i];
+    if (!m || toPip.has(p)) return;
+    const dir = path.join(tmp, `b${i}`);
+    fs.mkdirSync(dir, { recursive: true });
+    writeManifest(dir, BYTECODE_FILE, m);
+    publish(dir, bytecodeEntry(ctx.paths, p.sha256 as string, tag));
+  });
 }
 
 /** Records the generation's entries (before any link, so prune keeps them), then links each distribution in pip's order. */

@@ -43,17 +43,19 @@ const UNSUPPORTED = ['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'EPERM', 'ENOSY
 
 /**
  * Puts `src` (read-only, in the store) at `dest`: the linker's current mode, falling back along its
- * list. A clone or copy keeps the source's mode and mtime, so `.pyc` files stay valid for it.
+ * list. A clone or copy keeps the source's mode and mtime, so `.pyc` files stay valid for it. A file
+ * already at `dest` (two distributions shipping one path: the later wins, as with pip) is unlinked
+ * first, never written through: it may be another entry's file.
  */
 export function linkFile(linker: Linker, src: string, dest: string): void {
-  fs.rmSync(dest, { force: true });
   for (;;) {
     const mode = linker.modes[0];
     if (!mode) throw new Error(`no way to put ${src} at ${dest}`);
     try {
       if (mode === 'hardlink') fs.linkSync(src, dest);
       else {
-        fs.copyFileSync(src, dest, mode === 'clone' ? fs.constants.COPYFILE_FICLONE_FORCE : 0);
+        const excl = fs.constants.COPYFILE_EXCL | (mode === 'clone' ? fs.constants.COPYFILE_FICLONE_FORCE : 0);
+        fs.copyFileSync(src, dest, excl);
         const st = fs.statSync(src);
         fs.chmodSync(dest, st.mode & 0o7777);
         fs.utimesSync(dest, st.atime, st.mtime);
@@ -61,11 +63,14 @@ export function linkFile(linker: Linker, src: string, dest: string): void {
       linker.counts[mode] = (linker.counts[mode] ?? 0) + 1;
       return;
     } catch (err) {
+      if (isErrno(err, 'EEXIST')) {
+        fs.rmSync(dest, { force: true });
+        continue;
+      }
       if (!UNSUPPORTED.some((code) => isErrno(err, code))) throw err;
       // Too many links to one file is that file's limit: copy it, keep hard-linking the rest.
       if (isErrno(err, 'EMLINK') && mode === 'hardlink') {
-        linker.counts.copy = (linker.counts.copy ?? 0) + 1;
-        linkFile({ modes: ['copy'], counts: {} }, src, dest);
+        linkFile({ modes: ['copy'], counts: linker.counts }, src, dest);
         return;
       }
       fs.rmSync(dest, { force: true });
