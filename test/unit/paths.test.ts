@@ -44,6 +44,7 @@ describe('resolvePaths with --global', () => {
       shared: '/opt/tpx/shared',
       locks: '/opt/tpx/locks',
       completions: '/opt/tpx/completions',
+      store: '/opt/tpx/store',
       bin: '/usr/local/bin',
       man: '/usr/local/share/man',
       cache: '/opt/tpx/cache',
