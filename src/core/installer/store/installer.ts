@@ -52,12 +52,8 @@ async function install(ctx: Context, env: Environment, job: InstallJob): Promise
     const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await dryRun(ctx, env, job));
     // The dry run failed: pip's own install fails the same way and says so as it always has.
     if (!plan) return null;
-    if (
-      replacesInstalled(
-        plan,
-        listDists(site).map((d) => d.name),
-      )
-    ) {
+    const installed = listDists(site).map((d) => d.name);
+    if (replacesInstalled(plan, installed)) {
       note(ctx, `${redact(what)}: pip installs it (it replaces a distribution already in the venv)`);
       return null;
     }
