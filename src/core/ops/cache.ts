@@ -18,9 +18,12 @@ export interface CacheSummary {
 /** Sizes on disk, each file counted once however many venvs link to it. */
 export function cacheSummary(ctx: Context): CacheSummary {
   const { wheels, bytecode } = listEntries(ctx.paths);
+  // The store first: a run environment's files linked from it are counted there, once.
+  const seen = new Set<string>();
+  const store = diskUsage(ctx.paths.store, seen).bytes;
   return {
-    run: { dir: runRoot(ctx), bytes: diskUsage(runRoot(ctx)).bytes },
-    store: { dir: ctx.paths.store, wheels: wheels.length, bytecode: bytecode.length, bytes: diskUsage(ctx.paths.store).bytes },
+    run: { dir: runRoot(ctx), bytes: diskUsage(runRoot(ctx), seen).bytes },
+    store: { dir: ctx.paths.store, wheels: wheels.length, bytecode: bytecode.length, bytes: store },
   };
 }
 
