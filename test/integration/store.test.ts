@@ -1,37 +1,18 @@
 // The wheel store (docs/architecture.md, "The wheel store"): a venv it makes is the venv pip makes,
-// compared file by file at the same path (test/helpers/compare_venvs.py says what may differ).
+// compared file by file at the same path (test/helpers/compare_venvs.py says what may differ). The
+// same comparison over real wheels is test/real/store-real.test.ts, outside `npm test`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/fixtures.js';
 import { stopProcessesUnder } from '../helpers/procs.js';
+import { compareVenvs, look, pipInstallAt, type Seen, site } from '../helpers/storediff.js';
 import { makeWorld, type World } from '../helpers/world.js';
-
-const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');
-const compare = (pipVenv: string, storeVenv: string) =>
-  JSON.parse(execFileSync('python3', [join(repoRoot, 'test', 'helpers', 'compare_venvs.py'), pipVenv, storeVenv], { encoding: 'utf8' }));
-
-/** What a user (and importlib) sees of a venv: every dist with its entry points, and what each app prints. */
-const METADATA = `
-import importlib.metadata as m, json
-print(json.dumps(sorted((d.metadata["Name"], d.version, sorted((e.group, e.name, e.value) for e in d.entry_points)) for d in m.distributions())))
-`;
 
 describe('the wheel store: a venv made by the store against one made by pip', () => {
   let world: World;
   let gen: string;
-  const seen: Record<'store' | 'pip', { metadata: string; apps: Record<string, string> }> = {
-    store: { metadata: '', apps: {} },
-    pip: { metadata: '', apps: {} },
-  };
-  const look = async (side: 'store' | 'pip') => {
-    seen[side].metadata = (await world.exec(join(gen, 'bin', 'python'), ['-c', METADATA])).stdout;
-    for (const app of readdirSync(join(gen, 'bin')).filter((a) => !/^(python|activate|Activate)/.test(a))) {
-      const r = await world.exec(join(gen, 'bin', app), []);
-      seen[side].apps[app] = `${r.code} ${r.stdout}`;
-    }
-  };
+  const seen = {} as Record<'store' | 'pip', Seen>;
   const snapshot = join('/tmp', `tpx-store-diff-${process.pid}`);
 
   beforeAll(async () => {
@@ -60,7 +41,7 @@ describe('the wheel store: a venv made by the store against one made by pip', ()
     expect(statSync(entry).ino).toBe(statSync(join(site(gen), 'tpxns', 'one.py')).ino);
     expect(statSync(entry).mode & 0o222).toBe(0);
 
-    await look('store');
+    seen.store = await look(world, gen);
     const check = await world.run(['runpip', 'storemix', 'check']);
     expect(check.code, check.stdout + check.stderr).toBe(0);
     const list = await world.run(['runpip', 'storemix', 'list', '--format', 'json']);
@@ -78,20 +59,13 @@ describe('the wheel store: a venv made by the store against one made by pip', ()
 
     // pip alone, into a venv at the very same path.
     expect((await world.run(['uninstall', 'storemix'])).code).toBe(0);
-    const shared = join(world.tpxHome, 'shared', readdirSync(join(world.tpxHome, 'shared')).find((d) => d.startsWith('pip-')) as string);
-    expect((await world.exec(world.env.TPX_DEFAULT_PYTHON as string, ['-m', 'venv', '--without-pip', gen])).code).toBe(0);
-    const pip = await world.exec(join(gen, 'bin', 'python'), [
-      join(shared, 'pip', '__pip-runner__.py'),
-      'install',
-      '--no-input',
-      'storemix',
-    ]);
+    const pip = await pipInstallAt(world, gen, ['storemix']);
     expect(pip.code, pip.stderr).toBe(0);
-    await look('pip');
+    seen.pip = await look(world, gen);
     // The store's venv back at that path, to compare the two.
     execFileSync('mv', [gen, `${snapshot}-pip`]);
     execFileSync('mv', [snapshot, gen]);
-    const diff = compare(`${snapshot}-pip`, gen);
+    const diff = compareVenvs(`${snapshot}-pip`, gen);
     expect({ onlyPip: diff.onlyPip, onlyStore: diff.onlyStore, differ: diff.differ }).toEqual({ onlyPip: [], onlyStore: [], differ: [] });
     // What may differ, and only that: INSTALLER (and RECORD's hash of it) of every store-installed
     // dist, the .pyc files' embedded paths and mtimes, and -E on the linked app.
