@@ -24,6 +24,10 @@ describe('the wheel store: a venv made by the store against one made by pip', ()
   });
 
   it('installs every fixture (namespace packages, .pth, .data, odd names, a bad RECORD) as pip does; pip check, list, show and uninstall work', async () => {
+    // A dry run that fails sends the install to pip, whose own error the user then sees.
+    const missing = await world.run(['install', 'no-such-dist', '-v']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^no-such-dist: pip installs it \(its dry run failed: its own install says why\)$/m);
     const r = await world.run(['install', 'storemix', '-v']);
     expect(r.code, r.stderr).toBe(0);
     // -v says which path each distribution took.

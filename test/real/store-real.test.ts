@@ -29,6 +29,8 @@ describe.runIf(DIR)(`the wheel store against pip, real wheels from ${DIR || '$TP
   let world: World;
   beforeAll(async () => {
     world = await makeWorld({ packages: [] });
+    // Big wheels on a loaded machine: the index hashes each once, on pip's first look.
+    world.env.PIP_TIMEOUT = '120';
     for (const w of readdirSync(DIR).filter((f) => f.endsWith('.whl'))) copyFileSync(join(DIR, w), join(world.indexDir, w));
   });
   afterAll(async () => world?.dispose());

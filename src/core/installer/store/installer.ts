@@ -40,7 +40,7 @@ import { fromLock, fromRecord, fromReport, jobKey, pipOnly, replacesInstalled, r
 import type { Planned, ReportItem } from './plan.js';
 
 async function install(ctx: Context, env: Environment, job: InstallJob): Promise<InstallResult> {
-  const what = job.lock ? job.what : (job.specs[0] ?? '');
+  const what = whatOf(job);
   const whole = pipOnly(ctx, env, job);
   if (whole) {
     note(ctx, `${redact(what)}: pip installs it (${whole})`);
@@ -64,6 +64,11 @@ async function install(ctx: Context, env: Environment, job: InstallJob): Promise
     if (!rest.ok || !done) return rest;
   }
   return { ok: true, requested: done.plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
+}
+
+/** What an install is of, as its `-v` lines name it: the first spec, or the lock. */
+function whatOf(job: InstallJob): string {
+  return job.lock ? job.what : (job.specs[0] ?? '');
 }
 
 function requestedOf(p: Planned): Requested {
@@ -93,7 +98,10 @@ async function dryRun(ctx: Context, env: Environment, job: InstallJob): Promise<
   const args = ['install', '--dry-run', '--no-input', '--progress-bar', 'off', '--report', report, ...installArgs(job, lockFile)];
   const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`);
   fs.rmSync(lockFile, { force: true });
-  if (pip.code !== 0) return null;
+  if (pip.code !== 0) {
+    note(ctx, `${redact(whatOf(job))}: pip installs it (its dry run failed: its own install says why)`);
+    return null;
+  }
   const items = readInstallReport(report).install as unknown as ReportItem[];
   fs.rmSync(report, { force: true });
   return fromReport(items);
