@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureWarm, expectAppSays, installAll, pipFloor, upgradeSetup, type BenchWorld, type Scenario } from './scenarios.js';
-import { mustRun, restore, runSide, type PythonSetup, type Side } from './world.js';
+import { mustRun, restore, runSide, snapshot, type PythonSetup, type Side } from './world.js';
 
 /** The toolbox the issue names; `--toolbox a,b,c` picks another. */
 export const DEFAULT_TOOLBOX = ['black', 'ruff', 'isort', 'flake8', 'mypy', 'pylint', 'pytest', 'coverage', 'pre-commit', 'yt-dlp'];
@@ -131,8 +131,13 @@ function warmHome(side: Side, w: BenchWorld): void {
   const marker = join(side.root, 'pip-cache-warm');
   if (existsSync(marker)) return;
   restore(side, 'warm');
-  installAll(side, [...new Set([w.pkg, ...realOf(w).toolbox])]);
-  restore(side, 'warm');
+  const tools = [...new Set([w.pkg, ...realOf(w).toolbox])];
+  installAll(side, tools);
+  if (side.name === 'tpx') {
+    // tpx's own cache, the wheel store, is warm too: the tools go, the store entries stay.
+    runSide(side, ['uninstall', ...tools]);
+    snapshot(side, 'warm');
+  } else restore(side, 'warm');
   writeFileSync(marker, '');
 }
 
@@ -205,6 +210,53 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
         expectListed(side, realOf(w).toolbox);
         expectPython(side, realOf(w).toolbox[0] ?? '');
       },
+    },
+    {
+      id: 'real-reinstall',
+      title: `reinstall ${pkg} (tpx: the recorded files, no resolver)`,
+      kind: 'pip',
+      sides: ['tpx', 'pipx'],
+      python: 'plain',
+      target: 0.1,
+      setup(side, w) {
+        warmHome(side, w);
+        restore(side, 'warm');
+        runSide(side, ['install', w.pkg]);
+        snapshot(side, 'installed-real');
+      },
+      prepare: (side) => restore(side, 'installed-real'),
+      args: (_s, w) => ['reinstall', w.pkg],
+      verify: (side, w) => expectPython(side, w.pkg),
+    },
+    {
+      id: 'real-run-miss',
+      title: `\`run ${pkg} --version\`, cache miss, warm home`,
+      kind: 'pip',
+      sides: ['tpx', 'pipx'],
+      python: 'plain',
+      needs: 'run',
+      target: 0.3,
+      setup: warmHome,
+      prepare: (side) => restore(side, 'warm'),
+      args: (_s, w) => ['run', w.pkg, '--version'],
+    },
+    {
+      id: 'real-upgrade-all-none',
+      title: `\`upgrade-all\` of the ${n} tools, nothing newer`,
+      kind: 'batch',
+      sides: ['tpx', 'pipx'],
+      python: tb,
+      needs: 'upgrade-all',
+      target: 0.2,
+      setup(side, w) {
+        warmHome(side, w);
+        restore(side, 'warm');
+        installAll(side, realOf(w).toolbox);
+        snapshot(side, 'toolbox-real');
+      },
+      prepare: (side) => restore(side, 'toolbox-real'),
+      args: () => ['upgrade-all'],
+      verify: (side, w) => expectListed(side, realOf(w).toolbox),
     },
     {
       id: 'real-upgrade-all',

@@ -287,6 +287,8 @@ export function makeSide(name: SideName, root: string, machine: Machine, py: Pyt
       TPX_CACHE_DIR: join(state, 'cache', 'tpx'),
     });
     if (!py.viaPath) env.TPX_DEFAULT_PYTHON = py.python;
+    // `TPX_INSTALLER=pip npm run bench …` times tpx with pip alone (the "before" of the wheel store).
+    if (process.env.TPX_INSTALLER) env.TPX_INSTALLER = process.env.TPX_INSTALLER;
   } else if (name === 'pipx') {
     Object.assign(env, { PIPX_HOME: join(state, 'pipx'), PIPX_BIN_DIR: bin, PIPX_DEFAULT_PYTHON: py.python });
   }

@@ -53,6 +53,7 @@ def load_fixture(fixture_dir):
     spec.setdefault("gui_scripts", {})
     spec.setdefault("scripts", [])
     spec.setdefault("data", {})
+    spec.setdefault("bad_record", None)
     return spec
 
 
@@ -128,8 +129,9 @@ def wheel_entries(fixture_dir, spec):
     return dist, entries
 
 
-def write_wheel(path, dist, entries):
-    record_lines = [f"{name},{record_hash(data)},{len(data)}" for name, data, _ in entries]
+def write_wheel(path, dist, entries, bad_record=None):
+    # bad_record: the member whose RECORD hash is made wrong (a damaged or tampered wheel).
+    record_lines = [f"{name},{record_hash(data + (b'#' if name == bad_record else b''))},{len(data)}" for name, data, _ in entries]
     record_name = f"{dist}.dist-info/RECORD"
     record_lines.append(f"{record_name},,")  # RECORD cannot hash itself
     entries = entries + [(record_name, ("\n".join(record_lines) + "\n").encode(), 0o644)]
@@ -167,7 +169,7 @@ def build_all(fixtures_dir, out_dir):
             fresh.append(out)
             continue
         dist, entries = wheel_entries(fixture_dir, spec)
-        write_wheel(out, dist, entries)
+        write_wheel(out, dist, entries, spec["bad_record"])
         built.append(out)
     return built, fresh
 

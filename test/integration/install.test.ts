@@ -258,7 +258,8 @@ describe('tpx install: interpreters behind pyenv shims', () => {
 describe('tpx install: what pip leaves on disk', () => {
   it("installs exactly the files pip's own runner does, bytecode and RECORD included", async () => {
     world = await makeWorld();
-    const r = await world.run(['install', 'manymods']);
+    // tpx's pip runner, not the wheel store (store.test.ts compares that one with pip).
+    const r = await world.run(['install', 'manymods'], { env: { TPX_INSTALLER: 'pip' } });
     expect(r.code, r.stderr).toBe(0);
     expect((await world.exec(join(world.binDir, 'manymods'), [])).stdout.trim()).toBe('manymods 1.0 total 310');
     const site = (venv: string) => join(venv, 'lib', readdirSync(join(venv, 'lib'))[0] as string, 'site-packages');

@@ -45,6 +45,7 @@ describe('resolvePaths with --global', () => {
       locks: '/opt/tpx/locks',
       completions: '/opt/tpx/completions',
       pythons: '/opt/tpx/pythons',
+      store: '/opt/tpx/store',
       bin: '/usr/local/bin',
       man: '/usr/local/share/man',
       cache: '/opt/tpx/cache',

@@ -60,6 +60,7 @@ export const EXAMPLES: Record<string, [command: string, comment: string][]> = {
   cache: [['tpx cache purge', 'remove every cached `tpx run` environment']],
   'cache dir': [['du -sh "$(tpx cache dir)"', 'how much room the environments take']],
   'cache purge': [['tpx cache purge', 'remove them all']],
+  'cache prune': [['tpx cache prune', 'free the room of wheels no installed tool uses any more']],
   ensurepath: [
     ['tpx ensurepath', "add the bin dir to your shell's startup file"],
     ['tpx ensurepath --dry-run --all-shells', 'show what it would add for every shell'],

@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   'pip-bootstrap': 1,
   'pip-download': 1,
   'pip-failed': 1,
+  'store-failed': 1,
   'bad-report': 1,
   'no-report': 1,
   'no-dist': 1,

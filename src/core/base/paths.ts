@@ -16,6 +16,7 @@ import { TpxError } from './errors.js';
  *   locks/<key>      per-tool locks.
  *   completions/     shell completion files: completions/<shell>/ (bash, zsh, fish).
  *   pythons/         standalone CPython builds tpx downloaded (python/managed.ts), one folder each.
+ *   store/           the wheel store: wheels unpacked once, their files linked into generations.
  */
 export interface Paths {
   home: string;
@@ -26,6 +27,8 @@ export interface Paths {
   completions: string;
   /** Pythons tpx downloaded and manages (`tpx python`). */
   pythons: string;
+  /** The wheel store: wheels unpacked once, linked into every venv (installer/store/). */
+  store: string;
   bin: string;
   man: string;
   cache: string;
@@ -99,7 +102,7 @@ export function checkWritable(paths: Paths, dirs: string[] = [paths.home, paths.
 }
 
 /** The layout of a data home (see Paths). */
-function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' | 'locks' | 'completions' | 'pythons'> {
+function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' | 'locks' | 'completions' | 'pythons' | 'store'> {
   return {
     home,
     tools: path.join(home, 'tools'),
@@ -108,6 +111,7 @@ function inHome(home: string): Pick<Paths, 'home' | 'tools' | 'envs' | 'shared' 
     locks: path.join(home, 'locks'),
     completions: path.join(home, 'completions'),
     pythons: path.join(home, 'pythons'),
+    store: path.join(home, 'store'),
   };
 }
 

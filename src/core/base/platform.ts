@@ -84,7 +84,16 @@ export interface Platform {
    * shells a Windows user rarely has.
    */
   readonly resourceLinks: boolean;
+  /**
+   * How the wheel store (installer/store/) puts a file of an entry into a venv, best first; each
+   * falls back to the next when the filesystem refuses it. Empty: the store is not used and pip
+   * installs (Windows: apps are pip's `.exe` launchers, which the store does not write).
+   */
+  readonly storeLinks: readonly LinkMode[];
 }
+
+/** A reflink (FICLONE: a copy sharing blocks), a hard link (the same file), or a copy. */
+export type LinkMode = 'clone' | 'hardlink' | 'copy';
 
 /** What functions that only need the platform take (a Context is one). */
 export type OnPlatform = { readonly platform: Platform };
@@ -161,6 +170,7 @@ const POSIX: Platform = {
   arch: 'x64',
   venvBin: 'bin',
   venvPython: 'python',
+  storeLinks: ['clone', 'hardlink', 'copy'],
   sitePackages(venv) {
     const lib = path.join(venv, 'lib');
     const py = fs.readdirSync(lib).find((d) => /^python\d+\.\d+t?$/.test(d) || d.startsWith('pypy'));
@@ -211,6 +221,7 @@ const WINDOWS: Platform = {
   arch: 'x64',
   venvBin: 'Scripts',
   venvPython: 'python.exe',
+  storeLinks: [],
   sitePackages: (venv) => path.join(venv, 'Lib', 'site-packages'),
   appFile: (app) => `${app}.exe`,
   appName: (file) => file.replace(/(-script\.pyw?|\.exe|\.cmd|\.bat)$/i, ''),

@@ -42,6 +42,8 @@ export interface BuildOptions {
   extraSpecs?: string[];
   logName: string;
   py?: Interpreter;
+  /** The generation being rebuilt, which the installer may replay without resolving (InstallJob.replayFrom). */
+  replayFrom?: string;
 }
 
 /**
@@ -89,6 +91,7 @@ function mainJob(req: Request, opts: BuildOptions): InstallJob {
     editable: req.kind === 'editable',
     lock: req.lock,
     extraPipArgs: opts.extraPipArgs,
+    replayFrom: opts.replayFrom,
     what: req.spec,
     logName: opts.logName,
   };

@@ -1,9 +1,8 @@
 /**
  * The installer seam (docs/architecture.md, "Seams"): everything tpx asks of what puts
- * distributions into a venv. pip (installer/pip/) is the one there is. Another — a store of
- * wheels linked into venvs, with pip as resolver and fallback — is a folder beside pip/ that
- * implements this, plus its line in `installerFor`; build, run, files and the commands only see
- * this interface.
+ * distributions into a venv. pip (installer/pip/) is one; the wheel store (installer/store/: wheels
+ * unpacked once and linked into venvs, with pip as resolver and fallback) is the other and the
+ * default. `installerFor` chooses; build, run, files and the commands only see this interface.
  */
 import type { Context } from '../base/context.js';
 import type { TpxError } from '../base/errors.js';
@@ -12,6 +11,7 @@ import type { Origin } from '../packaging/directurl.js';
 import type { Interpreter } from '../python/python.js';
 import type { LockedDist, Request } from '../request/request.js';
 import { pipInstaller } from './pip/installer.js';
+import { storeInstaller } from './store/installer.js';
 
 /** A venv an installer works in. */
 export interface Environment {
@@ -30,6 +30,11 @@ export interface InstallJob {
   lock?: LockedDist[] | null;
   /** Arguments for this run only: a rebuild's pins (freeze.withPins). */
   extraPipArgs?: string[];
+  /**
+   * The venv of the generation this install rebuilds (reinstall): an installer that recorded how
+   * that one was made may install exactly that again, without resolving, when the job is the same.
+   */
+  replayFrom?: string;
   /** What the error names when it fails (`pip could not install WHAT`). */
   what: string;
   logName: string;
@@ -129,7 +134,10 @@ export interface Installer {
   runPip(ctx: Context, env: Environment, args: string[]): Promise<number>;
 }
 
-/** The installer for this context: pip, the only one so far (a second one is chosen here). */
-export function installerFor(_ctx: Context): Installer {
-  return pipInstaller;
+/**
+ * The installer for this context: the wheel store (store/: pip resolves, the store installs what it
+ * can exactly, pip the rest), or pip alone with TPX_INSTALLER=pip.
+ */
+export function installerFor(ctx: Context): Installer {
+  return ctx.env.TPX_INSTALLER === 'pip' ? pipInstaller : storeInstaller;
 }

@@ -18,6 +18,7 @@ import { isToolKey, toolKey } from '../packaging/names.js';
 import { ASIDE } from '../base/platform.js';
 import type { Receipt } from '../store/receipt.js';
 import { reinstallTool } from './reinstall.js';
+import { storeFindings } from './cache.js';
 import { selectedFile, selectedPip } from '../installer/pip/shared.js';
 import { REPAIRS, ownerlessLinks, toolStatus, venvProblems } from '../store/status.js';
 import type { Problem, ToolStatus } from '../store/status.js';
@@ -76,7 +77,12 @@ export interface Checkup {
  */
 export async function checkup(ctx: Context, keys: string[], fix: boolean, opts: { verify?: boolean } = {}): Promise<Checkup> {
   for (const key of keys) if (readEntry(ctx, key).state === 'none' && !linksByOwner(ctx).has(key)) throw notInstalled(ctx, key);
-  const look = async () => [...diagnose(ctx, keys), ...(opts.verify ? await verifyFindings(ctx, keys) : [])];
+  // The wheel store belongs to no tool: checked with the whole home.
+  const look = async () => [
+    ...diagnose(ctx, keys),
+    ...(opts.verify ? await verifyFindings(ctx, keys) : []),
+    ...(keys.length === 0 ? await storeFindings(ctx) : []),
+  ];
   let findings = await look();
   const fixed: string[] = [];
   const failed: string[] = [];

@@ -52,6 +52,8 @@ export interface InstallOptions {
   script?: ToolScript;
   /** The interpreter to build on, chosen already (`tpx python upgrade`, doctor on the same minor version); not recorded. */
   py?: Interpreter;
+  /** The generation a reinstall rebuilds: its recorded install may be replayed without resolving (InstallJob.replayFrom). */
+  replayFrom?: string;
 }
 
 export type InstallOutcome =
@@ -110,7 +112,7 @@ export async function prepareInstall(ctx: Context, opts: InstallOptions): Promis
   let key: string;
   let chosen: LinkSet;
   try {
-    const build = { extraPipArgs: opts.extraPipArgs, logName: `install-${predicted ?? 'spec'}`, py: opts.py };
+    const build = { extraPipArgs: opts.extraPipArgs, replayFrom: opts.replayFrom, logName: `install-${predicted ?? 'spec'}`, py: opts.py };
     built = script ? await buildScriptTool(ctx, gen.dir, req, script, build) : await buildEnvironment(ctx, gen.dir, req, build);
     named = nameInjected(built.chosenPython ? { ...req, python: built.chosenPython } : req, built);
     key = toolKey(built.name, req.suffix);

@@ -71,6 +71,8 @@ export interface RebuildOptions {
   rereadScript?: boolean;
   /** Build on this interpreter (chosen already) rather than the one the request names. */
   py?: Interpreter;
+  /** Install what the current generation holds, without resolving, when the installer recorded it and the request is the same (reinstall). */
+  replay?: boolean;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function rebuild(ctx: Context, t: Ready, request: Request, opts: Re
           extraPipArgs,
           unlessUnchanged: opts.unlessUnchanged,
           py: opts.py,
+          replayFrom: opts.replay ? t.inst.dir : undefined,
         },
       ),
     );

@@ -24,6 +24,7 @@ export async function reinstallTool(ctx: Context, key: string, opts: { python?: 
     const r = await rebuild(ctx, t, request, {
       verb: 'reinstalling',
       py: opts.py,
+      replay: true,
       pins: { constraints: heldVersions(ctx, t), requirements: [] },
       // A pinned script tool stays the script it is (a script's version is its text).
       rereadScript: !t.receipt.pinned,

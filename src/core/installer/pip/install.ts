@@ -31,14 +31,7 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
     'off',
     '--report',
     reportFile,
-    ...pipOptions(job.request, ctx.env),
-    ...(job.extraPipArgs ?? []),
-    // A lock (files/locking.ts) is installed as it is: every file by its hash, nothing resolved.
-    ...(job.lock
-      ? ['--require-hashes', '--no-deps', '-r', writeLockRequirements(lockFile, job.lock)]
-      : job.editable
-        ? ['-e', ...job.specs]
-        : job.specs),
+    ...installArgs(job, lockFile, ctx.env),
   ];
   const what = job.lock ? job.what : (job.specs[0] ?? '');
   const pip = await ctx.out.task(`installing ${redact(what)}`, () => runPip(ctx, runner, venvPython(ctx, env.dir), args, job.logName));
@@ -51,15 +44,37 @@ export async function install(ctx: Context, env: Environment, job: InstallJob): 
       error: () => pipFailure(ctx, job, pip, env),
     };
   }
-  // A lock is installed without its dependencies being resolved: one that leaves one out would give
-  // a tool that cannot start. Refused here, before anything is switched to.
-  const unmet = job.lock ? unmetRequirements(ctx, env.dir, runner) : [];
-  if (unmet.length > 0) return { ok: false, wrongPython: false, error: async () => incompleteLock(job, unmet) };
+  const incomplete = lockLeftUnmet(ctx, env, job, runner);
+  if (incomplete) return incomplete;
   const requested = readInstallReport(reportFile)
     .install.filter((i) => i.requested)
     .map((i) => ({ name: i.metadata.name, version: i.metadata.version, url: i.download_info?.url ?? null, direct: i.is_direct === true }));
   fs.rmSync(reportFile, { force: true });
   return { ok: true, requested, dists: listDists(sitePackages(ctx, env.dir)) };
+}
+
+/** What `pip install` is given for a job after its own options: the request's options, the job's, and what to install. */
+export function installArgs(job: InstallJob, lockFile: string, env: NodeJS.ProcessEnv): string[] {
+  return [
+    ...pipOptions(job.request, env),
+    ...(job.extraPipArgs ?? []),
+    // A lock (files/locking.ts) is installed as it is: every file by its hash, nothing resolved.
+    ...(job.lock
+      ? ['--require-hashes', '--no-deps', '-r', writeLockRequirements(lockFile, job.lock)]
+      : job.editable
+        ? ['-e', ...job.specs]
+        : job.specs),
+  ];
+}
+
+/**
+ * A lock is installed without its dependencies being resolved: one that leaves one out would give a
+ * tool that cannot start. Refused (a failed install) before anything is switched to, whichever
+ * installer put the files there (the wheel store's too).
+ */
+export function lockLeftUnmet(ctx: Context, env: Environment, job: InstallJob, runner: string): InstallResult | null {
+  const unmet = job.lock ? unmetRequirements(ctx, env.dir, runner) : [];
+  return unmet.length > 0 ? { ok: false, wrongPython: false, error: async () => incompleteLock(job, unmet) } : null;
 }
 
 /** A locked install whose files do not hold every dependency they need (or hold one at a version they exclude). */

@@ -1,0 +1,229 @@
+/**
+ * The wheel store as tpx's Installer (docs/architecture.md, "The wheel store"): pip resolves (a dry
+ * run in the new venv, with the request's own options), or an exact source says what to install
+ * (a lock; the record of the generation being rebuilt); each wheel is unpacked once into a
+ * content-addressed entry and its files linked into the venv; whatever the store cannot install
+ * exactly (sdists, editable installs, a wheel whose RECORD does not match) is left to pip's own
+ * install, which then finds the rest already there. Everything but `install` is pip's.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from '../../base/context.js';
+import type { LinkMode } from '../../base/platform.js';
+import { redact } from '../../base/redact.js';
+import { listDists } from '../../packaging/distinfo.js';
+import { sitePackages, venvBinDir, venvPython } from '../../python/venv.js';
+import type { Environment, Installer, InstallJob, InstallResult, Requested } from '../installer.js';
+import { installArgs, lockLeftUnmet } from '../pip/install.js';
+import { pipInstaller } from '../pip/installer.js';
+import { readInstallReport, runPip } from '../pip/pip.js';
+import { sharedPip } from '../pip/shared.js';
+import {
+  BYTECODE_FILE,
+  bytecodeEntry,
+  ENTRY_FILE,
+  publish,
+  readBytecode,
+  readEntry,
+  readGeneration,
+  recordInGeneration,
+  wheelEntry,
+  withStoreTemp,
+  writeManifest,
+} from './entries.js';
+import { fetchWheels } from './fetch.js';
+import { runHelper } from './helper.js';
+import type { HelperJob } from './helper.js';
+import { materialise } from './materialise.js';
+import type { Linker } from './materialise.js';
+import { fromLock, fromRecord, fromReport, jobKey, pipOnly, replacesInstalled, route, toRecord } from './plan.js';
+import type { Planned, ReportItem } from './plan.js';
+
+async function install(ctx: Context, env: Environment, job: InstallJob): Promise<InstallResult> {
+  const what = whatOf(job);
+  const whole = pipOnly(ctx, env, job);
+  if (whole) {
+    note(ctx, `${redact(what)}: pip installs it (${whole})`);
+    return pipInstaller.install(ctx, env, job);
+  }
+  const key = await jobKey(ctx, job);
+  const site = sitePackages(ctx, env.dir);
+  const done = await ctx.out.task(`installing ${redact(what)}`, async () => {
+    const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await dryRun(ctx, env, job));
+    // The dry run failed: pip's own install fails the same way and says so as it always has.
+    if (!plan) return null;
+    const installed = listDists(site).map((d) => d.name);
+    if (replacesInstalled(plan, installed)) {
+      note(ctx, `${redact(what)}: pip installs it (it replaces a distribution already in the venv)`);
+      return null;
+    }
+    return { plan, leftToPip: await fromStore(ctx, env, plan, job, key) };
+  });
+  if (!done || done.leftToPip) {
+    const rest = await pipInstaller.install(ctx, env, job);
+    if (!rest.ok || !done) return rest;
+  }
+  const incomplete = job.lock ? lockLeftUnmet(ctx, env, job, await sharedPip(ctx, env.py)) : null;
+  if (incomplete) return incomplete;
+  return { ok: true, requested: done.plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
+}
+
+/** What an install is of, as its `-v` lines name it: the first spec, or the lock. */
+function whatOf(job: InstallJob): string {
+  return job.lock ? job.what : (job.specs[0] ?? '');
+}
+
+function requestedOf(p: Planned): Requested {
+  return { name: p.name, version: p.version, url: p.url, direct: p.direct };
+}
+
+/** `-v` says which path each distribution took. */
+function note(ctx: Context, line: string): void {
+  if (ctx.verbose) ctx.out.info(line);
+}
+
+/** The recorded install of the generation being rebuilt, when it was made by the same job on the same interpreter. */
+function replay(ctx: Context, env: Environment, job: InstallJob, key: string): Planned[] | null {
+  if (!job.replayFrom) return null;
+  const python = `${env.py.executable} ${env.py.version}`;
+  const found = readGeneration(job.replayFrom)?.installs.find((i) => i.key === key && i.python === python);
+  if (!found || found.dists.some((d) => !/^[0-9a-f]{64}$/.test(d.sha256))) return null;
+  note(ctx, `${redact(job.what)}: the files ${path.basename(job.replayFrom)} was built from, without resolving again`);
+  return fromRecord(found.dists);
+}
+
+/** pip's dry run of this very install, in the venv it goes into: what it would install, each with its file. */
+async function dryRun(ctx: Context, env: Environment, job: InstallJob): Promise<Planned[] | null> {
+  const runner = await sharedPip(ctx, env.py);
+  const report = path.join(env.dir, '.tpx-report.json');
+  const lockFile = path.join(env.dir, '.tpx-lock.txt');
+  const args = ['install', '--dry-run', '--no-input', '--progress-bar', 'off', '--report', report, ...installArgs(job, lockFile, ctx.env)];
+  const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`);
+  fs.rmSync(lockFile, { force: true });
+  if (pip.code !== 0) {
+    note(ctx, `${redact(whatOf(job))}: pip installs it (its dry run failed: its own install says why)`);
+    return null;
+  }
+  const items = readInstallReport(report).install as unknown as ReportItem[];
+  fs.rmSync(report, { force: true });
+  return fromReport(items);
+}
+
+/**
+ * Installs what the store can of `plan` into the venv: wheels fetched and unpacked into entries
+ * where they are missing, bytecode compiled where it is, the generation's record written, then the
+ * files linked. Returns whether anything is left for pip.
+ */
+async function fromStore(ctx: Context, env: Environment, plan: Planned[], job: InstallJob, key: string): Promise<boolean> {
+  const tag = `cpython-${env.py.version.split('.').slice(0, 2).join('')}`;
+  const toPip = new Map<Planned, string>();
+  for (const p of plan) {
+    const r = route(p);
+    if (!r.store) toPip.set(p, r.why);
+  }
+  const stored = () => plan.filter((p) => !toPip.has(p));
+  const missing = stored().filter((p) => !p.sha256 || !readEntry(ctx.paths, p.sha256));
+  const uncompiled = stored().filter((p) => !missing.includes(p) && !readBytecode(ctx.paths, p.sha256 as string, tag));
+  if (missing.length + uncompiled.length > 0)
+    await withStoreTemp(ctx, (tmp) => makeEntries(ctx, env, job, { missing, uncompiled, tag, toPip }, tmp));
+  await linkAll(ctx, env, stored(), tag, key, plan);
+  for (const [p, why] of toPip) note(ctx, `${p.name} ${p.version}: pip (${why})`);
+  return toPip.size > 0;
+}
+
+/**
+ * Fetches and unpacks the `missing` wheels and compiles what lacks bytecode for `tag`, in one run of
+ * the helper, then publishes each entry by a rename. A wheel the store cannot have goes to `toPip`.
+ */
+async function makeEntries(
+  ctx: Context,
+  env: Environment,
+  job: InstallJob,
+  want: { missing: Planned[]; uncompiled: Planned[]; tag: string; toPip: Map<Planned, string> },
+  tmp: string,
+): Promise<void> {
+  const { tag, toPip } = want;
+  const fetched =
+    want.missing.length > 0 ? await fetchWheels(ctx, env, job, want.missing, tmp) : new Map<Planned, string | { why: string }>();
+  for (const [p, r] of fetched) if (typeof r !== 'string') toPip.set(p, r.why);
+  const fresh = want.missing.filter((p) => !toPip.has(p));
+  const compiles = [...fresh, ...want.uncompiled].filter((p) => !readBytecode(ctx.paths, p.sha256 as string, tag));
+  const helperJob: HelperJob = {
+    unpack: fresh.map((p, i) => ({ wheel: fetched.get(p) as string, dest: path.join(tmp, `w${i}`), name: p.name })),
+    compile: compiles.map((p, i) => {
+      const at = fresh.indexOf(p);
+      const site = at >= 0 ? path.join(tmp, `w${at}`, 'site') : path.join(wheelEntry(ctx.paths, p.sha256 as string), 'site');
+      return { site, dest: path.join(tmp, `b${i}`) };
+    }),
+  };
+  if (helperJob.unpack.length + helperJob.compile.length === 0) return;
+  if (fresh.length > 0) note(ctx, `unpacking ${fresh.length} wheel${fresh.length === 1 ? '' : 's'} into the store`);
+  const answer = await runHelper(ctx, env.py.executable, helperJob, tmp);
+  fresh.forEach((p, i) => {
+    const a = answer.unpack[i];
+    if (!a?.ok) {
+      toPip.set(p, a ? `the store refused its wheel: ${a.reason}` : 'the store could not unpack it');
+      return;
+    }
+    const dir = path.join(tmp, `w${i}`);
+    writeManifest(dir, ENTRY_FILE, a.manifest);
+    publish(dir, wheelEntry(ctx.paths, p.sha256 as string));
+  });
+  compiles.forEach((p, i) => {
+    const m = answer.compile[i];
+    if (!m || toPip.has(p)) return;
+    const dir = path.join(tmp, `b${i}`);
+    fs.mkdirSync(dir, { recursive: true });
+    writeManifest(dir, BYTECODE_FILE, m);
+    publish(dir, bytecodeEntry(ctx.paths, p.sha256 as string, tag));
+  });
+}
+
+/** Records the generation's entries (before any link, so prune keeps them), then links each distribution in pip's order. */
+async function linkAll(ctx: Context, env: Environment, dists: Planned[], tag: string, key: string, plan: Planned[]): Promise<void> {
+  const entries = dists.flatMap((p) => [p.sha256 as string, `${p.sha256}-${tag}`]);
+  const whole = dists.length === plan.length;
+  recordInGeneration(env.dir, entries, whole ? toRecord(key, env, plan) : null);
+  const linker: Linker = { modes: linkModes(ctx), counts: {} };
+  const target = {
+    venv: env.dir,
+    site: sitePackages(ctx, env.dir),
+    bin: venvBinDir(ctx, env.dir),
+    python: venvPython(ctx, env.dir),
+  };
+  const { createHash } = await import('node:crypto');
+  const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('base64url');
+  for (const p of dists) {
+    const sha = p.sha256 as string;
+    const manifest = readEntry(ctx.paths, sha);
+    if (!manifest) throw new Error(`store entry ${sha} vanished while installing ${p.name}`);
+    const bytecode = readBytecode(ctx.paths, sha, tag);
+    materialise(
+      target,
+      {
+        entryDir: wheelEntry(ctx.paths, sha),
+        manifest,
+        bytecode: bytecode ? { dir: bytecodeEntry(ctx.paths, sha, tag), files: bytecode.files } : null,
+        requested: p.requested,
+        directUrl: p.direct ? p.downloadInfo : null,
+      },
+      linker,
+      'tpx',
+      sha256,
+    );
+    note(ctx, `${p.name} ${p.version}: from the store`);
+  }
+  const how = Object.entries(linker.counts).map(([mode, n]) => `${n} ${LINKED[mode as LinkMode]}`);
+  if (how.length > 0) note(ctx, `store: ${how.join(', ')}`);
+}
+
+const LINKED: Record<LinkMode, string> = { clone: 'reflinked', hardlink: 'hard-linked', copy: 'copied' };
+
+/** TPX_LINK_MODE (`clone`, `hardlink`, `copy`) starts the platform's list there; unset, its best. */
+export function linkModes(ctx: Context): LinkMode[] {
+  const all = [...ctx.platform.storeLinks];
+  const at = all.indexOf(ctx.env.TPX_LINK_MODE as LinkMode);
+  return at >= 0 ? all.slice(at) : all;
+}
+
+export const storeInstaller: Installer = { ...pipInstaller, install };

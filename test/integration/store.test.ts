@@ -1,0 +1,146 @@
+// The wheel store (docs/architecture.md, "The wheel store"): a venv it makes is the venv pip makes,
+// compared file by file at the same path (test/helpers/compare_venvs.py says what may differ). The
+// same comparison over real wheels is test/real/store-real.test.ts, outside `npm test`.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopProcessesUnder } from '../helpers/procs.js';
+import { compareVenvs, look, pipInstallAt, type Seen, site } from '../helpers/storediff.js';
+import { makeWorld, type World } from '../helpers/world.js';
+
+describe('the wheel store: a venv made by the store against one made by pip', () => {
+  let world: World;
+  let gen: string;
+  const seen = {} as Record<'store' | 'pip', Seen>;
+  const snapshot = join('/tmp', `tpx-store-diff-${process.pid}`);
+
+  beforeAll(async () => {
+    world = await makeWorld();
+  });
+  afterAll(async () => {
+    await world?.dispose();
+    execFileSync('rm', ['-rf', snapshot]);
+  });
+
+  it('installs every fixture (namespace packages, .pth, .data, odd names, a bad RECORD) as pip does; pip check, list, show and uninstall work', async () => {
+    // A dry run that fails sends the install to pip, whose own error the user then sees.
+    const missing = await world.run(['install', 'no-such-dist', '-v']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^no-such-dist: pip installs it \(its dry run failed: its own install says why\)$/m);
+    const r = await world.run(['install', 'storemix', '-v']);
+    expect(r.code, r.stderr).toBe(0);
+    // -v says which path each distribution took.
+    expect(r.stderr).toMatch(/^storemix 1\.0: from the store$/m);
+    expect(r.stderr).toMatch(/^Tpx\.Dotted_Name 1\.0: from the store$/m);
+    expect(r.stderr).toMatch(
+      /^badrecord 1\.0: pip \(the store refused its wheel: badrecord\/__init__\.py does not match its RECORD hash\)$/m,
+    );
+    expect((await world.exec(join(world.binDir, 'storemix'), [])).stdout.trim()).toBe('storemix 1.0 one two dotted pth');
+    gen = realpathSync(join(world.tpxHome, 'tools', 'storemix'));
+    // Files come from the store: a wheel entry's file and the venv's are one file (hard links here).
+    const entry = readdirSync(join(world.tpxHome, 'store', 'wheels'))
+      .map((w) => join(world.tpxHome, 'store', 'wheels', w, 'site', 'tpxns', 'one.py'))
+      .find(existsSync) as string;
+    expect(statSync(entry).ino).toBe(statSync(join(site(gen), 'tpxns', 'one.py')).ino);
+    expect(statSync(entry).mode & 0o222).toBe(0);
+
+    seen.store = await look(world, gen);
+    const check = await world.run(['runpip', 'storemix', 'check']);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    const list = await world.run(['runpip', 'storemix', 'list', '--format', 'json']);
+    const names = (JSON.parse(list.stdout) as { name: string }[]).map((d) => d.name.toLowerCase());
+    expect(names).toEqual(expect.arrayContaining(['storemix', 'tpx.dotted_name', 'tpxns-one', 'badrecord', 'datamix', 'manymods']));
+    const show = await world.run(['runpip', 'storemix', 'show', '-f', 'datamix']);
+    expect(show.stdout).toMatch(/\.\.\/\.\.\/\.\.\/bin\/datamix-py/);
+    execFileSync('cp', ['-a', gen, snapshot]);
+    // pip uninstall reads RECORD: every file of the distribution goes, bytecode and scripts included.
+    const un = await world.run(['runpip', 'storemix', 'uninstall', '-y', 'datamix']);
+    expect(un.code, un.stderr).toBe(0);
+    expect(existsSync(join(gen, 'bin', 'datamix-py'))).toBe(false);
+    expect(existsSync(join(site(gen), 'datamix'))).toBe(false);
+    expect(existsSync(join(gen, 'share', 'datamix', 'readme.txt'))).toBe(false);
+
+    // pip alone, into a venv at the very same path.
+    expect((await world.run(['uninstall', 'storemix'])).code).toBe(0);
+    const pip = await pipInstallAt(world, gen, ['storemix']);
+    expect(pip.code, pip.stderr).toBe(0);
+    seen.pip = await look(world, gen);
+    // The store's venv back at that path, to compare the two.
+    execFileSync('mv', [gen, `${snapshot}-pip`]);
+    execFileSync('mv', [snapshot, gen]);
+    const diff = compareVenvs(`${snapshot}-pip`, gen);
+    expect({ onlyPip: diff.onlyPip, onlyStore: diff.onlyStore, differ: diff.differ }).toEqual({ onlyPip: [], onlyStore: [], differ: [] });
+    // What may differ, and only that: INSTALLER (and RECORD's hash of it) of every store-installed
+    // dist, the .pyc files' embedded paths and mtimes, and -E on the linked app.
+    expect(diff.allowed.INSTALLER).toBeGreaterThan(15);
+    expect(diff.allowed.pyc).toBeGreaterThan(20);
+    expect(diff.allowed['-E']).toBe(1);
+    expect(seen.store.metadata).toBe(seen.pip.metadata);
+    expect(seen.store.apps).toEqual(seen.pip.apps);
+    expect(Object.keys(seen.store.apps)).toEqual(expect.arrayContaining(['Tpx.Dotted', 'datamix-py', 'datamix-sh', 'evil', 'tpxdemo']));
+    expect(readFileSync(join(site(gen), 'storemix-1.0.dist-info', 'INSTALLER'), 'utf8')).toBe('tpx\n');
+  }, 240_000);
+});
+
+describe('the wheel store under kill -9, and as a cache', () => {
+  let world: World;
+  afterAll(async () => world?.dispose());
+
+  it('a kill -9 at each step of an install leaves no broken tool and no half-made entry; doctor, reinstall, cache, prune and reset', async () => {
+    world = await makeWorld({ withBinOnPath: true });
+    const store = join(world.tpxHome, 'store');
+    const gens = () => world.ls(join(world.tpxHome, 'envs')).map((g) => join(world.tpxHome, 'envs', g));
+    // Each step is where a kill may land, seen from disk (a later step may be reached before the kill: any state must do).
+    const steps: [string, () => boolean][] = [
+      ['wheels being unpacked', () => world.ls(join(store, 'tmp')).length > 0],
+      ['an entry published', () => world.ls(join(store, 'wheels')).length > 0],
+      ["the generation's store record", () => gens().some((g) => existsSync(join(g, 'tpx-store.json')))],
+      ['files being linked', () => gens().some((g) => existsSync(join(g, 'bin', 'withdep')))],
+      ['the receipt', () => gens().some((g) => existsSync(join(g, 'tpx.json')))],
+    ];
+    const problems = async (fix = false) => {
+      const d = JSON.parse((await world.run(['doctor', '--json', ...(fix ? ['--fix'] : [])])).stdout) as {
+        problems: { problem: string }[];
+        fixed: string[];
+      };
+      return { left: d.problems.map((p) => p.problem), fixed: d.fixed };
+    };
+    for (const [step, reached] of steps) {
+      const child = world.spawn(['install', 'withdep']);
+      while (!reached() && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+      child.kill('SIGKILL');
+      await child.done;
+      await stopProcessesUnder(world.root);
+      // Never a broken tool: installed and working, or not installed.
+      if (existsSync(join(world.tpxHome, 'tools', 'withdep')))
+        expect((await world.exec(join(world.binDir, 'withdep'), [])).code, step).toBe(0);
+      // What a kill leaves is debris --fix removes; never a published entry (doctor checks each against its RECORD).
+      const { left, fixed } = await problems(true);
+      expect(left, step).toEqual([]);
+      for (const f of fixed) expect(f, step).not.toMatch(/store\/wheels|store\/bytecode/);
+      await world.run(['uninstall', 'withdep']);
+      expect((await world.run(['cache', 'prune'])).code).toBe(0);
+      expect(world.ls(join(store, 'wheels')), step).toEqual([]);
+    }
+    const r = await world.run(['install', 'withdep']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await world.exec(join(world.binDir, 'withdep'), [])).code).toBe(0);
+    // A damaged entry is found and removed; reinstall then takes the recorded files again, without resolving.
+    const entry = join(store, 'wheels', world.ls(join(store, 'wheels'))[0] as string);
+    execFileSync('chmod', ['-R', 'u+w', entry]);
+    execFileSync('sh', ['-c', `echo damaged >> "$(find ${entry}/site -name '*.py' | head -1)"`]);
+    const { left, fixed } = await problems(true);
+    expect(left).toEqual([]);
+    expect(fixed.join('\n')).toMatch(/removed .*store\/wheels\//);
+    const again = await world.run(['reinstall', 'withdep', '-v']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/withdep: the files \S+ was built from, without resolving again/);
+    expect(again.stderr).not.toMatch(/Would install/);
+    expect((await problems()).left).toEqual([]);
+    const cache = await world.run(['cache']);
+    expect(cache.stdout).toMatch(/^wheel store .* \(2 wheels, 2 bytecode entries\)$/m);
+    expect((await world.run(['reset', '--yes'])).code).toBe(0);
+    expect(existsSync(world.tpxHome)).toBe(false);
+  }, 240_000);
+});
