@@ -20,6 +20,8 @@ export interface Fixture {
   version: string;
   /** File name of its wheel in wheelsDir, e.g. "clash_a-1.0-py3-none-any.whl". */
   wheel: string;
+  /** The member whose RECORD hash build_wheels.py makes wrong on purpose (fixture.json's `bad_record`), or null. */
+  badRecord: string | null;
 }
 
 let pythonCache: string | undefined;
@@ -54,10 +56,17 @@ export function listFixtures(): Fixture[] {
         const spec = JSON.parse(readFileSync(join(fixturesDir, d.name, 'fixture.json'), 'utf8')) as {
           name: string;
           version: string;
+          bad_record?: string;
         };
         // Same escaping as build_wheels.py's dist_stem().
         const stem = `${spec.name.replace(/[-_.]+/g, '_').toLowerCase()}-${spec.version.replace(/-/g, '_')}`;
-        return { id: d.name, name: spec.name, version: spec.version, wheel: `${stem}-py3-none-any.whl` };
+        return {
+          id: d.name,
+          name: spec.name,
+          version: spec.version,
+          wheel: `${stem}-py3-none-any.whl`,
+          badRecord: spec.bad_record ?? null,
+        };
       })
       .sort((a, b) => a.id.localeCompare(b.id));
   }

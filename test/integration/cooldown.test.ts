@@ -41,7 +41,7 @@ describe('--cooldown', () => {
     // The version check and upgrade count back from their own time: 2.0 is too new, then old enough.
     const fresh = await world.run(['list', '--outdated']);
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stderr).toContain('all 1 tools are at their latest version');
+    expect(fresh.stderr).toContain('tpxdemo is at its latest version');
     const none = await world.run(['upgrade', 'tpxdemo']);
     expect(none.stderr).toContain('tpxdemo is already at the latest version (1.0)');
 

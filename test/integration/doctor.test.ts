@@ -168,22 +168,36 @@ describe('tpx doctor', () => {
     rmSync(join(venv, site, distInfo, 'INSTALLER'));
     const found = await world.run(['doctor', '--verify', 'tpxdemo', 'withdep']);
     expect(found.code).toBe(1);
-    expect(found.stdout).toBe(
+    // The module was edited in place: through the hard link, the wheel store's entry changed too, and is named first.
+    const entry = join(world.tpxHome, 'store', 'wheels');
+    const store = found.stdout.split('\n').slice(0, 2);
+    expect(store[0]).toMatch(
+      new RegExp(
+        `^the wheel store's entry ${entry}/[0-9a-f]{64} is damaged: site/tpxdemo/${module} does not match the wheel's RECORD hash`,
+      ),
+    );
+    expect(store[1]).toMatch(/^ {4}fix: `tpx doctor --verify --fix` removes it/);
+    expect(found.stdout.split('\n').slice(2).join('\n')).toBe(
       [
         `tpxdemo: 3 of its files are not what was installed (RECORD): changed ${join(site, 'tpxdemo', module)}; added ${join(site, 'zz-planted.pth')}; deleted ${join(site, distInfo, 'INSTALLER')}`,
         '    fix: `tpx doctor --verify --fix` reinstalls it from its receipt (or: tpx reinstall tpxdemo)',
-        '1 problem found; `tpx doctor --verify --fix` repairs all of them',
+        '2 problems found; `tpx doctor --verify --fix` repairs all of them',
         '',
       ].join('\n'),
     );
     // Without --verify, doctor reads no file's content.
     expect((await world.run(['doctor', 'tpxdemo'])).stdout).not.toContain('RECORD');
     const json = JSON.parse((await world.run(['doctor', '--verify', '--json', 'tpxdemo'])).stdout);
-    expect(json.problems).toEqual([expect.objectContaining({ tool: 'tpxdemo', fix: 'reinstall' })]);
+    expect(json.problems).toEqual([
+      expect.objectContaining({ tool: null, fix: 'remove' }),
+      expect.objectContaining({ tool: 'tpxdemo', fix: 'reinstall' }),
+    ]);
 
     const fixed = await world.run(['doctor', '--verify', '--fix', 'tpxdemo']);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stdout).toContain('fixed: reinstalled tpxdemo 1.0');
     expect((await world.run(['doctor', '--verify', 'tpxdemo'])).code).toBe(0);
+    // The rebuilt tool's module is the wheel's again (the store unpacked it anew, not the edited copy).
+    expect(readFileSync(join(venv, site, 'tpxdemo', module), 'utf8')).not.toContain('not what pip installed');
   });
 });

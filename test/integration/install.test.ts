@@ -148,12 +148,15 @@ describe('tpx install', () => {
     const onPath = await world.run(['install', 'tpxdemo'], { env: { PATH: `${world.binDir}:${world.env.PATH}` } });
     expect(onPath.code).toBe(0);
     expect(onPath.stderr).not.toContain('not on your PATH');
-    // Without --verbose pip stays quiet; with it, pip's output streams.
-    expect(onPath.stderr).not.toContain('Successfully installed');
+    // Without --verbose pip stays quiet.
+    expect(onPath.stderr).not.toMatch(/Successfully installed|Would install/);
     expect(onPath.stderr).toContain('installing tpxdemo…');
+    // With it, pip's resolution streams, and each distribution's path is named (the wheel store's, or pip's).
     const v = await world.run(['--verbose', 'install', 'withdep']);
     expect(v.code).toBe(0);
-    expect(v.stderr).toMatch(/Successfully installed .*withdep-1\.0/);
+    expect(v.stderr).toMatch(/Would install .*withdep-1\.0/);
+    expect(v.stderr).toContain('withdep 1.0: from the store\nhelperlib 1.0: from the store\n');
+    expect(v.stderr.match(/installing withdep…/g)).toHaveLength(1);
 
     // The same world: the user pip configuration keeps working (an index set only in PIP_CONFIG_FILE).
     writeFileSync(world.pipConf, `[global]\nindex-url = ${world.index.url}\n`);

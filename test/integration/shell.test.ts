@@ -125,7 +125,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
       'always',
       '--system-site-packages',
       'shared-pip',
-      'purge',
+      'purge prune',
       'tpxdemo',
       'rollback',
       '',
@@ -167,7 +167,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
     // fish completes only commands it finds on PATH.
     expect(await fish('mantool --', { PATH: `${world.binDir}:${world.env.PATH}` })).toEqual(['--version']);
     expect(await fish('tpx rollback oneapp ')).toEqual([]);
-    expect(await fish('tpx cache ')).toEqual(['dir', 'help', 'purge']);
+    expect(await fish('tpx cache ')).toEqual(['dir', 'prune', 'purge']);
     expect(await fish('tpx environment --value ho')).toEqual(['home']);
   });
 

@@ -80,7 +80,7 @@ describe('tpx upgrade-shared', () => {
     );
     expect((await world.run(['install', 'oneapp'])).code).toBe(0);
     const logs = join(world.cacheDir, 'tpx', 'logs');
-    const log = readdirSync(logs).filter((f) => f.endsWith('install-oneapp.log'));
+    const log = readdirSync(logs).filter((f) => /install-oneapp(-resolve)?\.log$/.test(f));
     expect(readFileSync(join(logs, log[0] as string), 'utf8')).toContain(
       `/shared/pip-${fresh.version}/tpx-runner.py install ` /* tpx runs that pip through its runner beside it (core/installer/pip/runner.ts) */,
     );

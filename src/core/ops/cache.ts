@@ -35,10 +35,13 @@ export function pruneCache(ctx: Context): { removed: string[]; bytes: number } {
 }
 
 /** `tpx doctor`'s part about the store: a damaged entry, one whose bytecode record is unreadable, a killed tpx's temp dir. */
-export async function storeFindings(ctx: Context): Promise<Finding[]> {
+/**
+ * The wheel entries among `shas` whose files no longer match their RECORD (a file edited in place
+ * through a hard link changes the entry too): removed by `--fix`, so a rebuild unpacks the wheel again.
+ */
+export async function damagedEntries(ctx: Context, shas: string[]): Promise<Finding[]> {
   const found: Finding[] = [];
-  const { wheels, bytecode, temps } = listEntries(ctx.paths);
-  for (const w of wheels) {
+  for (const w of shas) {
     const problem = await entryProblem(ctx.paths, w);
     if (!problem) continue;
     const dir = wheelEntry(ctx.paths, w);
@@ -49,6 +52,12 @@ export async function storeFindings(ctx: Context): Promise<Finding[]> {
       command: `rm -r ${dir}`,
     });
   }
+  return found;
+}
+
+export async function storeFindings(ctx: Context): Promise<Finding[]> {
+  const { wheels, bytecode, temps } = listEntries(ctx.paths);
+  const found = await damagedEntries(ctx, wheels);
   for (const b of bytecode) {
     const [sha, tag] = [b.slice(0, 64), b.slice(65)];
     if (readBytecode(ctx.paths, sha, tag)) continue;

@@ -18,7 +18,8 @@ import { isToolKey, toolKey } from '../packaging/names.js';
 import { ASIDE } from '../base/platform.js';
 import type { Receipt } from '../store/receipt.js';
 import { reinstallTool } from './reinstall.js';
-import { storeFindings } from './cache.js';
+import { damagedEntries, storeFindings } from './cache.js';
+import { storeWheelsOf } from '../installer/store/entries.js';
 import { selectedFile, selectedPip } from '../installer/pip/shared.js';
 import { REPAIRS, ownerlessLinks, toolStatus, venvProblems } from '../store/status.js';
 import type { Problem, ToolStatus } from '../store/status.js';
@@ -246,6 +247,8 @@ async function verifyFindings(ctx: Context, names: string[]): Promise<Finding[]>
     if (t.unrecorded.length > 0) parts.push(`no RECORD to check for ${t.unrecorded.join(', ')}`);
     if (parts.length === 0) continue;
     const n = t.changed.length + t.added.length + t.deleted.length;
+    // A changed file may be one the wheel store shares with it: a reinstall must not link it back.
+    if (t.changed.length > 0) found.push(...(await damagedEntries(ctx, storeWheelsOf(envPath(ctx, entry.gen)))));
     found.push({
       tool: key,
       problem: `${n} of its files ${n === 1 ? 'is' : 'are'} not what was installed (RECORD): ${parts.join('; ')}`,

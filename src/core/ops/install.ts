@@ -248,7 +248,8 @@ export function withRecordedLock(ctx: Context, request: Request): Request {
   } catch {
     return request;
   }
-  const r = name === null ? null : readInstalled(ctx, toolKey(name, request.suffix))?.receipt;
+  // A broken tool install --force replaces has no lock to re-apply (store.replaceable).
+  const r = name === null ? null : replaceable(ctx, toolKey(name, request.suffix))?.receipt;
   if (!r?.request.lock) return request;
   const set = specifiersOf(request.spec);
   if (

@@ -130,6 +130,11 @@ export function readGeneration(venv: string): GenerationRecord | null {
   return r && Array.isArray(r.entries) && Array.isArray(r.installs) ? r : null;
 }
 
+/** The wheel entries (by sha256) a generation's venv links files from; none for a venv pip alone made. */
+export function storeWheelsOf(venv: string): string[] {
+  return (readGeneration(venv)?.entries ?? []).filter((e) => SHA256.test(e));
+}
+
 /** Adds entries and an install to a generation's record (a venv gets one per install: `--preinstall`, then the main one). */
 export function recordInGeneration(venv: string, entries: string[], install: RecordedInstall | null): void {
   const had = readGeneration(venv) ?? { schema: 1, entries: [], installs: [] };

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Context } from '../../base/context.js';
+import type { Context, Progress } from '../../base/context.js';
 import type { LinkMode } from '../../base/platform.js';
 import { redact } from '../../base/redact.js';
 import { listDists } from '../../packaging/distinfo.js';
@@ -48,24 +48,33 @@ async function install(ctx: Context, env: Environment, job: InstallJob): Promise
   }
   const key = await jobKey(ctx, job);
   const site = sitePackages(ctx, env.dir);
-  const done = await ctx.out.task(`installing ${redact(what)}`, async () => {
+  // One task for the whole install: what pip installs in the end goes under the same line (or spinner).
+  return ctx.out.task(`installing ${redact(what)}`, async (progress) => {
+    const byPip = () => pipInstaller.install(underTask(ctx, progress), env, job);
     const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await dryRun(ctx, env, job));
     // The dry run failed: pip's own install fails the same way and says so as it always has.
-    if (!plan) return null;
-    const installed = listDists(site).map((d) => d.name);
-    if (replacesInstalled(plan, installed)) {
+    if (!plan) return byPip();
+    if (
+      replacesInstalled(
+        plan,
+        listDists(site).map((d) => d.name),
+      )
+    ) {
       note(ctx, `${redact(what)}: pip installs it (it replaces a distribution already in the venv)`);
-      return null;
+      return byPip();
     }
-    return { plan, leftToPip: await fromStore(ctx, env, plan, job, key) };
+    if (await fromStore(ctx, env, plan, job, key)) {
+      const rest = await byPip();
+      if (!rest.ok) return rest;
+    }
+    const incomplete = job.lock ? lockLeftUnmet(ctx, env, job, await sharedPip(ctx, env.py)) : null;
+    return incomplete ?? { ok: true, requested: plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
   });
-  if (!done || done.leftToPip) {
-    const rest = await pipInstaller.install(ctx, env, job);
-    if (!rest.ok || !done) return rest;
-  }
-  const incomplete = job.lock ? lockLeftUnmet(ctx, env, job, await sharedPip(ctx, env.py)) : null;
-  if (incomplete) return incomplete;
-  return { ok: true, requested: done.plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
+}
+
+/** `ctx` inside a task already shown: a nested task adds no second line or spinner, it reports to the outer one. */
+function underTask(ctx: Context, progress: Progress): Context {
+  return { ...ctx, out: { ...ctx.out, task: (_text, work) => work(progress) } };
 }
 
 /** What an install is of, as its `-v` lines name it: the first spec, or the lock. */
