@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { platformFor } from '../../src/core/base/platform.js';
+import { entryProblem, readEntry, wheelEntry } from '../../src/core/installer/store/entries.js';
 import { linkModes } from '../../src/core/installer/store/installer.js';
 import { csvRow, linkFile, pyJson, scriptBody, shebang } from '../../src/core/installer/store/materialise.js';
 import { pipOnly, route } from '../../src/core/installer/store/plan.js';
@@ -124,5 +125,46 @@ describe('linking a file from the store', () => {
     linkFile(hard, src, join(dir, 'venv', 'n.py'));
     expect(statSync(join(dir, 'venv', 'n.py')).ino).toBe(statSync(src).ino);
     expect(hard.counts).toEqual({ hardlink: 1 });
+  });
+});
+
+describe('an entry manifest read back from disk', () => {
+  const sha = 'b'.repeat(64);
+  let root = '';
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const write = (manifest: object) => {
+    root = mkdtempSync(join(tmpdir(), 'tpx-manifest-'));
+    const dir = wheelEntry({ store: root }, sha);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'tpx-entry.json'), JSON.stringify(manifest));
+    return { store: root };
+  };
+  const good = {
+    schema: 1,
+    name: 'x',
+    version: '1.0',
+    distInfo: 'x-1.0.dist-info',
+    record: [['x/__init__.py', 'sha256=abc', '3']],
+    files: [{ place: 'site', path: 'x/__init__.py', member: 'x/__init__.py', exec: false, shebang: false }],
+    scripts: [{ name: 'x', module: 'x', func: 'main', gui: false }],
+  };
+
+  it('is used as it is when every path it names stays inside its place', () => {
+    expect(readEntry(write(good), sha)?.name).toBe('x');
+  });
+
+  it.each([
+    ['a file that climbs out', { files: [{ ...good.files[0], path: '../../../../etc/passwd' }] }],
+    ['an absolute file', { files: [{ ...good.files[0], path: '/etc/passwd' }] }],
+    ['an unknown place', { files: [{ ...good.files[0], place: '..' }] }],
+    ['a script name with a folder', { scripts: [{ ...good.scripts[0], name: '../../x' }] }],
+    ['a dist-info that is a path', { distInfo: '../x-1.0.dist-info' }],
+    ['a backslash', { files: [{ ...good.files[0], path: 'x\\..\\..\\y' }] }],
+    ['files that are not a list', { files: 'x' }],
+  ])('is refused with %s (no readable entry: doctor calls it damaged)', async (_what, change) => {
+    const paths = write({ ...good, ...change });
+    expect(readEntry(paths, sha)).toBeNull();
+    expect(await entryProblem(paths, sha)).toBe('its tpx-entry.json is missing or unreadable');
   });
 });

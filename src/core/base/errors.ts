@@ -56,6 +56,8 @@ export const ERROR_CODES = {
   'pip-download': 1,
   'pip-failed': 1,
   'store-failed': 1,
+  // A wheel store entry that cannot be read back as tpx wrote it (core/installer/store/entries.ts).
+  'store-damaged': 1,
   'bad-report': 1,
   'no-report': 1,
   'no-dist': 1,

@@ -43,11 +43,41 @@ export function bytecodeEntry(paths: Pick<Paths, 'store'>, sha256: string, tag: 
 
 /** A published entry's manifest, or null when there is none (not published, or not readable as one). */
 export function readEntry(paths: Pick<Paths, 'store'>, sha256: string): EntryManifest | null {
-  return readJson<EntryManifest>(path.join(wheelEntry(paths, sha256), ENTRY_FILE));
+  const m = readJson<EntryManifest>(path.join(wheelEntry(paths, sha256), ENTRY_FILE));
+  return m && validEntry(m) ? m : null;
 }
 
 export function readBytecode(paths: Pick<Paths, 'store'>, sha256: string, tag: string): BytecodeManifest | null {
-  return readJson<BytecodeManifest>(path.join(bytecodeEntry(paths, sha256, tag), BYTECODE_FILE));
+  const m = readJson<BytecodeManifest>(path.join(bytecodeEntry(paths, sha256, tag), BYTECODE_FILE));
+  return m && Array.isArray(m.files) && m.files.every(isRelative) ? m : null;
+}
+
+/**
+ * A manifest names the paths materialise.ts writes (and replaces) in a venv: read back from disk,
+ * it is trusted only when each is a plain relative path that stays where it is put, each place one
+ * of the three, each script name one file name, and the dist-info one folder name.
+ */
+function validEntry(m: EntryManifest): boolean {
+  const str = (v: unknown): v is string => typeof v === 'string';
+  return (
+    str(m.name) &&
+    str(m.version) &&
+    str(m.distInfo) &&
+    isRelative(m.distInfo) &&
+    !m.distInfo.includes('/') &&
+    m.distInfo.endsWith('.dist-info') &&
+    Array.isArray(m.record) &&
+    m.record.every((r) => Array.isArray(r) && r.length === 3 && r.every(str)) &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => ['site', 'data', 'bin'].includes(f?.place) && isRelative(f.path) && str(f.member)) &&
+    Array.isArray(m.scripts) &&
+    m.scripts.every((x) => str(x?.name) && isRelative(x.name) && !x.name.includes('/') && str(x.module) && str(x.func))
+  );
+}
+
+/** A `/`-separated path with no empty, `.` or `..` segment, nothing absolute, no backslash or NUL. */
+function isRelative(p: unknown): p is string {
+  return typeof p === 'string' && !/[\\\0]/.test(p) && p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
 
 function readJson<T extends { schema: number }>(file: string): T | null {

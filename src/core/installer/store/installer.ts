@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Context, Progress } from '../../base/context.js';
+import { TpxError } from '../../base/errors.js';
 import type { LinkMode } from '../../base/platform.js';
 import { redact } from '../../base/redact.js';
 import { listDists } from '../../packaging/distinfo.js';
@@ -205,7 +206,14 @@ async function linkAll(ctx: Context, env: Environment, dists: Planned[], tag: st
   for (const p of dists) {
     const sha = p.sha256 as string;
     const manifest = readEntry(ctx.paths, sha);
-    if (!manifest) throw new Error(`store entry ${sha} vanished while installing ${p.name}`);
+    if (!manifest)
+      throw new TpxError(
+        'store-damaged',
+        `the wheel store's entry for ${p.name} ${p.version} (${wheelEntry(ctx.paths, sha)}) cannot be read`,
+        {
+          hint: '`tpx doctor --fix` removes a damaged entry; then run the command again',
+        },
+      );
     const bytecode = readBytecode(ctx.paths, sha, tag);
     materialise(
       target,
