@@ -69,7 +69,7 @@ function validEntry(m: EntryManifest): boolean {
     Array.isArray(m.record) &&
     m.record.every((r) => Array.isArray(r) && r.length === 3 && r.every(str)) &&
     Array.isArray(m.files) &&
-    m.files.every((f) => ['site', 'data', 'bin'].includes(f?.place) && isRelative(f.path) && str(f.member)) &&
+    m.files.every((f) => ['site', 'data', 'scripts'].includes(f?.place) && isRelative(f.path) && str(f.member)) &&
     Array.isArray(m.scripts) &&
     m.scripts.every((x) => str(x?.name) && isRelative(x.name) && !x.name.includes('/') && str(x.module) && str(x.func))
   );
