@@ -37,6 +37,10 @@ describe('the wheel store: a venv made by the store against one made by pip', ()
       /^badrecord 1\.0: pip \(the store refused its wheel: badrecord\/__init__\.py does not match its RECORD hash\)$/m,
     );
     expect((await world.exec(join(world.binDir, 'storemix'), [])).stdout.trim()).toBe('storemix 1.0 one two dotted pth');
+    // The wheels came from the index, and the store took them from what pip's dry run fetched: no
+    // pip download ran, only the dry run and pip's own install of badrecord.
+    const logs = world.ls(join(world.cacheDir, 'tpx', 'logs')).filter((l) => l.includes('install-storemix'));
+    expect(logs.map((l) => l.replace(/^.*install-storemix/, '')).sort()).toEqual(['-resolve.log', '.log']);
     gen = realpathSync(join(world.tpxHome, 'tools', 'storemix'));
     // Files come from the store: a wheel entry's file and the venv's are one file (hard links here).
     const entry = readdirSync(join(world.tpxHome, 'store', 'wheels'))
@@ -93,7 +97,8 @@ describe('the wheel store under kill -9, and as a cache', () => {
     const gens = () => world.ls(join(world.tpxHome, 'envs')).map((g) => join(world.tpxHome, 'envs', g));
     // Each step is where a kill may land, seen from disk (a later step may be reached before the kill: any state must do).
     const steps: [string, () => boolean][] = [
-      ['wheels being unpacked', () => world.ls(join(store, 'tmp')).length > 0],
+      ["pip's dry run", () => world.ls(join(store, 'tmp')).length > 0],
+      ['wheels being unpacked', () => world.ls(join(store, 'tmp')).some((t) => existsSync(join(store, 'tmp', t, 'w0')))],
       ['an entry published', () => world.ls(join(store, 'wheels')).length > 0],
       ["the generation's store record", () => gens().some((g) => existsSync(join(g, 'tpx-store.json')))],
       ['files being linked', () => gens().some((g) => existsSync(join(g, 'bin', 'withdep')))],

@@ -14,16 +14,24 @@ import type { LockedDist } from '../../request/request.js';
 
 /**
  * Runs the shared pip inside the venv whose interpreter is `python`, through tpx's runner
- * (runner.ts: cached User-Agent facts, bytecode compiled in parallel, a cooldown). A raw `@` in a
+ * (runner.ts: cached User-Agent facts, bytecode compiled in parallel, a cooldown, the wheels a dry run
+ * fetched kept), with `extraEnv` for the runner. A raw `@` in a
  * URL's password goes to pip percent-encoded, so pip records no piece of it (redact.quoteUserinfo).
  */
-export function runPip(ctx: Context, runner: string, python: string, args: string[], logName: string): Promise<Logged> {
+export function runPip(
+  ctx: Context,
+  runner: string,
+  python: string,
+  args: string[],
+  logName: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Logged> {
   const cooldown = args.find((a) => a.startsWith(`${COOLDOWN_OPTION}=`));
   const run = (env: Record<string, string>) => runLogged(ctx, python, [tpxRunner(runner), ...args.map(quoteUserinfo)], { env, logName });
-  if (cooldown === undefined) return run(childEnv(ctx));
+  if (cooldown === undefined) return run(childEnv(ctx, extraEnv));
   return withTempDir(ctx, 'cooldown', async (tmp) => {
     const report = path.join(tmp, 'cooldown.json');
-    const pip = await run({ ...childEnv(ctx), TPX_COOLDOWN_REPORT: report });
+    const pip = await run(childEnv(ctx, { ...extraEnv, TPX_COOLDOWN_REPORT: report }));
     readCooldownReport(ctx, report, pip, formatDuration(Number(cooldown.split('=')[1])));
     return pip;
   });

@@ -1,6 +1,6 @@
 /**
  * tpx's runner for the shared pip: pip's own `__pip-runner__.py` (run exactly this copy of pip inside
- * any venv) plus two changes that leave what pip installs unchanged (docs/architecture.md, "The
+ * any venv) plus changes that leave what pip installs unchanged (docs/architecture.md, "The
  * shared pip"):
  *
  * - **Machine facts for the User-Agent, cached.** On Linux pip builds its User-Agent on every run by
@@ -19,8 +19,13 @@
  *   the files whose PEP 700 `upload-time` (JSON simple API) is less than SECONDS before now, as
  *   newer pips' own `--uploaded-prior-to` does; pip then picks among what is left. A page without
  *   upload times (an HTML or `file://` index) keeps its files and is named in the report file
- *   (`TPX_COOLDOWN_REPORT`), which tpx turns into a warning. Unlike the two above, this one must not
+ *   (`TPX_COOLDOWN_REPORT`), which tpx turns into a warning. Unlike the others, this one must not
  *   fail quietly: a pip whose internals it cannot patch makes the run fail, and the report says why.
+ * - **The wheels a dry run fetched, kept** (`TPX_KEEP_WHEELS=DIR`, the wheel store's dry run,
+ *   store/installer.ts): each `.whl` pip's downloader saves into its own temp dir is also hard-linked
+ *   (else copied) into DIR, so the store unpacks what pip already fetched instead of running
+ *   `pip download` for it. tpx trusts nothing in DIR: a file is used only when its sha256 is the one
+ *   pip's report names. A pip that fetches no wheel in a dry run (PEP 658 metadata) keeps none.
  *
  * It lives beside the unpacked pip (pip's own runner is inside `pip/`), so its folder, which Python
  * puts first on sys.path, holds pip's dist-info: the runner takes it off sys.path, or pip would see
@@ -242,8 +247,51 @@ def cooldown():
     report["applied"] = True
 
 
+def keep_wheels():
+    import os
+    import shutil
+
+    # Taken out of the environment, so nothing pip starts (a build backend) sees it.
+    keep = os.environ.pop("TPX_KEEP_WHEELS", None)
+    if not keep:
+        return
+    from pip._internal.network import download
+
+    def kept(filepath):
+        dest = join(keep, os.path.basename(filepath))
+        if not filepath.endswith(".whl") or os.path.exists(dest):
+            return
+        try:
+            os.link(filepath, dest)
+        except OSError:
+            try:
+                shutil.copyfile(filepath, dest)
+            except OSError:
+                pass
+
+    real_call = download.Downloader.__call__
+
+    def call(self, link, location):
+        got = real_call(self, link, location)
+        kept(got[0])
+        return got
+
+    download.Downloader.__call__ = call
+    # Before pip 25 a second class downloads a batch; later, Downloader.batch calls the one above.
+    batch = getattr(download, "BatchDownloader", None)
+    if batch is not None:
+        real_batch = batch.__call__
+
+        def batch_call(self, links, location):
+            for link, got in real_batch(self, links, location):
+                kept(got[0])
+                yield link, got
+
+        batch.__call__ = batch_call
+
+
 cooldown()
-for setup in (cached_machine_facts, parallel_bytecode):
+for setup in (cached_machine_facts, parallel_bytecode, keep_wheels):
     try:
         setup()
     except Exception:

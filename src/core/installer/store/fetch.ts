@@ -1,6 +1,7 @@
 /**
  * The wheel files of distributions the store does not hold yet. A `file:` URL (a local index, a
- * path) is read where it is; anything else is fetched by pip (`pip download --no-deps
+ * path) is read where it is; a wheel pip's dry run already fetched is taken from where the runner
+ * kept it (`keptWheels`, pip/runner.ts); anything else is fetched by pip (`pip download --no-deps
  * --require-hashes` of `name==version --hash`), so the user's index, configuration, credentials,
  * certificates and pip's own HTTP cache apply as for any install. Every file is checked against the
  * sha256 the resolver or lock gave; one that is not is left to pip.
@@ -38,8 +39,21 @@ export async function fetchWheels(ctx: Context, env: Environment, job: InstallJo
       got.set(p, file);
     }
   }
-  if (remote.length > 0) for (const [p, r] of await download(ctx, env, job, remote, tmp)) got.set(p, r);
+  const kept = new Map<string, string>();
+  if (remote.length > 0)
+    for (const f of readdirOrEmpty(keptWheels(tmp))) kept.set(await sha256Of(path.join(keptWheels(tmp), f)), path.join(keptWheels(tmp), f));
+  const left = remote.filter((p) => {
+    const file = p.sha256 ? kept.get(p.sha256) : undefined;
+    if (file) got.set(p, file);
+    return !file;
+  });
+  if (left.length > 0) for (const [p, r] of await download(ctx, env, job, left, tmp)) got.set(p, r);
   return got;
+}
+
+/** Where, in the install's store temp dir, the runner keeps the wheels pip's dry run fetched. */
+export function keptWheels(tmp: string): string {
+  return path.join(tmp, 'kept');
 }
 
 async function download(ctx: Context, env: Environment, job: InstallJob, wanted: Planned[], tmp: string): Promise<Fetched> {

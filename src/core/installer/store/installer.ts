@@ -32,7 +32,7 @@ import {
   withStoreTemp,
   writeManifest,
 } from './entries.js';
-import { fetchWheels } from './fetch.js';
+import { fetchWheels, keptWheels } from './fetch.js';
 import { runHelper } from './helper.js';
 import type { HelperJob } from './helper.js';
 import { materialise } from './materialise.js';
@@ -50,27 +50,30 @@ async function install(ctx: Context, env: Environment, job: InstallJob): Promise
   const key = await jobKey(ctx, job);
   const site = sitePackages(ctx, env.dir);
   // One task for the whole install: what pip installs in the end goes under the same line (or spinner).
-  return ctx.out.task(`installing ${redact(what)}`, async (progress) => {
-    const byPip = () => pipInstaller.install(underTask(ctx, progress), env, job);
-    const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await dryRun(ctx, env, job));
-    // The dry run failed: pip's own install fails the same way and says so as it always has.
-    if (!plan) return byPip();
-    if (
-      replacesInstalled(
-        plan,
-        listDists(site).map((d) => d.name),
-      )
-    ) {
-      note(ctx, `${redact(what)}: pip installs it (it replaces a distribution already in the venv)`);
-      return byPip();
-    }
-    if (await fromStore(ctx, env, plan, job, key)) {
-      const rest = await byPip();
-      if (!rest.ok) return rest;
-    }
-    const incomplete = job.lock ? lockLeftUnmet(ctx, env, job, await sharedPip(ctx, env.py)) : null;
-    return incomplete ?? { ok: true, requested: plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
-  });
+  // One work dir in the store for it: the wheels the dry run fetched, then the entries made from them.
+  return ctx.out.task(`installing ${redact(what)}`, (progress) =>
+    withStoreTemp(ctx, async (tmp) => {
+      const byPip = () => pipInstaller.install(underTask(ctx, progress), env, job);
+      const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await dryRun(ctx, env, job, tmp));
+      // The dry run failed: pip's own install fails the same way and says so as it always has.
+      if (!plan) return byPip();
+      if (
+        replacesInstalled(
+          plan,
+          listDists(site).map((d) => d.name),
+        )
+      ) {
+        note(ctx, `${redact(what)}: pip installs it (it replaces a distribution already in the venv)`);
+        return byPip();
+      }
+      if (await fromStore(ctx, env, plan, job, key, tmp)) {
+        const rest = await byPip();
+        if (!rest.ok) return rest;
+      }
+      const incomplete = job.lock ? lockLeftUnmet(ctx, env, job, await sharedPip(ctx, env.py)) : null;
+      return incomplete ?? { ok: true, requested: plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
+    }),
+  );
 }
 
 /** `ctx` inside a task already shown: a nested task adds no second line or spinner, it reports to the outer one. */
@@ -102,13 +105,18 @@ function replay(ctx: Context, env: Environment, job: InstallJob, key: string): P
   return fromRecord(found.dists);
 }
 
-/** pip's dry run of this very install, in the venv it goes into: what it would install, each with its file. */
-async function dryRun(ctx: Context, env: Environment, job: InstallJob): Promise<Planned[] | null> {
+/**
+ * pip's dry run of this very install, in the venv it goes into: what it would install, each with its
+ * file. The wheels pip fetches to read their metadata are kept in `tmp` (pip/runner.ts), for `fetchWheels`.
+ */
+async function dryRun(ctx: Context, env: Environment, job: InstallJob, tmp: string): Promise<Planned[] | null> {
   const runner = await sharedPip(ctx, env.py);
   const report = path.join(env.dir, '.tpx-report.json');
   const lockFile = path.join(env.dir, '.tpx-lock.txt');
   const args = ['install', '--dry-run', '--no-input', '--progress-bar', 'off', '--report', report, ...installArgs(job, lockFile, ctx.env)];
-  const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`);
+  const kept = keptWheels(tmp);
+  fs.mkdirSync(kept);
+  const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`, { TPX_KEEP_WHEELS: kept });
   fs.rmSync(lockFile, { force: true });
   if (pip.code !== 0) {
     note(ctx, `${redact(whatOf(job))}: pip installs it (its dry run failed: its own install says why)`);
@@ -124,7 +132,7 @@ async function dryRun(ctx: Context, env: Environment, job: InstallJob): Promise<
  * where they are missing, bytecode compiled where it is, the generation's record written, then the
  * files linked. Returns whether anything is left for pip.
  */
-async function fromStore(ctx: Context, env: Environment, plan: Planned[], job: InstallJob, key: string): Promise<boolean> {
+async function fromStore(ctx: Context, env: Environment, plan: Planned[], job: InstallJob, key: string, tmp: string): Promise<boolean> {
   const tag = `cpython-${env.py.version.split('.').slice(0, 2).join('')}`;
   const toPip = new Map<Planned, string>();
   for (const p of plan) {
@@ -134,8 +142,7 @@ async function fromStore(ctx: Context, env: Environment, plan: Planned[], job: I
   const stored = () => plan.filter((p) => !toPip.has(p));
   const missing = stored().filter((p) => !p.sha256 || !readEntry(ctx.paths, p.sha256));
   const uncompiled = stored().filter((p) => !missing.includes(p) && !readBytecode(ctx.paths, p.sha256 as string, tag));
-  if (missing.length + uncompiled.length > 0)
-    await withStoreTemp(ctx, (tmp) => makeEntries(ctx, env, job, { missing, uncompiled, tag, toPip }, tmp));
+  if (missing.length + uncompiled.length > 0) await makeEntries(ctx, env, job, { missing, uncompiled, tag, toPip }, tmp);
   await linkAll(ctx, env, stored(), tag, key, plan);
   for (const [p, why] of toPip) note(ctx, `${p.name} ${p.version}: pip (${why})`);
   return toPip.size > 0;
