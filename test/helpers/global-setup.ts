@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWheels, tpxJs, wheelsDir } from './fixtures.js';
+import { linkTree, makeWorld, SHARED_PIP_SEED } from './world.js';
 
 export default async function setup(): Promise<() => void> {
   // Incremental: only fixtures changed since their wheel was built are rebuilt.
@@ -15,7 +16,33 @@ export default async function setup(): Promise<() => void> {
       `\n[tpx tests] ${tpxJs} does not exist: tests that run tpx will fail. Build it with \`npm run build\` (\`npm test\` does).\n`,
     );
   }
-  return checkNothingLeft(ownTempDir());
+  const dir = ownTempDir();
+  const seed = existsSync(tpxJs) ? await sharedPipSeed(join(dir, 'shared-pip')) : null;
+  if (seed) process.env[SHARED_PIP_SEED] = seed;
+  const check = checkNothingLeft(dir);
+  return () => {
+    if (seed) rmSync(seed, { recursive: true, force: true });
+    check();
+  };
+}
+
+/**
+ * The shared pip every world starts with (world.ts, `fresh`), made by tpx itself: the `shared/` dir
+ * of a first install, in a world of its own. The workers, started after this, inherit its path.
+ */
+async function sharedPipSeed(dest: string): Promise<string | null> {
+  const world = await makeWorld({ fresh: true, packages: ['tpxdemo-1.0'] });
+  try {
+    const r = await world.run(['install', 'tpxdemo']);
+    if (r.code !== 0) {
+      console.warn(`\n[tpx tests] the first install failed, so every world bootstraps pip itself:\n${r.stderr}`);
+      return null;
+    }
+    linkTree(join(world.tpxHome, 'shared'), dest);
+    return dest;
+  } finally {
+    await world.dispose();
+  }
 }
 
 /**

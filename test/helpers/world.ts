@@ -3,7 +3,18 @@
 // scratch, so nothing from the developer's machine (pip.conf in ~, PIP_FIND_LINKS,
 // a pyenv shim, an installed tpx) can leak into a test.
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { startIndex, withCredentials, type Index, type IndexAuth } from './index-server.js';
@@ -48,12 +59,36 @@ export interface WorldOptions {
   withBinOnPath?: boolean;
   /** Make the index demand basic auth; PIP_INDEX_URL then carries these credentials. */
   indexAuth?: IndexAuth;
+  /**
+   * A data home tpx has never touched: no TPX_HOME at all. By default it holds the shared pip
+   * (`shared/`) tpx made once for the run (global-setup.ts), as after any first install: unpacking
+   * pip and compiling its bytecode costs every world ~1.7 s otherwise. Tests of that bootstrap, and
+   * of what a first command creates, ask for a fresh one.
+   */
+  fresh?: boolean;
+}
+
+/** The env var global-setup.ts names the run's shared pip in. */
+export const SHARED_PIP_SEED = 'TPX_TEST_SHARED_PIP';
+
+/**
+ * Hard-links the tree `from` into `to` (directories are made, files linked: pip's bytecode stays
+ * valid, as it is checked against its source's mtime). Nothing in a world changes a file of it in
+ * place: Python and tpx replace files by rename.
+ */
+export function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const [src, dest] = [join(from, e.name), join(to, e.name)];
+    if (e.isDirectory()) linkTree(src, dest);
+    else linkSync(src, dest);
+  }
 }
 
 export interface World {
   root: string;
   home: string;
-  /** TPX_HOME. Not created: tpx must create it. */
+  /** TPX_HOME: holds only the run's shared pip (`shared/`), or nothing at all (`fresh`). */
   tpxHome: string;
   /** TPX_BIN_DIR. Not created: tpx must create it. */
   binDir: string;
@@ -225,6 +260,9 @@ export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+
+  const seed = process.env[SHARED_PIP_SEED];
+  if (!opts.fresh && seed) linkTree(seed, join(world.tpxHome, 'shared'));
 
   // Children still running when the test ends are killed by dispose().
   const live = new Set<Spawned>();

@@ -112,7 +112,7 @@ describe('tpx export / install-all', () => {
   });
 
   it('refuses a file that is not JSON, has an unknown schema or lacks a field, installing nothing', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     const file = join(world.root, 'toolbox.json');
     const tool = {
       name: 'tpxdemo',

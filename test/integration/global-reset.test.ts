@@ -41,7 +41,7 @@ async function onTerminal(w: World, args: string[], answer: string, opts: RunOpt
 describe('--global', () => {
   it('installs into the system-wide dirs, readable by every user, and refuses one who cannot write there', async () => {
     if (!existsSync(SYSTEM_PYTHON)) throw new Error(`this test needs ${SYSTEM_PYTHON}, an interpreter every user can run`);
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     const opt = join(world.root, 'opt');
     const usrbin = join(world.root, 'usrbin');
     world.env = {

@@ -47,7 +47,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('a malformed spec is refused before anything is created', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     for (const bad of ['tpxdemo==', 'tpx demo', '[x]', 'tpxdemo>>1']) {
       const r = await world.run(['install', bad]);
       expect(r.code, bad).toBe(1);
@@ -58,7 +58,7 @@ describe('tpx install: bad input gets one clear line, a hint, exit 1, and leaves
   });
 
   it('a path that does not exist; a name with a separator', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     for (const bad of ['./no-such-dir', 'a/b', '../x']) {
       const r = await world.run(['install', bad]);
       expect(r.code, bad).toBe(1);
@@ -194,7 +194,7 @@ describe('tpx install: interrupted', () => {
 
 describe('tpx install: interrupted while the shared pip is unpacked', () => {
   it('Ctrl-C in the first second of the first command: "interrupted", exit 130, no Python traceback, nothing left', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     // An interpreter whose pip wheel unpacks until it is stopped: it names itself as the executable,
     // so the unpack (`-m zipfile -e`) runs it, and it says so through a FIFO, then waits.
     const ready = join(world.root, 'unpacking.fifo');

@@ -10,7 +10,7 @@ const receiptOf = (w: World, key: string) => JSON.parse(readFileSync(join(w.tpxH
 
 describe('tpx install', () => {
   it('installs a tool, links only its own apps, and the apps run; "already installed", --force, and the receipt of the request', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     const r = await world.run(['install', 'tpxdemo==1.0']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('installed tpxdemo 1.0');
@@ -260,7 +260,7 @@ describe('tpx install: interpreters behind pyenv shims', () => {
 
 describe('tpx install: what pip leaves on disk', () => {
   it("installs exactly the files pip's own runner does, bytecode and RECORD included", async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     // tpx's pip runner, not the wheel store (store.test.ts compares that one with pip).
     const r = await world.run(['install', 'manymods'], { env: { TPX_INSTALLER: 'pip' } });
     expect(r.code, r.stderr).toBe(0);

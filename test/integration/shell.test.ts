@@ -172,7 +172,7 @@ TPX_HOME=${world.root}/elsewhere t tpx uninstall ''`;
   });
 
   it('environment shows every dir and where it came from, without starting Python', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     // A "python" that leaves a mark if anything starts it.
     const mark = join(world.root, 'python-was-started');
     const fake = join(world.root, 'fakepy');

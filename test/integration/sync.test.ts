@@ -126,7 +126,7 @@ withdep = { include-resources-from = ["helperlib"] }
   });
 
   it('refuses a malformed file before anything changes; one failing tool does not stop the others', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     const toml = join(world.root, 'team.toml');
     writeFileSync(toml, '[tools.oneapp]\n\n[tools.tpxdemo]\nspec = "tpxdemo"\npinned = "yes"\n');
     const bad = await world.run(['sync', toml]);

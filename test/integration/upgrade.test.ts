@@ -235,7 +235,7 @@ describe('tpx upgrade-all', () => {
   });
 
   it('--skip, "already latest", and --jobs validation; the shared pip caches its bytecode even under PYTHONDONTWRITEBYTECODE', async () => {
-    world = await makeWorld();
+    world = await makeWorld({ fresh: true });
     const installed = await world.run(['install', 'tpxdemo', 'oneapp'], { env: { PYTHONDONTWRITEBYTECODE: '1' } });
     expect(installed.code, installed.stderr).toBe(0);
     // So later pip runs skip compiling pip.
