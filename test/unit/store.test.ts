@@ -145,19 +145,29 @@ describe('an entry manifest read back from disk', () => {
     name: 'x',
     version: '1.0',
     distInfo: 'x-1.0.dist-info',
-    record: [['x/__init__.py', 'sha256=abc', '3']],
-    files: [{ place: 'site', path: 'x/__init__.py', member: 'x/__init__.py', exec: false, shebang: false }],
+    record: [
+      ['x/__init__.py', 'sha256=abc', '3'],
+      ['x-1.0.data/data/share/x.txt', 'sha256=def', '1'],
+      ['x-1.0.data/scripts/x-sh', 'sha256=ghi', '9'],
+    ],
+    // One file in each place a wheel puts files (helper.ts's Place).
+    files: [
+      { place: 'site', path: 'x/__init__.py', member: 'x/__init__.py', exec: false, shebang: false },
+      { place: 'data', path: 'share/x.txt', member: 'x-1.0.data/data/share/x.txt', exec: false, shebang: false },
+      { place: 'scripts', path: 'x-sh', member: 'x-1.0.data/scripts/x-sh', exec: true, shebang: true },
+    ],
     scripts: [{ name: 'x', module: 'x', func: 'main', gui: false }],
   };
 
   it('is used as it is when every path it names stays inside its place', () => {
-    expect(readEntry(write(good), sha)?.name).toBe('x');
+    expect(readEntry(write(good), sha)?.files.map((f) => f.place)).toEqual(['site', 'data', 'scripts']);
   });
 
   it.each([
     ['a file that climbs out', { files: [{ ...good.files[0], path: '../../../../etc/passwd' }] }],
     ['an absolute file', { files: [{ ...good.files[0], path: '/etc/passwd' }] }],
     ['an unknown place', { files: [{ ...good.files[0], place: '..' }] }],
+    ['a script file with a folder', { files: [{ ...good.files[2], path: '../x-sh' }] }],
     ['a script name with a folder', { scripts: [{ ...good.scripts[0], name: '../../x' }] }],
     ['a dist-info that is a path', { distInfo: '../x-1.0.dist-info' }],
     ['a backslash', { files: [{ ...good.files[0], path: 'x\\..\\..\\y' }] }],
