@@ -122,6 +122,7 @@ function appBuild(what: Extract<RunTarget, { kind: 'app' }>, flags: RunFlags): B
     const built = await buildEnvironment(ctx, dir, requestFrom(spec.spec, flags, ctx), {
       extraSpecs: req.with,
       logName: `run-${spec.name ?? 'spec'}`,
+      throwaway: !flags.cache,
     });
     const bin = venvBinDir(ctx, dir);
     const main = toolKey(built.name);
@@ -212,7 +213,7 @@ async function scriptRequest(
     requiresPython: meta?.requiresPython?.text ?? null,
     source: null,
   };
-  return { req, build: scriptBuild(req, meta, target) };
+  return { req, build: scriptBuild(req, meta, target, { throwaway: !flags.cache }) };
 }
 
 /** `--prefetch` of a script: its environment (null: it needs none). */

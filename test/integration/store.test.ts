@@ -2,7 +2,7 @@
 // compared file by file at the same path (test/helpers/compare_venvs.py says what may differ). The
 // same comparison over real wheels is test/real/store-real.test.ts, outside `npm test`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcessesUnder } from '../helpers/procs.js';
@@ -147,5 +147,67 @@ describe('the wheel store under kill -9, and as a cache', () => {
     expect(cache.stdout).toMatch(/^wheel store .* \(2 wheels, 2 bytecode entries\)$/m);
     expect((await world.run(['reset', '--yes'])).code).toBe(0);
     expect(existsSync(world.tpxHome)).toBe(false);
+  }, 240_000);
+});
+
+describe("the wheel store: pip's resolution, used again only while nothing pip read has changed", () => {
+  let world: World;
+  afterAll(async () => world?.dispose());
+
+  it('installs again without pip while the index pages and constraints read as before; a new dependency version, a config and a constraint change each send it to pip, which then decides', async () => {
+    world = await makeWorld({ packages: ['withdep-1.0', 'helperlib-1.0'] });
+    const resolves = () => world.ls(join(world.cacheDir, 'tpx', 'logs')).filter((l) => l.endsWith('-resolve.log')).length;
+    const freeze = async () => (await world.run(['runpip', 'withdep', 'freeze'])).stdout;
+    const install = async () => {
+      await world.run(['uninstall', 'withdep']);
+      const r = await world.run(['install', 'withdep', '-v']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await world.exec(join(world.binDir, 'withdep'), [])).code).toBe(0);
+      return r.stderr;
+    };
+    const reused = /^withdep: pip's resolution of \d{4}-\d\d-\d\d \d\d:\d\d UTC, the \d+ pages and files it read unchanged$/m;
+
+    expect(await install()).not.toMatch(reused);
+    expect(resolves()).toBe(1);
+    // Nothing changed: the same files, and no pip at all.
+    expect(await install()).toMatch(reused);
+    expect(resolves()).toBe(1);
+    expect(await freeze()).toBe('helperlib==1.0\nwithdep==1.0\n');
+
+    // A new version of a dependency changes its index page: pip resolves, and takes it.
+    world.publish('helperlib-2.0');
+    expect(await install()).not.toMatch(reused);
+    expect(resolves()).toBe(2);
+    expect(await freeze()).toBe('helperlib==2.0\nwithdep==1.0\n');
+
+    // pip's configuration changes (a constraints file): pip resolves, and honours it.
+    const constraints = join(world.root, 'constraints.txt');
+    writeFileSync(constraints, 'helperlib<2\n');
+    writeFileSync(world.pipConf, `[global]\nconstraint = ${constraints}\n`);
+    expect(await install()).not.toMatch(reused);
+    expect(await freeze()).toBe('helperlib==1.0\nwithdep==1.0\n');
+    expect(await install()).toMatch(reused);
+    // The constraints file itself changes, the configuration not: pip resolves again.
+    writeFileSync(constraints, 'helperlib<3\n');
+    expect(await install()).not.toMatch(reused);
+    expect(await freeze()).toBe('helperlib==2.0\nwithdep==1.0\n');
+    expect(resolves()).toBe(4);
+
+    // A kept resolution is read like input: one that names a file outside the store is not used.
+    const dir = join(world.cacheDir, 'tpx', 'resolutions');
+    const kept = () => world.ls(dir).filter((f) => f.endsWith('.json'));
+    for (const f of kept()) {
+      const resolution = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      resolution.plan[0].url = 'file:///etc/passwd';
+      resolution.plan[0].name = '../../x';
+      writeFileSync(join(dir, f), JSON.stringify(resolution));
+    }
+    expect(await install()).not.toMatch(reused);
+    expect(await freeze()).toBe('helperlib==2.0\nwithdep==1.0\n');
+    expect(kept().length).toBeGreaterThan(0);
+    // A resolution whose wheels prune removed is removed with them.
+    expect((await world.run(['uninstall', 'withdep'])).code).toBe(0);
+    expect((await world.run(['cache', 'prune'])).code).toBe(0);
+    expect(world.ls(dir)).toEqual(['CACHEDIR.TAG']);
   }, 240_000);
 });

@@ -10,6 +10,7 @@ import { linkModes } from '../../src/core/installer/store/installer.js';
 import { csvRow, linkFile, pyJson, scriptBody, shebang } from '../../src/core/installer/store/materialise.js';
 import { pipOnly, route } from '../../src/core/installer/store/plan.js';
 import type { Planned } from '../../src/core/installer/store/plan.js';
+import { validResolution } from '../../src/core/installer/store/resolutions.js';
 import { realPython } from '../helpers/fixtures.js';
 import { ctxIn } from '../helpers/context.js';
 
@@ -176,5 +177,35 @@ describe('an entry manifest read back from disk', () => {
     const paths = write({ ...good, ...change });
     expect(readEntry(paths, sha)).toBeNull();
     expect(await entryProblem(paths, sha)).toBe('its tpx-entry.json is missing or unreadable');
+  });
+});
+
+describe('a kept resolution read back from disk', () => {
+  const good = {
+    schema: 1,
+    at: '2026-12-07T21:00:00.000Z',
+    pages: [
+      { url: 'https://pypi.org/simple/x/', sha256: 'a'.repeat(64) },
+      { url: 'file:///srv/extra/simple/x/', sha256: null },
+    ],
+    files: [{ url: 'file:///etc/pip/constraints.txt', sha256: 'c'.repeat(64) }],
+    plan: [{ name: 'x', version: '1.0', requested: true, url: 'https://files.example/x-1.0-py3-none-any.whl', sha256: 'd'.repeat(64) }],
+  };
+
+  it('is used when every source and every planned wheel is well formed', () => {
+    expect(validResolution(good)).toBe(true);
+  });
+
+  it.each([
+    ['a page URL with credentials', { pages: [{ url: 'https://u:p@pypi.org/simple/x/', sha256: null }] }],
+    ['a page that is not a URL', { pages: [{ url: '/etc/passwd', sha256: null }] }],
+    ['a source of another scheme', { files: [{ url: 'ftp://host/c.txt', sha256: 'c'.repeat(64) }] }],
+    ['a digest that is not one', { files: [{ url: 'file:///c.txt', sha256: 'x' }] }],
+    ['a distribution name that is a path', { plan: [{ ...good.plan[0], name: '../../x' }] }],
+    ['a wheel without its sha256', { plan: [{ ...good.plan[0], sha256: '' }] }],
+    ['an empty plan', { plan: [] }],
+    ['another schema', { schema: 2 }],
+  ])('is refused with %s', (_what, change) => {
+    expect(validResolution({ ...good, ...change })).toBe(false);
   });
 });

@@ -71,7 +71,7 @@ export function keyringConfigured(ctx: Pick<Context, 'env'>): boolean {
 }
 
 /** The configuration files pip reads on POSIX (pip's `configuration.py`): PIP_CONFIG_FILE, global, user. */
-function pipConfigFiles(env: NodeJS.ProcessEnv): string[] {
+export function pipConfigFiles(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME ?? '';
   const xdgDirs = (env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':').filter(Boolean);
   const xdgHome = env.XDG_CONFIG_HOME || path.join(home, '.config');

@@ -44,6 +44,8 @@ export interface BuildOptions {
   py?: Interpreter;
   /** The generation being rebuilt, which the installer may replay without resolving (InstallJob.replayFrom). */
   replayFrom?: string;
+  /** A throw-away environment (InstallJob.throwaway). */
+  throwaway?: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ function mainJob(req: Request, opts: BuildOptions): InstallJob {
     replayFrom: opts.replayFrom,
     what: req.spec,
     logName: opts.logName,
+    throwaway: opts.throwaway,
   };
 }
 

@@ -38,6 +38,8 @@ export interface InstallJob {
   /** What the error names when it fails (`pip could not install WHAT`). */
   what: string;
   logName: string;
+  /** A throw-away environment (`tpx run --no-cache`): the installer keeps nothing for later, not even a resolution. */
+  throwaway?: boolean;
 }
 
 /** A distribution the install was asked for (not pulled in as a dependency), as pip's report names it. */

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type { Context } from '../base/context.js';
 import { diskUsage, entryProblem, isAbandoned, listEntries, pruneStore, readBytecode, wheelEntry } from '../installer/store/entries.js';
+import { pruneResolutions } from '../installer/store/resolutions.js';
 import { runRoot } from '../run/runcache.js';
 import type { Finding } from './doctor.js';
 
@@ -31,6 +32,8 @@ export function cacheSummary(ctx: Context): CacheSummary {
 export function pruneCache(ctx: Context): { removed: string[]; bytes: number } {
   const before = diskUsage(ctx.paths.store).bytes;
   const removed = pruneStore(ctx, [ctx.paths.envs, path.join(runRoot(ctx), 'envs')]);
+  // A kept resolution naming a wheel that is gone can never be used again.
+  pruneResolutions(ctx);
   return { removed, bytes: before - diskUsage(ctx.paths.store).bytes };
 }
 

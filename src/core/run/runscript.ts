@@ -83,8 +83,8 @@ export async function pickInterpreter(
   });
 }
 
-/** Builds a script's environment: its dependencies (and --with packages) in a venv of the chosen interpreter. */
-export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where: string): Build {
+/** Builds a script's environment: its dependencies (and --with packages) in a venv of the chosen interpreter; `throwaway` with --no-cache. */
+export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where: string, opts: { throwaway: boolean }): Build {
   return async (dir, ctx) => {
     const py = await pickInterpreter(ctx, req.python, meta, where);
     const receipt = {
@@ -103,7 +103,7 @@ export function scriptBuild(req: RunRequest, meta: ScriptMetadata | null, where:
     // buildEnvironment wants a main package: the first dependency is it; the rest come along.
     const request = defaultRequest(first, { ...runFields(req), python: py.executable });
     try {
-      await buildEnvironment(ctx, dir, request, { extraSpecs: rest, logName: 'run-script' });
+      await buildEnvironment(ctx, dir, request, { extraSpecs: rest, logName: 'run-script', throwaway: opts.throwaway });
     } catch (err) {
       // pip succeeded; only the "main" package is absent (an environment marker excluded it): fine for a script.
       if (!(err instanceof TpxError && err.code === 'no-dist')) throw err;

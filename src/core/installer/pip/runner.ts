@@ -26,6 +26,11 @@
  *   (else copied) into DIR, so the store unpacks what pip already fetched instead of running
  *   `pip download` for it. tpx trusts nothing in DIR: a file is used only when its sha256 is the one
  *   pip's report names. A pip that fetches no wheel in a dry run (PEP 658 metadata) keeps none.
+ * - **What a dry run read** (`TPX_SOURCES_REPORT=FILE`, store/resolutions.ts): the sha256 of every
+ *   index page pip read (or that it found none there) and of every requirements or constraints file,
+ *   so tpx can later tell that pip would read the very same again. A source it cannot vouch for —
+ *   a URL with credentials, a `--find-links` folder or file, a pip whose functions are not where this
+ *   expects them — makes the report say `usable: false`, and tpx then never reuses the resolution.
  *
  * It lives beside the unpacked pip (pip's own runner is inside `pip/`), so its folder, which Python
  * puts first on sys.path, holds pip's dist-info: the runner takes it off sys.path, or pip would see
@@ -290,8 +295,73 @@ def keep_wheels():
         batch.__call__ = batch_call
 
 
+def record_sources():
+    import atexit
+    import hashlib
+    import json
+    import os
+    import pathlib
+    import urllib.parse
+
+    out = os.environ.pop("TPX_SOURCES_REPORT", None)
+    if not out:
+        return
+    report = {"usable": True, "pages": [], "files": []}
+
+    def unusable(why):
+        if report["usable"]:
+            report["usable"], report["why"] = False, why
+
+    def write_report():
+        if not report["usable"]:
+            report["pages"], report["files"] = [], []
+        with open(out, "w") as f:
+            json.dump(report, f)
+
+    atexit.register(write_report)
+    unusable("pip did not start")
+    from pip._internal.index import collector
+    from pip._internal.req import req_file
+
+    real_get, real_build, real_file = collector._get_index_content, collector.build_source, req_file.get_file_content
+
+    def clean(url):
+        parts = urllib.parse.urlsplit(url.split("#", 1)[0])
+        if parts.username is not None or parts.password is not None:
+            unusable("a URL with credentials")
+            return None
+        return parts.geturl()
+
+    def get_index_content(link, *args, **kwargs):
+        page = real_get(link, *args, **kwargs)
+        url = clean(link.url)
+        if url is not None:
+            digest = hashlib.sha256(page.content).hexdigest() if page is not None else None
+            report["pages"].append({"url": url, "sha256": digest})
+        return page
+
+    def build_source(location, *args, **kwargs):
+        url, source = real_build(location, *args, **kwargs)
+        if source is not None and type(source).__name__ not in ("_IndexDirectorySource", "_RemoteFileSource"):
+            unusable("a --find-links folder or file")
+        return url, source
+
+    def get_file_content(url, *args, **kwargs):
+        got = real_file(url, *args, **kwargs)
+        where = clean(url if "://" in url or url.startswith("file:") else pathlib.Path(os.path.abspath(url)).as_uri())
+        if where is not None:
+            report["files"].append({"url": where, "sha256": hashlib.sha256(got[1].encode("utf-8")).hexdigest()})
+        return got
+
+    collector._get_index_content = get_index_content
+    collector.build_source = build_source
+    req_file.get_file_content = get_file_content
+    report["usable"] = True
+    del report["why"]
+
+
 cooldown()
-for setup in (cached_machine_facts, parallel_bytecode, keep_wheels):
+for setup in (cached_machine_facts, parallel_bytecode, keep_wheels, record_sources):
     try:
         setup()
     except Exception:

@@ -36,6 +36,7 @@ import { fetchWheels, keptWheels } from './fetch.js';
 import { runHelper } from './helper.js';
 import type { HelperJob } from './helper.js';
 import { materialise } from './materialise.js';
+import { keepResolution, resolutionKey, reuseResolution, sourcesReport } from './resolutions.js';
 import type { Linker } from './materialise.js';
 import { fromLock, fromRecord, fromReport, jobKey, pipOnly, replacesInstalled, route, toRecord } from './plan.js';
 import type { Planned, ReportItem } from './plan.js';
@@ -54,7 +55,8 @@ async function install(ctx: Context, env: Environment, job: InstallJob): Promise
   return ctx.out.task(`installing ${redact(what)}`, (progress) =>
     withStoreTemp(ctx, async (tmp) => {
       const byPip = () => pipInstaller.install(underTask(ctx, progress), env, job);
-      const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await dryRun(ctx, env, job, tmp));
+      const rkey = await keyOfResolution(ctx, env, job, key);
+      const plan = replay(ctx, env, job, key) ?? (job.lock ? fromLock(job.lock) : await resolvePlan(ctx, env, job, tmp, rkey));
       // The dry run failed: pip's own install fails the same way and says so as it always has.
       if (!plan) return byPip();
       if (
@@ -69,7 +71,7 @@ async function install(ctx: Context, env: Environment, job: InstallJob): Promise
       if (await fromStore(ctx, env, plan, job, key, tmp)) {
         const rest = await byPip();
         if (!rest.ok) return rest;
-      }
+      } else if (rkey && !job.throwaway) keepResolution(ctx, rkey, tmp, plan);
       const incomplete = job.lock ? lockLeftUnmet(ctx, env, job, await sharedPip(ctx, env.py)) : null;
       return incomplete ?? { ok: true, requested: plan.filter((p) => p.requested).map(requestedOf), dists: listDists(site) };
     }),
@@ -106,17 +108,41 @@ function replay(ctx: Context, env: Environment, job: InstallJob, key: string): P
 }
 
 /**
- * pip's dry run of this very install, in the venv it goes into: what it would install, each with its
- * file. The wheels pip fetches to read their metadata are kept in `tmp` (pip/runner.ts), for `fetchWheels`.
+ * The key a resolution of this job is kept under (resolutions.ts), or null when none may be: the venv
+ * is not empty (pip's answer then depends on what is in it), or the answer depends on the clock.
  */
-async function dryRun(ctx: Context, env: Environment, job: InstallJob, tmp: string): Promise<Planned[] | null> {
+async function keyOfResolution(ctx: Context, env: Environment, job: InstallJob, key: string): Promise<string | null> {
+  if (job.replayFrom || job.lock || listDists(sitePackages(ctx, env.dir)).length > 0) return null;
+  return resolutionKey(ctx, env, job, key, await sharedPip(ctx, env.py));
+}
+
+/** pip's answer: the one it gave before when nothing it read has changed since (resolutions.ts), else a dry run's. */
+async function resolvePlan(ctx: Context, env: Environment, job: InstallJob, tmp: string, rkey: string | null): Promise<Planned[] | null> {
+  const again = rkey ? await reuseResolution(ctx, rkey) : null;
+  if (again) {
+    note(
+      ctx,
+      `${redact(whatOf(job))}: pip's resolution of ${again.at.slice(0, 16).replace('T', ' ')} UTC, the ${again.sources} pages and files it read unchanged`,
+    );
+    return again.plan;
+  }
+  return dryRun(ctx, env, job, tmp, rkey !== null);
+}
+
+/**
+ * pip's dry run of this very install, in the venv it goes into: what it would install, each with its
+ * file. The wheels pip fetches to read their metadata are kept in `tmp` (pip/runner.ts), for
+ * `fetchWheels`; with `record`, so is a digest of every source pip read (resolutions.ts).
+ */
+async function dryRun(ctx: Context, env: Environment, job: InstallJob, tmp: string, record: boolean): Promise<Planned[] | null> {
   const runner = await sharedPip(ctx, env.py);
   const report = path.join(env.dir, '.tpx-report.json');
   const lockFile = path.join(env.dir, '.tpx-lock.txt');
   const args = ['install', '--dry-run', '--no-input', '--progress-bar', 'off', '--report', report, ...installArgs(job, lockFile, ctx.env)];
   const kept = keptWheels(tmp);
   fs.mkdirSync(kept);
-  const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`, { TPX_KEEP_WHEELS: kept });
+  const extraEnv = { TPX_KEEP_WHEELS: kept, ...(record ? { TPX_SOURCES_REPORT: sourcesReport(tmp) } : {}) };
+  const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`, extraEnv);
   fs.rmSync(lockFile, { force: true });
   if (pip.code !== 0) {
     note(ctx, `${redact(whatOf(job))}: pip installs it (its dry run failed: its own install says why)`);
