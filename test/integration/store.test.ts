@@ -210,4 +210,28 @@ describe("the wheel store: pip's resolution, used again only while nothing pip r
     expect((await world.run(['cache', 'prune'])).code).toBe(0);
     expect(world.ls(dir)).toEqual(['CACHEDIR.TAG']);
   }, 240_000);
+
+  it('the version check: upgrade-all with nothing newer starts no pip while the pages read the same; a release is seen at once', async () => {
+    const w = await makeWorld({ packages: ['tpxdemo-1.0', 'oneapp-1.0'] });
+    try {
+      const checks = () => w.ls(join(w.cacheDir, 'tpx', 'logs')).filter((l) => l.endsWith('-check-latest.log')).length;
+      expect((await w.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+      const first = await w.run(['upgrade-all']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toContain('tpxdemo is already at the latest version (1.0)');
+      expect(checks()).toBe(1);
+      const again = await w.run(['upgrade-all']);
+      expect(again.stderr).toBe(first.stderr);
+      expect(checks()).toBe(1);
+      // A release changes the page: pip is asked, and the tool upgraded.
+      w.publish('tpxdemo-2.0');
+      const r = await w.run(['upgrade-all']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('tpxdemo 1.0 → 2.0');
+      expect(checks()).toBe(2);
+      expect((await w.exec(join(w.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 2.0');
+    } finally {
+      await w.dispose();
+    }
+  }, 240_000);
 });

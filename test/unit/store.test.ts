@@ -11,6 +11,7 @@ import { csvRow, linkFile, pyJson, scriptBody, shebang } from '../../src/core/in
 import { pipOnly, route } from '../../src/core/installer/store/plan.js';
 import type { Planned } from '../../src/core/installer/store/plan.js';
 import { validResolution } from '../../src/core/installer/store/resolutions.js';
+import { validVersions } from '../../src/core/installer/pip/resolve.js';
 import { realPython } from '../helpers/fixtures.js';
 import { ctxIn } from '../helpers/context.js';
 
@@ -207,5 +208,21 @@ describe('a kept resolution read back from disk', () => {
     ['another schema', { schema: 2 }],
   ])('is refused with %s', (_what, change) => {
     expect(validResolution({ ...good, ...change })).toBe(false);
+  });
+});
+
+describe('kept versions (the version check) read back from disk', () => {
+  const good = {
+    schema: 1,
+    pages: [{ url: 'https://pypi.org/simple/x/', sha256: 'a'.repeat(64) }],
+    files: [],
+    dists: [{ name: 'x', version: '1.0', requiresPython: '>=3.8' }],
+  };
+  it('are used when well formed, and refused otherwise', () => {
+    expect(validVersions(good)).toBe(true);
+    expect(validVersions({ ...good, dists: [{ ...good.dists[0], name: 'x/../y' }] })).toBe(false);
+    expect(validVersions({ ...good, dists: [{ ...good.dists[0], version: '1.0; rm -rf /' }] })).toBe(false);
+    expect(validVersions({ ...good, pages: [{ url: 'https://u:p@pypi.org/simple/x/', sha256: null }] })).toBe(false);
+    expect(validVersions({ ...good, dists: [] })).toBe(false);
   });
 });

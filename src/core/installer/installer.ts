@@ -80,6 +80,11 @@ export interface ResolveJob {
   /** A progress line shown while it runs. */
   task?: string;
   logName: string;
+  /**
+   * Keep the answer, and give it again without pip while every source pip read reads the same
+   * (pip/sources.ts). Only names, versions and requires-python come back that way: for the version check.
+   */
+  reuse?: boolean;
 }
 
 /** One distribution a dry run picked: the exact file, with its hashes, that an install would take. */

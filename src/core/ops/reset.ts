@@ -14,7 +14,7 @@ import { uninstallTool } from './uninstall.js';
 
 /** What tpx makes directly in its data home (paths.ts) and in its cache (logs, the run cache, probes, pins). */
 const HOME_ENTRIES = ['tools', 'envs', 'shared', 'locks', 'completions', 'pythons', 'store'];
-const CACHE_ENTRIES = ['logs', 'run', 'resolutions', 'interpreters.json', 'CACHEDIR.TAG'];
+const CACHE_ENTRIES = ['logs', 'run', 'resolutions', 'versions', 'interpreters.json', 'CACHEDIR.TAG'];
 const CACHE_TEMPS = /^(pins-\d+-[0-9a-f]+|interpreters\.json\.tmp-\d+-[0-9a-f]+)$/;
 
 export interface ResetPlan {

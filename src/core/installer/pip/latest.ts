@@ -102,7 +102,7 @@ async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: La
   try {
     let py = interpreters.get(q.interpreter);
     if (!py) interpreters.set(q.interpreter, (py = await choosePython(ctx, { requested: q.interpreter })));
-    const r = await resolve(ctx, { py, venv: q.venv, request: q.request, specs, deps: false, logName: 'check-latest' });
+    const r = await resolve(ctx, { py, venv: q.venv, request: q.request, specs, deps: false, logName: 'check-latest', reuse: true });
     if (!r.ok) {
       return new TpxError('check-failed', `could not find the newest version of ${specs.map(redact).join(', ')}`, {
         details: r.failure.tail(6),
