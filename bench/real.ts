@@ -259,6 +259,28 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
       verify: (side, w) => expectListed(side, realOf(w).toolbox),
     },
     {
+      // The daily case: upgrade-all ran before (yesterday) and nothing was released since. tpx keeps
+      // the version check's answer and reads the index pages again itself (docs/architecture.md,
+      // "The wheel store"); both sides run the same upgrade-all once, untimed, before the snapshot.
+      id: 'real-upgrade-all-again',
+      title: `\`upgrade-all\` of the ${n} tools, nothing newer, after an earlier upgrade-all`,
+      kind: 'batch',
+      sides: ['tpx', 'pipx'],
+      python: tb,
+      needs: 'upgrade-all',
+      target: 0.2,
+      setup(side, w) {
+        warmHome(side, w);
+        restore(side, 'warm');
+        installAll(side, realOf(w).toolbox);
+        runSide(side, ['upgrade-all']);
+        snapshot(side, 'toolbox-real-again');
+      },
+      prepare: (side) => restore(side, 'toolbox-real-again'),
+      args: () => ['upgrade-all'],
+      verify: (side, w) => expectListed(side, realOf(w).toolbox),
+    },
+    {
       id: 'real-upgrade-all',
       title: `\`upgrade-all\` of the ${n} tools, ${real.outdated.length} outdated (${outdated})`,
       kind: 'batch',

@@ -11,7 +11,6 @@ import { removeMine, withTempDir } from '../../base/gate.js';
 import { logHint } from '../../base/proc.js';
 import type { Logged } from '../../base/proc.js';
 import { parseOrigin } from '../../packaging/directurl.js';
-import { isValidDistName } from '../../packaging/names.js';
 import { scratchVenv, venvPython } from '../../python/venv.js';
 import { pipOptions } from '../../request/pipoptions.js';
 import type { Resolution, ResolveJob, Resolved, RunFailure } from '../installer.js';
@@ -24,6 +23,7 @@ import {
   answerKey,
   dependsOnClock,
   keepAnswer,
+  namedVersion,
   readAnswer,
   readSources,
   sourcesReport,
@@ -96,14 +96,7 @@ export function validVersions(x: unknown): x is KeptVersions {
     Array.isArray(k.dists) &&
     k.dists.length > 0 &&
     k.dists.every(
-      (d) =>
-        typeof d === 'object' &&
-        d !== null &&
-        typeof d.name === 'string' &&
-        isValidDistName(d.name) &&
-        typeof d.version === 'string' &&
-        /^[A-Za-z0-9.+!_-]{1,64}$/.test(d.version) &&
-        (d.requiresPython === null || (typeof d.requiresPython === 'string' && d.requiresPython.length < 200)),
+      (d) => namedVersion(d) && (d.requiresPython === null || (typeof d.requiresPython === 'string' && d.requiresPython.length < 200)),
     )
   );
 }

@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from '../../base/context.js';
 import { readTextOrNull, writeFileAtomic } from '../../base/fsx.js';
 import { cacheDir } from '../../base/paths.js';
+import { mapPool } from '../../base/pool.js';
 import { pipConfigFiles } from '../../base/proc.js';
+import { isValidDistName } from '../../packaging/names.js';
 import { COOLDOWN_OPTION } from '../../request/pipoptions.js';
 
 /** One source pip read: a page (sha256 null: pip found none there) or a requirements/constraints file. */
@@ -111,6 +113,13 @@ export function validSources(x: unknown): x is Sources {
   return Array.isArray(s.pages) && s.pages.every(one) && Array.isArray(s.files) && s.files.every(one);
 }
 
+/** A kept answer's distribution read back from disk: an object with a valid name and a plain version. */
+export function namedVersion(d: unknown): d is { name: string; version: string } {
+  if (typeof d !== 'object' || d === null) return false;
+  const { name, version } = d as { name: unknown; version: unknown };
+  return typeof name === 'string' && isValidDistName(name) && typeof version === 'string' && /^[A-Za-z0-9.+!_-]{1,64}$/.test(version);
+}
+
 /** An http(s) or file URL without credentials. */
 export function plainUrl(u: unknown): u is string {
   if (typeof u !== 'string') return false;
@@ -122,10 +131,14 @@ export function plainUrl(u: unknown): u is string {
   }
 }
 
-/** Whether every source reads now as it did (all read at once); any that cannot be read makes it false. */
+/**
+ * Whether every source reads now as it did, six at a time (a browser's connections per host: a
+ * small server's listen backlog drops more at once, and a dropped SYN costs a second); any that
+ * cannot be read makes it false.
+ */
 export async function sourcesUnchanged(ctx: Context, sources: Sources): Promise<boolean> {
   const all = [...sources.pages, ...sources.files];
-  const now = await Promise.all(all.map((s) => digestOf(ctx, s.url).catch(() => undefined)));
+  const now = await mapPool(all, 6, (s) => digestOf(ctx, s.url).catch(() => undefined));
   return all.every((s, i) => now[i] === s.sha256);
 }
 

@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import type { Context } from '../../base/context.js';
 import { readdirOrEmpty } from '../../base/fsx.js';
 import { removeMine } from '../../base/gate.js';
-import { isValidDistName } from '../../packaging/names.js';
 import { pipOptions } from '../../request/pipoptions.js';
 import type { Environment, InstallJob } from '../installer.js';
 import type { Source } from '../pip/sources.js';
@@ -19,6 +18,7 @@ import {
   dependsOnClock,
   HEX64,
   keepAnswer,
+  namedVersion,
   keptDir,
   plainUrl,
   readAnswer,
@@ -115,17 +115,7 @@ export function validResolution(r: unknown): r is Resolution {
     Array.isArray(x.plan) &&
     x.plan.length > 0 &&
     x.plan.every(
-      (p) =>
-        typeof p === 'object' &&
-        p !== null &&
-        typeof p.name === 'string' &&
-        isValidDistName(p.name) &&
-        typeof p.version === 'string' &&
-        /^[A-Za-z0-9.+!_-]{1,64}$/.test(p.version) &&
-        typeof p.requested === 'boolean' &&
-        plainUrl(p.url) &&
-        typeof p.sha256 === 'string' &&
-        HEX64.test(p.sha256),
+      (p) => namedVersion(p) && typeof p.requested === 'boolean' && plainUrl(p.url) && typeof p.sha256 === 'string' && HEX64.test(p.sha256),
     )
   );
 }
