@@ -148,6 +148,25 @@ const exportFile = (side: Side) => join(side.root, 'toolbox.json');
  * PATH, the shim on a pyenv machine.
  */
 export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Scenario[] {
+  const upgradeAllNone = (again: boolean): Scenario => ({
+    id: again ? 'real-upgrade-all-again' : 'real-upgrade-all-none',
+    title: `\`upgrade-all\` of the ${n} tools, nothing newer${again ? ', after an earlier upgrade-all' : ''}`,
+    kind: 'batch',
+    sides: ['tpx', 'pipx'],
+    python: tb,
+    needs: 'upgrade-all',
+    target: 0.2,
+    setup(side, w) {
+      warmHome(side, w);
+      restore(side, 'warm');
+      installAll(side, realOf(w).toolbox);
+      if (again) runSide(side, ['upgrade-all']);
+      snapshot(side, again ? 'toolbox-real-again' : 'toolbox-real');
+    },
+    prepare: (side) => restore(side, again ? 'toolbox-real-again' : 'toolbox-real'),
+    args: () => ['upgrade-all'],
+    verify: (side, w) => expectListed(side, realOf(w).toolbox),
+  });
   const warmInstall = (python: 'shim' | 'plain', title: string, extra: Partial<Scenario>): Scenario => ({
     id: `real-install-${python}`,
     title,
@@ -240,46 +259,11 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
       prepare: (side) => restore(side, 'warm'),
       args: (_s, w) => ['run', w.pkg, '--version'],
     },
-    {
-      id: 'real-upgrade-all-none',
-      title: `\`upgrade-all\` of the ${n} tools, nothing newer`,
-      kind: 'batch',
-      sides: ['tpx', 'pipx'],
-      python: tb,
-      needs: 'upgrade-all',
-      target: 0.2,
-      setup(side, w) {
-        warmHome(side, w);
-        restore(side, 'warm');
-        installAll(side, realOf(w).toolbox);
-        snapshot(side, 'toolbox-real');
-      },
-      prepare: (side) => restore(side, 'toolbox-real'),
-      args: () => ['upgrade-all'],
-      verify: (side, w) => expectListed(side, realOf(w).toolbox),
-    },
-    {
-      // The daily case: upgrade-all ran before (yesterday) and nothing was released since. tpx keeps
-      // the version check's answer and reads the index pages again itself (docs/architecture.md,
-      // "The wheel store"); both sides run the same upgrade-all once, untimed, before the snapshot.
-      id: 'real-upgrade-all-again',
-      title: `\`upgrade-all\` of the ${n} tools, nothing newer, after an earlier upgrade-all`,
-      kind: 'batch',
-      sides: ['tpx', 'pipx'],
-      python: tb,
-      needs: 'upgrade-all',
-      target: 0.2,
-      setup(side, w) {
-        warmHome(side, w);
-        restore(side, 'warm');
-        installAll(side, realOf(w).toolbox);
-        runSide(side, ['upgrade-all']);
-        snapshot(side, 'toolbox-real-again');
-      },
-      prepare: (side) => restore(side, 'toolbox-real-again'),
-      args: () => ['upgrade-all'],
-      verify: (side, w) => expectListed(side, realOf(w).toolbox),
-    },
+    upgradeAllNone(false),
+    // The daily case: upgrade-all ran before (yesterday) and nothing was released since. tpx keeps
+    // the version check's answer and reads the index pages again itself (docs/architecture.md,
+    // "The wheel store"); both sides run the same upgrade-all once, untimed, before the snapshot.
+    upgradeAllNone(true),
     {
       id: 'real-upgrade-all',
       title: `\`upgrade-all\` of the ${n} tools, ${real.outdated.length} outdated (${outdated})`,
