@@ -263,16 +263,17 @@ def keep_wheels():
     from pip._internal.network import download
 
     def kept(filepath):
-        dest = join(keep, os.path.basename(filepath))
-        if not filepath.endswith(".whl") or os.path.exists(dest):
-            return
+        # Keeping a copy never changes what pip does: whatever goes wrong here, pip goes on.
         try:
-            os.link(filepath, dest)
-        except OSError:
+            dest = join(keep, os.path.basename(filepath))
+            if not filepath.endswith(".whl") or os.path.exists(dest):
+                return
             try:
-                shutil.copyfile(filepath, dest)
+                os.link(filepath, dest)
             except OSError:
-                pass
+                shutil.copyfile(filepath, dest)
+        except Exception:
+            pass
 
     real_call = download.Downloader.__call__
 
@@ -315,8 +316,11 @@ def record_sources():
     def write_report():
         if not report["usable"]:
             report["pages"], report["files"] = [], []
-        with open(out, "w") as f:
-            json.dump(report, f)
+        try:
+            with open(out, "w") as f:
+                json.dump(report, f)
+        except OSError:
+            pass
 
     atexit.register(write_report)
     unusable("pip did not start")
@@ -324,6 +328,14 @@ def record_sources():
     from pip._internal.req import req_file
 
     real_get, real_build, real_file = collector._get_index_content, collector.build_source, req_file.get_file_content
+
+    # Recording never changes what pip does: pip's own call comes first, and a record that fails
+    # only makes the report unusable.
+    def noting(record):
+        try:
+            record()
+        except Exception as e:
+            unusable("%s: %s" % (type(e).__name__, e))
 
     def clean(url):
         parts = urllib.parse.urlsplit(url.split("#", 1)[0])
@@ -334,23 +346,36 @@ def record_sources():
 
     def get_index_content(link, *args, **kwargs):
         page = real_get(link, *args, **kwargs)
-        url = clean(link.url)
-        if url is not None:
-            digest = hashlib.sha256(page.content).hexdigest() if page is not None else None
-            report["pages"].append({"url": url, "sha256": digest})
+
+        def record():
+            url = clean(link.url)
+            if url is not None:
+                digest = hashlib.sha256(page.content).hexdigest() if page is not None else None
+                report["pages"].append({"url": url, "sha256": digest})
+
+        noting(record)
         return page
 
     def build_source(location, *args, **kwargs):
-        url, source = real_build(location, *args, **kwargs)
-        if source is not None and type(source).__name__ not in ("_IndexDirectorySource", "_RemoteFileSource"):
-            unusable("a --find-links folder or file")
-        return url, source
+        got = real_build(location, *args, **kwargs)
+
+        def record():
+            source = got[1]
+            if source is not None and type(source).__name__ not in ("_IndexDirectorySource", "_RemoteFileSource"):
+                unusable("a --find-links folder or file")
+
+        noting(record)
+        return got
 
     def get_file_content(url, *args, **kwargs):
         got = real_file(url, *args, **kwargs)
-        where = clean(url if "://" in url or url.startswith("file:") else pathlib.Path(os.path.abspath(url)).as_uri())
-        if where is not None:
-            report["files"].append({"url": where, "sha256": hashlib.sha256(got[1].encode("utf-8")).hexdigest()})
+
+        def record():
+            where = clean(url if "://" in url or url.startswith("file:") else pathlib.Path(os.path.abspath(url)).as_uri())
+            if where is not None:
+                report["files"].append({"url": where, "sha256": hashlib.sha256(got[1].encode("utf-8")).hexdigest()})
+
+        noting(record)
         return got
 
     collector._get_index_content = get_index_content

@@ -44,12 +44,17 @@ export function dependsOnClock(args: string[]): boolean {
   return args.some((a) => a.startsWith(`${COOLDOWN_OPTION}=`));
 }
 
-/** The key of `facts` (what pip was asked, where) together with pip's variables (`PIP_INDEX_URL`, …) and every pip configuration file's content. */
-export async function answerKey(ctx: Context, facts: unknown[]): Promise<string> {
-  const pipEnv = Object.keys(ctx.env)
+/** pip's own variables (`PIP_INDEX_URL`, …) as `K=V`, sorted: part of what decides any pip run's answer. */
+export function pipVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
     .filter((k) => k.startsWith('PIP_'))
     .sort()
-    .map((k) => `${k}=${ctx.env[k]}`);
+    .map((k) => `${k}=${env[k]}`);
+}
+
+/** The key of `facts` (what pip was asked, where) together with pip's variables and every pip configuration file's content. */
+export async function answerKey(ctx: Context, facts: unknown[]): Promise<string> {
+  const pipEnv = pipVariables(ctx.env);
   const home = ctx.env.HOME ?? os.homedir();
   const configs = [
     ...pipConfigFiles(ctx.env),

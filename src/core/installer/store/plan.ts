@@ -10,6 +10,7 @@ import type { Context } from '../../base/context.js';
 import { parseOrigin } from '../../packaging/directurl.js';
 import { normalizeName } from '../../packaging/names.js';
 import { pipOptions } from '../../request/pipoptions.js';
+import { pipVariables } from '../pip/sources.js';
 import type { InstallJob } from '../installer.js';
 import type { Environment } from '../installer.js';
 import type { RecordedDist, RecordedInstall } from './entries.js';
@@ -114,11 +115,14 @@ export function toRecord(key: string, env: Environment, plan: Planned[]): Record
  * is the recorded one, on the same interpreter, may take the recorded files without resolving.
  */
 export async function jobKey(ctx: Context, job: InstallJob): Promise<string> {
-  const pipEnv = Object.keys(ctx.env)
-    .filter((k) => k.startsWith('PIP_'))
-    .sort()
-    .map((k) => `${k}=${ctx.env[k]}`);
-  const facts = [job.specs, job.editable === true, job.lock ?? null, pipOptions(job.request, ctx.env), job.extraPipArgs ?? [], pipEnv];
+  const facts = [
+    job.specs,
+    job.editable === true,
+    job.lock ?? null,
+    pipOptions(job.request, ctx.env),
+    job.extraPipArgs ?? [],
+    pipVariables(ctx.env),
+  ];
   const { createHash } = await import('node:crypto');
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }
