@@ -235,3 +235,54 @@ describe("the wheel store: pip's resolution, used again only while nothing pip r
     }
   }, 240_000);
 });
+
+describe("the wheel store: pip's dry run reads a stored wheel's metadata from its entry, not from the index", () => {
+  it('answers exactly as it does with the wheels downloaded, and downloads none the store holds: a version check, an install whose page changed', async () => {
+    const w = await makeWorld({ packages: ['withdep-1.0', 'helperlib-1.0', 'tpxdemo-1.0'] });
+    try {
+      const wheels = () => w.index.requests.filter((r) => r.endsWith('.whl')).map((r) => r.replace(/^.*\//, ''));
+      expect((await w.run(['install', 'withdep', 'tpxdemo'])).code).toBe(0);
+      expect(wheels().sort()).toEqual(['helperlib-1.0-py3-none-any.whl', 'tpxdemo-1.0-py3-none-any.whl', 'withdep-1.0-py3-none-any.whl']);
+
+      // The differential: pip's own dry run through tpx's runner, once as pip alone does it and once
+      // reading the store, gives the same report, byte for byte; the second fetches no wheel.
+      const gen = realpathSync(join(w.tpxHome, 'tools', 'withdep'));
+      const shared = join(w.tpxHome, 'shared');
+      const runner = join(shared, w.ls(shared).find((d) => d.startsWith('pip-')) as string, 'tpx-runner.py');
+      const dryRun = async (name: string, env: Record<string, string>) => {
+        const report = join(w.root, `${name}.json`);
+        const args = [runner, 'install', '--dry-run', '--ignore-installed', '--no-input', '--report', report, 'withdep', 'tpxdemo[helper]'];
+        const r = await w.exec(join(gen, 'bin', 'python'), args, { env });
+        expect(r.code, r.stderr).toBe(0);
+        return readFileSync(report, 'utf8');
+      };
+      const plain = await dryRun('plain', {});
+      const before = wheels().length;
+      const served = await dryRun('served', { TPX_METADATA_FROM: join(w.tpxHome, 'store', 'wheels') });
+      expect(served).toBe(plain);
+      expect(
+        JSON.parse(served)
+          .install.map((i: { metadata: { name: string } }) => i.metadata.name)
+          .sort(),
+      ).toEqual(['helperlib', 'tpxdemo', 'withdep']);
+      expect(wheels().length).toBe(before);
+
+      // The first upgrade-all after installing asks pip, which reads the two tools' metadata from the store.
+      const up = await w.run(['upgrade-all']);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toContain('withdep is already at the latest version (1.0)');
+      expect(wheels().length).toBe(before);
+
+      // A release changes helperlib's page: pip resolves the install again and fetches only the new wheel.
+      w.publish('helperlib-2.0');
+      expect((await w.run(['uninstall', 'withdep'])).code).toBe(0);
+      const r = await w.run(['install', 'withdep', '-v']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^withdep 1\.0: from the store$/m);
+      expect(wheels().slice(before)).toEqual(['helperlib-2.0-py3-none-any.whl']);
+      expect((await w.run(['runpip', 'withdep', 'freeze'])).stdout).toBe('helperlib==2.0\nwithdep==1.0\n');
+    } finally {
+      await w.dispose();
+    }
+  }, 240_000);
+});

@@ -85,6 +85,11 @@ export interface ResolveJob {
    * (pip/sources.ts). Only names, versions and requires-python come back that way: for the version check.
    */
   reuse?: boolean;
+  /**
+   * A folder of wheel entries (the wheel store's, store/entries.ts) pip may read a wheel's metadata
+   * from instead of downloading the wheel (pip/runner.ts).
+   */
+  metadataFrom?: string;
 }
 
 /** One distribution a dry run picked: the exact file, with its hashes, that an install would take. */

@@ -27,8 +27,11 @@ interface Batch {
 /** Distribution name → newest version, or why pip could not say. */
 type Answer = Map<string, string> | TpxError;
 
-/** The newest version pip would install for each query (its dependencies are not resolved), in order. */
-export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs: number): Promise<Latest[]> {
+/**
+ * The newest version pip would install for each query (its dependencies are not resolved), in order.
+ * `metadataFrom`: wheel entries pip may read metadata from (ResolveJob.metadataFrom).
+ */
+export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs: number, metadataFrom?: string): Promise<Latest[]> {
   // Batches: same interpreter and pip options; at most one spec per distribution name (pip would merge them).
   const batches: Batch[] = [];
   const assigned = queries.map((q) => {
@@ -42,7 +45,7 @@ export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs:
   });
   const interpreters = new Map<string, Interpreter>();
   const answers = new Map<Batch, Answer>();
-  await mapPool(batches, jobs, async (b) => answers.set(b, await check(ctx, interpreters, b.first, b.specs)));
+  await mapPool(batches, jobs, async (b) => answers.set(b, await check(ctx, interpreters, b.first, b.specs, metadataFrom)));
   // An index that cannot be reached fails every batch that uses it, and would fail each spec asked
   // alone as well: it is asked about once and becomes one error for all of them, nothing retried
   // (an offline upgrade-all fails fast and says so once).
@@ -62,7 +65,7 @@ export async function latestVersions(ctx: Context, queries: LatestQuery[], jobs:
     .flatMap((b) => b.specs.map((spec) => ({ b, spec })));
   const single = new Map<Batch, Map<string, Answer>>();
   await mapPool(retry, jobs, async ({ b, spec }) => {
-    const answer = await check(ctx, interpreters, b.first, [spec]);
+    const answer = await check(ctx, interpreters, b.first, [spec], metadataFrom);
     single.set(b, (single.get(b) ?? new Map<string, Answer>()).set(spec, answer));
   });
   return queries.map((q, i) => {
@@ -98,11 +101,26 @@ function nameOf(spec: string): string {
   return toolKey(parseSpec(spec, RECORDED).name ?? spec);
 }
 
-async function check(ctx: Context, interpreters: Map<string, Interpreter>, q: LatestQuery, specs: string[]): Promise<Answer> {
+async function check(
+  ctx: Context,
+  interpreters: Map<string, Interpreter>,
+  q: LatestQuery,
+  specs: string[],
+  metadataFrom: string | undefined,
+): Promise<Answer> {
   try {
     let py = interpreters.get(q.interpreter);
     if (!py) interpreters.set(q.interpreter, (py = await choosePython(ctx, { requested: q.interpreter })));
-    const r = await resolve(ctx, { py, venv: q.venv, request: q.request, specs, deps: false, logName: 'check-latest', reuse: true });
+    const r = await resolve(ctx, {
+      py,
+      venv: q.venv,
+      request: q.request,
+      specs,
+      deps: false,
+      logName: 'check-latest',
+      reuse: true,
+      metadataFrom,
+    });
     if (!r.ok) {
       return new TpxError('check-failed', `could not find the newest version of ${specs.map(redact).join(', ')}`, {
         details: r.failure.tail(6),

@@ -48,7 +48,11 @@ export async function resolve(ctx: Context, job: ResolveJob): Promise<Resolution
     const python = job.venv ? venvPython(ctx, job.venv) : await scratchVenv(ctx, job.py, tmp);
     const report = path.join(tmp, 'report.json');
     const args = ['install', '--dry-run', '--no-input', '--progress-bar', 'off', '--report', report, ...asked];
-    const run = () => runPip(ctx, runner, python, args, job.logName, key ? { TPX_SOURCES_REPORT: sourcesReport(tmp) } : {});
+    const extraEnv = {
+      ...(key ? { TPX_SOURCES_REPORT: sourcesReport(tmp) } : {}),
+      ...(job.metadataFrom ? { TPX_METADATA_FROM: job.metadataFrom } : {}),
+    };
+    const run = () => runPip(ctx, runner, python, args, job.logName, extraEnv);
     const pip = await (job.task ? ctx.out.task(job.task, run) : run());
     if (pip.code !== 0) return { ok: false, failure: runFailure(ctx, pip) };
     const read = readInstallReport(report);

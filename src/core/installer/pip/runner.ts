@@ -32,6 +32,15 @@
  *   a URL with credentials, a `--find-links` folder or file, a pip whose functions are not where this
  *   expects them — makes the report say `usable: false`, and tpx then never reuses the resolution.
  *
+ * - **Metadata read from the wheel store** (`TPX_METADATA_FROM=DIR`, dry runs only: the store's
+ *   and the version check, store/installer.ts): when pip would download a wheel only to read its
+ *   metadata, and the index names the wheel's sha256 and DIR holds an entry for that very file
+ *   (`DIR/<sha256>/`, laid out as store/entries.ts says), pip is handed the entry's dist-info instead,
+ *   through the hook pip itself uses for PEP 658 metadata (`_fetch_metadata_only`); and at the end of
+ *   the resolution such a wheel is not downloaded either (its report entry is the one pip writes for
+ *   a PEP 658 wheel: the link's URL and hash). The metadata is the wheel's own `METADATA`, unpacked
+ *   unchanged, so pip decides exactly as it would have. Hash-checking mode, a direct URL, a link
+ *   without a sha256, an entry that cannot be read or a pip laid out otherwise: pip downloads as before.
  * It lives beside the unpacked pip (pip's own runner is inside `pip/`), so its folder, which Python
  * puts first on sys.path, holds pip's dist-info: the runner takes it off sys.path, or pip would see
  * itself installed in every venv and `tpx run pip` would install nothing.
@@ -385,8 +394,70 @@ def record_sources():
     del report["why"]
 
 
+def metadata_from_store():
+    import json
+    import os
+    import re
+
+    # Taken out of the environment, so nothing pip starts (a build backend) sees it.
+    entries = os.environ.pop("TPX_METADATA_FROM", None)
+    if not entries or "--dry-run" not in sys.argv:
+        return
+    from pip._internal.metadata import get_directory_distribution
+    from pip._internal.operations.prepare import RequirementPreparer
+    from pip._internal.utils.direct_url_helpers import direct_url_from_link
+
+    real_fetch = RequirementPreparer._fetch_metadata_only
+    real_more = RequirementPreparer.prepare_linked_requirements_more
+    served = {}  # a wheel's link (its URL, with its sha256) -> the dist-info folder read for it
+
+    def dist_info(req):
+        link = req.link
+        if link is None or not link.is_wheel or getattr(req, "original_link", None) is not None:
+            return None
+        sha256 = getattr(link, "_hashes", {}).get("sha256")
+        if not isinstance(sha256, str) or not re.fullmatch("[0-9a-f]{64}", sha256):
+            return None
+        entry = join(entries, sha256)
+        with open(join(entry, "tpx-entry.json"), encoding="utf-8") as f:
+            name = json.load(f).get("distInfo")
+        if not isinstance(name, str) or not re.fullmatch(r"[^/\\\0]+\.dist-info", name) or name.startswith(".."):
+            return None
+        where = join(entry, "site", name)
+        return where if os.path.isfile(join(where, "METADATA")) else None
+
+    def fetch_metadata_only(self, req):
+        if getattr(self, "require_hashes", True) or getattr(self, "legacy_resolver", False):
+            return real_fetch(self, req)
+        try:
+            where = dist_info(req)
+            dist = get_directory_distribution(where) if where else None
+        except Exception:
+            dist = None
+        if dist is None:
+            return real_fetch(self, req)
+        served[req.link.url] = where
+        return dist
+
+    def prepare_more(self, reqs, *args, **kwargs):
+        reqs = list(reqs)
+        for req in reqs:
+            # By link, not by requirement: pip may hand on a copy of the one it read metadata for (extras).
+            where = served.get(req.link.url) if req.needs_more_preparation and req.link is not None else None
+            if where is None:
+                continue
+            # What pip does for a wheel it has PEP 658 metadata for, without the download a dry run never uses.
+            if req.download_info is None:
+                req.download_info = direct_url_from_link(req.link, req.source_dir)
+            req.metadata_directory = where
+            req.needs_more_preparation = False
+        return real_more(self, reqs, *args, **kwargs)
+
+    RequirementPreparer._fetch_metadata_only = fetch_metadata_only
+    RequirementPreparer.prepare_linked_requirements_more = prepare_more
+
 cooldown()
-for setup in (cached_machine_facts, parallel_bytecode, keep_wheels, record_sources):
+for setup in (cached_machine_facts, parallel_bytecode, keep_wheels, record_sources, metadata_from_store):
     try:
         setup()
     except Exception:

@@ -17,6 +17,7 @@ import { sitePackages, venvBinDir, venvPython } from '../../python/venv.js';
 import type { Environment, Installer, InstallJob, InstallResult, Requested } from '../installer.js';
 import { installArgs, lockLeftUnmet } from '../pip/install.js';
 import { pipInstaller } from '../pip/installer.js';
+import { latestVersions } from '../pip/latest.js';
 import { readInstallReport, runPip } from '../pip/pip.js';
 import { sharedPip } from '../pip/shared.js';
 import {
@@ -29,6 +30,7 @@ import {
   readGeneration,
   recordInGeneration,
   wheelEntry,
+  wheelsDir,
   withStoreTemp,
   writeManifest,
 } from './entries.js';
@@ -142,7 +144,11 @@ async function dryRun(ctx: Context, env: Environment, job: InstallJob, tmp: stri
   const args = ['install', '--dry-run', '--no-input', '--progress-bar', 'off', '--report', report, ...installArgs(job, lockFile, ctx.env)];
   const kept = keptWheels(tmp);
   fs.mkdirSync(kept);
-  const extraEnv = { TPX_KEEP_WHEELS: kept, ...(record ? { TPX_SOURCES_REPORT: sourcesReport(tmp) } : {}) };
+  const extraEnv = {
+    TPX_KEEP_WHEELS: kept,
+    TPX_METADATA_FROM: wheelsDir(ctx.paths),
+    ...(record ? { TPX_SOURCES_REPORT: sourcesReport(tmp) } : {}),
+  };
   const pip = await runPip(ctx, runner, venvPython(ctx, env.dir), args, `${job.logName}-resolve`, extraEnv);
   fs.rmSync(lockFile, { force: true });
   if (pip.code !== 0) {
@@ -277,4 +283,10 @@ export function linkModes(ctx: Context): LinkMode[] {
   return at >= 0 ? all.slice(at) : all;
 }
 
-export const storeInstaller: Installer = { ...pipInstaller, install };
+/** pip's, but a dry run reads the metadata of a wheel the store holds from its entry, not a download (pip/runner.ts). */
+export const storeInstaller: Installer = {
+  ...pipInstaller,
+  install,
+  resolve: (ctx, job) => pipInstaller.resolve(ctx, { ...job, metadataFrom: wheelsDir(ctx.paths) }),
+  latest: (ctx, queries, jobs) => latestVersions(ctx, queries, jobs, wheelsDir(ctx.paths)),
+};
