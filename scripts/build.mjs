@@ -42,6 +42,27 @@ const separate = {
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
+/**
+ * `import * as fs from 'node:fs'` becomes `__toESM(require("node:fs"), 1)` in a CommonJS bundle: a
+ * copy of the module with a getter per property and a `default`, made again at each of ~140 import
+ * sites — ~15 ms of every command's start (--cpu-prof of `tpx reinstall`: `__copyProps`), and a
+ * getter call on every `fs.x` after. Where the bundle never reads `.default` of that copy, the
+ * module itself is the same namespace: it is used as it is.
+ */
+function plainBuiltins(file) {
+  const text = readFileSync(file, 'utf8');
+  const site = /\b(var |let |const )?([\w$]+) = __toESM\(require\("(node:[\w/]+)"\), 1\)/g;
+  const out = text.replace(site, (whole, decl, name, mod) =>
+    new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(text) ? whole : `${decl ?? ''}${name} = require("${mod}")`,
+  );
+  // `const { createHash } = await import('node:crypto')`, likewise, unless it takes `default`.
+  const lazy = /(const \{([^}]*)\} = await Promise\.resolve\(\)\.then\(\(\) => )__toESM\(require\("(node:[\w/]+)"\), 1\)\)/g;
+  writeFileSync(
+    file,
+    out.replace(lazy, (whole, head, names, mod) => (/\bdefault\b/.test(names) ? whole : `${head}require("${mod}"))`)),
+  );
+}
+
 rmSync('dist', { recursive: true, force: true });
 const common = {
   bundle: true,
@@ -69,6 +90,7 @@ const cjs = {
   plugins: [lazyChildProcessInCommander, separate],
 };
 await build({ ...cjs, entryPoints: { main: 'src/main.ts' }, outfile: 'dist/lib/main.cjs' });
+plainBuiltins('dist/lib/main.cjs');
 for (const [name, [, source]] of Object.entries(SEPARATE)) {
   await build({ ...common, ...source, outfile: `dist/lib/${name}.cjs`, format: 'cjs' });
 }
