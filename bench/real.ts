@@ -2,11 +2,11 @@
 // `pip download` (bench/README.md says how), served by the same loopback index as the fixtures, timed
 // with a pyenv shim as the default Python and with the plain interpreter behind it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureWarm, expectAppSays, installAll, pipFloor, upgradeSetup, type BenchWorld, type Scenario } from './scenarios.js';
-import { mustRun, restore, runSide, snapshot, type PythonSetup, type Side } from './world.js';
+import { mustRun, resetState, restore, runSide, snapshot, type PythonSetup, type Side } from './world.js';
 
 /** The toolbox the issue names; `--toolbox a,b,c` picks another. */
 export const DEFAULT_TOOLBOX = ['black', 'ruff', 'isort', 'flake8', 'mypy', 'pylint', 'pytest', 'coverage', 'pre-commit', 'yt-dlp'];
@@ -143,6 +143,22 @@ function warmHome(side: Side, w: BenchWorld): void {
 
 const exportFile = (side: Side) => join(side.root, 'toolbox.json');
 
+/** What `du -s` says of `dir`, in MB: allocated blocks, each file once however many hard links it has. */
+export function diskUsage(dir: string): number {
+  const seen = new Set<string>();
+  let bytes = 0;
+  const walk = (p: string): void => {
+    const st = lstatSync(p);
+    const id = `${st.dev}:${st.ino}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    bytes += st.blocks * 512;
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+  };
+  walk(dir);
+  return bytes / 1e6;
+}
+
 /**
  * The rows. The toolbox rows use the default Python as a user of the machine has it: `python3` on
  * PATH, the shim on a pyenv machine.
@@ -258,6 +274,23 @@ export function realScenarios(real: RealSet, pkg: string, hasShim: boolean): Sce
       setup: warmHome,
       prepare: (side) => restore(side, 'warm'),
       args: (_s, w) => ['run', w.pkg, '--version'],
+    },
+    {
+      id: 'real-disk',
+      title: `disk: the data home of a new home with the ${n} tools (\`du\`, hard links once)`,
+      kind: 'disk',
+      sides: ['tpx', 'pipx'],
+      python: tb,
+      target: 0.6,
+      setup(side, w) {
+        warmHome(side, w);
+        resetState(side);
+        installAll(side, realOf(w).toolbox);
+        expectListed(side, realOf(w).toolbox);
+      },
+      args: () => [],
+      // tpx's data home holds its wheel store, the venvs and the shared pip; pipx's its venvs and shared libs.
+      size: (side) => diskUsage((side.name === 'tpx' ? side.env.TPX_HOME : side.env.PIPX_HOME) as string),
     },
     upgradeAllNone(false),
     // The daily case: upgrade-all ran before (yesterday) and nothing was released since. tpx keeps

@@ -12,10 +12,10 @@ export const NODE_FLOOR_FACTOR = 1.3;
 export interface Row {
   id: string;
   title: string;
-  kind: 'startup' | 'pip' | 'batch';
+  kind: 'startup' | 'pip' | 'batch' | 'disk';
   floor: boolean;
   runs: number;
-  /** Wall times in seconds by contender: tpx, pipx, floor, and node (`node -e 0` timed alongside). */
+  /** Wall times in seconds by contender: tpx, pipx, floor, and node (`node -e 0` timed alongside); MB for a disk row. */
   samples: Record<string, number[] | undefined>;
   target?: number;
   nodeFloor?: boolean;
@@ -120,6 +120,8 @@ function evaluate(row: Row, nodeMedian: number | undefined): Evaluated {
 }
 
 const sec = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(3)} s`);
+/** A row's tpx and pipx figures: seconds, or MB for a disk row. */
+const figure = (r: Row) => (r.kind === 'disk' ? (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(1)} MB`) : sec);
 const num = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
 const targetText = (r: Row) =>
   r.target === undefined ? '–' : `≤ ${r.target}${r.nodeFloor ? `, ≤ ${NODE_FLOOR_FACTOR}× node` : ''}${r.pipFloor ? ', < pip alone' : ''}`;
@@ -169,7 +171,7 @@ function renderRealMarkdown(rows: Row[], info: Info, notes: string[], opts: { qu
   for (const r of rows) {
     const e = evaluate(r, undefined);
     lines.push(
-      `| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${sec(e.tpx)} | ${sec(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.pip))} | ${e.verdict} |`,
+      `| ${r.title} | ${PYTHON_LABEL[r.python ?? ''] ?? '–'} | ${r.runs} | ${figure(r)(e.tpx)} | ${figure(r)(e.pipx)} | ${num(e.ratio)} | ${targetText(r)} | ${sec(median(r.samples.pip))} | ${e.verdict} |`,
     );
   }
   lines.push(
@@ -188,8 +190,8 @@ export function renderTerminal(rows: Row[], info: Info): string {
     table.push([
       r.id,
       String(r.runs),
-      sec(ev.tpx),
-      sec(ev.pipx),
+      figure(r)(ev.tpx),
+      figure(r)(ev.pipx),
       num(ev.ratio),
       targetText(r),
       num(ev.nodeRatio),

@@ -45,6 +45,8 @@ function options() {
 type Options = ReturnType<typeof options>;
 
 const runsFor = (s: Scenario, opts: Options): number => {
+  // A size is measured once: it is the same every time.
+  if (s.kind === 'disk') return 1;
   if (opts.runs) return Number(opts.runs);
   if (s.kind === 'startup') return opts.quick ? 7 : 21;
   if (s.kind === 'batch') return opts.quick ? 1 : 3;
@@ -190,6 +192,12 @@ function measure(s: Scenario, sideFor: (name: SideName) => Side, world: BenchWor
       verify: undefined,
     });
   for (const n of s.sides) s.setup?.(sideFor(n), world);
+  const size = s.size;
+  if (size) {
+    console.error(`bench: ${s.id}: the size of ${s.sides.join(' / ')}`);
+    for (const n of s.sides) row.samples[n] = [size(sideFor(n), world)];
+    return;
+  }
   const floor = s.alongside;
   if (floor) {
     const side = sideFor('floor');

@@ -21,8 +21,11 @@ export interface BenchWorld {
 export interface Scenario {
   id: string;
   title: string;
-  /** startup: many runs; pip: bound by pip, fewer runs; batch: many pip runs in one, fewest runs. */
-  kind: 'startup' | 'pip' | 'batch';
+  /**
+   * startup: many runs; pip: bound by pip, fewer runs; batch: many pip runs in one, fewest runs;
+   * disk: no command is timed, `size` is measured once after setup (MB, in the seconds' place).
+   */
+  kind: 'startup' | 'pip' | 'batch' | 'disk';
   sides: SideName[];
   /** Which interpreter the sides use (bench/real.ts); the fixture set's default when absent. */
   python?: 'shim' | 'plain';
@@ -41,6 +44,8 @@ export interface Scenario {
   steps?(side: Side, w: BenchWorld): string[][];
   /** Checked after the first timed run: the command really did its job. */
   verify?(side: Side, w: BenchWorld): void;
+  /** A disk row: what it measures, in MB. */
+  size?(side: Side, w: BenchWorld): number;
 }
 
 const TPXDEMO_NEW = ['tpxdemo-2.0-py3-none-any.whl', 'tpxdemo-3.0-py3-none-any.whl'];
