@@ -31,7 +31,6 @@
  *   so tpx can later tell that pip would read the very same again. A source it cannot vouch for —
  *   a URL with credentials, a `--find-links` folder or file, a pip whose functions are not where this
  *   expects them — makes the report say `usable: false`, and tpx then never reuses the resolution.
- *
  * - **Metadata read from the wheel store** (`TPX_METADATA_FROM=DIR`, dry runs only: the store's
  *   and the version check, store/installer.ts): when pip would download a wheel only to read its
  *   metadata, and the index names the wheel's sha256 and DIR holds an entry for that very file
@@ -41,6 +40,7 @@
  *   a PEP 658 wheel: the link's URL and hash). The metadata is the wheel's own `METADATA`, unpacked
  *   unchanged, so pip decides exactly as it would have. Hash-checking mode, a direct URL, a link
  *   without a sha256, an entry that cannot be read or a pip laid out otherwise: pip downloads as before.
+ *
  * It lives beside the unpacked pip (pip's own runner is inside `pip/`), so its folder, which Python
  * puts first on sys.path, holds pip's dist-info: the runner takes it off sys.path, or pip would see
  * itself installed in every venv and `tpx run pip` would install nothing.
@@ -455,6 +455,7 @@ def metadata_from_store():
 
     RequirementPreparer._fetch_metadata_only = fetch_metadata_only
     RequirementPreparer.prepare_linked_requirements_more = prepare_more
+
 
 cooldown()
 for setup in (cached_machine_facts, parallel_bytecode, keep_wheels, record_sources, metadata_from_store):

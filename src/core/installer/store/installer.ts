@@ -4,7 +4,8 @@
  * (a lock; the record of the generation being rebuilt); each wheel is unpacked once into a
  * content-addressed entry and its files linked into the venv; whatever the store cannot install
  * exactly (sdists, editable installs, a wheel whose RECORD does not match) is left to pip's own
- * install, which then finds the rest already there. Everything but `install` is pip's.
+ * install, which then finds the rest already there. Everything but `install` is pip's, its dry runs
+ * reading the metadata of the wheels the store holds from their entries (pip/runner.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
