@@ -212,24 +212,39 @@ describe("the wheel store: pip's resolution, used again only while nothing pip r
   }, 240_000);
 
   it('the version check: upgrade-all with nothing newer starts no pip while the pages read the same; a release is seen at once', async () => {
-    const w = await makeWorld({ packages: ['tpxdemo-1.0', 'oneapp-1.0'] });
+    const w = await makeWorld({ packages: ['tpxdemo-1.0', 'withdep-1.0', 'helperlib-1.0'] });
     try {
       const checks = () => w.ls(join(w.cacheDir, 'tpx', 'logs')).filter((l) => l.endsWith('-check-latest.log')).length;
-      expect((await w.run(['install', 'tpxdemo', 'oneapp'])).code).toBe(0);
+      expect((await w.run(['install', 'tpxdemo', 'withdep'])).code).toBe(0);
+      // Right after installing, each tool's own resolution still holds (a build would give the same
+      // files again): nothing to ask pip.
       const first = await w.run(['upgrade-all']);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).toContain('tpxdemo is already at the latest version (1.0)');
+      expect(first.stderr).toContain('withdep is already at the latest version (1.0)');
+      expect(checks()).toBe(0);
+      // A release of a dependency: withdep's resolution no longer holds, so pip is asked whether
+      // withdep has a newer version (it has not; nothing is built). Its answer is kept, and used
+      // again while withdep's page reads the same.
+      w.publish('helperlib-2.0');
+      const second = await w.run(['upgrade-all']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toContain('withdep is already at the latest version (1.0)');
       expect(checks()).toBe(1);
       const again = await w.run(['upgrade-all']);
-      expect(again.stderr).toBe(first.stderr);
+      expect(again.stderr).toBe(second.stderr);
       expect(checks()).toBe(1);
-      // A release changes the page: pip is asked, and the tool upgraded.
+      expect((await w.run(['runpip', 'withdep', 'freeze'])).stdout).toBe('helperlib==1.0\nwithdep==1.0\n');
+      // A release of the tool changes its page: pip is asked, and the tool upgraded.
       w.publish('tpxdemo-2.0');
       const r = await w.run(['upgrade-all']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('tpxdemo 1.0 → 2.0');
       expect(checks()).toBe(2);
       expect((await w.exec(join(w.binDir, 'tpxdemo'), ['--version'])).stdout.trim()).toBe('tpxdemo 2.0');
+      // The upgraded generation's own resolution holds in turn.
+      expect((await w.run(['upgrade-all'])).stderr).toContain('tpxdemo is already at the latest version (2.0)');
+      expect(checks()).toBe(2);
     } finally {
       await w.dispose();
     }
@@ -267,10 +282,13 @@ describe("the wheel store: pip's dry run reads a stored wheel's metadata from it
       ).toEqual(['helperlib', 'tpxdemo', 'withdep']);
       expect(wheels().length).toBe(before);
 
-      // The first upgrade-all after installing asks pip, which reads the two tools' metadata from the store.
+      // A pre-release changes tpxdemo's page: upgrade-all asks pip about it, and pip reads tpxdemo's
+      // metadata from the store (the pre-release is not a candidate).
+      w.publish('tpxdemo-2.0rc1');
       const up = await w.run(['upgrade-all']);
       expect(up.code, up.stderr).toBe(0);
-      expect(up.stderr).toContain('withdep is already at the latest version (1.0)');
+      expect(up.stderr).toContain('tpxdemo is already at the latest version (1.0)');
+      expect(w.ls(join(w.cacheDir, 'tpx', 'logs')).filter((l) => l.endsWith('-check-latest.log'))).toHaveLength(1);
       expect(wheels().length).toBe(before);
 
       // A release changes helperlib's page: pip resolves the install again and fetches only the new wheel.

@@ -85,6 +85,17 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
   };
 }
 
+/**
+ * Whether building `req` afresh (as upgrade does, with no pins) would give exactly what the venv at
+ * `dir` holds, known without a resolver (Installer.unchanged); false whenever that cannot be told.
+ */
+export async function wouldBuildTheSame(ctx: Context, dir: string, req: Request): Promise<boolean> {
+  const installer = installerFor(ctx);
+  if (!installer.unchanged || req.kind !== 'package' || req.preinstall.length > 0 || req.lock) return false;
+  const py = await choosePython(ctx, { requested: req.python });
+  return installer.unchanged(ctx, py, dir, mainJob(req, { extraPipArgs: [], logName: 'upgrade-check' }));
+}
+
 /** The main install: the spec (editable for an editable request), injected packages and `extraSpecs`; or the request's lock. */
 function mainJob(req: Request, opts: BuildOptions): InstallJob {
   return {

@@ -140,6 +140,12 @@ export interface Installer {
   createEnvironment(ctx: Context, py: Interpreter, dir: string, opts: { systemSitePackages: boolean }): Promise<Environment>;
   install(ctx: Context, env: Environment, job: InstallJob): Promise<InstallResult>;
   resolve(ctx: Context, job: ResolveJob): Promise<Resolution>;
+  /**
+   * Whether installing `job` on `py` afresh would give exactly what the venv at `venv` holds, known
+   * without running a resolver; false whenever it cannot tell. Only the wheel store can know it
+   * (store/installer.ts); upgrade's check asks it first.
+   */
+  unchanged?(ctx: Context, py: Interpreter, venv: string, job: InstallJob): Promise<boolean>;
   /** The newest version for each query, in order; never throws. */
   latest(ctx: Context, queries: LatestQuery[], jobs: number): Promise<Latest[]>;
   /** pip itself on the environment (`tpx runpip`), on the terminal; its exit code. */

@@ -11,6 +11,7 @@
 import type { Context, Place } from '../base/context.js';
 import { quiet } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
+import { wouldBuildTheSame } from '../build/build.js';
 import { freeze } from '../installer/freeze.js';
 import { installerFor } from '../installer/installer.js';
 import { repairToolLinks } from '../store/links.js';
@@ -217,6 +218,13 @@ export async function checkTools(
   const wanted: { key: string; query: LatestQuery; installed: string | null; injected: string | null }[] = [];
   const result = new Map<string, Check>();
   for (const t of tools) {
+    // A tool that a build would give again file for file needs no check: the store can tell while
+    // everything pip read for it reads the same, with no pip (Installer.unchanged). One tool at a
+    // time: each reads its pages six at a time, and a small index drops more at once.
+    if (t.request.injected.length === 0 && (await wouldBuildTheSame(ctx, t.inst.dir, t.request))) {
+      result.set(t.key, { newer: false, latest: t.receipt.version, injected: [] });
+      continue;
+    }
     result.set(t.key, { newer: false, latest: null, injected: [] });
     const base = { venv: t.inst.dir, interpreter: t.receipt.python.executable, request: t.request };
     const injected = opts.includeInjected ? t.request.injected.filter((i) => !i.pinned) : [];

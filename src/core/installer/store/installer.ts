@@ -14,6 +14,7 @@ import { TpxError } from '../../base/errors.js';
 import type { LinkMode } from '../../base/platform.js';
 import { redact } from '../../base/redact.js';
 import { listDists } from '../../packaging/distinfo.js';
+import type { Interpreter } from '../../python/python.js';
 import { sitePackages, venvBinDir, venvPython } from '../../python/venv.js';
 import type { Environment, Installer, InstallJob, InstallResult, Requested } from '../installer.js';
 import { installArgs, lockLeftUnmet } from '../pip/install.js';
@@ -284,10 +285,32 @@ export function linkModes(ctx: Context): LinkMode[] {
   return at >= 0 ? all.slice(at) : all;
 }
 
+/**
+ * Installer.unchanged: the venv was made wholly from the store by this very job on this Python, and
+ * pip's resolution it was made from is kept and still holds — every page and file pip read reads the
+ * same (resolutions.ts) — so pip would plan the same files again.
+ */
+async function unchanged(ctx: Context, py: Interpreter, venv: string, job: InstallJob): Promise<boolean> {
+  const installs = readGeneration(venv)?.installs ?? [];
+  const made = installs.length === 1 ? installs[0] : undefined;
+  if (!made || made.python !== `${py.executable} ${py.version}` || job.lock || job.editable) return false;
+  const key = await jobKey(ctx, job);
+  if (made.key !== key) return false;
+  const rkey = await resolutionKey(ctx, { py, dir: venv }, job, key, await sharedPip(ctx, py));
+  const again = rkey ? await reuseResolution(ctx, rkey) : null;
+  const files = (dists: { sha256: string | null }[]) =>
+    dists
+      .map((d) => d.sha256 ?? '')
+      .sort()
+      .join(' ');
+  return again !== null && files(again.plan) === files(made.dists);
+}
+
 /** pip's, but a dry run reads the metadata of a wheel the store holds from its entry, not a download (pip/runner.ts). */
 export const storeInstaller: Installer = {
   ...pipInstaller,
   install,
+  unchanged,
   resolve: (ctx, job) => pipInstaller.resolve(ctx, { ...job, metadataFrom: wheelsDir(ctx.paths) }),
   latest: (ctx, queries, jobs) => latestVersions(ctx, queries, jobs, wheelsDir(ctx.paths)),
 };
