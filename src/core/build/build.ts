@@ -11,7 +11,7 @@ import type { Dist } from '../packaging/distinfo.js';
 import { toolKey } from '../packaging/names.js';
 import { redact } from '../base/redact.js';
 import { installerFor } from '../installer/installer.js';
-import type { Environment, Installer, InstallJob, Requested } from '../installer/installer.js';
+import type { Environment, Installer, InstallJob, Requested, UnchangedAsk } from '../installer/installer.js';
 import { choosePython, minorVersion } from '../python/choose.js';
 import type { Interpreter } from '../python/python.js';
 import type { Request } from '../request/request.js';
@@ -86,14 +86,26 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
 }
 
 /**
- * Whether building `req` afresh (as upgrade does, with no pins) would give exactly what the venv at
- * `dir` holds, known without a resolver (Installer.unchanged); false whenever that cannot be told.
+ * For each tool, whether building its request afresh (as upgrade does, with no pins) would give
+ * exactly what the venv at its `dir` holds, known without a resolver (Installer.unchanged); false
+ * whenever that cannot be told, and for a request with injected packages (upgrade holds them with
+ * pins), `--preinstall` or a lock.
  */
-export async function wouldBuildTheSame(ctx: Context, dir: string, req: Request): Promise<boolean> {
+export async function buildsTheSame(ctx: Context, tools: { dir: string; req: Request }[]): Promise<boolean[]> {
   const installer = installerFor(ctx);
-  if (!installer.unchanged || req.kind !== 'package' || req.preinstall.length > 0 || req.lock) return false;
-  const py = await choosePython(ctx, { requested: req.python });
-  return installer.unchanged(ctx, py, dir, mainJob(req, { extraPipArgs: [], logName: 'upgrade-check' }));
+  const judged: typeof tools = [];
+  const asks: UnchangedAsk[] = [];
+  for (const t of tools) {
+    const { req } = t;
+    if (!installer.unchanged || req.kind !== 'package' || req.injected.length > 0 || req.preinstall.length > 0 || req.lock) continue;
+    // An interpreter that cannot be had now is the build's error to give, not this question's.
+    const py = await choosePython(ctx, { requested: req.python }).catch(() => null);
+    if (!py) continue;
+    judged.push(t);
+    asks.push({ py, venv: t.dir, job: mainJob(req, { extraPipArgs: [], logName: 'upgrade-check' }) });
+  }
+  const same = installer.unchanged && asks.length > 0 ? await installer.unchanged(ctx, asks).catch(() => []) : [];
+  return tools.map((t) => same[judged.indexOf(t)] === true);
 }
 
 /** The main install: the spec (editable for an editable request), injected packages and `extraSpecs`; or the request's lock. */

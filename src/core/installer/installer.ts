@@ -121,6 +121,13 @@ export interface RunFailure {
   log: string;
 }
 
+/** Installer.unchanged: would `job` on `py` give again what the venv at `venv` holds? */
+export interface UnchangedAsk {
+  py: Interpreter;
+  venv: string;
+  job: InstallJob;
+}
+
 /** "The newest version of SPEC": for `list --outdated`, upgrade. */
 export interface LatestQuery {
   /** A requirement (`black`, `black[d]<23`); paths and URLs have no "newest version". */
@@ -141,11 +148,11 @@ export interface Installer {
   install(ctx: Context, env: Environment, job: InstallJob): Promise<InstallResult>;
   resolve(ctx: Context, job: ResolveJob): Promise<Resolution>;
   /**
-   * Whether installing `job` on `py` afresh would give exactly what the venv at `venv` holds, known
-   * without running a resolver; false whenever it cannot tell. Only the wheel store can know it
-   * (store/installer.ts); upgrade's check asks it first.
+   * For each ask, whether installing its job on its Python afresh would give exactly what its venv
+   * holds, known without running a resolver; false whenever it cannot tell. Only the wheel store can
+   * know it (store/installer.ts); upgrade's check asks it first.
    */
-  unchanged?(ctx: Context, py: Interpreter, venv: string, job: InstallJob): Promise<boolean>;
+  unchanged?(ctx: Context, asks: UnchangedAsk[]): Promise<boolean[]>;
   /** The newest version for each query, in order; never throws. */
   latest(ctx: Context, queries: LatestQuery[], jobs: number): Promise<Latest[]>;
   /** pip itself on the environment (`tpx runpip`), on the terminal; its exit code. */

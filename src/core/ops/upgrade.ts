@@ -11,7 +11,7 @@
 import type { Context, Place } from '../base/context.js';
 import { quiet } from '../base/context.js';
 import { TpxError, toTpxError } from '../base/errors.js';
-import { wouldBuildTheSame } from '../build/build.js';
+import { buildsTheSame } from '../build/build.js';
 import { freeze } from '../installer/freeze.js';
 import { installerFor } from '../installer/installer.js';
 import { repairToolLinks } from '../store/links.js';
@@ -217,11 +217,14 @@ export async function checkTools(
   /** One spec to ask about: the tool's own (`injected` null) or an injected package's. */
   const wanted: { key: string; query: LatestQuery; installed: string | null; injected: string | null }[] = [];
   const result = new Map<string, Check>();
-  for (const t of tools) {
-    // A tool that a build would give again file for file needs no check: the store can tell while
-    // everything pip read for it reads the same, with no pip (Installer.unchanged). One tool at a
-    // time: each reads its pages six at a time, and a small index drops more at once.
-    if (t.request.injected.length === 0 && (await wouldBuildTheSame(ctx, t.inst.dir, t.request))) {
+  // A tool that a build would give again file for file needs no check: the store can tell while
+  // everything pip read for it reads the same, with no pip (Installer.unchanged).
+  const same = await buildsTheSame(
+    ctx,
+    tools.map((t) => ({ dir: t.inst.dir, req: t.request })),
+  );
+  for (const [i, t] of tools.entries()) {
+    if (same[i]) {
       result.set(t.key, { newer: false, latest: t.receipt.version, injected: [] });
       continue;
     }

@@ -142,9 +142,16 @@ export function plainUrl(u: unknown): u is string {
  * cannot be read makes it false.
  */
 export async function sourcesUnchanged(ctx: Context, sources: Sources): Promise<boolean> {
-  const all = [...sources.pages, ...sources.files];
-  const now = await mapPool(all, 6, (s) => digestOf(ctx, s.url).catch(() => undefined));
-  return all.every((s, i) => now[i] === s.sha256);
+  return (await eachUnchanged(ctx, [sources]))[0] === true;
+}
+
+/** sourcesUnchanged for several answers at once: a URL several of them read is read once. */
+export async function eachUnchanged(ctx: Context, many: Sources[]): Promise<boolean[]> {
+  const all = (s: Sources) => [...s.pages, ...s.files];
+  const urls = [...new Set(many.flatMap((s) => all(s).map((x) => x.url)))];
+  const now = await mapPool(urls, 6, (url) => digestOf(ctx, url).catch(() => undefined));
+  const read = new Map(urls.map((url, i) => [url, now[i]]));
+  return many.map((s) => all(s).every((x) => read.get(x.url) === x.sha256));
 }
 
 /**

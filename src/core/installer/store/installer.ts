@@ -16,7 +16,7 @@ import { redact } from '../../base/redact.js';
 import { listDists } from '../../packaging/distinfo.js';
 import type { Interpreter } from '../../python/python.js';
 import { sitePackages, venvBinDir, venvPython } from '../../python/venv.js';
-import type { Environment, Installer, InstallJob, InstallResult, Requested } from '../installer.js';
+import type { Environment, Installer, InstallJob, InstallResult, Requested, UnchangedAsk } from '../installer.js';
 import { installArgs, lockLeftUnmet } from '../pip/install.js';
 import { pipInstaller } from '../pip/installer.js';
 import { latestVersions } from '../pip/latest.js';
@@ -40,8 +40,9 @@ import { fetchWheels, keptWheels } from './fetch.js';
 import { runHelper } from './helper.js';
 import type { HelperJob } from './helper.js';
 import { materialise } from './materialise.js';
-import { sourcesReport } from '../pip/sources.js';
-import { keepResolution, resolutionKey, reuseResolution } from './resolutions.js';
+import { eachUnchanged, sourcesReport } from '../pip/sources.js';
+import { keepResolution, keptResolution, resolutionKey, reuseResolution } from './resolutions.js';
+import type { Resolution } from './resolutions.js';
 import type { Linker } from './materialise.js';
 import { fromLock, fromRecord, fromReport, jobKey, pipOnly, replacesInstalled, route, toRecord } from './plan.js';
 import type { Planned, ReportItem } from './plan.js';
@@ -286,24 +287,34 @@ export function linkModes(ctx: Context): LinkMode[] {
 }
 
 /**
- * Installer.unchanged: the venv was made wholly from the store by this very job on this Python, and
+ * Installer.unchanged: a venv was made wholly from the store by this very job on this Python, and
  * pip's resolution it was made from is kept and still holds — every page and file pip read reads the
- * same (resolutions.ts) — so pip would plan the same files again.
+ * same (resolutions.ts) — so pip would plan the same files again. The sources of all the asks are
+ * read together, each URL once.
  */
-async function unchanged(ctx: Context, py: Interpreter, venv: string, job: InstallJob): Promise<boolean> {
+async function unchanged(ctx: Context, asks: UnchangedAsk[]): Promise<boolean[]> {
+  const kept: (Resolution | null)[] = [];
+  for (const { py, venv, job } of asks) kept.push(await resolutionOf(ctx, py, venv, job));
+  const found = kept.filter((k): k is Resolution => k !== null);
+  const fresh = await eachUnchanged(ctx, found);
+  return kept.map((k) => k !== null && fresh[found.indexOf(k)] === true);
+}
+
+/** The kept resolution the generation at `venv` was made from by `job` on `py` (its wheels all in the store), or null. */
+async function resolutionOf(ctx: Context, py: Interpreter, venv: string, job: InstallJob): Promise<Resolution | null> {
   const installs = readGeneration(venv)?.installs ?? [];
   const made = installs.length === 1 ? installs[0] : undefined;
-  if (!made || made.python !== `${py.executable} ${py.version}` || job.lock || job.editable) return false;
+  if (!made || made.python !== `${py.executable} ${py.version}` || job.lock || job.editable) return null;
   const key = await jobKey(ctx, job);
-  if (made.key !== key) return false;
+  if (made.key !== key) return null;
   const rkey = await resolutionKey(ctx, { py, dir: venv }, job, key, await sharedPip(ctx, py));
-  const again = rkey ? await reuseResolution(ctx, rkey) : null;
-  const files = (dists: { sha256: string | null }[]) =>
+  const kept = rkey ? keptResolution(ctx, rkey) : null;
+  const files = (dists: { sha256: string }[]) =>
     dists
-      .map((d) => d.sha256 ?? '')
+      .map((d) => d.sha256)
       .sort()
       .join(' ');
-  return again !== null && files(again.plan) === files(made.dists);
+  return kept && files(kept.plan) === files(made.dists) ? kept : null;
 }
 
 /** pip's, but a dry run reads the metadata of a wheel the store holds from its entry, not a download (pip/runner.ts). */

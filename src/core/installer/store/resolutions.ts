@@ -70,9 +70,20 @@ export function keepResolution(ctx: Context, rkey: string, tmp: string, plan: Pl
 
 /**
  * The plan kept under `rkey`, when every source reads as it did and the store still holds every
- * wheel; else null (pip then resolves). A file read back is checked like input, and removed if bad.
+ * wheel; else null (pip then resolves).
  */
 export async function reuseResolution(ctx: Context, rkey: string): Promise<{ plan: Planned[]; at: string; sources: number } | null> {
+  const kept = keptResolution(ctx, rkey);
+  if (!kept || !(await sourcesUnchanged(ctx, kept))) return null;
+  const plan = kept.plan.map((p) => ({ ...p, direct: false, built: false, downloadInfo: null }));
+  return { plan, at: kept.at, sources: kept.pages.length + kept.files.length };
+}
+
+/**
+ * The resolution kept under `rkey`, checked, when the store still holds every wheel of it; its
+ * sources are not read again here (reuseResolution, or the caller). A bad file is removed.
+ */
+export function keptResolution(ctx: Context, rkey: string): Resolution | null {
   const read = readAnswer(ctx, 'resolutions', rkey);
   if (!read) return null;
   const { file, kept } = read;
@@ -80,10 +91,7 @@ export async function reuseResolution(ctx: Context, rkey: string): Promise<{ pla
     removeMine(ctx, file);
     return null;
   }
-  if (kept.plan.some((p) => !readEntry(ctx.paths, p.sha256))) return null;
-  if (!(await sourcesUnchanged(ctx, kept))) return null;
-  const plan = kept.plan.map((p) => ({ ...p, direct: false, built: false, downloadInfo: null }));
-  return { plan, at: kept.at, sources: kept.pages.length + kept.files.length };
+  return kept.plan.every((p) => readEntry(ctx.paths, p.sha256)) ? kept : null;
 }
 
 /** Removes the kept resolutions that can no longer be used (a wheel of theirs left the store, or unreadable); returns how many. */
