@@ -300,7 +300,10 @@ async function unchanged(ctx: Context, asks: UnchangedAsk[]): Promise<boolean[]>
   return kept.map((k) => k !== null && fresh[found.indexOf(k)] === true);
 }
 
-/** The kept resolution the generation at `venv` was made from by `job` on `py` (its wheels all in the store), or null. */
+/**
+ * The kept resolution the generation at `venv` was made from by `job` on `py`, or null. Its wheels
+ * need not be in the store: a build would fetch the very same files again.
+ */
 async function resolutionOf(ctx: Context, py: Interpreter, venv: string, job: InstallJob): Promise<Resolution | null> {
   const installs = readGeneration(venv)?.installs ?? [];
   const made = installs.length === 1 ? installs[0] : undefined;

@@ -73,25 +73,29 @@ export function keepResolution(ctx: Context, rkey: string, tmp: string, plan: Pl
  * wheel; else null (pip then resolves).
  */
 export async function reuseResolution(ctx: Context, rkey: string): Promise<{ plan: Planned[]; at: string; sources: number } | null> {
-  const kept = keptResolution(ctx, rkey);
+  const kept = keptResolutionInStore(ctx, rkey);
   if (!kept || !(await sourcesUnchanged(ctx, kept))) return null;
   const plan = kept.plan.map((p) => ({ ...p, direct: false, built: false, downloadInfo: null }));
   return { plan, at: kept.at, sources: kept.pages.length + kept.files.length };
 }
 
+/** The resolution kept under `rkey`, when the store still holds every wheel of it (checked as keptResolution reads it). */
+function keptResolutionInStore(ctx: Context, rkey: string): Resolution | null {
+  const kept = keptResolution(ctx, rkey);
+  return kept?.plan.every((p) => readEntry(ctx.paths, p.sha256)) ? kept : null;
+}
+
 /**
- * The resolution kept under `rkey`, checked, when the store still holds every wheel of it; its
- * sources are not read again here (reuseResolution, or the caller). A bad file is removed.
+ * The resolution kept under `rkey`, checked; its sources are not read again here (reuseResolution,
+ * or the caller), nor its wheels looked for in the store. A bad file is removed.
  */
 export function keptResolution(ctx: Context, rkey: string): Resolution | null {
   const read = readAnswer(ctx, 'resolutions', rkey);
   if (!read) return null;
   const { file, kept } = read;
-  if (!validResolution(kept)) {
-    removeMine(ctx, file);
-    return null;
-  }
-  return kept.plan.every((p) => readEntry(ctx.paths, p.sha256)) ? kept : null;
+  if (validResolution(kept)) return kept;
+  removeMine(ctx, file);
+  return null;
 }
 
 /** Removes the kept resolutions that can no longer be used (a wheel of theirs left the store, or unreadable); returns how many. */
