@@ -92,20 +92,19 @@ export async function buildEnvironment(ctx: Context, dir: string, req: Request, 
  * pins), `--preinstall` or a lock.
  */
 export async function buildsTheSame(ctx: Context, tools: { dir: string; req: Request }[]): Promise<boolean[]> {
-  const installer = installerFor(ctx);
-  const judged: typeof tools = [];
-  const asks: UnchangedAsk[] = [];
-  for (const t of tools) {
-    const { req } = t;
-    if (!installer.unchanged || req.kind !== 'package' || req.injected.length > 0 || req.preinstall.length > 0 || req.lock) continue;
-    // An interpreter that cannot be had now is the build's error to give, not this question's.
-    const py = await choosePython(ctx, { requested: req.python }).catch(() => null);
-    if (!py) continue;
-    judged.push(t);
-    asks.push({ py, venv: t.dir, job: mainJob(req, { extraPipArgs: [], logName: 'upgrade-check' }) });
+  const { unchanged } = installerFor(ctx);
+  const judged: (UnchangedAsk | null)[] = [];
+  for (const { dir, req } of tools) {
+    const py =
+      unchanged && req.kind === 'package' && req.injected.length === 0 && req.preinstall.length === 0 && !req.lock
+        ? // An interpreter that cannot be had now is the build's error to give, not this question's.
+          await choosePython(ctx, { requested: req.python }).catch(() => null)
+        : null;
+    judged.push(py && { py, venv: dir, job: mainJob(req, { extraPipArgs: [], logName: 'upgrade-check' }) });
   }
-  const same = installer.unchanged && asks.length > 0 ? await installer.unchanged(ctx, asks).catch(() => []) : [];
-  return tools.map((t) => same[judged.indexOf(t)] === true);
+  const asks = judged.filter((a): a is UnchangedAsk => a !== null);
+  const same = unchanged && asks.length > 0 ? await unchanged(ctx, asks).catch(() => []) : [];
+  return judged.map((a) => a !== null && same[asks.indexOf(a)] === true);
 }
 
 /** The main install: the spec (editable for an editable request), injected packages and `extraSpecs`; or the request's lock. */
